@@ -1,0 +1,41 @@
+//! What people (and the scheduler) ask to do to an open case.
+
+use crate::event::TickleReason;
+use crate::person::PersonId;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    /// Hand the case up: to `to`, or by default to the owner's manager.
+    PassUp { to: Option<PersonId>, reason: String },
+    /// Pull the case up from below.
+    Take,
+    /// Hand the case to the category's manager, so they learn from the customer.
+    Upgrade { reason: String },
+    /// Road is checked here rather than typed so the refusal can name the field.
+    Solve { resolution: String, road: i64, learned: String },
+    Rate { score: i64, delighted_by: String, would_recommend: bool },
+    /// A staff reply to the customer.
+    SendMessage { body: String },
+    /// A message from the customer; reopens a solved case.
+    CustomerReply { body: String },
+    /// The scheduler's escalation at the deadline.
+    Escalate,
+    /// The scheduler's reminder to the owner.
+    Tickle { reason: TickleReason },
+}
+
+impl Command {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Command::PassUp { .. } => "pass_up",
+            Command::Take => "take",
+            Command::Upgrade { .. } => "upgrade",
+            Command::Solve { .. } => "solve",
+            Command::Rate { .. } => "rate",
+            Command::SendMessage { .. } => "send_message",
+            Command::CustomerReply { .. } => "customer_reply",
+            Command::Escalate => "escalate",
+            Command::Tickle { .. } => "tickle",
+        }
+    }
+}

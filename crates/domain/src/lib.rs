@@ -1,0 +1,36 @@
+//! The case rules of Roadone.
+//!
+//! Everything here is pure: no I/O, no async, time comes from an injected [`Clock`].
+//! A case is the fold of its events ([`Case::from_events`]); a command is checked
+//! against the current state by [`rules::decide`] and either refused with a
+//! [`DomainError`] or turned into new events. Timers and notifications are derived
+//! from state and events so that the store can write them in the same transaction.
+
+pub mod case;
+pub mod category;
+pub mod clock;
+pub mod command;
+pub mod error;
+pub mod event;
+pub mod hierarchy;
+pub mod intake;
+pub mod notification;
+pub mod person;
+pub mod rules;
+pub mod timer;
+
+pub use case::{Case, CaseStatus, Rating, Solution};
+pub use category::{Category, ChecklistItem};
+pub use clock::{Clock, FakeClock, SystemClock};
+pub use command::Command;
+pub use error::{DomainError, ErrorKind};
+pub use event::{Actor, Channel, Customer, Event, EventBody, Realtime, Road, TickleReason};
+pub use hierarchy::Hierarchy;
+pub use intake::Intake;
+pub use notification::{Notification, Recipient};
+pub use person::{Person, PersonId, Role};
+pub use rules::{decide, open, Context, Rules};
+pub use timer::{timers_for, Timer, TimerKind};
+
+/// Identifier of a case, assigned by the store.
+pub type CaseId = i64;

@@ -1,0 +1,336 @@
+//! Who may do what to a case, and what happens when they do (DESIGN §2).
+
+use crate::case::Case;
+use crate::category::Category;
+use crate::command::Command;
+use crate::error::DomainError;
+use crate::event::{Actor, Event, EventBody, Road, TickleReason};
+use crate::hierarchy::Hierarchy;
+use crate::intake::Intake;
+use crate::person::PersonId;
+use crate::timer::idle_tickle_due;
+use chrono::{DateTime, Duration, Utc};
+
+/// The configurable rules (DESIGN §6: `escalate_after`, `tickle_after`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rules {
+    /// An unsolved case goes to the executive this long after it was opened.
+    pub escalate_after: Duration,
+    /// The owner is reminded after this long without activity.
+    pub tickle_after: Duration,
+    /// The owner is reminded once when this fraction of the escalation time has passed.
+    pub deadline_warning: f64,
+    /// The time promised to the customer in the acknowledgment.
+    pub promise_within: Duration,
+}
+
+impl Default for Rules {
+    fn default() -> Self {
+        Rules {
+            escalate_after: Duration::hours(20),
+            tickle_after: Duration::hours(4),
+            deadline_warning: 0.8,
+            promise_within: Duration::hours(24),
+        }
+    }
+}
+
+/// Everything outside the case that a decision depends on.
+#[derive(Debug, Clone, Copy)]
+pub struct Context<'a> {
+    pub hierarchy: &'a Hierarchy,
+    pub category: &'a Category,
+    pub rules: &'a Rules,
+    pub now: DateTime<Utc>,
+}
+
+/// Opens a case from an intake; `by` is the person who took it in and becomes its owner.
+pub fn open(intake: &Intake, by: PersonId, ctx: Context<'_>) -> Result<Event, DomainError> {
+    active_person(ctx.hierarchy, by, "actor")?;
+    let subject = intake.subject.trim();
+    if subject.is_empty() {
+        return Err(DomainError::required("subject"));
+    }
+    if subject.chars().count() > 500 {
+        return Err(DomainError::invalid("subject", "must be at most 500 characters"));
+    }
+    check_customer(intake)?;
+    for key in intake.facts.keys() {
+        if ctx.category.item(key).is_none() {
+            return Err(DomainError::UnknownFact { key: key.clone() });
+        }
+    }
+    for key in &intake.missing_facts {
+        if ctx.category.item(key).is_none() {
+            return Err(DomainError::UnknownFact { key: key.clone() });
+        }
+        if intake.facts.contains_key(key) {
+            return Err(DomainError::FactBothGivenAndMissing { key: key.clone() });
+        }
+    }
+    for item in ctx.category.checklist.iter().filter(|i| i.required) {
+        let given = intake.facts.get(&item.key).is_some_and(|v| !v.trim().is_empty());
+        if !given && !intake.missing_facts.contains(&item.key) {
+            return Err(DomainError::MissingFact { key: item.key.clone() });
+        }
+    }
+    if intake.realtime.offered && intake.realtime.reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
+        return Err(DomainError::invalid(
+            "realtime.reason",
+            "a realtime option was offered, so the reason for offering it must be recorded",
+        ));
+    }
+    Ok(Event {
+        seq: 1,
+        at: ctx.now,
+        actor: Actor::Person { id: by },
+        body: EventBody::Opened {
+            customer: intake.customer.clone(),
+            category: ctx.category.key.clone(),
+            subject: subject.to_string(),
+            body: intake.body.clone(),
+            channel: intake.channel,
+            facts: intake.facts.clone(),
+            missing_facts: intake.missing_facts.clone(),
+            realtime: intake.realtime.clone(),
+            owner: by,
+            escalates_at: ctx.now + ctx.rules.escalate_after,
+            promised_by: ctx.now + ctx.rules.promise_within,
+        },
+    })
+}
+
+fn check_customer(intake: &Intake) -> Result<(), DomainError> {
+    let c = &intake.customer;
+    let present = |v: &Option<String>| v.as_deref().is_some_and(|s| !s.trim().is_empty());
+    if !present(&c.email) && !present(&c.phone) && !present(&c.external_id) {
+        return Err(DomainError::invalid(
+            "customer",
+            "give at least one way to reach the customer: email, phone or external_id",
+        ));
+    }
+    if let Some(email) = c.email.as_deref().filter(|e| !e.is_empty()) {
+        let valid = email.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.')
+        }) && !email.chars().any(|ch| ch.is_whitespace() || ch.is_control())
+            && email.len() <= 254;
+        if !valid {
+            return Err(DomainError::invalid("customer.email", format!("{email:?} is not an email address")));
+        }
+    }
+    for (field, value) in [("customer.name", &c.name), ("customer.phone", &c.phone), ("customer.external_id", &c.external_id)] {
+        if value.as_deref().is_some_and(|v| v.chars().any(|ch| ch == '\r' || ch == '\n')) {
+            return Err(DomainError::invalid(field, "must be a single line"));
+        }
+    }
+    Ok(())
+}
+
+fn active_person(h: &Hierarchy, id: PersonId, field: &str) -> Result<(), DomainError> {
+    match h.get(id) {
+        None => Err(DomainError::UnknownPerson { field: field.into(), id }),
+        Some(p) if !p.active => Err(DomainError::InactivePerson { field: field.into(), id }),
+        Some(_) => Ok(()),
+    }
+}
+
+fn non_empty(value: &str, field: &str) -> Result<String, DomainError> {
+    let v = value.trim();
+    if v.is_empty() {
+        Err(DomainError::required(field))
+    } else {
+        Ok(v.to_string())
+    }
+}
+
+/// Checks `command` by `actor` against the case and returns the events it causes.
+pub fn decide(case: &Case, command: &Command, actor: Actor, ctx: Context<'_>) -> Result<Vec<Event>, DomainError> {
+    let bodies = decide_bodies(case, command, actor, ctx)?;
+    Ok(bodies
+        .into_iter()
+        .enumerate()
+        .map(|(i, body)| Event { seq: case.version + 1 + i as u32, at: ctx.now, actor, body })
+        .collect())
+}
+
+fn require_open(case: &Case) -> Result<(), DomainError> {
+    if case.is_open() {
+        Ok(())
+    } else {
+        Err(DomainError::CaseSolved)
+    }
+}
+
+fn require_person(actor: Actor) -> Result<PersonId, DomainError> {
+    actor.person().ok_or(DomainError::WrongActor { who: "a member of staff" })
+}
+
+fn require_owner(case: &Case, actor: Actor) -> Result<PersonId, DomainError> {
+    let id = require_person(actor)?;
+    if id == case.owner {
+        Ok(id)
+    } else {
+        Err(DomainError::NotOwner { owner: case.owner })
+    }
+}
+
+fn decide_bodies(case: &Case, command: &Command, actor: Actor, ctx: Context<'_>) -> Result<Vec<EventBody>, DomainError> {
+    let h = ctx.hierarchy;
+    match command {
+        Command::PassUp { to, reason } => {
+            require_open(case)?;
+            let owner = require_owner(case, actor)?;
+            let above = h.chain_above(owner);
+            if above.is_empty() {
+                return Err(DomainError::TopOfHierarchy { owner });
+            }
+            let reason = non_empty(reason, "reason")?;
+            let target = match to {
+                Some(to) => {
+                    active_person(h, *to, "to")?;
+                    if !above.contains(to) {
+                        return Err(DomainError::PassNotUp { to: *to, owner });
+                    }
+                    *to
+                }
+                // The nearest active person above; a deactivated manager is skipped, not a dead end.
+                None => *above
+                    .iter()
+                    .find(|id| h.get(**id).is_some_and(|p| p.active))
+                    .ok_or(DomainError::TopOfHierarchy { owner })?,
+            };
+            Ok(vec![EventBody::PassedUp { from: owner, to: target, reason }])
+        }
+        Command::Take => {
+            require_open(case)?;
+            let taker = require_person(actor)?;
+            active_person(h, taker, "actor")?;
+            if taker == case.owner {
+                return Err(DomainError::AlreadyOwner { person: taker });
+            }
+            if !h.is_above(taker, case.owner) {
+                return Err(DomainError::TakeNotFromAbove { owner: case.owner });
+            }
+            Ok(vec![EventBody::Taken { from: case.owner, to: taker }])
+        }
+        Command::Upgrade { reason } => {
+            require_open(case)?;
+            let owner = require_owner(case, actor)?;
+            let manager = ctx.category.manager;
+            active_person(h, manager, "category.manager")?;
+            if manager == owner {
+                return Err(DomainError::AlreadyOwner { person: manager });
+            }
+            if h.is_above(owner, manager) {
+                return Err(DomainError::UpgradeWouldPassDown { manager });
+            }
+            Ok(vec![EventBody::Upgraded { from: owner, to: manager, reason: reason.trim().to_string() }])
+        }
+        Command::Solve { resolution, road, learned } => {
+            require_open(case)?;
+            require_owner(case, actor)?;
+            let resolution = non_empty(resolution, "resolution")?;
+            let road = u8::try_from(*road)
+                .map_err(|_| format!("road must be 1, 2, 3 or 4, got {road}"))
+                .and_then(Road::try_from)
+                .map_err(|m| DomainError::invalid("road", m))?;
+            let learned = non_empty(learned, "learned")?;
+            Ok(vec![EventBody::Solved { resolution, road, learned }])
+        }
+        Command::Rate { score, delighted_by, would_recommend } => {
+            if actor != Actor::Customer {
+                return Err(DomainError::WrongActor { who: "the case's customer" });
+            }
+            if case.is_open() {
+                return Err(DomainError::CaseNotSolved);
+            }
+            if case.rating.is_some() {
+                return Err(DomainError::AlreadyRated);
+            }
+            let score = u8::try_from(*score)
+                .ok()
+                .filter(|s| (1..=5).contains(s))
+                .ok_or_else(|| DomainError::invalid("score", format!("must be 1 to 5, got {score}")))?;
+            Ok(vec![EventBody::Rated {
+                score,
+                delighted_by: delighted_by.trim().to_string(),
+                would_recommend: *would_recommend,
+            }])
+        }
+        Command::SendMessage { body } => {
+            let sender = require_person(actor)?;
+            if sender != case.owner && !h.is_above(sender, case.owner) {
+                return Err(DomainError::NotOwner { owner: case.owner });
+            }
+            let body = non_empty(body, "body")?;
+            Ok(vec![EventBody::MessageSent { body }])
+        }
+        Command::CustomerReply { body } => {
+            if actor != Actor::Customer {
+                return Err(DomainError::WrongActor { who: "the case's customer" });
+            }
+            let body = non_empty(body, "body")?;
+            let mut events = vec![EventBody::CustomerReplied { body }];
+            if !case.is_open() {
+                // Back to the person who solved it, with a fresh escalation clock.
+                events.push(EventBody::Reopened { owner: case.owner, escalates_at: ctx.now + ctx.rules.escalate_after });
+            }
+            Ok(events)
+        }
+        Command::Escalate => {
+            if actor != Actor::System {
+                return Err(DomainError::WrongActor { who: "the scheduler" });
+            }
+            require_open(case)?;
+            if case.escalated {
+                return Err(DomainError::AlreadyEscalated);
+            }
+            if ctx.now < case.escalates_at {
+                return Err(DomainError::NotDue { what: "escalation", due: case.escalates_at.to_rfc3339() });
+            }
+            Ok(vec![EventBody::Escalated { from: case.owner, to: escalation_target(case, ctx) }])
+        }
+        Command::Tickle { reason } => {
+            if actor != Actor::System {
+                return Err(DomainError::WrongActor { who: "the scheduler" });
+            }
+            require_open(case)?;
+            let due = match reason {
+                TickleReason::Idle => idle_tickle_due(case, ctx.rules),
+                TickleReason::Deadline => {
+                    if case.escalated {
+                        return Err(DomainError::AlreadyEscalated);
+                    }
+                    if case.deadline_warned {
+                        return Err(DomainError::AlreadyReminded);
+                    }
+                    case.deadline_warning_at(ctx.rules.deadline_warning)
+                }
+            };
+            if ctx.now < due {
+                return Err(DomainError::NotDue { what: "reminder", due: due.to_rfc3339() });
+            }
+            Ok(vec![EventBody::Tickled { owner: case.owner, reason: *reason }])
+        }
+    }
+}
+
+/// The category's executive, or the highest active person above the owner when that
+/// executive is gone. A case already owned at or above the target stays where it is: escalation
+/// never moves a case down.
+fn escalation_target(case: &Case, ctx: Context<'_>) -> PersonId {
+    let h = ctx.hierarchy;
+    let exec = ctx.category.executive;
+    let active = |id: &PersonId| h.get(*id).is_some_and(|p| p.active);
+    // Fallback: the highest active person above the owner (a deactivated top is skipped).
+    let target = if active(&exec) {
+        exec
+    } else {
+        h.chain_above(case.owner).into_iter().rev().find(active).unwrap_or(case.owner)
+    };
+    if target == case.owner || h.is_above(case.owner, target) {
+        case.owner
+    } else {
+        target
+    }
+}

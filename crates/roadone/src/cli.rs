@@ -1,0 +1,86 @@
+//! The command line.
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(name = "roadone", version, about = "Roadone: customer service where every case has one owner and nothing languishes")]
+pub struct Cli {
+    /// Where the database and files live.
+    #[arg(long, global = true, env = "ROADONE_DATA_DIR", default_value = "roadone-data")]
+    pub data_dir: PathBuf,
+    #[command(subcommand)]
+    pub command: Cmd,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Cmd {
+    /// Serve the API and run the scheduler.
+    Serve(ServeArgs),
+    /// Load the demo organisation and ~3,000 cases of the last 90 days into an empty store.
+    Demo,
+    /// Manage people.
+    #[command(subcommand)]
+    User(UserCmd),
+    /// Manage API tokens.
+    #[command(subcommand)]
+    Token(TokenCmd),
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Write a consistent copy of the database to FILE while the server may keep running.
+    Backup { file: PathBuf },
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on [default: 127.0.0.1:8080].
+    #[arg(long)]
+    pub listen: Option<String>,
+    /// Unsolved cases go to the executive after this long, e.g. 20h, 90m, 4s [default: 20h].
+    #[arg(long)]
+    pub escalate_after: Option<String>,
+    /// Owners are reminded after this long without activity [default: 4h].
+    #[arg(long)]
+    pub tickle_after: Option<String>,
+    /// How often the scheduler looks for due timers at most [default: 1s].
+    #[arg(long)]
+    pub scheduler_interval: Option<String>,
+    /// A TOML file with any of the settings.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// The URL customers and staff use to reach this server (for links).
+    #[arg(long)]
+    pub public_url: Option<String>,
+    /// Fill an empty store with the demo organisation and cases first.
+    #[arg(long)]
+    pub demo: bool,
+    /// Do not fsync every commit (faster; a power cut may lose the last moments).
+    #[arg(long)]
+    pub no_fsync: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCmd {
+    /// Add a person.
+    Add {
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        email: String,
+        /// frontline, staff, manager, executive or admin.
+        #[arg(long)]
+        role: String,
+        /// The email of the person they report to.
+        #[arg(long)]
+        reports_to: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCmd {
+    /// Print a new API token for a person (the token alone, on stdout).
+    Issue {
+        #[arg(long)]
+        email: String,
+    },
+}

@@ -1,0 +1,155 @@
+//! `roadone`: the one binary. Serves the API and scheduler, loads demo data, manages
+//! people and tokens, migrates and backs up the store.
+
+mod cli;
+mod demo;
+
+use anyhow::{bail, Context, Result};
+use clap::Parser;
+use cli::{Cli, Cmd, TokenCmd, UserCmd};
+use roadone_domain::Role;
+use roadone_server::{App, AppState, Config};
+use roadone_store::NewPerson;
+
+#[tokio::main]
+async fn main() {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,roadone=info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    if let Err(e) = run(cli).await {
+        eprintln!("error: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+fn config_for(cli: &Cli) -> Config {
+    Config { data_dir: cli.data_dir.clone(), ..Config::default() }
+}
+
+async fn run(cli: Cli) -> Result<()> {
+    match &cli.command {
+        Cmd::Serve(args) => serve(&cli, args).await,
+        Cmd::Demo => {
+            let state = App::build_state(config_for(&cli)).await?;
+            let report = demo::load(&state).await?;
+            println!("{}", report.summary());
+            print_logins(&state, &report).await
+        }
+        Cmd::User(UserCmd::Add { name, email, role, reports_to }) => {
+            let state = App::build_state(config_for(&cli)).await?;
+            let role: Role = role.parse().map_err(anyhow::Error::msg)?;
+            let reports_to = match reports_to {
+                None => None,
+                Some(boss) => Some(
+                    state
+                        .store
+                        .person_by_email(boss)
+                        .await?
+                        .with_context(|| format!("--reports-to: nobody has the email {boss}"))?
+                        .id,
+                ),
+            };
+            let person = state
+                .store
+                .add_person(NewPerson { name: name.clone(), email: email.clone(), role, reports_to })
+                .await?;
+            println!("added person {} ({}, {})", person.id, person.email, person.role);
+            Ok(())
+        }
+        Cmd::Token(TokenCmd::Issue { email }) => {
+            let state = App::build_state(config_for(&cli)).await?;
+            let person = state
+                .store
+                .person_by_email(email)
+                .await?
+                .with_context(|| format!("--email: nobody has the email {email}"))?;
+            if !person.active {
+                bail!("{email} is deactivated");
+            }
+            let token = state.issue_token(person.id, "issued on the command line").await?;
+            println!("{token}");
+            Ok(())
+        }
+        Cmd::Migrate => {
+            let path = config_for(&cli).database_path();
+            let ran = roadone_sqlite::SqliteStore::migrate_only(&path)?;
+            println!("{}: {ran} migration(s) applied, schema version {}", path.display(), roadone_sqlite::migrations::latest_version());
+            Ok(())
+        }
+        Cmd::Backup { file } => {
+            let state = App::build_state(config_for(&cli)).await?;
+            state.store.backup(file).await?;
+            println!("backed up to {}", file.display());
+            Ok(())
+        }
+    }
+}
+
+async fn serve(cli: &Cli, args: &cli::ServeArgs) -> Result<()> {
+    let mut config = config_for(cli);
+    if let Some(path) = &args.config {
+        config.apply_file(path)?;
+    }
+    if let Some(listen) = &args.listen {
+        config.set_listen(listen)?;
+    }
+    if let Some(v) = &args.escalate_after {
+        config.escalate_after = roadone_server::config::parse_duration("--escalate-after", v)?;
+    }
+    if let Some(v) = &args.tickle_after {
+        config.tickle_after = roadone_server::config::parse_duration("--tickle-after", v)?;
+    }
+    if let Some(v) = &args.scheduler_interval {
+        config.scheduler_interval = roadone_server::config::parse_duration("--scheduler-interval", v)?;
+    }
+    if args.no_fsync {
+        config.fsync_every_commit = false;
+    }
+    config.validate()?;
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.listen))?;
+    let addr = listener.local_addr()?;
+    config.public_url = args.public_url.clone().unwrap_or_else(|| format!("http://{addr}"));
+    let state = App::build_state(config).await?;
+
+    if args.demo {
+        if state.store.people().await?.is_empty() {
+            let report = demo::load(&state).await?;
+            println!("{}", report.summary());
+        } else {
+            println!("demo: the data directory already has data; leaving it as it is");
+        }
+        print_logins(&state, &demo::DemoReport::default()).await?;
+    } else if let Some((admin, token)) = state.bootstrap_admin().await? {
+        println!("first start: created the administrator {} — API token (shown once):\n  {token}", admin.email);
+    }
+
+    let app = App::start(state, listener, true).await?;
+    println!("Roadone is serving on {}  (API: {0}/api/v1, OpenAPI: {0}/api/openapi.json)", app.url());
+    println!("escalate_after={}, tickle_after={}; data in {}",
+        humantime::format_duration(app.state.config.escalate_after),
+        humantime::format_duration(app.state.config.tickle_after),
+        app.state.config.data_dir.display());
+    tokio::signal::ctrl_c().await.ok();
+    eprintln!("stopping: finishing requests in flight");
+    app.stop().await;
+    Ok(())
+}
+
+/// Issues fresh tokens for one person of each role so the demo can be used at once.
+async fn print_logins(state: &AppState, _report: &demo::DemoReport) -> Result<()> {
+    let people = state.store.people().await?;
+    println!("logins (fresh API tokens; use as Authorization: Bearer <token>):");
+    for role in [Role::Admin, Role::Frontline, Role::Staff, Role::Manager, Role::Executive] {
+        if let Some(p) = people.iter().find(|p| p.role == role && p.active) {
+            let token = state.issue_token(p.id, "demo login").await?;
+            println!("  {:<10} {:<32} {token}", role.as_str(), p.email);
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,134 @@
+//! The application: shared state, built once per process (or per test).
+
+use crate::config::Config;
+use crate::directory::Directory;
+use crate::error::AppResult;
+use crate::scheduler::Scheduler;
+use crate::tokens;
+use roadone_domain::{Clock, Person, Role, Rules, SystemClock};
+use roadone_sqlite::{Durability, SqliteOptions, SqliteStore};
+use roadone_store::{NewPerson, Store};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+
+/// Cheap to clone: everything a handler or the scheduler needs.
+#[derive(Clone)]
+pub struct AppState(Arc<Inner>);
+
+pub struct Inner {
+    pub store: Arc<dyn Store>,
+    pub directory: Directory,
+    pub rules: Rules,
+    pub clock: Arc<dyn Clock>,
+    pub config: Config,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
+
+impl AppState {
+    pub async fn new(config: Config, store: Arc<dyn Store>, clock: Arc<dyn Clock>) -> AppResult<AppState> {
+        config.validate().map_err(|e| crate::AppError::Internal(e.to_string()))?;
+        let directory = Directory::load(store.as_ref()).await?;
+        Ok(AppState(Arc::new(Inner { store, directory, rules: config.rules(), clock, config })))
+    }
+
+    /// Opens the embedded SQLite store in the configured data directory.
+    pub fn open_sqlite(config: &Config) -> AppResult<Arc<dyn Store>> {
+        let mut options = SqliteOptions::new(config.database_path());
+        options.durability = if config.fsync_every_commit { Durability::Full } else { Durability::Normal };
+        options.readers = config.sqlite_readers;
+        Ok(Arc::new(SqliteStore::open(options)?))
+    }
+
+    /// On an empty store, creates the first admin and returns them with a fresh API token.
+    pub async fn bootstrap_admin(&self) -> AppResult<Option<(Person, String)>> {
+        if !self.store.people().await?.is_empty() {
+            return Ok(None);
+        }
+        let admin = self
+            .store
+            .add_person(NewPerson {
+                name: "Administrator".into(),
+                email: self.config.admin_email.clone(),
+                role: Role::Admin,
+                reports_to: None,
+            })
+            .await?;
+        let token = self.issue_token(admin.id, "first admin").await?;
+        self.directory.refresh(self.store.as_ref()).await?;
+        Ok(Some((admin, token)))
+    }
+
+    /// Creates an API token for a person and returns it; only its digest is stored.
+    pub async fn issue_token(&self, person: roadone_domain::PersonId, label: &str) -> AppResult<String> {
+        let token = tokens::new_token();
+        self.store.add_token(person, tokens::digest(&token), label).await?;
+        Ok(token)
+    }
+}
+
+/// A running server: its address and state; dropping `shutdown` stops it.
+pub struct App {
+    pub state: AppState,
+    pub addr: SocketAddr,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    server: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl App {
+    /// Builds the state on SQLite with the wall clock.
+    pub async fn build_state(config: Config) -> AppResult<AppState> {
+        let store = AppState::open_sqlite(&config)?;
+        AppState::new(config, store, Arc::new(SystemClock)).await
+    }
+
+    /// Serves HTTP on `listener` and runs the scheduler, until `stop` or drop.
+    pub async fn start(state: AppState, listener: TcpListener, run_scheduler: bool) -> std::io::Result<App> {
+        let addr = listener.local_addr()?;
+        let router = crate::http::router(state.clone());
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let scheduler = run_scheduler.then(|| {
+            let interval = state.config.scheduler_interval;
+            tokio::spawn(Scheduler::new(state.clone()).run(interval))
+        });
+        let server = tokio::spawn(async move {
+            let serve = axum::serve(listener, router).with_graceful_shutdown(async move {
+                let _ = rx.await;
+            });
+            if let Err(e) = serve.await {
+                tracing::error!("HTTP server stopped: {e}");
+            }
+            if let Some(s) = scheduler {
+                s.abort();
+            }
+        });
+        Ok(App { state, addr, shutdown: Some(tx), server: Some(server) })
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Stops accepting requests, finishes those in flight, stops the scheduler.
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(server) = self.server.take() {
+            let _ = server.await;
+        }
+    }
+
+    /// Waits until the server stops (e.g. on a signal handled by the caller).
+    pub async fn wait(mut self) {
+        if let Some(server) = self.server.take() {
+            let _ = server.await;
+        }
+    }
+}

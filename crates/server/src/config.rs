@@ -1,0 +1,158 @@
+//! All configuration in one struct: defaults, overridden by the config file, overridden
+//! by the command line.
+
+use roadone_domain::Rules;
+use serde::Deserialize;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum ConfigError {
+    #[error("{field}: {message}")]
+    Invalid { field: String, message: String },
+    #[error("cannot read the config file {path}: {message}")]
+    File { path: PathBuf, message: String },
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub data_dir: PathBuf,
+    pub listen: SocketAddr,
+    /// The address people and customers use to reach this server (links in messages).
+    pub public_url: String,
+    pub escalate_after: Duration,
+    pub tickle_after: Duration,
+    pub promise_within: Duration,
+    /// Fraction of the escalation time at which the owner gets the "deadline near" reminder.
+    pub deadline_warning: f64,
+    /// How often the scheduler looks for due timers when none is known to be due sooner.
+    pub scheduler_interval: Duration,
+    /// `false` trades power-loss durability for speed (fsync at checkpoints only).
+    pub fsync_every_commit: bool,
+    pub sqlite_readers: usize,
+    pub admin_email: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            data_dir: PathBuf::from("roadone-data"),
+            listen: "127.0.0.1:8080".parse().expect("valid default address"),
+            public_url: "http://127.0.0.1:8080".into(),
+            escalate_after: Duration::from_secs(20 * 3600),
+            tickle_after: Duration::from_secs(4 * 3600),
+            promise_within: Duration::from_secs(24 * 3600),
+            deadline_warning: 0.8,
+            scheduler_interval: Duration::from_secs(1),
+            fsync_every_commit: true,
+            sqlite_readers: 4,
+            admin_email: "admin@roadone.local".into(),
+        }
+    }
+}
+
+/// The config file (`roadone.toml`); every key is optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    pub listen: Option<String>,
+    pub public_url: Option<String>,
+    pub escalate_after: Option<String>,
+    pub tickle_after: Option<String>,
+    pub promise_within: Option<String>,
+    pub deadline_warning: Option<f64>,
+    pub scheduler_interval: Option<String>,
+    pub fsync_every_commit: Option<bool>,
+    pub sqlite_readers: Option<usize>,
+    pub admin_email: Option<String>,
+}
+
+/// Parses durations such as `20h`, `90m`, `4s`, `1h 30m`.
+pub fn parse_duration(field: &str, value: &str) -> Result<Duration, ConfigError> {
+    let d = humantime::parse_duration(value.trim()).map_err(|e| ConfigError::Invalid {
+        field: field.into(),
+        message: format!("{value:?} is not a duration like 20h, 90m or 4s ({e})"),
+    })?;
+    if d.is_zero() {
+        return Err(ConfigError::Invalid { field: field.into(), message: "must be longer than zero".into() });
+    }
+    Ok(d)
+}
+
+impl Config {
+    /// Applies a config file on top of the current values.
+    pub fn apply_file(&mut self, path: &Path) -> Result<(), ConfigError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| ConfigError::File { path: path.into(), message: e.to_string() })?;
+        let file: FileConfig =
+            toml::from_str(&text).map_err(|e| ConfigError::File { path: path.into(), message: e.to_string() })?;
+        if let Some(v) = file.listen {
+            self.set_listen(&v)?;
+        }
+        if let Some(v) = file.public_url {
+            self.public_url = v;
+        }
+        if let Some(v) = file.escalate_after {
+            self.escalate_after = parse_duration("escalate_after", &v)?;
+        }
+        if let Some(v) = file.tickle_after {
+            self.tickle_after = parse_duration("tickle_after", &v)?;
+        }
+        if let Some(v) = file.promise_within {
+            self.promise_within = parse_duration("promise_within", &v)?;
+        }
+        if let Some(v) = file.scheduler_interval {
+            self.scheduler_interval = parse_duration("scheduler_interval", &v)?;
+        }
+        if let Some(v) = file.deadline_warning {
+            self.deadline_warning = v;
+        }
+        if let Some(v) = file.fsync_every_commit {
+            self.fsync_every_commit = v;
+        }
+        if let Some(v) = file.sqlite_readers {
+            self.sqlite_readers = v;
+        }
+        if let Some(v) = file.admin_email {
+            self.admin_email = v;
+        }
+        self.validate()
+    }
+
+    pub fn set_listen(&mut self, value: &str) -> Result<(), ConfigError> {
+        self.listen = value.parse().map_err(|e| ConfigError::Invalid {
+            field: "listen".into(),
+            message: format!("{value:?} is not an address like 127.0.0.1:8080 ({e})"),
+        })?;
+        Ok(())
+    }
+
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        if !(self.deadline_warning > 0.0 && self.deadline_warning < 1.0) {
+            return Err(ConfigError::Invalid {
+                field: "deadline_warning".into(),
+                message: format!("must be between 0 and 1, got {}", self.deadline_warning),
+            });
+        }
+        if self.sqlite_readers == 0 {
+            return Err(ConfigError::Invalid { field: "sqlite_readers".into(), message: "must be at least 1".into() });
+        }
+        Ok(())
+    }
+
+    pub fn rules(&self) -> Rules {
+        let d = |d: Duration| chrono::Duration::from_std(d).unwrap_or(chrono::Duration::MAX);
+        Rules {
+            escalate_after: d(self.escalate_after),
+            tickle_after: d(self.tickle_after),
+            deadline_warning: self.deadline_warning,
+            promise_within: d(self.promise_within),
+        }
+    }
+
+    pub fn database_path(&self) -> PathBuf {
+        self.data_dir.join("roadone.db")
+    }
+}

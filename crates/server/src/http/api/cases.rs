@@ -1,0 +1,205 @@
+use crate::app::AppState;
+use crate::error::{AppError, AppResult};
+use crate::http::extract::{parse_json, path_id, ApiJson, JsonBytes, Staff};
+use crate::http::views::*;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::Json;
+use roadone_domain::{Actor, Case, CaseStatus, Channel, Command, Customer, Intake, Realtime};
+use roadone_store::{CaseFilter, IdempotencyKey, OpenOutcome, StoredCase};
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+
+fn intake(req: OpenCaseRequest) -> AppResult<Intake> {
+    let channel = match req.channel.as_deref() {
+        None => Channel::Api,
+        Some(c) => Channel::parse(c)
+            .ok_or_else(|| AppError::invalid("channel", format!("{c:?} is not one of email, web, portal, api, phone")))?,
+    };
+    Ok(Intake {
+        customer: Customer {
+            email: req.customer.email,
+            name: req.customer.name,
+            phone: req.customer.phone,
+            external_id: req.customer.external_id,
+        },
+        category: req.category,
+        subject: req.subject,
+        body: req.body,
+        channel,
+        facts: req.facts,
+        missing_facts: req.missing_facts,
+        realtime: Realtime { offered: req.realtime.offered, reason: req.realtime.reason },
+    })
+}
+
+/// Opens a case; the caller becomes its owner. Repeating a request with the same
+/// `Idempotency-Key` returns the case the first one opened.
+#[utoipa::path(post, path = "/api/v1/cases", request_body = OpenCaseRequest, security(("bearer" = [])),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: the same key and body return the same case")),
+    responses((status = 201, body = CaseCreated), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn open(
+    State(state): State<AppState>,
+    staff: Staff,
+    headers: HeaderMap,
+    JsonBytes(body): JsonBytes,
+) -> AppResult<(StatusCode, Json<CaseCreated>)> {
+    let req: OpenCaseRequest = parse_json(&body)?;
+    let idempotency = match headers.get("idempotency-key") {
+        None => None,
+        Some(v) => {
+            let key = v
+                .to_str()
+                .ok()
+                .map(str::trim)
+                .filter(|k| !k.is_empty() && k.len() <= 255)
+                .ok_or_else(|| AppError::invalid("Idempotency-Key", "must be 1 to 255 visible ASCII characters"))?;
+            Some(IdempotencyKey { actor: staff.id(), key: key.to_string(), request_hash: Sha256::digest(&body).to_vec() })
+        }
+    };
+    let outcome = state.open_case(staff.id(), intake(req)?, idempotency).await?;
+    let status = match outcome {
+        OpenOutcome::Created(_) => StatusCode::CREATED,
+        OpenOutcome::Replayed(_) => StatusCode::CREATED,
+    };
+    Ok((status, Json(CaseCreated::new(outcome.head(), &state.config.public_url))))
+}
+
+pub(crate) async fn load(state: &AppState, raw_id: &str) -> AppResult<(StoredCase, Case)> {
+    let id = path_id(raw_id, "case")?;
+    let stored = state.store.load_case(id).await?.ok_or_else(|| AppError::NotFound(format!("case {id}")))?;
+    let case = Case::from_events(&stored.events)?;
+    Ok((stored, case))
+}
+
+/// A case with its full event log.
+#[utoipa::path(get, path = "/api/v1/cases/{id}", security(("bearer" = [])), params(("id" = i64, Path)),
+    responses((status = 200, body = CaseView), (status = 404, body = ErrorBody)))]
+pub async fn show(State(state): State<AppState>, _staff: Staff, Path(id): Path<String>) -> AppResult<Json<CaseView>> {
+    let (stored, case) = load(&state, &id).await?;
+    Ok(Json(CaseView::new(&stored, &case, &state.config.public_url)))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct ListQuery {
+    /// `me` or a person id.
+    owner: Option<String>,
+    /// `open` or `solved`.
+    state: Option<String>,
+    category: Option<String>,
+    /// Text in the subject or the customer's email.
+    q: Option<String>,
+    limit: Option<String>,
+    offset: Option<String>,
+}
+
+fn number(field: &str, raw: Option<&str>, default: u32, max: u32) -> AppResult<u32> {
+    match raw {
+        None => Ok(default),
+        Some(v) => v
+            .parse::<u32>()
+            .ok()
+            .filter(|n| *n <= max)
+            .ok_or_else(|| AppError::invalid(field, format!("must be a whole number from 0 to {max}"))),
+    }
+}
+
+/// Cases, open ones first by executive deadline.
+#[utoipa::path(get, path = "/api/v1/cases", security(("bearer" = [])), params(ListQuery),
+    responses((status = 200, body = Vec<CaseSummary>), (status = 422, body = ErrorBody)))]
+pub async fn list(
+    State(state): State<AppState>,
+    staff: Staff,
+    Query(q): Query<ListQuery>,
+) -> AppResult<Json<Vec<CaseSummary>>> {
+    let owner = match q.owner.as_deref() {
+        None | Some("") => None,
+        Some("me") => Some(staff.id()),
+        Some(v) => Some(v.parse::<i64>().map_err(|_| AppError::invalid("owner", "must be `me` or a person id"))?),
+    };
+    let status = match q.state.as_deref() {
+        None | Some("") | Some("all") => None,
+        Some("open") => Some(CaseStatus::Open),
+        Some("solved") => Some(CaseStatus::Solved),
+        Some(_) => return Err(AppError::invalid("state", "must be `open`, `solved` or `all`")),
+    };
+    let filter = CaseFilter {
+        owner,
+        status,
+        category: q.category.filter(|c| !c.is_empty()),
+        customer_id: None,
+        text: q.q,
+        limit: number("limit", q.limit.as_deref(), 100, 1000)?.max(1),
+        offset: number("offset", q.offset.as_deref(), 0, u32::MAX)?,
+    };
+    let cases = state.store.list_cases(filter).await?;
+    Ok(Json(cases.iter().map(CaseSummary::from).collect()))
+}
+
+async fn act(state: &AppState, staff: &Staff, raw_id: &str, command: Command) -> AppResult<Json<CaseView>> {
+    let id = path_id(raw_id, "case")?;
+    let stored = state.act(id, Actor::Person { id: staff.id() }, &command).await?;
+    let case = Case::from_events(&stored.events)?;
+    Ok(Json(CaseView::new(&stored, &case, &state.config.public_url)))
+}
+
+/// Passes the case up: to `to`, or by default to the owner's manager. Owner only.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/pass-up", request_body = PassUpRequest, security(("bearer" = [])), params(("id" = i64, Path)),
+    responses((status = 200, body = CaseView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn pass_up(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<PassUpRequest>,
+) -> AppResult<Json<CaseView>> {
+    act(&state, &staff, &id, Command::PassUp { to: req.to, reason: req.reason }).await
+}
+
+/// Takes the case from someone below the caller.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/take", security(("bearer" = [])), params(("id" = i64, Path)),
+    responses((status = 200, body = CaseView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn take(State(state): State<AppState>, staff: Staff, Path(id): Path<String>) -> AppResult<Json<CaseView>> {
+    act(&state, &staff, &id, Command::Take).await
+}
+
+/// Upgrades the case to the manager who owns its category, who learns from the customer.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/upgrade", request_body = UpgradeRequest, security(("bearer" = [])), params(("id" = i64, Path)),
+    responses((status = 200, body = CaseView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn upgrade(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+    body: axum::body::Bytes,
+) -> AppResult<Json<CaseView>> {
+    // The body is optional: an upgrade during a live call should take one click.
+    let reason = if body.iter().all(u8::is_ascii_whitespace) {
+        String::new()
+    } else {
+        parse_json::<UpgradeRequest>(&body)?.reason
+    };
+    act(&state, &staff, &id, Command::Upgrade { reason }).await
+}
+
+/// Solves the case: the resolution sent, the road taken, what we learned. Owner only.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/solve", request_body = SolveRequest, security(("bearer" = [])), params(("id" = i64, Path)),
+    responses((status = 200, body = CaseView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn solve(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<SolveRequest>,
+) -> AppResult<Json<CaseView>> {
+    act(&state, &staff, &id, Command::Solve { resolution: req.resolution, road: req.road, learned: req.learned }).await
+}
+
+/// A plain-text reply to the customer, by the owner or someone above them.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/messages", request_body = MessageRequest, security(("bearer" = [])), params(("id" = i64, Path)),
+    responses((status = 200, body = CaseView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn message(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<MessageRequest>,
+) -> AppResult<Json<CaseView>> {
+    act(&state, &staff, &id, Command::SendMessage { body: req.body }).await
+}

@@ -1,0 +1,13 @@
+//! Handlers of `/api/v1`.
+
+pub mod cases;
+pub mod categories;
+pub mod customer;
+pub mod people;
+
+use crate::error::AppError;
+use axum::http::Uri;
+
+pub async fn not_found(uri: Uri) -> AppError {
+    AppError::NotFound(format!("route {}", uri.path()))
+}

@@ -1,0 +1,77 @@
+//! The one place where errors become HTTP responses: `{"error": {code, message, field}}`
+//! with the fitting status. Internal details are logged, never returned.
+
+use crate::error::AppError;
+use crate::http::views::{ErrorBody, ErrorDetail};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use roadone_domain::ErrorKind;
+use roadone_store::StoreError;
+
+impl AppError {
+    fn parts(&self) -> (StatusCode, &'static str, String, Option<String>) {
+        match self {
+            AppError::Domain(e) => {
+                let status = match e.kind() {
+                    ErrorKind::Invalid => StatusCode::UNPROCESSABLE_ENTITY,
+                    ErrorKind::Forbidden => StatusCode::FORBIDDEN,
+                    ErrorKind::Conflict => StatusCode::CONFLICT,
+                    ErrorKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+                };
+                (status, e.code(), e.to_string(), e.field())
+            }
+            AppError::Store(e) => match e {
+                StoreError::VersionConflict { .. } => (StatusCode::CONFLICT, "changed_meanwhile", e.to_string(), None),
+                StoreError::CaseNotFound(_) => (StatusCode::NOT_FOUND, "not_found", e.to_string(), None),
+                StoreError::Duplicate { field, .. } => {
+                    (StatusCode::CONFLICT, "duplicate", e.to_string(), Some(field.to_string()))
+                }
+                StoreError::UnknownPerson { field, .. } => {
+                    (StatusCode::UNPROCESSABLE_ENTITY, "unknown_person", e.to_string(), Some(field.to_string()))
+                }
+                StoreError::Invalid { field, .. } => {
+                    (StatusCode::UNPROCESSABLE_ENTITY, "invalid", e.to_string(), Some(field.to_string()))
+                }
+                StoreError::IdempotencyMismatch => (
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "idempotency_key_reused",
+                    e.to_string(),
+                    Some("Idempotency-Key".into()),
+                ),
+                StoreError::Unavailable(_) => {
+                    (StatusCode::SERVICE_UNAVAILABLE, "unavailable", "the store is unavailable; retry".into(), None)
+                }
+                StoreError::Corrupt(_) => {
+                    (StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error".into(), None)
+                }
+            },
+            AppError::Unauthorized(m) => (StatusCode::UNAUTHORIZED, "unauthorized", m.clone(), None),
+            AppError::Forbidden(m) => (StatusCode::FORBIDDEN, "forbidden", m.clone(), None),
+            AppError::NotFound(what) => (StatusCode::NOT_FOUND, "not_found", format!("{what} not found"), None),
+            AppError::BadRequest { code, message, field } => (StatusCode::BAD_REQUEST, code, message.clone(), field.clone()),
+            AppError::Invalid { code, message, field } => {
+                (StatusCode::UNPROCESSABLE_ENTITY, code, message.clone(), field.clone())
+            }
+            AppError::TooLarge(m) => (StatusCode::PAYLOAD_TOO_LARGE, "too_large", m.clone(), None),
+            AppError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error".into(), None),
+        }
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let (status, code, message, field) = self.parts();
+        if status.is_server_error() {
+            tracing::error!("{status}: {self:?}");
+        }
+        let mut response =
+            (status, Json(ErrorBody { error: ErrorDetail { code: code.to_string(), message, field } })).into_response();
+        if status == StatusCode::UNAUTHORIZED {
+            response
+                .headers_mut()
+                .insert(axum::http::header::WWW_AUTHENTICATE, axum::http::HeaderValue::from_static("Bearer"));
+        }
+        response
+    }
+}

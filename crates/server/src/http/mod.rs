@@ -1,0 +1,36 @@
+//! The HTTP layer: the versioned JSON API and its OpenAPI document.
+
+pub mod api;
+pub mod error;
+pub mod extract;
+pub mod openapi;
+pub mod views;
+
+use crate::app::AppState;
+use axum::routing::{get, post};
+use axum::Router;
+
+/// Requests larger than this are refused with 413 before they are read.
+pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
+
+pub fn router(state: AppState) -> Router {
+    use api::{cases, categories, customer, people};
+    Router::new()
+        .route("/api/openapi.json", get(openapi::document))
+        .route("/api/v1/people", post(people::create).get(people::list))
+        .route("/api/v1/categories", post(categories::create).get(categories::list))
+        .route("/api/v1/cases", post(cases::open).get(cases::list))
+        .route("/api/v1/cases/{id}", get(cases::show))
+        .route("/api/v1/cases/{id}/pass-up", post(cases::pass_up))
+        .route("/api/v1/cases/{id}/take", post(cases::take))
+        .route("/api/v1/cases/{id}/upgrade", post(cases::upgrade))
+        .route("/api/v1/cases/{id}/solve", post(cases::solve))
+        .route("/api/v1/cases/{id}/messages", post(cases::message))
+        .route("/api/v1/cases/{id}/rating", post(customer::rate))
+        .route("/api/v1/cases/{id}/customer-messages", post(customer::reply))
+        .route("/api/v1/cases/{id}/customer-view", get(customer::show))
+        .route("/healthz", get(|| async { "ok" }))
+        .fallback(api::not_found)
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .with_state(state)
+}

@@ -1,0 +1,37 @@
+//! The OpenAPI document, generated from the handlers' annotations and the view types,
+//! so it cannot drift from what the server does.
+
+use crate::http::api::{cases, categories, customer, people};
+use crate::http::views::*;
+use axum::Json;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Roadone API", description = "Every case has one owner who solves it or passes it up; nothing unsolved survives the escalation deadline."),
+    paths(
+        people::create, people::list,
+        categories::create, categories::list,
+        cases::open, cases::list, cases::show, cases::pass_up, cases::take, cases::upgrade, cases::solve, cases::message,
+        customer::show, customer::rate, customer::reply,
+    ),
+    components(schemas(ErrorBody, ErrorDetail, NewPersonRequest, PersonView, CategoryView, ChecklistItemView,
+        CustomerView, RealtimeView, OpenCaseRequest, CaseCreated, CaseSummary, CaseView, EventView, PassUpRequest,
+        UpgradeRequest, SolveRequest, RatingRequest, MessageRequest, CustomerCaseView, CustomerMessageView)),
+    modifiers(&BearerAuth)
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+    }
+}
+
+pub async fn document() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}

@@ -1,0 +1,360 @@
+//! The API's request and response shapes. They are what the OpenAPI document describes,
+//! so the document is generated from the same types the handlers use.
+
+use chrono::{DateTime, Utc};
+use roadone_domain::{Case, Category, ChecklistItem, Event, Person};
+use roadone_store::{CaseHead, StoredCase};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use utoipa::ToSchema;
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ErrorDetail {
+    /// Stable machine-readable code, e.g. `missing_fact`, `not_owner`.
+    pub code: String,
+    pub message: String,
+    /// The request field the error is about, in dotted notation.
+    pub field: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewPersonRequest {
+    pub name: String,
+    pub email: String,
+    /// `frontline`, `staff`, `manager`, `executive` or `admin`.
+    pub role: String,
+    /// The person they report to; null for the top of the hierarchy.
+    pub reports_to: Option<i64>,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct PersonView {
+    pub id: i64,
+    pub name: String,
+    pub email: String,
+    pub role: String,
+    pub reports_to: Option<i64>,
+    pub active: bool,
+}
+
+impl From<&Person> for PersonView {
+    fn from(p: &Person) -> Self {
+        PersonView {
+            id: p.id,
+            name: p.name.clone(),
+            email: p.email.clone(),
+            role: p.role.as_str().into(),
+            reports_to: p.reports_to,
+            active: p.active,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct ChecklistItemView {
+    pub key: String,
+    pub label: String,
+    #[serde(default)]
+    pub required: bool,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CategoryView {
+    pub key: String,
+    pub name: String,
+    #[serde(default)]
+    pub checklist: Vec<ChecklistItemView>,
+    /// Receives upgrades.
+    pub manager: i64,
+    /// Receives escalations.
+    pub executive: i64,
+}
+
+impl From<&Category> for CategoryView {
+    fn from(c: &Category) -> Self {
+        CategoryView {
+            key: c.key.clone(),
+            name: c.name.clone(),
+            checklist: c
+                .checklist
+                .iter()
+                .map(|i| ChecklistItemView { key: i.key.clone(), label: i.label.clone(), required: i.required })
+                .collect(),
+            manager: c.manager,
+            executive: c.executive,
+        }
+    }
+}
+
+impl From<CategoryView> for Category {
+    fn from(c: CategoryView) -> Self {
+        Category {
+            key: c.key,
+            name: c.name,
+            checklist: c
+                .checklist
+                .into_iter()
+                .map(|i| ChecklistItem { key: i.key, label: i.label, required: i.required })
+                .collect(),
+            manager: c.manager,
+            executive: c.executive,
+        }
+    }
+}
+
+#[derive(Debug, Default, Serialize, Deserialize, ToSchema, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct CustomerView {
+    pub email: Option<String>,
+    pub name: Option<String>,
+    pub phone: Option<String>,
+    pub external_id: Option<String>,
+}
+
+#[derive(Debug, Default, Serialize, Deserialize, ToSchema, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct RealtimeView {
+    pub offered: bool,
+    /// Required when `offered` is true.
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OpenCaseRequest {
+    pub customer: CustomerView,
+    /// A category key.
+    pub category: String,
+    pub subject: String,
+    #[serde(default)]
+    pub body: String,
+    /// `email`, `web`, `portal`, `api` (default) or `phone`.
+    pub channel: Option<String>,
+    /// Checklist facts given by the customer, by checklist key.
+    #[serde(default)]
+    pub facts: BTreeMap<String, String>,
+    /// Checklist keys the customer did not have.
+    #[serde(default)]
+    pub missing_facts: Vec<String>,
+    #[serde(default)]
+    pub realtime: RealtimeView,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct CaseCreated {
+    pub id: i64,
+    #[serde(rename = "ref")]
+    pub reference: String,
+    pub state: String,
+    pub owner: i64,
+    pub opened_at: DateTime<Utc>,
+    pub escalates_at: DateTime<Utc>,
+    pub promised_by: DateTime<Utc>,
+    /// The customer's link to follow, reply to and rate the case.
+    pub customer_link: String,
+}
+
+impl CaseCreated {
+    pub fn new(h: &CaseHead, public_url: &str) -> Self {
+        CaseCreated {
+            id: h.id,
+            reference: h.reference.clone(),
+            state: h.status.as_str().into(),
+            owner: h.owner,
+            opened_at: h.opened_at,
+            escalates_at: h.escalates_at,
+            promised_by: h.promised_by,
+            customer_link: customer_link(public_url, h),
+        }
+    }
+}
+
+pub fn customer_link(public_url: &str, h: &CaseHead) -> String {
+    format!("{}/api/v1/cases/{}/customer-view?token={}", public_url.trim_end_matches('/'), h.id, h.customer_token)
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct CaseSummary {
+    pub id: i64,
+    #[serde(rename = "ref")]
+    pub reference: String,
+    pub state: String,
+    pub owner: i64,
+    pub category: String,
+    pub subject: String,
+    pub opened_at: DateTime<Utc>,
+    pub escalates_at: DateTime<Utc>,
+    pub promised_by: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<&CaseHead> for CaseSummary {
+    fn from(h: &CaseHead) -> Self {
+        CaseSummary {
+            id: h.id,
+            reference: h.reference.clone(),
+            state: h.status.as_str().into(),
+            owner: h.owner,
+            category: h.category.clone(),
+            subject: h.subject.clone(),
+            opened_at: h.opened_at,
+            escalates_at: h.escalates_at,
+            promised_by: h.promised_by,
+            updated_at: h.updated_at,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct EventView {
+    pub seq: u32,
+    /// `opened`, `passed_up`, `taken`, `upgraded`, `escalated`, `tickled`, `message_sent`,
+    /// `customer_replied`, `reopened`, `solved` or `rated`.
+    pub kind: String,
+    pub at: DateTime<Utc>,
+    /// `{"type": "person", "id": 3}`, `{"type": "customer"}` or `{"type": "system"}`.
+    #[schema(value_type = Object)]
+    pub actor: serde_json::Value,
+    #[schema(value_type = Object)]
+    pub data: serde_json::Value,
+}
+
+impl From<&Event> for EventView {
+    fn from(e: &Event) -> Self {
+        let mut v = serde_json::to_value(e).unwrap_or_default();
+        let take = |v: &mut serde_json::Value, k: &str| v.get_mut(k).map(serde_json::Value::take).unwrap_or_default();
+        EventView {
+            seq: e.seq,
+            kind: e.body.kind().into(),
+            at: e.at,
+            actor: take(&mut v, "actor"),
+            data: take(&mut v, "data"),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct CaseView {
+    pub id: i64,
+    #[serde(rename = "ref")]
+    pub reference: String,
+    pub state: String,
+    pub owner: i64,
+    pub category: String,
+    pub subject: String,
+    pub customer: CustomerView,
+    pub channel: String,
+    pub opened_at: DateTime<Utc>,
+    pub escalates_at: DateTime<Utc>,
+    pub promised_by: DateTime<Utc>,
+    pub escalated: bool,
+    pub version: u32,
+    #[schema(value_type = Option<Object>)]
+    pub solution: Option<serde_json::Value>,
+    #[schema(value_type = Option<Object>)]
+    pub rating: Option<serde_json::Value>,
+    pub customer_link: String,
+    pub events: Vec<EventView>,
+}
+
+impl CaseView {
+    pub fn new(stored: &StoredCase, case: &Case, public_url: &str) -> Self {
+        let h = &stored.head;
+        CaseView {
+            id: h.id,
+            reference: h.reference.clone(),
+            state: case.status.as_str().into(),
+            owner: case.owner,
+            category: case.category.clone(),
+            subject: case.subject.clone(),
+            customer: CustomerView {
+                email: case.customer.email.clone(),
+                name: case.customer.name.clone(),
+                phone: case.customer.phone.clone(),
+                external_id: case.customer.external_id.clone(),
+            },
+            channel: serde_json::to_value(case.channel).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default(),
+            opened_at: case.opened_at,
+            escalates_at: case.escalates_at,
+            promised_by: case.promised_by,
+            escalated: case.escalated,
+            version: case.version,
+            solution: case.solution.as_ref().and_then(|s| serde_json::to_value(s).ok()),
+            rating: case.rating.as_ref().and_then(|r| serde_json::to_value(r).ok()),
+            customer_link: customer_link(public_url, h),
+            events: stored.events.iter().map(EventView::from).collect(),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PassUpRequest {
+    /// Someone above the owner; default: the owner's manager.
+    pub to: Option<i64>,
+    pub reason: String,
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpgradeRequest {
+    #[serde(default)]
+    pub reason: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SolveRequest {
+    /// What was sent to the customer.
+    pub resolution: String,
+    /// 1 learn from you, 2 empathy and care, 3 teach (self-service), 4 go away.
+    pub road: i64,
+    /// What we learned.
+    pub learned: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RatingRequest {
+    /// 1 (poor) to 5 (delighted).
+    pub score: i64,
+    #[serde(default)]
+    pub delighted_by: String,
+    pub would_recommend: bool,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MessageRequest {
+    pub body: String,
+}
+
+/// What a customer sees of their case: never internal events.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct CustomerCaseView {
+    #[serde(rename = "ref")]
+    pub reference: String,
+    pub subject: String,
+    pub state: String,
+    pub opened_at: DateTime<Utc>,
+    pub promised_by: DateTime<Utc>,
+    pub resolution: Option<String>,
+    pub rated: bool,
+    pub messages: Vec<CustomerMessageView>,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct CustomerMessageView {
+    pub at: DateTime<Utc>,
+    /// `you` or `us`.
+    pub from: String,
+    pub body: String,
+}

@@ -1,0 +1,15 @@
+//! Roadone's server: the HTTP API, the scheduler, and the use cases that join the
+//! pure case rules (`roadone-domain`) to a store (`roadone-store`).
+
+pub mod app;
+pub mod config;
+pub mod directory;
+pub mod error;
+pub mod http;
+pub mod scheduler;
+pub mod service;
+pub mod tokens;
+
+pub use app::{App, AppState};
+pub use config::{Config, ConfigError};
+pub use error::AppError;

@@ -1,0 +1,98 @@
+//! The use cases: every change to a case, by a person, a customer or the scheduler,
+//! goes through `open_case` or `act` — one command path, checked by the domain rules,
+//! written with its timers and notifications in one transaction.
+
+use crate::app::AppState;
+use crate::error::{AppError, AppResult};
+use crate::tokens;
+use roadone_domain::notification::notifications_for;
+use roadone_domain::{decide, open, timers_for, Actor, Case, CaseId, Command, Context, DomainError, Intake, PersonId};
+use roadone_store::{Append, IdempotencyKey, NewCase, OpenOutcome, StoreError, StoredCase};
+
+/// How often a command is retried when another writer changed the case meanwhile.
+const MAX_ATTEMPTS: usize = 8;
+
+impl AppState {
+    pub async fn open_case(&self, by: PersonId, intake: Intake, idempotency: Option<IdempotencyKey>) -> AppResult<OpenOutcome> {
+        let snapshot = self.directory.snapshot();
+        let category = snapshot
+            .categories
+            .get(&intake.category)
+            .ok_or_else(|| DomainError::UnknownCategory { key: intake.category.clone() })?;
+        let ctx = Context { hierarchy: &snapshot.hierarchy, category, rules: &self.rules, now: self.clock.now() };
+        let opened = open(&intake, by, ctx)?;
+        let case = Case::opened(&opened)?;
+        let timers = timers_for(&case, &self.rules);
+        let outbox = notifications_for(&opened, &case);
+        let new = NewCase {
+            opened,
+            case,
+            customer: intake.customer,
+            customer_token: tokens::new_token(),
+            idempotency,
+            timers,
+            outbox,
+        };
+        Ok(self.store.open_case(new).await?)
+    }
+
+    /// Applies a command to a case and returns the case with its new events.
+    pub async fn act(&self, case_id: CaseId, actor: Actor, command: &Command) -> AppResult<StoredCase> {
+        for _ in 0..MAX_ATTEMPTS {
+            let stored = self.store.load_case(case_id).await?.ok_or_else(|| AppError::NotFound(format!("case {case_id}")))?;
+            let case = Case::from_events(&stored.events)?;
+            let snapshot = self.directory.snapshot();
+            let category = snapshot
+                .categories
+                .get(&case.category)
+                .ok_or_else(|| AppError::Internal(format!("case {case_id} has unknown category {}", case.category)))?;
+            let ctx = Context { hierarchy: &snapshot.hierarchy, category, rules: &self.rules, now: self.clock.now() };
+            let events = decide(&case, command, actor, ctx)?;
+            let mut after = case.clone();
+            let mut outbox = Vec::new();
+            for event in &events {
+                after.apply(event)?;
+                outbox.extend(notifications_for(event, &after));
+            }
+            let append = Append {
+                case_id,
+                expected_version: case.version,
+                events: events.clone(),
+                timers: timers_for(&after, &self.rules),
+                case: after,
+                outbox,
+            };
+            match self.store.append(append).await {
+                Ok(head) => {
+                    let mut all = stored.events;
+                    all.extend(events);
+                    return Ok(StoredCase { head, events: all });
+                }
+                Err(StoreError::VersionConflict { .. }) => continue,
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(AppError::Store(StoreError::Unavailable(format!(
+            "case {case_id} kept changing; gave up after {MAX_ATTEMPTS} attempts"
+        ))))
+    }
+
+    /// Re-derives a case's timers from its events (used when a claimed timer turns out
+    /// not to be due, so it is not claimed again and again).
+    pub async fn resync_timers(&self, case_id: CaseId) -> AppResult<()> {
+        let Some(stored) = self.store.load_case(case_id).await? else { return Ok(()) };
+        let case = Case::from_events(&stored.events)?;
+        let append = Append {
+            case_id,
+            expected_version: case.version,
+            events: Vec::new(),
+            timers: timers_for(&case, &self.rules),
+            case,
+            outbox: Vec::new(),
+        };
+        match self.store.append(append).await {
+            Ok(_) | Err(StoreError::VersionConflict { .. }) => Ok(()),
+            Err(e) => Err(e.into()),
+        }
+    }
+}

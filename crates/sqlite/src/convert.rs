@@ -1,0 +1,73 @@
+//! Conversions between rows and domain values.
+
+use chrono::{DateTime, TimeZone, Utc};
+use roadone_domain::{CaseStatus, Person, Role};
+use roadone_store::{CaseHead, StoreError};
+use rusqlite::Row;
+
+pub fn ms(t: DateTime<Utc>) -> i64 {
+    t.timestamp_millis()
+}
+
+pub fn time(ms: i64) -> DateTime<Utc> {
+    Utc.timestamp_millis_opt(ms).single().unwrap_or(DateTime::<Utc>::MIN_UTC)
+}
+
+pub fn db(e: rusqlite::Error) -> StoreError {
+    StoreError::Unavailable(e.to_string())
+}
+
+pub fn corrupt(what: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt(what.to_string())
+}
+
+pub fn status_str(s: CaseStatus) -> &'static str {
+    s.as_str()
+}
+
+fn status(s: &str) -> rusqlite::Result<CaseStatus> {
+    match s {
+        "open" => Ok(CaseStatus::Open),
+        "solved" => Ok(CaseStatus::Solved),
+        other => Err(rusqlite::Error::InvalidColumnType(0, format!("state {other}"), rusqlite::types::Type::Text)),
+    }
+}
+
+pub const PERSON_COLUMNS: &str = "id, name, email, role, reports_to, active";
+
+pub fn person(row: &Row<'_>) -> rusqlite::Result<Person> {
+    let role: String = row.get(3)?;
+    Ok(Person {
+        id: row.get(0)?,
+        name: row.get(1)?,
+        email: row.get(2)?,
+        role: role
+            .parse::<Role>()
+            .map_err(|e| rusqlite::Error::InvalidColumnType(3, e, rusqlite::types::Type::Text))?,
+        reports_to: row.get(4)?,
+        active: row.get(5)?,
+    })
+}
+
+pub const CASE_COLUMNS: &str =
+    "id, customer_id, customer_token, category, subject, state, owner, version, opened_at, escalates_at, promised_by, updated_at";
+
+pub fn case_head(row: &Row<'_>) -> rusqlite::Result<CaseHead> {
+    let id: i64 = row.get(0)?;
+    let state: String = row.get(5)?;
+    Ok(CaseHead {
+        id,
+        reference: roadone_store::case_reference(id),
+        customer_id: row.get(1)?,
+        customer_token: row.get(2)?,
+        category: row.get(3)?,
+        subject: row.get(4)?,
+        status: status(&state)?,
+        owner: row.get(6)?,
+        version: row.get(7)?,
+        opened_at: time(row.get(8)?),
+        escalates_at: time(row.get(9)?),
+        promised_by: time(row.get(10)?),
+        updated_at: time(row.get(11)?),
+    })
+}

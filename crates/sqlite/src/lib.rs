@@ -1,0 +1,141 @@
+//! The embedded SQLite backend of Roadone.
+//!
+//! WAL mode, `synchronous=FULL` by default (an acknowledged write survives power loss),
+//! one writer thread that group-commits ([`writer`]), and a pool of readers ([`readers`]).
+
+mod convert;
+pub mod migrations;
+mod queries;
+mod readers;
+mod writer;
+
+use readers::Readers;
+use roadone_store::{StoreError, StoreResult};
+use rusqlite::{Connection, OpenFlags};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use writer::{Job, Reply, Writer};
+
+/// How hard a commit waits for the disk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Durability {
+    /// fsync on every commit: a 201 survives power loss (the default).
+    Full,
+    /// fsync at checkpoints only: survives a crash of the process, not of the machine.
+    Normal,
+}
+
+#[derive(Debug, Clone)]
+pub struct SqliteOptions {
+    pub path: PathBuf,
+    pub durability: Durability,
+    pub readers: usize,
+}
+
+impl SqliteOptions {
+    pub fn new(path: impl Into<PathBuf>) -> Self {
+        SqliteOptions { path: path.into(), durability: Durability::Full, readers: 4 }
+    }
+}
+
+pub struct SqliteStore {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    writer: Writer,
+    readers: Readers,
+    path: PathBuf,
+}
+
+fn unavailable(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Unavailable(e.to_string())
+}
+
+fn configure(conn: &Connection, durability: Durability) -> rusqlite::Result<()> {
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", match durability {
+        Durability::Full => "FULL",
+        Durability::Normal => "NORMAL",
+    })?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    Ok(())
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database, runs pending migrations, starts the writer.
+    pub fn open(options: SqliteOptions) -> StoreResult<SqliteStore> {
+        if let Some(dir) = options.path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| unavailable(format!("cannot create {}: {e}", dir.display())))?;
+        }
+        let mut conn = Connection::open(&options.path)
+            .map_err(|e| unavailable(format!("cannot open {}: {e}", options.path.display())))?;
+        configure(&conn, options.durability).map_err(unavailable)?;
+        migrations::migrate(&mut conn).map_err(|e| unavailable(format!("migration failed: {e}")))?;
+        let mut readers = Vec::new();
+        for _ in 0..options.readers.max(1) {
+            let r = Connection::open_with_flags(
+                &options.path,
+                OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI,
+            )
+            .map_err(unavailable)?;
+            r.busy_timeout(std::time::Duration::from_secs(10)).map_err(unavailable)?;
+            readers.push(r);
+        }
+        Ok(SqliteStore {
+            inner: Arc::new(Inner { writer: Writer::start(conn), readers: Readers::new(readers), path: options.path }),
+        })
+    }
+
+    /// Only runs the migrations (for `roadone migrate`); returns how many ran.
+    pub fn migrate_only(path: &Path) -> StoreResult<usize> {
+        let mut conn = Connection::open(path).map_err(unavailable)?;
+        configure(&conn, Durability::Full).map_err(unavailable)?;
+        migrations::migrate(&mut conn).map_err(unavailable)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.inner.path
+    }
+
+    /// Runs `f` on the writer thread inside the current group's transaction.
+    async fn write<T, F>(&self, f: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> StoreResult<T> + Send + 'static,
+    {
+        let (tx, rx) = tokio::sync::oneshot::channel::<StoreResult<T>>();
+        let job: Job = Box::new(move |conn| {
+            let result = f(conn);
+            let ok = result.is_ok();
+            let reply: Reply = Box::new(move |commit_error| {
+                let outcome = match commit_error {
+                    None => result,
+                    Some(e) => Err(StoreError::Unavailable(e.to_string())),
+                };
+                let _ = tx.send(outcome);
+            });
+            (ok, reply)
+        });
+        self.inner.writer.submit(job)?;
+        rx.await.map_err(|_| StoreError::Unavailable("the write was not carried out".into()))?
+    }
+
+    /// Runs `f` on a pooled read connection on a blocking thread.
+    async fn read<T, F>(&self, f: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> StoreResult<T> + Send + 'static,
+    {
+        let inner = self.inner.clone();
+        tokio::task::spawn_blocking(move || {
+            let conn = inner.readers.get();
+            f(&conn)
+        })
+        .await
+        .map_err(|e| StoreError::Unavailable(format!("read task failed: {e}")))?
+    }
+}
+
+mod store_impl;

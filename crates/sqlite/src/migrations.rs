@@ -1,0 +1,24 @@
+//! Schema migrations, embedded in the binary and applied in order at start.
+//! `PRAGMA user_version` records how many have run.
+
+use rusqlite::Connection;
+
+const MIGRATIONS: &[(&str, &str)] = &[("0001_initial", include_str!("../migrations/0001_initial.sql"))];
+
+/// Applies every migration not yet applied; returns how many ran.
+pub fn migrate(conn: &mut Connection) -> rusqlite::Result<usize> {
+    let current: usize = conn.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))? as usize;
+    let mut ran = 0;
+    for (index, (_name, sql)) in MIGRATIONS.iter().enumerate().skip(current) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", (index + 1) as i64)?;
+        tx.commit()?;
+        ran += 1;
+    }
+    Ok(ran)
+}
+
+pub fn latest_version() -> usize {
+    MIGRATIONS.len()
+}

@@ -1,0 +1,101 @@
+use crate::{queries, SqliteStore};
+use async_trait::async_trait;
+use chrono::{DateTime, Duration, Utc};
+use roadone_domain::{CaseId, Category, Person, PersonId};
+use roadone_store::*;
+use std::path::Path;
+
+#[async_trait]
+impl Store for SqliteStore {
+    async fn add_person(&self, person: NewPerson) -> StoreResult<Person> {
+        self.write(move |c| queries::add_person(c, &person, Utc::now())).await
+    }
+
+    async fn people(&self) -> StoreResult<Vec<Person>> {
+        self.read(queries::people).await
+    }
+
+    async fn person_by_email(&self, email: &str) -> StoreResult<Option<Person>> {
+        let email = email.to_string();
+        self.read(move |c| queries::person_by_email(c, &email)).await
+    }
+
+    async fn add_category(&self, category: Category) -> StoreResult<Category> {
+        self.write(move |c| queries::add_category(c, &category, Utc::now())).await
+    }
+
+    async fn categories(&self) -> StoreResult<Vec<Category>> {
+        self.read(queries::categories).await
+    }
+
+    async fn add_token(&self, person: PersonId, token_hash: Vec<u8>, label: &str) -> StoreResult<()> {
+        let label = label.to_string();
+        self.write(move |c| queries::add_token(c, person, &token_hash, &label, Utc::now())).await
+    }
+
+    async fn person_by_token(&self, token_hash: &[u8]) -> StoreResult<Option<PersonId>> {
+        let hash = token_hash.to_vec();
+        self.read(move |c| queries::person_by_token(c, &hash)).await
+    }
+
+    async fn open_case(&self, new: NewCase) -> StoreResult<OpenOutcome> {
+        self.write(move |c| queries::open_case(c, &new)).await
+    }
+
+    async fn append(&self, append: Append) -> StoreResult<CaseHead> {
+        self.write(move |c| queries::append(c, &append)).await
+    }
+
+    async fn load_case(&self, id: CaseId) -> StoreResult<Option<StoredCase>> {
+        self.read(move |c| queries::load_case(c, id)).await
+    }
+
+    async fn case_by_customer_token(&self, token: &str) -> StoreResult<Option<CaseId>> {
+        let token = token.to_string();
+        self.read(move |c| queries::case_by_customer_token(c, &token)).await
+    }
+
+    async fn list_cases(&self, filter: CaseFilter) -> StoreResult<Vec<CaseHead>> {
+        self.read(move |c| queries::list_cases(c, &filter)).await
+    }
+
+    async fn customer(&self, id: i64) -> StoreResult<Option<CustomerRecord>> {
+        self.read(move |c| queries::customer(c, id)).await
+    }
+
+    async fn claim_due_timers(&self, now: DateTime<Utc>, lease: Duration, limit: u32) -> StoreResult<Vec<DueTimer>> {
+        self.write(move |c| queries::claim_due_timers(c, now, now + lease, limit)).await
+    }
+
+    async fn next_timer_due(&self) -> StoreResult<Option<DateTime<Utc>>> {
+        self.read(queries::next_timer_due).await
+    }
+
+    async fn claim_outbox(&self, now: DateTime<Utc>, lease: Duration, limit: u32) -> StoreResult<Vec<OutboxRow>> {
+        self.write(move |c| queries::claim_outbox(c, now, now + lease, limit)).await
+    }
+
+    async fn outbox_sent(&self, id: i64, at: DateTime<Utc>) -> StoreResult<()> {
+        self.write(move |c| queries::outbox_sent(c, id, at)).await
+    }
+
+    async fn outbox_failed(&self, id: i64, error: &str, retry_at: Option<DateTime<Utc>>) -> StoreResult<()> {
+        let error = error.to_string();
+        self.write(move |c| queries::outbox_failed(c, id, &error, retry_at, Utc::now())).await
+    }
+
+    async fn backup(&self, to: &Path) -> StoreResult<()> {
+        let to = to.to_path_buf();
+        self.read(move |c| {
+            if to.exists() {
+                return Err(StoreError::Invalid { field: "file", message: format!("{} already exists", to.display()) });
+            }
+            let mut dest = rusqlite::Connection::open(&to).map_err(crate::convert::db)?;
+            // One step copies every page from a single read snapshot: a consistent copy.
+            let backup = rusqlite::backup::Backup::new(c, &mut dest).map_err(crate::convert::db)?;
+            backup.step(-1).map_err(crate::convert::db)?;
+            Ok(())
+        })
+        .await
+    }
+}

@@ -1,0 +1,15 @@
+//! The storage interface of Roadone, at the level of use cases.
+//!
+//! Every backend (SQLite now, PostgreSQL for several servers) implements [`Store`]
+//! and must pass [`conformance`]. Events, the case's projection row, its timers and its
+//! outbox rows always change in one transaction, so a timer or a notification can never
+//! exist without the event that caused it, nor the other way round.
+
+pub mod conformance;
+pub mod error;
+pub mod records;
+pub mod store;
+
+pub use error::{StoreError, StoreResult};
+pub use records::*;
+pub use store::Store;

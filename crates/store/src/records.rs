@@ -1,0 +1,132 @@
+//! What goes in and out of the store.
+
+use chrono::{DateTime, Utc};
+use roadone_domain::{Case, CaseId, CaseStatus, Customer, Event, Notification, PersonId, Role, Timer, TimerKind};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewPerson {
+    pub name: String,
+    pub email: String,
+    pub role: Role,
+    pub reports_to: Option<PersonId>,
+}
+
+/// The projection row of a case, kept in step with its events for listing and lookup.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseHead {
+    pub id: CaseId,
+    /// The reference read to a customer: `RD-` and the id.
+    pub reference: String,
+    pub customer_id: i64,
+    /// The capability that lets a customer see, reply to and rate their case.
+    pub customer_token: String,
+    pub category: String,
+    pub subject: String,
+    pub status: CaseStatus,
+    pub owner: PersonId,
+    pub version: u32,
+    pub opened_at: DateTime<Utc>,
+    pub escalates_at: DateTime<Utc>,
+    pub promised_by: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A case as stored: its row and its full event log.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredCase {
+    pub head: CaseHead,
+    pub events: Vec<Event>,
+}
+
+/// Makes a repeated case creation return the first one instead of a duplicate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdempotencyKey {
+    pub actor: PersonId,
+    pub key: String,
+    /// A digest of the request body: the same key with another body is refused.
+    pub request_hash: Vec<u8>,
+}
+
+/// A new case: its first event and everything written with it.
+#[derive(Debug, Clone)]
+pub struct NewCase {
+    pub opened: Event,
+    /// The state after `opened`, for the projection row.
+    pub case: Case,
+    pub customer: Customer,
+    pub customer_token: String,
+    pub idempotency: Option<IdempotencyKey>,
+    pub timers: Vec<Timer>,
+    pub outbox: Vec<Notification>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OpenOutcome {
+    Created(CaseHead),
+    /// The idempotency key was seen before with the same request: this is that case.
+    Replayed(CaseHead),
+}
+
+impl OpenOutcome {
+    pub fn head(&self) -> &CaseHead {
+        match self {
+            OpenOutcome::Created(h) | OpenOutcome::Replayed(h) => h,
+        }
+    }
+}
+
+/// New events for an existing case, written only if nobody else appended meanwhile.
+#[derive(Debug, Clone)]
+pub struct Append {
+    pub case_id: CaseId,
+    pub expected_version: u32,
+    pub events: Vec<Event>,
+    /// The state after the events, for the projection row.
+    pub case: Case,
+    /// The case's complete timer set after the events (replaces the old set).
+    pub timers: Vec<Timer>,
+    pub outbox: Vec<Notification>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CaseFilter {
+    pub owner: Option<PersonId>,
+    pub status: Option<CaseStatus>,
+    pub category: Option<String>,
+    pub customer_id: Option<i64>,
+    /// Matches subject or customer email, case-insensitively.
+    pub text: Option<String>,
+    pub limit: u32,
+    pub offset: u32,
+}
+
+/// A timer claimed by a scheduler; the lease keeps other schedulers off it meanwhile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DueTimer {
+    pub case_id: CaseId,
+    pub kind: TimerKind,
+    pub due_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxRow {
+    pub id: i64,
+    pub case_id: CaseId,
+    pub notification: Notification,
+    pub attempts: u32,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CustomerRecord {
+    pub id: i64,
+    pub email: Option<String>,
+    pub name: Option<String>,
+    pub phone: Option<String>,
+    pub external_id: Option<String>,
+}
+
+/// The reference shown to customers for a case id.
+pub fn case_reference(id: CaseId) -> String {
+    format!("RD-{id:06}")
+}

@@ -1,0 +1,55 @@
+use crate::error::StoreResult;
+use crate::records::*;
+use async_trait::async_trait;
+use chrono::{DateTime, Duration, Utc};
+use roadone_domain::{CaseId, Category, Person, PersonId};
+use std::path::Path;
+
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    // --- people, categories and API tokens -----------------------------------------
+
+    /// Adds a person; the email must be new and `reports_to` must exist.
+    async fn add_person(&self, person: NewPerson) -> StoreResult<Person>;
+    async fn people(&self) -> StoreResult<Vec<Person>>;
+    async fn person_by_email(&self, email: &str) -> StoreResult<Option<Person>>;
+
+    /// Adds a category; the key must be new, manager and executive must exist.
+    async fn add_category(&self, category: Category) -> StoreResult<Category>;
+    async fn categories(&self) -> StoreResult<Vec<Category>>;
+
+    /// Stores the SHA-256 digest of a bearer token (never the token itself).
+    async fn add_token(&self, person: PersonId, token_hash: Vec<u8>, label: &str) -> StoreResult<()>;
+    async fn person_by_token(&self, token_hash: &[u8]) -> StoreResult<Option<PersonId>>;
+
+    // --- cases -----------------------------------------------------------------------
+
+    /// Opens a case durably: when this returns, the case survives a crash.
+    async fn open_case(&self, new: NewCase) -> StoreResult<OpenOutcome>;
+    /// Appends events if the case is still at `expected_version`, else `VersionConflict`.
+    async fn append(&self, append: Append) -> StoreResult<CaseHead>;
+    async fn load_case(&self, id: CaseId) -> StoreResult<Option<StoredCase>>;
+    async fn case_by_customer_token(&self, token: &str) -> StoreResult<Option<CaseId>>;
+    /// Open cases first by executive deadline, then solved ones by last change.
+    async fn list_cases(&self, filter: CaseFilter) -> StoreResult<Vec<CaseHead>>;
+    async fn customer(&self, id: i64) -> StoreResult<Option<CustomerRecord>>;
+
+    // --- timers and outbox -------------------------------------------------------------
+
+    /// Claims up to `limit` timers due at `now` and not leased by another scheduler;
+    /// each claim holds for `lease`. Cost grows with the number of due timers only.
+    async fn claim_due_timers(&self, now: DateTime<Utc>, lease: Duration, limit: u32) -> StoreResult<Vec<DueTimer>>;
+    /// When the next unleased timer falls due, if any (lets the scheduler sleep until then).
+    async fn next_timer_due(&self) -> StoreResult<Option<DateTime<Utc>>>;
+
+    /// Claims up to `limit` unsent notifications whose next attempt is due.
+    async fn claim_outbox(&self, now: DateTime<Utc>, lease: Duration, limit: u32) -> StoreResult<Vec<OutboxRow>>;
+    async fn outbox_sent(&self, id: i64, at: DateTime<Utc>) -> StoreResult<()>;
+    /// Records a failed attempt; `retry_at: None` means the failure is permanent.
+    async fn outbox_failed(&self, id: i64, error: &str, retry_at: Option<DateTime<Utc>>) -> StoreResult<()>;
+
+    // --- operations --------------------------------------------------------------------
+
+    /// A consistent copy of the whole store, taken while it keeps serving.
+    async fn backup(&self, to: &Path) -> StoreResult<()>;
+}
