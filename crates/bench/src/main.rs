@@ -1,1 +1,211 @@
-fn main(){}
+//! Load generator: starts the real `roadone` server on loopback with a fresh data dir and
+//! measures it over HTTP with keep-alive clients. Prints one JSON line per run.
+//!
+//!   roadone-bench intake --clients 32 --seconds 10
+//!   roadone-bench read --cases 1000000 --clients 8 --seconds 10
+
+mod client;
+mod server;
+
+use anyhow::{bail, Context, Result};
+use clap::{Parser, Subcommand};
+use client::{percentile, Client};
+use serde_json::json;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+#[derive(Parser)]
+#[command(about = "Measure the roadone server over HTTP")]
+struct Args {
+    /// The roadone binary [default: `roadone` next to this program].
+    #[arg(long)]
+    roadone: Option<std::path::PathBuf>,
+    /// Pass --no-fsync to the server (for comparison only; the targets are with fsync).
+    #[arg(long)]
+    no_fsync: bool,
+    #[command(subcommand)]
+    mode: Mode,
+}
+
+#[derive(Subcommand)]
+enum Mode {
+    /// POST /api/v1/cases from C concurrent clients for T seconds.
+    Intake {
+        #[arg(long, default_value_t = 32)]
+        clients: usize,
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+    },
+    /// Load N cases, then GET /api/v1/cases/{id} at random from C clients for T seconds.
+    Read {
+        #[arg(long, default_value_t = 1_000_000)]
+        cases: u64,
+        #[arg(long, default_value_t = 8)]
+        clients: usize,
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+    },
+}
+
+fn case_body(n: u64) -> String {
+    json!({
+        "customer": {"email": format!("customer{}@bench.example", n % 50_000), "name": format!("Customer {}", n % 50_000)},
+        "category": "billing",
+        "subject": format!("Charged twice for order {n}"),
+        "body": "I was charged twice this month, please refund one of the payments.",
+        "channel": "email",
+        "facts": {"account_number": format!("AC-{n}")},
+    })
+    .to_string()
+}
+
+/// Runs `clients` loops of `request` until `deadline`; returns latencies in microseconds.
+async fn drive<F, Fut>(clients: Vec<Client>, deadline: Instant, request: F) -> Result<(Vec<u32>, u64)>
+where
+    F: Fn(Client, u64) -> Fut + Clone + 'static,
+    Fut: std::future::Future<Output = Result<(Client, bool)>> + 'static,
+{
+    let counter = Arc::new(AtomicU64::new(0));
+    let errors = Arc::new(AtomicU64::new(0));
+    let mut handles = Vec::new();
+    for client in clients {
+        let (request, counter, errors) = (request.clone(), counter.clone(), errors.clone());
+        handles.push(tokio::task::spawn_local(async move {
+            let mut latencies = Vec::with_capacity(1 << 16);
+            let mut client = client;
+            while Instant::now() < deadline {
+                let n = counter.fetch_add(1, Ordering::Relaxed);
+                let start = Instant::now();
+                let (c, ok) = request(client, n).await?;
+                client = c;
+                latencies.push(start.elapsed().as_micros() as u32);
+                if !ok {
+                    errors.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+            anyhow::Ok(latencies)
+        }));
+    }
+    let mut all = Vec::new();
+    for h in handles {
+        all.extend(h.await??);
+    }
+    Ok((all, errors.load(Ordering::Relaxed)))
+}
+
+/// The client runs on one thread, leaving the other core to the server as far as possible.
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> Result<()> {
+    tokio::task::LocalSet::new().run_until(run(Args::parse())).await
+}
+
+async fn run(args: Args) -> Result<()> {
+    let binary = match args.roadone {
+        Some(b) => b,
+        None => std::env::current_exe()?.with_file_name("roadone"),
+    };
+    if !binary.exists() {
+        bail!("{} not found: build it first (cargo build --release -p roadone)", binary.display());
+    }
+    let server = server::Server::start(&binary, args.no_fsync).await?;
+    let result = match args.mode {
+        Mode::Intake { clients, seconds } => intake(&server, clients, seconds).await,
+        Mode::Read { cases, clients, seconds } => read(&server, cases, clients, seconds).await,
+    };
+    server.stop();
+    println!("{}", result?);
+    Ok(())
+}
+
+async fn connect_all(server: &server::Server, n: usize, token: &str) -> Result<Vec<Client>> {
+    let mut clients = Vec::with_capacity(n);
+    for _ in 0..n {
+        clients.push(Client::connect(server.addr, token).await?);
+    }
+    Ok(clients)
+}
+
+async fn intake(server: &server::Server, clients: usize, seconds: u64) -> Result<serde_json::Value> {
+    let conns = connect_all(server, clients, &server.frontline_token).await?;
+    let started = Instant::now();
+    let (latencies, errors) = drive(conns, started + Duration::from_secs(seconds), |mut c: Client, n| async move {
+        let status = c.post("/api/v1/cases", case_body(n)).await?;
+        Ok((c, status == 201))
+    })
+    .await?;
+    let elapsed = started.elapsed().as_secs_f64();
+    let ok = latencies.len() as u64 - errors;
+    Ok(json!({
+        "mode": "intake", "clients": clients, "seconds": seconds,
+        "cases": ok, "errors": errors,
+        "cases_per_s": (ok as f64 / elapsed).round(),
+        "p50_ms": percentile(&latencies, 0.50), "p99_ms": percentile(&latencies, 0.99),
+        "server_peak_rss_mb": server.peak_rss_mb()?,
+        "fsync_every_commit": !server.no_fsync,
+    }))
+}
+
+async fn read(server: &server::Server, cases: u64, clients: usize, seconds: u64) -> Result<serde_json::Value> {
+    // Load with many clients so group commit does its job; stop at exactly `cases`.
+    let load_started = Instant::now();
+    let conns = connect_all(server, 64, &server.frontline_token).await?;
+    let created = Arc::new(AtomicU64::new(0));
+    let target = cases;
+    let next = Arc::new(AtomicU64::new(0));
+    let mut loaders = Vec::new();
+    for mut c in conns {
+        let (next, created) = (next.clone(), created.clone());
+        loaders.push(tokio::task::spawn_local(async move {
+            loop {
+                let n = next.fetch_add(1, Ordering::Relaxed);
+                if n >= target {
+                    break;
+                }
+                if c.post("/api/v1/cases", case_body(n)).await? == 201 {
+                    created.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+            anyhow::Ok(())
+        }));
+    }
+    let progress = created.clone();
+    let reporter = tokio::task::spawn_local(async move {
+        loop {
+            tokio::time::sleep(Duration::from_secs(10)).await;
+            eprintln!("loaded {} cases", progress.load(Ordering::Relaxed));
+        }
+    });
+    for l in loaders {
+        l.await??;
+    }
+    reporter.abort();
+    let loaded = created.load(Ordering::Relaxed);
+    let load_seconds = load_started.elapsed().as_secs_f64();
+    if loaded == 0 {
+        bail!("no case could be created");
+    }
+    let rss_after_load = server.rss_mb()?;
+
+    let conns = connect_all(server, clients, &server.frontline_token).await?;
+    let started = Instant::now();
+    let (latencies, errors) = drive(conns, started + Duration::from_secs(seconds), move |mut c: Client, n| async move {
+        // A cheap scatter over all ids (Knuth's multiplicative hash), so reads hit cold pages too.
+        let id = (n.wrapping_mul(2_654_435_761) % loaded) + 1;
+        let status = c.get(&format!("/api/v1/cases/{id}")).await.context("GET case")?;
+        Ok((c, status == 200))
+    })
+    .await?;
+    let elapsed = started.elapsed().as_secs_f64();
+    Ok(json!({
+        "mode": "read", "cases": loaded, "load_seconds": load_seconds.round(),
+        "load_cases_per_s": (loaded as f64 / load_seconds).round(),
+        "clients": clients, "seconds": seconds,
+        "reads": latencies.len(), "errors": errors,
+        "reads_per_s": (latencies.len() as f64 / elapsed).round(),
+        "p50_ms": percentile(&latencies, 0.50), "p99_ms": percentile(&latencies, 0.99),
+        "server_rss_mb": server.rss_mb()?, "server_rss_after_load_mb": rss_after_load,
+        "server_peak_rss_mb": server.peak_rss_mb()?,
+        "db_size_mb": server.db_size_mb(),
+    }))
+}

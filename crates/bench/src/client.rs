@@ -1,0 +1,63 @@
+//! One keep-alive HTTP/1.1 connection, as a real client would hold it.
+
+use anyhow::{Context, Result};
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::client::conn::http1::SendRequest;
+use hyper::Request;
+use hyper_util::rt::TokioIo;
+use std::net::SocketAddr;
+
+pub struct Client {
+    sender: SendRequest<Full<Bytes>>,
+    auth: String,
+    host: String,
+}
+
+impl Client {
+    pub async fn connect(addr: SocketAddr, token: &str) -> Result<Client> {
+        let stream = tokio::net::TcpStream::connect(addr).await.context("connect to the server")?;
+        stream.set_nodelay(true)?;
+        let (sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
+        tokio::task::spawn_local(async move {
+            let _ = conn.await;
+        });
+        Ok(Client { sender, auth: format!("Bearer {token}"), host: addr.to_string() })
+    }
+
+    async fn send(&mut self, req: Request<Full<Bytes>>) -> Result<u16> {
+        self.sender.ready().await?;
+        let resp = self.sender.send_request(req).await?;
+        let status = resp.status().as_u16();
+        resp.into_body().collect().await?;
+        Ok(status)
+    }
+
+    pub async fn post(&mut self, path: &str, body: String) -> Result<u16> {
+        let req = Request::post(path)
+            .header("host", &self.host)
+            .header("authorization", &self.auth)
+            .header("content-type", "application/json")
+            .body(Full::new(Bytes::from(body)))?;
+        self.send(req).await
+    }
+
+    pub async fn get(&mut self, path: &str) -> Result<u16> {
+        let req = Request::get(path)
+            .header("host", &self.host)
+            .header("authorization", &self.auth)
+            .body(Full::new(Bytes::new()))?;
+        self.send(req).await
+    }
+}
+
+/// The latency at quantile `q`, in milliseconds with two decimals.
+pub fn percentile(latencies_us: &[u32], q: f64) -> f64 {
+    if latencies_us.is_empty() {
+        return 0.0;
+    }
+    let mut sorted = latencies_us.to_vec();
+    sorted.sort_unstable();
+    let index = ((sorted.len() as f64 * q).ceil() as usize).clamp(1, sorted.len()) - 1;
+    (sorted[index] as f64 / 10.0).round() / 100.0
+}

@@ -1,0 +1,127 @@
+//! Starts the real server with a fresh data dir, sets up the people and category the load
+//! needs through the binary's own commands and API, and reads its memory from /proc.
+
+use anyhow::{bail, Context, Result};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub struct Server {
+    child: Child,
+    pub addr: SocketAddr,
+    pub frontline_token: String,
+    pub no_fsync: bool,
+    data_dir: tempfile::TempDir,
+}
+
+fn run(binary: &Path, data_dir: &Path, args: &[&str]) -> Result<String> {
+    let out = Command::new(binary).arg("--data-dir").arg(data_dir).args(args).output()?;
+    if !out.status.success() {
+        bail!("roadone {}: {}", args.join(" "), String::from_utf8_lossy(&out.stderr));
+    }
+    Ok(String::from_utf8(out.stdout)?.trim().to_string())
+}
+
+fn free_port() -> Result<u16> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+impl Server {
+    pub async fn start(binary: &Path, no_fsync: bool) -> Result<Server> {
+        let data_dir = tempfile::Builder::new().prefix("roadone-bench").tempdir_in(bench_dir()?)?;
+        let dir = data_dir.path();
+        for (name, email, role, boss) in [
+            ("Bench Admin", "admin@bench.example", "admin", None),
+            ("Bench Executive", "exec@bench.example", "executive", None),
+            ("Bench Manager", "manager@bench.example", "manager", Some("exec@bench.example")),
+            ("Bench Frontline", "front@bench.example", "frontline", Some("manager@bench.example")),
+        ] {
+            let mut args = vec!["user", "add", "--name", name, "--email", email, "--role", role];
+            if let Some(b) = boss {
+                args.extend(["--reports-to", b]);
+            }
+            run(binary, dir, &args)?;
+        }
+        let admin_token = run(binary, dir, &["token", "issue", "--email", "admin@bench.example"])?;
+        let frontline_token = run(binary, dir, &["token", "issue", "--email", "front@bench.example"])?;
+        let port = free_port()?;
+        let addr: SocketAddr = format!("127.0.0.1:{port}").parse()?;
+        let mut cmd = Command::new(binary);
+        cmd.arg("--data-dir").arg(dir).args(["serve", "--listen", &addr.to_string()]);
+        if no_fsync {
+            cmd.arg("--no-fsync");
+        }
+        let child = cmd.env("RUST_LOG", "warn").stdout(Stdio::null()).stderr(Stdio::inherit()).spawn()?;
+        let server = Server { child, addr, frontline_token, no_fsync, data_dir };
+        server.wait_ready().await?;
+        let status = server.setup_category(&admin_token).await?;
+        if status != 201 {
+            bail!("creating the category answered {status}");
+        }
+        Ok(server)
+    }
+
+    async fn wait_ready(&self) -> Result<()> {
+        let started = Instant::now();
+        while started.elapsed() < Duration::from_secs(30) {
+            if tokio::net::TcpStream::connect(self.addr).await.is_ok() {
+                return Ok(());
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        bail!("the server did not start listening on {}", self.addr)
+    }
+
+    async fn setup_category(&self, admin_token: &str) -> Result<u16> {
+        let mut c = crate::client::Client::connect(self.addr, admin_token).await?;
+                // Manager and executive ids follow the insertion order above.
+                let body = serde_json::json!({
+                    "key": "billing", "name": "Billing",
+                    "checklist": [{"key": "account_number", "label": "Account number", "required": true}],
+                    "manager": 3, "executive": 2,
+                });
+        c.post("/api/v1/categories", body.to_string()).await
+    }
+
+    fn status_kb(&self, field: &str) -> Result<f64> {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+            .context("read the server's /proc status")?;
+        let line = status.lines().find(|l| l.starts_with(field)).with_context(|| format!("{field} missing"))?;
+        let kb: f64 = line.split_whitespace().nth(1).context("value")?.parse()?;
+        Ok(kb)
+    }
+
+    pub fn peak_rss_mb(&self) -> Result<f64> {
+        Ok((self.status_kb("VmHWM:")? / 1024.0).round())
+    }
+
+    pub fn rss_mb(&self) -> Result<f64> {
+        Ok((self.status_kb("VmRSS:")? / 1024.0).round())
+    }
+
+    pub fn db_size_mb(&self) -> f64 {
+        let size: u64 = ["roadone.db", "roadone.db-wal"]
+            .iter()
+            .filter_map(|f| std::fs::metadata(self.data_dir.path().join(f)).ok())
+            .map(|m| m.len())
+            .sum();
+        (size as f64 / 1_048_576.0).round()
+    }
+
+    pub fn stop(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Data dirs go under target/ so a benchmark measures the project's own disk.
+fn bench_dir() -> Result<PathBuf> {
+    let dir = std::env::current_exe()?
+        .parent()
+        .and_then(Path::parent)
+        .map(|p| p.join("bench-data"))
+        .unwrap_or_else(std::env::temp_dir);
+    std::fs::create_dir_all(&dir)?;
+    Ok(dir)
+}
