@@ -109,7 +109,12 @@ impl Server {
         (size as f64 / 1_048_576.0).round()
     }
 
-    pub fn stop(mut self) {
+    pub fn stop(self) {}
+}
+
+/// The server never outlives the bench, whatever way the bench ends.
+impl Drop for Server {
+    fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }

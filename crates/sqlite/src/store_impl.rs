@@ -90,11 +90,19 @@ impl Store for SqliteStore {
             if to.exists() {
                 return Err(StoreError::Invalid { field: "file", message: format!("{} already exists", to.display()) });
             }
-            let mut dest = rusqlite::Connection::open(&to).map_err(crate::convert::db)?;
-            // One step copies every page from a single read snapshot: a consistent copy.
-            let backup = rusqlite::backup::Backup::new(c, &mut dest).map_err(crate::convert::db)?;
-            backup.step(-1).map_err(crate::convert::db)?;
-            Ok(())
+            let copy = || -> StoreResult<()> {
+                let mut dest = rusqlite::Connection::open(&to).map_err(crate::convert::db)?;
+                // One step copies every page from a single read snapshot: a consistent copy.
+                let backup = rusqlite::backup::Backup::new(c, &mut dest).map_err(crate::convert::db)?;
+                match backup.step(-1).map_err(crate::convert::db)? {
+                    rusqlite::backup::StepResult::Done => Ok(()),
+                    other => Err(StoreError::Unavailable(format!("the backup did not complete ({other:?})"))),
+                }
+            };
+            // A failed backup leaves no partial file behind (it would block the retry).
+            copy().inspect_err(|_| {
+                let _ = std::fs::remove_file(&to);
+            })
         })
         .await
     }

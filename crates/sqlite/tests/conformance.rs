@@ -85,8 +85,14 @@ async fn persistence() {
     let fx = Fixture::seed(&store).await;
     store.add_token(fx.staff.id, token_hash.clone(), "laptop").await.expect("add_token");
     let a = fx.open(&store, fx.frontline.id, "billing", "alice@example.com", "Survives a restart", t0()).await;
-    fx.act(&store, a.id, Command::PassUp { to: None, reason: "approval".into() }, Actor::Person { id: fx.frontline.id }, t0() + Duration::hours(1))
-        .await;
+    fx.act(
+        &store,
+        a.id,
+        Command::PassUp { to: None, reason: "approval".into() },
+        Actor::Person { id: fx.frontline.id },
+        t0() + Duration::hours(1),
+    )
+    .await;
     let intake = fx.intake("delivery", "bob@example.com", "Idempotent");
     let b = store
         .open_case(NewCase {
@@ -125,8 +131,15 @@ async fn persistence() {
     assert_eq!(due.iter().filter(|t| t.kind == TimerKind::Escalate).count(), 2, "both escalations are still due");
 
     // The outbox state survives: the sent row stays sent, the failed one waits for its retry.
-    let outbox = store.claim_outbox(t0() + Duration::hours(2) + Duration::minutes(10), Duration::minutes(5), 100).await.expect("claim");
-    assert_eq!(outbox.iter().map(|r| r.id).collect::<Vec<_>>(), vec![sent[2].id], "only the never-reported row, its lease over");
+    let outbox = store
+        .claim_outbox(t0() + Duration::hours(2) + Duration::minutes(10), Duration::minutes(5), 100)
+        .await
+        .expect("claim");
+    assert_eq!(
+        outbox.iter().map(|r| r.id).collect::<Vec<_>>(),
+        vec![sent[2].id],
+        "only the never-reported row, its lease over"
+    );
     store.outbox_sent(sent[2].id, t0() + Duration::hours(2) + Duration::minutes(10)).await.expect("outbox_sent");
     let outbox = store.claim_outbox(t0() + Duration::hours(3), Duration::minutes(5), 100).await.expect("claim");
     assert_eq!(outbox.iter().map(|r| (r.id, r.attempts)).collect::<Vec<_>>(), vec![(sent[1].id, 2)]);
@@ -142,7 +155,9 @@ async fn persistence() {
     assert_eq!(replay, OpenOutcome::Replayed(b.clone()), "idempotency keys survive a reopen");
 
     // And the reopened store keeps working.
-    let c = fx.open(&store, fx.frontline.id, "billing", "carol@example.com", "After the restart", t0() + Duration::hours(3)).await;
+    let c = fx
+        .open(&store, fx.frontline.id, "billing", "carol@example.com", "After the restart", t0() + Duration::hours(3))
+        .await;
     assert!(c.id != a.id && c.id != b.id);
     let solved = fx
         .act(
@@ -162,9 +177,17 @@ async fn backup() {
     let (dir, store) = fresh();
     let fx = Fixture::seed(&store).await;
     let a = fx.open(&store, fx.frontline.id, "billing", "alice@example.com", "Backed up", t0()).await;
-    fx.act(&store, a.id, Command::PassUp { to: None, reason: "approval".into() }, Actor::Person { id: fx.frontline.id }, t0() + Duration::hours(1))
+    fx.act(
+        &store,
+        a.id,
+        Command::PassUp { to: None, reason: "approval".into() },
+        Actor::Person { id: fx.frontline.id },
+        t0() + Duration::hours(1),
+    )
+    .await;
+    let b = fx
+        .open(&store, fx.frontline2.id, "delivery", "bob@example.com", "Also backed up", t0() + Duration::hours(2))
         .await;
-    let b = fx.open(&store, fx.frontline2.id, "delivery", "bob@example.com", "Also backed up", t0() + Duration::hours(2)).await;
 
     let target = dir.path().join("backups").join("roadone-backup.db");
     std::fs::create_dir_all(target.parent().expect("a parent")).expect("backup directory");
@@ -172,7 +195,9 @@ async fn backup() {
     assert!(target.is_file(), "the backup file exists");
 
     // The original keeps serving after the backup; later writes are not in the copy.
-    let later = fx.open(&store, fx.frontline.id, "billing", "carol@example.com", "After the backup", t0() + Duration::hours(3)).await;
+    let later = fx
+        .open(&store, fx.frontline.id, "billing", "carol@example.com", "After the backup", t0() + Duration::hours(3))
+        .await;
 
     let copy = open(&target);
     let cases = copy.list_cases(list_all()).await.expect("list_cases on the backup");
@@ -185,7 +210,9 @@ async fn backup() {
     assert_eq!(copy.categories().await.expect("categories"), store.categories().await.expect("categories"));
     assert!(copy.load_case(later.id).await.expect("load_case").is_none());
     // The copy is a working store.
-    let c = fx.open(&copy, fx.frontline.id, "billing", "dan@example.com", "Written to the copy", t0() + Duration::hours(4)).await;
+    let c = fx
+        .open(&copy, fx.frontline.id, "billing", "dan@example.com", "Written to the copy", t0() + Duration::hours(4))
+        .await;
     assert_eq!(load(&copy, c.id).await.head, c);
     drop(copy);
 

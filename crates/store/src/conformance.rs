@@ -6,7 +6,7 @@
 //! the broken promise. A backend runs them all with [`run_all`], or one by one (so that
 //! each failure is named by its own test):
 //!
-//! ```ignore
+//! ```text
 //! #[tokio::test(flavor = "multi_thread")]
 //! async fn conformance() {
 //!     let dirs = std::sync::Mutex::new(Vec::new());
@@ -217,7 +217,8 @@ impl Fixture {
 
     /// A complete intake for `category` from the customer with `email`.
     pub fn intake(&self, category: &str, email: &str, subject: &str) -> Intake {
-        let customer = Customer { email: Some(email.to_string()), name: Some("A Customer".into()), ..Customer::default() };
+        let customer =
+            Customer { email: Some(email.to_string()), name: Some("A Customer".into()), ..Customer::default() };
         self.intake_from(category, customer, subject)
     }
 
@@ -324,7 +325,11 @@ fn person(id: PersonId) -> Actor {
 }
 
 fn solve() -> Command {
-    Command::Solve { resolution: "Refunded the double charge.".into(), road: 2, learned: "Retries charge twice.".into() }
+    Command::Solve {
+        resolution: "Refunded the double charge.".into(),
+        road: 2,
+        learned: "Retries charge twice.".into(),
+    }
 }
 
 fn pass_up() -> Command {
@@ -408,7 +413,8 @@ pub async fn people<S: Store>(store: S) {
     assert_eq!(all, expected, "people: people() must list exactly the two people added (no duplicate, no orphan)");
 
     for query in ["ada@example.com", "ADA@EXAMPLE.COM", "Ada@Example.Com"] {
-        let found = store.person_by_email(query).await.unwrap_or_else(|e| panic!("people: person_by_email failed: {e}"));
+        let found =
+            store.person_by_email(query).await.unwrap_or_else(|e| panic!("people: person_by_email failed: {e}"));
         assert_eq!(found.as_ref(), Some(&ada), "people: person_by_email({query:?}) must find Ada case-insensitively");
     }
     let found = store.person_by_email("cy@example.com").await.unwrap_or_else(|e| panic!("people: {e}"));
@@ -422,7 +428,12 @@ pub async fn people<S: Store>(store: S) {
 /// Categories round-trip with their checklist; keys are unique; manager and executive must exist.
 pub async fn categories<S: Store>(store: S) {
     let boss = store
-        .add_person(NewPerson { name: "Boss".into(), email: "boss@example.com".into(), role: Role::Executive, reports_to: None })
+        .add_person(NewPerson {
+            name: "Boss".into(),
+            email: "boss@example.com".into(),
+            role: Role::Executive,
+            reports_to: None,
+        })
         .await
         .unwrap_or_else(|e| panic!("categories: adding a person failed: {e}"));
     let manager = store
@@ -444,8 +455,13 @@ pub async fn categories<S: Store>(store: S) {
         manager: manager.id,
         executive: boss.id,
     };
-    let delivery =
-        Category { key: "delivery".into(), name: "Delivery".into(), checklist: vec![], manager: manager.id, executive: boss.id };
+    let delivery = Category {
+        key: "delivery".into(),
+        name: "Delivery".into(),
+        checklist: vec![],
+        manager: manager.id,
+        executive: boss.id,
+    };
     for category in [&billing, &delivery] {
         let stored = store
             .add_category(category.clone())
@@ -455,7 +471,11 @@ pub async fn categories<S: Store>(store: S) {
     }
     let mut listed = store.categories().await.unwrap_or_else(|e| panic!("categories: categories() failed: {e}"));
     listed.sort_by(|a, b| a.key.cmp(&b.key));
-    assert_eq!(listed, vec![billing.clone(), delivery.clone()], "categories: categories() must round-trip both, checklists included");
+    assert_eq!(
+        listed,
+        vec![billing.clone(), delivery.clone()],
+        "categories: categories() must round-trip both, checklists included"
+    );
 
     let again = Category { name: "Billing, again".into(), checklist: vec![], ..billing.clone() };
     match store.add_category(again).await {
@@ -464,12 +484,24 @@ pub async fn categories<S: Store>(store: S) {
     }
 
     let ghost = boss.id.max(manager.id) + 1000;
-    let bad_manager = Category { key: "returns".into(), name: "Returns".into(), checklist: vec![], manager: ghost, executive: boss.id };
+    let bad_manager = Category {
+        key: "returns".into(),
+        name: "Returns".into(),
+        checklist: vec![],
+        manager: ghost,
+        executive: boss.id,
+    };
     match store.add_category(bad_manager).await {
         Err(StoreError::UnknownPerson { field: "manager", id }) if id == ghost => {}
         other => panic!("categories: an unknown manager must fail with UnknownPerson {{ field: \"manager\", id: {ghost} }}, got {other:?}"),
     }
-    let bad_exec = Category { key: "refunds".into(), name: "Refunds".into(), checklist: vec![], manager: manager.id, executive: ghost };
+    let bad_exec = Category {
+        key: "refunds".into(),
+        name: "Refunds".into(),
+        checklist: vec![],
+        manager: manager.id,
+        executive: ghost,
+    };
     match store.add_category(bad_exec).await {
         Err(StoreError::UnknownPerson { field: "executive", id }) if id == ghost => {}
         other => panic!("categories: an unknown executive must fail with UnknownPerson {{ field: \"executive\", id: {ghost} }}, got {other:?}"),
@@ -491,8 +523,14 @@ pub async fn tokens<S: Store>(store: S) {
     let fx = Fixture::seed(&store).await;
     let hash_a: Vec<u8> = (0u8..32).collect();
     let hash_b: Vec<u8> = (0u8..32).rev().collect();
-    store.add_token(fx.staff.id, hash_a.clone(), "laptop").await.unwrap_or_else(|e| panic!("tokens: add_token failed: {e}"));
-    store.add_token(fx.manager.id, hash_b.clone(), "ci").await.unwrap_or_else(|e| panic!("tokens: add_token failed: {e}"));
+    store
+        .add_token(fx.staff.id, hash_a.clone(), "laptop")
+        .await
+        .unwrap_or_else(|e| panic!("tokens: add_token failed: {e}"));
+    store
+        .add_token(fx.manager.id, hash_b.clone(), "ci")
+        .await
+        .unwrap_or_else(|e| panic!("tokens: add_token failed: {e}"));
     let found = store.person_by_token(&hash_a).await.unwrap_or_else(|e| panic!("tokens: person_by_token failed: {e}"));
     assert_eq!(found, Some(fx.staff.id), "tokens: person_by_token must return the token's person");
     let found = store.person_by_token(&hash_b).await.unwrap_or_else(|e| panic!("tokens: person_by_token failed: {e}"));
@@ -563,7 +601,8 @@ pub async fn open_case<S: Store>(store: S) {
     let nobody = store.customer(head.customer_id + 1000).await.unwrap_or_else(|e| panic!("open_case: {e}"));
     assert_eq!(nobody, None, "open_case: customer() of an unknown id must be None");
 
-    let again = fx.open(&store, fx.frontline2.id, "delivery", "ALICE@Example.COM", "Parcel missing", t0() + minutes(5)).await;
+    let again =
+        fx.open(&store, fx.frontline2.id, "delivery", "ALICE@Example.COM", "Parcel missing", t0() + minutes(5)).await;
     assert_ne!(again.id, head.id, "open_case: a second case gets a new id");
     assert_ne!(again.customer_token, head.customer_token);
     assert_eq!(
@@ -575,7 +614,8 @@ pub async fn open_case<S: Store>(store: S) {
 
     // A customer known only by an external id is found by it.
     let by_ext = |subject: &str| {
-        let customer = Customer { external_id: Some("crm-42".into()), phone: Some("+1 555 0100".into()), ..Customer::default() };
+        let customer =
+            Customer { external_id: Some("crm-42".into()), phone: Some("+1 555 0100".into()), ..Customer::default() };
         fx.new_case(fx.frontline.id, &fx.intake_from("delivery", customer, subject), t0() + minutes(7))
     };
     let first = store.open_case(by_ext("First by external id")).await.unwrap_or_else(|e| panic!("open_case: {e}"));
@@ -591,6 +631,30 @@ pub async fn open_case<S: Store>(store: S) {
 
     let all = list(&store, everything()).await;
     assert_eq!(all.len(), 5, "open_case: five cases were opened, list_cases shows {:?}", ids(&all));
+
+    // A customer token is one case's capability: reusing it is refused, and the refused
+    // open leaves nothing behind (no case, no timers, no notification).
+    for row in claim_outbox(&store, t0() + hours(1)).await {
+        store
+            .outbox_sent(row.id, t0() + hours(1))
+            .await
+            .unwrap_or_else(|e| panic!("open_case: outbox_sent failed: {e}"));
+    }
+    let next_before = next_due(&store).await;
+    let clash = NewCase {
+        customer_token: head.customer_token.clone(),
+        ..fx.new_case(fx.frontline.id, &fx.intake("billing", "zed@example.com", "Clashing token"), t0() - hours(1))
+    };
+    let refused = store.open_case(clash).await;
+    assert!(refused.is_err(), "open_case: reusing another case's customer token must be refused, got {refused:?}");
+    assert_eq!(list(&store, everything()).await, all, "open_case: a refused open must not leave a case");
+    assert!(
+        claim_outbox(&store, t0() + hours(2)).await.is_empty(),
+        "open_case: a refused open must not leave a notification"
+    );
+    assert_eq!(next_due(&store).await, next_before, "open_case: a refused open must not leave timers");
+    let found = store.case_by_customer_token(&head.customer_token).await.unwrap_or_else(|e| panic!("open_case: {e}"));
+    assert_eq!(found, Some(head.id), "open_case: the token still belongs to the first case");
 }
 
 // --- 5. idempotency -----------------------------------------------------------------
@@ -599,7 +663,8 @@ pub async fn open_case<S: Store>(store: S) {
 pub async fn idempotency<S: Store>(store: S) {
     let fx = Fixture::seed(&store).await;
     let intake = fx.intake("billing", "alice@example.com", "Charged twice");
-    let key = |actor: PersonId, hash: &[u8]| IdempotencyKey { actor, key: "req-0001".into(), request_hash: hash.to_vec() };
+    let key =
+        |actor: PersonId, hash: &[u8]| IdempotencyKey { actor, key: "req-0001".into(), request_hash: hash.to_vec() };
     // Each retry is a new request to the server: new event time, new token.
     let attempt = |actor: PersonId, hash: &[u8], at: DateTime<Utc>| NewCase {
         idempotency: Some(key(actor, hash)),
@@ -621,14 +686,18 @@ pub async fn idempotency<S: Store>(store: S) {
 
     match store.open_case(attempt(fx.frontline.id, b"hash-2", t0() + seconds(5))).await {
         Err(StoreError::IdempotencyMismatch) => {}
-        other => panic!("idempotency: the same key with another request must fail with IdempotencyMismatch, got {other:?}"),
+        other => {
+            panic!("idempotency: the same key with another request must fail with IdempotencyMismatch, got {other:?}")
+        }
     }
     let all = list(&store, everything()).await;
     assert_eq!(ids(&all), vec![first.id], "idempotency: a refused request must not create a case");
 
     let theirs = match store.open_case(attempt(fx.frontline2.id, b"hash-1", t0() + seconds(7))).await {
         Ok(OpenOutcome::Created(head)) => head,
-        other => panic!("idempotency: the same key from another actor is another request and must be Created, got {other:?}"),
+        other => {
+            panic!("idempotency: the same key from another actor is another request and must be Created, got {other:?}")
+        }
     };
     assert_ne!(theirs.id, first.id);
     assert_eq!(theirs.owner, fx.frontline2.id);
@@ -689,7 +758,11 @@ pub async fn append<S: Store>(store: S) {
             "append: expected_version 1 on a case at version 2 must fail with VersionConflict {{ expected: 1, actual: 2 }}, got {other:?}"
         ),
     }
-    assert_eq!(load(&store, opened.id).await, after, "append: a refused append must leave the case and its log unchanged");
+    assert_eq!(
+        load(&store, opened.id).await,
+        after,
+        "append: a refused append must leave the case and its log unchanged"
+    );
     assert!(
         claim_outbox(&store, t0() + hours(3)).await.is_empty(),
         "append: a refused append must not enqueue notifications"
@@ -719,7 +792,8 @@ pub async fn append<S: Store>(store: S) {
     assert_eq!(kinds, ["opened", "passed_up", "solved", "customer_replied", "reopened"], "append: the log, in order");
     let seqs: Vec<u32> = last.events.iter().map(|e| e.seq).collect();
     assert_eq!(seqs, [1, 2, 3, 4, 5], "append: events come back ordered by seq");
-    let folded = Case::from_events(&last.events).unwrap_or_else(|e| panic!("append: the stored log does not fold: {e}"));
+    let folded =
+        Case::from_events(&last.events).unwrap_or_else(|e| panic!("append: the stored log does not fold: {e}"));
     assert_eq!((folded.version, folded.owner, folded.status), (5, fx.staff.id, CaseStatus::Open));
 }
 
@@ -747,7 +821,12 @@ pub async fn concurrent_appends<S: Store>(store: S) {
             Err(e) => panic!("concurrent_appends: a losing append must fail with VersionConflict {{ expected: 1, actual: 2 }}, got {e:?}"),
         }
     }
-    assert_eq!(winners.len(), 1, "concurrent_appends: exactly one of 50 racing appends must succeed, {} did", winners.len());
+    assert_eq!(
+        winners.len(),
+        1,
+        "concurrent_appends: exactly one of 50 racing appends must succeed, {} did",
+        winners.len()
+    );
     let (winner, won) = &winners[0];
     assert_eq!(won.version, 2);
     let after = load(&*store, head.id).await;
@@ -778,7 +857,11 @@ pub async fn concurrent_opens<S: Store>(store: S) {
         let (i, email, result) = task.await.unwrap_or_else(|e| panic!("concurrent_opens: a task panicked: {e}"));
         match result {
             Ok(OpenOutcome::Created(head)) => {
-                assert_eq!(head.subject, format!("Concurrent {i}"), "concurrent_opens: a reply must describe its own case");
+                assert_eq!(
+                    head.subject,
+                    format!("Concurrent {i}"),
+                    "concurrent_opens: a reply must describe its own case"
+                );
                 heads.push((email, head));
             }
             other => panic!("concurrent_opens: open {i} must be Created, got {other:?}"),
@@ -806,6 +889,37 @@ pub async fn concurrent_opens<S: Store>(store: S) {
         assert_eq!(&stored.head, head, "concurrent_opens: case {} must read back as opened", head.id);
         assert_eq!(stored.events.len(), 1);
     }
+
+    // Refused opens racing with good ones (they may share a commit) harm nobody and leave nothing.
+    let taken = heads[0].1.customer_token.clone();
+    let mut tasks = Vec::new();
+    for i in 0..40i64 {
+        let mut new = fx.new_case(
+            fx.frontline.id,
+            &fx.intake("delivery", "mixed@example.com", &format!("Mixed {i}")),
+            t0() + hours(1),
+        );
+        if i % 2 == 1 {
+            new.customer_token = taken.clone();
+        }
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move { (i, store.open_case(new).await) }));
+    }
+    for task in tasks {
+        let (i, result) = task.await.unwrap_or_else(|e| panic!("concurrent_opens: a task panicked: {e}"));
+        match (i % 2, result) {
+            (0, Ok(OpenOutcome::Created(_))) | (1, Err(_)) => {}
+            (0, other) => panic!("concurrent_opens: open {i} with a fresh token must be Created, got {other:?}"),
+            (_, other) => panic!("concurrent_opens: open {i} reusing a customer token must be refused, got {other:?}"),
+        }
+    }
+    let all = list(&*store, everything()).await;
+    assert_eq!(all.len(), 220, "concurrent_opens: 200 + 20 cases must exist after 20 refused opens");
+    let acks =
+        store.claim_outbox(t0() + hours(2), LEASE, 1000).await.unwrap_or_else(|e| panic!("concurrent_opens: {e}"));
+    assert_eq!(acks.len(), 220, "concurrent_opens: one acknowledgment per created case, none for refused ones");
+    let timers = claim_timers(&*store, t0() + hours(100), 1000).await;
+    assert_eq!(timers.len(), 660, "concurrent_opens: three timers per created case, none for refused ones");
 }
 
 // --- 8. timers ----------------------------------------------------------------------
@@ -815,7 +929,11 @@ pub async fn timers<S: Store>(store: S) {
     let fx = Fixture::seed(&store).await;
     assert_eq!(next_due(&store).await, None, "timers: an empty store has no next timer");
     let a = fx.open(&store, fx.frontline.id, "billing", "alice@example.com", "Timers", t0()).await;
-    assert_eq!(next_due(&store).await, Some(t0() + hours(4)), "timers: the earliest timer is the idle reminder at +4 h");
+    assert_eq!(
+        next_due(&store).await,
+        Some(t0() + hours(4)),
+        "timers: the earliest timer is the idle reminder at +4 h"
+    );
 
     assert!(
         claim_timers(&store, t0() + hours(1), 100).await.is_empty(),
@@ -872,11 +990,22 @@ pub async fn timer_sweep<S: Store>(store: S) {
     let mut cases = Vec::new();
     for i in 0..100 {
         let head = fx
-            .open(&store, fx.frontline.id, "delivery", &format!("c{i}@example.com"), &format!("Sweep {i}"), t0() + minutes(i))
+            .open(
+                &store,
+                fx.frontline.id,
+                "delivery",
+                &format!("c{i}@example.com"),
+                &format!("Sweep {i}"),
+                t0() + minutes(i),
+            )
             .await;
         cases.push(head.id);
     }
-    assert_eq!(next_due(&store).await, Some(t0() + hours(4)), "timer_sweep: the earliest timer is case 0's idle reminder");
+    assert_eq!(
+        next_due(&store).await,
+        Some(t0() + hours(4)),
+        "timer_sweep: the earliest timer is case 0's idle reminder"
+    );
 
     // Idle reminders fall due at +4 h + i minutes: cases 0..=49 are due.
     let now = t0() + hours(4) + minutes(49) + seconds(30);
@@ -923,7 +1052,10 @@ pub async fn outbox<S: Store>(store: S) {
     assert!(claim_outbox(&store, t0() + seconds(2)).await.is_empty(), "outbox: a claimed row is leased");
 
     let retry_at = t0() + minutes(10);
-    store.outbox_failed(row.id, "smtp: connection refused", Some(retry_at)).await.unwrap_or_else(|e| panic!("outbox: {e}"));
+    store
+        .outbox_failed(row.id, "smtp: connection refused", Some(retry_at))
+        .await
+        .unwrap_or_else(|e| panic!("outbox: {e}"));
     assert!(
         claim_outbox(&store, t0() + minutes(9)).await.is_empty(),
         "outbox: a failed row is not claimable before its retry time"
@@ -932,10 +1064,7 @@ pub async fn outbox<S: Store>(store: S) {
     assert_eq!(rows.len(), 1, "outbox: a failed row is claimable after its retry time");
     assert_eq!((rows[0].id, rows[0].attempts), (row.id, 2), "outbox: the retry is attempt 2 of the same row");
     store.outbox_sent(row.id, retry_at + seconds(2)).await.unwrap_or_else(|e| panic!("outbox: {e}"));
-    assert!(
-        claim_outbox(&store, t0() + hours(1000)).await.is_empty(),
-        "outbox: a sent row is never claimed again"
-    );
+    assert!(claim_outbox(&store, t0() + hours(1000)).await.is_empty(), "outbox: a sent row is never claimed again");
 
     // A sender that dies mid-send: the row comes back when the lease ends.
     let b = fx.open(&store, fx.frontline.id, "billing", "bob@example.com", "Outbox B", t0() + hours(1)).await;
@@ -958,7 +1087,11 @@ pub async fn outbox<S: Store>(store: S) {
     fx.act(&store, b.id, pass_up(), person(fx.frontline.id), t0() + hours(2)).await;
     let rows = claim_outbox(&store, t0() + hours(2)).await;
     let got: Vec<(CaseId, Notification)> = rows.into_iter().map(|r| (r.case_id, r.notification)).collect();
-    let expected = Notification { recipient: Recipient::Person { id: fx.staff.id }, template: "passed_up_to_you".into(), event_seq: 2 };
+    let expected = Notification {
+        recipient: Recipient::Person { id: fx.staff.id },
+        template: "passed_up_to_you".into(),
+        event_seq: 2,
+    };
     assert_eq!(got, vec![(b.id, expected)], "outbox: a pass-up notifies the new owner");
 }
 
@@ -996,10 +1129,12 @@ pub async fn list_cases<S: Store>(store: S) {
     assert_eq!(ids(&open), vec![c2.id, c3.id, c1.id], "list_cases: filter by status open");
     let done = list(&store, filter(CaseFilter { status: Some(CaseStatus::Solved), ..CaseFilter::default() })).await;
     assert_eq!(ids(&done).into_iter().collect::<BTreeSet<_>>(), solved, "list_cases: filter by status solved");
-    let delivery = list(&store, filter(CaseFilter { category: Some("delivery".into()), ..CaseFilter::default() })).await;
+    let delivery =
+        list(&store, filter(CaseFilter { category: Some("delivery".into()), ..CaseFilter::default() })).await;
     assert_eq!(ids(&delivery), vec![c3.id, c5.id], "list_cases: filter by category");
     let mine_open =
-        list(&store, filter(CaseFilter { owner: Some(f1), status: Some(CaseStatus::Open), ..CaseFilter::default() })).await;
+        list(&store, filter(CaseFilter { owner: Some(f1), status: Some(CaseStatus::Open), ..CaseFilter::default() }))
+            .await;
     assert_eq!(ids(&mine_open), vec![c3.id, c1.id], "list_cases: owner and status combine");
     let of_bob = list(&store, filter(CaseFilter { customer_id: Some(c2.customer_id), ..CaseFilter::default() })).await;
     assert_eq!(ids(&of_bob), vec![c2.id], "list_cases: filter by customer");
@@ -1018,10 +1153,13 @@ pub async fn list_cases<S: Store>(store: S) {
         let found = list(&store, text(query)).await;
         assert_eq!(ids(&found), expected, "list_cases: text {query:?} must match {what}");
     }
-    let both = list(&store, CaseFilter { owner: Some(f1), text: Some("example".into()), limit: 100, ..CaseFilter::default() }).await;
+    let both =
+        list(&store, CaseFilter { owner: Some(f1), text: Some("example".into()), limit: 100, ..CaseFilter::default() })
+            .await;
     assert_eq!(ids(&both), vec![c3.id, c1.id, c4.id], "list_cases: text and owner combine");
 
-    let page = |limit: u32, offset: u32| CaseFilter { status: Some(CaseStatus::Open), limit, offset, ..CaseFilter::default() };
+    let page =
+        |limit: u32, offset: u32| CaseFilter { status: Some(CaseStatus::Open), limit, offset, ..CaseFilter::default() };
     assert_eq!(ids(&list(&store, page(2, 0)).await), vec![c2.id, c3.id], "list_cases: limit 2");
     assert_eq!(ids(&list(&store, page(2, 2)).await), vec![c1.id], "list_cases: limit 2 offset 2");
     assert_eq!(ids(&list(&store, page(1, 1)).await), vec![c3.id], "list_cases: limit 1 offset 1");
