@@ -54,6 +54,17 @@ impl FromRequest<AppState> for JsonBytes {
 }
 
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
+    // Well-formedness first: a truncated body must be a 400 even when a wrong or unknown
+    // field comes before the point where it breaks off.
+    if let Err(inner) = serde_json::from_slice::<serde::de::IgnoredAny>(bytes) {
+        if inner.is_syntax() || inner.is_eof() {
+            return Err(AppError::BadRequest {
+                code: "malformed_json",
+                message: format!("the body is not valid JSON: {inner}"),
+                field: None,
+            });
+        }
+    }
     let mut de = serde_json::Deserializer::from_slice(bytes);
     match serde_path_to_error::deserialize::<_, T>(&mut de) {
         Ok(v) => Ok(v),
@@ -67,7 +78,15 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
                     field: None,
                 })
             } else {
-                let field = (path != ".").then_some(path);
+                // A missing field is reported at its parent's path: name the field itself.
+                let message = inner.to_string();
+                let missing = message.strip_prefix("missing field `").and_then(|m| m.split_once('`')).map(|(f, _)| f);
+                let field = match (path.as_str(), missing) {
+                    (".", Some(f)) => Some(f.to_string()),
+                    (_, Some(f)) => Some(format!("{path}.{f}")),
+                    (".", None) => None,
+                    (_, None) => Some(path),
+                };
                 let message = match &field {
                     Some(f) => format!("{f}: {inner}"),
                     None => inner.to_string(),
