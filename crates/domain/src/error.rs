@@ -56,7 +56,7 @@ pub enum DomainError {
     AlreadyRated,
     #[error("the case has already been escalated")]
     AlreadyEscalated,
-    #[error("the owner has already been reminded of the deadline")]
+    #[error("the deadline reminder was already sent or the deadline has come")]
     AlreadyReminded,
     #[error("{what} is not due until {due}")]
     NotDue { what: &'static str, due: String },

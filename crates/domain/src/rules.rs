@@ -304,6 +304,10 @@ fn decide_bodies(case: &Case, command: &Command, actor: Actor, ctx: Context<'_>)
                     if case.deadline_warned {
                         return Err(DomainError::AlreadyReminded);
                     }
+                    // Once the deadline itself has come, the escalation speaks instead.
+                    if ctx.now >= case.escalates_at {
+                        return Err(DomainError::AlreadyReminded);
+                    }
                     case.deadline_warning_at(ctx.rules.deadline_warning)
                 }
             };

@@ -57,7 +57,7 @@ pub fn timers_for(case: &Case, rules: &Rules) -> Vec<Timer> {
     let mut timers = vec![Timer { kind: TimerKind::TickleIdle, due_at: idle_tickle_due(case, rules) }];
     if !case.escalated {
         timers.push(Timer { kind: TimerKind::Escalate, due_at: case.escalates_at });
-        if !case.deadline_warned {
+        if !case.deadline_warned && case.deadline_warning_at(rules.deadline_warning) < case.escalates_at {
             timers.push(Timer {
                 kind: TimerKind::TickleDeadline,
                 due_at: case.deadline_warning_at(rules.deadline_warning),

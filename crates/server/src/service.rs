@@ -28,7 +28,7 @@ impl AppState {
             opened,
             case,
             customer: intake.customer,
-            customer_token: tokens::new_token(),
+            customer_token: tokens::new_case_token(),
             idempotency,
             timers,
             outbox,

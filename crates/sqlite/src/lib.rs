@@ -3,6 +3,7 @@
 //! WAL mode, `synchronous=FULL` by default (an acknowledged write survives power loss),
 //! one writer thread that group-commits ([`writer`]), and a pool of readers ([`readers`]).
 
+mod checkpointer;
 mod convert;
 pub mod migrations;
 mod queries;
@@ -14,7 +15,7 @@ use roadone_store::{StoreError, StoreResult};
 use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use writer::{Job, Reply, Writer};
+use writer::{Task, Writer};
 
 /// How hard a commit waits for the disk.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,7 +44,9 @@ pub struct SqliteStore {
 }
 
 struct Inner {
+    // Field order is drop order: the writer finishes its queue before checkpointing stops.
     writer: Writer,
+    _checkpointer: checkpointer::Checkpointer,
     readers: Readers,
     path: PathBuf,
 }
@@ -76,6 +79,10 @@ impl SqliteStore {
             .map_err(|e| unavailable(format!("cannot open {}: {e}", options.path.display())))?;
         configure(&conn, options.durability).map_err(unavailable)?;
         migrations::migrate(&mut conn).map_err(|e| unavailable(format!("migration failed: {e}")))?;
+        // Checkpoints run on their own thread, so the writer never copies the WAL back itself.
+        conn.pragma_update(None, "wal_autocheckpoint", 0).map_err(unavailable)?;
+        let checkpoint_conn = Connection::open(&options.path).map_err(unavailable)?;
+        configure(&checkpoint_conn, options.durability).map_err(unavailable)?;
         let mut readers = Vec::new();
         for _ in 0..options.readers.max(1) {
             let r = Connection::open_with_flags(
@@ -87,7 +94,12 @@ impl SqliteStore {
             readers.push(r);
         }
         Ok(SqliteStore {
-            inner: Arc::new(Inner { writer: Writer::start(conn), readers: Readers::new(readers), path: options.path }),
+            inner: Arc::new(Inner {
+                writer: Writer::start(conn),
+                _checkpointer: checkpointer::Checkpointer::start(checkpoint_conn),
+                readers: Readers::new(readers),
+                path: options.path,
+            }),
         })
     }
 
@@ -106,22 +118,10 @@ impl SqliteStore {
     async fn write<T, F>(&self, f: F) -> StoreResult<T>
     where
         T: Send + 'static,
-        F: FnOnce(&Connection) -> StoreResult<T> + Send + 'static,
+        F: FnMut(&Connection) -> StoreResult<T> + Send + 'static,
     {
         let (tx, rx) = tokio::sync::oneshot::channel::<StoreResult<T>>();
-        let job: Job = Box::new(move |conn| {
-            let result = f(conn);
-            let ok = result.is_ok();
-            let reply: Reply = Box::new(move |commit_error| {
-                let outcome = match commit_error {
-                    None => result,
-                    Some(e) => Err(StoreError::Unavailable(e.to_string())),
-                };
-                let _ = tx.send(outcome);
-            });
-            (ok, reply)
-        });
-        self.inner.writer.submit(job)?;
+        self.inner.writer.submit(Box::new(Task::new(f, tx)))?;
         rx.await.map_err(|_| StoreError::Unavailable("the write was not carried out".into()))?
     }
 

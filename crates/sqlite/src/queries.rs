@@ -135,8 +135,10 @@ fn upsert_customer(conn: &Connection, c: &Customer, now: DateTime<Utc>) -> Store
     }
     match found {
         Some(id) => {
+            // Only a real change is written: an unchanged row costs no page in the commit.
             conn.prepare_cached(
-                "UPDATE customers SET name = COALESCE(?, name), phone = COALESCE(?, phone) WHERE id = ?",
+                "UPDATE customers SET name = COALESCE(?1, name), phone = COALESCE(?2, phone)
+                 WHERE id = ?3 AND ((?1 IS NOT NULL AND name IS NOT ?1) OR (?2 IS NOT NULL AND phone IS NOT ?2))",
             )
             .and_then(|mut s| s.execute(params![name, phone, id]))
             .map_err(db)?;
@@ -216,8 +218,22 @@ pub fn open_case(conn: &Connection, new: &NewCase) -> StoreResult<OpenOutcome> {
         .and_then(|mut s| s.execute(params![key.actor, key.key, key.request_hash, id, ms(now)]))
         .map_err(db)?;
     }
-    let head = head(conn, id)?.ok_or_else(|| corrupt("case vanished inside its own transaction"))?;
-    Ok(OpenOutcome::Created(head))
+    Ok(OpenOutcome::Created(CaseHead {
+        id,
+        reference: case_reference(id),
+        customer_id,
+        customer_token: new.customer_token.clone(),
+        category: case.category.clone(),
+        subject: case.subject.clone(),
+        status: case.status,
+        owner: case.owner,
+        version: case.version,
+        // Read back as stored: to the millisecond.
+        opened_at: time(ms(case.opened_at)),
+        escalates_at: time(ms(case.escalates_at)),
+        promised_by: time(ms(case.promised_by)),
+        updated_at: time(ms(now)),
+    }))
 }
 
 pub fn append(conn: &Connection, a: &Append) -> StoreResult<CaseHead> {
