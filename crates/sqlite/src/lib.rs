@@ -105,6 +105,9 @@ impl SqliteStore {
 
     /// Only runs the migrations (for `roadone migrate`); returns how many ran.
     pub fn migrate_only(path: &Path) -> StoreResult<usize> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| unavailable(format!("cannot create {}: {e}", dir.display())))?;
+        }
         let mut conn = Connection::open(path).map_err(unavailable)?;
         configure(&conn, Durability::Full).map_err(unavailable)?;
         migrations::migrate(&mut conn).map_err(unavailable)
