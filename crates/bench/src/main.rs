@@ -24,6 +24,9 @@ struct Args {
     /// Pass --no-fsync to the server (for comparison only; the targets are with fsync).
     #[arg(long)]
     no_fsync: bool,
+    /// Keep the server's data directory afterwards (its path is printed on stderr).
+    #[arg(long)]
+    keep_data: bool,
     #[command(subcommand)]
     mode: Mode,
 }
@@ -108,11 +111,14 @@ async fn run(args: Args) -> Result<()> {
     if !binary.exists() {
         bail!("{} not found: build it first (cargo build --release -p roadone)", binary.display());
     }
-    let server = server::Server::start(&binary, args.no_fsync).await?;
+    let mut server = server::Server::start(&binary, args.no_fsync).await?;
     let result = match args.mode {
         Mode::Intake { clients, seconds } => intake(&server, clients, seconds).await,
         Mode::Read { cases, clients, seconds } => read(&server, cases, clients, seconds).await,
     };
+    if args.keep_data {
+        eprintln!("data kept in {}", server.keep_data().display());
+    }
     server.stop();
     println!("{}", result?);
     Ok(())

@@ -13,6 +13,7 @@ pub struct Server {
     pub frontline_token: String,
     pub no_fsync: bool,
     data_dir: tempfile::TempDir,
+
 }
 
 fn run(binary: &Path, data_dir: &Path, args: &[&str]) -> Result<String> {
@@ -110,6 +111,12 @@ impl Server {
     }
 
     pub fn stop(self) {}
+
+    /// Stops the temporary directory from being removed; returns its path.
+    pub fn keep_data(&mut self) -> PathBuf {
+        let dir = std::mem::replace(&mut self.data_dir, tempfile::tempdir().expect("a temporary directory"));
+        dir.keep()
+    }
 }
 
 /// The server never outlives the bench, whatever way the bench ends.

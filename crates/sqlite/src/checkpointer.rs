@@ -7,6 +7,13 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 const EVERY: Duration = Duration::from_millis(250);
+/// About 64 MB of WAL (4 KiB pages).
+const RESTART_AFTER_FRAMES: i64 = 16_384;
+
+/// Runs a checkpoint; returns the number of frames in the WAL.
+fn checkpoint(conn: &Connection, mode: &str) -> rusqlite::Result<i64> {
+    conn.query_row(&format!("PRAGMA wal_checkpoint({mode})"), [], |row| row.get::<_, i64>(1))
+}
 
 pub struct Checkpointer {
     stop: Option<Sender<()>>,
@@ -21,8 +28,17 @@ impl Checkpointer {
             .spawn(move || loop {
                 let last = matches!(stopped.recv_timeout(EVERY), Ok(()) | Err(RecvTimeoutError::Disconnected));
                 let mode = if last { "TRUNCATE" } else { "PASSIVE" };
-                if let Err(e) = conn.query_row(&format!("PRAGMA wal_checkpoint({mode})"), [], |_| Ok(())) {
-                    tracing::warn!("WAL checkpoint failed: {e}");
+                match checkpoint(&conn, mode) {
+                    // Under constant writes a passive checkpoint never catches up with the
+                    // writer, so the WAL would only grow: past the limit, make the writer
+                    // wait a moment and start the WAL over.
+                    Ok(frames) if !last && frames > RESTART_AFTER_FRAMES => {
+                        if let Err(e) = checkpoint(&conn, "RESTART") {
+                            tracing::warn!("WAL restart checkpoint failed: {e}");
+                        }
+                    }
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!("WAL checkpoint failed: {e}"),
                 }
                 if last {
                     break;

@@ -81,6 +81,8 @@ impl SqliteStore {
         migrations::migrate(&mut conn).map_err(|e| unavailable(format!("migration failed: {e}")))?;
         // Checkpoints run on their own thread, so the writer never copies the WAL back itself.
         conn.pragma_update(None, "wal_autocheckpoint", 0).map_err(unavailable)?;
+        // When the WAL starts over, its file is cut back to this size.
+        conn.pragma_update(None, "journal_size_limit", 64 * 1024 * 1024).map_err(unavailable)?;
         let checkpoint_conn = Connection::open(&options.path).map_err(unavailable)?;
         configure(&checkpoint_conn, options.durability).map_err(unavailable)?;
         let mut readers = Vec::new();

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Produces every figure in BENCHMARKS.md: builds release binaries, runs the intake load at
+# C = 1, 8, 32, 64 and the 1,000,000-case read run, and appends one JSON line per run to
+# crates/bench/results.jsonl (with the date and machine).
+#   crates/bench/run.sh            # everything (about 10 minutes)
+#   crates/bench/run.sh intake     # intake only
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+cargo build --release -p roadone -p roadone-bench
+out=crates/bench/results.jsonl
+bench=target/release/roadone-bench
+stamp() { python3 -c 'import json,sys,datetime,os; r=json.loads(sys.stdin.read().strip().splitlines()[-1]); r["date"]=datetime.datetime.utcnow().strftime("%Y-%m-%dT%H:%MZ"); r["cores"]=os.cpu_count(); print(json.dumps(r))'; }
+what=${1:-all}
+if [[ $what == all || $what == intake ]]; then
+    for c in 1 8 32 64; do
+        $bench intake --clients "$c" --seconds 20 | stamp | tee -a "$out"
+    done
+fi
+if [[ $what == all || $what == read ]]; then
+    $bench read --cases 1000000 --clients 8 --seconds 20 | stamp | tee -a "$out"
+fi
