@@ -131,6 +131,7 @@ async fn serve(cli: &Cli, args: &cli::ServeArgs) -> Result<()> {
 
     let app = App::start(state, listener, true).await?;
     println!("Roadone is serving on {}  (API: {0}/api/v1, OpenAPI: {0}/api/openapi.json)", app.url());
+    println!("try:  curl -H 'Authorization: Bearer <token>' '{}/api/v1/cases?owner=me&state=open'", app.url());
     println!("escalate_after={}, tickle_after={}; data in {}",
         humantime::format_duration(app.state.config.escalate_after),
         humantime::format_duration(app.state.config.tickle_after),
