@@ -83,6 +83,14 @@ impl SqliteStore {
         conn.pragma_update(None, "wal_autocheckpoint", 0).map_err(unavailable)?;
         // When the WAL starts over, its file is cut back to this size.
         conn.pragma_update(None, "journal_size_limit", 64 * 1024 * 1024).map_err(unavailable)?;
+        // The writer's own commits skip the fsync: its fsync thread does it for whole
+        // groups at once, before any reply, which keeps FULL's guarantee (see writer.rs).
+        conn.pragma_update(None, "synchronous", "NORMAL").map_err(unavailable)?;
+        let wal = (options.durability == Durability::Full).then(|| {
+            let mut name = options.path.clone().into_os_string();
+            name.push("-wal");
+            PathBuf::from(name)
+        });
         let checkpoint_conn = Connection::open(&options.path).map_err(unavailable)?;
         configure(&checkpoint_conn, options.durability).map_err(unavailable)?;
         let mut readers = Vec::new();
@@ -97,7 +105,7 @@ impl SqliteStore {
         }
         Ok(SqliteStore {
             inner: Arc::new(Inner {
-                writer: Writer::start(conn),
+                writer: Writer::start(conn, wal),
                 _checkpointer: checkpointer::Checkpointer::start(checkpoint_conn),
                 readers: Readers::new(readers),
                 path: options.path,

@@ -1,8 +1,10 @@
 //! One thread owns the only writing connection and commits in groups: it takes every
-//! request that is waiting, runs them in one transaction and commits them all with a
-//! single fsync. Replies are sent only after the commit is durable, so an acknowledged
-//! write survives a crash. Under load, requests pile up during one fsync and share the
-//! next; with one client, each request is its own group.
+//! request that is waiting and runs them in one transaction. A second thread makes the
+//! commits durable: it fsyncs the WAL once for every group committed since its last
+//! fsync, and only then replies, so an acknowledged write survives power loss. The two
+//! overlap: while the disk flushes one group, the writer already builds the next. Under
+//! load, requests pile up meanwhile and share the next group; with one client, each
+//! request is its own group.
 //!
 //! A request that is refused by a check (a version conflict, a duplicate) has written
 //! nothing, so it cannot harm the others. A request that fails midway (a constraint or
@@ -13,6 +15,8 @@
 use crossbeam_channel::{Receiver, Sender};
 use roadone_store::{StoreError, StoreResult};
 use rusqlite::Connection;
+use std::fs::File;
+use std::path::PathBuf;
 use std::thread::JoinHandle;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,16 +80,28 @@ const MAX_GROUP: usize = 1024;
 pub struct Writer {
     sender: Option<Sender<Box<dyn Job>>>,
     thread: Option<JoinHandle<()>>,
+    syncer: Option<JoinHandle<()>>,
 }
 
+/// A committed group waiting for its fsync.
+type Committed = Vec<Box<dyn Job>>;
+
 impl Writer {
-    pub fn start(conn: Connection) -> Writer {
+    /// `wal` is the WAL file to fsync before replying; `None` replies right after the
+    /// commit (durable against a crash of the process, not of the machine).
+    pub fn start(conn: Connection, wal: Option<PathBuf>) -> Writer {
         let (sender, receiver) = crossbeam_channel::unbounded::<Box<dyn Job>>();
+        let (to_sync, committed) = crossbeam_channel::unbounded::<Committed>();
+        let (done_tx, done) = crossbeam_channel::unbounded::<usize>();
+        let syncer = std::thread::Builder::new()
+            .name("roadone-sqlite-fsync".into())
+            .spawn(move || sync_and_reply(wal, committed, done_tx))
+            .expect("spawn the SQLite fsync thread");
         let thread = std::thread::Builder::new()
             .name("roadone-sqlite-writer".into())
-            .spawn(move || run(conn, receiver))
+            .spawn(move || run(conn, receiver, to_sync, done))
             .expect("spawn the SQLite writer thread");
-        Writer { sender: Some(sender), thread: Some(thread) }
+        Writer { sender: Some(sender), thread: Some(thread), syncer: Some(syncer) }
     }
 
     pub fn submit(&self, job: Box<dyn Job>) -> Result<(), StoreError> {
@@ -104,20 +120,87 @@ impl Drop for Writer {
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }
+        // The writer's end of the fsync queue is gone now: the syncer drains it and exits.
+        if let Some(syncer) = self.syncer.take() {
+            let _ = syncer.join();
+        }
     }
 }
 
-fn run(conn: Connection, receiver: Receiver<Box<dyn Job>>) {
-    while let Ok(first) = receiver.recv() {
+/// Replies to committed groups once the WAL holding them is on disk: one fsync covers
+/// every group committed before it. Tells the writer how many groups it finished.
+fn sync_and_reply(wal: Option<PathBuf>, committed: Receiver<Committed>, done: Sender<usize>) {
+    let mut file: Option<File> = None;
+    while let Ok(first) = committed.recv() {
+        let mut groups = vec![first];
+        groups.extend(committed.try_iter());
+        let synced = match &wal {
+            None => Ok(()),
+            Some(path) => {
+                if file.is_none() {
+                    file = File::open(path).map(Some).unwrap_or(None);
+                }
+                match &file {
+                    // fsync flushes the file itself, whichever descriptor asks.
+                    Some(f) => f.sync_data(),
+                    None => Err(std::io::Error::other(format!("cannot open {}", path.display()))),
+                }
+            }
+        };
+        let error = synced.err().map(|e| {
+            tracing::error!("fsync of the WAL failed: {e}");
+            StoreError::Unavailable(format!("the write may not be on disk: {e}"))
+        });
+        let n = groups.len();
+        for group in groups {
+            reply_all(group, error.as_ref());
+        }
+        let _ = done.send(n);
+    }
+}
+
+/// The writer's loop. While the previous group is being fsynced, the open transaction
+/// keeps taking in requests; it commits as soon as the disk is free again. So the disk is
+/// always busy under load, and each fsync carries as many requests as arrived meanwhile.
+fn run(conn: Connection, jobs: Receiver<Box<dyn Job>>, to_sync: Sender<Committed>, done: Receiver<usize>) {
+    let mut in_flight = 0usize;
+    while let Ok(first) = jobs.recv() {
+        in_flight -= done.try_iter().sum::<usize>();
+        if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE") {
+            tracing::error!("cannot begin a transaction: {e}");
+            let mut group = vec![first];
+            group.extend(jobs.try_iter());
+            reply_all(group, Some(&StoreError::Unavailable(format!("cannot begin a transaction: {e}"))));
+            continue;
+        }
         let mut group = Vec::with_capacity(64);
-        group.push(first);
+        let mut clean = true;
+        let mut take = |mut job: Box<dyn Job>, group: &mut Vec<Box<dyn Job>>| {
+            clean &= job.run(&conn) != Outcome::Failed;
+            group.push(job);
+        };
+        take(first, &mut group);
         while group.len() < MAX_GROUP {
-            match receiver.try_recv() {
-                Ok(job) => group.push(job),
+            match jobs.try_recv() {
+                Ok(job) => take(job, &mut group),
                 Err(_) => break,
             }
         }
-        commit_group(&conn, group);
+        while in_flight > 0 && group.len() < MAX_GROUP {
+            crossbeam_channel::select! {
+                recv(jobs) -> job => match job {
+                    Ok(job) => take(job, &mut group),
+                    Err(_) => break,
+                },
+                recv(done) -> n => in_flight -= n.unwrap_or(in_flight),
+            }
+        }
+        if let Some(committed) = commit_group(&conn, group, clean) {
+            match to_sync.send(committed) {
+                Ok(()) => in_flight += 1,
+                Err(unsent) => reply_all(unsent.0, Some(&StoreError::Unavailable("the fsync thread has stopped".into()))),
+            }
+        }
     }
 }
 
@@ -125,12 +208,9 @@ fn reply_all(group: Vec<Box<dyn Job>>, error: Option<&StoreError>) {
     group.into_iter().for_each(|job| job.reply(error));
 }
 
-fn commit_group(conn: &Connection, mut group: Vec<Box<dyn Job>>) {
-    if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE") {
-        tracing::error!("cannot begin a transaction, {} writes refused: {e}", group.len());
-        return reply_all(group, Some(&StoreError::Unavailable(format!("cannot begin a transaction: {e}"))));
-    }
-    let clean = group.iter_mut().all(|job| job.run(conn) != Outcome::Failed);
+/// Commits a group whose jobs have run; returns it for the fsync thread, or replies
+/// itself on failure. `clean` is false when a job may have left half its work behind.
+fn commit_group(conn: &Connection, mut group: Vec<Box<dyn Job>>, clean: bool) -> Option<Committed> {
     if !clean {
         // Someone may have written half its work: start over, each in a savepoint.
         let retried = conn.execute_batch("ROLLBACK; BEGIN IMMEDIATE").and_then(|()| {
@@ -147,15 +227,17 @@ fn commit_group(conn: &Connection, mut group: Vec<Box<dyn Job>>) {
         if let Err(e) = retried {
             tracing::error!("retrying a write group failed: {e}");
             let _ = conn.execute_batch("ROLLBACK");
-            return reply_all(group, Some(&StoreError::Unavailable(format!("write failed: {e}"))));
+            reply_all(group, Some(&StoreError::Unavailable(format!("write failed: {e}"))));
+            return None;
         }
     }
     match conn.execute_batch("COMMIT") {
-        Ok(()) => reply_all(group, None),
+        Ok(()) => Some(group),
         Err(e) => {
             tracing::error!("group commit failed: {e}");
             let _ = conn.execute_batch("ROLLBACK");
             reply_all(group, Some(&StoreError::Unavailable(format!("commit failed: {e}"))));
+            None
         }
     }
 }
