@@ -156,3 +156,53 @@ impl Config {
         self.data_dir.join("roadone.db")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(text: &str) -> tempfile::NamedTempFile {
+        let f = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(f.path(), text).unwrap();
+        f
+    }
+
+    #[test]
+    fn durations_read_like_people_write_them() {
+        assert_eq!(parse_duration("x", "20h").unwrap(), Duration::from_secs(72_000));
+        assert_eq!(parse_duration("x", "90m").unwrap(), Duration::from_secs(5_400));
+        assert_eq!(parse_duration("x", "4s").unwrap(), Duration::from_secs(4));
+        assert_eq!(parse_duration("x", "1h 30m").unwrap(), Duration::from_secs(5_400));
+        let err = parse_duration("escalate_after", "tomorrow").unwrap_err().to_string();
+        assert!(err.contains("escalate_after") && err.contains("tomorrow"), "{err}");
+        assert!(parse_duration("tickle_after", "0s").is_err(), "a zero duration would fire constantly");
+    }
+
+    #[test]
+    fn the_config_file_sets_the_rules() {
+        let f = file("escalate_after = \"2h\"\ntickle_after = \"15m\"\nlisten = \"127.0.0.1:9999\"\ndeadline_warning = 0.5\n");
+        let mut config = Config::default();
+        config.apply_file(f.path()).unwrap();
+        let rules = config.rules();
+        assert_eq!(rules.escalate_after, chrono::Duration::hours(2));
+        assert_eq!(rules.tickle_after, chrono::Duration::minutes(15));
+        assert_eq!(rules.deadline_warning, 0.5);
+        assert_eq!(config.listen.port(), 9999);
+        // Untouched settings keep their defaults.
+        assert_eq!(rules.promise_within, chrono::Duration::hours(24));
+    }
+
+    #[test]
+    fn a_bad_config_file_is_refused_naming_the_problem() {
+        let mut config = Config::default();
+        let typo = file("escalate_afterr = \"2h\"\n");
+        let err = config.apply_file(typo.path()).unwrap_err().to_string();
+        assert!(err.contains("escalate_afterr"), "unknown keys are named: {err}");
+        let bad = file("tickle_after = \"often\"\n");
+        assert!(config.apply_file(bad.path()).unwrap_err().to_string().contains("tickle_after"));
+        let warning = file("deadline_warning = 1.5\n");
+        assert!(config.apply_file(warning.path()).unwrap_err().to_string().contains("deadline_warning"));
+        let missing = config.apply_file(Path::new("/nonexistent/roadone.toml")).unwrap_err().to_string();
+        assert!(missing.contains("/nonexistent/roadone.toml"));
+    }
+}
