@@ -4,6 +4,8 @@
 # crates/bench/results.jsonl (with the date and machine).
 #   crates/bench/run.sh            # everything (about 10 minutes)
 #   crates/bench/run.sh intake     # intake only
+#   crates/bench/run.sh read       # the 1,000,000-case read run only
+#   crates/bench/run.sh sweep      # escalation sweep against 10k, 100k, 1M open cases
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 cargo build --release -p roadone -p roadone-bench
@@ -18,4 +20,9 @@ if [[ $what == all || $what == intake ]]; then
 fi
 if [[ $what == all || $what == read ]]; then
     $bench read --cases 1000000 --clients 8 --seconds 20 | stamp | tee -a "$out"
+fi
+if [[ $what == all || $what == sweep ]]; then
+    for n in 10000 100000 1000000; do
+        $bench sweep --open "$n" --due 1000 | stamp | tee -a "$out"
+    done
 fi

@@ -6,6 +6,7 @@
 
 mod client;
 mod server;
+mod sweep;
 
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
@@ -48,6 +49,13 @@ enum Mode {
         clients: usize,
         #[arg(long, default_value_t = 10)]
         seconds: u64,
+    },
+    /// Time the scheduler's claim of due timers with N open cases not due and K due.
+    Sweep {
+        #[arg(long, default_value_t = 100_000)]
+        open: u64,
+        #[arg(long, default_value_t = 1_000)]
+        due: u64,
     },
 }
 
@@ -104,6 +112,10 @@ async fn main() -> Result<()> {
 }
 
 async fn run(args: Args) -> Result<()> {
+    if let Mode::Sweep { open, due } = args.mode {
+        println!("{}", sweep::run(open, due).await?);
+        return Ok(());
+    }
     let binary = match args.roadone {
         Some(b) => b,
         None => std::env::current_exe()?.with_file_name("roadone"),
@@ -115,6 +127,7 @@ async fn run(args: Args) -> Result<()> {
     let result = match args.mode {
         Mode::Intake { clients, seconds } => intake(&server, clients, seconds).await,
         Mode::Read { cases, clients, seconds } => read(&server, cases, clients, seconds).await,
+        Mode::Sweep { .. } => unreachable!("handled above"),
     };
     if args.keep_data {
         eprintln!("data kept in {}", server.keep_data().display());

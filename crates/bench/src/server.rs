@@ -128,7 +128,7 @@ impl Drop for Server {
 }
 
 /// Data dirs go under target/ so a benchmark measures the project's own disk.
-fn bench_dir() -> Result<PathBuf> {
+pub fn bench_dir() -> Result<PathBuf> {
     let dir = std::env::current_exe()?
         .parent()
         .and_then(Path::parent)
