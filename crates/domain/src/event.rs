@@ -109,6 +109,9 @@ pub struct Event {
     pub body: EventBody,
 }
 
+// `Opened` carries the whole intake and is much larger than the rest; events are made
+// once and stored, so boxing it would only make every match on it clumsier.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", content = "data", rename_all = "snake_case")]
 pub enum EventBody {
