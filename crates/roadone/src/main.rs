@@ -136,10 +136,26 @@ async fn serve(cli: &Cli, args: &cli::ServeArgs) -> Result<()> {
         humantime::format_duration(app.state.config.escalate_after),
         humantime::format_duration(app.state.config.tickle_after),
         app.state.config.data_dir.display());
-    tokio::signal::ctrl_c().await.ok();
+    shutdown_signal().await;
     eprintln!("stopping: finishing requests in flight");
     app.stop().await;
     Ok(())
+}
+
+/// Ctrl-C, or SIGTERM from a service manager: both stop the server gracefully.
+async fn shutdown_signal() {
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = terminate => {}
+    }
 }
 
 /// Issues fresh tokens for one person of each role so the demo can be used at once.

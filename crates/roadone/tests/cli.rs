@@ -127,6 +127,16 @@ fn first_serve_creates_an_admin_and_prints_a_working_token() {
     let mut lines = BufReader::new(again.stdout.take().unwrap()).lines();
     let first = lines.next().unwrap().unwrap();
     assert!(first.contains("serving on"), "{first}");
-    again.kill().unwrap();
-    again.wait().unwrap();
+    // SIGTERM, as a service manager sends it, stops the server cleanly.
+    let term = Command::new("kill").args(["-TERM", &again.id().to_string()]).status().unwrap();
+    assert!(term.success());
+    let started = Instant::now();
+    loop {
+        if let Some(status) = again.try_wait().unwrap() {
+            assert!(status.success(), "a graceful stop exits with 0, got {status}");
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(15), "the server did not stop on SIGTERM");
+        std::thread::sleep(Duration::from_millis(50));
+    }
 }
