@@ -97,6 +97,10 @@ impl App {
             let interval = state.config.scheduler_interval;
             tokio::spawn(Scheduler::new(state.clone()).run(interval))
         });
+        // Replies are small and latency matters more than packet count: no Nagle delay.
+        let listener = axum::serve::ListenerExt::tap_io(listener, |tcp: &mut tokio::net::TcpStream| {
+            let _ = tcp.set_nodelay(true);
+        });
         let server = tokio::spawn(async move {
             let serve = axum::serve(listener, router).with_graceful_shutdown(async move {
                 let _ = rx.await;
