@@ -51,6 +51,12 @@ pub struct ServeArgs {
     /// The URL customers and staff use to reach this server (for links).
     #[arg(long)]
     pub public_url: Option<String>,
+    /// Where outgoing mail goes, e.g. smtp://127.0.0.1:25 (without it, mail waits in the outbox).
+    #[arg(long)]
+    pub smtp_relay: Option<String>,
+    /// The address mail comes from; replies go to its local part + a case token.
+    #[arg(long)]
+    pub mail_from: Option<String>,
     /// Fill an empty store with the demo organisation and cases first.
     #[arg(long)]
     pub demo: bool,

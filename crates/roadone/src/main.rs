@@ -106,6 +106,12 @@ async fn serve(cli: &Cli, args: &cli::ServeArgs) -> Result<()> {
     if let Some(v) = &args.scheduler_interval {
         config.scheduler_interval = roadone_server::config::parse_duration("--scheduler-interval", v)?;
     }
+    if let Some(v) = &args.smtp_relay {
+        config.smtp_relay = Some(v.clone());
+    }
+    if let Some(v) = &args.mail_from {
+        config.mail_from = v.clone();
+    }
     if args.no_fsync {
         config.fsync_every_commit = false;
     }
@@ -132,6 +138,10 @@ async fn serve(cli: &Cli, args: &cli::ServeArgs) -> Result<()> {
     let app = App::start(state, listener, true).await?;
     println!("Roadone is serving on {}  (API: {0}/api/v1, OpenAPI: {0}/api/openapi.json)", app.url());
     println!("try:  curl -H 'Authorization: Bearer <token>' '{}/api/v1/cases?owner=me&state=open'", app.url());
+    match &app.state.config.smtp_relay {
+        Some(relay) => println!("mail: from {} through {relay}", app.state.config.mail_from),
+        None => println!("mail: no --smtp-relay set, so notifications wait in the outbox"),
+    }
     println!("escalate_after={}, tickle_after={}; data in {}",
         humantime::format_duration(app.state.config.escalate_after),
         humantime::format_duration(app.state.config.tickle_after),

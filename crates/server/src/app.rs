@@ -22,6 +22,9 @@ pub struct Inner {
     pub rules: Rules,
     pub clock: Arc<dyn Clock>,
     pub config: Config,
+    /// Signs reply addresses; kept in the data directory, created on first start.
+    pub secret: Vec<u8>,
+    pub templates: Arc<crate::mail::templates::Templates>,
 }
 
 impl std::ops::Deref for AppState {
@@ -35,7 +38,18 @@ impl AppState {
     pub async fn new(config: Config, store: Arc<dyn Store>, clock: Arc<dyn Clock>) -> AppResult<AppState> {
         config.validate().map_err(|e| crate::AppError::Internal(e.to_string()))?;
         let directory = Directory::load(store.as_ref()).await?;
-        Ok(AppState(Arc::new(Inner { store, directory, rules: config.rules(), clock, config })))
+        let secret = load_or_create_secret(&config.data_dir.join("secret.key"))?;
+        let templates = crate::mail::templates::Templates::load(Some(&config.mail_templates_dir()))
+            .map_err(|e| crate::AppError::Internal(e.to_string()))?;
+        Ok(AppState(Arc::new(Inner {
+            store,
+            directory,
+            rules: config.rules(),
+            clock,
+            config,
+            secret,
+            templates: Arc::new(templates),
+        })))
     }
 
     /// Opens the embedded SQLite store in the configured data directory.
@@ -73,6 +87,27 @@ impl AppState {
     }
 }
 
+/// The installation's secret: 32 random bytes in a file only its owner can read.
+fn load_or_create_secret(path: &std::path::Path) -> AppResult<Vec<u8>> {
+    let internal = |e: std::io::Error| crate::AppError::Internal(format!("{}: {e}", path.display()));
+    match std::fs::read(path) {
+        Ok(bytes) if bytes.len() >= 32 => return Ok(bytes),
+        Ok(_) => return Err(crate::AppError::Internal(format!("{} is too short to be a secret", path.display()))),
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(internal(e)),
+        Err(_) => {}
+    }
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(internal)?;
+    }
+    let mut secret = vec![0u8; 32];
+    rand::RngCore::fill_bytes(&mut rand::thread_rng(), &mut secret);
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut file = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path).map_err(internal)?;
+    file.write_all(&secret).and_then(|()| file.sync_all()).map_err(internal)?;
+    Ok(secret)
+}
+
 /// A running server: its address and state; dropping `shutdown` stops it.
 pub struct App {
     pub state: AppState,
@@ -101,6 +136,14 @@ impl App {
         let listener = axum::serve::ListenerExt::tap_io(listener, |tcp: &mut tokio::net::TcpStream| {
             let _ = tcp.set_nodelay(true);
         });
+        let mailer = match (&state.config.smtp_relay, run_scheduler) {
+            (Some(relay), true) => {
+                let sender = crate::mail::MailSender::new(state.clone(), state.templates.clone(), relay)
+                    .map_err(std::io::Error::other)?;
+                Some(tokio::spawn(sender.run(state.config.scheduler_interval)))
+            }
+            _ => None,
+        };
         let server = tokio::spawn(async move {
             let serve = axum::serve(listener, router).with_graceful_shutdown(async move {
                 let _ = rx.await;
@@ -110,6 +153,9 @@ impl App {
             }
             if let Some(s) = scheduler {
                 s.abort();
+            }
+            if let Some(m) = mailer {
+                m.abort();
             }
         });
         Ok(App { state, addr, shutdown: Some(tx), server: Some(server) })

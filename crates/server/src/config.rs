@@ -33,6 +33,10 @@ pub struct Config {
     pub fsync_every_commit: bool,
     pub sqlite_readers: usize,
     pub admin_email: String,
+    /// Where outgoing mail goes, `smtp://host:port`; without it mail waits in the outbox.
+    pub smtp_relay: Option<String>,
+    /// The address mail comes from; replies go to `local+<case token>@domain`.
+    pub mail_from: String,
 }
 
 impl Default for Config {
@@ -49,6 +53,8 @@ impl Default for Config {
             fsync_every_commit: true,
             sqlite_readers: 4,
             admin_email: "admin@roadone.local".into(),
+            smtp_relay: None,
+            mail_from: "support@roadone.local".into(),
         }
     }
 }
@@ -67,6 +73,8 @@ pub struct FileConfig {
     pub fsync_every_commit: Option<bool>,
     pub sqlite_readers: Option<usize>,
     pub admin_email: Option<String>,
+    pub smtp_relay: Option<String>,
+    pub mail_from: Option<String>,
 }
 
 /// Parses durations such as `20h`, `90m`, `4s`, `1h 30m`.
@@ -118,6 +126,12 @@ impl Config {
         if let Some(v) = file.admin_email {
             self.admin_email = v;
         }
+        if let Some(v) = file.smtp_relay {
+            self.smtp_relay = Some(v);
+        }
+        if let Some(v) = file.mail_from {
+            self.mail_from = v;
+        }
         self.validate()
     }
 
@@ -134,6 +148,18 @@ impl Config {
             return Err(ConfigError::Invalid {
                 field: "deadline_warning".into(),
                 message: format!("must be between 0 and 1, got {}", self.deadline_warning),
+            });
+        }
+        if let Some(relay) = &self.smtp_relay {
+            crate::mail::sender::parse_relay(relay)
+                .map_err(|message| ConfigError::Invalid { field: "smtp_relay".into(), message })?;
+        }
+        let from_ok = self.mail_from.split_once('@').is_some_and(|(l, d)| !l.is_empty() && !d.is_empty())
+            && !self.mail_from.chars().any(|c| c.is_whitespace() || c.is_control() || c == '+');
+        if !from_ok {
+            return Err(ConfigError::Invalid {
+                field: "mail_from".into(),
+                message: format!("{:?} must be a plain address like support@example.com", self.mail_from),
             });
         }
         if self.sqlite_readers == 0 {
@@ -154,6 +180,11 @@ impl Config {
 
     pub fn database_path(&self) -> PathBuf {
         self.data_dir.join("roadone.db")
+    }
+
+    /// Overrides of the built-in mail templates live here.
+    pub fn mail_templates_dir(&self) -> PathBuf {
+        self.data_dir.join("templates").join("mail")
     }
 }
 

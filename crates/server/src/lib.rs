@@ -6,6 +6,7 @@ pub mod config;
 pub mod directory;
 pub mod error;
 pub mod http;
+pub mod mail;
 pub mod scheduler;
 pub mod service;
 pub mod tokens;

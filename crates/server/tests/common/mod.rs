@@ -5,6 +5,8 @@
 // Each test binary uses a different part of the harness.
 #![allow(dead_code)]
 
+pub mod smtp_sink;
+
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use reqwest::header::HeaderMap;
 use reqwest::{Client, Method, RequestBuilder, StatusCode};

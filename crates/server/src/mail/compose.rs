@@ -1,0 +1,144 @@
+//! Turns an outbox row into a mail: who it goes to, what the template says, and the
+//! headers that make it answerable (a reply address naming the case), stable (a
+//! Message-ID derived from the row, so a resend is recognisably the same message) and
+//! loop-safe (`Auto-Submitted` on everything no person wrote).
+
+use crate::app::AppState;
+use crate::mail::reply_address;
+use crate::mail::templates::{TemplateError, Templates};
+use lettre::message::header::{Header, HeaderName, HeaderValue};
+use lettre::message::{Mailbox, Message};
+use roadone_domain::{Case, EventBody, Recipient};
+use roadone_store::{OutboxRow, StoredCase};
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum ComposeError {
+    /// Permanent: there is nowhere to send it (a customer known only by phone).
+    #[error("no email address for the recipient")]
+    NoAddress,
+    #[error("{0}")]
+    Address(String),
+    #[error(transparent)]
+    Template(#[from] TemplateError),
+    #[error("cannot build the message: {0}")]
+    Build(String),
+}
+
+/// `Auto-Submitted` (RFC 3834): tells auto-responders not to answer.
+#[derive(Debug, Clone)]
+pub struct AutoSubmitted(String);
+
+impl Header for AutoSubmitted {
+    fn name() -> HeaderName {
+        HeaderName::new_from_ascii_str("Auto-Submitted")
+    }
+    fn parse(s: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(AutoSubmitted(s.to_string()))
+    }
+    fn display(&self) -> HeaderValue {
+        HeaderValue::new(Self::name(), self.0.clone())
+    }
+}
+
+/// Templates written by a person on the spot; everything else is automatic.
+fn written_by_a_person(template: &str) -> bool {
+    matches!(template, "staff_message" | "solved")
+}
+
+pub fn message_id(row: &OutboxRow, domain: &str) -> String {
+    format!("<roadone.{}.{}@{domain}>", row.case_id, row.id)
+}
+
+fn mailbox(name: Option<&str>, email: &str) -> Result<Mailbox, ComposeError> {
+    let address = email.parse().map_err(|e| ComposeError::Address(format!("{email:?}: {e}")))?;
+    Ok(Mailbox::new(name.map(|n| n.replace(['\r', '\n'], " ")), address))
+}
+
+pub fn compose(
+    state: &AppState,
+    templates: &Templates,
+    row: &OutboxRow,
+    stored: &StoredCase,
+    case: &Case,
+) -> Result<Message, ComposeError> {
+    let snapshot = state.directory.snapshot();
+    let name_of = |id: i64| snapshot.person(id).map(|p| p.name.clone()).unwrap_or_else(|| format!("person {id}"));
+    let to = match row.notification.recipient {
+        Recipient::Customer => {
+            let email = case.customer.email.as_deref().filter(|e| !e.is_empty()).ok_or(ComposeError::NoAddress)?;
+            mailbox(case.customer.name.as_deref(), email)?
+        }
+        Recipient::Person { id } => {
+            let person = snapshot.person(id).ok_or(ComposeError::NoAddress)?;
+            mailbox(Some(&person.name), &person.email)?
+        }
+    };
+    let event = stored.events.get(row.notification.event_seq as usize - 1);
+    let (reason, message, score, delighted_by, would_recommend) = match event.map(|e| &e.body) {
+        Some(EventBody::PassedUp { reason, .. }) | Some(EventBody::Upgraded { reason, .. }) => {
+            (reason.clone(), String::new(), 0, String::new(), false)
+        }
+        Some(EventBody::MessageSent { body }) | Some(EventBody::CustomerReplied { body }) => {
+            (String::new(), body.clone(), 0, String::new(), false)
+        }
+        Some(EventBody::Rated { score, delighted_by, would_recommend }) => {
+            (String::new(), String::new(), *score, delighted_by.clone(), *would_recommend)
+        }
+        _ => Default::default(),
+    };
+    // A reopening follows the customer's reply; show that reply with it.
+    let message = if message.is_empty() && row.notification.template == "reopened_to_you" {
+        stored
+            .events
+            .iter()
+            .rev()
+            .find_map(|e| match &e.body {
+                EventBody::CustomerReplied { body } => Some(body.clone()),
+                _ => None,
+            })
+            .unwrap_or_default()
+    } else {
+        message
+    };
+    let actor_name = event.and_then(|e| e.actor.person()).map(name_of).unwrap_or_else(|| "Roadone".into());
+    let base = state.config.public_url.trim_end_matches('/');
+    let context = minijinja::context! {
+        ref => stored.head.reference,
+        subject => case.subject,
+        category => snapshot.categories.get(&case.category).map(|c| c.name.clone()).unwrap_or_else(|| case.category.clone()),
+        customer_name => case.customer.name,
+        owner_name => name_of(case.owner),
+        actor_name => actor_name,
+        sender_name => actor_name,
+        reason => reason,
+        message => message,
+        resolution => case.solution.as_ref().map(|s| s.resolution.clone()),
+        score => score,
+        delighted_by => delighted_by,
+        would_recommend => would_recommend,
+        opened_at => case.opened_at.format("%Y-%m-%d %H:%M UTC").to_string(),
+        promised_by => case.promised_by.format("%Y-%m-%d %H:%M UTC").to_string(),
+        escalates_at => case.escalates_at.format("%Y-%m-%d %H:%M UTC").to_string(),
+        escalate_after => humantime::format_duration(state.config.escalate_after).to_string(),
+        link => crate::http::views::customer_link(base, &stored.head),
+        staff_link => format!("{base}/api/v1/cases/{}", stored.head.id),
+    };
+    let (subject, body) = templates.render(&row.notification.template, context)?;
+    let from = mailbox(Some("Customer Service"), &state.config.mail_from)?;
+    let reply_to = mailbox(
+        Some("Customer Service"),
+        &reply_address::address(&state.config.mail_from, &state.secret, stored.head.id),
+    )?;
+    let domain = state.config.mail_from.rsplit_once('@').map(|(_, d)| d).unwrap_or("localhost");
+    let mut builder = Message::builder()
+        .from(from)
+        .reply_to(reply_to)
+        .to(to)
+        .subject(subject)
+        .message_id(Some(message_id(row, domain)));
+    if !written_by_a_person(&row.notification.template) {
+        builder = builder.header(AutoSubmitted("auto-replied".into()));
+    }
+    builder.body(body).map_err(|e| ComposeError::Build(e.to_string()))
+}

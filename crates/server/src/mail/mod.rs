@@ -1,0 +1,10 @@
+//! Outgoing mail: notifications from the outbox, rendered from editable templates and
+//! delivered over SMTP with retries. Every message can be replied to, and the reply
+//! address names its case with a signed token.
+
+pub mod compose;
+pub mod reply_address;
+pub mod sender;
+pub mod templates;
+
+pub use sender::{DeliveryReport, MailSender};

@@ -1,0 +1,148 @@
+//! Delivers the outbox over SMTP. A row is claimed with a lease, sent, then marked sent;
+//! a relay that is down or answers 4xx gets the row retried with exponential backoff; a
+//! permanent 5xx (or no address at all) is recorded on the row and never retried. A crash
+//! between sending and marking is the only way a message goes out twice, and then with
+//! the same Message-ID.
+
+use crate::app::AppState;
+use crate::error::AppResult;
+use crate::mail::compose::{compose, ComposeError};
+use crate::mail::templates::Templates;
+use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
+use roadone_domain::Case;
+use roadone_store::OutboxRow;
+use std::sync::Arc;
+use std::time::Duration;
+
+const BATCH: u32 = 50;
+/// Long enough for a slow relay; a row whose sender died is retried after it.
+const LEASE_SECONDS: i64 = 300;
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct DeliveryReport {
+    pub sent: usize,
+    pub retrying: usize,
+    pub failed: usize,
+}
+
+pub struct MailSender {
+    state: AppState,
+    templates: Arc<Templates>,
+    transport: AsyncSmtpTransport<Tokio1Executor>,
+}
+
+/// `smtp://host:port` (port 25 when left out).
+pub fn parse_relay(url: &str) -> Result<(String, u16), String> {
+    let rest = url.strip_prefix("smtp://").ok_or_else(|| format!("{url:?} must look like smtp://host:port"))?;
+    let (host, port) = match rest.trim_end_matches('/').rsplit_once(':') {
+        Some((h, p)) => (h, p.parse::<u16>().map_err(|_| format!("{url:?}: the port must be a number"))?),
+        None => (rest.trim_end_matches('/'), 25),
+    };
+    if host.is_empty() {
+        return Err(format!("{url:?}: the host is missing"));
+    }
+    Ok((host.to_string(), port))
+}
+
+/// Wait before attempt `n + 1`: 15 s, 30 s, 1 min, … capped at one hour.
+pub fn backoff(attempts: u32) -> chrono::Duration {
+    let seconds = 15i64.saturating_mul(1i64 << attempts.saturating_sub(1).min(12));
+    chrono::Duration::seconds(seconds.min(3600))
+}
+
+impl MailSender {
+    pub fn new(state: AppState, templates: Arc<Templates>, relay: &str) -> Result<MailSender, String> {
+        let (host, port) = parse_relay(relay)?;
+        let transport = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host)
+            .port(port)
+            .timeout(Some(Duration::from_secs(30)))
+            .build();
+        Ok(MailSender { state, templates, transport })
+    }
+
+    /// Sends everything due now; returns what happened.
+    pub async fn deliver_due(&self) -> AppResult<DeliveryReport> {
+        let mut report = DeliveryReport::default();
+        loop {
+            let now = self.state.clock.now();
+            let rows = self.state.store.claim_outbox(now, chrono::Duration::seconds(LEASE_SECONDS), BATCH).await?;
+            let n = rows.len();
+            for row in rows {
+                self.deliver(row, &mut report).await?;
+            }
+            if (n as u32) < BATCH {
+                return Ok(report);
+            }
+        }
+    }
+
+    async fn deliver(&self, row: OutboxRow, report: &mut DeliveryReport) -> AppResult<()> {
+        let store = &self.state.store;
+        let Some(stored) = store.load_case(row.case_id).await? else {
+            store.outbox_failed(row.id, "the case no longer exists", None).await?;
+            report.failed += 1;
+            return Ok(());
+        };
+        let case = Case::from_events(&stored.events)?;
+        let message = match compose(&self.state, &self.templates, &row, &stored, &case) {
+            Ok(m) => m,
+            Err(e @ (ComposeError::NoAddress | ComposeError::Address(_))) => {
+                store.outbox_failed(row.id, &e.to_string(), None).await?;
+                report.failed += 1;
+                return Ok(());
+            }
+            Err(e) => {
+                // A template problem is ours to fix; keep the message and try again later.
+                tracing::error!(outbox = row.id, "cannot compose: {e}");
+                store.outbox_failed(row.id, &e.to_string(), Some(self.state.clock.now() + backoff(row.attempts))).await?;
+                report.retrying += 1;
+                return Ok(());
+            }
+        };
+        match self.transport.send(message).await {
+            Ok(_) => {
+                store.outbox_sent(row.id, self.state.clock.now()).await?;
+                report.sent += 1;
+            }
+            Err(e) if e.is_permanent() => {
+                tracing::warn!(outbox = row.id, case = row.case_id, "refused by the relay for good: {e}");
+                store.outbox_failed(row.id, &format!("refused by the mail relay: {e}"), None).await?;
+                report.failed += 1;
+            }
+            Err(e) => {
+                let retry_at = self.state.clock.now() + backoff(row.attempts);
+                tracing::info!(outbox = row.id, "mail relay unavailable ({e}); retrying at {retry_at}");
+                store.outbox_failed(row.id, &format!("mail relay unavailable: {e}"), Some(retry_at)).await?;
+                report.retrying += 1;
+            }
+        }
+        Ok(())
+    }
+
+    /// Delivers forever, looking for due mail every `interval`.
+    pub async fn run(self, interval: Duration) {
+        loop {
+            if let Err(e) = self.deliver_due().await {
+                tracing::error!("mail delivery failed: {e}");
+            }
+            tokio::time::sleep(interval).await;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relay_urls_and_backoff() {
+        assert_eq!(parse_relay("smtp://127.0.0.1:2525").unwrap(), ("127.0.0.1".into(), 2525));
+        assert_eq!(parse_relay("smtp://mail.example.com").unwrap(), ("mail.example.com".into(), 25));
+        assert!(parse_relay("http://x:1").is_err());
+        assert!(parse_relay("smtp://x:port").is_err());
+        assert_eq!(backoff(1), chrono::Duration::seconds(15));
+        assert_eq!(backoff(2), chrono::Duration::seconds(30));
+        assert_eq!(backoff(4), chrono::Duration::seconds(120));
+        assert_eq!(backoff(40), chrono::Duration::seconds(3600));
+    }
+}

@@ -1,0 +1,110 @@
+//! Outgoing mail through a real SMTP server (aiosmtpd) as the sink.
+
+mod common;
+
+use common::smtp_sink::{body, free_port, header, SmtpSink};
+use common::TestApp;
+use roadone_server::mail::{reply_address, MailSender};
+
+fn sender(app: &TestApp, port: u16) -> MailSender {
+    MailSender::new(app.state.clone(), app.state.templates.clone(), &format!("smtp://127.0.0.1:{port}")).unwrap()
+}
+
+fn to_customer(messages: &[String]) -> Vec<&String> {
+    messages.iter().filter(|m| header(m, "To").is_some_and(|t| t.contains("ann@example.com"))).collect()
+}
+
+#[tokio::test]
+async fn the_customer_gets_an_acknowledgment_they_can_reply_to() {
+    let Some(sink) = SmtpSink::start() else { return };
+    let app = TestApp::spawn().await;
+    let org = app.org().await;
+    let case = app.open_case(&org.front1, "Charged twice").await;
+    let id = case["id"].as_i64().unwrap();
+    let reference = case["ref"].as_str().unwrap();
+
+    let report = sender(&app, sink.port).deliver_due().await.unwrap();
+    assert_eq!((report.sent, report.retrying, report.failed), (1, 0, 0), "{report:?}");
+    let messages = sink.wait_for(1);
+    let ack = to_customer(&messages);
+    assert_eq!(ack.len(), 1, "one acknowledgment: {messages:?}");
+    let ack = ack[0];
+    let subject = header(ack, "Subject").unwrap();
+    assert!(subject.contains(reference), "the reference is in the subject: {subject}");
+    let text = body(ack);
+    assert!(text.contains(reference) && text.contains("We promise an answer by"), "{text}");
+    assert!(text.contains(&format!("/api/v1/cases/{id}/customer-view?token=")), "the case link is in the body: {text}");
+    assert_eq!(header(ack, "Auto-Submitted").as_deref(), Some("auto-replied"));
+    let message_id = header(ack, "Message-ID").unwrap();
+    assert!(message_id.starts_with(&format!("<roadone.{id}.")) && message_id.ends_with("@roadone.local>"), "{message_id}");
+
+    // The reply address names this case with a token only this server can make.
+    let reply_to = header(ack, "Reply-To").unwrap();
+    let token = reply_to.split("support+").nth(1).and_then(|t| t.split('@').next()).expect("support+<token>@");
+    assert_eq!(reply_address::verify(&app.state.secret, token), Some(id));
+    assert_eq!(reply_address::verify(&app.state.secret, &token.replacen(&id.to_string(), &(id + 1).to_string(), 1)), None);
+
+    // Nothing is sent twice.
+    let again = sender(&app, sink.port).deliver_due().await.unwrap();
+    assert_eq!(again.sent, 0);
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    assert_eq!(sink.messages().len(), 1);
+}
+
+#[tokio::test]
+async fn staff_hear_of_cases_passed_to_them_and_customers_of_replies() {
+    let Some(sink) = SmtpSink::start() else { return };
+    let app = TestApp::spawn().await;
+    let org = app.org().await;
+    let id = app.open_case_id(&org.front1, "Charged twice").await;
+    app.act_ok(&org.front1, id, "pass-up", &serde_json::json!({"reason": "refund above my limit"})).await;
+    app.act_ok(&org.lead, id, "messages", &serde_json::json!({"body": "We are refunding the second payment today."})).await;
+
+    let report = sender(&app, sink.port).deliver_due().await.unwrap();
+    assert_eq!(report.sent, 3, "acknowledgment, pass-up notice, staff reply: {report:?}");
+    let messages = sink.wait_for(3);
+    let to_lead: Vec<_> = messages.iter().filter(|m| header(m, "To").is_some_and(|t| t.contains("leo.lead@example.com"))).collect();
+    assert_eq!(to_lead.len(), 1);
+    assert!(body(to_lead[0]).contains("refund above my limit"), "the reason travels with the pass-up: {}", to_lead[0]);
+    let reply = to_customer(&messages).into_iter().find(|m| body(m).contains("refunding the second payment")).expect("the reply reached the customer");
+    // A person wrote it: no Auto-Submitted, so the customer's auto-responder may answer as usual.
+    assert_eq!(header(reply, "Auto-Submitted"), None);
+}
+
+#[tokio::test]
+async fn mail_waits_while_the_relay_is_down_and_goes_out_once_when_it_is_back() {
+    let port = free_port();
+    let app = TestApp::spawn().await;
+    let org = app.org().await;
+    app.open_case_id(&org.front1, "Charged twice").await;
+
+    // Nothing listens on the port: the acknowledgment stays queued for a retry.
+    let down = sender(&app, port).deliver_due().await.unwrap();
+    assert_eq!((down.sent, down.retrying, down.failed), (0, 1, 0), "{down:?}");
+
+    let Some(sink) = SmtpSink::start_on(port) else { return };
+    // Not before its backoff is over...
+    assert_eq!(sender(&app, port).deliver_due().await.unwrap().sent, 0);
+    app.advance(chrono::Duration::seconds(16));
+    // ...then exactly once.
+    assert_eq!(sender(&app, port).deliver_due().await.unwrap().sent, 1);
+    app.advance(chrono::Duration::minutes(10));
+    assert_eq!(sender(&app, port).deliver_due().await.unwrap().sent, 0);
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    assert_eq!(to_customer(&sink.messages()).len(), 1);
+}
+
+#[tokio::test]
+async fn a_customer_without_email_is_recorded_as_undeliverable_not_retried() {
+    let app = TestApp::spawn().await;
+    let org = app.org().await;
+    let mut body = common::intake("Called about a refund");
+    body["customer"] = serde_json::json!({"phone": "+44 20 7946 0001", "name": "Phone Only"});
+    let r = app.post(&org.front1.token, "/api/v1/cases", &body).await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    // No relay is needed to know there is nowhere to send it.
+    let report = sender(&app, free_port()).deliver_due().await.unwrap();
+    assert_eq!((report.sent, report.retrying, report.failed), (0, 0, 1), "{report:?}");
+    app.advance(chrono::Duration::hours(2));
+    assert_eq!(sender(&app, free_port()).deliver_due().await.unwrap(), Default::default());
+}
