@@ -126,7 +126,8 @@ impl Case {
             });
         }
         self.version = event.seq;
-        if !matches!(event.body, EventBody::Tickled { .. }) {
+        // Reminders and automatic mail are not activity: they must not hold off a reminder.
+        if !matches!(event.body, EventBody::Tickled { .. } | EventBody::AutomaticReceived { .. }) {
             self.last_activity_at = event.at;
         }
         match &event.body {
@@ -155,7 +156,7 @@ impl Case {
                     self.deadline_warned = true;
                 }
             }
-            EventBody::MessageSent { .. } | EventBody::CustomerReplied { .. } => {}
+            EventBody::MessageSent { .. } | EventBody::CustomerReplied { .. } | EventBody::AutomaticReceived { .. } => {}
             EventBody::Reopened { owner, escalates_at } => {
                 self.status = CaseStatus::Open;
                 self.owner = *owner;

@@ -18,6 +18,9 @@ pub enum Command {
     SendMessage { body: String },
     /// A message from the customer; reopens a solved case.
     CustomerReply { body: String },
+    /// An automatic message (out-of-office, bounce, list mail) that arrived on the case:
+    /// kept on the record, but it neither reopens the case nor gets an answer.
+    RecordAutomatic { reason: String, subject: String, body: String },
     /// The scheduler's escalation at the deadline.
     Escalate,
     /// The scheduler's reminder to the owner.
@@ -34,6 +37,7 @@ impl Command {
             Command::Rate { .. } => "rate",
             Command::SendMessage { .. } => "send_message",
             Command::CustomerReply { .. } => "customer_reply",
+            Command::RecordAutomatic { .. } => "record_automatic",
             Command::Escalate => "escalate",
             Command::Tickle { .. } => "tickle",
         }

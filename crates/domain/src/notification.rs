@@ -54,5 +54,7 @@ pub fn notifications_for(event: &Event, case: &Case) -> Vec<Notification> {
         EventBody::Reopened { owner, .. } => vec![to(person(*owner), "reopened_to_you")],
         EventBody::Solved { .. } => vec![to(Recipient::Customer, "solved")],
         EventBody::Rated { .. } => vec![to(person(case.owner), "rated")],
+        // Never answered: answering an auto-reply is how mail loops start.
+        EventBody::AutomaticReceived { .. } => vec![],
     }
 }

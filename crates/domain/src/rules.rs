@@ -277,6 +277,16 @@ fn decide_bodies(case: &Case, command: &Command, actor: Actor, ctx: Context<'_>)
             }
             Ok(events)
         }
+        Command::RecordAutomatic { reason, subject, body } => {
+            if actor != Actor::Customer {
+                return Err(DomainError::WrongActor { who: "the case's customer channel" });
+            }
+            Ok(vec![EventBody::AutomaticReceived {
+                reason: non_empty(reason, "reason")?,
+                subject: subject.trim().to_string(),
+                body: body.clone(),
+            }])
+        }
         Command::Escalate => {
             if actor != Actor::System {
                 return Err(DomainError::WrongActor { who: "the scheduler" });

@@ -67,6 +67,7 @@ fn command() -> impl Strategy<Value = Command> {
             .prop_map(|(score, delighted_by, would_recommend)| Command::Rate { score, delighted_by, would_recommend }),
         2 => text().prop_map(|body| Command::SendMessage { body }),
         2 => text().prop_map(|body| Command::CustomerReply { body }),
+        1 => text().prop_map(|reason| Command::RecordAutomatic { reason, subject: "Out of office".into(), body: "Away".into() }),
         2 => Just(Command::Escalate),
         2 => prop_oneof![Just(TickleReason::Idle), Just(TickleReason::Deadline)]
             .prop_map(|reason| Command::Tickle { reason }),
@@ -236,6 +237,7 @@ fn check_event(
                 EventBody::Rated { .. }
                     | EventBody::MessageSent { .. }
                     | EventBody::CustomerReplied { .. }
+                    | EventBody::AutomaticReceived { .. }
                     | EventBody::Reopened { .. }
             ),
             "{} on a solved case",
@@ -281,6 +283,12 @@ fn check_event(
             prop_assert_eq!(*from, prev.owner);
             prop_assert!(!h.is_above(*from, *to), "escalation moved the case down from {} to {}", from, to);
             prop_assert!(next.escalated);
+        }
+        EventBody::AutomaticReceived { .. } => {
+            prop_assert_eq!(actor, Actor::Customer);
+            prop_assert_eq!(next.status, prev.status, "an automatic message never reopens or closes a case");
+            prop_assert_eq!(next.owner, prev.owner);
+            prop_assert_eq!(next.last_activity_at, prev.last_activity_at, "an automatic message is not activity");
         }
         EventBody::Tickled { owner, reason } => {
             prop_assert!(prev.is_open());
@@ -329,11 +337,12 @@ fn check_event(
         }
     }
 
-    // Every event is accounted for in the outbox, except the two documented silences.
+    // Every event is accounted for in the outbox, except the documented silences.
     let notifications = notifications_for(event, next);
     let silent = match &event.body {
         EventBody::Escalated { from, to } => from == to,
         EventBody::CustomerReplied { .. } => !next.is_open(),
+        EventBody::AutomaticReceived { .. } => true,
         _ => false,
     };
     prop_assert_eq!(notifications.is_empty(), silent, "notifications for {}: {:?}", kind, notifications);

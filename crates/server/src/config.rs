@@ -37,6 +37,10 @@ pub struct Config {
     pub smtp_relay: Option<String>,
     /// The address mail comes from; replies go to `local+<case token>@domain`.
     pub mail_from: String,
+    /// The category mail from new senders opens cases in (default: the first by key).
+    pub inbound_category: Option<String>,
+    /// The email of the person who owns cases opened by mail (default: frontline in turn).
+    pub inbound_owner: Option<String>,
 }
 
 impl Default for Config {
@@ -55,6 +59,8 @@ impl Default for Config {
             admin_email: "admin@roadone.local".into(),
             smtp_relay: None,
             mail_from: "support@roadone.local".into(),
+            inbound_category: None,
+            inbound_owner: None,
         }
     }
 }
@@ -75,6 +81,8 @@ pub struct FileConfig {
     pub admin_email: Option<String>,
     pub smtp_relay: Option<String>,
     pub mail_from: Option<String>,
+    pub inbound_category: Option<String>,
+    pub inbound_owner: Option<String>,
 }
 
 /// Parses durations such as `20h`, `90m`, `4s`, `1h 30m`.
@@ -131,6 +139,12 @@ impl Config {
         }
         if let Some(v) = file.mail_from {
             self.mail_from = v;
+        }
+        if let Some(v) = file.inbound_category {
+            self.inbound_category = Some(v);
+        }
+        if let Some(v) = file.inbound_owner {
+            self.inbound_owner = Some(v);
         }
         self.validate()
     }

@@ -24,6 +24,7 @@ const SERVED: &[(&str, &str)] = &[
     ("post", "/api/v1/cases/{id}/rating"),
     ("post", "/api/v1/cases/{id}/customer-messages"),
     ("get", "/api/v1/cases/{id}/customer-view"),
+    ("post", "/api/v1/inbound/email"),
 ];
 
 #[tokio::test]

@@ -46,9 +46,6 @@ fn written_by_a_person(template: &str) -> bool {
     matches!(template, "staff_message" | "solved")
 }
 
-pub fn message_id(row: &OutboxRow, domain: &str) -> String {
-    format!("<roadone.{}.{}@{domain}>", row.case_id, row.id)
-}
 
 fn mailbox(name: Option<&str>, email: &str) -> Result<Mailbox, ComposeError> {
     let address = email.parse().map_err(|e| ComposeError::Address(format!("{email:?}: {e}")))?;
@@ -136,7 +133,7 @@ pub fn compose(
         .reply_to(reply_to)
         .to(to)
         .subject(subject)
-        .message_id(Some(message_id(row, domain)));
+        .message_id(Some(reply_address::message_id(&state.secret, row.case_id, row.id, domain)));
     if !written_by_a_person(&row.notification.template) {
         builder = builder.header(AutoSubmitted("auto-replied".into()));
     }

@@ -3,6 +3,7 @@
 //! address names its case with a signed token.
 
 pub mod compose;
+pub mod inbound;
 pub mod reply_address;
 pub mod sender;
 pub mod templates;

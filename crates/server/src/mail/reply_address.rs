@@ -11,11 +11,38 @@ type HmacSha256 = Hmac<Sha256>;
 /// Hex characters of the MAC kept in the address: 80 bits, short enough for a local part.
 const MAC_HEX: usize = 20;
 
-fn mac(secret: &[u8], case: CaseId) -> String {
+fn mac_of(secret: &[u8], label: &[u8], data: &str) -> String {
     let mut mac = HmacSha256::new_from_slice(secret).expect("HMAC accepts any key length");
-    mac.update(b"roadone reply address v1:");
-    mac.update(case.to_string().as_bytes());
+    mac.update(label);
+    mac.update(data.as_bytes());
     hex::encode(mac.finalize().into_bytes())[..MAC_HEX].to_string()
+}
+
+fn mac(secret: &[u8], case: CaseId) -> String {
+    mac_of(secret, b"roadone reply address v1:", &case.to_string())
+}
+
+/// Compares in time independent of where the first difference is.
+fn same(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// The Message-ID of outbox row `row` of `case`: `<roadone.CASE.ROW.MAC@domain>`. The MAC
+/// lets a reply's In-Reply-To or References be checked without trusting the header.
+pub fn message_id(secret: &[u8], case: CaseId, row: i64, domain: &str) -> String {
+    let mac = mac_of(secret, b"roadone message id v1:", &format!("{case}.{row}"));
+    format!("<roadone.{case}.{row}.{mac}@{domain}>")
+}
+
+/// The case a Message-ID we sent belongs to; `None` for any other id, forged or foreign.
+pub fn case_of_message_id(secret: &[u8], id: &str) -> Option<CaseId> {
+    let inner = id.trim().trim_start_matches('<').trim_end_matches('>');
+    let (local, _domain) = inner.split_once('@')?;
+    let mut parts = local.strip_prefix("roadone.")?.splitn(3, '.');
+    let (case, row, given) = (parts.next()?, parts.next()?, parts.next()?);
+    let (case_id, _row): (CaseId, i64) = (case.parse().ok()?, row.parse().ok()?);
+    let expected = mac_of(secret, b"roadone message id v1:", &format!("{case}.{row}"));
+    same(given, &expected).then_some(case_id)
 }
 
 pub fn token(secret: &[u8], case: CaseId) -> String {
@@ -26,11 +53,7 @@ pub fn token(secret: &[u8], case: CaseId) -> String {
 pub fn verify(secret: &[u8], token: &str) -> Option<CaseId> {
     let (id, given) = token.split_once('-')?;
     let case: CaseId = id.parse().ok()?;
-    let expected = mac(secret, case);
-    // Constant-time comparison: the time taken says nothing about how much matched.
-    let same = given.len() == expected.len()
-        && given.bytes().zip(expected.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0;
-    same.then_some(case)
+    same(given, &mac(secret, case)).then_some(case)
 }
 
 /// `local+token@domain` from the configured sender `local@domain`.
@@ -53,5 +76,16 @@ mod tests {
         assert_eq!(verify(secret, "42-00000000000000000000"), None);
         assert_eq!(verify(secret, "nonsense"), None);
         assert_eq!(address("support@example.com", secret, 42), format!("support+{t}@example.com"));
+    }
+
+    #[test]
+    fn our_message_ids_name_their_case_and_others_do_not() {
+        let secret = b"0123456789abcdef0123456789abcdef";
+        let id = message_id(secret, 7, 19, "example.com");
+        assert_eq!(case_of_message_id(secret, &id), Some(7));
+        assert_eq!(case_of_message_id(secret, &id.replace("<roadone.7.", "<roadone.8.")), None);
+        assert_eq!(case_of_message_id(b"other", &id), None);
+        assert_eq!(case_of_message_id(secret, "<CAF=abc@mail.gmail.com>"), None);
+        assert_eq!(case_of_message_id(secret, "<roadone.7.19@example.com>"), None, "unsigned");
     }
 }

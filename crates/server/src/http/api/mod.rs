@@ -3,6 +3,7 @@
 pub mod cases;
 pub mod categories;
 pub mod customer;
+pub mod inbound;
 pub mod people;
 
 use crate::error::AppError;

@@ -1,0 +1,215 @@
+//! Mail coming in: one intake path for the SMTP listener and `POST /api/v1/inbound/email`.
+//!
+//! A reply is matched to its case by the signed token in the address it was sent to, or
+//! by a signed Message-ID of ours in In-Reply-To/References; headers alone are never
+//! trusted. Automatic mail (out-of-office, bounces, lists) is recorded on the case it
+//! matches but never answered, never reopens a case, and never opens one: that is how
+//! mail loops are prevented. Anything else from a new sender opens a case.
+
+use crate::app::AppState;
+use crate::error::{AppError, AppResult};
+use crate::mail::reply_address;
+use mail_parser::{Message, MessageParser};
+use roadone_domain::{Actor, CaseId, Channel, Command, Customer, Intake, PersonId, Realtime, Role};
+use serde::Serialize;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use utoipa::ToSchema;
+
+/// Bodies longer than this are cut (and the event says so); the raw mail is the source.
+const MAX_BODY_CHARS: usize = 200_000;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct InboundResult {
+    /// `opened`, `replied`, `reopened`, `recorded_automatic` or `ignored`.
+    pub outcome: String,
+    pub case_id: Option<CaseId>,
+    /// Why it was recorded without an answer, or ignored.
+    pub reason: Option<String>,
+}
+
+impl InboundResult {
+    fn new(outcome: &str, case_id: Option<CaseId>, reason: Option<String>) -> Self {
+        InboundResult { outcome: outcome.into(), case_id, reason }
+    }
+}
+
+/// Why a message is automatic, if it is (RFC 3834 and the headers real systems send).
+pub fn automatic_reason(msg: &Message<'_>) -> Option<String> {
+    let raw = |name: &str| msg.header_raw(name).map(|v| v.trim().to_ascii_lowercase());
+    if let Some(v) = raw("Auto-Submitted").filter(|v| !v.starts_with("no")) {
+        return Some(format!("Auto-Submitted: {v}"));
+    }
+    for name in ["X-Autoreply", "X-Autorespond", "X-Auto-Response-Suppress"] {
+        if raw(name).is_some() {
+            return Some(format!("{name} header"));
+        }
+    }
+    if let Some(v) = raw("Precedence").filter(|v| matches!(v.as_str(), "bulk" | "junk" | "list" | "auto_reply")) {
+        return Some(format!("Precedence: {v}"));
+    }
+    if raw("List-Id").is_some() {
+        return Some("mailing-list message (List-Id)".into());
+    }
+    if raw("Content-Type").is_some_and(|v| v.starts_with("multipart/report")) {
+        return Some("delivery status report (bounce)".into());
+    }
+    if raw("Return-Path").is_some_and(|v| v == "<>") {
+        return Some("null return path (bounce)".into());
+    }
+    let from = msg.from().and_then(|a| a.first()).and_then(|a| a.address()).unwrap_or_default().to_ascii_lowercase();
+    let local = from.split('@').next().unwrap_or_default();
+    if matches!(local, "mailer-daemon" | "postmaster") {
+        return Some(format!("sent by {local}"));
+    }
+    None
+}
+
+fn addresses<'a>(msg: &'a Message<'a>) -> Vec<String> {
+    let mut out: Vec<String> = [msg.to(), msg.cc()]
+        .into_iter()
+        .flatten()
+        .flat_map(|a| a.iter())
+        .filter_map(|a| a.address().map(str::to_string))
+        .collect();
+    for name in ["Delivered-To", "X-Original-To"] {
+        if let Some(v) = msg.header_raw(name) {
+            out.push(v.trim().trim_matches(['<', '>']).to_string());
+        }
+    }
+    out
+}
+
+/// The case this mail answers, from a verified reply token or Message-ID of ours.
+fn matched_case(state: &AppState, msg: &Message<'_>) -> Option<CaseId> {
+    let ours = state.config.mail_from.split('@').next().unwrap_or_default().to_ascii_lowercase();
+    for address in addresses(msg) {
+        let local = address.split('@').next().unwrap_or_default();
+        if let Some((base, token)) = local.split_once('+') {
+            if base.eq_ignore_ascii_case(&ours) {
+                if let Some(case) = reply_address::verify(&state.secret, token) {
+                    return Some(case);
+                }
+            }
+        }
+    }
+    let ids = [msg.in_reply_to(), msg.references()]
+        .into_iter()
+        .filter_map(|h| h.as_text_list())
+        .flatten()
+        .map(|s| s.to_string())
+        .collect::<Vec<_>>();
+    ids.iter().find_map(|id| reply_address::case_of_message_id(&state.secret, &format!("<{}>", id.trim_matches(['<', '>']))))
+}
+
+fn body_of(msg: &Message<'_>) -> String {
+    let text = msg.body_text(0).map(|t| t.into_owned()).unwrap_or_default();
+    if text.chars().count() > MAX_BODY_CHARS {
+        let cut: String = text.chars().take(MAX_BODY_CHARS).collect();
+        format!("{cut}\n\n[the message was longer; the rest was not kept in the case text]")
+    } else {
+        text
+    }
+}
+
+static ROUND_ROBIN: AtomicUsize = AtomicUsize::new(0);
+
+/// Who owns a case opened by mail: the configured person, else frontline in turn.
+fn intake_owner(state: &AppState) -> AppResult<PersonId> {
+    let snapshot = state.directory.snapshot();
+    if let Some(email) = &state.config.inbound_owner {
+        return snapshot
+            .hierarchy
+            .people()
+            .find(|p| p.active && p.email.eq_ignore_ascii_case(email))
+            .map(|p| p.id)
+            .ok_or_else(|| AppError::Internal(format!("inbound_owner {email} is not an active person")));
+    }
+    let mut frontline: Vec<PersonId> =
+        snapshot.hierarchy.people().filter(|p| p.active && p.role == Role::Frontline).map(|p| p.id).collect();
+    if frontline.is_empty() {
+        frontline = snapshot.hierarchy.people().filter(|p| p.active && p.role != Role::Admin).map(|p| p.id).collect();
+    }
+    frontline.sort_unstable();
+    if frontline.is_empty() {
+        return Err(AppError::Invalid {
+            code: "nobody_to_own",
+            message: "there is nobody to own a case opened by mail: add a frontline person".into(),
+            field: None,
+        });
+    }
+    Ok(frontline[ROUND_ROBIN.fetch_add(1, Ordering::Relaxed) % frontline.len()])
+}
+
+fn intake_category(state: &AppState) -> AppResult<roadone_domain::Category> {
+    let snapshot = state.directory.snapshot();
+    let chosen = match &state.config.inbound_category {
+        Some(key) => snapshot.categories.get(key).cloned(),
+        None => snapshot.categories.values().min_by(|a, b| a.key.cmp(&b.key)).cloned(),
+    };
+    chosen.ok_or_else(|| AppError::Invalid {
+        code: "no_category",
+        message: "there is no category to open mail in: add one, or set inbound_category".into(),
+        field: None,
+    })
+}
+
+/// Takes one raw RFC 5322 message in.
+pub async fn receive(state: &AppState, raw: &[u8]) -> AppResult<InboundResult> {
+    let msg = MessageParser::default()
+        .parse(raw)
+        .filter(|m| !m.headers().is_empty())
+        .ok_or_else(|| AppError::invalid("message", "this is not an email message (no headers could be read)"))?;
+    if msg.message_id().is_some_and(|id| reply_address::case_of_message_id(&state.secret, &format!("<{id}>")).is_some()) {
+        return Ok(InboundResult::new("ignored", None, Some("our own message came back".into())));
+    }
+    let automatic = automatic_reason(&msg);
+    let subject = msg.subject().unwrap_or_default().trim().to_string();
+    let body = body_of(&msg);
+    if let Some(case_id) = matched_case(state, &msg) {
+        if state.store.load_case(case_id).await?.is_some() {
+            let (command, outcome) = match &automatic {
+                Some(reason) => (
+                    Command::RecordAutomatic { reason: reason.clone(), subject: subject.clone(), body: body.clone() },
+                    "recorded_automatic",
+                ),
+                None => {
+                    let text = if body.trim().is_empty() { format!("(no text) {subject}") } else { body.clone() };
+                    (Command::CustomerReply { body: text }, "replied")
+                }
+            };
+            let stored = state.act(case_id, Actor::Customer, &command).await?;
+            let reopened = stored.events.last().is_some_and(|e| e.body.kind() == "reopened");
+            let outcome = if reopened { "reopened" } else { outcome };
+            return Ok(InboundResult::new(outcome, Some(case_id), automatic));
+        }
+    }
+    if let Some(reason) = automatic {
+        // Never open a case for (or answer) an automatic message that matches nothing.
+        return Ok(InboundResult::new("ignored", None, Some(reason)));
+    }
+    let from = msg.from().and_then(|a| a.first());
+    let email = from
+        .and_then(|a| a.address())
+        .map(str::to_string)
+        .ok_or_else(|| AppError::invalid("From", "the message has no sender address, so nobody could be answered"))?;
+    let category = intake_category(state)?;
+    let owner = intake_owner(state)?;
+    let intake = Intake {
+        customer: Customer {
+            email: Some(email),
+            name: from.and_then(|a| a.name()).map(|n| n.replace(['\r', '\n'], " ")),
+            phone: None,
+            external_id: None,
+        },
+        category: category.key.clone(),
+        subject: if subject.is_empty() { "(no subject)".into() } else { subject.chars().take(500).collect() },
+        body,
+        channel: Channel::Email,
+        facts: Default::default(),
+        // Mail does not fill the checklist: the owner asks for what is missing.
+        missing_facts: category.checklist.iter().filter(|i| i.required).map(|i| i.key.clone()).collect(),
+        realtime: Realtime::default(),
+    };
+    let outcome = state.open_case(owner, intake, None).await?;
+    Ok(InboundResult::new("opened", Some(outcome.head().id), None))
+}

@@ -1,0 +1,232 @@
+//! Mail coming in over `POST /api/v1/inbound/email`: replies land on their case, automatic
+//! mail is recorded but never answered, new senders open cases, forgeries go nowhere.
+
+mod common;
+
+use common::{kinds, TestApp};
+use reqwest::{Method, StatusCode};
+use roadone_server::mail::reply_address;
+use serde_json::{json, Value};
+
+fn mail(headers: &[(&str, &str)], body: &str) -> String {
+    let mut raw = String::new();
+    for (k, v) in headers {
+        raw.push_str(&format!("{k}: {v}\r\n"));
+    }
+    raw.push_str("\r\n");
+    raw.push_str(body);
+    raw
+}
+
+async fn deliver(app: &TestApp, raw: &str) -> common::Resp {
+    app.send(
+        app.authed(Method::POST, "/api/v1/inbound/email", &app.admin_token)
+            .header("content-type", "message/rfc822")
+            .body(raw.to_string()),
+    )
+    .await
+}
+
+/// Notifications waiting in the outbox for the customer of `case`.
+async fn customer_mail(app: &TestApp, case: i64) -> usize {
+    let far = app.now() + chrono::Duration::days(365);
+    let rows = app.state.store.claim_outbox(far, chrono::Duration::zero(), 10_000).await.unwrap();
+    rows.iter()
+        .filter(|r| r.case_id == case && r.notification.recipient == roadone_domain::Recipient::Customer)
+        .count()
+}
+
+fn reply_address(app: &TestApp, case: i64) -> String {
+    reply_address::address(&app.state.config.mail_from, &app.state.secret, case)
+}
+
+#[tokio::test]
+async fn a_new_sender_opens_a_case_owned_by_frontline() {
+    let app = TestApp::spawn().await;
+    let org = app.org().await;
+    let raw = mail(
+        &[("From", "Bea Buyer <bea@example.org>"), ("To", "support@roadone.local"), ("Subject", "Parcel never arrived"), ("Message-ID", "<1@example.org>")],
+        "Hello, my parcel never arrived.\r\n",
+    );
+    let r = deliver(&app, &raw).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    assert_eq!(r.body["outcome"], "opened");
+    let case = app.case(r.body["case_id"].as_i64().unwrap()).await;
+    assert_eq!(case["subject"], "Parcel never arrived");
+    assert_eq!(case["customer"]["email"], "bea@example.org");
+    assert_eq!(case["customer"]["name"], "Bea Buyer");
+    assert_eq!(case["channel"], "email");
+    assert!([org.front1.id, org.front2.id].contains(&case["owner"].as_i64().unwrap()), "owned by frontline: {case}");
+    let opened = &case["events"][0]["data"];
+    assert!(opened["body"].as_str().unwrap().contains("parcel never arrived"));
+    assert_eq!(opened["missing_facts"], json!(["account_number"]), "mail fills no checklist: the owner asks");
+    assert_eq!(customer_mail(&app, case["id"].as_i64().unwrap()).await, 1, "the acknowledgment is queued");
+}
+
+#[tokio::test]
+async fn a_reply_to_our_address_or_our_message_lands_on_its_case() {
+    let app = TestApp::spawn().await;
+    let org = app.org().await;
+    let id = app.open_case_id(&org.front1, "Charged twice").await;
+    let to = reply_address(&app, id);
+    let r = deliver(&app, &mail(&[("From", "ann@example.com"), ("To", &to), ("Subject", "Re: Charged twice")], "Here is my invoice number: INV-77\r\n")).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!((r.body["outcome"].as_str(), r.body["case_id"].as_i64()), (Some("replied"), Some(id)));
+
+    // Sent to the plain address, but answering a Message-ID of ours.
+    let ours = reply_address::message_id(&app.state.secret, id, 1, "roadone.local");
+    let r = deliver(&app, &mail(&[("From", "ann@example.com"), ("To", "support@roadone.local"), ("In-Reply-To", &ours), ("Subject", "Re: again")], "And a photo.\r\n")).await;
+    assert_eq!(r.body["outcome"], "replied", "{}", r.text);
+    let events = app.events(id).await;
+    assert_eq!(kinds(&events), ["opened", "customer_replied", "customer_replied"]);
+    assert!(events[1]["data"]["body"].as_str().unwrap().contains("INV-77"));
+    assert_eq!(events[1]["actor"], json!({"type": "customer"}));
+}
+
+#[tokio::test]
+async fn a_reply_to_a_solved_case_reopens_it_but_an_out_of_office_does_not() {
+    let app = TestApp::spawn().await;
+    let org = app.org().await;
+    let id = app.open_case_id(&org.front1, "Charged twice").await;
+    app.act_ok(&org.front1, id, "solve", &json!({"resolution": "Refunded.", "road": 2, "learned": "Double charge on retries."})).await;
+    let to = reply_address(&app, id);
+    let queued = customer_mail(&app, id).await;
+
+    let ooo = mail(
+        &[("From", "ann@example.com"), ("To", &to), ("Subject", "Out of office"), ("Auto-Submitted", "auto-replied")],
+        "I am away until Monday.\r\n",
+    );
+    let r = deliver(&app, &ooo).await;
+    assert_eq!(r.body["outcome"], "recorded_automatic", "{}", r.text);
+    let case = app.case(id).await;
+    assert_eq!(case["state"], "solved", "an auto-reply never reopens a case");
+    assert_eq!(kinds(case["events"].as_array().unwrap()).last().unwrap(), "automatic_received");
+    assert_eq!(customer_mail(&app, id).await, queued, "an auto-reply is never answered");
+
+    let r = deliver(&app, &mail(&[("From", "ann@example.com"), ("To", &to), ("Subject", "Re: solved")], "It happened again.\r\n")).await;
+    assert_eq!(r.body["outcome"], "reopened", "{}", r.text);
+    let case = app.case(id).await;
+    assert_eq!((case["state"].as_str(), case["owner"].as_i64()), (Some("open"), Some(org.front1.id)));
+}
+
+#[tokio::test]
+async fn bounces_and_list_mail_that_match_nothing_open_nothing() {
+    let app = TestApp::spawn().await;
+    app.org().await;
+    let before = app.snapshot().await;
+    let bounce = mail(
+        &[
+            ("From", "MAILER-DAEMON@mx.example.org"),
+            ("To", "support@roadone.local"),
+            ("Subject", "Undelivered Mail Returned to Sender"),
+            ("Content-Type", "multipart/report; report-type=delivery-status; boundary=\"b\""),
+        ],
+        "--b\r\nContent-Type: text/plain\r\n\r\nDelivery failed.\r\n--b--\r\n",
+    );
+    for raw in [
+        bounce,
+        mail(&[("From", "news@example.org"), ("To", "support@roadone.local"), ("Precedence", "bulk"), ("Subject", "Our newsletter")], "Hi\r\n"),
+        mail(&[("From", "bot@example.org"), ("To", "support@roadone.local"), ("X-Autoreply", "yes"), ("Subject", "Auto")], "Hi\r\n"),
+    ] {
+        let r = deliver(&app, &raw).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        assert_eq!(r.body["outcome"], "ignored", "{}", r.text);
+        assert!(r.body["reason"].as_str().is_some_and(|s| !s.is_empty()));
+    }
+    assert_eq!(app.snapshot().await, before, "no case was opened");
+}
+
+#[tokio::test]
+async fn a_forged_reply_token_does_not_reach_the_case() {
+    let app = TestApp::spawn().await;
+    let org = app.org().await;
+    let id = app.open_case_id(&org.front1, "Charged twice").await;
+    let before = app.events(id).await;
+    let forged = format!("support+{id}-00000000000000000000@roadone.local");
+    let forged_id = format!("<roadone.{id}.1.00000000000000000000@roadone.local>");
+    let r = deliver(&app, &mail(&[("From", "mallory@example.net"), ("To", &forged), ("In-Reply-To", &forged_id), ("Subject", "Re: Charged twice")], "Send the refund to me instead.\r\n")).await;
+    assert_eq!(r.body["outcome"], "opened", "a forged token is just a new message: {}", r.text);
+    assert_ne!(r.body["case_id"].as_i64(), Some(id));
+    assert_eq!(app.events(id).await, before, "nothing reached the real case");
+}
+
+#[tokio::test]
+async fn unreadable_or_unanswerable_mail_is_refused_naming_the_problem() {
+    let app = TestApp::spawn().await;
+    app.org().await;
+    let before = app.snapshot().await;
+    let r = deliver(&app, &mail(&[("To", "support@roadone.local"), ("Subject", "Who am I")], "No sender.\r\n")).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+    assert_eq!(r.body["error"]["field"], "From");
+    let r = deliver(&app, "").await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+    let r = app
+        .send(app.authed(Method::POST, "/api/v1/inbound/email", &app.admin_token).json(&json!({"from": "x"})))
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text);
+    assert_eq!(app.snapshot().await, before);
+}
+
+#[tokio::test]
+async fn only_admins_deliver_mail_and_large_messages_fit() {
+    let app = TestApp::spawn().await;
+    let org = app.org().await;
+    let raw = mail(&[("From", "bea@example.org"), ("To", "support@roadone.local"), ("Subject", "Big")], &"x".repeat(3 * 1024 * 1024));
+    let r = app
+        .send(app.authed(Method::POST, "/api/v1/inbound/email", &org.front1.token).header("content-type", "message/rfc822").body(raw.clone()))
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = deliver(&app, &raw).await;
+    assert_eq!(r.status, StatusCode::CREATED, "a 3 MB message is within the inbound limit: {}", &r.text[..r.text.len().min(300)]);
+    let _: Value = r.body;
+}
+
+#[tokio::test]
+async fn our_own_message_coming_back_is_ignored() {
+    let app = TestApp::spawn().await;
+    let org = app.org().await;
+    let id = app.open_case_id(&org.front1, "Charged twice").await;
+    let ours = reply_address::message_id(&app.state.secret, id, 1, "roadone.local");
+    let r = deliver(&app, &mail(&[("From", "support@roadone.local"), ("To", "support@roadone.local"), ("Message-ID", &ours), ("Subject", "[RD] loop")], "echo\r\n")).await;
+    assert_eq!(r.body["outcome"], "ignored", "{}", r.text);
+    assert_eq!(kinds(&app.events(id).await), ["opened"]);
+}
+
+/// CPython's email test messages (Debian `libpython3.11-testsuite`): odd encodings,
+/// nested parts, broken headers. Each one is taken in or refused, never a 5xx.
+#[tokio::test]
+async fn every_message_of_cpythons_email_test_data_goes_through_intake() {
+    let dir = std::path::Path::new("/usr/lib/python3.11/test/test_email/data");
+    let mut files: Vec<_> = match std::fs::read_dir(dir) {
+        Ok(entries) => entries
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with("msg_")))
+            .collect(),
+        Err(_) => Vec::new(),
+    };
+    if files.is_empty() {
+        let message = "CPython's email test data is missing (apt-get install libpython3.11-testsuite): SKIPPING";
+        if std::env::var("ROADONE_TEST_REQUIRE_ALL").as_deref() == Ok("1") {
+            panic!("{message}, but ROADONE_TEST_REQUIRE_ALL=1");
+        }
+        eprintln!("\n!!!!!!!! {message} !!!!!!!!\n");
+        return;
+    }
+    files.sort();
+    let app = TestApp::spawn().await;
+    app.org().await;
+    let mut outcomes = std::collections::BTreeMap::<String, usize>::new();
+    for file in &files {
+        let raw = std::fs::read(file).unwrap();
+        let r = app
+            .send(app.authed(Method::POST, "/api/v1/inbound/email", &app.admin_token).header("content-type", "message/rfc822").body(raw))
+            .await;
+        assert!(!r.status.is_server_error(), "{}: {} {}", file.display(), r.status, r.text);
+        assert!(r.is_json(), "{}: {}", file.display(), r.text);
+        let outcome = r.body["outcome"].as_str().map(String::from).unwrap_or_else(|| format!("refused {}", r.status));
+        *outcomes.entry(outcome).or_default() += 1;
+    }
+    eprintln!("{} messages: {outcomes:?}", files.len());
+    assert!(outcomes.get("opened").copied().unwrap_or(0) >= files.len() / 2, "most of them open cases: {outcomes:?}");
+}
