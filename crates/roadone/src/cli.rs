@@ -54,6 +54,9 @@ pub struct ServeArgs {
     /// Where outgoing mail goes, e.g. smtp://127.0.0.1:25 (without it, mail waits in the outbox).
     #[arg(long)]
     pub smtp_relay: Option<String>,
+    /// Take mail in over SMTP on this address, e.g. 127.0.0.1:2525.
+    #[arg(long)]
+    pub smtp_listen: Option<String>,
     /// The address mail comes from; replies go to its local part + a case token.
     #[arg(long)]
     pub mail_from: Option<String>,

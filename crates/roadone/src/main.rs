@@ -109,6 +109,9 @@ async fn serve(cli: &Cli, args: &cli::ServeArgs) -> Result<()> {
     if let Some(v) = &args.smtp_relay {
         config.smtp_relay = Some(v.clone());
     }
+    if let Some(v) = &args.smtp_listen {
+        config.set_smtp_listen(v)?;
+    }
     if let Some(v) = &args.mail_from {
         config.mail_from = v.clone();
     }
@@ -141,6 +144,9 @@ async fn serve(cli: &Cli, args: &cli::ServeArgs) -> Result<()> {
     match &app.state.config.smtp_relay {
         Some(relay) => println!("mail: from {} through {relay}", app.state.config.mail_from),
         None => println!("mail: no --smtp-relay set, so notifications wait in the outbox"),
+    }
+    if let Some(addr) = app.state.config.smtp_listen {
+        println!("mail in: SMTP on {addr} for @{}", app.state.config.mail_from.rsplit('@').next().unwrap_or_default());
     }
     println!("escalate_after={}, tickle_after={}; data in {}",
         humantime::format_duration(app.state.config.escalate_after),

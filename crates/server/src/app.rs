@@ -144,6 +144,14 @@ impl App {
             }
             _ => None,
         };
+        let smtp = match state.config.smtp_listen {
+            Some(addr) => {
+                let listener = TcpListener::bind(addr).await?;
+                tracing::info!("taking mail in on {}", listener.local_addr()?);
+                Some(tokio::spawn(crate::mail::smtp_listener::serve(state.clone(), listener)))
+            }
+            None => None,
+        };
         let server = tokio::spawn(async move {
             let serve = axum::serve(listener, router).with_graceful_shutdown(async move {
                 let _ = rx.await;
@@ -156,6 +164,9 @@ impl App {
             }
             if let Some(m) = mailer {
                 m.abort();
+            }
+            if let Some(s) = smtp {
+                s.abort();
             }
         });
         Ok(App { state, addr, shutdown: Some(tx), server: Some(server) })

@@ -37,6 +37,8 @@ pub struct Config {
     pub smtp_relay: Option<String>,
     /// The address mail comes from; replies go to `local+<case token>@domain`.
     pub mail_from: String,
+    /// Where the SMTP listener takes mail in, e.g. 127.0.0.1:2525 (off when unset).
+    pub smtp_listen: Option<SocketAddr>,
     /// The category mail from new senders opens cases in (default: the first by key).
     pub inbound_category: Option<String>,
     /// The email of the person who owns cases opened by mail (default: frontline in turn).
@@ -59,6 +61,7 @@ impl Default for Config {
             admin_email: "admin@roadone.local".into(),
             smtp_relay: None,
             mail_from: "support@roadone.local".into(),
+            smtp_listen: None,
             inbound_category: None,
             inbound_owner: None,
         }
@@ -83,6 +86,7 @@ pub struct FileConfig {
     pub mail_from: Option<String>,
     pub inbound_category: Option<String>,
     pub inbound_owner: Option<String>,
+    pub smtp_listen: Option<String>,
 }
 
 /// Parses durations such as `20h`, `90m`, `4s`, `1h 30m`.
@@ -146,6 +150,9 @@ impl Config {
         if let Some(v) = file.inbound_owner {
             self.inbound_owner = Some(v);
         }
+        if let Some(v) = file.smtp_listen {
+            self.set_smtp_listen(&v)?;
+        }
         self.validate()
     }
 
@@ -154,6 +161,14 @@ impl Config {
             field: "listen".into(),
             message: format!("{value:?} is not an address like 127.0.0.1:8080 ({e})"),
         })?;
+        Ok(())
+    }
+
+    pub fn set_smtp_listen(&mut self, value: &str) -> Result<(), ConfigError> {
+        self.smtp_listen = Some(value.parse().map_err(|e| ConfigError::Invalid {
+            field: "smtp_listen".into(),
+            message: format!("{value:?} is not an address like 127.0.0.1:2525 ({e})"),
+        })?);
         Ok(())
     }
 

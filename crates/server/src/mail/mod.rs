@@ -6,6 +6,7 @@ pub mod compose;
 pub mod inbound;
 pub mod reply_address;
 pub mod sender;
+pub mod smtp_listener;
 pub mod templates;
 
 pub use sender::{DeliveryReport, MailSender};

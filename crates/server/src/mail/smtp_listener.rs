@@ -1,0 +1,137 @@
+//! The SMTP listener (`--smtp-listen`): takes mail for our domain and hands each message
+//! to the same intake as `POST /api/v1/inbound/email`. The SMTP conversation is mailin's
+//! state machine; this file is only its I/O. A message is acknowledged with 250 only once
+//! the intake has stored it; if the store is unavailable the sender hears 451 and retries,
+//! so mail is never lost silently.
+
+use crate::app::AppState;
+use crate::error::AppError;
+use crate::mail::inbound;
+use mailin::{Action, Handler, Response, SessionBuilder};
+use std::net::IpAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::net::{TcpListener, TcpStream};
+
+/// Largest message accepted, as for the HTTP intake.
+pub const MAX_MESSAGE_BYTES: usize = crate::http::api::inbound::MAX_MESSAGE_BYTES;
+/// A client silent for this long is disconnected.
+const IDLE: Duration = Duration::from_secs(300);
+
+/// A finished message waiting for the intake, shared between handler and connection.
+type Finished = Arc<Mutex<Option<Vec<u8>>>>;
+
+struct Session {
+    domain: String,
+    data: Vec<u8>,
+    too_big: bool,
+    finished: Finished,
+}
+
+impl Handler for Session {
+    fn rcpt(&mut self, to: &str) -> Response {
+        let domain = to.trim_matches(['<', '>']).rsplit_once('@').map(|(_, d)| d.to_ascii_lowercase());
+        if domain.as_deref() == Some(self.domain.as_str()) {
+            mailin::response::OK
+        } else {
+            Response::custom(550, format!("5.7.1 we only take mail for {}", self.domain))
+        }
+    }
+
+    fn data_start(&mut self, _domain: &str, _from: &str, _is8bit: bool, _to: &[String]) -> Response {
+        self.data.clear();
+        self.too_big = false;
+        mailin::response::OK
+    }
+
+    fn data(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        if self.data.len() + buf.len() > MAX_MESSAGE_BYTES {
+            self.too_big = true;
+        } else {
+            self.data.extend_from_slice(buf);
+        }
+        Ok(())
+    }
+
+    fn data_end(&mut self) -> Response {
+        if self.too_big {
+            self.data.clear();
+            return Response::custom(552, format!("5.3.4 a message may be at most {MAX_MESSAGE_BYTES} bytes"));
+        }
+        *self.finished.lock().expect("not poisoned") = Some(std::mem::take(&mut self.data));
+        mailin::response::OK
+    }
+}
+
+/// Accepts connections until the task is dropped.
+pub async fn serve(state: AppState, listener: TcpListener) {
+    loop {
+        match listener.accept().await {
+            Ok((stream, peer)) => {
+                let state = state.clone();
+                tokio::spawn(async move {
+                    if let Err(e) = converse(state, stream, peer.ip()).await {
+                        tracing::debug!(%peer, "SMTP session ended: {e}");
+                    }
+                });
+            }
+            Err(e) => {
+                tracing::warn!("SMTP accept failed: {e}");
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        }
+    }
+}
+
+async fn send(out: &mut (impl AsyncWriteExt + Unpin), response: &Response) -> std::io::Result<()> {
+    out.write_all(&response.buffer()?).await
+}
+
+/// What the sender hears once the intake has dealt with the message.
+fn verdict(result: Result<inbound::InboundResult, AppError>) -> Response {
+    match result {
+        Ok(r) => Response::custom(250, format!("2.0.0 {} {}", r.outcome, r.case_id.map(|c| c.to_string()).unwrap_or_default())),
+        Err(AppError::Invalid { message, .. }) | Err(AppError::BadRequest { message, .. }) => {
+            Response::custom(550, format!("5.6.0 {}", message.replace(['\r', '\n'], " ")))
+        }
+        Err(AppError::TooLarge(m)) => Response::custom(552, format!("5.3.4 {m}")),
+        Err(e) => {
+            tracing::error!("inbound mail not taken in, the sender will retry: {e}");
+            Response::custom(451, "4.3.0 temporary failure, please try again later".into())
+        }
+    }
+}
+
+async fn converse(state: AppState, stream: TcpStream, ip: IpAddr) -> std::io::Result<()> {
+    let (read, mut write) = stream.into_split();
+    let mut reader = BufReader::new(read);
+    let domain = state.config.mail_from.rsplit_once('@').map(|(_, d)| d.to_ascii_lowercase()).unwrap_or_default();
+    let finished: Finished = Arc::default();
+    let handler = Session { domain: domain.clone(), data: Vec::new(), too_big: false, finished: finished.clone() };
+    let mut session = SessionBuilder::new(domain).build(ip, handler);
+    send(&mut write, &session.greeting()).await?;
+    let mut line = Vec::with_capacity(1024);
+    loop {
+        line.clear();
+        let n = tokio::time::timeout(IDLE, (&mut reader).take(MAX_MESSAGE_BYTES as u64 + 1024).read_until(b'\n', &mut line))
+            .await
+            .map_err(|_| std::io::Error::new(std::io::ErrorKind::TimedOut, "idle"))??;
+        if n == 0 {
+            return Ok(());
+        }
+        let mut response = session.process(&line);
+        let message = finished.lock().expect("not poisoned").take();
+        if let Some(message) = message {
+            response = verdict(inbound::receive(&state, &message).await);
+        }
+        match response.action {
+            Action::NoReply => {}
+            Action::Close => {
+                send(&mut write, &response).await?;
+                return Ok(());
+            }
+            _ => send(&mut write, &response).await?,
+        }
+    }
+}
