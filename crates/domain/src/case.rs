@@ -127,7 +127,10 @@ impl Case {
         }
         self.version = event.seq;
         // Reminders and automatic mail are not activity: they must not hold off a reminder.
-        if !matches!(event.body, EventBody::Tickled { .. } | EventBody::AutomaticReceived { .. }) {
+        if !matches!(
+            event.body,
+            EventBody::Tickled { .. } | EventBody::AutomaticReceived { .. } | EventBody::DeliveryFailed { .. }
+        ) {
             self.last_activity_at = event.at;
         }
         match &event.body {
@@ -156,7 +159,10 @@ impl Case {
                     self.deadline_warned = true;
                 }
             }
-            EventBody::MessageSent { .. } | EventBody::CustomerReplied { .. } | EventBody::AutomaticReceived { .. } => {}
+            EventBody::MessageSent { .. }
+            | EventBody::CustomerReplied { .. }
+            | EventBody::AutomaticReceived { .. }
+            | EventBody::DeliveryFailed { .. } => {}
             EventBody::Reopened { owner, escalates_at } => {
                 self.status = CaseStatus::Open;
                 self.owner = *owner;

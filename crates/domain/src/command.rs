@@ -21,6 +21,9 @@ pub enum Command {
     /// An automatic message (out-of-office, bounce, list mail) that arrived on the case:
     /// kept on the record, but it neither reopens the case nor gets an answer.
     RecordAutomatic { reason: String, subject: String, body: String },
+    /// A notification could never be delivered (the relay refused it for good, or there is
+    /// no address): staff must know the customer did not hear from us.
+    RecordDeliveryFailure { template: String, recipient: String, error: String },
     /// The scheduler's escalation at the deadline.
     Escalate,
     /// The scheduler's reminder to the owner.
@@ -38,6 +41,7 @@ impl Command {
             Command::SendMessage { .. } => "send_message",
             Command::CustomerReply { .. } => "customer_reply",
             Command::RecordAutomatic { .. } => "record_automatic",
+            Command::RecordDeliveryFailure { .. } => "record_delivery_failure",
             Command::Escalate => "escalate",
             Command::Tickle { .. } => "tickle",
         }

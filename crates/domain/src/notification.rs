@@ -56,5 +56,7 @@ pub fn notifications_for(event: &Event, case: &Case) -> Vec<Notification> {
         EventBody::Rated { .. } => vec![to(person(case.owner), "rated")],
         // Never answered: answering an auto-reply is how mail loops start.
         EventBody::AutomaticReceived { .. } => vec![],
+        // Shown on the case; mailing about a mail failure could fail the same way.
+        EventBody::DeliveryFailed { .. } => vec![],
     }
 }

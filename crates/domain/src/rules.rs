@@ -287,6 +287,16 @@ fn decide_bodies(case: &Case, command: &Command, actor: Actor, ctx: Context<'_>)
                 body: body.clone(),
             }])
         }
+        Command::RecordDeliveryFailure { template, recipient, error } => {
+            if actor != Actor::System {
+                return Err(DomainError::WrongActor { who: "the mail sender" });
+            }
+            Ok(vec![EventBody::DeliveryFailed {
+                template: non_empty(template, "template")?,
+                recipient: recipient.clone(),
+                error: non_empty(error, "error")?,
+            }])
+        }
         Command::Escalate => {
             if actor != Actor::System {
                 return Err(DomainError::WrongActor { who: "the scheduler" });

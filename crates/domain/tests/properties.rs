@@ -68,6 +68,7 @@ fn command() -> impl Strategy<Value = Command> {
         2 => text().prop_map(|body| Command::SendMessage { body }),
         2 => text().prop_map(|body| Command::CustomerReply { body }),
         1 => text().prop_map(|reason| Command::RecordAutomatic { reason, subject: "Out of office".into(), body: "Away".into() }),
+        1 => text().prop_map(|error| Command::RecordDeliveryFailure { template: "solved".into(), recipient: "customer".into(), error }),
         2 => Just(Command::Escalate),
         2 => prop_oneof![Just(TickleReason::Idle), Just(TickleReason::Deadline)]
             .prop_map(|reason| Command::Tickle { reason }),
@@ -238,6 +239,7 @@ fn check_event(
                     | EventBody::MessageSent { .. }
                     | EventBody::CustomerReplied { .. }
                     | EventBody::AutomaticReceived { .. }
+                    | EventBody::DeliveryFailed { .. }
                     | EventBody::Reopened { .. }
             ),
             "{} on a solved case",
@@ -283,6 +285,12 @@ fn check_event(
             prop_assert_eq!(*from, prev.owner);
             prop_assert!(!h.is_above(*from, *to), "escalation moved the case down from {} to {}", from, to);
             prop_assert!(next.escalated);
+        }
+        EventBody::DeliveryFailed { .. } => {
+            prop_assert_eq!(actor, Actor::System);
+            prop_assert_eq!(next.status, prev.status);
+            prop_assert_eq!(next.owner, prev.owner);
+            prop_assert_eq!(next.last_activity_at, prev.last_activity_at, "a failed delivery is not activity");
         }
         EventBody::AutomaticReceived { .. } => {
             prop_assert_eq!(actor, Actor::Customer);
@@ -342,7 +350,7 @@ fn check_event(
     let silent = match &event.body {
         EventBody::Escalated { from, to } => from == to,
         EventBody::CustomerReplied { .. } => !next.is_open(),
-        EventBody::AutomaticReceived { .. } => true,
+        EventBody::AutomaticReceived { .. } | EventBody::DeliveryFailed { .. } => true,
         _ => false,
     };
     prop_assert_eq!(notifications.is_empty(), silent, "notifications for {}: {:?}", kind, notifications);

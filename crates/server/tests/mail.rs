@@ -107,4 +107,28 @@ async fn a_customer_without_email_is_recorded_as_undeliverable_not_retried() {
     assert_eq!((report.sent, report.retrying, report.failed), (0, 0, 1), "{report:?}");
     app.advance(chrono::Duration::hours(2));
     assert_eq!(sender(&app, free_port()).deliver_due().await.unwrap(), Default::default());
+    // Staff see on the case that the customer got no acknowledgment.
+    let id = r.body["id"].as_i64().unwrap();
+    let events = app.events(id).await;
+    let failed = events.iter().find(|e| e["kind"] == "delivery_failed").expect("the failure is on the case");
+    assert_eq!(failed["data"]["template"], "acknowledgment");
+    assert_eq!(failed["data"]["recipient"], "customer");
+    assert_eq!(failed["actor"], serde_json::json!({"type": "system"}));
+}
+
+#[tokio::test]
+async fn a_permanent_refusal_by_the_relay_is_shown_on_the_case_and_not_retried() {
+    let Some(relay) = SmtpSink::start_refusing() else { return };
+    let app = TestApp::spawn().await;
+    let org = app.org().await;
+    let id = app.open_case_id(&org.front1, "Charged twice").await;
+    let report = sender(&app, relay.port).deliver_due().await.unwrap();
+    assert_eq!((report.sent, report.retrying, report.failed), (0, 0, 1), "{report:?}");
+    let events = app.events(id).await;
+    let failed = events.iter().find(|e| e["kind"] == "delivery_failed").expect("the refusal is on the case");
+    assert!(failed["data"]["error"].as_str().unwrap().contains("550"), "{failed}");
+    app.advance(chrono::Duration::hours(3));
+    assert_eq!(sender(&app, relay.port).deliver_due().await.unwrap(), Default::default(), "never retried");
+    // Recording it is not activity: the owner's reminder is not pushed back.
+    assert_eq!(app.case(id).await["state"], "open");
 }

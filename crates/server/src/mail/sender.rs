@@ -9,7 +9,7 @@ use crate::error::AppResult;
 use crate::mail::compose::{compose, ComposeError};
 use crate::mail::templates::Templates;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
-use roadone_domain::Case;
+use roadone_domain::{Actor, Case, Command, Recipient};
 use roadone_store::OutboxRow;
 use std::sync::Arc;
 use std::time::Duration;
@@ -79,7 +79,7 @@ impl MailSender {
     async fn deliver(&self, row: OutboxRow, report: &mut DeliveryReport) -> AppResult<()> {
         let store = &self.state.store;
         let Some(stored) = store.load_case(row.case_id).await? else {
-            store.outbox_failed(row.id, "the case no longer exists", None).await?;
+            store.outbox_failed(row.id, "the case does not exist", None).await?;
             report.failed += 1;
             return Ok(());
         };
@@ -87,7 +87,7 @@ impl MailSender {
         let message = match compose(&self.state, &self.templates, &row, &stored, &case) {
             Ok(m) => m,
             Err(e @ (ComposeError::NoAddress | ComposeError::Address(_))) => {
-                store.outbox_failed(row.id, &e.to_string(), None).await?;
+                self.give_up(&row, &e.to_string()).await?;
                 report.failed += 1;
                 return Ok(());
             }
@@ -106,7 +106,7 @@ impl MailSender {
             }
             Err(e) if e.is_permanent() => {
                 tracing::warn!(outbox = row.id, case = row.case_id, "refused by the relay for good: {e}");
-                store.outbox_failed(row.id, &format!("refused by the mail relay: {e}"), None).await?;
+                self.give_up(&row, &format!("refused by the mail relay: {e}")).await?;
                 report.failed += 1;
             }
             Err(e) => {
@@ -115,6 +115,25 @@ impl MailSender {
                 store.outbox_failed(row.id, &format!("mail relay unavailable: {e}"), Some(retry_at)).await?;
                 report.retrying += 1;
             }
+        }
+        Ok(())
+    }
+
+    /// Marks a notification undeliverable for good and says so on its case, where staff
+    /// see that the customer (or a colleague) never heard from us.
+    async fn give_up(&self, row: &OutboxRow, error: &str) -> AppResult<()> {
+        self.state.store.outbox_failed(row.id, error, None).await?;
+        let recipient = match row.notification.recipient {
+            Recipient::Customer => "customer".to_string(),
+            Recipient::Person { id } => format!("person {id}"),
+        };
+        let command = Command::RecordDeliveryFailure {
+            template: row.notification.template.clone(),
+            recipient,
+            error: error.to_string(),
+        };
+        if let Err(e) = self.state.act(row.case_id, Actor::System, &command).await {
+            tracing::error!(case = row.case_id, "cannot record the failed delivery on the case: {e}");
         }
         Ok(())
     }

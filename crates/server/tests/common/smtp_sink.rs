@@ -30,6 +30,17 @@ impl SmtpSink {
     }
 
     pub fn start_on(port: u16) -> Option<SmtpSink> {
+        Self::start_with(port, None)
+    }
+
+    /// A server that refuses every recipient for good (550), as a real relay does for an
+    /// address that does not exist.
+    pub fn start_refusing() -> Option<SmtpSink> {
+        let handler = "class Refuse:\n    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):\n        return '550 5.1.1 No such user here'\n";
+        Self::start_with(free_port(), Some(handler))
+    }
+
+    fn start_with(port: u16, refusing: Option<&str>) -> Option<SmtpSink> {
         if !available() {
             let message = "aiosmtpd is not installed (apt-get install python3-aiosmtpd): SKIPPING a mail test";
             if std::env::var("ROADONE_TEST_REQUIRE_ALL").as_deref() == Ok("1") {
@@ -39,9 +50,18 @@ impl SmtpSink {
             return None;
         }
         let maildir = tempfile::tempdir().unwrap();
-        let child = Command::new(PYTHON)
-            .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}"), "-c", "aiosmtpd.handlers.Mailbox"])
-            .arg(maildir.path().join("mail"))
+        let mut command = Command::new(PYTHON);
+        command.args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}")]);
+        match refusing {
+            Some(code) => {
+                std::fs::write(maildir.path().join("refuse.py"), code).unwrap();
+                command.env("PYTHONPATH", maildir.path()).args(["-c", "refuse.Refuse"]);
+            }
+            None => {
+                command.args(["-c", "aiosmtpd.handlers.Mailbox"]).arg(maildir.path().join("mail"));
+            }
+        }
+        let child = command
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
