@@ -53,6 +53,7 @@ pub async fn run(open_cases: u64, due_cases: u64) -> Result<serde_json::Value> {
                         facts: Default::default(),
                         missing_facts: vec![],
                         realtime: Realtime::default(),
+                        attachments: vec![],
                     };
                     let ctx = Context { hierarchy: &hierarchy, category: &category, rules: &rules, now: opened_at };
                     let opened = open(&intake, front.id, ctx)?;

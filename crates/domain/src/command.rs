@@ -1,5 +1,6 @@
 //! What people (and the scheduler) ask to do to an open case.
 
+use crate::attachment::AttachmentRef;
 use crate::event::TickleReason;
 use crate::person::PersonId;
 
@@ -15,9 +16,9 @@ pub enum Command {
     Solve { resolution: String, road: i64, learned: String },
     Rate { score: i64, delighted_by: String, would_recommend: bool },
     /// A staff reply to the customer.
-    SendMessage { body: String },
+    SendMessage { body: String, attachments: Vec<AttachmentRef> },
     /// A message from the customer; reopens a solved case.
-    CustomerReply { body: String },
+    CustomerReply { body: String, attachments: Vec<AttachmentRef> },
     /// An automatic message (out-of-office, bounce, list mail) that arrived on the case:
     /// kept on the record, but it neither reopens the case nor gets an answer.
     RecordAutomatic { reason: String, subject: String, body: String },

@@ -1,5 +1,6 @@
 //! Events: the immutable record of everything that happened to a case.
 
+use crate::attachment::AttachmentRef;
 use crate::person::PersonId;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -124,6 +125,8 @@ pub enum EventBody {
         facts: BTreeMap<String, String>,
         missing_facts: Vec<String>,
         realtime: Realtime,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        attachments: Vec<AttachmentRef>,
         owner: PersonId,
         escalates_at: DateTime<Utc>,
         promised_by: DateTime<Utc>,
@@ -133,8 +136,16 @@ pub enum EventBody {
     Upgraded { from: PersonId, to: PersonId, reason: String },
     Escalated { from: PersonId, to: PersonId },
     Tickled { owner: PersonId, reason: TickleReason },
-    MessageSent { body: String },
-    CustomerReplied { body: String },
+    MessageSent {
+        body: String,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        attachments: Vec<AttachmentRef>,
+    },
+    CustomerReplied {
+        body: String,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        attachments: Vec<AttachmentRef>,
+    },
     AutomaticReceived { reason: String, subject: String, body: String },
     DeliveryFailed { template: String, recipient: String, error: String },
     Reopened { owner: PersonId, escalates_at: DateTime<Utc> },
@@ -162,6 +173,16 @@ impl EventBody {
     }
 
     /// The new owner when this event moves the case, if it does.
+    /// The files this event brought to the case.
+    pub fn attachments(&self) -> &[AttachmentRef] {
+        match self {
+            EventBody::Opened { attachments, .. }
+            | EventBody::MessageSent { attachments, .. }
+            | EventBody::CustomerReplied { attachments, .. } => attachments,
+            _ => &[],
+        }
+    }
+
     pub fn new_owner(&self) -> Option<PersonId> {
         match self {
             EventBody::Opened { owner, .. } | EventBody::Reopened { owner, .. } => Some(*owner),

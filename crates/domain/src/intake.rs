@@ -1,5 +1,6 @@
 //! What a person taking a case in has to supply.
 
+use crate::attachment::AttachmentRef;
 use crate::event::{Channel, Customer, Realtime};
 use std::collections::BTreeMap;
 
@@ -14,4 +15,6 @@ pub struct Intake {
     /// Checklist facts the customer did not have.
     pub missing_facts: Vec<String>,
     pub realtime: Realtime,
+    /// Files the customer sent with the first message (stored before the case opens).
+    pub attachments: Vec<AttachmentRef>,
 }

@@ -6,6 +6,7 @@
 //! [`DomainError`] or turned into new events. Timers and notifications are derived
 //! from state and events so that the store can write them in the same transaction.
 
+pub mod attachment;
 pub mod case;
 pub mod category;
 pub mod clock;
@@ -19,6 +20,7 @@ pub mod person;
 pub mod rules;
 pub mod timer;
 
+pub use attachment::AttachmentRef;
 pub use case::{Case, CaseStatus, Rating, Solution};
 pub use category::{Category, ChecklistItem};
 pub use clock::{Clock, FakeClock, SystemClock};

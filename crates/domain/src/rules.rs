@@ -93,6 +93,7 @@ pub fn open(intake: &Intake, by: PersonId, ctx: Context<'_>) -> Result<Event, Do
             facts: intake.facts.clone(),
             missing_facts: intake.missing_facts.clone(),
             realtime: intake.realtime.clone(),
+            attachments: intake.attachments.clone(),
             owner: by,
             escalates_at: ctx.now + ctx.rules.escalate_after,
             promised_by: ctx.now + ctx.rules.promise_within,
@@ -140,6 +141,15 @@ fn non_empty(value: &str, field: &str) -> Result<String, DomainError> {
         Err(DomainError::required(field))
     } else {
         Ok(v.to_string())
+    }
+}
+
+/// A message needs text, unless it carries files (a photo alone says enough).
+fn text_or_files(body: &str, attachments: &[crate::attachment::AttachmentRef]) -> Result<String, DomainError> {
+    if attachments.is_empty() {
+        non_empty(body, "body")
+    } else {
+        Ok(body.trim().to_string())
     }
 }
 
@@ -257,20 +267,20 @@ fn decide_bodies(case: &Case, command: &Command, actor: Actor, ctx: Context<'_>)
                 would_recommend: *would_recommend,
             }])
         }
-        Command::SendMessage { body } => {
+        Command::SendMessage { body, attachments } => {
             let sender = require_person(actor)?;
             if sender != case.owner && !h.is_above(sender, case.owner) {
                 return Err(DomainError::NotOwner { owner: case.owner });
             }
-            let body = non_empty(body, "body")?;
-            Ok(vec![EventBody::MessageSent { body }])
+            let body = text_or_files(body, attachments)?;
+            Ok(vec![EventBody::MessageSent { body, attachments: attachments.clone() }])
         }
-        Command::CustomerReply { body } => {
+        Command::CustomerReply { body, attachments } => {
             if actor != Actor::Customer {
                 return Err(DomainError::WrongActor { who: "the case's customer" });
             }
-            let body = non_empty(body, "body")?;
-            let mut events = vec![EventBody::CustomerReplied { body }];
+            let body = text_or_files(body, attachments)?;
+            let mut events = vec![EventBody::CustomerReplied { body, attachments: attachments.clone() }];
             if !case.is_open() {
                 // Back to the person who solved it, with a fresh escalation clock.
                 events.push(EventBody::Reopened { owner: case.owner, escalates_at: ctx.now + ctx.rules.escalate_after });

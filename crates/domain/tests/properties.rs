@@ -65,8 +65,8 @@ fn command() -> impl Strategy<Value = Command> {
             .prop_map(|(resolution, road, learned)| Command::Solve { resolution, road, learned }),
         2 => (-1i64..=9, text(), any::<bool>())
             .prop_map(|(score, delighted_by, would_recommend)| Command::Rate { score, delighted_by, would_recommend }),
-        2 => text().prop_map(|body| Command::SendMessage { body }),
-        2 => text().prop_map(|body| Command::CustomerReply { body }),
+        2 => text().prop_map(|body| Command::SendMessage { body, attachments: vec![] }),
+        2 => text().prop_map(|body| Command::CustomerReply { body, attachments: vec![] }),
         1 => text().prop_map(|reason| Command::RecordAutomatic { reason, subject: "Out of office".into(), body: "Away".into() }),
         1 => text().prop_map(|error| Command::RecordDeliveryFailure { template: "solved".into(), recipient: "customer".into(), error }),
         2 => Just(Command::Escalate),
@@ -186,6 +186,7 @@ fn intake() -> Intake {
         facts: BTreeMap::from([("account".to_string(), "A-1".to_string())]),
         missing_facts: vec![],
         realtime: Realtime::default(),
+        attachments: vec![],
     }
 }
 
@@ -312,12 +313,12 @@ fn check_event(
             prop_assert!(event.at >= due, "{:?} tickle at {} before {}", reason, event.at, due);
             prop_assert_eq!(next.last_activity_at, prev.last_activity_at, "a tickle is not activity");
         }
-        EventBody::MessageSent { body } => {
+        EventBody::MessageSent { body, .. } => {
             let sender = actor.person();
             prop_assert!(sender.is_some_and(|s| s == prev.owner || h.is_above(s, prev.owner)));
             prop_assert!(!body.trim().is_empty());
         }
-        EventBody::CustomerReplied { body } => {
+        EventBody::CustomerReplied { body, .. } => {
             prop_assert_eq!(actor, Actor::Customer);
             prop_assert!(!body.trim().is_empty());
         }
@@ -494,7 +495,7 @@ fn quiet_step() -> impl Strategy<Value = Step> {
         2 => Just(Command::Tickle { reason: TickleReason::Idle }),
         2 => Just(Command::Tickle { reason: TickleReason::Deadline }),
         2 => Just(Command::Solve { resolution: "done".into(), road: 2, learned: "x".into() }),
-        2 => Just(Command::CustomerReply { body: "again".into() }),
+        2 => Just(Command::CustomerReply { body: "again".into(), attachments: vec![] }),
         2 => Just(Command::Rate { score: 4, delighted_by: String::new(), would_recommend: false }),
     ];
     let actor = prop_oneof![4 => Just(ActorSpec::System), 2 => Just(ActorSpec::Owner), 2 => Just(ActorSpec::Customer)];

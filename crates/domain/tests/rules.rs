@@ -94,6 +94,7 @@ fn intake() -> Intake {
         facts: BTreeMap::from([("account".to_string(), "A-123".to_string())]),
         missing_facts: vec![],
         realtime: Realtime::default(),
+        attachments: vec![],
     }
 }
 
@@ -205,7 +206,7 @@ fn rate(score: i64) -> Command {
 }
 
 fn reply(body: &str) -> Command {
-    Command::CustomerReply { body: body.into() }
+    Command::CustomerReply { body: body.into(), attachments: vec![] }
 }
 
 fn tickle(reason: TickleReason) -> Command {
@@ -823,7 +824,7 @@ fn idle_tickle_repeats_after_another_tickle_after() {
 fn activity_postpones_the_idle_tickle() {
     let mut sim = World::new().open_by(DI);
     sim.advance(Duration::hours(3));
-    sim.ok(p(DI), Command::SendMessage { body: "Looking into it.".into() });
+    sim.ok(p(DI), Command::SendMessage { body: "Looking into it.".into(), attachments: vec![] });
     sim.advance(Duration::hours(3));
     assert!(matches!(sim.refused(Actor::System, tickle(TickleReason::Idle)), DomainError::NotDue { .. }));
     sim.advance(Duration::hours(1));
@@ -873,7 +874,7 @@ fn a_customer_reply_to_a_solved_case_reopens_it_to_the_solver() {
     let events = sim.ok(Actor::Customer, reply("It happened again."));
     let reopened_at = t0() + Duration::hours(33);
     assert_eq!(events.len(), 2, "{events:?}");
-    assert_eq!(events[0].body, EventBody::CustomerReplied { body: "It happened again.".into() });
+    assert_eq!(events[0].body, EventBody::CustomerReplied { body: "It happened again.".into(), attachments: vec![] });
     assert_eq!(
         events[1].body,
         EventBody::Reopened { owner: CY, escalates_at: reopened_at + Duration::hours(20) }
@@ -914,7 +915,7 @@ fn a_reopened_case_escalates_on_its_fresh_clock() {
 fn a_customer_reply_to_an_open_case_does_not_reopen_it() {
     let mut sim = World::new().open_by(DI);
     let events = sim.ok(Actor::Customer, reply("Any news?"));
-    assert_eq!(only_body(&events), &EventBody::CustomerReplied { body: "Any news?".into() });
+    assert_eq!(only_body(&events), &EventBody::CustomerReplied { body: "Any news?".into(), attachments: vec![] });
     assert_eq!(sim.case.reopenings, 0);
     let n = notifications_for(&events[0], &sim.case);
     assert_eq!(n[0].recipient, Recipient::Person { id: DI });
@@ -1009,7 +1010,7 @@ fn the_state_is_the_fold_of_the_event_log() {
     sim.advance(Duration::hours(4));
     sim.ok(Actor::System, tickle(TickleReason::Idle));
     sim.ok(p(ADA), Command::Take);
-    sim.ok(p(ADA), Command::SendMessage { body: "We are on it.".into() });
+    sim.ok(p(ADA), Command::SendMessage { body: "We are on it.".into(), attachments: vec![] });
     sim.ok(p(ADA), solve(1));
     sim.ok(Actor::Customer, rate(4));
     sim.ok(Actor::Customer, reply("Actually…"));

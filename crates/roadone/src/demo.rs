@@ -1134,6 +1134,7 @@ impl World {
             facts,
             missing_facts,
             realtime,
+            attachments: vec![],
         };
 
         // Which story this case lives.
@@ -1234,12 +1235,12 @@ impl World {
                     b.staff(f, 5, 60, Who::Owner, |b| Command::PassUp { to: None, reason: b.pick(PASS_UP_REASONS) });
                 }
                 if b.rng.gen_bool(0.5) {
-                    b.customer(6 * 60, 14 * 60, |b| Command::CustomerReply { body: b.pick(CHASES) });
+                    b.customer(6 * 60, 14 * 60, |b| Command::CustomerReply { body: b.pick(CHASES), attachments: vec![] });
                 }
                 // The simulated scheduler escalates at the deadline; then the executive acts.
                 b.t = b.t.max(opened_at + self.escalate_after);
                 b.holder = executive;
-                b.staff(executive, 10, 150, Who::Owner, |b| Command::SendMessage { body: b.pick(EXEC_MESSAGES) });
+                b.staff(executive, 10, 150, Who::Owner, |b| Command::SendMessage { body: b.pick(EXEC_MESSAGES), attachments: vec![] });
                 let road = b.road(&[(2, 0.55), (1, 0.45)]);
                 b.staff(executive, 30, 300, Who::Owner, |b| b.solve(road));
             }
@@ -1261,7 +1262,7 @@ impl World {
                 _ => 0.035,
             };
             if b.rng.gen_bool(reopen) {
-                b.customer(4 * 60, 3 * 24 * 60, |b| Command::CustomerReply { body: b.pick(b.cat.reopen) });
+                b.customer(4 * 60, 3 * 24 * 60, |b| Command::CustomerReply { body: b.pick(b.cat.reopen), attachments: vec![] });
                 // The reopening starts a fresh executive clock.
                 b.deadline = Some(b.t + self.escalate_after);
                 let holder = b.holder;
@@ -1343,11 +1344,11 @@ impl Builder<'_> {
     }
 
     fn message(&mut self) -> Command {
-        Command::SendMessage { body: self.pick(self.cat.ask) }
+        Command::SendMessage { body: self.pick(self.cat.ask), attachments: vec![] }
     }
 
     fn reply(&mut self) -> Command {
-        Command::CustomerReply { body: self.pick(self.cat.replies) }
+        Command::CustomerReply { body: self.pick(self.cat.replies), attachments: vec![] }
     }
 
     fn solve(&mut self, road: i64) -> Command {

@@ -236,6 +236,7 @@ impl Fixture {
             facts,
             missing_facts: vec![],
             realtime: Realtime::default(),
+            attachments: vec![],
         }
     }
 
@@ -780,7 +781,7 @@ pub async fn append<S: Store>(store: S) {
     // Solve, then a customer reply appends two events at once and reopens the case.
     let solved = fx.act(&store, opened.id, solve(), person(fx.staff.id), t0() + hours(2)).await;
     assert_eq!((solved.status, solved.version, solved.owner), (CaseStatus::Solved, 3, fx.staff.id), "append: solve");
-    let reply = Command::CustomerReply { body: "It happened again.".into() };
+    let reply = Command::CustomerReply { body: "It happened again.".into(), attachments: vec![] };
     let reopened = fx.act(&store, opened.id, reply, Actor::Customer, t0() + hours(3)).await;
     assert_eq!(reopened.version, 5, "append: two events in one append move the version by two");
     assert_eq!(reopened.status, CaseStatus::Open, "append: a customer reply reopens a solved case");
@@ -807,7 +808,7 @@ pub async fn concurrent_appends<S: Store>(store: S) {
     let stored = load(&*store, head.id).await;
     let mut tasks = Vec::new();
     for i in 0..50 {
-        let command = Command::SendMessage { body: format!("message {i}") };
+        let command = Command::SendMessage { body: format!("message {i}"), attachments: vec![] };
         let mut append = fx.append_for(&stored.events, &command, person(fx.frontline.id), t0() + minutes(1));
         append.case_id = head.id;
         let store = store.clone();
@@ -833,7 +834,7 @@ pub async fn concurrent_appends<S: Store>(store: S) {
     assert_eq!(after.events.len(), 2, "concurrent_appends: the log must hold exactly one appended event");
     assert_eq!(after.head.version, 2);
     match &after.events[1].body {
-        EventBody::MessageSent { body } => {
+        EventBody::MessageSent { body, .. } => {
             assert_eq!(body, &format!("message {winner}"), "concurrent_appends: the stored event must be the winner's")
         }
         other => panic!("concurrent_appends: the appended event must be message_sent, got {other:?}"),

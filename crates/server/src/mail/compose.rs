@@ -76,7 +76,7 @@ pub fn compose(
         Some(EventBody::PassedUp { reason, .. }) | Some(EventBody::Upgraded { reason, .. }) => {
             (reason.clone(), String::new(), 0, String::new(), false)
         }
-        Some(EventBody::MessageSent { body }) | Some(EventBody::CustomerReplied { body }) => {
+        Some(EventBody::MessageSent { body, .. }) | Some(EventBody::CustomerReplied { body, .. }) => {
             (String::new(), body.clone(), 0, String::new(), false)
         }
         Some(EventBody::Rated { score, delighted_by, would_recommend }) => {
@@ -91,7 +91,7 @@ pub fn compose(
             .iter()
             .rev()
             .find_map(|e| match &e.body {
-                EventBody::CustomerReplied { body } => Some(body.clone()),
+                EventBody::CustomerReplied { body, .. } => Some(body.clone()),
                 _ => None,
             })
             .unwrap_or_default()

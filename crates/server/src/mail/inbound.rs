@@ -174,7 +174,7 @@ pub async fn receive(state: &AppState, raw: &[u8]) -> AppResult<InboundResult> {
                 ),
                 None => {
                     let text = if body.trim().is_empty() { format!("(no text) {subject}") } else { body.clone() };
-                    (Command::CustomerReply { body: text }, "replied")
+                    (Command::CustomerReply { body: text, attachments: vec![] }, "replied")
                 }
             };
             let stored = state.act(case_id, Actor::Customer, &command).await?;
@@ -209,6 +209,7 @@ pub async fn receive(state: &AppState, raw: &[u8]) -> AppResult<InboundResult> {
         // Mail does not fill the checklist: the owner asks for what is missing.
         missing_facts: category.checklist.iter().filter(|i| i.required).map(|i| i.key.clone()).collect(),
         realtime: Realtime::default(),
+        attachments: vec![],
     };
     let outcome = state.open_case(owner, intake, None).await?;
     Ok(InboundResult::new("opened", Some(outcome.head().id), None))

@@ -30,6 +30,7 @@ fn intake(req: OpenCaseRequest) -> AppResult<Intake> {
         facts: req.facts,
         missing_facts: req.missing_facts,
         realtime: Realtime { offered: req.realtime.offered, reason: req.realtime.reason },
+        attachments: vec![],
     })
 }
 
@@ -201,5 +202,5 @@ pub async fn message(
     Path(id): Path<String>,
     ApiJson(req): ApiJson<MessageRequest>,
 ) -> AppResult<Json<CaseView>> {
-    act(&state, &staff, &id, Command::SendMessage { body: req.body }).await
+    act(&state, &staff, &id, Command::SendMessage { body: req.body, attachments: vec![] }).await
 }

@@ -60,8 +60,8 @@ fn customer_view(stored: &StoredCase, case: &Case) -> CustomerCaseView {
             EventBody::Opened { body, .. } if !body.is_empty() => {
                 Some(CustomerMessageView { at: e.at, from: "you".into(), body: body.clone() })
             }
-            EventBody::CustomerReplied { body } => Some(CustomerMessageView { at: e.at, from: "you".into(), body: body.clone() }),
-            EventBody::MessageSent { body } => Some(CustomerMessageView { at: e.at, from: "us".into(), body: body.clone() }),
+            EventBody::CustomerReplied { body, .. } => Some(CustomerMessageView { at: e.at, from: "you".into(), body: body.clone() }),
+            EventBody::MessageSent { body, .. } => Some(CustomerMessageView { at: e.at, from: "us".into(), body: body.clone() }),
             EventBody::Solved { resolution, .. } => {
                 Some(CustomerMessageView { at: e.at, from: "us".into(), body: resolution.clone() })
             }
@@ -114,7 +114,7 @@ pub async fn reply(
     ApiJson(req): ApiJson<MessageRequest>,
 ) -> AppResult<Json<CustomerCaseView>> {
     let (stored, _) = authorised(&state, &id, &token).await?;
-    let stored = state.act(stored.head.id, Actor::Customer, &Command::CustomerReply { body: req.body }).await?;
+    let stored = state.act(stored.head.id, Actor::Customer, &Command::CustomerReply { body: req.body, attachments: vec![] }).await?;
     let case = Case::from_events(&stored.events)?;
     Ok(Json(customer_view(&stored, &case)))
 }
