@@ -25,6 +25,7 @@ pub struct Inner {
     /// Signs reply addresses; kept in the data directory, created on first start.
     pub secret: Vec<u8>,
     pub templates: Arc<crate::mail::templates::Templates>,
+    pub attachments: crate::attachments::AttachmentStore,
 }
 
 impl std::ops::Deref for AppState {
@@ -46,9 +47,10 @@ impl AppState {
             directory,
             rules: config.rules(),
             clock,
-            config,
             secret,
             templates: Arc::new(templates),
+            attachments: crate::attachments::AttachmentStore::new(config.attachments_dir(), config.max_attachment_size),
+            config,
         })))
     }
 

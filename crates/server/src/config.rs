@@ -37,6 +37,8 @@ pub struct Config {
     pub smtp_relay: Option<String>,
     /// The address mail comes from; replies go to `local+<case token>@domain`.
     pub mail_from: String,
+    /// The largest single attachment accepted (larger: 413 naming this limit).
+    pub max_attachment_size: u64,
     /// Where the SMTP listener takes mail in, e.g. 127.0.0.1:2525 (off when unset).
     pub smtp_listen: Option<SocketAddr>,
     /// The category mail from new senders opens cases in (default: the first by key).
@@ -62,6 +64,7 @@ impl Default for Config {
             smtp_relay: None,
             mail_from: "support@roadone.local".into(),
             smtp_listen: None,
+            max_attachment_size: 25 * 1024 * 1024,
             inbound_category: None,
             inbound_owner: None,
         }
@@ -212,6 +215,10 @@ impl Config {
     }
 
     /// Overrides of the built-in mail templates live here.
+    pub fn attachments_dir(&self) -> PathBuf {
+        self.data_dir.join("attachments")
+    }
+
     pub fn mail_templates_dir(&self) -> PathBuf {
         self.data_dir.join("templates").join("mail")
     }

@@ -2,6 +2,7 @@
 //! pure case rules (`roadone-domain`) to a store (`roadone-store`).
 
 pub mod app;
+pub mod attachments;
 pub mod config;
 pub mod directory;
 pub mod error;

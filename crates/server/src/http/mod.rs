@@ -14,7 +14,7 @@ use axum::Router;
 pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
 
 pub fn router(state: AppState) -> Router {
-    use api::{cases, categories, customer, inbound, people};
+    use api::{attachments, cases, categories, customer, inbound, people};
     Router::new()
         .route("/api/openapi.json", get(openapi::document))
         .route("/api/v1/people", post(people::create).get(people::list))
@@ -29,6 +29,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/cases/{id}/rating", post(customer::rate))
         .route("/api/v1/cases/{id}/customer-messages", post(customer::reply))
         .route("/api/v1/cases/{id}/customer-view", get(customer::show))
+        .route("/api/v1/cases/{id}/attachments/{sha256}", get(attachments::download))
         .route(
             "/api/v1/inbound/email",
             post(inbound::email).layer(axum::extract::DefaultBodyLimit::max(inbound::MAX_MESSAGE_BYTES)),

@@ -1,7 +1,7 @@
 //! The OpenAPI document, generated from the handlers' annotations and the view types,
 //! so it cannot drift from what the server does.
 
-use crate::http::api::{cases, categories, customer, inbound, people};
+use crate::http::api::{attachments, cases, categories, customer, inbound, people};
 use crate::http::views::*;
 use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -15,7 +15,7 @@ use utoipa::{Modify, OpenApi};
         categories::create, categories::list,
         cases::open, cases::list, cases::show, cases::pass_up, cases::take, cases::upgrade, cases::solve, cases::message,
         customer::show, customer::rate, customer::reply,
-        inbound::email,
+        inbound::email, attachments::download,
     ),
     components(schemas(ErrorBody, ErrorDetail, NewPersonRequest, PersonView, CategoryView, ChecklistItemView,
         CustomerView, RealtimeView, OpenCaseRequest, CaseCreated, CaseSummary, CaseView, EventView, PassUpRequest,

@@ -9,7 +9,8 @@
 use crate::app::AppState;
 use crate::error::{AppError, AppResult};
 use crate::mail::reply_address;
-use mail_parser::{Message, MessageParser};
+use mail_parser::{Message, MessageParser, MimeHeaders};
+use roadone_domain::AttachmentRef;
 use roadone_domain::{Actor, CaseId, Channel, Command, Customer, Intake, PersonId, Realtime, Role};
 use serde::Serialize;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -153,6 +154,47 @@ fn intake_category(state: &AppState) -> AppResult<roadone_domain::Category> {
     })
 }
 
+/// At most this many files are kept from one message (a MIME bomb gets a note instead).
+const MAX_ATTACHMENTS: usize = 100;
+
+/// Stores the message's attachments durably; what could not be kept is said in `notes`.
+async fn store_attachments(state: &AppState, msg: &Message<'_>) -> AppResult<(Vec<AttachmentRef>, Vec<String>)> {
+    let parts: Vec<(String, Vec<u8>)> = msg
+        .attachments()
+        .take(MAX_ATTACHMENTS + 1)
+        .map(|p| (p.attachment_name().unwrap_or("attachment").to_string(), p.contents().to_vec()))
+        .collect();
+    let store = state.attachments.clone();
+    tokio::task::spawn_blocking(move || {
+        let mut kept = Vec::new();
+        let mut notes = Vec::new();
+        for (i, (name, bytes)) in parts.into_iter().enumerate() {
+            if i == MAX_ATTACHMENTS {
+                notes.push(format!("[more than {MAX_ATTACHMENTS} attachments: the rest were not kept]"));
+                break;
+            }
+            match store.put(&name, &bytes) {
+                Ok(a) => kept.push(a),
+                Err(crate::attachments::AttachmentError::TooLarge { name, size, limit }) => {
+                    notes.push(format!("[attachment {name:?} ({size} bytes) is over the {limit}-byte limit and was not kept]"))
+                }
+                Err(e) => return Err(AppError::Internal(e.to_string())),
+            }
+        }
+        Ok((kept, notes))
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.to_string()))?
+}
+
+fn with_notes(body: String, notes: &[String]) -> String {
+    if notes.is_empty() {
+        body
+    } else {
+        format!("{body}\n\n{}", notes.join("\n"))
+    }
+}
+
 /// Takes one raw RFC 5322 message in.
 pub async fn receive(state: &AppState, raw: &[u8]) -> AppResult<InboundResult> {
     let msg = MessageParser::default()
@@ -164,7 +206,8 @@ pub async fn receive(state: &AppState, raw: &[u8]) -> AppResult<InboundResult> {
     }
     let automatic = automatic_reason(&msg);
     let subject = msg.subject().unwrap_or_default().trim().to_string();
-    let body = body_of(&msg);
+    let (attachments, notes) = if automatic.is_some() { (Vec::new(), Vec::new()) } else { store_attachments(state, &msg).await? };
+    let body = with_notes(body_of(&msg), &notes);
     if let Some(case_id) = matched_case(state, &msg) {
         if state.store.load_case(case_id).await?.is_some() {
             let (command, outcome) = match &automatic {
@@ -173,8 +216,8 @@ pub async fn receive(state: &AppState, raw: &[u8]) -> AppResult<InboundResult> {
                     "recorded_automatic",
                 ),
                 None => {
-                    let text = if body.trim().is_empty() { format!("(no text) {subject}") } else { body.clone() };
-                    (Command::CustomerReply { body: text, attachments: vec![] }, "replied")
+                    let text = if body.trim().is_empty() && attachments.is_empty() { format!("(no text) {subject}") } else { body.clone() };
+                    (Command::CustomerReply { body: text, attachments: attachments.clone() }, "replied")
                 }
             };
             let stored = state.act(case_id, Actor::Customer, &command).await?;
@@ -209,7 +252,7 @@ pub async fn receive(state: &AppState, raw: &[u8]) -> AppResult<InboundResult> {
         // Mail does not fill the checklist: the owner asks for what is missing.
         missing_facts: category.checklist.iter().filter(|i| i.required).map(|i| i.key.clone()).collect(),
         realtime: Realtime::default(),
-        attachments: vec![],
+        attachments,
     };
     let outcome = state.open_case(owner, intake, None).await?;
     Ok(InboundResult::new("opened", Some(outcome.head().id), None))

@@ -171,6 +171,18 @@ impl TestApp {
         Resp { status, headers, text, body }
     }
 
+    /// A GET whose body is bytes, not JSON: status, headers, body.
+    pub async fn client_get_raw(&self, path: &str, token: Option<&str>) -> (u16, HeaderMap, Vec<u8>) {
+        let mut request = self.request(Method::GET, path);
+        if let Some(t) = token {
+            request = request.bearer_auth(t);
+        }
+        let response = request.send().await.expect("the server answers");
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        (status, headers, response.bytes().await.expect("a body").to_vec())
+    }
+
     pub async fn get(&self, token: &str, path: &str) -> Resp {
         self.send(self.authed(Method::GET, path, token)).await
     }

@@ -1,5 +1,6 @@
 //! Handlers of `/api/v1`.
 
+pub mod attachments;
 pub mod cases;
 pub mod categories;
 pub mod customer;
