@@ -230,3 +230,41 @@ async fn every_message_of_cpythons_email_test_data_goes_through_intake() {
     eprintln!("{} messages: {outcomes:?}", files.len());
     assert!(outcomes.get("opened").copied().unwrap_or(0) >= files.len() / 2, "most of them open cases: {outcomes:?}");
 }
+
+/// Hostile or broken mail is taken in as far as it is readable, or refused with a
+/// clear error: never a crash, a hang or a 5xx.
+#[tokio::test]
+async fn hostile_and_broken_mail_is_taken_in_as_far_as_readable() {
+    let app = TestApp::spawn().await;
+    app.org().await;
+    let from = [("From", "bea@example.org"), ("To", "support@roadone.local")];
+
+    // A MIME bomb: 10,000 parts.
+    let mut bomb = String::from("From: bea@example.org\r\nTo: support@roadone.local\r\nSubject: bomb\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n");
+    for i in 0..10_000 {
+        bomb.push_str(&format!("--b\r\nContent-Type: application/octet-stream\r\nContent-Disposition: attachment; filename=\"f{i}.bin\"\r\n\r\npart {i}\r\n"));
+    }
+    bomb.push_str("--b--\r\n");
+    let started = std::time::Instant::now();
+    let r = deliver(&app, &bomb).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", &r.text[..r.text.len().min(300)]);
+    let case = app.case(r.body["case_id"].as_i64().unwrap()).await;
+    assert_eq!(case["events"][0]["data"]["attachments"].as_array().unwrap().len(), 100, "at most 100 files are kept");
+    assert!(case["events"][0]["data"]["body"].as_str().unwrap().contains("the rest were not kept"), "and the case says so");
+    assert!(started.elapsed() < std::time::Duration::from_secs(60), "no hang");
+
+    // A header of 1 MB.
+    let huge = mail(&[from[0], from[1], ("Subject", &"S".repeat(1024 * 1024))], "Long subject.\r\n");
+    let r = deliver(&app, &huge).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", &r.text[..r.text.len().min(300)]);
+    let case = app.case(r.body["case_id"].as_i64().unwrap()).await;
+    assert_eq!(case["subject"].as_str().unwrap().chars().count(), 500, "cut to the subject limit");
+
+    // An unknown charset and a truncated base64 part.
+    let broken = "From: bea@example.org\r\nTo: support@roadone.local\r\nSubject: =?x-unknown-charset?Q?caf=E9?=\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\nContent-Type: text/plain; charset=x-klingon\r\n\r\nHello.\r\n--b\r\nContent-Type: application/pdf\r\nContent-Transfer-Encoding: base64\r\nContent-Disposition: attachment; filename=\"cut.pdf\"\r\n\r\nJVBERi0xLjQKJeLjz9MKMSAwIG9iago8PC9UeXBlL0Nh";
+    let r = deliver(&app, broken).await;
+    assert!(!r.status.is_server_error(), "{}", r.text);
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let case = app.case(r.body["case_id"].as_i64().unwrap()).await;
+    assert!(case["events"][0]["data"]["body"].as_str().unwrap().contains("Hello"), "{case}");
+}
