@@ -132,3 +132,66 @@ async fn a_permanent_refusal_by_the_relay_is_shown_on_the_case_and_not_retried()
     // Recording it is not activity: the owner's reminder is not pushed back.
     assert_eq!(app.case(id).await["state"], "open");
 }
+
+#[tokio::test]
+async fn staff_replies_carry_their_files_to_the_customer() {
+    let Some(sink) = SmtpSink::start() else { return };
+    let app = TestApp::spawn().await;
+    let org = app.org().await;
+    let id = app.open_case_id(&org.front1, "Charged twice").await;
+    let pdf = b"%PDF-1.4\nrefund confirmation\n%%EOF\n".to_vec();
+    let form = reqwest::multipart::Form::new()
+        .text("body", "Here is the refund confirmation.")
+        .part("file", reqwest::multipart::Part::bytes(pdf.clone()).file_name("refund.pdf"));
+    let r = app
+        .send(app.authed(reqwest::Method::POST, &format!("/api/v1/cases/{id}/messages"), &org.front1.token).multipart(form))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let sent = r.body["events"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(sent["kind"], "message_sent");
+    assert_eq!(sent["data"]["attachments"][0]["name"], "refund.pdf");
+    assert_eq!(sent["data"]["attachments"][0]["content_type"], "application/pdf");
+
+    sender(&app, sink.port).deliver_due().await.unwrap();
+    let messages = sink.wait_for(2);
+    let reply = to_customer(&messages).into_iter().find(|m| body(m).contains("refund confirmation") || m.contains("refund.pdf")).expect("the reply arrived");
+    assert!(reply.contains("filename=\"refund.pdf\""), "the file travels as an attachment: {reply}");
+}
+
+#[tokio::test]
+async fn a_file_over_the_limit_is_refused_with_413_naming_the_limit_and_changes_nothing() {
+    let app = TestApp::spawn().await;
+    let org = app.org().await;
+    let id = app.open_case_id(&org.front1, "Charged twice").await;
+    let before = app.events(id).await;
+    let limit = app.state.config.max_attachment_size as usize;
+    let form = reqwest::multipart::Form::new()
+        .text("body", "A big scan.")
+        .part("file", reqwest::multipart::Part::bytes(vec![7u8; limit + 1]).file_name("scan.tiff"));
+    let r = app
+        .send(app.authed(reqwest::Method::POST, &format!("/api/v1/cases/{id}/messages"), &org.front1.token).multipart(form))
+        .await;
+    assert_eq!(r.status, 413, "{}", r.text);
+    assert!(r.body["error"]["message"].as_str().unwrap().contains(&limit.to_string()), "{}", r.text);
+    assert_eq!(app.events(id).await, before);
+}
+
+#[tokio::test]
+async fn a_customer_can_send_files_through_their_case_link() {
+    let app = TestApp::spawn().await;
+    let org = app.org().await;
+    let case = app.open_case(&org.front1, "Broken on arrival").await;
+    let id = case["id"].as_i64().unwrap();
+    let token = common::customer_token(&case["customer_link"]);
+    let photo: Vec<u8> = [0xFF, 0xD8, 0xFF, 0xE0, 0, 16, b'J', b'F', b'I', b'F', 0].into_iter().chain(std::iter::repeat_n(1u8, 5000)).collect();
+    let form = reqwest::multipart::Form::new().part("file", reqwest::multipart::Part::bytes(photo.clone()).file_name("IMG_0001.JPG"));
+    let r = app.send(app.request(reqwest::Method::POST, &format!("/api/v1/cases/{id}/customer-messages?token={token}")).multipart(form)).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let events = app.events(id).await;
+    let reply = events.last().unwrap();
+    assert_eq!(reply["kind"], "customer_replied", "a photo alone is a message");
+    assert_eq!(reply["data"]["attachments"][0]["content_type"], "image/jpeg");
+    let sha = reply["data"]["attachments"][0]["sha256"].as_str().unwrap();
+    let (status, _, bytes) = app.client_get_raw(&format!("/api/v1/cases/{id}/attachments/{sha}"), Some(&org.front1.token)).await;
+    assert_eq!((status, bytes), (200, photo));
+}

@@ -3,6 +3,7 @@
 pub mod api;
 pub mod error;
 pub mod extract;
+pub mod message_body;
 pub mod openapi;
 pub mod views;
 
@@ -25,9 +26,15 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/cases/{id}/take", post(cases::take))
         .route("/api/v1/cases/{id}/upgrade", post(cases::upgrade))
         .route("/api/v1/cases/{id}/solve", post(cases::solve))
-        .route("/api/v1/cases/{id}/messages", post(cases::message))
+        .route(
+            "/api/v1/cases/{id}/messages",
+            post(cases::message).layer(axum::extract::DefaultBodyLimit::max(message_body::MAX_UPLOAD_BYTES)),
+        )
         .route("/api/v1/cases/{id}/rating", post(customer::rate))
-        .route("/api/v1/cases/{id}/customer-messages", post(customer::reply))
+        .route(
+            "/api/v1/cases/{id}/customer-messages",
+            post(customer::reply).layer(axum::extract::DefaultBodyLimit::max(message_body::MAX_UPLOAD_BYTES)),
+        )
         .route("/api/v1/cases/{id}/customer-view", get(customer::show))
         .route("/api/v1/cases/{id}/attachments/{sha256}", get(attachments::download))
         .route(

@@ -7,8 +7,9 @@ use crate::app::AppState;
 use crate::mail::reply_address;
 use crate::mail::templates::{TemplateError, Templates};
 use lettre::message::header::{Header, HeaderName, HeaderValue};
-use lettre::message::{Mailbox, Message};
-use roadone_domain::{Case, EventBody, Recipient};
+use lettre::message::header::ContentType;
+use lettre::message::{Attachment, Mailbox, Message, MultiPart, SinglePart};
+use roadone_domain::{AttachmentRef, Case, EventBody, Recipient};
 use roadone_store::{OutboxRow, StoredCase};
 use thiserror::Error;
 
@@ -52,12 +53,14 @@ fn mailbox(name: Option<&str>, email: &str) -> Result<Mailbox, ComposeError> {
     Ok(Mailbox::new(name.map(|n| n.replace(['\r', '\n'], " ")), address))
 }
 
+/// `files` are the attachments of the event being told, with their bytes.
 pub fn compose(
     state: &AppState,
     templates: &Templates,
     row: &OutboxRow,
     stored: &StoredCase,
     case: &Case,
+    files: &[(AttachmentRef, Vec<u8>)],
 ) -> Result<Message, ComposeError> {
     let snapshot = state.directory.snapshot();
     let name_of = |id: i64| snapshot.person(id).map(|p| p.name.clone()).unwrap_or_else(|| format!("person {id}"));
@@ -137,5 +140,14 @@ pub fn compose(
     if !written_by_a_person(&row.notification.template) {
         builder = builder.header(AutoSubmitted("auto-replied".into()));
     }
-    builder.body(body).map_err(|e| ComposeError::Build(e.to_string()))
+    if files.is_empty() {
+        return builder.body(body).map_err(|e| ComposeError::Build(e.to_string()));
+    }
+    let mut parts = MultiPart::mixed().singlepart(SinglePart::plain(body));
+    for (file, bytes) in files {
+        let content_type = ContentType::parse(&file.content_type)
+            .unwrap_or_else(|_| ContentType::parse("application/octet-stream").expect("a valid type"));
+        parts = parts.singlepart(Attachment::new(file.name.clone()).body(bytes.clone(), content_type));
+    }
+    builder.multipart(parts).map_err(|e| ComposeError::Build(e.to_string()))
 }

@@ -5,12 +5,12 @@
 //! the same Message-ID.
 
 use crate::app::AppState;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::mail::compose::{compose, ComposeError};
 use crate::mail::templates::Templates;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
-use roadone_domain::{Actor, Case, Command, Recipient};
-use roadone_store::OutboxRow;
+use roadone_domain::{Actor, AttachmentRef, Case, Command, Recipient};
+use roadone_store::{OutboxRow, StoredCase};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -84,7 +84,8 @@ impl MailSender {
             return Ok(());
         };
         let case = Case::from_events(&stored.events)?;
-        let message = match compose(&self.state, &self.templates, &row, &stored, &case) {
+        let files = self.files_for(&row, &stored).await?;
+        let message = match compose(&self.state, &self.templates, &row, &stored, &case, &files) {
             Ok(m) => m,
             Err(e @ (ComposeError::NoAddress | ComposeError::Address(_))) => {
                 self.give_up(&row, &e.to_string()).await?;
@@ -117,6 +118,33 @@ impl MailSender {
             }
         }
         Ok(())
+    }
+
+    /// The attachments a staff message sends the customer, read from the store.
+    async fn files_for(&self, row: &OutboxRow, stored: &StoredCase) -> AppResult<Vec<(AttachmentRef, Vec<u8>)>> {
+        if row.notification.template != "staff_message" {
+            return Ok(Vec::new());
+        }
+        let refs: Vec<AttachmentRef> = stored
+            .events
+            .get(row.notification.event_seq as usize - 1)
+            .map(|e| e.body.attachments().to_vec())
+            .unwrap_or_default();
+        if refs.is_empty() {
+            return Ok(Vec::new());
+        }
+        let store = self.state.attachments.clone();
+        tokio::task::spawn_blocking(move || {
+            refs.into_iter()
+                .map(|r| match store.get(&r.sha256) {
+                    Ok(Some(bytes)) => Ok((r, bytes)),
+                    Ok(None) => Err(AppError::Internal(format!("attachment {} is missing from the store", r.sha256))),
+                    Err(e) => Err(AppError::Internal(e.to_string())),
+                })
+                .collect()
+        })
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?
     }
 
     /// Marks a notification undeliverable for good and says so on its case, where staff

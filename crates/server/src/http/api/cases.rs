@@ -193,14 +193,15 @@ pub async fn solve(
     act(&state, &staff, &id, Command::Solve { resolution: req.resolution, road: req.road, learned: req.learned }).await
 }
 
-/// A plain-text reply to the customer, by the owner or someone above them.
+/// A reply to the customer, by the owner or someone above them: JSON `{"body"}`, or
+/// `multipart/form-data` with `body` and any number of `file` fields (any type).
 #[utoipa::path(post, path = "/api/v1/cases/{id}/messages", request_body = MessageRequest, security(("bearer" = [])), params(("id" = i64, Path)),
-    responses((status = 200, body = CaseView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = CaseView), (status = 403, body = ErrorBody), (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn message(
     State(state): State<AppState>,
     staff: Staff,
     Path(id): Path<String>,
-    ApiJson(req): ApiJson<MessageRequest>,
+    message: crate::http::message_body::MessageBody,
 ) -> AppResult<Json<CaseView>> {
-    act(&state, &staff, &id, Command::SendMessage { body: req.body, attachments: vec![] }).await
+    act(&state, &staff, &id, Command::SendMessage { body: message.body, attachments: message.attachments }).await
 }

@@ -111,10 +111,11 @@ pub async fn reply(
     State(state): State<AppState>,
     Path(id): Path<String>,
     token: CustomerToken,
-    ApiJson(req): ApiJson<MessageRequest>,
+    message: crate::http::message_body::MessageBody,
 ) -> AppResult<Json<CustomerCaseView>> {
     let (stored, _) = authorised(&state, &id, &token).await?;
-    let stored = state.act(stored.head.id, Actor::Customer, &Command::CustomerReply { body: req.body, attachments: vec![] }).await?;
+    let command = Command::CustomerReply { body: message.body, attachments: message.attachments };
+    let stored = state.act(stored.head.id, Actor::Customer, &command).await?;
     let case = Case::from_events(&stored.events)?;
     Ok(Json(customer_view(&stored, &case)))
 }
