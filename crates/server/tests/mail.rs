@@ -195,3 +195,23 @@ async fn a_customer_can_send_files_through_their_case_link() {
     let (status, _, bytes) = app.client_get_raw(&format!("/api/v1/cases/{id}/attachments/{sha}"), Some(&org.front1.token)).await;
     assert_eq!((status, bytes), (200, photo));
 }
+
+#[tokio::test]
+async fn acknowledgments_to_one_address_are_rate_limited_but_every_case_opens() {
+    let Some(sink) = SmtpSink::start() else { return };
+    let app = TestApp::spawn().await;
+    let org = app.org().await;
+    let mut ids = Vec::new();
+    for n in 0..7 {
+        ids.push(app.open_case_id(&org.front1, &format!("Loop {n}")).await);
+    }
+    let report = sender(&app, sink.port).deliver_due().await.unwrap();
+    let limit = roadone_server::mail::sender::ACKS_PER_ADDRESS_PER_HOUR;
+    assert_eq!((report.sent, report.failed), (limit, 7 - limit), "{report:?}");
+    assert_eq!(to_customer(&sink.wait_for(limit)).len(), limit);
+    for id in &ids[limit..] {
+        let events = app.events(*id).await;
+        let failed = events.iter().find(|e| e["kind"] == "delivery_failed").expect("the case says why no acknowledgment went out");
+        assert!(failed["data"]["error"].as_str().unwrap().contains("within an hour"));
+    }
+}

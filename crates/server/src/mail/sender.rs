@@ -11,7 +11,9 @@ use crate::mail::templates::Templates;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use roadone_domain::{Actor, AttachmentRef, Case, Command, Recipient};
 use roadone_store::{OutboxRow, StoredCase};
-use std::sync::Arc;
+use chrono::{DateTime, Utc};
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 const BATCH: u32 = 50;
@@ -29,7 +31,12 @@ pub struct MailSender {
     state: AppState,
     templates: Arc<Templates>,
     transport: AsyncSmtpTransport<Tokio1Executor>,
+    /// When acknowledgments went to each address lately (a flood or a loop shows here).
+    recent_acks: Mutex<HashMap<String, VecDeque<DateTime<Utc>>>>,
 }
+
+/// At most this many acknowledgments to one address per hour; the cases still open.
+pub const ACKS_PER_ADDRESS_PER_HOUR: usize = 5;
 
 /// `smtp://host:port` (port 25 when left out).
 pub fn parse_relay(url: &str) -> Result<(String, u16), String> {
@@ -57,7 +64,7 @@ impl MailSender {
             .port(port)
             .timeout(Some(Duration::from_secs(30)))
             .build();
-        Ok(MailSender { state, templates, transport })
+        Ok(MailSender { state, templates, transport, recent_acks: Mutex::default() })
     }
 
     /// Sends everything due now; returns what happened.
@@ -84,6 +91,15 @@ impl MailSender {
             return Ok(());
         };
         let case = Case::from_events(&stored.events)?;
+        if row.notification.template == "acknowledgment" {
+            let address = case.customer.email.clone().unwrap_or_default().to_lowercase();
+            if !address.is_empty() && !self.ack_allowed(&address) {
+                let why = format!("not sent: more than {ACKS_PER_ADDRESS_PER_HOUR} acknowledgments to {address} within an hour");
+                self.give_up(&row, &why).await?;
+                report.failed += 1;
+                return Ok(());
+            }
+        }
         let files = self.files_for(&row, &stored).await?;
         let message = match compose(&self.state, &self.templates, &row, &stored, &case, &files) {
             Ok(m) => m,
@@ -118,6 +134,21 @@ impl MailSender {
             }
         }
         Ok(())
+    }
+
+    /// Counts an acknowledgment to `address` if it is within the hourly allowance.
+    fn ack_allowed(&self, address: &str) -> bool {
+        let now = self.state.clock.now();
+        let mut recent = self.recent_acks.lock().expect("not poisoned");
+        let sent = recent.entry(address.to_string()).or_default();
+        while sent.front().is_some_and(|t| now - *t > chrono::Duration::hours(1)) {
+            sent.pop_front();
+        }
+        if sent.len() >= ACKS_PER_ADDRESS_PER_HOUR {
+            return false;
+        }
+        sent.push_back(now);
+        true
     }
 
     /// The attachments a staff message sends the customer, read from the store.
