@@ -6,6 +6,7 @@
 #   crates/bench/run.sh intake     # intake only
 #   crates/bench/run.sh read       # the 1,000,000-case read run only
 #   crates/bench/run.sh sweep      # escalation sweep against 10k, 100k, 1M open cases
+#   crates/bench/run.sh smtp       # inbound SMTP with a 100 KB PDF, 8 senders
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 cargo build --release -p roadone -p roadone-bench
@@ -20,6 +21,9 @@ if [[ $what == all || $what == intake ]]; then
 fi
 if [[ $what == all || $what == read ]]; then
     $bench read --cases 1000000 --clients 8 --seconds 20 | stamp | tee -a "$out"
+fi
+if [[ $what == all || $what == smtp ]]; then
+    $bench smtp --senders 8 --seconds 20 | stamp | tee -a "$out"
 fi
 if [[ $what == all || $what == sweep ]]; then
     for n in 10000 100000 1000000; do

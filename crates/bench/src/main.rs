@@ -6,6 +6,7 @@
 
 mod client;
 mod server;
+mod smtp;
 mod sweep;
 
 use anyhow::{bail, Context, Result};
@@ -47,6 +48,13 @@ enum Mode {
         cases: u64,
         #[arg(long, default_value_t = 8)]
         clients: usize,
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+    },
+    /// Send mail with a 100 KB PDF to the SMTP listener from S concurrent senders for T seconds.
+    Smtp {
+        #[arg(long, default_value_t = 8)]
+        senders: usize,
         #[arg(long, default_value_t = 10)]
         seconds: u64,
     },
@@ -123,11 +131,20 @@ async fn run(args: Args) -> Result<()> {
     if !binary.exists() {
         bail!("{} not found: build it first (cargo build --release -p roadone)", binary.display());
     }
+    if let Mode::Smtp { senders, seconds } = args.mode {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+        let extra = vec!["--smtp-listen".to_string(), format!("127.0.0.1:{port}")];
+        let server = server::Server::start_with(&binary, args.no_fsync, &extra).await?;
+        let result = smtp::run(&server, port, senders, seconds).await;
+        server.stop();
+        println!("{}", result?);
+        return Ok(());
+    }
     let mut server = server::Server::start(&binary, args.no_fsync).await?;
     let result = match args.mode {
         Mode::Intake { clients, seconds } => intake(&server, clients, seconds).await,
         Mode::Read { cases, clients, seconds } => read(&server, cases, clients, seconds).await,
-        Mode::Sweep { .. } => unreachable!("handled above"),
+        Mode::Sweep { .. } | Mode::Smtp { .. } => unreachable!("handled above"),
     };
     if args.keep_data {
         eprintln!("data kept in {}", server.keep_data().display());

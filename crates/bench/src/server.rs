@@ -30,6 +30,11 @@ fn free_port() -> Result<u16> {
 
 impl Server {
     pub async fn start(binary: &Path, no_fsync: bool) -> Result<Server> {
+        Self::start_with(binary, no_fsync, &[]).await
+    }
+
+    /// Starts the server with extra `serve` arguments.
+    pub async fn start_with(binary: &Path, no_fsync: bool, extra: &[String]) -> Result<Server> {
         let data_dir = tempfile::Builder::new().prefix("roadone-bench").tempdir_in(bench_dir()?)?;
         let dir = data_dir.path();
         for (name, email, role, boss) in [
@@ -53,6 +58,7 @@ impl Server {
         if no_fsync {
             cmd.arg("--no-fsync");
         }
+        cmd.args(extra);
         let child = cmd.env("RUST_LOG", "warn").stdout(Stdio::null()).stderr(Stdio::inherit()).spawn()?;
         let server = Server { child, addr, frontline_token, no_fsync, data_dir };
         server.wait_ready().await?;
