@@ -81,13 +81,13 @@ fn addresses<'a>(msg: &'a Message<'a>) -> Vec<String> {
 }
 
 /// The case this mail answers, from a verified reply token or Message-ID of ours.
-fn matched_case(state: &AppState, msg: &Message<'_>) -> Option<CaseId> {
-    let ours = state.config.mail_from.split('@').next().unwrap_or_default().to_ascii_lowercase();
+fn matched_case(secret: &[u8], mail_from: &str, msg: &Message<'_>) -> Option<CaseId> {
+    let ours = mail_from.split('@').next().unwrap_or_default().to_ascii_lowercase();
     for address in addresses(msg) {
         let local = address.split('@').next().unwrap_or_default();
         if let Some((base, token)) = local.split_once('+') {
             if base.eq_ignore_ascii_case(&ours) {
-                if let Some(case) = reply_address::verify(&state.secret, token) {
+                if let Some(case) = reply_address::verify(secret, token) {
                     return Some(case);
                 }
             }
@@ -99,7 +99,7 @@ fn matched_case(state: &AppState, msg: &Message<'_>) -> Option<CaseId> {
         .flatten()
         .map(|s| s.to_string())
         .collect::<Vec<_>>();
-    ids.iter().find_map(|id| reply_address::case_of_message_id(&state.secret, &format!("<{}>", id.trim_matches(['<', '>']))))
+    ids.iter().find_map(|id| reply_address::case_of_message_id(secret, &format!("<{}>", id.trim_matches(['<', '>']))))
 }
 
 fn body_of(msg: &Message<'_>) -> String {
@@ -158,12 +158,7 @@ fn intake_category(state: &AppState) -> AppResult<roadone_domain::Category> {
 const MAX_ATTACHMENTS: usize = 100;
 
 /// Stores the message's attachments durably; what could not be kept is said in `notes`.
-async fn store_attachments(state: &AppState, msg: &Message<'_>) -> AppResult<(Vec<AttachmentRef>, Vec<String>)> {
-    let parts: Vec<(String, Vec<u8>)> = msg
-        .attachments()
-        .take(MAX_ATTACHMENTS + 1)
-        .map(|p| (p.attachment_name().unwrap_or("attachment").to_string(), p.contents().to_vec()))
-        .collect();
+async fn store_attachments(state: &AppState, parts: Vec<(String, Vec<u8>)>) -> AppResult<(Vec<AttachmentRef>, Vec<String>)> {
     let store = state.attachments.clone();
     tokio::task::spawn_blocking(move || {
         let mut kept = Vec::new();
@@ -195,20 +190,59 @@ fn with_notes(body: String, notes: &[String]) -> String {
     }
 }
 
-/// Takes one raw RFC 5322 message in.
-pub async fn receive(state: &AppState, raw: &[u8]) -> AppResult<InboundResult> {
+/// What a raw message says, before anything is stored: the pure half of the intake
+/// (and what the fuzz target exercises).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Incoming {
+    /// One of our own messages came back (a loop).
+    pub ours: bool,
+    /// Why the message is automatic, if it is.
+    pub automatic: Option<String>,
+    /// The case it answers, verified by a signed token or Message-ID.
+    pub case: Option<CaseId>,
+    pub sender_email: Option<String>,
+    pub sender_name: Option<String>,
+    pub subject: String,
+    pub body: String,
+    /// Attachments (name, bytes), at most one more than are kept.
+    pub files: Vec<(String, Vec<u8>)>,
+}
+
+/// Reads a raw RFC 5322 message. Never panics; refuses only what has no headers at all.
+pub fn read(raw: &[u8], secret: &[u8], mail_from: &str) -> AppResult<Incoming> {
     let msg = MessageParser::default()
         .parse(raw)
         .filter(|m| !m.headers().is_empty())
         .ok_or_else(|| AppError::invalid("message", "this is not an email message (no headers could be read)"))?;
-    if msg.message_id().is_some_and(|id| reply_address::case_of_message_id(&state.secret, &format!("<{id}>")).is_some()) {
+    let ours = msg.message_id().is_some_and(|id| reply_address::case_of_message_id(secret, &format!("<{id}>")).is_some());
+    let from = msg.from().and_then(|a| a.first());
+    Ok(Incoming {
+        ours,
+        automatic: automatic_reason(&msg),
+        case: matched_case(secret, mail_from, &msg),
+        sender_email: from.and_then(|a| a.address()).map(str::to_string),
+        sender_name: from.and_then(|a| a.name()).map(|n| n.replace(['\r', '\n'], " ")),
+        subject: msg.subject().unwrap_or_default().trim().to_string(),
+        body: body_of(&msg),
+        files: msg
+            .attachments()
+            .take(MAX_ATTACHMENTS + 1)
+            .map(|p| (p.attachment_name().unwrap_or("attachment").to_string(), p.contents().to_vec()))
+            .collect(),
+    })
+}
+
+/// Takes one raw RFC 5322 message in.
+pub async fn receive(state: &AppState, raw: &[u8]) -> AppResult<InboundResult> {
+    let incoming = read(raw, &state.secret, &state.config.mail_from)?;
+    if incoming.ours {
         return Ok(InboundResult::new("ignored", None, Some("our own message came back".into())));
     }
-    let automatic = automatic_reason(&msg);
-    let subject = msg.subject().unwrap_or_default().trim().to_string();
-    let (attachments, notes) = if automatic.is_some() { (Vec::new(), Vec::new()) } else { store_attachments(state, &msg).await? };
-    let body = with_notes(body_of(&msg), &notes);
-    if let Some(case_id) = matched_case(state, &msg) {
+    let Incoming { automatic, subject, files, .. } = incoming.clone();
+    let (attachments, notes) =
+        if automatic.is_some() { (Vec::new(), Vec::new()) } else { store_attachments(state, files).await? };
+    let body = with_notes(incoming.body, &notes);
+    if let Some(case_id) = incoming.case {
         if state.store.load_case(case_id).await?.is_some() {
             let (command, outcome) = match &automatic {
                 Some(reason) => (
@@ -230,17 +264,15 @@ pub async fn receive(state: &AppState, raw: &[u8]) -> AppResult<InboundResult> {
         // Never open a case for (or answer) an automatic message that matches nothing.
         return Ok(InboundResult::new("ignored", None, Some(reason)));
     }
-    let from = msg.from().and_then(|a| a.first());
-    let email = from
-        .and_then(|a| a.address())
-        .map(str::to_string)
+    let email = incoming
+        .sender_email
         .ok_or_else(|| AppError::invalid("From", "the message has no sender address, so nobody could be answered"))?;
     let category = intake_category(state)?;
     let owner = intake_owner(state)?;
     let intake = Intake {
         customer: Customer {
             email: Some(email),
-            name: from.and_then(|a| a.name()).map(|n| n.replace(['\r', '\n'], " ")),
+            name: incoming.sender_name,
             phone: None,
             external_id: None,
         },
