@@ -209,7 +209,35 @@ pub struct Incoming {
 }
 
 /// Reads a raw RFC 5322 message. Never panics; refuses only what has no headers at all.
+/// Should the MIME parser trip over a message's structure (mail-parser checks some
+/// invariants only with debug assertions), the headers are still read, the case says the
+/// body could not be, and the raw message is kept whole as `original.eml`.
 pub fn read(raw: &[u8], secret: &[u8], mail_from: &str) -> AppResult<Incoming> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read_structure(raw, secret, mail_from))) {
+        Ok(result) => result,
+        Err(_) => read_headers_only(raw, secret, mail_from),
+    }
+}
+
+fn read_headers_only(raw: &[u8], secret: &[u8], mail_from: &str) -> AppResult<Incoming> {
+    let msg = MessageParser::default()
+        .parse_headers(raw)
+        .filter(|m| !m.headers().is_empty())
+        .ok_or_else(|| AppError::invalid("message", "this is not an email message (no headers could be read)"))?;
+    let from = msg.from().and_then(|a| a.first());
+    Ok(Incoming {
+        ours: false,
+        automatic: automatic_reason(&msg),
+        case: matched_case(secret, mail_from, &msg),
+        sender_email: from.and_then(|a| a.address()).map(str::to_string),
+        sender_name: from.and_then(|a| a.name()).map(|n| n.replace(['\r', '\n'], " ")),
+        subject: msg.subject().unwrap_or_default().trim().to_string(),
+        body: "[the structure of this message could not be read; it is attached whole as original.eml]".into(),
+        files: vec![("original.eml".into(), raw.to_vec())],
+    })
+}
+
+fn read_structure(raw: &[u8], secret: &[u8], mail_from: &str) -> AppResult<Incoming> {
     let msg = MessageParser::default()
         .parse(raw)
         .filter(|m| !m.headers().is_empty())
