@@ -25,7 +25,7 @@ pub async fn run(open_cases: u64, due_cases: u64) -> Result<serde_json::Value> {
         .add_category(Category {
             key: "billing".into(),
             name: "Billing".into(),
-            checklist: vec![ChecklistItem { key: "account".into(), label: "Account".into(), required: false }],
+            checklist: vec![ChecklistItem { key: "account".into(), label: "Account".into(), required: false, pattern: None }],
             manager: exec.id,
             executive: exec.id,
         })

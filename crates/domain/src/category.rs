@@ -9,6 +9,10 @@ pub struct ChecklistItem {
     pub label: String,
     #[serde(default)]
     pub required: bool,
+    /// A regular expression that finds this fact in a customer's written message (its
+    /// first group if it has one), e.g. `(?i)order\s*#?\s*(\d{6,})`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pattern: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -168,8 +168,8 @@ fn category(manager: PersonId, executive: PersonId) -> Category {
         key: "billing".into(),
         name: "Billing".into(),
         checklist: vec![
-            ChecklistItem { key: "account".into(), label: "Account".into(), required: true },
-            ChecklistItem { key: "order".into(), label: "Order".into(), required: false },
+            ChecklistItem { key: "account".into(), label: "Account".into(), required: true, pattern: None },
+            ChecklistItem { key: "order".into(), label: "Order".into(), required: false, pattern: None },
         ],
         manager,
         executive,

@@ -62,8 +62,8 @@ fn category() -> Category {
         key: "billing".into(),
         name: "Billing".into(),
         checklist: vec![
-            ChecklistItem { key: "account".into(), label: "Account number".into(), required: true },
-            ChecklistItem { key: "order".into(), label: "Order id".into(), required: false },
+            ChecklistItem { key: "account".into(), label: "Account number".into(), required: true, pattern: None },
+            ChecklistItem { key: "order".into(), label: "Order id".into(), required: false, pattern: None },
         ],
         manager: BO,
         executive: FLO,

@@ -134,6 +134,8 @@ pub async fn load(state: &AppState) -> Result<DemoReport> {
                         key: (*key).into(),
                         label: (*label).into(),
                         required: *required,
+                        // Order numbers in written messages fill the fact by themselves.
+                        pattern: (*key == "order_id").then(|| r"(?i)order\s*(?:no\.?|number|#)?\s*:?\s*([A-Z]{0,3}-?\d{5,})".to_string()),
                     })
                     .collect(),
                 manager: ids[cat.manager],

@@ -336,3 +336,24 @@ async fn a_3_mb_body_is_413() {
     let huge_reply = json!({"body": "y".repeat(3 * 1024 * 1024)});
     app.refused(action(&app, &org.front1, id, "messages", &huge_reply), StatusCode::PAYLOAD_TOO_LARGE, None).await;
 }
+
+#[tokio::test]
+async fn a_category_with_a_broken_fact_pattern_is_refused_naming_it() {
+    let (app, org, _) = setup().await;
+    let body = json!({
+        "key": "orders", "name": "Orders",
+        "checklist": [{"key": "order_id", "label": "Order", "required": true, "pattern": "order (\\d+"}],
+        "manager": org.manager.id, "executive": org.vp.id,
+    });
+    let before = app.get(&app.admin_token, "/api/v1/categories").await.body;
+    let r = app.post(&app.admin_token, "/api/v1/categories", &body).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+    assert_eq!(r.body["error"]["field"], "checklist[0].pattern");
+    assert_eq!(app.get(&app.admin_token, "/api/v1/categories").await.body, before);
+    // A good one is kept and shown back.
+    let mut good = body.clone();
+    good["checklist"][0]["pattern"] = json!("(?i)order\\s*#?\\s*(\\d{6,})");
+    let r = app.post(&app.admin_token, "/api/v1/categories", &good).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    assert_eq!(r.body["checklist"][0]["pattern"], good["checklist"][0]["pattern"]);
+}

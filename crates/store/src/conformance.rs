@@ -159,8 +159,8 @@ impl Fixture {
             key: "billing".into(),
             name: "Billing".into(),
             checklist: vec![
-                ChecklistItem { key: "account".into(), label: "Account number".into(), required: true },
-                ChecklistItem { key: "order".into(), label: "Order id".into(), required: false },
+                ChecklistItem { key: "account".into(), label: "Account number".into(), required: true, pattern: None },
+                ChecklistItem { key: "order".into(), label: "Order id".into(), required: false, pattern: None },
             ],
             manager: manager.id,
             executive: exec.id,
@@ -450,8 +450,8 @@ pub async fn categories<S: Store>(store: S) {
         key: "billing".into(),
         name: "Billing".into(),
         checklist: vec![
-            ChecklistItem { key: "account".into(), label: "Account number".into(), required: true },
-            ChecklistItem { key: "order".into(), label: "Order id (“if any”)".into(), required: false },
+            ChecklistItem { key: "account".into(), label: "Account number".into(), required: true, pattern: None },
+            ChecklistItem { key: "order".into(), label: "Order id (“if any”)".into(), required: false, pattern: None },
         ],
         manager: manager.id,
         executive: boss.id,

@@ -63,6 +63,10 @@ pub struct ChecklistItemView {
     pub label: String,
     #[serde(default)]
     pub required: bool,
+    /// A regular expression that finds this fact in written messages (its first group,
+    /// if any), so mail fills the checklist where it can.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pattern: Option<String>,
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -86,7 +90,12 @@ impl From<&Category> for CategoryView {
             checklist: c
                 .checklist
                 .iter()
-                .map(|i| ChecklistItemView { key: i.key.clone(), label: i.label.clone(), required: i.required })
+                .map(|i| ChecklistItemView {
+                    key: i.key.clone(),
+                    label: i.label.clone(),
+                    required: i.required,
+                    pattern: i.pattern.clone(),
+                })
                 .collect(),
             manager: c.manager,
             executive: c.executive,
@@ -102,7 +111,7 @@ impl From<CategoryView> for Category {
             checklist: c
                 .checklist
                 .into_iter()
-                .map(|i| ChecklistItem { key: i.key, label: i.label, required: i.required })
+                .map(|i| ChecklistItem { key: i.key, label: i.label, required: i.required, pattern: i.pattern })
                 .collect(),
             manager: c.manager,
             executive: c.executive,

@@ -112,6 +112,23 @@ fn body_of(msg: &Message<'_>) -> String {
     }
 }
 
+/// Checklist facts found in `text` by the category's patterns (first group, else the match).
+pub fn facts_found(category: &roadone_domain::Category, text: &str) -> std::collections::BTreeMap<String, String> {
+    let mut facts = std::collections::BTreeMap::new();
+    for item in &category.checklist {
+        let Some(pattern) = &item.pattern else { continue };
+        // Patterns are checked when the category is saved; a bad one here finds nothing.
+        let Ok(re) = regex::Regex::new(pattern) else { continue };
+        if let Some(c) = re.captures(text) {
+            let found = c.get(1).or_else(|| c.get(0)).map(|m| m.as_str().trim().to_string()).unwrap_or_default();
+            if !found.is_empty() {
+                facts.insert(item.key.clone(), found.chars().take(200).collect());
+            }
+        }
+    }
+    facts
+}
+
 static ROUND_ROBIN: AtomicUsize = AtomicUsize::new(0);
 
 /// Who owns a case opened by mail: the configured person, else frontline in turn.
@@ -297,6 +314,9 @@ pub async fn receive(state: &AppState, raw: &[u8]) -> AppResult<InboundResult> {
         .ok_or_else(|| AppError::invalid("From", "the message has no sender address, so nobody could be answered"))?;
     let category = intake_category(state)?;
     let owner = intake_owner(state)?;
+    // Facts the category knows how to spot are filled from the message; the owner asks
+    // for the rest.
+    let facts = facts_found(&category, &format!("{subject}\n{body}"));
     let intake = Intake {
         customer: Customer {
             email: Some(email),
@@ -308,12 +328,62 @@ pub async fn receive(state: &AppState, raw: &[u8]) -> AppResult<InboundResult> {
         subject: if subject.is_empty() { "(no subject)".into() } else { subject.chars().take(500).collect() },
         body,
         channel: Channel::Email,
-        facts: Default::default(),
-        // Mail does not fill the checklist: the owner asks for what is missing.
-        missing_facts: category.checklist.iter().filter(|i| i.required).map(|i| i.key.clone()).collect(),
+        missing_facts: category
+            .checklist
+            .iter()
+            .filter(|i| i.required && !facts.contains_key(&i.key))
+            .map(|i| i.key.clone())
+            .collect(),
+        facts,
         realtime: Realtime::default(),
         attachments,
     };
     let outcome = state.open_case(owner, intake, None).await?;
     Ok(InboundResult::new("opened", Some(outcome.head().id), None))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use roadone_domain::{Category, ChecklistItem};
+
+    fn item(key: &str, required: bool, pattern: Option<&str>) -> ChecklistItem {
+        ChecklistItem { key: key.into(), label: key.into(), required, pattern: pattern.map(String::from) }
+    }
+
+    #[test]
+    fn a_category_pattern_fills_its_fact_from_the_message() {
+        let category = Category {
+            key: "orders".into(),
+            name: "Orders".into(),
+            checklist: vec![
+                item("order_id", true, Some(r"(?i)order\s*#?\s*(\d{6,})")),
+                item("postcode", false, Some(r"\b[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}\b")),
+                item("account", true, None),
+            ],
+            manager: 1,
+            executive: 1,
+        };
+        let facts = facts_found(&category, "Where is my order #1234567? Deliver to SW1A 1AA please.");
+        assert_eq!(facts.get("order_id").map(String::as_str), Some("1234567"), "the first group");
+        assert_eq!(facts.get("postcode").map(String::as_str), Some("SW1A 1AA"), "the whole match without a group");
+        assert_eq!(facts.get("account"), None, "no pattern, nothing guessed");
+        assert!(facts_found(&category, "No numbers here.").is_empty());
+    }
+
+    #[test]
+    fn automatic_mail_is_recognised_by_its_headers() {
+        let read_one = |headers: &str| {
+            let raw = format!("From: a@example.org\r\nTo: support@example.com\r\n{headers}\r\n\r\nbody\r\n");
+            read(raw.as_bytes(), b"secret", "support@example.com").unwrap().automatic
+        };
+        assert!(read_one("Auto-Submitted: auto-replied").is_some());
+        assert!(read_one("Auto-Submitted: no").is_none(), "`no` means a person wrote it");
+        assert!(read_one("Precedence: bulk").is_some());
+        assert!(read_one("Precedence: urgent").is_none());
+        assert!(read_one("List-Id: <news.example.org>").is_some());
+        assert!(read_one("X-Autoreply: yes").is_some());
+        assert!(read_one("Return-Path: <>").is_some());
+        assert!(read_one("Subject: Hello").is_none());
+    }
 }

@@ -45,6 +45,13 @@ fn validate(req: CategoryView) -> AppResult<Category> {
         if item.label.trim().is_empty() {
             return Err(AppError::invalid(&format!("checklist[{i}].label"), "is required"));
         }
+        if let Some(pattern) = &item.pattern {
+            let field = format!("checklist[{i}].pattern");
+            if pattern.len() > 500 {
+                return Err(AppError::invalid(&field, "must be at most 500 characters"));
+            }
+            regex::Regex::new(pattern).map_err(|e| AppError::invalid(&field, format!("not a valid regular expression: {e}")))?;
+        }
     }
     Ok(req.into())
 }
