@@ -308,3 +308,27 @@ async fn a_message_whose_structure_cannot_be_read_is_kept_whole() {
         assert_eq!((status, bytes), (200, raw), "the raw message, byte for byte");
     }
 }
+
+#[tokio::test]
+async fn an_html_message_is_kept_as_received_and_read_as_text() {
+    let app = TestApp::spawn().await;
+    let org = app.org().await;
+    let html = "<html><body><p>My <b>parcel</b> is late.</p><img src=\"https://tracker.example.net/pixel.gif\"><script>alert(1)</script></body></html>";
+    let raw = mail(
+        &[("From", "bea@example.org"), ("To", "support@roadone.local"), ("Subject", "Late"), ("MIME-Version", "1.0"), ("Content-Type", "text/html; charset=utf-8")],
+        html,
+    );
+    let r = deliver(&app, &raw).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let id = r.body["case_id"].as_i64().unwrap();
+    let opened = app.case(id).await["events"][0]["data"].clone();
+    let text = opened["body"].as_str().unwrap();
+    assert!(text.contains("parcel") && !text.contains("<b>"), "the case text is the plain rendering: {text}");
+    let file = &opened["attachments"][0];
+    assert_eq!(file["name"], "message.html");
+    let sha = file["sha256"].as_str().unwrap();
+    let (status, headers, bytes) = app.client_get_raw(&format!("/api/v1/cases/{id}/attachments/{sha}"), Some(&org.front1.token)).await;
+    assert_eq!((status, String::from_utf8(bytes).unwrap()), (200, html.to_string()), "kept as received");
+    assert!(headers.get("content-disposition").unwrap().to_str().unwrap().starts_with("attachment"), "never rendered by us");
+    assert_eq!(headers.get("content-security-policy").unwrap(), "sandbox");
+}

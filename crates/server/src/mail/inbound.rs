@@ -269,12 +269,22 @@ fn read_structure(raw: &[u8], secret: &[u8], mail_from: &str) -> AppResult<Incom
         sender_name: from.and_then(|a| a.name()).map(|n| n.replace(['\r', '\n'], " ")),
         subject: msg.subject().unwrap_or_default().trim().to_string(),
         body: body_of(&msg),
-        files: msg
-            .attachments()
-            .take(MAX_ATTACHMENTS + 1)
-            .map(|p| (p.attachment_name().unwrap_or("attachment").to_string(), p.contents().to_vec()))
+        files: html_original(&msg)
+            .into_iter()
+            .chain(
+                msg.attachments()
+                    .take(MAX_ATTACHMENTS + 1)
+                    .map(|p| (p.attachment_name().unwrap_or("attachment").to_string(), p.contents().to_vec())),
+            )
             .collect(),
     })
+}
+
+/// An HTML body is kept as received, as a file (`message.html`): the case text is its
+/// plain-text rendering, and the HTML itself is only ever served as a download.
+fn html_original(msg: &Message<'_>) -> Option<(String, Vec<u8>)> {
+    let part = msg.html_part(0)?;
+    part.is_text_html().then(|| ("message.html".to_string(), part.contents().to_vec()))
 }
 
 /// Takes one raw RFC 5322 message in.
