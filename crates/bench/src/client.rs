@@ -16,13 +16,19 @@ pub struct Client {
 
 impl Client {
     pub async fn connect(addr: SocketAddr, token: &str) -> Result<Client> {
-        let stream = tokio::net::TcpStream::connect(addr).await.context("connect to the server")?;
+        let stream = tokio::net::TcpStream::connect(addr)
+            .await
+            .context("connect to the server")?;
         stream.set_nodelay(true)?;
         let (sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
         tokio::task::spawn_local(async move {
             let _ = conn.await;
         });
-        Ok(Client { sender, auth: format!("Bearer {token}"), host: addr.to_string() })
+        Ok(Client {
+            sender,
+            auth: format!("Bearer {token}"),
+            host: addr.to_string(),
+        })
     }
 
     async fn send(&mut self, req: Request<Full<Bytes>>) -> Result<u16> {

@@ -80,7 +80,11 @@ fn case_body(n: u64) -> String {
 }
 
 /// Runs `clients` loops of `request` until `deadline`; returns latencies in microseconds.
-async fn drive<F, Fut>(clients: Vec<Client>, deadline: Instant, request: F) -> Result<(Vec<u32>, u64)>
+async fn drive<F, Fut>(
+    clients: Vec<Client>,
+    deadline: Instant,
+    request: F,
+) -> Result<(Vec<u32>, u64)>
 where
     F: Fn(Client, u64) -> Fut + Clone + 'static,
     Fut: std::future::Future<Output = Result<(Client, bool)>> + 'static,
@@ -116,7 +120,9 @@ where
 /// The client runs on one thread, leaving the other core to the server as far as possible.
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<()> {
-    tokio::task::LocalSet::new().run_until(run(Args::parse())).await
+    tokio::task::LocalSet::new()
+        .run_until(run(Args::parse()))
+        .await
 }
 
 async fn run(args: Args) -> Result<()> {
@@ -129,10 +135,15 @@ async fn run(args: Args) -> Result<()> {
         None => std::env::current_exe()?.with_file_name("roadone"),
     };
     if !binary.exists() {
-        bail!("{} not found: build it first (cargo build --release -p roadone)", binary.display());
+        bail!(
+            "{} not found: build it first (cargo build --release -p roadone)",
+            binary.display()
+        );
     }
     if let Mode::Smtp { senders, seconds } = args.mode {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")?
+            .local_addr()?
+            .port();
         let extra = vec!["--smtp-listen".to_string(), format!("127.0.0.1:{port}")];
         let server = server::Server::start_with(&binary, args.no_fsync, &extra).await?;
         let result = smtp::run(&server, port, senders, seconds).await;
@@ -143,7 +154,11 @@ async fn run(args: Args) -> Result<()> {
     let mut server = server::Server::start(&binary, args.no_fsync).await?;
     let result = match args.mode {
         Mode::Intake { clients, seconds } => intake(&server, clients, seconds).await,
-        Mode::Read { cases, clients, seconds } => read(&server, cases, clients, seconds).await,
+        Mode::Read {
+            cases,
+            clients,
+            seconds,
+        } => read(&server, cases, clients, seconds).await,
         Mode::Sweep { .. } | Mode::Smtp { .. } => unreachable!("handled above"),
     };
     if args.keep_data {
@@ -162,13 +177,21 @@ async fn connect_all(server: &server::Server, n: usize, token: &str) -> Result<V
     Ok(clients)
 }
 
-async fn intake(server: &server::Server, clients: usize, seconds: u64) -> Result<serde_json::Value> {
+async fn intake(
+    server: &server::Server,
+    clients: usize,
+    seconds: u64,
+) -> Result<serde_json::Value> {
     let conns = connect_all(server, clients, &server.frontline_token).await?;
     let started = Instant::now();
-    let (latencies, errors) = drive(conns, started + Duration::from_secs(seconds), |mut c: Client, n| async move {
-        let status = c.post("/api/v1/cases", case_body(n)).await?;
-        Ok((c, status == 201))
-    })
+    let (latencies, errors) = drive(
+        conns,
+        started + Duration::from_secs(seconds),
+        |mut c: Client, n| async move {
+            let status = c.post("/api/v1/cases", case_body(n)).await?;
+            Ok((c, status == 201))
+        },
+    )
     .await?;
     let elapsed = started.elapsed().as_secs_f64();
     let ok = latencies.len() as u64 - errors;
@@ -182,7 +205,12 @@ async fn intake(server: &server::Server, clients: usize, seconds: u64) -> Result
     }))
 }
 
-async fn read(server: &server::Server, cases: u64, clients: usize, seconds: u64) -> Result<serde_json::Value> {
+async fn read(
+    server: &server::Server,
+    cases: u64,
+    clients: usize,
+    seconds: u64,
+) -> Result<serde_json::Value> {
     // Load with many clients so group commit does its job; stop at exactly `cases`.
     let load_started = Instant::now();
     let conns = connect_all(server, 64, &server.frontline_token).await?;
@@ -225,12 +253,19 @@ async fn read(server: &server::Server, cases: u64, clients: usize, seconds: u64)
 
     let conns = connect_all(server, clients, &server.frontline_token).await?;
     let started = Instant::now();
-    let (latencies, errors) = drive(conns, started + Duration::from_secs(seconds), move |mut c: Client, n| async move {
-        // A cheap scatter over all ids (Knuth's multiplicative hash), so reads hit cold pages too.
-        let id = (n.wrapping_mul(2_654_435_761) % loaded) + 1;
-        let status = c.get(&format!("/api/v1/cases/{id}")).await.context("GET case")?;
-        Ok((c, status == 200))
-    })
+    let (latencies, errors) = drive(
+        conns,
+        started + Duration::from_secs(seconds),
+        move |mut c: Client, n| async move {
+            // A cheap scatter over all ids (Knuth's multiplicative hash), so reads hit cold pages too.
+            let id = (n.wrapping_mul(2_654_435_761) % loaded) + 1;
+            let status = c
+                .get(&format!("/api/v1/cases/{id}"))
+                .await
+                .context("GET case")?;
+            Ok((c, status == 200))
+        },
+    )
     .await?;
     let elapsed = started.elapsed().as_secs_f64();
     Ok(json!({

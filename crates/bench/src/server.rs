@@ -13,19 +13,28 @@ pub struct Server {
     pub frontline_token: String,
     pub no_fsync: bool,
     data_dir: tempfile::TempDir,
-
 }
 
 fn run(binary: &Path, data_dir: &Path, args: &[&str]) -> Result<String> {
-    let out = Command::new(binary).arg("--data-dir").arg(data_dir).args(args).output()?;
+    let out = Command::new(binary)
+        .arg("--data-dir")
+        .arg(data_dir)
+        .args(args)
+        .output()?;
     if !out.status.success() {
-        bail!("roadone {}: {}", args.join(" "), String::from_utf8_lossy(&out.stderr));
+        bail!(
+            "roadone {}: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
     Ok(String::from_utf8(out.stdout)?.trim().to_string())
 }
 
 fn free_port() -> Result<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port())
 }
 
 impl Server {
@@ -35,32 +44,66 @@ impl Server {
 
     /// Starts the server with extra `serve` arguments.
     pub async fn start_with(binary: &Path, no_fsync: bool, extra: &[String]) -> Result<Server> {
-        let data_dir = tempfile::Builder::new().prefix("roadone-bench").tempdir_in(bench_dir()?)?;
+        let data_dir = tempfile::Builder::new()
+            .prefix("roadone-bench")
+            .tempdir_in(bench_dir()?)?;
         let dir = data_dir.path();
         for (name, email, role, boss) in [
             ("Bench Admin", "admin@bench.example", "admin", None),
             ("Bench Executive", "exec@bench.example", "executive", None),
-            ("Bench Manager", "manager@bench.example", "manager", Some("exec@bench.example")),
-            ("Bench Frontline", "front@bench.example", "frontline", Some("manager@bench.example")),
+            (
+                "Bench Manager",
+                "manager@bench.example",
+                "manager",
+                Some("exec@bench.example"),
+            ),
+            (
+                "Bench Frontline",
+                "front@bench.example",
+                "frontline",
+                Some("manager@bench.example"),
+            ),
         ] {
-            let mut args = vec!["user", "add", "--name", name, "--email", email, "--role", role];
+            let mut args = vec![
+                "user", "add", "--name", name, "--email", email, "--role", role,
+            ];
             if let Some(b) = boss {
                 args.extend(["--reports-to", b]);
             }
             run(binary, dir, &args)?;
         }
-        let admin_token = run(binary, dir, &["token", "issue", "--email", "admin@bench.example"])?;
-        let frontline_token = run(binary, dir, &["token", "issue", "--email", "front@bench.example"])?;
+        let admin_token = run(
+            binary,
+            dir,
+            &["token", "issue", "--email", "admin@bench.example"],
+        )?;
+        let frontline_token = run(
+            binary,
+            dir,
+            &["token", "issue", "--email", "front@bench.example"],
+        )?;
         let port = free_port()?;
         let addr: SocketAddr = format!("127.0.0.1:{port}").parse()?;
         let mut cmd = Command::new(binary);
-        cmd.arg("--data-dir").arg(dir).args(["serve", "--listen", &addr.to_string()]);
+        cmd.arg("--data-dir")
+            .arg(dir)
+            .args(["serve", "--listen", &addr.to_string()]);
         if no_fsync {
             cmd.arg("--no-fsync");
         }
         cmd.args(extra);
-        let child = cmd.env("RUST_LOG", "warn").stdout(Stdio::null()).stderr(Stdio::inherit()).spawn()?;
-        let server = Server { child, addr, frontline_token, no_fsync, data_dir };
+        let child = cmd
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()?;
+        let server = Server {
+            child,
+            addr,
+            frontline_token,
+            no_fsync,
+            data_dir,
+        };
         server.wait_ready().await?;
         let status = server.setup_category(&admin_token).await?;
         if status != 201 {
@@ -82,19 +125,22 @@ impl Server {
 
     async fn setup_category(&self, admin_token: &str) -> Result<u16> {
         let mut c = crate::client::Client::connect(self.addr, admin_token).await?;
-                // Manager and executive ids follow the insertion order above.
-                let body = serde_json::json!({
-                    "key": "billing", "name": "Billing",
-                    "checklist": [{"key": "account_number", "label": "Account number", "required": true}],
-                    "manager": 3, "executive": 2,
-                });
+        // Manager and executive ids follow the insertion order above.
+        let body = serde_json::json!({
+            "key": "billing", "name": "Billing",
+            "checklist": [{"key": "account_number", "label": "Account number", "required": true}],
+            "manager": 3, "executive": 2,
+        });
         c.post("/api/v1/categories", body.to_string()).await
     }
 
     fn status_kb(&self, field: &str) -> Result<f64> {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
             .context("read the server's /proc status")?;
-        let line = status.lines().find(|l| l.starts_with(field)).with_context(|| format!("{field} missing"))?;
+        let line = status
+            .lines()
+            .find(|l| l.starts_with(field))
+            .with_context(|| format!("{field} missing"))?;
         let kb: f64 = line.split_whitespace().nth(1).context("value")?.parse()?;
         Ok(kb)
     }
@@ -120,7 +166,10 @@ impl Server {
 
     /// Stops the temporary directory from being removed; returns its path.
     pub fn keep_data(&mut self) -> PathBuf {
-        let dir = std::mem::replace(&mut self.data_dir, tempfile::tempdir().expect("a temporary directory"));
+        let dir = std::mem::replace(
+            &mut self.data_dir,
+            tempfile::tempdir().expect("a temporary directory"),
+        );
         dir.keep()
     }
 }

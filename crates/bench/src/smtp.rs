@@ -9,17 +9,28 @@ use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use serde_json::json;
 use std::time::{Duration, Instant};
 
-pub async fn run(server: &crate::server::Server, port: u16, senders: usize, seconds: u64) -> Result<serde_json::Value> {
+pub async fn run(
+    server: &crate::server::Server,
+    port: u16,
+    senders: usize,
+    seconds: u64,
+) -> Result<serde_json::Value> {
     let _ = server;
     // 100 KB that is a PDF by its first bytes; each message's differs so none is deduplicated.
-    let pdf_base: Vec<u8> = b"%PDF-1.4\n".iter().copied().chain((0..102_400u32).map(|i| (i * 31 % 251) as u8)).collect();
+    let pdf_base: Vec<u8> = b"%PDF-1.4\n"
+        .iter()
+        .copied()
+        .chain((0..102_400u32).map(|i| (i * 31 % 251) as u8))
+        .collect();
     let deadline = Instant::now() + Duration::from_secs(seconds);
     let started = Instant::now();
     let mut tasks = Vec::new();
     for s in 0..senders {
         let pdf_base = pdf_base.clone();
         tasks.push(tokio::task::spawn_local(async move {
-            let transport = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous("127.0.0.1").port(port).build();
+            let transport = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous("127.0.0.1")
+                .port(port)
+                .build();
             let (mut latencies, mut errors, mut n) = (Vec::new(), 0u64, 0u64);
             while Instant::now() < deadline {
                 n += 1;
@@ -32,7 +43,10 @@ pub async fn run(server: &crate::server::Server, port: u16, senders: usize, seco
                     .multipart(
                         MultiPart::mixed()
                             .singlepart(SinglePart::plain("My statement is attached.".to_string()))
-                            .singlepart(Attachment::new("statement.pdf".into()).body(pdf, "application/pdf".parse()?)),
+                            .singlepart(
+                                Attachment::new("statement.pdf".into())
+                                    .body(pdf, "application/pdf".parse()?),
+                            ),
                     )?;
                 let t = Instant::now();
                 match transport.send(message).await {

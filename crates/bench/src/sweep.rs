@@ -5,7 +5,10 @@
 use anyhow::Result;
 use chrono::{Duration, Utc};
 use roadone_domain::notification::notifications_for;
-use roadone_domain::{open, timers_for, Case, Category, Channel, ChecklistItem, Context, Customer, Hierarchy, Intake, Realtime, Role, Rules};
+use roadone_domain::{
+    open, timers_for, Case, Category, Channel, ChecklistItem, Context, Customer, Hierarchy, Intake,
+    Realtime, Role, Rules,
+};
 use roadone_sqlite::{SqliteOptions, SqliteStore};
 use roadone_store::{NewCase, NewPerson, Store};
 use serde_json::json;
@@ -13,19 +16,38 @@ use std::sync::Arc;
 use std::time::Instant;
 
 pub async fn run(open_cases: u64, due_cases: u64) -> Result<serde_json::Value> {
-    let dir = tempfile::Builder::new().prefix("roadone-sweep").tempdir_in(crate::server::bench_dir()?)?;
-    let store = Arc::new(SqliteStore::open(SqliteOptions::new(dir.path().join("roadone.db")))?);
+    let dir = tempfile::Builder::new()
+        .prefix("roadone-sweep")
+        .tempdir_in(crate::server::bench_dir()?)?;
+    let store = Arc::new(SqliteStore::open(SqliteOptions::new(
+        dir.path().join("roadone.db"),
+    ))?);
     let exec = store
-        .add_person(NewPerson { name: "Exec".into(), email: "exec@sweep.example".into(), role: Role::Executive, reports_to: None })
+        .add_person(NewPerson {
+            name: "Exec".into(),
+            email: "exec@sweep.example".into(),
+            role: Role::Executive,
+            reports_to: None,
+        })
         .await?;
     let front = store
-        .add_person(NewPerson { name: "Front".into(), email: "front@sweep.example".into(), role: Role::Frontline, reports_to: Some(exec.id) })
+        .add_person(NewPerson {
+            name: "Front".into(),
+            email: "front@sweep.example".into(),
+            role: Role::Frontline,
+            reports_to: Some(exec.id),
+        })
         .await?;
     let category = store
         .add_category(Category {
             key: "billing".into(),
             name: "Billing".into(),
-            checklist: vec![ChecklistItem { key: "account".into(), label: "Account".into(), required: false, pattern: None }],
+            checklist: vec![ChecklistItem {
+                key: "account".into(),
+                label: "Account".into(),
+                required: false,
+                pattern: None,
+            }],
             manager: exec.id,
             executive: exec.id,
         })
@@ -41,11 +63,15 @@ pub async fn run(open_cases: u64, due_cases: u64) -> Result<serde_json::Value> {
                 if tasks.len() >= 256 {
                     tasks.join_next().await.expect("a task")??;
                 }
-                let (store, hierarchy, category) = (store.clone(), hierarchy.clone(), category.clone());
+                let (store, hierarchy, category) =
+                    (store.clone(), hierarchy.clone(), category.clone());
                 tasks.spawn(async move {
                     let rules = Rules::default();
                     let intake = Intake {
-                        customer: Customer { email: Some(format!("c{n}@sweep.example")), ..Customer::default() },
+                        customer: Customer {
+                            email: Some(format!("c{n}@sweep.example")),
+                            ..Customer::default()
+                        },
                         category: "billing".into(),
                         subject: format!("case {n}"),
                         body: String::new(),
@@ -55,7 +81,12 @@ pub async fn run(open_cases: u64, due_cases: u64) -> Result<serde_json::Value> {
                         realtime: Realtime::default(),
                         attachments: vec![],
                     };
-                    let ctx = Context { hierarchy: &hierarchy, category: &category, rules: &rules, now: opened_at };
+                    let ctx = Context {
+                        hierarchy: &hierarchy,
+                        category: &category,
+                        rules: &rules,
+                        now: opened_at,
+                    };
                     let opened = open(&intake, front.id, ctx)?;
                     let case = Case::opened(&opened)?;
                     let new = NewCase {
@@ -82,11 +113,15 @@ pub async fn run(open_cases: u64, due_cases: u64) -> Result<serde_json::Value> {
     let load_seconds = started.elapsed().as_secs_f64();
     let at = now + Duration::minutes(1);
     let t = Instant::now();
-    let none = store.claim_due_timers(at, Duration::seconds(60), 100_000).await?;
+    let none = store
+        .claim_due_timers(at, Duration::seconds(60), 100_000)
+        .await?;
     let empty_ms = t.elapsed().as_secs_f64() * 1000.0;
     load(due_cases, now - Duration::hours(21)).await?;
     let t = Instant::now();
-    let due = store.claim_due_timers(at, Duration::seconds(60), 100_000).await?;
+    let due = store
+        .claim_due_timers(at, Duration::seconds(60), 100_000)
+        .await?;
     let claim_ms = t.elapsed().as_secs_f64() * 1000.0;
     Ok(json!({
         "mode": "sweep", "open_cases_not_due": open_cases, "due_cases": due_cases,

@@ -72,9 +72,9 @@ pub struct Case {
 impl Case {
     /// Rebuilds a case from its full event log.
     pub fn from_events(events: &[Event]) -> Result<Case, DomainError> {
-        let (first, rest) = events
-            .split_first()
-            .ok_or_else(|| DomainError::Corrupt { message: "a case has no events".into() })?;
+        let (first, rest) = events.split_first().ok_or_else(|| DomainError::Corrupt {
+            message: "a case has no events".into(),
+        })?;
         let mut case = Case::opened(first)?;
         for event in rest {
             case.apply(event)?;
@@ -84,13 +84,25 @@ impl Case {
 
     /// The state right after the first event, which must be `opened` with seq 1.
     pub fn opened(event: &Event) -> Result<Case, DomainError> {
-        let EventBody::Opened { customer, category, subject, channel, owner, escalates_at, promised_by, .. } =
-            &event.body
+        let EventBody::Opened {
+            customer,
+            category,
+            subject,
+            channel,
+            owner,
+            escalates_at,
+            promised_by,
+            ..
+        } = &event.body
         else {
-            return Err(DomainError::Corrupt { message: format!("first event is {}", event.body.kind()) });
+            return Err(DomainError::Corrupt {
+                message: format!("first event is {}", event.body.kind()),
+            });
         };
         if event.seq != 1 {
-            return Err(DomainError::Corrupt { message: format!("first event has seq {}", event.seq) });
+            return Err(DomainError::Corrupt {
+                message: format!("first event has seq {}", event.seq),
+            });
         }
         Ok(Case {
             version: 1,
@@ -129,13 +141,17 @@ impl Case {
         // Reminders and automatic mail are not activity: they must not hold off a reminder.
         if !matches!(
             event.body,
-            EventBody::Tickled { .. } | EventBody::AutomaticReceived { .. } | EventBody::DeliveryFailed { .. }
+            EventBody::Tickled { .. }
+                | EventBody::AutomaticReceived { .. }
+                | EventBody::DeliveryFailed { .. }
         ) {
             self.last_activity_at = event.at;
         }
         match &event.body {
             EventBody::Opened { .. } => {
-                return Err(DomainError::Corrupt { message: "a case is opened twice".into() })
+                return Err(DomainError::Corrupt {
+                    message: "a case is opened twice".into(),
+                })
             }
             EventBody::PassedUp { to, .. } => {
                 self.owner = *to;
@@ -163,7 +179,10 @@ impl Case {
             | EventBody::CustomerReplied { .. }
             | EventBody::AutomaticReceived { .. }
             | EventBody::DeliveryFailed { .. } => {}
-            EventBody::Reopened { owner, escalates_at } => {
+            EventBody::Reopened {
+                owner,
+                escalates_at,
+            } => {
                 self.status = CaseStatus::Open;
                 self.owner = *owner;
                 self.clock_started_at = event.at;
@@ -173,7 +192,11 @@ impl Case {
                 self.rating = None;
                 self.reopenings += 1;
             }
-            EventBody::Solved { resolution, road, learned } => {
+            EventBody::Solved {
+                resolution,
+                road,
+                learned,
+            } => {
                 self.status = CaseStatus::Solved;
                 self.solution = Some(Solution {
                     resolution: resolution.clone(),
@@ -183,7 +206,11 @@ impl Case {
                     solved_at: event.at,
                 });
             }
-            EventBody::Rated { score, delighted_by, would_recommend } => {
+            EventBody::Rated {
+                score,
+                delighted_by,
+                would_recommend,
+            } => {
                 self.rating = Some(Rating {
                     score: *score,
                     delighted_by: delighted_by.clone(),

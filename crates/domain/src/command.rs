@@ -7,24 +7,49 @@ use crate::person::PersonId;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
     /// Hand the case up: to `to`, or by default to the owner's manager.
-    PassUp { to: Option<PersonId>, reason: String },
+    PassUp {
+        to: Option<PersonId>,
+        reason: String,
+    },
     /// Pull the case up from below.
     Take,
     /// Hand the case to the category's manager, so they learn from the customer.
     Upgrade { reason: String },
     /// Road is checked here rather than typed so the refusal can name the field.
-    Solve { resolution: String, road: i64, learned: String },
-    Rate { score: i64, delighted_by: String, would_recommend: bool },
+    Solve {
+        resolution: String,
+        road: i64,
+        learned: String,
+    },
+    Rate {
+        score: i64,
+        delighted_by: String,
+        would_recommend: bool,
+    },
     /// A staff reply to the customer.
-    SendMessage { body: String, attachments: Vec<AttachmentRef> },
+    SendMessage {
+        body: String,
+        attachments: Vec<AttachmentRef>,
+    },
     /// A message from the customer; reopens a solved case.
-    CustomerReply { body: String, attachments: Vec<AttachmentRef> },
+    CustomerReply {
+        body: String,
+        attachments: Vec<AttachmentRef>,
+    },
     /// An automatic message (out-of-office, bounce, list mail) that arrived on the case:
     /// kept on the record, but it neither reopens the case nor gets an answer.
-    RecordAutomatic { reason: String, subject: String, body: String },
+    RecordAutomatic {
+        reason: String,
+        subject: String,
+        body: String,
+    },
     /// A notification could never be delivered (the relay refused it for good, or there is
     /// no address): staff must know the customer did not hear from us.
-    RecordDeliveryFailure { template: String, recipient: String, error: String },
+    RecordDeliveryFailure {
+        template: String,
+        recipient: String,
+        error: String,
+    },
     /// The scheduler's escalation at the deadline.
     Escalate,
     /// The scheduler's reminder to the owner.

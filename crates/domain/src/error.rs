@@ -68,12 +68,25 @@ impl DomainError {
     pub fn kind(&self) -> ErrorKind {
         use DomainError::*;
         match self {
-            Required { .. } | Invalid { .. } | MissingFact { .. } | UnknownFact { .. }
-            | FactBothGivenAndMissing { .. } | UnknownCategory { .. } | UnknownPerson { .. }
-            | InactivePerson { .. } | PassNotUp { .. } => ErrorKind::Invalid,
+            Required { .. }
+            | Invalid { .. }
+            | MissingFact { .. }
+            | UnknownFact { .. }
+            | FactBothGivenAndMissing { .. }
+            | UnknownCategory { .. }
+            | UnknownPerson { .. }
+            | InactivePerson { .. }
+            | PassNotUp { .. } => ErrorKind::Invalid,
             NotOwner { .. } | TakeNotFromAbove { .. } | WrongActor { .. } => ErrorKind::Forbidden,
-            TopOfHierarchy { .. } | AlreadyOwner { .. } | UpgradeWouldPassDown { .. } | CaseSolved
-            | CaseNotSolved | AlreadyRated | AlreadyEscalated | AlreadyReminded | NotDue { .. } => ErrorKind::Conflict,
+            TopOfHierarchy { .. }
+            | AlreadyOwner { .. }
+            | UpgradeWouldPassDown { .. }
+            | CaseSolved
+            | CaseNotSolved
+            | AlreadyRated
+            | AlreadyEscalated
+            | AlreadyReminded
+            | NotDue { .. } => ErrorKind::Conflict,
             Corrupt { .. } => ErrorKind::Internal,
         }
     }
@@ -111,7 +124,9 @@ impl DomainError {
     pub fn field(&self) -> Option<String> {
         use DomainError::*;
         match self {
-            Required { field } | Invalid { field, .. } | UnknownPerson { field, .. }
+            Required { field }
+            | Invalid { field, .. }
+            | UnknownPerson { field, .. }
             | InactivePerson { field, .. } => Some(field.clone()),
             MissingFact { key } | UnknownFact { key } | FactBothGivenAndMissing { key } => {
                 Some(format!("facts.{key}"))
@@ -123,10 +138,15 @@ impl DomainError {
     }
 
     pub(crate) fn required(field: &str) -> Self {
-        DomainError::Required { field: field.to_string() }
+        DomainError::Required {
+            field: field.to_string(),
+        }
     }
 
     pub(crate) fn invalid(field: &str, message: impl Into<String>) -> Self {
-        DomainError::Invalid { field: field.to_string(), message: message.into() }
+        DomainError::Invalid {
+            field: field.to_string(),
+            message: message.into(),
+        }
     }
 }

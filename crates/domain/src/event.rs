@@ -131,11 +131,28 @@ pub enum EventBody {
         escalates_at: DateTime<Utc>,
         promised_by: DateTime<Utc>,
     },
-    PassedUp { from: PersonId, to: PersonId, reason: String },
-    Taken { from: PersonId, to: PersonId },
-    Upgraded { from: PersonId, to: PersonId, reason: String },
-    Escalated { from: PersonId, to: PersonId },
-    Tickled { owner: PersonId, reason: TickleReason },
+    PassedUp {
+        from: PersonId,
+        to: PersonId,
+        reason: String,
+    },
+    Taken {
+        from: PersonId,
+        to: PersonId,
+    },
+    Upgraded {
+        from: PersonId,
+        to: PersonId,
+        reason: String,
+    },
+    Escalated {
+        from: PersonId,
+        to: PersonId,
+    },
+    Tickled {
+        owner: PersonId,
+        reason: TickleReason,
+    },
     MessageSent {
         body: String,
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -146,11 +163,30 @@ pub enum EventBody {
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         attachments: Vec<AttachmentRef>,
     },
-    AutomaticReceived { reason: String, subject: String, body: String },
-    DeliveryFailed { template: String, recipient: String, error: String },
-    Reopened { owner: PersonId, escalates_at: DateTime<Utc> },
-    Solved { resolution: String, road: Road, learned: String },
-    Rated { score: u8, delighted_by: String, would_recommend: bool },
+    AutomaticReceived {
+        reason: String,
+        subject: String,
+        body: String,
+    },
+    DeliveryFailed {
+        template: String,
+        recipient: String,
+        error: String,
+    },
+    Reopened {
+        owner: PersonId,
+        escalates_at: DateTime<Utc>,
+    },
+    Solved {
+        resolution: String,
+        road: Road,
+        learned: String,
+    },
+    Rated {
+        score: u8,
+        delighted_by: String,
+        would_recommend: bool,
+    },
 }
 
 impl EventBody {

@@ -10,7 +10,9 @@ pub struct Hierarchy {
 
 impl Hierarchy {
     pub fn new(people: impl IntoIterator<Item = Person>) -> Self {
-        Hierarchy { people: people.into_iter().map(|p| (p.id, p)).collect() }
+        Hierarchy {
+            people: people.into_iter().map(|p| (p.id, p)).collect(),
+        }
     }
 
     pub fn get(&self, id: PersonId) -> Option<&Person> {

@@ -17,7 +17,13 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 5] = [Role::Frontline, Role::Staff, Role::Manager, Role::Executive, Role::Admin];
+    pub const ALL: [Role; 5] = [
+        Role::Frontline,
+        Role::Staff,
+        Role::Manager,
+        Role::Executive,
+        Role::Admin,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {

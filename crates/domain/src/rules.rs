@@ -52,7 +52,10 @@ pub fn open(intake: &Intake, by: PersonId, ctx: Context<'_>) -> Result<Event, Do
         return Err(DomainError::required("subject"));
     }
     if subject.chars().count() > 500 {
-        return Err(DomainError::invalid("subject", "must be at most 500 characters"));
+        return Err(DomainError::invalid(
+            "subject",
+            "must be at most 500 characters",
+        ));
     }
     check_customer(intake)?;
     for key in intake.facts.keys() {
@@ -69,12 +72,23 @@ pub fn open(intake: &Intake, by: PersonId, ctx: Context<'_>) -> Result<Event, Do
         }
     }
     for item in ctx.category.checklist.iter().filter(|i| i.required) {
-        let given = intake.facts.get(&item.key).is_some_and(|v| !v.trim().is_empty());
+        let given = intake
+            .facts
+            .get(&item.key)
+            .is_some_and(|v| !v.trim().is_empty());
         if !given && !intake.missing_facts.contains(&item.key) {
-            return Err(DomainError::MissingFact { key: item.key.clone() });
+            return Err(DomainError::MissingFact {
+                key: item.key.clone(),
+            });
         }
     }
-    if intake.realtime.offered && intake.realtime.reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
+    if intake.realtime.offered
+        && intake
+            .realtime
+            .reason
+            .as_deref()
+            .is_none_or(|r| r.trim().is_empty())
+    {
         return Err(DomainError::invalid(
             "realtime.reason",
             "a realtime option was offered, so the reason for offering it must be recorded",
@@ -112,15 +126,30 @@ fn check_customer(intake: &Intake) -> Result<(), DomainError> {
     }
     if let Some(email) = c.email.as_deref().filter(|e| !e.is_empty()) {
         let valid = email.split_once('@').is_some_and(|(local, domain)| {
-            !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.')
-        }) && !email.chars().any(|ch| ch.is_whitespace() || ch.is_control())
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+        }) && !email
+            .chars()
+            .any(|ch| ch.is_whitespace() || ch.is_control())
             && email.len() <= 254;
         if !valid {
-            return Err(DomainError::invalid("customer.email", format!("{email:?} is not an email address")));
+            return Err(DomainError::invalid(
+                "customer.email",
+                format!("{email:?} is not an email address"),
+            ));
         }
     }
-    for (field, value) in [("customer.name", &c.name), ("customer.phone", &c.phone), ("customer.external_id", &c.external_id)] {
-        if value.as_deref().is_some_and(|v| v.chars().any(|ch| ch == '\r' || ch == '\n')) {
+    for (field, value) in [
+        ("customer.name", &c.name),
+        ("customer.phone", &c.phone),
+        ("customer.external_id", &c.external_id),
+    ] {
+        if value
+            .as_deref()
+            .is_some_and(|v| v.chars().any(|ch| ch == '\r' || ch == '\n'))
+        {
             return Err(DomainError::invalid(field, "must be a single line"));
         }
     }
@@ -129,8 +158,14 @@ fn check_customer(intake: &Intake) -> Result<(), DomainError> {
 
 fn active_person(h: &Hierarchy, id: PersonId, field: &str) -> Result<(), DomainError> {
     match h.get(id) {
-        None => Err(DomainError::UnknownPerson { field: field.into(), id }),
-        Some(p) if !p.active => Err(DomainError::InactivePerson { field: field.into(), id }),
+        None => Err(DomainError::UnknownPerson {
+            field: field.into(),
+            id,
+        }),
+        Some(p) if !p.active => Err(DomainError::InactivePerson {
+            field: field.into(),
+            id,
+        }),
         Some(_) => Ok(()),
     }
 }
@@ -145,7 +180,10 @@ fn non_empty(value: &str, field: &str) -> Result<String, DomainError> {
 }
 
 /// A message needs text, unless it carries files (a photo alone says enough).
-fn text_or_files(body: &str, attachments: &[crate::attachment::AttachmentRef]) -> Result<String, DomainError> {
+fn text_or_files(
+    body: &str,
+    attachments: &[crate::attachment::AttachmentRef],
+) -> Result<String, DomainError> {
     if attachments.is_empty() {
         non_empty(body, "body")
     } else {
@@ -154,12 +192,22 @@ fn text_or_files(body: &str, attachments: &[crate::attachment::AttachmentRef]) -
 }
 
 /// Checks `command` by `actor` against the case and returns the events it causes.
-pub fn decide(case: &Case, command: &Command, actor: Actor, ctx: Context<'_>) -> Result<Vec<Event>, DomainError> {
+pub fn decide(
+    case: &Case,
+    command: &Command,
+    actor: Actor,
+    ctx: Context<'_>,
+) -> Result<Vec<Event>, DomainError> {
     let bodies = decide_bodies(case, command, actor, ctx)?;
     Ok(bodies
         .into_iter()
         .enumerate()
-        .map(|(i, body)| Event { seq: case.version + 1 + i as u32, at: ctx.now, actor, body })
+        .map(|(i, body)| Event {
+            seq: case.version + 1 + i as u32,
+            at: ctx.now,
+            actor,
+            body,
+        })
         .collect())
 }
 
@@ -172,7 +220,9 @@ fn require_open(case: &Case) -> Result<(), DomainError> {
 }
 
 fn require_person(actor: Actor) -> Result<PersonId, DomainError> {
-    actor.person().ok_or(DomainError::WrongActor { who: "a member of staff" })
+    actor.person().ok_or(DomainError::WrongActor {
+        who: "a member of staff",
+    })
 }
 
 fn require_owner(case: &Case, actor: Actor) -> Result<PersonId, DomainError> {
@@ -184,7 +234,12 @@ fn require_owner(case: &Case, actor: Actor) -> Result<PersonId, DomainError> {
     }
 }
 
-fn decide_bodies(case: &Case, command: &Command, actor: Actor, ctx: Context<'_>) -> Result<Vec<EventBody>, DomainError> {
+fn decide_bodies(
+    case: &Case,
+    command: &Command,
+    actor: Actor,
+    ctx: Context<'_>,
+) -> Result<Vec<EventBody>, DomainError> {
     let h = ctx.hierarchy;
     match command {
         Command::PassUp { to, reason } => {
@@ -209,7 +264,11 @@ fn decide_bodies(case: &Case, command: &Command, actor: Actor, ctx: Context<'_>)
                     .find(|id| h.get(**id).is_some_and(|p| p.active))
                     .ok_or(DomainError::TopOfHierarchy { owner })?,
             };
-            Ok(vec![EventBody::PassedUp { from: owner, to: target, reason }])
+            Ok(vec![EventBody::PassedUp {
+                from: owner,
+                to: target,
+                reason,
+            }])
         }
         Command::Take => {
             require_open(case)?;
@@ -221,7 +280,10 @@ fn decide_bodies(case: &Case, command: &Command, actor: Actor, ctx: Context<'_>)
             if !h.is_above(taker, case.owner) {
                 return Err(DomainError::TakeNotFromAbove { owner: case.owner });
             }
-            Ok(vec![EventBody::Taken { from: case.owner, to: taker }])
+            Ok(vec![EventBody::Taken {
+                from: case.owner,
+                to: taker,
+            }])
         }
         Command::Upgrade { reason } => {
             require_open(case)?;
@@ -234,9 +296,17 @@ fn decide_bodies(case: &Case, command: &Command, actor: Actor, ctx: Context<'_>)
             if h.is_above(owner, manager) {
                 return Err(DomainError::UpgradeWouldPassDown { manager });
             }
-            Ok(vec![EventBody::Upgraded { from: owner, to: manager, reason: reason.trim().to_string() }])
+            Ok(vec![EventBody::Upgraded {
+                from: owner,
+                to: manager,
+                reason: reason.trim().to_string(),
+            }])
         }
-        Command::Solve { resolution, road, learned } => {
+        Command::Solve {
+            resolution,
+            road,
+            learned,
+        } => {
             require_open(case)?;
             require_owner(case, actor)?;
             let resolution = non_empty(resolution, "resolution")?;
@@ -245,11 +315,21 @@ fn decide_bodies(case: &Case, command: &Command, actor: Actor, ctx: Context<'_>)
                 .and_then(Road::try_from)
                 .map_err(|m| DomainError::invalid("road", m))?;
             let learned = non_empty(learned, "learned")?;
-            Ok(vec![EventBody::Solved { resolution, road, learned }])
+            Ok(vec![EventBody::Solved {
+                resolution,
+                road,
+                learned,
+            }])
         }
-        Command::Rate { score, delighted_by, would_recommend } => {
+        Command::Rate {
+            score,
+            delighted_by,
+            would_recommend,
+        } => {
             if actor != Actor::Customer {
-                return Err(DomainError::WrongActor { who: "the case's customer" });
+                return Err(DomainError::WrongActor {
+                    who: "the case's customer",
+                });
             }
             if case.is_open() {
                 return Err(DomainError::CaseNotSolved);
@@ -260,7 +340,9 @@ fn decide_bodies(case: &Case, command: &Command, actor: Actor, ctx: Context<'_>)
             let score = u8::try_from(*score)
                 .ok()
                 .filter(|s| (1..=5).contains(s))
-                .ok_or_else(|| DomainError::invalid("score", format!("must be 1 to 5, got {score}")))?;
+                .ok_or_else(|| {
+                    DomainError::invalid("score", format!("must be 1 to 5, got {score}"))
+                })?;
             Ok(vec![EventBody::Rated {
                 score,
                 delighted_by: delighted_by.trim().to_string(),
@@ -273,23 +355,40 @@ fn decide_bodies(case: &Case, command: &Command, actor: Actor, ctx: Context<'_>)
                 return Err(DomainError::NotOwner { owner: case.owner });
             }
             let body = text_or_files(body, attachments)?;
-            Ok(vec![EventBody::MessageSent { body, attachments: attachments.clone() }])
+            Ok(vec![EventBody::MessageSent {
+                body,
+                attachments: attachments.clone(),
+            }])
         }
         Command::CustomerReply { body, attachments } => {
             if actor != Actor::Customer {
-                return Err(DomainError::WrongActor { who: "the case's customer" });
+                return Err(DomainError::WrongActor {
+                    who: "the case's customer",
+                });
             }
             let body = text_or_files(body, attachments)?;
-            let mut events = vec![EventBody::CustomerReplied { body, attachments: attachments.clone() }];
+            let mut events = vec![EventBody::CustomerReplied {
+                body,
+                attachments: attachments.clone(),
+            }];
             if !case.is_open() {
                 // Back to the person who solved it, with a fresh escalation clock.
-                events.push(EventBody::Reopened { owner: case.owner, escalates_at: ctx.now + ctx.rules.escalate_after });
+                events.push(EventBody::Reopened {
+                    owner: case.owner,
+                    escalates_at: ctx.now + ctx.rules.escalate_after,
+                });
             }
             Ok(events)
         }
-        Command::RecordAutomatic { reason, subject, body } => {
+        Command::RecordAutomatic {
+            reason,
+            subject,
+            body,
+        } => {
             if actor != Actor::Customer {
-                return Err(DomainError::WrongActor { who: "the case's customer channel" });
+                return Err(DomainError::WrongActor {
+                    who: "the case's customer channel",
+                });
             }
             Ok(vec![EventBody::AutomaticReceived {
                 reason: non_empty(reason, "reason")?,
@@ -297,9 +396,15 @@ fn decide_bodies(case: &Case, command: &Command, actor: Actor, ctx: Context<'_>)
                 body: body.clone(),
             }])
         }
-        Command::RecordDeliveryFailure { template, recipient, error } => {
+        Command::RecordDeliveryFailure {
+            template,
+            recipient,
+            error,
+        } => {
             if actor != Actor::System {
-                return Err(DomainError::WrongActor { who: "the mail sender" });
+                return Err(DomainError::WrongActor {
+                    who: "the mail sender",
+                });
             }
             Ok(vec![EventBody::DeliveryFailed {
                 template: non_empty(template, "template")?,
@@ -309,20 +414,30 @@ fn decide_bodies(case: &Case, command: &Command, actor: Actor, ctx: Context<'_>)
         }
         Command::Escalate => {
             if actor != Actor::System {
-                return Err(DomainError::WrongActor { who: "the scheduler" });
+                return Err(DomainError::WrongActor {
+                    who: "the scheduler",
+                });
             }
             require_open(case)?;
             if case.escalated {
                 return Err(DomainError::AlreadyEscalated);
             }
             if ctx.now < case.escalates_at {
-                return Err(DomainError::NotDue { what: "escalation", due: case.escalates_at.to_rfc3339() });
+                return Err(DomainError::NotDue {
+                    what: "escalation",
+                    due: case.escalates_at.to_rfc3339(),
+                });
             }
-            Ok(vec![EventBody::Escalated { from: case.owner, to: escalation_target(case, ctx) }])
+            Ok(vec![EventBody::Escalated {
+                from: case.owner,
+                to: escalation_target(case, ctx),
+            }])
         }
         Command::Tickle { reason } => {
             if actor != Actor::System {
-                return Err(DomainError::WrongActor { who: "the scheduler" });
+                return Err(DomainError::WrongActor {
+                    who: "the scheduler",
+                });
             }
             require_open(case)?;
             let due = match reason {
@@ -342,9 +457,15 @@ fn decide_bodies(case: &Case, command: &Command, actor: Actor, ctx: Context<'_>)
                 }
             };
             if ctx.now < due {
-                return Err(DomainError::NotDue { what: "reminder", due: due.to_rfc3339() });
+                return Err(DomainError::NotDue {
+                    what: "reminder",
+                    due: due.to_rfc3339(),
+                });
             }
-            Ok(vec![EventBody::Tickled { owner: case.owner, reason: *reason }])
+            Ok(vec![EventBody::Tickled {
+                owner: case.owner,
+                reason: *reason,
+            }])
         }
     }
 }
@@ -360,7 +481,11 @@ fn escalation_target(case: &Case, ctx: Context<'_>) -> PersonId {
     let target = if active(&exec) {
         exec
     } else {
-        h.chain_above(case.owner).into_iter().rev().find(active).unwrap_or(case.owner)
+        h.chain_above(case.owner)
+            .into_iter()
+            .rev()
+            .find(active)
+            .unwrap_or(case.owner)
     };
     if target == case.owner || h.is_above(case.owner, target) {
         case.owner

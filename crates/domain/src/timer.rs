@@ -37,8 +37,12 @@ impl TimerKind {
     pub fn command(self) -> Command {
         match self {
             TimerKind::Escalate => Command::Escalate,
-            TimerKind::TickleIdle => Command::Tickle { reason: TickleReason::Idle },
-            TimerKind::TickleDeadline => Command::Tickle { reason: TickleReason::Deadline },
+            TimerKind::TickleIdle => Command::Tickle {
+                reason: TickleReason::Idle,
+            },
+            TimerKind::TickleDeadline => Command::Tickle {
+                reason: TickleReason::Deadline,
+            },
         }
     }
 }
@@ -54,10 +58,18 @@ pub fn timers_for(case: &Case, rules: &Rules) -> Vec<Timer> {
     if !case.is_open() {
         return Vec::new();
     }
-    let mut timers = vec![Timer { kind: TimerKind::TickleIdle, due_at: idle_tickle_due(case, rules) }];
+    let mut timers = vec![Timer {
+        kind: TimerKind::TickleIdle,
+        due_at: idle_tickle_due(case, rules),
+    }];
     if !case.escalated {
-        timers.push(Timer { kind: TimerKind::Escalate, due_at: case.escalates_at });
-        if !case.deadline_warned && case.deadline_warning_at(rules.deadline_warning) < case.escalates_at {
+        timers.push(Timer {
+            kind: TimerKind::Escalate,
+            due_at: case.escalates_at,
+        });
+        if !case.deadline_warned
+            && case.deadline_warning_at(rules.deadline_warning) < case.escalates_at
+        {
             timers.push(Timer {
                 kind: TimerKind::TickleDeadline,
                 due_at: case.deadline_warning_at(rules.deadline_warning),

@@ -10,9 +10,9 @@ use proptest::test_runner::TestCaseError;
 use roadone_domain::notification::notifications_for;
 use roadone_domain::timer::idle_tickle_due;
 use roadone_domain::{
-    decide, open, timers_for, Actor, Case, Category, Channel, ChecklistItem, Command, Context, Customer,
-    Event, EventBody, Hierarchy, Intake, Person, PersonId, Realtime, Recipient, Role, Rules, TickleReason,
-    TimerKind,
+    decide, open, timers_for, Actor, Case, Category, Channel, ChecklistItem, Command, Context,
+    Customer, Event, EventBody, Hierarchy, Intake, Person, PersonId, Realtime, Recipient, Role,
+    Rules, TickleReason, TimerKind,
 };
 use std::collections::BTreeMap;
 
@@ -96,16 +96,30 @@ fn advance() -> impl Strategy<Value = i64> {
 }
 
 fn step() -> impl Strategy<Value = Step> {
-    (actor(), command(), advance()).prop_map(|(actor, command, advance)| Step { actor, command, advance })
+    (actor(), command(), advance()).prop_map(|(actor, command, advance)| Step {
+        actor,
+        command,
+        advance,
+    })
 }
 
-const ROLES: [Role; 5] = [Role::Frontline, Role::Staff, Role::Manager, Role::Executive, Role::Admin];
+const ROLES: [Role; 5] = [
+    Role::Frontline,
+    Role::Staff,
+    Role::Manager,
+    Role::Executive,
+    Role::Admin,
+];
 
 fn scenario() -> impl Strategy<Value = Scenario> {
     (
         2usize..=MAX_PEOPLE,
         prop::collection::vec(
-            (prop::option::weighted(0.8, any::<u32>()), 0usize..ROLES.len(), prop::bool::weighted(0.85)),
+            (
+                prop::option::weighted(0.8, any::<u32>()),
+                0usize..ROLES.len(),
+                prop::bool::weighted(0.85),
+            ),
             MAX_PEOPLE,
         ),
         any::<u32>(),
@@ -168,8 +182,18 @@ fn category(manager: PersonId, executive: PersonId) -> Category {
         key: "billing".into(),
         name: "Billing".into(),
         checklist: vec![
-            ChecklistItem { key: "account".into(), label: "Account".into(), required: true, pattern: None },
-            ChecklistItem { key: "order".into(), label: "Order".into(), required: false, pattern: None },
+            ChecklistItem {
+                key: "account".into(),
+                label: "Account".into(),
+                required: true,
+                pattern: None,
+            },
+            ChecklistItem {
+                key: "order".into(),
+                label: "Order".into(),
+                required: false,
+                pattern: None,
+            },
         ],
         manager,
         executive,
@@ -178,7 +202,10 @@ fn category(manager: PersonId, executive: PersonId) -> Category {
 
 fn intake() -> Intake {
     Intake {
-        customer: Customer { email: Some("carla@example.com".into()), ..Customer::default() },
+        customer: Customer {
+            email: Some("carla@example.com".into()),
+            ..Customer::default()
+        },
         category: "billing".into(),
         subject: "Charged twice".into(),
         body: "Twice!".into(),
@@ -253,8 +280,17 @@ fn check_event(
         EventBody::PassedUp { from, to, reason } => {
             prop_assert!(prev.is_open());
             prop_assert_eq!(*from, prev.owner);
-            prop_assert_eq!(actor, Actor::Person { id: prev.owner }, "only the owner passes up");
-            prop_assert!(h.is_above(*to, *from), "passed up from {} to {}, which is not above", from, to);
+            prop_assert_eq!(
+                actor,
+                Actor::Person { id: prev.owner },
+                "only the owner passes up"
+            );
+            prop_assert!(
+                h.is_above(*to, *from),
+                "passed up from {} to {}, which is not above",
+                from,
+                to
+            );
             prop_assert!(is_active(h, *to), "passed up to inactive {}", to);
             prop_assert!(!reason.trim().is_empty());
             prop_assert_eq!(next.pass_ups, prev.pass_ups + 1);
@@ -263,7 +299,12 @@ fn check_event(
             prop_assert!(prev.is_open());
             prop_assert_eq!(*from, prev.owner);
             prop_assert_eq!(actor, Actor::Person { id: *to }, "only the taker takes");
-            prop_assert!(h.is_above(*to, *from), "taken by {} from {}, who is not above", to, from);
+            prop_assert!(
+                h.is_above(*to, *from),
+                "taken by {} from {}, who is not above",
+                to,
+                from
+            );
             prop_assert!(is_active(h, *to));
             prop_assert_eq!(next.takes, prev.takes + 1);
         }
@@ -273,7 +314,12 @@ fn check_event(
             prop_assert_eq!(actor, Actor::Person { id: prev.owner });
             prop_assert_eq!(*to, ctx.category.manager);
             prop_assert_ne!(from, to);
-            prop_assert!(!h.is_above(*from, *to), "upgrade moved the case down from {} to {}", from, to);
+            prop_assert!(
+                !h.is_above(*from, *to),
+                "upgrade moved the case down from {} to {}",
+                from,
+                to
+            );
             prop_assert!(is_active(h, *to));
             prop_assert_eq!(next.upgrades, prev.upgrades + 1);
             prop_assert_eq!(next.pass_ups, prev.pass_ups, "an upgrade is not a pass-up");
@@ -282,22 +328,44 @@ fn check_event(
             prop_assert!(prev.is_open());
             prop_assert_eq!(actor, Actor::System);
             prop_assert!(!prev.escalated, "escalated twice");
-            prop_assert!(event.at >= prev.escalates_at, "escalated at {} before {}", event.at, prev.escalates_at);
+            prop_assert!(
+                event.at >= prev.escalates_at,
+                "escalated at {} before {}",
+                event.at,
+                prev.escalates_at
+            );
             prop_assert_eq!(*from, prev.owner);
-            prop_assert!(!h.is_above(*from, *to), "escalation moved the case down from {} to {}", from, to);
+            prop_assert!(
+                !h.is_above(*from, *to),
+                "escalation moved the case down from {} to {}",
+                from,
+                to
+            );
             prop_assert!(next.escalated);
         }
         EventBody::DeliveryFailed { .. } => {
             prop_assert_eq!(actor, Actor::System);
             prop_assert_eq!(next.status, prev.status);
             prop_assert_eq!(next.owner, prev.owner);
-            prop_assert_eq!(next.last_activity_at, prev.last_activity_at, "a failed delivery is not activity");
+            prop_assert_eq!(
+                next.last_activity_at,
+                prev.last_activity_at,
+                "a failed delivery is not activity"
+            );
         }
         EventBody::AutomaticReceived { .. } => {
             prop_assert_eq!(actor, Actor::Customer);
-            prop_assert_eq!(next.status, prev.status, "an automatic message never reopens or closes a case");
+            prop_assert_eq!(
+                next.status,
+                prev.status,
+                "an automatic message never reopens or closes a case"
+            );
             prop_assert_eq!(next.owner, prev.owner);
-            prop_assert_eq!(next.last_activity_at, prev.last_activity_at, "an automatic message is not activity");
+            prop_assert_eq!(
+                next.last_activity_at,
+                prev.last_activity_at,
+                "an automatic message is not activity"
+            );
         }
         EventBody::Tickled { owner, reason } => {
             prop_assert!(prev.is_open());
@@ -306,12 +374,25 @@ fn check_event(
             let due = match reason {
                 TickleReason::Idle => idle_tickle_due(prev, ctx.rules),
                 TickleReason::Deadline => {
-                    prop_assert!(!prev.deadline_warned && !prev.escalated, "a second deadline tickle");
+                    prop_assert!(
+                        !prev.deadline_warned && !prev.escalated,
+                        "a second deadline tickle"
+                    );
                     prev.deadline_warning_at(ctx.rules.deadline_warning)
                 }
             };
-            prop_assert!(event.at >= due, "{:?} tickle at {} before {}", reason, event.at, due);
-            prop_assert_eq!(next.last_activity_at, prev.last_activity_at, "a tickle is not activity");
+            prop_assert!(
+                event.at >= due,
+                "{:?} tickle at {} before {}",
+                reason,
+                event.at,
+                due
+            );
+            prop_assert_eq!(
+                next.last_activity_at,
+                prev.last_activity_at,
+                "a tickle is not activity"
+            );
         }
         EventBody::MessageSent { body, .. } => {
             let sender = actor.person();
@@ -322,11 +403,18 @@ fn check_event(
             prop_assert_eq!(actor, Actor::Customer);
             prop_assert!(!body.trim().is_empty());
         }
-        EventBody::Reopened { owner, escalates_at } => {
+        EventBody::Reopened {
+            owner,
+            escalates_at,
+        } => {
             prop_assert!(!prev.is_open(), "reopened an open case");
             prop_assert_eq!(actor, Actor::Customer);
             let solver = prev.solution.as_ref().map(|s| s.solved_by);
-            prop_assert_eq!(Some(*owner), solver, "reopened to someone other than the solver");
+            prop_assert_eq!(
+                Some(*owner),
+                solver,
+                "reopened to someone other than the solver"
+            );
             prop_assert_eq!(*escalates_at, event.at + ctx.rules.escalate_after);
             prop_assert!(next.is_open());
             prop_assert_eq!(next.rating.clone(), None);
@@ -334,9 +422,16 @@ fn check_event(
         }
         EventBody::Solved { .. } => {
             prop_assert!(prev.is_open(), "solved a solved case");
-            prop_assert_eq!(actor, Actor::Person { id: prev.owner }, "only the owner solves");
+            prop_assert_eq!(
+                actor,
+                Actor::Person { id: prev.owner },
+                "only the owner solves"
+            );
             prop_assert!(!next.is_open());
-            prop_assert_eq!(next.solution.as_ref().map(|s| s.solved_by), Some(prev.owner));
+            prop_assert_eq!(
+                next.solution.as_ref().map(|s| s.solved_by),
+                Some(prev.owner)
+            );
         }
         EventBody::Rated { score, .. } => {
             prop_assert!(!prev.is_open(), "rated an open case");
@@ -354,7 +449,13 @@ fn check_event(
         EventBody::AutomaticReceived { .. } | EventBody::DeliveryFailed { .. } => true,
         _ => false,
     };
-    prop_assert_eq!(notifications.is_empty(), silent, "notifications for {}: {:?}", kind, notifications);
+    prop_assert_eq!(
+        notifications.is_empty(),
+        silent,
+        "notifications for {}: {:?}",
+        kind,
+        notifications
+    );
     for n in &notifications {
         prop_assert_eq!(n.event_seq, event.seq);
         if let Recipient::Person { id } = n.recipient {
@@ -367,19 +468,31 @@ fn check_event(
 /// Checks the state and the whole log after a step.
 fn check_state(case: &Case, log: &[Event], ctx: Context<'_>) -> Result<(), TestCaseError> {
     // Exactly one owner, and a real one.
-    prop_assert!(ctx.hierarchy.get(case.owner).is_some(), "owner {} is not in the hierarchy", case.owner);
+    prop_assert!(
+        ctx.hierarchy.get(case.owner).is_some(),
+        "owner {} is not in the hierarchy",
+        case.owner
+    );
     let last_named_owner = log.iter().rev().find_map(|e| e.body.new_owner());
-    prop_assert_eq!(last_named_owner, Some(case.owner), "the owner is the last one an event named");
+    prop_assert_eq!(
+        last_named_owner,
+        Some(case.owner),
+        "the owner is the last one an event named"
+    );
 
     // The log is 1..=n and replays to exactly the incremental state.
     let seqs: Vec<u32> = log.iter().map(|e| e.seq).collect();
     prop_assert_eq!(seqs, (1..=log.len() as u32).collect::<Vec<_>>());
     prop_assert_eq!(case.version as usize, log.len());
-    let replayed = Case::from_events(log).map_err(|e| TestCaseError::fail(format!("replay failed: {e}")))?;
+    let replayed =
+        Case::from_events(log).map_err(|e| TestCaseError::fail(format!("replay failed: {e}")))?;
     prop_assert_eq!(&replayed, case);
 
     // Escalation at most once, ever.
-    let escalations = log.iter().filter(|e| matches!(e.body, EventBody::Escalated { .. })).count();
+    let escalations = log
+        .iter()
+        .filter(|e| matches!(e.body, EventBody::Escalated { .. }))
+        .count();
     prop_assert!(escalations <= 1, "{} escalations", escalations);
     prop_assert_eq!(case.escalated, escalations == 1);
 
@@ -399,9 +512,15 @@ fn check_state(case: &Case, log: &[Event], ctx: Context<'_>) -> Result<(), TestC
     // Timers follow the state.
     let timers = timers_for(case, ctx.rules);
     if case.is_open() {
-        let escalate: Vec<_> = timers.iter().filter(|t| t.kind == TimerKind::Escalate).collect();
+        let escalate: Vec<_> = timers
+            .iter()
+            .filter(|t| t.kind == TimerKind::Escalate)
+            .collect();
         if case.escalated {
-            prop_assert!(escalate.is_empty(), "an escalated case still has an escalation timer");
+            prop_assert!(
+                escalate.is_empty(),
+                "an escalated case still has an escalation timer"
+            );
         } else {
             prop_assert_eq!(escalate.len(), 1, "timers {:?}", timers);
             prop_assert_eq!(escalate[0].due_at, case.escalates_at);
@@ -420,7 +539,12 @@ fn run(scenario: &Scenario) -> Result<(), TestCaseError> {
     let category = category(scenario.manager, scenario.executive);
     let rules = rules();
     let mut now = t0();
-    let ctx = |now| Context { hierarchy: &hierarchy, category: &category, rules: &rules, now };
+    let ctx = |now| Context {
+        hierarchy: &hierarchy,
+        category: &category,
+        rules: &rules,
+        now,
+    };
 
     let opened = open(&intake(), scenario.opener, ctx(now))
         .map_err(|e| TestCaseError::fail(format!("opening by an active person failed: {e}")))?;
@@ -436,7 +560,13 @@ fn run(scenario: &Scenario) -> Result<(), TestCaseError> {
             ActorSpec::Owner => Actor::Person { id: case.owner },
             ActorSpec::Above(raw) => {
                 let above = hierarchy.chain_above(case.owner);
-                Actor::Person { id: if above.is_empty() { case.owner } else { above[raw % above.len()] } }
+                Actor::Person {
+                    id: if above.is_empty() {
+                        case.owner
+                    } else {
+                        above[raw % above.len()]
+                    },
+                }
             }
             ActorSpec::Person(id) => Actor::Person { id },
             ActorSpec::Customer => Actor::Customer,
@@ -452,7 +582,12 @@ fn run(scenario: &Scenario) -> Result<(), TestCaseError> {
                 let due = case.is_open() && !case.escalated && now >= case.escalates_at;
                 prop_assert_eq!(result.is_ok(), due, "escalate: {:?}", result);
             }
-            (Command::Tickle { reason: TickleReason::Idle }, Actor::System) => {
+            (
+                Command::Tickle {
+                    reason: TickleReason::Idle,
+                },
+                Actor::System,
+            ) => {
                 let due = case.is_open() && now >= idle_tickle_due(&case, &rules);
                 prop_assert_eq!(result.is_ok(), due, "idle tickle: {:?}", result);
             }
@@ -461,13 +596,23 @@ fn run(scenario: &Scenario) -> Result<(), TestCaseError> {
 
         match result {
             Err(error) => {
-                prop_assert_ne!(error.kind(), roadone_domain::ErrorKind::Internal, "{}", error);
+                prop_assert_ne!(
+                    error.kind(),
+                    roadone_domain::ErrorKind::Internal,
+                    "{}",
+                    error
+                );
             }
             Ok(events) => {
-                prop_assert!(!events.is_empty(), "{} decided no events", step.command.name());
+                prop_assert!(
+                    !events.is_empty(),
+                    "{} decided no events",
+                    step.command.name()
+                );
                 for event in &events {
                     let prev = case.clone();
-                    case.apply(event).map_err(|e| TestCaseError::fail(format!("fold failed: {e}")))?;
+                    case.apply(event)
+                        .map_err(|e| TestCaseError::fail(format!("fold failed: {e}")))?;
                     log.push(event.clone());
                     check_event(event, actor, &prev, &case, ctx(now))?;
                 }
@@ -499,7 +644,11 @@ fn quiet_step() -> impl Strategy<Value = Step> {
         2 => Just(Command::Rate { score: 4, delighted_by: String::new(), would_recommend: false }),
     ];
     let actor = prop_oneof![4 => Just(ActorSpec::System), 2 => Just(ActorSpec::Owner), 2 => Just(ActorSpec::Customer)];
-    (actor, command, 0i64..=5 * 3_600).prop_map(|(actor, command, advance)| Step { actor, command, advance })
+    (actor, command, 0i64..=5 * 3_600).prop_map(|(actor, command, advance)| Step {
+        actor,
+        command,
+        advance,
+    })
 }
 
 proptest! {

@@ -16,9 +16,9 @@
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use roadone_domain::notification::notifications_for;
 use roadone_domain::{
-    decide, open, timers_for, Actor, Case, CaseStatus, Category, Channel, ChecklistItem, Clock, Command,
-    Customer, DomainError, ErrorKind, Event, EventBody, FakeClock, Hierarchy, Intake, Person, PersonId,
-    Realtime, Recipient, Road, Role, Rules, TickleReason, TimerKind,
+    decide, open, timers_for, Actor, Case, CaseStatus, Category, Channel, ChecklistItem, Clock,
+    Command, Customer, DomainError, ErrorKind, Event, EventBody, FakeClock, Hierarchy, Intake,
+    Person, PersonId, Realtime, Recipient, Road, Role, Rules, TickleReason, TimerKind,
 };
 use std::collections::BTreeMap;
 
@@ -62,8 +62,18 @@ fn category() -> Category {
         key: "billing".into(),
         name: "Billing".into(),
         checklist: vec![
-            ChecklistItem { key: "account".into(), label: "Account number".into(), required: true, pattern: None },
-            ChecklistItem { key: "order".into(), label: "Order id".into(), required: false, pattern: None },
+            ChecklistItem {
+                key: "account".into(),
+                label: "Account number".into(),
+                required: true,
+                pattern: None,
+            },
+            ChecklistItem {
+                key: "order".into(),
+                label: "Order id".into(),
+                required: false,
+                pattern: None,
+            },
         ],
         manager: BO,
         executive: FLO,
@@ -116,7 +126,12 @@ impl World {
     }
 
     fn with_people(people: Vec<Person>) -> World {
-        World { hierarchy: Hierarchy::new(people), category: category(), rules: rules(), clock: FakeClock::at(t0()) }
+        World {
+            hierarchy: Hierarchy::new(people),
+            category: category(),
+            rules: rules(),
+            clock: FakeClock::at(t0()),
+        }
     }
 
     fn deactivate(&mut self, id: PersonId) {
@@ -140,9 +155,15 @@ impl World {
 
     /// Opens the standard intake by `by` and returns the running case.
     fn open_by(self, by: PersonId) -> Sim {
-        let event = self.try_open(&intake(), by).expect("the standard intake opens");
+        let event = self
+            .try_open(&intake(), by)
+            .expect("the standard intake opens");
         let case = Case::from_events(std::slice::from_ref(&event)).expect("an opened event folds");
-        Sim { world: self, case, log: vec![event] }
+        Sim {
+            world: self,
+            case,
+            log: vec![event],
+        }
     }
 }
 
@@ -174,7 +195,8 @@ impl Sim {
     #[track_caller]
     fn ok(&mut self, actor: Actor, command: Command) -> Vec<Event> {
         let name = command.name();
-        self.try_do(actor, command).unwrap_or_else(|e| panic!("{name} by {actor:?} was refused: {e}"))
+        self.try_do(actor, command)
+            .unwrap_or_else(|e| panic!("{name} by {actor:?} was refused: {e}"))
     }
 
     /// Refused commands leave the case exactly as it was.
@@ -194,19 +216,33 @@ impl Sim {
 }
 
 fn pass_up(to: Option<PersonId>) -> Command {
-    Command::PassUp { to, reason: "needs a refund approval".into() }
+    Command::PassUp {
+        to,
+        reason: "needs a refund approval".into(),
+    }
 }
 
 fn solve(road: i64) -> Command {
-    Command::Solve { resolution: "Refunded the second charge.".into(), road, learned: "Retry charged twice.".into() }
+    Command::Solve {
+        resolution: "Refunded the second charge.".into(),
+        road,
+        learned: "Retry charged twice.".into(),
+    }
 }
 
 fn rate(score: i64) -> Command {
-    Command::Rate { score, delighted_by: "fast refund".into(), would_recommend: true }
+    Command::Rate {
+        score,
+        delighted_by: "fast refund".into(),
+        would_recommend: true,
+    }
 }
 
 fn reply(body: &str) -> Command {
-    Command::CustomerReply { body: body.into(), attachments: vec![] }
+    Command::CustomerReply {
+        body: body.into(),
+        attachments: vec![],
+    }
 }
 
 fn tickle(reason: TickleReason) -> Command {
@@ -214,7 +250,11 @@ fn tickle(reason: TickleReason) -> Command {
 }
 
 fn only_body(events: &[Event]) -> &EventBody {
-    assert_eq!(events.len(), 1, "expected exactly one event, got {events:?}");
+    assert_eq!(
+        events.len(),
+        1,
+        "expected exactly one event, got {events:?}"
+    );
     &events[0].body
 }
 
@@ -228,7 +268,12 @@ fn intake_refuses_a_missing_required_fact() {
     let mut intake = intake();
     intake.facts.clear();
     let err = world.try_open(&intake, DI).unwrap_err();
-    assert_eq!(err, DomainError::MissingFact { key: "account".into() });
+    assert_eq!(
+        err,
+        DomainError::MissingFact {
+            key: "account".into()
+        }
+    );
     assert_eq!(err.field().as_deref(), Some("facts.account"));
     assert_eq!(err.kind(), ErrorKind::Invalid);
     assert_eq!(err.code(), "missing_fact");
@@ -240,7 +285,12 @@ fn intake_refuses_a_blank_required_fact() {
     let mut intake = intake();
     intake.facts.insert("account".into(), "   ".into());
     let err = world.try_open(&intake, DI).unwrap_err();
-    assert_eq!(err, DomainError::MissingFact { key: "account".into() });
+    assert_eq!(
+        err,
+        DomainError::MissingFact {
+            key: "account".into()
+        }
+    );
 }
 
 #[test]
@@ -249,9 +299,15 @@ fn intake_accepts_a_required_fact_listed_as_missing() {
     let mut intake = intake();
     intake.facts.clear();
     intake.missing_facts = vec!["account".into()];
-    let event = world.try_open(&intake, DI).expect("a fact the customer did not have is accepted");
+    let event = world
+        .try_open(&intake, DI)
+        .expect("a fact the customer did not have is accepted");
     match &event.body {
-        EventBody::Opened { missing_facts, facts, .. } => {
+        EventBody::Opened {
+            missing_facts,
+            facts,
+            ..
+        } => {
             assert_eq!(missing_facts, &vec!["account".to_string()]);
             assert!(facts.is_empty());
         }
@@ -272,13 +328,23 @@ fn intake_refuses_an_unknown_fact_key() {
     let mut given = intake();
     given.facts.insert("shoe_size".into(), "42".into());
     let err = world.try_open(&given, DI).unwrap_err();
-    assert_eq!(err, DomainError::UnknownFact { key: "shoe_size".into() });
+    assert_eq!(
+        err,
+        DomainError::UnknownFact {
+            key: "shoe_size".into()
+        }
+    );
     assert_eq!(err.field().as_deref(), Some("facts.shoe_size"));
 
     let mut missing = intake();
     missing.missing_facts = vec!["shoe_size".into()];
     let err = world.try_open(&missing, DI).unwrap_err();
-    assert_eq!(err, DomainError::UnknownFact { key: "shoe_size".into() });
+    assert_eq!(
+        err,
+        DomainError::UnknownFact {
+            key: "shoe_size".into()
+        }
+    );
 }
 
 #[test]
@@ -287,7 +353,12 @@ fn intake_refuses_a_fact_both_given_and_missing() {
     let mut intake = intake();
     intake.missing_facts = vec!["account".into()];
     let err = world.try_open(&intake, DI).unwrap_err();
-    assert_eq!(err, DomainError::FactBothGivenAndMissing { key: "account".into() });
+    assert_eq!(
+        err,
+        DomainError::FactBothGivenAndMissing {
+            key: "account".into()
+        }
+    );
     assert_eq!(err.field().as_deref(), Some("facts.account"));
 }
 
@@ -296,9 +367,16 @@ fn intake_refuses_realtime_offered_without_a_reason() {
     let world = World::new();
     for reason in [None, Some(""), Some("   ")] {
         let mut intake = intake();
-        intake.realtime = Realtime { offered: true, reason: reason.map(String::from) };
+        intake.realtime = Realtime {
+            offered: true,
+            reason: reason.map(String::from),
+        };
         let err = world.try_open(&intake, DI).unwrap_err();
-        assert_eq!(err.field().as_deref(), Some("realtime.reason"), "reason {reason:?}");
+        assert_eq!(
+            err.field().as_deref(),
+            Some("realtime.reason"),
+            "reason {reason:?}"
+        );
         assert_eq!(err.kind(), ErrorKind::Invalid);
     }
 }
@@ -307,7 +385,10 @@ fn intake_refuses_realtime_offered_without_a_reason() {
 fn intake_records_realtime_offered_with_a_reason() {
     let world = World::new();
     let mut intake = intake();
-    let realtime = Realtime { offered: true, reason: Some("customer is at the till".into()) };
+    let realtime = Realtime {
+        offered: true,
+        reason: Some("customer is at the till".into()),
+    };
     intake.realtime = realtime.clone();
     let event = world.try_open(&intake, DI).unwrap();
     assert!(matches!(&event.body, EventBody::Opened { realtime: r, .. } if *r == realtime));
@@ -319,14 +400,22 @@ fn intake_refuses_an_empty_subject() {
     let mut intake = intake();
     intake.subject = "  ".into();
     let err = world.try_open(&intake, DI).unwrap_err();
-    assert_eq!(err, DomainError::Required { field: "subject".into() });
+    assert_eq!(
+        err,
+        DomainError::Required {
+            field: "subject".into()
+        }
+    );
 }
 
 #[test]
 fn intake_refuses_a_customer_who_cannot_be_reached() {
     let world = World::new();
     let mut intake = intake();
-    intake.customer = Customer { name: Some("Carla".into()), ..Customer::default() };
+    intake.customer = Customer {
+        name: Some("Carla".into()),
+        ..Customer::default()
+    };
     let err = world.try_open(&intake, DI).unwrap_err();
     assert_eq!(err.field().as_deref(), Some("customer"));
 }
@@ -337,11 +426,17 @@ fn intake_refuses_an_inactive_or_unknown_opener() {
     world.deactivate(DI);
     assert_eq!(
         world.try_open(&intake(), DI).unwrap_err(),
-        DomainError::InactivePerson { field: "actor".into(), id: DI }
+        DomainError::InactivePerson {
+            field: "actor".into(),
+            id: DI
+        }
     );
     assert_eq!(
         world.try_open(&intake(), 99).unwrap_err(),
-        DomainError::UnknownPerson { field: "actor".into(), id: 99 }
+        DomainError::UnknownPerson {
+            field: "actor".into(),
+            id: 99
+        }
     );
 }
 
@@ -379,7 +474,11 @@ fn pass_up_defaults_to_reports_to() {
     let events = sim.ok(p(DI), pass_up(None));
     assert_eq!(
         only_body(&events),
-        &EventBody::PassedUp { from: DI, to: CY, reason: "needs a refund approval".into() }
+        &EventBody::PassedUp {
+            from: DI,
+            to: CY,
+            reason: "needs a refund approval".into()
+        }
     );
     assert_eq!(sim.case.owner, CY);
     assert_eq!(sim.case.pass_ups, 1);
@@ -411,7 +510,13 @@ fn pass_up_sideways_is_refused() {
     let mut sim = World::new().open_by(DI);
     for sideways in [ED, FLO, GUS] {
         let err = sim.refused(p(DI), pass_up(Some(sideways)));
-        assert_eq!(err, DomainError::PassNotUp { to: sideways, owner: DI });
+        assert_eq!(
+            err,
+            DomainError::PassNotUp {
+                to: sideways,
+                owner: DI
+            }
+        );
         assert_eq!(err.field().as_deref(), Some("to"));
         assert_eq!(err.kind(), ErrorKind::Invalid);
     }
@@ -422,7 +527,13 @@ fn pass_up_down_is_refused() {
     let mut sim = World::new().open_by(BO);
     for below in [CY, DI] {
         let err = sim.refused(p(BO), pass_up(Some(below)));
-        assert_eq!(err, DomainError::PassNotUp { to: below, owner: BO });
+        assert_eq!(
+            err,
+            DomainError::PassNotUp {
+                to: below,
+                owner: BO
+            }
+        );
         assert_eq!(err.field().as_deref(), Some("to"));
     }
 }
@@ -440,14 +551,31 @@ fn pass_up_to_an_inactive_person_is_refused() {
     world.deactivate(BO);
     let mut sim = world.open_by(DI);
     let err = sim.refused(p(DI), pass_up(Some(BO)));
-    assert_eq!(err, DomainError::InactivePerson { field: "to".into(), id: BO });
+    assert_eq!(
+        err,
+        DomainError::InactivePerson {
+            field: "to".into(),
+            id: BO
+        }
+    );
 }
 
 #[test]
 fn pass_up_requires_a_reason() {
     let mut sim = World::new().open_by(DI);
-    let err = sim.refused(p(DI), Command::PassUp { to: None, reason: "  ".into() });
-    assert_eq!(err, DomainError::Required { field: "reason".into() });
+    let err = sim.refused(
+        p(DI),
+        Command::PassUp {
+            to: None,
+            reason: "  ".into(),
+        },
+    );
+    assert_eq!(
+        err,
+        DomainError::Required {
+            field: "reason".into()
+        }
+    );
 }
 
 #[test]
@@ -495,18 +623,28 @@ fn take_by_someone_not_above_is_refused() {
     let mut sim = World::new().open_by(CY);
     for actor in [DI, ED, FLO, GUS] {
         let err = sim.refused(p(actor), Command::Take);
-        assert_eq!(err, DomainError::TakeNotFromAbove { owner: CY }, "taker {actor}");
+        assert_eq!(
+            err,
+            DomainError::TakeNotFromAbove { owner: CY },
+            "taker {actor}"
+        );
         assert_eq!(err.kind(), ErrorKind::Forbidden);
     }
     for actor in [Actor::Customer, Actor::System] {
-        assert_eq!(sim.refused(actor, Command::Take).kind(), ErrorKind::Forbidden);
+        assert_eq!(
+            sim.refused(actor, Command::Take).kind(),
+            ErrorKind::Forbidden
+        );
     }
 }
 
 #[test]
 fn take_by_the_owner_is_refused() {
     let mut sim = World::new().open_by(CY);
-    assert_eq!(sim.refused(p(CY), Command::Take), DomainError::AlreadyOwner { person: CY });
+    assert_eq!(
+        sim.refused(p(CY), Command::Take),
+        DomainError::AlreadyOwner { person: CY }
+    );
 }
 
 #[test]
@@ -516,7 +654,10 @@ fn take_by_an_inactive_person_above_is_refused() {
     let mut sim = world.open_by(DI);
     assert_eq!(
         sim.refused(p(BO), Command::Take),
-        DomainError::InactivePerson { field: "actor".into(), id: BO }
+        DomainError::InactivePerson {
+            field: "actor".into(),
+            id: BO
+        }
     );
 }
 
@@ -527,10 +668,19 @@ fn take_by_an_inactive_person_above_is_refused() {
 #[test]
 fn upgrade_goes_to_the_category_manager_and_counts_as_an_upgrade() {
     let mut sim = World::new().open_by(DI);
-    let events = sim.ok(p(DI), Command::Upgrade { reason: "live call, angry customer".into() });
+    let events = sim.ok(
+        p(DI),
+        Command::Upgrade {
+            reason: "live call, angry customer".into(),
+        },
+    );
     assert_eq!(
         only_body(&events),
-        &EventBody::Upgraded { from: DI, to: BO, reason: "live call, angry customer".into() }
+        &EventBody::Upgraded {
+            from: DI,
+            to: BO,
+            reason: "live call, angry customer".into()
+        }
     );
     assert_eq!(sim.case.owner, BO);
     assert_eq!(sim.case.upgrades, 1);
@@ -544,7 +694,12 @@ fn upgrade_goes_to_the_category_manager_and_counts_as_an_upgrade() {
 fn upgrade_skips_the_supervisor() {
     // Cy is Di's supervisor; the upgrade goes straight to the category manager, Bo.
     let mut sim = World::new().open_by(DI);
-    sim.ok(p(DI), Command::Upgrade { reason: "learn".into() });
+    sim.ok(
+        p(DI),
+        Command::Upgrade {
+            reason: "learn".into(),
+        },
+    );
     assert_ne!(sim.case.owner, CY);
     assert_eq!(sim.case.owner, sim.world.category.manager);
 }
@@ -553,7 +708,12 @@ fn upgrade_skips_the_supervisor() {
 fn upgrade_never_passes_a_case_down() {
     let mut sim = World::new().open_by(ADA);
     assert_eq!(
-        sim.refused(p(ADA), Command::Upgrade { reason: "learn".into() }),
+        sim.refused(
+            p(ADA),
+            Command::Upgrade {
+                reason: "learn".into()
+            }
+        ),
         DomainError::UpgradeWouldPassDown { manager: BO }
     );
 }
@@ -562,7 +722,12 @@ fn upgrade_never_passes_a_case_down() {
 fn upgrade_by_the_category_manager_is_refused() {
     let mut sim = World::new().open_by(BO);
     assert_eq!(
-        sim.refused(p(BO), Command::Upgrade { reason: "learn".into() }),
+        sim.refused(
+            p(BO),
+            Command::Upgrade {
+                reason: "learn".into()
+            }
+        ),
         DomainError::AlreadyOwner { person: BO }
     );
 }
@@ -571,7 +736,12 @@ fn upgrade_by_the_category_manager_is_refused() {
 fn only_the_owner_may_upgrade() {
     let mut sim = World::new().open_by(DI);
     assert_eq!(
-        sim.refused(p(ED), Command::Upgrade { reason: "learn".into() }),
+        sim.refused(
+            p(ED),
+            Command::Upgrade {
+                reason: "learn".into()
+            }
+        ),
         DomainError::NotOwner { owner: DI }
     );
 }
@@ -598,7 +768,10 @@ fn solving_records_resolution_road_and_what_was_learned() {
     assert_eq!(solution.solved_by, DI);
     assert_eq!(solution.solved_at, t0() + Duration::hours(2));
     assert_eq!(solution.road, Road::Teach);
-    assert_eq!(sim.case.owner, DI, "the solver keeps the case, to get it back on a reply");
+    assert_eq!(
+        sim.case.owner, DI,
+        "the solver keeps the case, to get it back on a reply"
+    );
     let notifications = notifications_for(&events[0], &sim.case);
     assert_eq!(notifications[0].recipient, Recipient::Customer);
     assert_eq!(notifications[0].template, "solved");
@@ -606,7 +779,12 @@ fn solving_records_resolution_road_and_what_was_learned() {
 
 #[test]
 fn solving_accepts_each_of_the_four_roads() {
-    for (n, road) in [(1, Road::LearnFromYou), (2, Road::EmpathyAndCare), (3, Road::Teach), (4, Road::GoAway)] {
+    for (n, road) in [
+        (1, Road::LearnFromYou),
+        (2, Road::EmpathyAndCare),
+        (3, Road::Teach),
+        (4, Road::GoAway),
+    ] {
         let mut sim = World::new().open_by(DI);
         sim.ok(p(DI), solve(n));
         assert_eq!(sim.case.solution.unwrap().road, road);
@@ -626,17 +804,47 @@ fn solving_refuses_a_road_out_of_range() {
 #[test]
 fn solving_requires_resolution_and_learned() {
     let mut sim = World::new().open_by(DI);
-    let err = sim.refused(p(DI), Command::Solve { resolution: " ".into(), road: 1, learned: "x".into() });
-    assert_eq!(err, DomainError::Required { field: "resolution".into() });
-    let err = sim.refused(p(DI), Command::Solve { resolution: "x".into(), road: 1, learned: "".into() });
-    assert_eq!(err, DomainError::Required { field: "learned".into() });
+    let err = sim.refused(
+        p(DI),
+        Command::Solve {
+            resolution: " ".into(),
+            road: 1,
+            learned: "x".into(),
+        },
+    );
+    assert_eq!(
+        err,
+        DomainError::Required {
+            field: "resolution".into()
+        }
+    );
+    let err = sim.refused(
+        p(DI),
+        Command::Solve {
+            resolution: "x".into(),
+            road: 1,
+            learned: "".into(),
+        },
+    );
+    assert_eq!(
+        err,
+        DomainError::Required {
+            field: "learned".into()
+        }
+    );
 }
 
 #[test]
 fn only_the_owner_may_solve() {
     let mut sim = World::new().open_by(DI);
-    assert_eq!(sim.refused(p(BO), solve(1)), DomainError::NotOwner { owner: DI });
-    assert_eq!(sim.refused(Actor::Customer, solve(1)).kind(), ErrorKind::Forbidden);
+    assert_eq!(
+        sim.refused(p(BO), solve(1)),
+        DomainError::NotOwner { owner: DI }
+    );
+    assert_eq!(
+        sim.refused(Actor::Customer, solve(1)).kind(),
+        ErrorKind::Forbidden
+    );
 }
 
 #[test]
@@ -655,7 +863,16 @@ fn escalation_is_not_due_before_the_deadline() {
     let mut sim = World::new().open_by(DI);
     sim.advance(Duration::hours(20) - Duration::seconds(1));
     let err = sim.refused(Actor::System, Command::Escalate);
-    assert!(matches!(err, DomainError::NotDue { what: "escalation", .. }), "{err}");
+    assert!(
+        matches!(
+            err,
+            DomainError::NotDue {
+                what: "escalation",
+                ..
+            }
+        ),
+        "{err}"
+    );
     assert_eq!(err.kind(), ErrorKind::Conflict);
 }
 
@@ -664,14 +881,26 @@ fn escalation_at_the_deadline_goes_to_the_category_executive() {
     let mut sim = World::new().open_by(DI);
     sim.advance(Duration::hours(20));
     let events = sim.ok(Actor::System, Command::Escalate);
-    assert_eq!(only_body(&events), &EventBody::Escalated { from: DI, to: FLO });
+    assert_eq!(
+        only_body(&events),
+        &EventBody::Escalated { from: DI, to: FLO }
+    );
     assert_eq!(events[0].actor, Actor::System);
     assert_eq!(sim.case.owner, FLO);
     assert!(sim.case.escalated);
     let notifications = notifications_for(&events[0], &sim.case);
-    let templates: Vec<_> = notifications.iter().map(|n| (n.recipient, n.template.as_str())).collect();
-    assert!(templates.contains(&(Recipient::Person { id: FLO }, "escalated_to_you")), "{templates:?}");
-    assert!(templates.contains(&(Recipient::Customer, "escalated_status")), "{templates:?}");
+    let templates: Vec<_> = notifications
+        .iter()
+        .map(|n| (n.recipient, n.template.as_str()))
+        .collect();
+    assert!(
+        templates.contains(&(Recipient::Person { id: FLO }, "escalated_to_you")),
+        "{templates:?}"
+    );
+    assert!(
+        templates.contains(&(Recipient::Customer, "escalated_status")),
+        "{templates:?}"
+    );
 }
 
 #[test]
@@ -680,10 +909,20 @@ fn escalation_happens_exactly_once() {
     sim.advance(Duration::hours(21));
     sim.ok(Actor::System, Command::Escalate);
     // A second server running the same sweep.
-    assert_eq!(sim.refused(Actor::System, Command::Escalate), DomainError::AlreadyEscalated);
+    assert_eq!(
+        sim.refused(Actor::System, Command::Escalate),
+        DomainError::AlreadyEscalated
+    );
     sim.advance(Duration::hours(40));
-    assert_eq!(sim.refused(Actor::System, Command::Escalate), DomainError::AlreadyEscalated);
-    let escalations = sim.log.iter().filter(|e| matches!(e.body, EventBody::Escalated { .. })).count();
+    assert_eq!(
+        sim.refused(Actor::System, Command::Escalate),
+        DomainError::AlreadyEscalated
+    );
+    let escalations = sim
+        .log
+        .iter()
+        .filter(|e| matches!(e.body, EventBody::Escalated { .. }))
+        .count();
     assert_eq!(escalations, 1);
 }
 
@@ -693,7 +932,10 @@ fn escalation_does_not_happen_when_solved_in_time() {
     sim.advance(Duration::hours(19));
     sim.ok(p(DI), solve(2));
     sim.advance(Duration::hours(2));
-    assert_eq!(sim.refused(Actor::System, Command::Escalate), DomainError::CaseSolved);
+    assert_eq!(
+        sim.refused(Actor::System, Command::Escalate),
+        DomainError::CaseSolved
+    );
     assert!(timers_for(&sim.case, &sim.world.rules).is_empty());
 }
 
@@ -704,7 +946,10 @@ fn escalation_goes_to_the_top_of_the_hierarchy_when_the_executive_is_inactive() 
     let mut sim = world.open_by(DI);
     sim.advance(Duration::hours(20));
     let events = sim.ok(Actor::System, Command::Escalate);
-    assert_eq!(only_body(&events), &EventBody::Escalated { from: DI, to: ADA });
+    assert_eq!(
+        only_body(&events),
+        &EventBody::Escalated { from: DI, to: ADA }
+    );
     assert_eq!(sim.case.owner, ADA);
 }
 
@@ -724,7 +969,10 @@ fn escalation_never_moves_a_case_down() {
     let mut sim = World::new().open_by(ADA);
     sim.advance(Duration::hours(20));
     let events = sim.ok(Actor::System, Command::Escalate);
-    assert_eq!(only_body(&events), &EventBody::Escalated { from: ADA, to: ADA });
+    assert_eq!(
+        only_body(&events),
+        &EventBody::Escalated { from: ADA, to: ADA }
+    );
     assert_eq!(sim.case.owner, ADA);
     assert!(sim.case.escalated);
     assert!(notifications_for(&events[0], &sim.case).is_empty());
@@ -741,8 +989,16 @@ fn escalation_never_hands_the_case_to_an_inactive_person() {
     let mut sim = world.open_by(DI);
     sim.advance(Duration::hours(20));
     sim.ok(Actor::System, Command::Escalate);
-    let owner = sim.world.hierarchy.get(sim.case.owner).expect("owner in the hierarchy");
-    assert!(owner.active, "escalation handed the case to deactivated person {}", owner.id);
+    let owner = sim
+        .world
+        .hierarchy
+        .get(sim.case.owner)
+        .expect("owner in the hierarchy");
+    assert!(
+        owner.active,
+        "escalation handed the case to deactivated person {}",
+        owner.id
+    );
 }
 
 #[test]
@@ -751,7 +1007,12 @@ fn only_the_scheduler_escalates() {
     sim.advance(Duration::hours(20));
     for actor in [p(ADA), p(DI), Actor::Customer] {
         let err = sim.refused(actor, Command::Escalate);
-        assert_eq!(err, DomainError::WrongActor { who: "the scheduler" });
+        assert_eq!(
+            err,
+            DomainError::WrongActor {
+                who: "the scheduler"
+            }
+        );
         assert_eq!(err.kind(), ErrorKind::Forbidden);
     }
 }
@@ -771,7 +1032,10 @@ fn escalation_deadline_does_not_move_when_the_case_is_passed_up() {
 fn an_open_case_has_an_escalation_timer_at_its_deadline() {
     let sim = World::new().open_by(DI);
     let timers = timers_for(&sim.case, &sim.world.rules);
-    let escalate: Vec<_> = timers.iter().filter(|t| t.kind == TimerKind::Escalate).collect();
+    let escalate: Vec<_> = timers
+        .iter()
+        .filter(|t| t.kind == TimerKind::Escalate)
+        .collect();
     assert_eq!(escalate.len(), 1, "{timers:?}");
     assert_eq!(escalate[0].due_at, t0() + Duration::hours(20));
     assert_eq!(escalate[0].kind.command(), Command::Escalate);
@@ -783,7 +1047,10 @@ fn an_escalated_case_has_no_escalation_timer() {
     sim.advance(Duration::hours(20));
     sim.ok(Actor::System, Command::Escalate);
     let timers = timers_for(&sim.case, &sim.world.rules);
-    assert!(timers.iter().all(|t| t.kind == TimerKind::TickleIdle), "{timers:?}");
+    assert!(
+        timers.iter().all(|t| t.kind == TimerKind::TickleIdle),
+        "{timers:?}"
+    );
 }
 
 // ---------------------------------------------------------------------------------------
@@ -798,7 +1065,13 @@ fn idle_tickle_is_due_after_tickle_after_without_activity() {
     assert!(matches!(err, DomainError::NotDue { .. }), "{err}");
     sim.advance(Duration::seconds(1));
     let events = sim.ok(Actor::System, tickle(TickleReason::Idle));
-    assert_eq!(only_body(&events), &EventBody::Tickled { owner: DI, reason: TickleReason::Idle });
+    assert_eq!(
+        only_body(&events),
+        &EventBody::Tickled {
+            owner: DI,
+            reason: TickleReason::Idle
+        }
+    );
     let notifications = notifications_for(&events[0], &sim.case);
     assert_eq!(notifications[0].recipient, Recipient::Person { id: DI });
     assert_eq!(notifications[0].template, "tickle_idle");
@@ -811,12 +1084,20 @@ fn idle_tickle_repeats_after_another_tickle_after() {
     sim.ok(Actor::System, tickle(TickleReason::Idle));
     // A tickle is not activity, but it restarts the reminder interval.
     assert_eq!(sim.case.last_activity_at, t0());
-    assert!(matches!(sim.refused(Actor::System, tickle(TickleReason::Idle)), DomainError::NotDue { .. }));
+    assert!(matches!(
+        sim.refused(Actor::System, tickle(TickleReason::Idle)),
+        DomainError::NotDue { .. }
+    ));
     sim.advance(Duration::hours(4) - Duration::seconds(1));
-    assert!(matches!(sim.refused(Actor::System, tickle(TickleReason::Idle)), DomainError::NotDue { .. }));
+    assert!(matches!(
+        sim.refused(Actor::System, tickle(TickleReason::Idle)),
+        DomainError::NotDue { .. }
+    ));
     sim.advance(Duration::seconds(1));
     sim.ok(Actor::System, tickle(TickleReason::Idle));
-    let idle = timers_for(&sim.case, &sim.world.rules).into_iter().find(|t| t.kind == TimerKind::TickleIdle);
+    let idle = timers_for(&sim.case, &sim.world.rules)
+        .into_iter()
+        .find(|t| t.kind == TimerKind::TickleIdle);
     assert_eq!(idle.unwrap().due_at, t0() + Duration::hours(12));
 }
 
@@ -824,9 +1105,18 @@ fn idle_tickle_repeats_after_another_tickle_after() {
 fn activity_postpones_the_idle_tickle() {
     let mut sim = World::new().open_by(DI);
     sim.advance(Duration::hours(3));
-    sim.ok(p(DI), Command::SendMessage { body: "Looking into it.".into(), attachments: vec![] });
+    sim.ok(
+        p(DI),
+        Command::SendMessage {
+            body: "Looking into it.".into(),
+            attachments: vec![],
+        },
+    );
     sim.advance(Duration::hours(3));
-    assert!(matches!(sim.refused(Actor::System, tickle(TickleReason::Idle)), DomainError::NotDue { .. }));
+    assert!(matches!(
+        sim.refused(Actor::System, tickle(TickleReason::Idle)),
+        DomainError::NotDue { .. }
+    ));
     sim.advance(Duration::hours(1));
     sim.ok(Actor::System, tickle(TickleReason::Idle));
 }
@@ -834,30 +1124,59 @@ fn activity_postpones_the_idle_tickle() {
 #[test]
 fn deadline_tickle_comes_at_80_percent_of_the_escalation_time() {
     let mut sim = World::new().open_by(DI);
-    assert_eq!(sim.case.deadline_warning_at(0.8), t0() + Duration::hours(16));
-    let timer = timers_for(&sim.case, &sim.world.rules).into_iter().find(|t| t.kind == TimerKind::TickleDeadline);
+    assert_eq!(
+        sim.case.deadline_warning_at(0.8),
+        t0() + Duration::hours(16)
+    );
+    let timer = timers_for(&sim.case, &sim.world.rules)
+        .into_iter()
+        .find(|t| t.kind == TimerKind::TickleDeadline);
     assert_eq!(timer.unwrap().due_at, t0() + Duration::hours(16));
 
     sim.advance(Duration::hours(16) - Duration::seconds(1));
-    assert!(matches!(sim.refused(Actor::System, tickle(TickleReason::Deadline)), DomainError::NotDue { .. }));
+    assert!(matches!(
+        sim.refused(Actor::System, tickle(TickleReason::Deadline)),
+        DomainError::NotDue { .. }
+    ));
     sim.advance(Duration::seconds(1));
     let events = sim.ok(Actor::System, tickle(TickleReason::Deadline));
-    assert_eq!(only_body(&events), &EventBody::Tickled { owner: DI, reason: TickleReason::Deadline });
+    assert_eq!(
+        only_body(&events),
+        &EventBody::Tickled {
+            owner: DI,
+            reason: TickleReason::Deadline
+        }
+    );
     assert!(sim.case.deadline_warned);
-    assert_eq!(notifications_for(&events[0], &sim.case)[0].template, "tickle_deadline");
+    assert_eq!(
+        notifications_for(&events[0], &sim.case)[0].template,
+        "tickle_deadline"
+    );
     // Only once per escalation clock.
-    assert_eq!(sim.refused(Actor::System, tickle(TickleReason::Deadline)).kind(), ErrorKind::Conflict);
-    assert!(timers_for(&sim.case, &sim.world.rules).iter().all(|t| t.kind != TimerKind::TickleDeadline));
+    assert_eq!(
+        sim.refused(Actor::System, tickle(TickleReason::Deadline))
+            .kind(),
+        ErrorKind::Conflict
+    );
+    assert!(timers_for(&sim.case, &sim.world.rules)
+        .iter()
+        .all(|t| t.kind != TimerKind::TickleDeadline));
 }
 
 #[test]
 fn only_the_scheduler_tickles_and_never_a_solved_case() {
     let mut sim = World::new().open_by(DI);
     sim.advance(Duration::hours(5));
-    assert_eq!(sim.refused(p(ADA), tickle(TickleReason::Idle)).kind(), ErrorKind::Forbidden);
+    assert_eq!(
+        sim.refused(p(ADA), tickle(TickleReason::Idle)).kind(),
+        ErrorKind::Forbidden
+    );
     sim.ok(p(DI), solve(4));
     sim.advance(Duration::hours(5));
-    assert_eq!(sim.refused(Actor::System, tickle(TickleReason::Idle)), DomainError::CaseSolved);
+    assert_eq!(
+        sim.refused(Actor::System, tickle(TickleReason::Idle)),
+        DomainError::CaseSolved
+    );
 }
 
 // ---------------------------------------------------------------------------------------
@@ -874,10 +1193,19 @@ fn a_customer_reply_to_a_solved_case_reopens_it_to_the_solver() {
     let events = sim.ok(Actor::Customer, reply("It happened again."));
     let reopened_at = t0() + Duration::hours(33);
     assert_eq!(events.len(), 2, "{events:?}");
-    assert_eq!(events[0].body, EventBody::CustomerReplied { body: "It happened again.".into(), attachments: vec![] });
+    assert_eq!(
+        events[0].body,
+        EventBody::CustomerReplied {
+            body: "It happened again.".into(),
+            attachments: vec![]
+        }
+    );
     assert_eq!(
         events[1].body,
-        EventBody::Reopened { owner: CY, escalates_at: reopened_at + Duration::hours(20) }
+        EventBody::Reopened {
+            owner: CY,
+            escalates_at: reopened_at + Duration::hours(20)
+        }
     );
     assert_eq!(sim.case.status, CaseStatus::Open);
     assert_eq!(sim.case.owner, CY);
@@ -886,7 +1214,9 @@ fn a_customer_reply_to_a_solved_case_reopens_it_to_the_solver() {
     assert_eq!(sim.case.solution, None);
     assert_eq!(sim.case.reopenings, 1);
     // The fresh clock is the one the scheduler works from.
-    let timer = timers_for(&sim.case, &sim.world.rules).into_iter().find(|t| t.kind == TimerKind::Escalate);
+    let timer = timers_for(&sim.case, &sim.world.rules)
+        .into_iter()
+        .find(|t| t.kind == TimerKind::Escalate);
     assert_eq!(timer.unwrap().due_at, reopened_at + Duration::hours(20));
     // The solver hears of it through the reopening, not twice.
     let after_reply = Case::from_events(&sim.log[..sim.log.len() - 1]).unwrap();
@@ -905,7 +1235,10 @@ fn a_reopened_case_escalates_on_its_fresh_clock() {
     sim.advance(Duration::hours(10));
     sim.ok(Actor::Customer, reply("Still broken."));
     sim.advance(Duration::hours(19));
-    assert!(matches!(sim.refused(Actor::System, Command::Escalate), DomainError::NotDue { .. }));
+    assert!(matches!(
+        sim.refused(Actor::System, Command::Escalate),
+        DomainError::NotDue { .. }
+    ));
     sim.advance(Duration::hours(1));
     sim.ok(Actor::System, Command::Escalate);
     assert_eq!(sim.case.owner, FLO);
@@ -915,7 +1248,13 @@ fn a_reopened_case_escalates_on_its_fresh_clock() {
 fn a_customer_reply_to_an_open_case_does_not_reopen_it() {
     let mut sim = World::new().open_by(DI);
     let events = sim.ok(Actor::Customer, reply("Any news?"));
-    assert_eq!(only_body(&events), &EventBody::CustomerReplied { body: "Any news?".into(), attachments: vec![] });
+    assert_eq!(
+        only_body(&events),
+        &EventBody::CustomerReplied {
+            body: "Any news?".into(),
+            attachments: vec![]
+        }
+    );
     assert_eq!(sim.case.reopenings, 0);
     let n = notifications_for(&events[0], &sim.case);
     assert_eq!(n[0].recipient, Recipient::Person { id: DI });
@@ -927,7 +1266,12 @@ fn only_the_customer_replies_as_the_customer() {
     let mut sim = World::new().open_by(DI);
     sim.ok(p(DI), solve(1));
     assert_eq!(sim.refused(p(DI), reply("hi")).kind(), ErrorKind::Forbidden);
-    assert_eq!(sim.refused(Actor::Customer, reply("  ")), DomainError::Required { field: "body".into() });
+    assert_eq!(
+        sim.refused(Actor::Customer, reply("  ")),
+        DomainError::Required {
+            field: "body".into()
+        }
+    );
     assert_eq!(sim.case.status, CaseStatus::Solved);
 }
 
@@ -939,13 +1283,21 @@ fn rating_is_recorded_for_a_solved_case() {
     let events = sim.ok(Actor::Customer, rate(5));
     assert_eq!(
         only_body(&events),
-        &EventBody::Rated { score: 5, delighted_by: "fast refund".into(), would_recommend: true }
+        &EventBody::Rated {
+            score: 5,
+            delighted_by: "fast refund".into(),
+            would_recommend: true
+        }
     );
     let rating = sim.case.rating.clone().unwrap();
     assert_eq!(rating.score, 5);
     assert_eq!(rating.rated_at, t0() + Duration::hours(1));
     assert!(rating.would_recommend);
-    assert_eq!(sim.case.status, CaseStatus::Solved, "rating does not reopen");
+    assert_eq!(
+        sim.case.status,
+        CaseStatus::Solved,
+        "rating does not reopen"
+    );
 }
 
 #[test]
@@ -954,7 +1306,12 @@ fn rating_only_by_the_customer() {
     sim.ok(p(DI), solve(1));
     for actor in [p(DI), p(ADA), Actor::System] {
         let err = sim.refused(actor, rate(5));
-        assert_eq!(err, DomainError::WrongActor { who: "the case's customer" });
+        assert_eq!(
+            err,
+            DomainError::WrongActor {
+                who: "the case's customer"
+            }
+        );
         assert_eq!(err.kind(), ErrorKind::Forbidden);
     }
 }
@@ -973,7 +1330,11 @@ fn rating_score_must_be_1_to_5() {
     sim.ok(p(DI), solve(1));
     for score in [0, 6, 9, -1, 256] {
         let err = sim.refused(Actor::Customer, rate(score));
-        assert_eq!(err.field().as_deref(), Some("score"), "score {score}: {err}");
+        assert_eq!(
+            err.field().as_deref(),
+            Some("score"),
+            "score {score}: {err}"
+        );
         assert_eq!(err.kind(), ErrorKind::Invalid);
     }
     for score in 1..=5 {
@@ -988,11 +1349,17 @@ fn rating_only_once_per_solution() {
     let mut sim = World::new().open_by(DI);
     sim.ok(p(DI), solve(1));
     sim.ok(Actor::Customer, rate(3));
-    assert_eq!(sim.refused(Actor::Customer, rate(5)), DomainError::AlreadyRated);
+    assert_eq!(
+        sim.refused(Actor::Customer, rate(5)),
+        DomainError::AlreadyRated
+    );
     // A new solution after a reopening may be rated again.
     sim.ok(Actor::Customer, reply("Wait, one more thing."));
     assert_eq!(sim.case.rating, None);
-    assert_eq!(sim.refused(Actor::Customer, rate(5)), DomainError::CaseNotSolved);
+    assert_eq!(
+        sim.refused(Actor::Customer, rate(5)),
+        DomainError::CaseNotSolved
+    );
     sim.ok(p(DI), solve(2));
     sim.ok(Actor::Customer, rate(5));
     assert_eq!(sim.case.rating.as_ref().unwrap().score, 5);
@@ -1006,11 +1373,22 @@ fn rating_only_once_per_solution() {
 fn the_state_is_the_fold_of_the_event_log() {
     let mut sim = World::new().open_by(DI);
     sim.advance(Duration::minutes(5));
-    sim.ok(p(DI), Command::Upgrade { reason: "learn".into() });
+    sim.ok(
+        p(DI),
+        Command::Upgrade {
+            reason: "learn".into(),
+        },
+    );
     sim.advance(Duration::hours(4));
     sim.ok(Actor::System, tickle(TickleReason::Idle));
     sim.ok(p(ADA), Command::Take);
-    sim.ok(p(ADA), Command::SendMessage { body: "We are on it.".into(), attachments: vec![] });
+    sim.ok(
+        p(ADA),
+        Command::SendMessage {
+            body: "We are on it.".into(),
+            attachments: vec![],
+        },
+    );
     sim.ok(p(ADA), solve(1));
     sim.ok(Actor::Customer, rate(4));
     sim.ok(Actor::Customer, reply("Actually…"));
@@ -1029,8 +1407,23 @@ fn a_corrupt_log_is_refused() {
     let mut log = sim.log.clone();
     assert!(Case::from_events(&[]).is_err());
     log[1].seq = 3;
-    assert_eq!(Case::from_events(&log).unwrap_err().kind(), ErrorKind::Internal);
-    let doubled = vec![sim.log[0].clone(), Event { seq: 2, ..sim.log[0].clone() }];
-    assert_eq!(Case::from_events(&doubled).unwrap_err().kind(), ErrorKind::Internal);
-    assert_eq!(Case::from_events(&sim.log[1..]).unwrap_err().kind(), ErrorKind::Internal);
+    assert_eq!(
+        Case::from_events(&log).unwrap_err().kind(),
+        ErrorKind::Internal
+    );
+    let doubled = vec![
+        sim.log[0].clone(),
+        Event {
+            seq: 2,
+            ..sim.log[0].clone()
+        },
+    ];
+    assert_eq!(
+        Case::from_events(&doubled).unwrap_err().kind(),
+        ErrorKind::Internal
+    );
+    assert_eq!(
+        Case::from_events(&sim.log[1..]).unwrap_err().kind(),
+        ErrorKind::Internal
+    );
 }

@@ -4,10 +4,19 @@ use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
-#[command(name = "roadone", version, about = "Roadone: customer service where every case has one owner and nothing languishes")]
+#[command(
+    name = "roadone",
+    version,
+    about = "Roadone: customer service where every case has one owner and nothing languishes"
+)]
 pub struct Cli {
     /// Where the database and files live.
-    #[arg(long, global = true, env = "ROADONE_DATA_DIR", default_value = "roadone-data")]
+    #[arg(
+        long,
+        global = true,
+        env = "ROADONE_DATA_DIR",
+        default_value = "roadone-data"
+    )]
     pub data_dir: PathBuf,
     #[command(subcommand)]
     pub command: Cmd,

@@ -23,8 +23,8 @@ use rand::prelude::*;
 use rand::rngs::StdRng;
 use roadone_domain::notification::notifications_for;
 use roadone_domain::{
-    decide, open, timers_for, Actor, Case, CaseId, Category, Channel, ChecklistItem, Command, Context, Customer, Event,
-    Intake, PersonId, Realtime, Role, TimerKind,
+    decide, open, timers_for, Actor, Case, CaseId, Category, Channel, ChecklistItem, Command,
+    Context, Customer, Event, Intake, PersonId, Realtime, Role, TimerKind,
 };
 use roadone_server::directory::Snapshot;
 use roadone_server::{tokens, AppState};
@@ -78,7 +78,11 @@ impl DemoReport {
 
     pub fn summary(&self) -> String {
         let total: usize = self.events.values().sum();
-        let kinds: Vec<String> = self.events.iter().map(|(k, n)| format!("{k} {n}")).collect();
+        let kinds: Vec<String> = self
+            .events
+            .iter()
+            .map(|(k, n)| format!("{k} {n}"))
+            .collect();
         let refused = match self.refused {
             0 => String::new(),
             n => format!("; {n} planned steps refused by the rules and skipped"),
@@ -100,7 +104,9 @@ impl DemoReport {
 pub async fn load(state: &AppState) -> Result<DemoReport> {
     let started = std::time::Instant::now();
     if !state.store.people().await?.is_empty() {
-        bail!("the demo loads into an empty data directory only; this one already has people in it");
+        bail!(
+            "the demo loads into an empty data directory only; this one already has people in it"
+        );
     }
     let now = state.clock.now();
     let mut rng = StdRng::seed_from_u64(SEED);
@@ -116,7 +122,12 @@ pub async fn load(state: &AppState) -> Result<DemoReport> {
         let reports_to = spec.boss.map(|b| ids[b]);
         let person = state
             .store
-            .add_person(NewPerson { name: spec.name.into(), email, role: spec.role, reports_to })
+            .add_person(NewPerson {
+                name: spec.name.into(),
+                email,
+                role: spec.role,
+                reports_to,
+            })
             .await
             .with_context(|| format!("adding demo person {}", spec.name))?;
         ids.insert(spec.key, person.id);
@@ -135,7 +146,10 @@ pub async fn load(state: &AppState) -> Result<DemoReport> {
                         label: (*label).into(),
                         required: *required,
                         // Order numbers in written messages fill the fact by themselves.
-                        pattern: (*key == "order_id").then(|| r"(?i)order\s*(?:no\.?|number|#)?\s*:?\s*([A-Z]{0,3}-?\d{5,})".to_string()),
+                        pattern: (*key == "order_id").then(|| {
+                            r"(?i)order\s*(?:no\.?|number|#)?\s*:?\s*([A-Z]{0,3}-?\d{5,})"
+                                .to_string()
+                        }),
                     })
                     .collect(),
                 manager: ids[cat.manager],
@@ -150,12 +164,13 @@ pub async fn load(state: &AppState) -> Result<DemoReport> {
     let world = World::new(&ids, now, state.rules.escalate_after);
     let customers = customer_pool(&mut rng);
     // Most customers write once or twice a quarter, a quarter of them regularly, a few a lot.
-    let customer_weights = WeightedIndex::new((0..customers.len()).map(|_| match rng.gen_range(0..100) {
-        0..=69 => 1.0,
-        70..=94 => 3.0,
-        _ => 8.0,
-    }))
-    .expect("weights");
+    let customer_weights =
+        WeightedIndex::new((0..customers.len()).map(|_| match rng.gen_range(0..100) {
+            0..=69 => 1.0,
+            70..=94 => 3.0,
+            _ => 8.0,
+        }))
+        .expect("weights");
     let times = opening_times(&mut rng, now);
     // The last few cases whose deadline has passed are still with their executive, so
     // executives have open cases too; every other one of them is the CEO's (account access).
@@ -179,7 +194,11 @@ pub async fn load(state: &AppState) -> Result<DemoReport> {
     });
     let permits = Arc::new(tokio::sync::Semaphore::new(IN_FLIGHT));
     let mut stories = tokio::task::JoinSet::new();
-    let mut report = DemoReport { people: PEOPLE.len(), categories: CATEGORIES.len(), ..DemoReport::default() };
+    let mut report = DemoReport {
+        people: PEOPLE.len(),
+        categories: CATEGORIES.len(),
+        ..DemoReport::default()
+    };
     for plan in plans {
         // Waiting for a permit before spawning keeps the cases opened in time order.
         let permit = permits.clone().acquire_owned().await?;
@@ -208,7 +227,10 @@ pub async fn load(state: &AppState) -> Result<DemoReport> {
 async fn mark_history_sent(state: &AppState, now: DateTime<Utc>) -> Result<usize> {
     let mut sent = 0;
     loop {
-        let batch = state.store.claim_outbox(now, Duration::minutes(10), 1000).await?;
+        let batch = state
+            .store
+            .claim_outbox(now, Duration::minutes(10), 1000)
+            .await?;
         if batch.is_empty() {
             return Ok(sent);
         }
@@ -236,41 +258,171 @@ struct PersonSpec {
     boss: Option<&'static str>,
 }
 
-const fn p(key: &'static str, name: &'static str, role: Role, boss: Option<&'static str>) -> PersonSpec {
-    PersonSpec { key, name, role, boss }
+const fn p(
+    key: &'static str,
+    name: &'static str,
+    role: Role,
+    boss: Option<&'static str>,
+) -> PersonSpec {
+    PersonSpec {
+        key,
+        name,
+        role,
+        boss,
+    }
 }
 
 /// Four levels: the CEO (and the admin); three executives; category owners and team
 /// leads; the frontline. Bosses come before the people who report to them.
 const PEOPLE: &[PersonSpec] = &[
     p("margaret_okafor", "Margaret Okafor", Role::Executive, None),
-    p("admin", "Nadia Petrov", Role::Admin, Some("margaret_okafor")),
-    p("daniel_reyes", "Daniel Reyes", Role::Executive, Some("margaret_okafor")),
-    p("priya_natarajan", "Priya Natarajan", Role::Executive, Some("margaret_okafor")),
-    p("tomas_lindqvist", "Tomas Lindqvist", Role::Executive, Some("margaret_okafor")),
+    p(
+        "admin",
+        "Nadia Petrov",
+        Role::Admin,
+        Some("margaret_okafor"),
+    ),
+    p(
+        "daniel_reyes",
+        "Daniel Reyes",
+        Role::Executive,
+        Some("margaret_okafor"),
+    ),
+    p(
+        "priya_natarajan",
+        "Priya Natarajan",
+        Role::Executive,
+        Some("margaret_okafor"),
+    ),
+    p(
+        "tomas_lindqvist",
+        "Tomas Lindqvist",
+        Role::Executive,
+        Some("margaret_okafor"),
+    ),
     // Category owners (brand / product owners): they receive upgrades to learn from customers.
-    p("helen_achterberg", "Helen Achterberg", Role::Manager, Some("daniel_reyes")),
-    p("samuel_osei", "Samuel Osei", Role::Manager, Some("tomas_lindqvist")),
-    p("yuki_tanaka", "Yuki Tanaka", Role::Manager, Some("priya_natarajan")),
-    p("omar_haddad", "Omar Haddad", Role::Manager, Some("priya_natarajan")),
-    p("lucia_ferreira", "Lucia Ferreira", Role::Manager, Some("tomas_lindqvist")),
+    p(
+        "helen_achterberg",
+        "Helen Achterberg",
+        Role::Manager,
+        Some("daniel_reyes"),
+    ),
+    p(
+        "samuel_osei",
+        "Samuel Osei",
+        Role::Manager,
+        Some("tomas_lindqvist"),
+    ),
+    p(
+        "yuki_tanaka",
+        "Yuki Tanaka",
+        Role::Manager,
+        Some("priya_natarajan"),
+    ),
+    p(
+        "omar_haddad",
+        "Omar Haddad",
+        Role::Manager,
+        Some("priya_natarajan"),
+    ),
+    p(
+        "lucia_ferreira",
+        "Lucia Ferreira",
+        Role::Manager,
+        Some("tomas_lindqvist"),
+    ),
     // Team leads of the customer-service floor.
-    p("grace_mwangi", "Grace Mwangi", Role::Staff, Some("daniel_reyes")),
-    p("ben_kowalski", "Ben Kowalski", Role::Staff, Some("daniel_reyes")),
-    p("aisha_rahman", "Aisha Rahman", Role::Staff, Some("daniel_reyes")),
+    p(
+        "grace_mwangi",
+        "Grace Mwangi",
+        Role::Staff,
+        Some("daniel_reyes"),
+    ),
+    p(
+        "ben_kowalski",
+        "Ben Kowalski",
+        Role::Staff,
+        Some("daniel_reyes"),
+    ),
+    p(
+        "aisha_rahman",
+        "Aisha Rahman",
+        Role::Staff,
+        Some("daniel_reyes"),
+    ),
     // The frontline, four to a team.
-    p("rosa_delgado", "Rosa Delgado", Role::Frontline, Some("grace_mwangi")),
-    p("kevin_marsh", "Kevin Marsh", Role::Frontline, Some("grace_mwangi")),
-    p("hannah_becker", "Hannah Becker", Role::Frontline, Some("grace_mwangi")),
-    p("luis_moreno", "Luis Moreno", Role::Frontline, Some("grace_mwangi")),
-    p("dana_whitfield", "Dana Whitfield", Role::Frontline, Some("ben_kowalski")),
-    p("malik_johnson", "Malik Johnson", Role::Frontline, Some("ben_kowalski")),
-    p("chloe_martin", "Chloe Martin", Role::Frontline, Some("ben_kowalski")),
-    p("ravi_iyer", "Ravi Iyer", Role::Frontline, Some("ben_kowalski")),
-    p("sophie_laurent", "Sophie Laurent", Role::Frontline, Some("aisha_rahman")),
-    p("jonas_weber", "Jonas Weber", Role::Frontline, Some("aisha_rahman")),
-    p("emily_carter", "Emily Carter", Role::Frontline, Some("aisha_rahman")),
-    p("tariq_aziz", "Tariq Aziz", Role::Frontline, Some("aisha_rahman")),
+    p(
+        "rosa_delgado",
+        "Rosa Delgado",
+        Role::Frontline,
+        Some("grace_mwangi"),
+    ),
+    p(
+        "kevin_marsh",
+        "Kevin Marsh",
+        Role::Frontline,
+        Some("grace_mwangi"),
+    ),
+    p(
+        "hannah_becker",
+        "Hannah Becker",
+        Role::Frontline,
+        Some("grace_mwangi"),
+    ),
+    p(
+        "luis_moreno",
+        "Luis Moreno",
+        Role::Frontline,
+        Some("grace_mwangi"),
+    ),
+    p(
+        "dana_whitfield",
+        "Dana Whitfield",
+        Role::Frontline,
+        Some("ben_kowalski"),
+    ),
+    p(
+        "malik_johnson",
+        "Malik Johnson",
+        Role::Frontline,
+        Some("ben_kowalski"),
+    ),
+    p(
+        "chloe_martin",
+        "Chloe Martin",
+        Role::Frontline,
+        Some("ben_kowalski"),
+    ),
+    p(
+        "ravi_iyer",
+        "Ravi Iyer",
+        Role::Frontline,
+        Some("ben_kowalski"),
+    ),
+    p(
+        "sophie_laurent",
+        "Sophie Laurent",
+        Role::Frontline,
+        Some("aisha_rahman"),
+    ),
+    p(
+        "jonas_weber",
+        "Jonas Weber",
+        Role::Frontline,
+        Some("aisha_rahman"),
+    ),
+    p(
+        "emily_carter",
+        "Emily Carter",
+        Role::Frontline,
+        Some("aisha_rahman"),
+    ),
+    p(
+        "tariq_aziz",
+        "Tariq Aziz",
+        Role::Frontline,
+        Some("aisha_rahman"),
+    ),
 ];
 
 /// How a person works, which is what the reports should later reveal.
@@ -289,7 +441,13 @@ struct Persona {
 }
 
 const fn persona(volume: f64, pass: f64, neglect: f64, slowness: f64, rating: f64) -> Persona {
-    Persona { volume, pass, neglect, slowness, rating }
+    Persona {
+        volume,
+        pass,
+        neglect,
+        slowness,
+        rating,
+    }
 }
 
 const PERSONAS: &[(&str, Persona)] = &[
@@ -367,7 +525,13 @@ const fn topic(
     care: (&'static str, &'static str),
     learn: (&'static str, &'static str),
 ) -> Topic {
-    Topic { subject, body, teach, care, learn }
+    Topic {
+        subject,
+        body,
+        teach,
+        care,
+        learn,
+    }
 }
 
 const CATEGORIES: &[CategorySpec] = &[
@@ -842,7 +1006,12 @@ const GENERIC_DELIGHT: &[&str] = &[
     "Fixed faster than promised.",
     "I was told exactly when I'd hear back and I did.",
 ];
-const GOOD_REMARKS: &[&str] = &["Quick and friendly.", "Sorted, thanks.", "Good service.", ""];
+const GOOD_REMARKS: &[&str] = &[
+    "Quick and friendly.",
+    "Sorted, thanks.",
+    "Good service.",
+    "",
+];
 
 #[rustfmt::skip]
 const FIRST_NAMES: &[&str] = &[
@@ -861,7 +1030,12 @@ const LAST_NAMES: &[&str] = &[
     "Adeyemi", "Ivanova", "Murphy", "O'Brien", "Kelly", "Byrne", "Hughes", "Lewis", "Price", "Morgan", "Fraser",
     "Campbell",
 ];
-const DOMAINS: &[&str] = &["example.com", "example.net", "example.org", "mail.example.com"];
+const DOMAINS: &[&str] = &[
+    "example.com",
+    "example.net",
+    "example.org",
+    "mail.example.com",
+];
 
 // ======================================================================================
 // Customers and opening times
@@ -886,16 +1060,33 @@ fn customer_pool(rng: &mut StdRng) -> Vec<CustomerSpec> {
             let mut email = match rng.gen_range(0..3) {
                 0 => format!("{}.{}@{domain}", slug(first), slug(last)),
                 1 => format!("{}{}@{domain}", &slug(first)[..1], slug(last)),
-                _ => format!("{}.{}{}@{domain}", slug(first), slug(last), rng.gen_range(1..99)),
+                _ => format!(
+                    "{}.{}{}@{domain}",
+                    slug(first),
+                    slug(last),
+                    rng.gen_range(1..99)
+                ),
             };
             while !seen.insert(email.clone()) {
-                email = format!("{}.{}{}@{domain}", slug(first), slug(last), rng.gen_range(100..999));
+                email = format!(
+                    "{}.{}{}@{domain}",
+                    slug(first),
+                    slug(last),
+                    rng.gen_range(100..999)
+                );
             }
-            let phone = rng.gen_bool(0.6).then(|| format!("+44 7700 900{:03}", rng.gen_range(0..1000)));
+            let phone = rng
+                .gen_bool(0.6)
+                .then(|| format!("+44 7700 900{:03}", rng.gen_range(0..1000)));
             let external_id = rng.gen_bool(0.55).then(|| format!("C-{}", 10_000 + i));
             CustomerSpec {
                 first,
-                customer: Customer { email: Some(email), name: Some(format!("{first} {last}")), phone, external_id },
+                customer: Customer {
+                    email: Some(email),
+                    name: Some(format!("{first} {last}")),
+                    phone,
+                    external_id,
+                },
             }
         })
         .collect()
@@ -919,13 +1110,19 @@ fn opening_times(rng: &mut StdRng, now: DateTime<Utc>) -> Vec<DateTime<Utc>> {
     };
     let days = WeightedIndex::new((0..DAYS).map(day_weight)).expect("weights");
     // 07:00 to 22:00, peaking mid-morning and early afternoon.
-    let hour_weights = [0.4, 0.9, 1.4, 1.6, 1.5, 1.1, 1.3, 1.4, 1.3, 1.2, 0.9, 0.6, 0.5, 0.4, 0.3];
+    let hour_weights = [
+        0.4, 0.9, 1.4, 1.6, 1.5, 1.1, 1.3, 1.4, 1.3, 1.2, 0.9, 0.6, 0.5, 0.4, 0.3,
+    ];
     let hours = WeightedIndex::new(hour_weights).expect("weights");
     let mut times = Vec::with_capacity(CASES);
     while times.len() < CASES {
         let date = today - Duration::days(days.sample(rng) as i64);
-        let time = NaiveTime::from_hms_opt(7 + hours.sample(rng) as u32, rng.gen_range(0..60), rng.gen_range(0..60))
-            .expect("valid time");
+        let time = NaiveTime::from_hms_opt(
+            7 + hours.sample(rng) as u32,
+            rng.gen_range(0..60),
+            rng.gen_range(0..60),
+        )
+        .expect("valid time");
         let at = date.and_time(time).and_utc();
         if at < now && at > now - Duration::days(DAYS) {
             times.push(at);
@@ -974,7 +1171,10 @@ impl Shift {
             let (start, end) = self.hours(day.weekday());
             let open = day.and_hms_opt(start, 0, 0).expect("valid").and_utc();
             let close = if end == 24 {
-                (day + Duration::days(1)).and_hms_opt(0, 0, 0).expect("valid").and_utc()
+                (day + Duration::days(1))
+                    .and_hms_opt(0, 0, 0)
+                    .expect("valid")
+                    .and_utc()
             } else {
                 day.and_hms_opt(end, 0, 0).expect("valid").and_utc()
             };
@@ -1062,20 +1262,35 @@ struct World {
 }
 
 impl World {
-    fn new(ids: &HashMap<&'static str, PersonId>, now: DateTime<Utc>, escalate_after: Duration) -> World {
-        let personas: HashMap<PersonId, Persona> = PERSONAS.iter().map(|(k, p)| (ids[k], *p)).collect();
+    fn new(
+        ids: &HashMap<&'static str, PersonId>,
+        now: DateTime<Utc>,
+        escalate_after: Duration,
+    ) -> World {
+        let personas: HashMap<PersonId, Persona> =
+            PERSONAS.iter().map(|(k, p)| (ids[k], *p)).collect();
         let persona_of = |id: PersonId| personas.get(&id).copied().unwrap_or(NEUTRAL);
         let frontline: Vec<Agent> = PEOPLE
             .iter()
             .filter(|s| s.role == Role::Frontline)
             .map(|s| {
                 let id = ids[s.key];
-                Agent { id, lead: ids[s.boss.expect("frontline has a lead")], persona: persona_of(id) }
+                Agent {
+                    id,
+                    lead: ids[s.boss.expect("frontline has a lead")],
+                    persona: persona_of(id),
+                }
             })
             .collect();
-        let volume = WeightedIndex::new(frontline.iter().map(|a| a.persona.volume)).expect("weights");
-        let categories = CATEGORIES.iter().enumerate().map(|(i, c)| (i, ids[c.manager], ids[c.executive])).collect();
-        let category_weights = WeightedIndex::new(CATEGORIES.iter().map(|c| c.weight)).expect("weights");
+        let volume =
+            WeightedIndex::new(frontline.iter().map(|a| a.persona.volume)).expect("weights");
+        let categories = CATEGORIES
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (i, ids[c.manager], ids[c.executive]))
+            .collect();
+        let category_weights =
+            WeightedIndex::new(CATEGORIES.iter().map(|c| c.weight)).expect("weights");
         World {
             now,
             escalate_after,
@@ -1085,7 +1300,10 @@ impl World {
             categories,
             category_weights,
             vp_customer: ids["daniel_reyes"],
-            first_names: PEOPLE.iter().map(|s| (ids[s.key], s.name.split(' ').next().unwrap_or(s.name))).collect(),
+            first_names: PEOPLE
+                .iter()
+                .map(|s| (ids[s.key], s.name.split(' ').next().unwrap_or(s.name)))
+                .collect(),
             personas: Arc::new(personas),
         }
     }
@@ -1106,20 +1324,33 @@ impl World {
         let recent = opened_at > self.now - Duration::hours(RECENT_HOURS);
         let deadline = opened_at + self.escalate_after;
         let ci = if with_executive == Some(true) {
-            CATEGORIES.iter().position(|c| c.key == "account_access").expect("account access")
+            CATEGORIES
+                .iter()
+                .position(|c| c.key == "account_access")
+                .expect("account access")
         } else {
             self.category_weights.sample(rng)
         };
         let (ci, manager, executive) = self.categories[ci];
         let cat = &CATEGORIES[ci];
         let agent = self.frontline[self.volume.sample(rng)];
-        let channel = [Channel::Email, Channel::Web, Channel::Phone, Channel::Portal, Channel::Api]
-            [WeightedIndex::new([0.34, 0.22, 0.26, 0.12, 0.06]).expect("weights").sample(rng)];
+        let channel = [
+            Channel::Email,
+            Channel::Web,
+            Channel::Phone,
+            Channel::Portal,
+            Channel::Api,
+        ][WeightedIndex::new([0.34, 0.22, 0.26, 0.12, 0.06])
+            .expect("weights")
+            .sample(rng)];
         let vars = Vars::new(rng, opened_at, who, self.first_names[&executive]);
         let topic = cat.topics.choose(rng).expect("topics");
         let (facts, missing_facts) = facts(rng, cat, &vars, opened_at, who);
         let realtime = if channel == Channel::Phone && rng.gen_bool(0.14) {
-            Realtime { offered: true, reason: Some(REALTIME_REASONS.choose(rng).expect("reasons").to_string()) }
+            Realtime {
+                offered: true,
+                reason: Some(REALTIME_REASONS.choose(rng).expect("reasons").to_string()),
+            }
         } else {
             Realtime::default()
         };
@@ -1154,7 +1385,10 @@ impl World {
         let story = if with_executive.is_some() {
             Story::Neglect
         } else {
-            weights[WeightedIndex::new(weights.iter().map(|w| w.1)).expect("weights").sample(rng)].0
+            weights[WeightedIndex::new(weights.iter().map(|w| w.1))
+                .expect("weights")
+                .sample(rng)]
+            .0
         };
 
         // Everyone but a neglectful owner acts before the executive deadline: that is what
@@ -1186,7 +1420,10 @@ impl World {
             Story::PassUp => {
                 let buck = p.pass > 2.0 && b.rng.gen_bool(0.8);
                 let reason = if buck { BUCK_REASONS } else { PASS_UP_REASONS };
-                b.staff(f, 2, 25, Who::Owner, |b| Command::PassUp { to: None, reason: b.pick(reason) });
+                b.staff(f, 2, 25, Who::Owner, |b| Command::PassUp {
+                    to: None,
+                    reason: b.pick(reason),
+                });
                 b.holder = agent.lead;
                 if buck {
                     // Nothing new was needed: the lead solves it in minutes.
@@ -1212,7 +1449,9 @@ impl World {
                 }
             }
             Story::Take => {
-                b.staff(agent.lead, 15, 150, Who::Person(agent.lead), |_| Command::Take);
+                b.staff(agent.lead, 15, 150, Who::Person(agent.lead), |_| {
+                    Command::Take
+                });
                 b.holder = agent.lead;
                 if b.rng.gen_bool(0.6) {
                     b.staff(agent.lead, 5, 60, Who::Owner, |b| b.message());
@@ -1221,7 +1460,9 @@ impl World {
                 b.staff(agent.lead, 20, 180, Who::Owner, |b| b.solve(road));
             }
             Story::Upgrade => {
-                b.staff(f, 1, 15, Who::Owner, |b| Command::Upgrade { reason: b.pick(b.cat.upgrade) });
+                b.staff(f, 1, 15, Who::Owner, |b| Command::Upgrade {
+                    reason: b.pick(b.cat.upgrade),
+                });
                 b.holder = manager;
                 b.staff(manager, 15, 240, Who::Owner, |b| b.message());
                 if b.rng.gen_bool(0.5) {
@@ -1234,15 +1475,24 @@ impl World {
                 // Whoever is the more neglectful of the two lets it sit: a lead who sits on
                 // cases gets them passed up first.
                 if b.rng.gen_bool(lead.neglect / (lead.neglect + p.neglect)) {
-                    b.staff(f, 5, 60, Who::Owner, |b| Command::PassUp { to: None, reason: b.pick(PASS_UP_REASONS) });
+                    b.staff(f, 5, 60, Who::Owner, |b| Command::PassUp {
+                        to: None,
+                        reason: b.pick(PASS_UP_REASONS),
+                    });
                 }
                 if b.rng.gen_bool(0.5) {
-                    b.customer(6 * 60, 14 * 60, |b| Command::CustomerReply { body: b.pick(CHASES), attachments: vec![] });
+                    b.customer(6 * 60, 14 * 60, |b| Command::CustomerReply {
+                        body: b.pick(CHASES),
+                        attachments: vec![],
+                    });
                 }
                 // The simulated scheduler escalates at the deadline; then the executive acts.
                 b.t = b.t.max(opened_at + self.escalate_after);
                 b.holder = executive;
-                b.staff(executive, 10, 150, Who::Owner, |b| Command::SendMessage { body: b.pick(EXEC_MESSAGES), attachments: vec![] });
+                b.staff(executive, 10, 150, Who::Owner, |b| Command::SendMessage {
+                    body: b.pick(EXEC_MESSAGES),
+                    attachments: vec![],
+                });
                 let road = b.road(&[(2, 0.55), (1, 0.45)]);
                 b.staff(executive, 30, 300, Who::Owner, |b| b.solve(road));
             }
@@ -1250,7 +1500,11 @@ impl World {
 
         if recent || with_executive.is_some() {
             // Still being worked on: keep whatever happened before the solution.
-            if let Some(i) = b.steps.iter().position(|s| matches!(&s.act, Act::Do(_, Command::Solve { .. }))) {
+            if let Some(i) = b
+                .steps
+                .iter()
+                .position(|s| matches!(&s.act, Act::Do(_, Command::Solve { .. })))
+            {
                 b.steps.truncate(i);
             }
         } else {
@@ -1264,7 +1518,10 @@ impl World {
                 _ => 0.035,
             };
             if b.rng.gen_bool(reopen) {
-                b.customer(4 * 60, 3 * 24 * 60, |b| Command::CustomerReply { body: b.pick(b.cat.reopen), attachments: vec![] });
+                b.customer(4 * 60, 3 * 24 * 60, |b| Command::CustomerReply {
+                    body: b.pick(b.cat.reopen),
+                    attachments: vec![],
+                });
                 // The reopening starts a fresh executive clock.
                 b.deadline = Some(b.t + self.escalate_after);
                 let holder = b.holder;
@@ -1272,7 +1529,10 @@ impl World {
                 b.staff(holder, 30, 240, Who::Owner, |b| {
                     let (resolution, learned) = b.topic.care;
                     Command::Solve {
-                        resolution: format!("Looked again after the customer wrote back. {}", b.vars.fill(resolution)),
+                        resolution: format!(
+                            "Looked again after the customer wrote back. {}",
+                            b.vars.fill(resolution)
+                        ),
                         road: 2,
                         learned: format!("The first answer didn't hold. {}", b.vars.fill(learned)),
                     }
@@ -1285,7 +1545,13 @@ impl World {
             }
         }
         let steps = b.steps;
-        Plan { by: f, opened_at, intake, steps, seed: rng.gen() }
+        Plan {
+            by: f,
+            opened_at,
+            intake,
+            steps,
+            seed: rng.gen(),
+        }
     }
 }
 
@@ -1307,26 +1573,41 @@ struct Builder<'a> {
 impl Builder<'_> {
     /// A step by staff member `person`, `min..max` minutes (scaled by how slow they are)
     /// after the previous one, moved into their working hours.
-    fn staff(&mut self, person: PersonId, min: i64, max: i64, who: Who, make: impl FnOnce(&mut Self) -> Command) {
+    fn staff(
+        &mut self,
+        person: PersonId,
+        min: i64,
+        max: i64,
+        who: Who,
+        make: impl FnOnce(&mut Self) -> Command,
+    ) {
         let slowness = self.world.persona(person).slowness;
         let minutes = (self.rng.gen_range(min..=max) as f64 * slowness).round() as i64;
         let shift = Shift::of(self.world.role.get(&person).copied().unwrap_or(Role::Staff));
-        let mut at =
-            shift.next_on(self.t + Duration::minutes(minutes) + Duration::seconds(self.rng.gen_range(0..60)), self.rng);
+        let mut at = shift.next_on(
+            self.t + Duration::minutes(minutes) + Duration::seconds(self.rng.gen_range(0..60)),
+            self.rng,
+        );
         if let Some(deadline) = self.deadline.filter(|d| at > *d - Duration::minutes(20)) {
             // Reminded that the deadline is near, the owner acts in time if they still can.
-            at = (deadline - Duration::minutes(self.rng.gen_range(20..150))).max(self.t + Duration::minutes(3));
+            at = (deadline - Duration::minutes(self.rng.gen_range(20..150)))
+                .max(self.t + Duration::minutes(3));
         }
         self.t = at;
         let command = make(self);
-        self.steps.push(Step { at, act: Act::Do(who, command) });
+        self.steps.push(Step {
+            at,
+            act: Act::Do(who, command),
+        });
     }
 
     /// When the customer acts, `min..max` minutes after the previous step.
     fn customer_time(&mut self, min: i64, max: i64) -> DateTime<Utc> {
         let minutes = self.rng.gen_range(min..=max);
-        let at = Shift::Customer
-            .next_on(self.t + Duration::minutes(minutes) + Duration::seconds(self.rng.gen_range(0..60)), self.rng);
+        let at = Shift::Customer.next_on(
+            self.t + Duration::minutes(minutes) + Duration::seconds(self.rng.gen_range(0..60)),
+            self.rng,
+        );
         self.t = at;
         at
     }
@@ -1334,7 +1615,10 @@ impl Builder<'_> {
     fn customer(&mut self, min: i64, max: i64, make: impl FnOnce(&mut Self) -> Command) {
         let at = self.customer_time(min, max);
         let command = make(self);
-        self.steps.push(Step { at, act: Act::Do(Who::Customer, command) });
+        self.steps.push(Step {
+            at,
+            act: Act::Do(Who::Customer, command),
+        });
     }
 
     fn pick(&mut self, from: &[&str]) -> String {
@@ -1342,15 +1626,24 @@ impl Builder<'_> {
     }
 
     fn road(&mut self, weights: &[(i64, f64)]) -> i64 {
-        weights[WeightedIndex::new(weights.iter().map(|w| w.1)).expect("weights").sample(self.rng)].0
+        weights[WeightedIndex::new(weights.iter().map(|w| w.1))
+            .expect("weights")
+            .sample(self.rng)]
+        .0
     }
 
     fn message(&mut self) -> Command {
-        Command::SendMessage { body: self.pick(self.cat.ask), attachments: vec![] }
+        Command::SendMessage {
+            body: self.pick(self.cat.ask),
+            attachments: vec![],
+        }
     }
 
     fn reply(&mut self) -> Command {
-        Command::CustomerReply { body: self.pick(self.cat.replies), attachments: vec![] }
+        Command::CustomerReply {
+            body: self.pick(self.cat.replies),
+            attachments: vec![],
+        }
     }
 
     fn solve(&mut self, road: i64) -> Command {
@@ -1360,7 +1653,11 @@ impl Builder<'_> {
             3 => self.topic.teach,
             _ => *self.cat.away.choose(self.rng).expect("texts"),
         };
-        Command::Solve { resolution: self.vars.fill(resolution), road, learned: self.vars.fill(learned) }
+        Command::Solve {
+            resolution: self.vars.fill(resolution),
+            road,
+            learned: self.vars.fill(learned),
+        }
     }
 }
 
@@ -1377,8 +1674,15 @@ struct Vars {
 }
 
 impl Vars {
-    fn new(rng: &mut StdRng, opened_at: DateTime<Utc>, who: &CustomerSpec, exec_first: &'static str) -> Vars {
-        let month = (opened_at - Duration::days(rng.gen_range(0..40))).format("%B").to_string();
+    fn new(
+        rng: &mut StdRng,
+        opened_at: DateTime<Utc>,
+        who: &CustomerSpec,
+        exec_first: &'static str,
+    ) -> Vars {
+        let month = (opened_at - Duration::days(rng.gen_range(0..40)))
+            .format("%B")
+            .to_string();
         Vars {
             first: who.first,
             exec_first,
@@ -1415,7 +1719,11 @@ fn facts(
     let mut facts = BTreeMap::new();
     let mut missing = Vec::new();
     for (key, _, required) in cat.checklist {
-        let given = if *required { rng.gen_bool(0.93) } else { rng.gen_bool(0.6) };
+        let given = if *required {
+            rng.gen_bool(0.93)
+        } else {
+            rng.gen_bool(0.6)
+        };
         if !given {
             if *required || rng.gen_bool(0.15) {
                 missing.push(key.to_string());
@@ -1427,8 +1735,12 @@ fn facts(
             "invoice_number" => vars.invoice.clone(),
             "billing_period" => format!("{} {}", vars.month, opened_at.year()),
             "order_id" => vars.order.clone(),
-            "delivery_date" => (opened_at - Duration::days(rng.gen_range(1..9))).format("%Y-%m-%d").to_string(),
-            "tracking_number" => format!("1Z{:08X}{:04}", rng.gen::<u32>(), rng.gen_range(0..10_000)),
+            "delivery_date" => (opened_at - Duration::days(rng.gen_range(1..9)))
+                .format("%Y-%m-%d")
+                .to_string(),
+            "tracking_number" => {
+                format!("1Z{:08X}{:04}", rng.gen::<u32>(), rng.gen_range(0..10_000))
+            }
             "serial_number" => format!(
                 "{}{}-{:06}",
                 (b'A' + rng.gen_range(0..26)) as char,
@@ -1447,7 +1759,11 @@ fn facts(
             .to_string(),
             "account_email" => match (&who.customer.email, rng.gen_bool(0.8)) {
                 (Some(email), true) => email.clone(),
-                _ => format!("{}{}@oldmail.example.net", who.first.to_lowercase(), rng.gen_range(1..99)),
+                _ => format!(
+                    "{}{}@oldmail.example.net",
+                    who.first.to_lowercase(),
+                    rng.gen_range(1..99)
+                ),
             },
             "device" => [
                 "iPhone 14, app 3.2.1",
@@ -1459,12 +1775,16 @@ fn facts(
             .choose(rng)
             .expect("texts")
             .to_string(),
-            "reason" => {
-                ["Too small", "Not as described", "Changed my mind", "Arrived late, no longer needed", "Duplicate gift"]
-                    .choose(rng)
-                    .expect("texts")
-                    .to_string()
-            }
+            "reason" => [
+                "Too small",
+                "Not as described",
+                "Changed my mind",
+                "Arrived late, no longer needed",
+                "Duplicate gift",
+            ]
+            .choose(rng)
+            .expect("texts")
+            .to_string(),
             other => format!("{other} given"),
         };
         facts.insert(key.to_string(), value);
@@ -1509,8 +1829,14 @@ async fn run_story(shared: &Shared, plan: Plan) -> Result<StoryOutcome> {
         .get(&plan.intake.category)
         .with_context(|| format!("demo category {} is missing", plan.intake.category))?;
     let rules = &shared.state.rules;
-    let ctx = Context { hierarchy: &shared.snapshot.hierarchy, category, rules, now: plan.opened_at };
-    let opened = open(&plan.intake, plan.by, ctx).with_context(|| format!("demo intake refused: {:?}", plan.intake))?;
+    let ctx = Context {
+        hierarchy: &shared.snapshot.hierarchy,
+        category,
+        rules,
+        now: plan.opened_at,
+    };
+    let opened = open(&plan.intake, plan.by, ctx)
+        .with_context(|| format!("demo intake refused: {:?}", plan.intake))?;
     let case = Case::opened(&opened)?;
     let timers = timers_for(&case, rules);
     let outbox = notifications_for(&opened, &case);
@@ -1546,13 +1872,18 @@ async fn run_story(shared: &Shared, plan: Plan) -> Result<StoryOutcome> {
         let (actor, command) = match &step.act {
             Act::Do(who, command) => {
                 let actor = match who {
-                    Who::Owner => Actor::Person { id: story.case.owner },
+                    Who::Owner => Actor::Person {
+                        id: story.case.owner,
+                    },
                     Who::Customer => Actor::Customer,
                     Who::Person(id) => Actor::Person { id: *id },
                 };
                 (actor, command.clone())
             }
-            Act::Rate => (Actor::Customer, rating(&mut rng, &story.case, &shared.personas)),
+            Act::Rate => (
+                Actor::Customer,
+                rating(&mut rng, &story.case, &shared.personas),
+            ),
         };
         if !story.apply(step.at, actor, &command).await? {
             story.outcome.refused += 1;
@@ -1567,8 +1898,15 @@ impl Running<'_> {
     /// Decides `command` at `at` and writes its events; `false` if the rules refused it.
     async fn apply(&mut self, at: DateTime<Utc>, actor: Actor, command: &Command) -> Result<bool> {
         let rules = &self.shared.state.rules;
-        let ctx = Context { hierarchy: &self.shared.snapshot.hierarchy, category: self.category, rules, now: at };
-        let Ok(events) = decide(&self.case, command, actor, ctx) else { return Ok(false) };
+        let ctx = Context {
+            hierarchy: &self.shared.snapshot.hierarchy,
+            category: self.category,
+            rules,
+            now: at,
+        };
+        let Ok(events) = decide(&self.case, command, actor, ctx) else {
+            return Ok(false);
+        };
         let mut after = self.case.clone();
         let mut outbox = Vec::new();
         for event in &events {
@@ -1596,7 +1934,12 @@ impl Running<'_> {
         for event in events {
             *self.outcome.events.entry(event.body.kind()).or_default() += 1;
         }
-        if matches!(command, Command::Tickle { reason: roadone_domain::TickleReason::Idle }) {
+        if matches!(
+            command,
+            Command::Tickle {
+                reason: roadone_domain::TickleReason::Idle
+            }
+        ) {
             self.idle_tickles += 1;
             self.all_idle_tickles += 1;
         } else {
@@ -1616,8 +1959,13 @@ impl Running<'_> {
                             && self.all_idle_tickles < MAX_IDLE_TICKLES_PER_CASE)
                 })
                 .min_by_key(|t| t.due_at);
-            let Some(timer) = next.filter(|t| t.due_at <= until) else { return Ok(()) };
-            if !self.apply(timer.due_at, Actor::System, &timer.kind.command()).await? {
+            let Some(timer) = next.filter(|t| t.due_at <= until) else {
+                return Ok(());
+            };
+            if !self
+                .apply(timer.due_at, Actor::System, &timer.kind.command())
+                .await?
+            {
                 // Cannot happen for a timer derived from the state; never loop on it.
                 self.outcome.refused += 1;
                 return Ok(());
@@ -1630,7 +1978,11 @@ impl Running<'_> {
 /// when the case was escalated, reopened, passed around or sent away.
 fn rating(rng: &mut StdRng, case: &Case, personas: &HashMap<PersonId, Persona>) -> Command {
     let Some(solution) = &case.solution else {
-        return Command::Rate { score: 3, delighted_by: String::new(), would_recommend: false };
+        return Command::Rate {
+            score: 3,
+            delighted_by: String::new(),
+            would_recommend: false,
+        };
     };
     let mut q = personas.get(&solution.solved_by).map_or(0.0, |p| p.rating);
     q += match solution.road as u8 {
@@ -1653,19 +2005,31 @@ fn rating(rng: &mut StdRng, case: &Case, personas: &HashMap<PersonId, Persona>) 
         q -= 0.3;
     }
     let base = [0.06, 0.07, 0.13, 0.30, 0.44];
-    let weights = base.iter().enumerate().map(|(i, b)| b * (0.9 * q * (i as f64 - 2.0)).exp());
+    let weights = base
+        .iter()
+        .enumerate()
+        .map(|(i, b)| b * (0.9 * q * (i as f64 - 2.0)).exp());
     let score = WeightedIndex::new(weights).expect("weights").sample(rng) as i64 + 1;
     let cat = CATEGORIES.iter().find(|c| c.key == case.category);
     let delighted_by = match score {
         5 => {
-            let pool: Vec<&str> = cat.map_or(&[][..], |c| c.delight).iter().chain(GENERIC_DELIGHT).copied().collect();
+            let pool: Vec<&str> = cat
+                .map_or(&[][..], |c| c.delight)
+                .iter()
+                .chain(GENERIC_DELIGHT)
+                .copied()
+                .collect();
             pool.choose(rng).expect("texts").to_string()
         }
         4 => GOOD_REMARKS.choose(rng).expect("texts").to_string(),
         _ => String::new(),
     };
     let recommend = [0.03, 0.08, 0.35, 0.82, 0.95][score as usize - 1];
-    Command::Rate { score, delighted_by, would_recommend: rng.gen_bool(recommend) }
+    Command::Rate {
+        score,
+        delighted_by,
+        would_recommend: rng.gen_bool(recommend),
+    }
 }
 
 #[cfg(test)]
@@ -1678,8 +2042,12 @@ mod tests {
     #[tokio::test(flavor = "multi_thread")]
     async fn the_demo_tells_a_believable_story_through_the_rules() {
         let tmp = tempfile::tempdir().expect("temp dir");
-        let state =
-            App::build_state(Config { data_dir: tmp.path().to_path_buf(), ..Default::default() }).await.expect("state");
+        let state = App::build_state(Config {
+            data_dir: tmp.path().to_path_buf(),
+            ..Default::default()
+        })
+        .await
+        .expect("state");
         let report = load(&state).await.expect("demo loads");
 
         let people = state.store.people().await.unwrap();
@@ -1690,7 +2058,11 @@ mod tests {
         loop {
             let page = state
                 .store
-                .list_cases(CaseFilter { limit: 1000, offset: heads.len() as u32, ..Default::default() })
+                .list_cases(CaseFilter {
+                    limit: 1000,
+                    offset: heads.len() as u32,
+                    ..Default::default()
+                })
                 .await
                 .unwrap();
             if page.is_empty() {
@@ -1698,13 +2070,22 @@ mod tests {
             }
             heads.extend(page);
         }
-        assert!((2_500..=3_500).contains(&heads.len()), "{} cases", heads.len());
+        assert!(
+            (2_500..=3_500).contains(&heads.len()),
+            "{} cases",
+            heads.len()
+        );
         assert_eq!(heads.len(), report.cases);
 
         let mut kinds: HashMap<&'static str, usize> = HashMap::new();
         let mut open = 0;
         for head in &heads {
-            let stored = state.store.load_case(head.id).await.unwrap().expect("case exists");
+            let stored = state
+                .store
+                .load_case(head.id)
+                .await
+                .unwrap()
+                .expect("case exists");
             let case = Case::from_events(&stored.events).expect("events replay");
             assert_eq!(case.status, head.status, "case {}", head.id);
             assert_eq!(case.owner, head.owner, "case {}", head.id);
@@ -1716,12 +2097,30 @@ mod tests {
                 *kinds.entry(event.body.kind()).or_default() += 1;
             }
         }
-        for kind in ["passed_up", "taken", "upgraded", "escalated", "tickled", "solved", "rated", "reopened"] {
-            assert!(kinds.get(kind).copied().unwrap_or(0) > 0, "no {kind} events: {kinds:?}");
+        for kind in [
+            "passed_up",
+            "taken",
+            "upgraded",
+            "escalated",
+            "tickled",
+            "solved",
+            "rated",
+            "reopened",
+        ] {
+            assert!(
+                kinds.get(kind).copied().unwrap_or(0) > 0,
+                "no {kind} events: {kinds:?}"
+            );
         }
         assert!(open > 0, "no open cases");
         assert_eq!(open, report.open_cases);
-        assert_eq!(heads.iter().filter(|h| h.status == CaseStatus::Open).count(), open);
+        assert_eq!(
+            heads
+                .iter()
+                .filter(|h| h.status == CaseStatus::Open)
+                .count(),
+            open
+        );
         // The frontline's "my cases" is not empty.
         let frontline = people.iter().find(|p| p.role == Role::Frontline).unwrap();
         let mine = state
@@ -1734,6 +2133,9 @@ mod tests {
             })
             .await
             .unwrap();
-        assert!(!mine.is_empty(), "the first frontline person has no open cases");
+        assert!(
+            !mine.is_empty(),
+            "the first frontline person has no open cases"
+        );
     }
 }

@@ -16,7 +16,8 @@ async fn main() {
     let cli = Cli::parse();
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,roadone=info".into()),
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,roadone=info".into()),
         )
         .with_writer(std::io::stderr)
         .init();
@@ -27,7 +28,10 @@ async fn main() {
 }
 
 fn config_for(cli: &Cli) -> Config {
-    Config { data_dir: cli.data_dir.clone(), ..Config::default() }
+    Config {
+        data_dir: cli.data_dir.clone(),
+        ..Config::default()
+    }
 }
 
 async fn run(cli: Cli) -> Result<()> {
@@ -39,7 +43,12 @@ async fn run(cli: Cli) -> Result<()> {
             println!("{}", report.summary());
             print_logins(&state, &report).await
         }
-        Cmd::User(UserCmd::Add { name, email, role, reports_to }) => {
+        Cmd::User(UserCmd::Add {
+            name,
+            email,
+            role,
+            reports_to,
+        }) => {
             let state = App::build_state(config_for(&cli)).await?;
             let role: Role = role.parse().map_err(anyhow::Error::msg)?;
             let reports_to = match reports_to {
@@ -55,9 +64,17 @@ async fn run(cli: Cli) -> Result<()> {
             };
             let person = state
                 .store
-                .add_person(NewPerson { name: name.clone(), email: email.clone(), role, reports_to })
+                .add_person(NewPerson {
+                    name: name.clone(),
+                    email: email.clone(),
+                    role,
+                    reports_to,
+                })
                 .await?;
-            println!("added person {} ({}, {})", person.id, person.email, person.role);
+            println!(
+                "added person {} ({}, {})",
+                person.id, person.email, person.role
+            );
             Ok(())
         }
         Cmd::Token(TokenCmd::Issue { email }) => {
@@ -70,14 +87,20 @@ async fn run(cli: Cli) -> Result<()> {
             if !person.active {
                 bail!("{email} is deactivated");
             }
-            let token = state.issue_token(person.id, "issued on the command line").await?;
+            let token = state
+                .issue_token(person.id, "issued on the command line")
+                .await?;
             println!("{token}");
             Ok(())
         }
         Cmd::Migrate => {
             let path = config_for(&cli).database_path();
             let ran = roadone_sqlite::SqliteStore::migrate_only(&path)?;
-            println!("{}: {ran} migration(s) applied, schema version {}", path.display(), roadone_sqlite::migrations::latest_version());
+            println!(
+                "{}: {ran} migration(s) applied, schema version {}",
+                path.display(),
+                roadone_sqlite::migrations::latest_version()
+            );
             Ok(())
         }
         Cmd::Backup { file } => {
@@ -104,7 +127,8 @@ async fn serve(cli: &Cli, args: &cli::ServeArgs) -> Result<()> {
         config.tickle_after = roadone_server::config::parse_duration("--tickle-after", v)?;
     }
     if let Some(v) = &args.scheduler_interval {
-        config.scheduler_interval = roadone_server::config::parse_duration("--scheduler-interval", v)?;
+        config.scheduler_interval =
+            roadone_server::config::parse_duration("--scheduler-interval", v)?;
     }
     if let Some(v) = &args.smtp_relay {
         config.smtp_relay = Some(v.clone());
@@ -123,7 +147,10 @@ async fn serve(cli: &Cli, args: &cli::ServeArgs) -> Result<()> {
         .await
         .with_context(|| format!("cannot listen on {}", config.listen))?;
     let addr = listener.local_addr()?;
-    config.public_url = args.public_url.clone().unwrap_or_else(|| format!("http://{addr}"));
+    config.public_url = args
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{addr}"));
     let state = App::build_state(config).await?;
 
     if args.demo {
@@ -135,23 +162,42 @@ async fn serve(cli: &Cli, args: &cli::ServeArgs) -> Result<()> {
         }
         print_logins(&state, &demo::DemoReport::default()).await?;
     } else if let Some((admin, token)) = state.bootstrap_admin().await? {
-        println!("first start: created the administrator {} — API token (shown once):\n  {token}", admin.email);
+        println!(
+            "first start: created the administrator {} — API token (shown once):\n  {token}",
+            admin.email
+        );
     }
 
     let app = App::start(state, listener, true).await?;
-    println!("Roadone is serving on {}  (API: {0}/api/v1, OpenAPI: {0}/api/openapi.json)", app.url());
-    println!("try:  curl -H 'Authorization: Bearer <token>' '{}/api/v1/cases?owner=me&state=open'", app.url());
+    println!(
+        "Roadone is serving on {}  (API: {0}/api/v1, OpenAPI: {0}/api/openapi.json)",
+        app.url()
+    );
+    println!(
+        "try:  curl -H 'Authorization: Bearer <token>' '{}/api/v1/cases?owner=me&state=open'",
+        app.url()
+    );
     match &app.state.config.smtp_relay {
         Some(relay) => println!("mail: from {} through {relay}", app.state.config.mail_from),
         None => println!("mail: no --smtp-relay set, so notifications wait in the outbox"),
     }
     if let Some(addr) = app.state.config.smtp_listen {
-        println!("mail in: SMTP on {addr} for @{}", app.state.config.mail_from.rsplit('@').next().unwrap_or_default());
+        println!(
+            "mail in: SMTP on {addr} for @{}",
+            app.state
+                .config
+                .mail_from
+                .rsplit('@')
+                .next()
+                .unwrap_or_default()
+        );
     }
-    println!("escalate_after={}, tickle_after={}; data in {}",
+    println!(
+        "escalate_after={}, tickle_after={}; data in {}",
         humantime::format_duration(app.state.config.escalate_after),
         humantime::format_duration(app.state.config.tickle_after),
-        app.state.config.data_dir.display());
+        app.state.config.data_dir.display()
+    );
     shutdown_signal().await;
     eprintln!("stopping: finishing requests in flight");
     app.stop().await;
@@ -178,7 +224,13 @@ async fn shutdown_signal() {
 async fn print_logins(state: &AppState, _report: &demo::DemoReport) -> Result<()> {
     let people = state.store.people().await?;
     println!("logins (fresh API tokens; use as Authorization: Bearer <token>):");
-    for role in [Role::Admin, Role::Frontline, Role::Staff, Role::Manager, Role::Executive] {
+    for role in [
+        Role::Admin,
+        Role::Frontline,
+        Role::Staff,
+        Role::Manager,
+        Role::Executive,
+    ] {
         if let Some(p) = people.iter().find(|p| p.role == role && p.active) {
             let token = state.issue_token(p.id, "demo login").await?;
             println!("  {:<10} {:<32} {token}", role.as_str(), p.email);

@@ -8,12 +8,21 @@ use std::time::{Duration, Instant};
 const BIN: &str = env!("CARGO_BIN_EXE_roadone");
 
 fn roadone(data: &Path, args: &[&str]) -> Output {
-    Command::new(BIN).arg("--data-dir").arg(data).args(args).output().expect("run roadone")
+    Command::new(BIN)
+        .arg("--data-dir")
+        .arg(data)
+        .args(args)
+        .output()
+        .expect("run roadone")
 }
 
 fn ok(data: &Path, args: &[&str]) -> String {
     let out = roadone(data, args);
-    assert!(out.status.success(), "roadone {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "roadone {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).unwrap()
 }
 
@@ -22,22 +31,91 @@ fn users_tokens_migrate_and_backup() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     assert!(ok(&data, &["migrate"]).contains("1 migration(s) applied"));
-    assert!(ok(&data, &["migrate"]).contains("0 migration(s) applied"), "migrations run once");
+    assert!(
+        ok(&data, &["migrate"]).contains("0 migration(s) applied"),
+        "migrations run once"
+    );
 
-    ok(&data, &["user", "add", "--name", "Cora Chief", "--email", "cora@example.com", "--role", "executive"]);
-    let added = ok(&data, &[
-        "user", "add", "--name", "Finn Front", "--email", "finn@example.com", "--role", "frontline", "--reports-to", "cora@example.com",
-    ]);
+    ok(
+        &data,
+        &[
+            "user",
+            "add",
+            "--name",
+            "Cora Chief",
+            "--email",
+            "cora@example.com",
+            "--role",
+            "executive",
+        ],
+    );
+    let added = ok(
+        &data,
+        &[
+            "user",
+            "add",
+            "--name",
+            "Finn Front",
+            "--email",
+            "finn@example.com",
+            "--role",
+            "frontline",
+            "--reports-to",
+            "cora@example.com",
+        ],
+    );
     assert!(added.contains("finn@example.com"));
 
     // Bad input is refused with a message naming the problem, and changes nothing.
-    let dup = roadone(&data, &["user", "add", "--name", "Again", "--email", "FINN@example.com", "--role", "staff"]);
+    let dup = roadone(
+        &data,
+        &[
+            "user",
+            "add",
+            "--name",
+            "Again",
+            "--email",
+            "FINN@example.com",
+            "--role",
+            "staff",
+        ],
+    );
     assert!(!dup.status.success());
-    assert!(String::from_utf8_lossy(&dup.stderr).contains("email"), "{}", String::from_utf8_lossy(&dup.stderr));
-    let role = roadone(&data, &["user", "add", "--name", "X", "--email", "x@example.com", "--role", "boss"]);
+    assert!(
+        String::from_utf8_lossy(&dup.stderr).contains("email"),
+        "{}",
+        String::from_utf8_lossy(&dup.stderr)
+    );
+    let role = roadone(
+        &data,
+        &[
+            "user",
+            "add",
+            "--name",
+            "X",
+            "--email",
+            "x@example.com",
+            "--role",
+            "boss",
+        ],
+    );
     assert!(!role.status.success());
     assert!(String::from_utf8_lossy(&role.stderr).contains("unknown role"));
-    let boss = roadone(&data, &["user", "add", "--name", "Y", "--email", "y@example.com", "--role", "staff", "--reports-to", "nobody@example.com"]);
+    let boss = roadone(
+        &data,
+        &[
+            "user",
+            "add",
+            "--name",
+            "Y",
+            "--email",
+            "y@example.com",
+            "--role",
+            "staff",
+            "--reports-to",
+            "nobody@example.com",
+        ],
+    );
     assert!(!boss.status.success());
     assert!(String::from_utf8_lossy(&boss.stderr).contains("--reports-to"));
     let nobody = roadone(&data, &["token", "issue", "--email", "nobody@example.com"]);
@@ -57,7 +135,10 @@ fn users_tokens_migrate_and_backup() {
     let restored = dir.path().join("restored");
     std::fs::create_dir_all(&restored).unwrap();
     std::fs::copy(&backup, restored.join("roadone.db")).unwrap();
-    let t3 = ok(&restored, &["token", "issue", "--email", "cora@example.com"]);
+    let t3 = ok(
+        &restored,
+        &["token", "issue", "--email", "cora@example.com"],
+    );
     assert!(!t3.trim().is_empty());
     // A backup never overwrites a file.
     let again = roadone(&data, &["backup", backup.to_str().unwrap()]);
@@ -67,16 +148,32 @@ fn users_tokens_migrate_and_backup() {
 #[test]
 fn bad_durations_are_refused_with_the_flag_named() {
     let dir = tempfile::tempdir().unwrap();
-    let out = roadone(dir.path(), &["serve", "--listen", "127.0.0.1:0", "--escalate-after", "soon"]);
+    let out = roadone(
+        dir.path(),
+        &[
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--escalate-after",
+            "soon",
+        ],
+    );
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("--escalate-after") && err.contains("soon"), "{err}");
+    assert!(
+        err.contains("--escalate-after") && err.contains("soon"),
+        "{err}"
+    );
 }
 
 #[test]
 fn first_serve_creates_an_admin_and_prints_a_working_token() {
     let dir = tempfile::tempdir().unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let mut child = Command::new(BIN)
         .arg("--data-dir")
         .arg(dir.path())
@@ -94,14 +191,20 @@ fn first_serve_creates_an_admin_and_prints_a_working_token() {
         seen.push_str(&line);
         seen.push('\n');
         if line.contains("shown once") {
-            token = lines.next().and_then(Result::ok).map(|t| t.trim().to_string());
+            token = lines
+                .next()
+                .and_then(Result::ok)
+                .map(|t| t.trim().to_string());
         }
         if line.contains("serving on") {
             break;
         }
     }
     let token = token.unwrap_or_else(|| panic!("no admin token printed:\n{seen}"));
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     let status = rt.block_on(async {
         reqwest::Client::new()
             .get(format!("http://127.0.0.1:{port}/api/v1/people"))
@@ -128,15 +231,24 @@ fn first_serve_creates_an_admin_and_prints_a_working_token() {
     let first = lines.next().unwrap().unwrap();
     assert!(first.contains("serving on"), "{first}");
     // SIGTERM, as a service manager sends it, stops the server cleanly.
-    let term = Command::new("kill").args(["-TERM", &again.id().to_string()]).status().unwrap();
+    let term = Command::new("kill")
+        .args(["-TERM", &again.id().to_string()])
+        .status()
+        .unwrap();
     assert!(term.success());
     let started = Instant::now();
     loop {
         if let Some(status) = again.try_wait().unwrap() {
-            assert!(status.success(), "a graceful stop exits with 0, got {status}");
+            assert!(
+                status.success(),
+                "a graceful stop exits with 0, got {status}"
+            );
             break;
         }
-        assert!(started.elapsed() < Duration::from_secs(15), "the server did not stop on SIGTERM");
+        assert!(
+            started.elapsed() < Duration::from_secs(15),
+            "the server did not stop on SIGTERM"
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
 }

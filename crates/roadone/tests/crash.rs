@@ -10,8 +10,17 @@ use std::time::{Duration, Instant};
 const BIN: &str = env!("CARGO_BIN_EXE_roadone");
 
 fn roadone(data: &Path, args: &[&str]) -> String {
-    let out = Command::new(BIN).arg("--data-dir").arg(data).args(args).output().expect("run roadone");
-    assert!(out.status.success(), "roadone {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+    let out = Command::new(BIN)
+        .arg("--data-dir")
+        .arg(data)
+        .args(args)
+        .output()
+        .expect("run roadone");
+    assert!(
+        out.status.success(),
+        "roadone {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).unwrap().trim().to_string()
 }
 
@@ -42,13 +51,55 @@ async fn wait_ready(client: &reqwest::Client, base: &str) {
 async fn every_acknowledged_case_survives_kill_9() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path();
-    roadone(data, &["user", "add", "--name", "Ann Admin", "--email", "admin@crash.test", "--role", "admin"]);
-    roadone(data, &["user", "add", "--name", "Eve Exec", "--email", "exec@crash.test", "--role", "executive"]);
-    roadone(data, &["user", "add", "--name", "Fred Front", "--email", "front@crash.test", "--role", "frontline", "--reports-to", "exec@crash.test"]);
+    roadone(
+        data,
+        &[
+            "user",
+            "add",
+            "--name",
+            "Ann Admin",
+            "--email",
+            "admin@crash.test",
+            "--role",
+            "admin",
+        ],
+    );
+    roadone(
+        data,
+        &[
+            "user",
+            "add",
+            "--name",
+            "Eve Exec",
+            "--email",
+            "exec@crash.test",
+            "--role",
+            "executive",
+        ],
+    );
+    roadone(
+        data,
+        &[
+            "user",
+            "add",
+            "--name",
+            "Fred Front",
+            "--email",
+            "front@crash.test",
+            "--role",
+            "frontline",
+            "--reports-to",
+            "exec@crash.test",
+        ],
+    );
     let admin = roadone(data, &["token", "issue", "--email", "admin@crash.test"]);
     let front = roadone(data, &["token", "issue", "--email", "front@crash.test"]);
 
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let base = format!("http://127.0.0.1:{port}");
     let client = reqwest::Client::new();
     let mut server = serve(data, port);
@@ -67,8 +118,13 @@ async fn every_acknowledged_case_survives_kill_9() {
     let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let mut clients = Vec::new();
     for c in 0..16 {
-        let (client, base, front, acknowledged, stop) =
-            (client.clone(), base.clone(), front.clone(), acknowledged.clone(), stop.clone());
+        let (client, base, front, acknowledged, stop) = (
+            client.clone(),
+            base.clone(),
+            front.clone(),
+            acknowledged.clone(),
+            stop.clone(),
+        );
         clients.push(tokio::spawn(async move {
             let mut n = 0;
             while !stop.load(std::sync::atomic::Ordering::Relaxed) {
@@ -109,12 +165,25 @@ async fn every_acknowledged_case_survives_kill_9() {
     let mut server = serve(data, port);
     wait_ready(&client, &base).await;
     for (id, subject) in &acknowledged {
-        let r = client.get(format!("{base}/api/v1/cases/{id}")).bearer_auth(&front).send().await.unwrap();
-        assert_eq!(r.status(), 200, "acknowledged case {id} is missing after the crash");
+        let r = client
+            .get(format!("{base}/api/v1/cases/{id}"))
+            .bearer_auth(&front)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            r.status(),
+            200,
+            "acknowledged case {id} is missing after the crash"
+        );
         let case: Value = r.json().await.unwrap();
         assert_eq!(case["subject"], subject.as_str());
         let events = case["events"].as_array().unwrap();
-        assert_eq!(events.len(), 1, "case {id} should have exactly its opened event");
+        assert_eq!(
+            events.len(),
+            1,
+            "case {id} should have exactly its opened event"
+        );
         assert_eq!(events[0]["kind"], "opened");
         assert_eq!(events[0]["seq"], 1);
     }

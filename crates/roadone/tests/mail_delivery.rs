@@ -10,20 +10,39 @@ use std::time::{Duration, Instant};
 const BIN: &str = env!("CARGO_BIN_EXE_roadone");
 
 fn roadone(data: &Path, args: &[&str]) -> String {
-    let out = Command::new(BIN).arg("--data-dir").arg(data).args(args).output().expect("run roadone");
-    assert!(out.status.success(), "roadone {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    let out = Command::new(BIN)
+        .arg("--data-dir")
+        .arg(data)
+        .args(args)
+        .output()
+        .expect("run roadone");
+    assert!(
+        out.status.success(),
+        "roadone {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).unwrap().trim().to_string()
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 fn serve(data: &Path, port: u16, relay: u16) -> Child {
     Command::new(BIN)
         .arg("--data-dir")
         .arg(data)
-        .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--smtp-relay", &format!("smtp://127.0.0.1:{relay}")])
+        .args([
+            "serve",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--smtp-relay",
+            &format!("smtp://127.0.0.1:{relay}"),
+        ])
         .args(["--scheduler-interval", "200ms"])
         .env("RUST_LOG", "warn")
         .stdout(Stdio::null())
@@ -33,7 +52,11 @@ fn serve(data: &Path, port: u16, relay: u16) -> Child {
 }
 
 fn aiosmtpd_available() -> bool {
-    let ok = Command::new("/usr/bin/python3").args(["-c", "import aiosmtpd"]).stderr(Stdio::null()).status().is_ok_and(|s| s.success());
+    let ok = Command::new("/usr/bin/python3")
+        .args(["-c", "import aiosmtpd"])
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
     if !ok {
         let message = "aiosmtpd is not installed (apt-get install python3-aiosmtpd): SKIPPING the delivery test";
         if std::env::var("ROADONE_TEST_REQUIRE_ALL").as_deref() == Ok("1") {
@@ -47,7 +70,10 @@ fn aiosmtpd_available() -> bool {
 async fn wait_ready(client: &reqwest::Client, base: &str) {
     let started = Instant::now();
     while client.get(format!("{base}/healthz")).send().await.is_err() {
-        assert!(started.elapsed() < Duration::from_secs(30), "server did not start");
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "server did not start"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
@@ -56,11 +82,18 @@ async fn wait_ready(client: &reqwest::Client, base: &str) {
 fn delivered(maildir: &Path) -> HashMap<String, usize> {
     let mut seen = HashMap::new();
     for sub in ["new", "cur"] {
-        for entry in std::fs::read_dir(maildir.join(sub)).into_iter().flatten().flatten() {
+        for entry in std::fs::read_dir(maildir.join(sub))
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
             let text = std::fs::read_to_string(entry.path()).unwrap();
             let id = text
                 .lines()
-                .find_map(|l| l.strip_prefix("Message-ID:").or_else(|| l.strip_prefix("Message-Id:")))
+                .find_map(|l| {
+                    l.strip_prefix("Message-ID:")
+                        .or_else(|| l.strip_prefix("Message-Id:"))
+                })
                 .unwrap_or("?")
                 .trim()
                 .to_string();
@@ -77,9 +110,47 @@ async fn queued_mail_survives_kill_9_and_goes_out_once_when_the_relay_is_back() 
     }
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    roadone(&data, &["user", "add", "--name", "Ann Admin", "--email", "admin@mail.test", "--role", "admin"]);
-    roadone(&data, &["user", "add", "--name", "Eve Exec", "--email", "exec@mail.test", "--role", "executive"]);
-    roadone(&data, &["user", "add", "--name", "Fred Front", "--email", "front@mail.test", "--role", "frontline", "--reports-to", "exec@mail.test"]);
+    roadone(
+        &data,
+        &[
+            "user",
+            "add",
+            "--name",
+            "Ann Admin",
+            "--email",
+            "admin@mail.test",
+            "--role",
+            "admin",
+        ],
+    );
+    roadone(
+        &data,
+        &[
+            "user",
+            "add",
+            "--name",
+            "Eve Exec",
+            "--email",
+            "exec@mail.test",
+            "--role",
+            "executive",
+        ],
+    );
+    roadone(
+        &data,
+        &[
+            "user",
+            "add",
+            "--name",
+            "Fred Front",
+            "--email",
+            "front@mail.test",
+            "--role",
+            "frontline",
+            "--reports-to",
+            "exec@mail.test",
+        ],
+    );
     let admin = roadone(&data, &["token", "issue", "--email", "admin@mail.test"]);
     let front = roadone(&data, &["token", "issue", "--email", "front@mail.test"]);
 
@@ -114,7 +185,15 @@ async fn queued_mail_survives_kill_9_and_goes_out_once_when_the_relay_is_back() 
 
     let maildir = dir.path().join("maildir");
     let mut sink = Command::new("/usr/bin/python3")
-        .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{relay}"), "-c", "aiosmtpd.handlers.Mailbox"])
+        .args([
+            "-m",
+            "aiosmtpd",
+            "-n",
+            "-l",
+            &format!("127.0.0.1:{relay}"),
+            "-c",
+            "aiosmtpd.handlers.Mailbox",
+        ])
         .arg(&maildir)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -139,7 +218,11 @@ async fn queued_mail_survives_kill_9_and_goes_out_once_when_the_relay_is_back() 
     server.wait().unwrap();
     sink.kill().unwrap();
     sink.wait().unwrap();
-    assert_eq!(seen.len(), 10, "every acknowledgment was delivered: {seen:?}");
+    assert_eq!(
+        seen.len(),
+        10,
+        "every acknowledgment was delivered: {seen:?}"
+    );
     assert_eq!(seen_after, seen, "nothing arrived twice");
     assert!(seen_after.values().all(|n| *n == 1), "{seen_after:?}");
 }

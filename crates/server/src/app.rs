@@ -36,8 +36,14 @@ impl std::ops::Deref for AppState {
 }
 
 impl AppState {
-    pub async fn new(config: Config, store: Arc<dyn Store>, clock: Arc<dyn Clock>) -> AppResult<AppState> {
-        config.validate().map_err(|e| crate::AppError::Internal(e.to_string()))?;
+    pub async fn new(
+        config: Config,
+        store: Arc<dyn Store>,
+        clock: Arc<dyn Clock>,
+    ) -> AppResult<AppState> {
+        config
+            .validate()
+            .map_err(|e| crate::AppError::Internal(e.to_string()))?;
         let directory = Directory::load(store.as_ref()).await?;
         let secret = load_or_create_secret(&config.data_dir.join("secret.key"))?;
         let templates = crate::mail::templates::Templates::load(Some(&config.mail_templates_dir()))
@@ -49,7 +55,10 @@ impl AppState {
             clock,
             secret,
             templates: Arc::new(templates),
-            attachments: crate::attachments::AttachmentStore::new(config.attachments_dir(), config.max_attachment_size),
+            attachments: crate::attachments::AttachmentStore::new(
+                config.attachments_dir(),
+                config.max_attachment_size,
+            ),
             config,
         })))
     }
@@ -57,7 +66,11 @@ impl AppState {
     /// Opens the embedded SQLite store in the configured data directory.
     pub fn open_sqlite(config: &Config) -> AppResult<Arc<dyn Store>> {
         let mut options = SqliteOptions::new(config.database_path());
-        options.durability = if config.fsync_every_commit { Durability::Full } else { Durability::Normal };
+        options.durability = if config.fsync_every_commit {
+            Durability::Full
+        } else {
+            Durability::Normal
+        };
         options.readers = config.sqlite_readers;
         Ok(Arc::new(SqliteStore::open(options)?))
     }
@@ -82,19 +95,31 @@ impl AppState {
     }
 
     /// Creates an API token for a person and returns it; only its digest is stored.
-    pub async fn issue_token(&self, person: roadone_domain::PersonId, label: &str) -> AppResult<String> {
+    pub async fn issue_token(
+        &self,
+        person: roadone_domain::PersonId,
+        label: &str,
+    ) -> AppResult<String> {
         let token = tokens::new_token();
-        self.store.add_token(person, tokens::digest(&token), label).await?;
+        self.store
+            .add_token(person, tokens::digest(&token), label)
+            .await?;
         Ok(token)
     }
 }
 
 /// The installation's secret: 32 random bytes in a file only its owner can read.
 fn load_or_create_secret(path: &std::path::Path) -> AppResult<Vec<u8>> {
-    let internal = |e: std::io::Error| crate::AppError::Internal(format!("{}: {e}", path.display()));
+    let internal =
+        |e: std::io::Error| crate::AppError::Internal(format!("{}: {e}", path.display()));
     match std::fs::read(path) {
         Ok(bytes) if bytes.len() >= 32 => return Ok(bytes),
-        Ok(_) => return Err(crate::AppError::Internal(format!("{} is too short to be a secret", path.display()))),
+        Ok(_) => {
+            return Err(crate::AppError::Internal(format!(
+                "{} is too short to be a secret",
+                path.display()
+            )))
+        }
         Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(internal(e)),
         Err(_) => {}
     }
@@ -105,8 +130,15 @@ fn load_or_create_secret(path: &std::path::Path) -> AppResult<Vec<u8>> {
     rand::RngCore::fill_bytes(&mut rand::thread_rng(), &mut secret);
     use std::io::Write;
     use std::os::unix::fs::OpenOptionsExt;
-    let mut file = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path).map_err(internal)?;
-    file.write_all(&secret).and_then(|()| file.sync_all()).map_err(internal)?;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(internal)?;
+    file.write_all(&secret)
+        .and_then(|()| file.sync_all())
+        .map_err(internal)?;
     Ok(secret)
 }
 
@@ -126,7 +158,11 @@ impl App {
     }
 
     /// Serves HTTP on `listener` and runs the scheduler, until `stop` or drop.
-    pub async fn start(state: AppState, listener: TcpListener, run_scheduler: bool) -> std::io::Result<App> {
+    pub async fn start(
+        state: AppState,
+        listener: TcpListener,
+        run_scheduler: bool,
+    ) -> std::io::Result<App> {
         let addr = listener.local_addr()?;
         let router = crate::http::router(state.clone());
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
@@ -135,13 +171,15 @@ impl App {
             tokio::spawn(Scheduler::new(state.clone()).run(interval))
         });
         // Replies are small and latency matters more than packet count: no Nagle delay.
-        let listener = axum::serve::ListenerExt::tap_io(listener, |tcp: &mut tokio::net::TcpStream| {
-            let _ = tcp.set_nodelay(true);
-        });
+        let listener =
+            axum::serve::ListenerExt::tap_io(listener, |tcp: &mut tokio::net::TcpStream| {
+                let _ = tcp.set_nodelay(true);
+            });
         let mailer = match (&state.config.smtp_relay, run_scheduler) {
             (Some(relay), true) => {
-                let sender = crate::mail::MailSender::new(state.clone(), state.templates.clone(), relay)
-                    .map_err(std::io::Error::other)?;
+                let sender =
+                    crate::mail::MailSender::new(state.clone(), state.templates.clone(), relay)
+                        .map_err(std::io::Error::other)?;
                 Some(tokio::spawn(sender.run(state.config.scheduler_interval)))
             }
             _ => None,
@@ -150,7 +188,10 @@ impl App {
             Some(addr) => {
                 let listener = TcpListener::bind(addr).await?;
                 tracing::info!("taking mail in on {}", listener.local_addr()?);
-                Some(tokio::spawn(crate::mail::smtp_listener::serve(state.clone(), listener)))
+                Some(tokio::spawn(crate::mail::smtp_listener::serve(
+                    state.clone(),
+                    listener,
+                )))
             }
             None => None,
         };
@@ -171,7 +212,12 @@ impl App {
                 s.abort();
             }
         });
-        Ok(App { state, addr, shutdown: Some(tx), server: Some(server) })
+        Ok(App {
+            state,
+            addr,
+            shutdown: Some(tx),
+            server: Some(server),
+        })
     }
 
     pub fn url(&self) -> String {

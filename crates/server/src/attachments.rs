@@ -39,7 +39,13 @@ pub fn safe_name(raw: &str) -> String {
     let cleaned: String = raw
         .nfc()
         .filter(|c| !c.is_control() && !is_format(*c))
-        .map(|c| if matches!(c, '/' | '\\' | ':' | '"') { '_' } else { c })
+        .map(|c| {
+            if matches!(c, '/' | '\\' | ':' | '"') {
+                '_'
+            } else {
+                c
+            }
+        })
         .collect();
     let trimmed = cleaned.trim().trim_start_matches('.').trim();
     let name: String = trimmed.chars().take(200).collect();
@@ -60,7 +66,10 @@ pub fn detect_type(bytes: &[u8]) -> String {
 }
 
 fn valid_sha(sha: &str) -> bool {
-    sha.len() == 64 && sha.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+    sha.len() == 64
+        && sha
+            .bytes()
+            .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
 }
 
 impl AttachmentStore {
@@ -81,7 +90,11 @@ impl AttachmentStore {
     pub fn put(&self, name: &str, bytes: &[u8]) -> Result<AttachmentRef, AttachmentError> {
         let name = safe_name(name);
         if bytes.len() as u64 > self.limit {
-            return Err(AttachmentError::TooLarge { name, size: bytes.len() as u64, limit: self.limit });
+            return Err(AttachmentError::TooLarge {
+                name,
+                size: bytes.len() as u64,
+                limit: self.limit,
+            });
         }
         let sha = hex::encode(Sha256::digest(bytes));
         let path = self.path(&sha);
@@ -96,7 +109,12 @@ impl AttachmentStore {
             // The rename itself must survive a power cut too.
             std::fs::File::open(dir)?.sync_all()?;
         }
-        Ok(AttachmentRef { sha256: sha, name, content_type: detect_type(bytes), size: bytes.len() as u64 })
+        Ok(AttachmentRef {
+            sha256: sha,
+            name,
+            content_type: detect_type(bytes),
+            size: bytes.len() as u64,
+        })
     }
 
     /// The stored bytes, if this content is stored. Blocking.
@@ -138,7 +156,10 @@ mod tests {
         let store = AttachmentStore::new(dir.path().to_path_buf(), 1024);
         let pdf = b"%PDF-1.4\n%%EOF\n";
         let a = store.put("photo.jpg", pdf).unwrap();
-        assert_eq!(a.content_type, "application/pdf", "the name lies; the content does not");
+        assert_eq!(
+            a.content_type, "application/pdf",
+            "the name lies; the content does not"
+        );
         let b = store.put("copy.pdf", pdf).unwrap();
         assert_eq!(a.sha256, b.sha256);
         assert_eq!(store.get(&a.sha256).unwrap().unwrap(), pdf);

@@ -99,7 +99,10 @@ pub fn parse_duration(field: &str, value: &str) -> Result<Duration, ConfigError>
         message: format!("{value:?} is not a duration like 20h, 90m or 4s ({e})"),
     })?;
     if d.is_zero() {
-        return Err(ConfigError::Invalid { field: field.into(), message: "must be longer than zero".into() });
+        return Err(ConfigError::Invalid {
+            field: field.into(),
+            message: "must be longer than zero".into(),
+        });
     }
     Ok(d)
 }
@@ -107,10 +110,14 @@ pub fn parse_duration(field: &str, value: &str) -> Result<Duration, ConfigError>
 impl Config {
     /// Applies a config file on top of the current values.
     pub fn apply_file(&mut self, path: &Path) -> Result<(), ConfigError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| ConfigError::File { path: path.into(), message: e.to_string() })?;
-        let file: FileConfig =
-            toml::from_str(&text).map_err(|e| ConfigError::File { path: path.into(), message: e.to_string() })?;
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError::File {
+            path: path.into(),
+            message: e.to_string(),
+        })?;
+        let file: FileConfig = toml::from_str(&text).map_err(|e| ConfigError::File {
+            path: path.into(),
+            message: e.to_string(),
+        })?;
         if let Some(v) = file.listen {
             self.set_listen(&v)?;
         }
@@ -183,19 +190,33 @@ impl Config {
             });
         }
         if let Some(relay) = &self.smtp_relay {
-            crate::mail::sender::parse_relay(relay)
-                .map_err(|message| ConfigError::Invalid { field: "smtp_relay".into(), message })?;
+            crate::mail::sender::parse_relay(relay).map_err(|message| ConfigError::Invalid {
+                field: "smtp_relay".into(),
+                message,
+            })?;
         }
-        let from_ok = self.mail_from.split_once('@').is_some_and(|(l, d)| !l.is_empty() && !d.is_empty())
-            && !self.mail_from.chars().any(|c| c.is_whitespace() || c.is_control() || c == '+');
+        let from_ok = self
+            .mail_from
+            .split_once('@')
+            .is_some_and(|(l, d)| !l.is_empty() && !d.is_empty())
+            && !self
+                .mail_from
+                .chars()
+                .any(|c| c.is_whitespace() || c.is_control() || c == '+');
         if !from_ok {
             return Err(ConfigError::Invalid {
                 field: "mail_from".into(),
-                message: format!("{:?} must be a plain address like support@example.com", self.mail_from),
+                message: format!(
+                    "{:?} must be a plain address like support@example.com",
+                    self.mail_from
+                ),
             });
         }
         if self.sqlite_readers == 0 {
-            return Err(ConfigError::Invalid { field: "sqlite_readers".into(), message: "must be at least 1".into() });
+            return Err(ConfigError::Invalid {
+                field: "sqlite_readers".into(),
+                message: "must be at least 1".into(),
+            });
         }
         Ok(())
     }
@@ -236,13 +257,30 @@ mod tests {
 
     #[test]
     fn durations_read_like_people_write_them() {
-        assert_eq!(parse_duration("x", "20h").unwrap(), Duration::from_secs(72_000));
-        assert_eq!(parse_duration("x", "90m").unwrap(), Duration::from_secs(5_400));
+        assert_eq!(
+            parse_duration("x", "20h").unwrap(),
+            Duration::from_secs(72_000)
+        );
+        assert_eq!(
+            parse_duration("x", "90m").unwrap(),
+            Duration::from_secs(5_400)
+        );
         assert_eq!(parse_duration("x", "4s").unwrap(), Duration::from_secs(4));
-        assert_eq!(parse_duration("x", "1h 30m").unwrap(), Duration::from_secs(5_400));
-        let err = parse_duration("escalate_after", "tomorrow").unwrap_err().to_string();
-        assert!(err.contains("escalate_after") && err.contains("tomorrow"), "{err}");
-        assert!(parse_duration("tickle_after", "0s").is_err(), "a zero duration would fire constantly");
+        assert_eq!(
+            parse_duration("x", "1h 30m").unwrap(),
+            Duration::from_secs(5_400)
+        );
+        let err = parse_duration("escalate_after", "tomorrow")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("escalate_after") && err.contains("tomorrow"),
+            "{err}"
+        );
+        assert!(
+            parse_duration("tickle_after", "0s").is_err(),
+            "a zero duration would fire constantly"
+        );
     }
 
     #[test]
@@ -264,12 +302,26 @@ mod tests {
         let mut config = Config::default();
         let typo = file("escalate_afterr = \"2h\"\n");
         let err = config.apply_file(typo.path()).unwrap_err().to_string();
-        assert!(err.contains("escalate_afterr"), "unknown keys are named: {err}");
+        assert!(
+            err.contains("escalate_afterr"),
+            "unknown keys are named: {err}"
+        );
         let bad = file("tickle_after = \"often\"\n");
-        assert!(config.apply_file(bad.path()).unwrap_err().to_string().contains("tickle_after"));
+        assert!(config
+            .apply_file(bad.path())
+            .unwrap_err()
+            .to_string()
+            .contains("tickle_after"));
         let warning = file("deadline_warning = 1.5\n");
-        assert!(config.apply_file(warning.path()).unwrap_err().to_string().contains("deadline_warning"));
-        let missing = config.apply_file(Path::new("/nonexistent/roadone.toml")).unwrap_err().to_string();
+        assert!(config
+            .apply_file(warning.path())
+            .unwrap_err()
+            .to_string()
+            .contains("deadline_warning"));
+        let missing = config
+            .apply_file(Path::new("/nonexistent/roadone.toml"))
+            .unwrap_err()
+            .to_string();
         assert!(missing.contains("/nonexistent/roadone.toml"));
     }
 }

@@ -26,7 +26,10 @@ pub struct Directory {
 
 impl Directory {
     pub async fn load(store: &dyn Store) -> AppResult<Directory> {
-        let directory = Directory { snapshot: RwLock::new(Arc::default()), tokens: RwLock::default() };
+        let directory = Directory {
+            snapshot: RwLock::new(Arc::default()),
+            tokens: RwLock::default(),
+        };
         directory.refresh(store).await?;
         Ok(directory)
     }
@@ -43,17 +46,32 @@ impl Directory {
     }
 
     pub fn snapshot(&self) -> Arc<Snapshot> {
-        self.snapshot.read().expect("directory lock poisoned").clone()
+        self.snapshot
+            .read()
+            .expect("directory lock poisoned")
+            .clone()
     }
 
     /// The person a bearer token belongs to; only known-good digests are cached.
-    pub async fn person_by_token(&self, store: &dyn Store, digest: &[u8]) -> AppResult<Option<PersonId>> {
-        if let Some(id) = self.tokens.read().expect("token cache poisoned").get(digest) {
+    pub async fn person_by_token(
+        &self,
+        store: &dyn Store,
+        digest: &[u8],
+    ) -> AppResult<Option<PersonId>> {
+        if let Some(id) = self
+            .tokens
+            .read()
+            .expect("token cache poisoned")
+            .get(digest)
+        {
             return Ok(Some(*id));
         }
         let found = store.person_by_token(digest).await?;
         if let Some(id) = found {
-            self.tokens.write().expect("token cache poisoned").insert(digest.to_vec(), id);
+            self.tokens
+                .write()
+                .expect("token cache poisoned")
+                .insert(digest.to_vec(), id);
         }
         Ok(found)
     }

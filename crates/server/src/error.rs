@@ -19,10 +19,18 @@ pub enum AppError {
     NotFound(String),
     /// The request could not be read at all (malformed JSON, wrong content type).
     #[error("{message}")]
-    BadRequest { code: &'static str, message: String, field: Option<String> },
+    BadRequest {
+        code: &'static str,
+        message: String,
+        field: Option<String>,
+    },
     /// The request was read but a field is wrong.
     #[error("{message}")]
-    Invalid { code: &'static str, message: String, field: Option<String> },
+    Invalid {
+        code: &'static str,
+        message: String,
+        field: Option<String>,
+    },
     #[error("{0}")]
     TooLarge(String),
     #[error("{0}")]
@@ -31,7 +39,11 @@ pub enum AppError {
 
 impl AppError {
     pub fn invalid(field: &str, message: impl Into<String>) -> Self {
-        AppError::Invalid { code: "invalid", message: format!("{field}: {}", message.into()), field: Some(field.into()) }
+        AppError::Invalid {
+            code: "invalid",
+            message: format!("{field}: {}", message.into()),
+            field: Some(field.into()),
+        }
     }
 }
 

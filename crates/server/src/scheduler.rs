@@ -31,14 +31,26 @@ impl Scheduler {
         let mut report = SweepReport::default();
         loop {
             let now = self.state.clock.now();
-            let due = self.state.store.claim_due_timers(now, chrono::Duration::seconds(60), BATCH).await?;
+            let due = self
+                .state
+                .store
+                .claim_due_timers(now, chrono::Duration::seconds(60), BATCH)
+                .await?;
             let n = due.len();
             for timer in due {
-                match self.state.act(timer.case_id, Actor::System, &timer.kind.command()).await {
+                match self
+                    .state
+                    .act(timer.case_id, Actor::System, &timer.kind.command())
+                    .await
+                {
                     Ok(_) => report.fired += 1,
                     Err(AppError::Domain(e)) if e.kind() == ErrorKind::Conflict => {
                         // Solved, already escalated, or no longer due: the state moved on.
-                        tracing::debug!(case = timer.case_id, timer = timer.kind.as_str(), "timer skipped: {e}");
+                        tracing::debug!(
+                            case = timer.case_id,
+                            timer = timer.kind.as_str(),
+                            "timer skipped: {e}"
+                        );
                         self.state.resync_timers(timer.case_id).await?;
                         report.skipped += 1;
                     }
@@ -62,7 +74,10 @@ impl Scheduler {
                 tracing::error!("scheduler sweep failed: {e}");
             }
             let wait = match self.state.store.next_timer_due().await {
-                Ok(Some(next)) => (next - self.state.clock.now()).to_std().unwrap_or(Duration::ZERO).min(interval),
+                Ok(Some(next)) => (next - self.state.clock.now())
+                    .to_std()
+                    .unwrap_or(Duration::ZERO)
+                    .min(interval),
                 _ => interval,
             };
             tokio::time::sleep(wait.max(Duration::from_millis(20))).await;

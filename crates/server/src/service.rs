@@ -6,20 +6,33 @@ use crate::app::AppState;
 use crate::error::{AppError, AppResult};
 use crate::tokens;
 use roadone_domain::notification::notifications_for;
-use roadone_domain::{decide, open, timers_for, Actor, Case, CaseId, Command, Context, DomainError, Intake, PersonId};
+use roadone_domain::{
+    decide, open, timers_for, Actor, Case, CaseId, Command, Context, DomainError, Intake, PersonId,
+};
 use roadone_store::{Append, IdempotencyKey, NewCase, OpenOutcome, StoreError, StoredCase};
 
 /// How often a command is retried when another writer changed the case meanwhile.
 const MAX_ATTEMPTS: usize = 8;
 
 impl AppState {
-    pub async fn open_case(&self, by: PersonId, intake: Intake, idempotency: Option<IdempotencyKey>) -> AppResult<OpenOutcome> {
+    pub async fn open_case(
+        &self,
+        by: PersonId,
+        intake: Intake,
+        idempotency: Option<IdempotencyKey>,
+    ) -> AppResult<OpenOutcome> {
         let snapshot = self.directory.snapshot();
-        let category = snapshot
-            .categories
-            .get(&intake.category)
-            .ok_or_else(|| DomainError::UnknownCategory { key: intake.category.clone() })?;
-        let ctx = Context { hierarchy: &snapshot.hierarchy, category, rules: &self.rules, now: self.clock.now() };
+        let category = snapshot.categories.get(&intake.category).ok_or_else(|| {
+            DomainError::UnknownCategory {
+                key: intake.category.clone(),
+            }
+        })?;
+        let ctx = Context {
+            hierarchy: &snapshot.hierarchy,
+            category,
+            rules: &self.rules,
+            now: self.clock.now(),
+        };
         let opened = open(&intake, by, ctx)?;
         let case = Case::opened(&opened)?;
         let timers = timers_for(&case, &self.rules);
@@ -37,16 +50,32 @@ impl AppState {
     }
 
     /// Applies a command to a case and returns the case with its new events.
-    pub async fn act(&self, case_id: CaseId, actor: Actor, command: &Command) -> AppResult<StoredCase> {
+    pub async fn act(
+        &self,
+        case_id: CaseId,
+        actor: Actor,
+        command: &Command,
+    ) -> AppResult<StoredCase> {
         for _ in 0..MAX_ATTEMPTS {
-            let stored = self.store.load_case(case_id).await?.ok_or_else(|| AppError::NotFound(format!("case {case_id}")))?;
+            let stored = self
+                .store
+                .load_case(case_id)
+                .await?
+                .ok_or_else(|| AppError::NotFound(format!("case {case_id}")))?;
             let case = Case::from_events(&stored.events)?;
             let snapshot = self.directory.snapshot();
-            let category = snapshot
-                .categories
-                .get(&case.category)
-                .ok_or_else(|| AppError::Internal(format!("case {case_id} has unknown category {}", case.category)))?;
-            let ctx = Context { hierarchy: &snapshot.hierarchy, category, rules: &self.rules, now: self.clock.now() };
+            let category = snapshot.categories.get(&case.category).ok_or_else(|| {
+                AppError::Internal(format!(
+                    "case {case_id} has unknown category {}",
+                    case.category
+                ))
+            })?;
+            let ctx = Context {
+                hierarchy: &snapshot.hierarchy,
+                category,
+                rules: &self.rules,
+                now: self.clock.now(),
+            };
             let events = decide(&case, command, actor, ctx)?;
             let mut after = case.clone();
             let mut outbox = Vec::new();
@@ -80,7 +109,9 @@ impl AppState {
     /// Re-derives a case's timers from its events (used when a claimed timer turns out
     /// not to be due, so it is not claimed again and again).
     pub async fn resync_timers(&self, case_id: CaseId) -> AppResult<()> {
-        let Some(stored) = self.store.load_case(case_id).await? else { return Ok(()) };
+        let Some(stored) = self.store.load_case(case_id).await? else {
+            return Ok(());
+        };
         let case = Case::from_events(&stored.events)?;
         let append = Append {
             case_id,

@@ -19,11 +19,23 @@ async fn setup() -> (TestApp, Org, i64) {
 }
 
 fn open_case(app: &TestApp, by: &Member, body: &Value) -> reqwest::RequestBuilder {
-    app.authed(Method::POST, "/api/v1/cases", &by.token).json(body)
+    app.authed(Method::POST, "/api/v1/cases", &by.token)
+        .json(body)
 }
 
-fn action(app: &TestApp, by: &Member, id: i64, action: &str, body: &Value) -> reqwest::RequestBuilder {
-    app.authed(Method::POST, &format!("/api/v1/cases/{id}/{action}"), &by.token).json(body)
+fn action(
+    app: &TestApp,
+    by: &Member,
+    id: i64,
+    action: &str,
+    body: &Value,
+) -> reqwest::RequestBuilder {
+    app.authed(
+        Method::POST,
+        &format!("/api/v1/cases/{id}/{action}"),
+        &by.token,
+    )
+    .json(body)
 }
 
 fn solve(road: Value) -> Value {
@@ -38,19 +50,36 @@ async fn malformed_json_is_400() {
             .header("Content-Type", "application/json")
             .body(r#"{"customer": {"email": "ann@example.com"}, "subject": "#)
     };
-    let e = app.refused(bad("/api/v1/cases"), StatusCode::BAD_REQUEST, None).await;
+    let e = app
+        .refused(bad("/api/v1/cases"), StatusCode::BAD_REQUEST, None)
+        .await;
     assert_eq!(e["code"], "malformed_json");
-    assert!(e["message"].as_str().unwrap_or_default().contains("JSON"), "{e}");
-    let e = app.refused(bad(&format!("/api/v1/cases/{id}/pass-up")), StatusCode::BAD_REQUEST, None).await;
+    assert!(
+        e["message"].as_str().unwrap_or_default().contains("JSON"),
+        "{e}"
+    );
+    let e = app
+        .refused(
+            bad(&format!("/api/v1/cases/{id}/pass-up")),
+            StatusCode::BAD_REQUEST,
+            None,
+        )
+        .await;
     assert_eq!(e["code"], "malformed_json");
     // Broken off after a field of the wrong type: still unreadable, so still a 400.
     let truncated = app
-        .authed(Method::POST, &format!("/api/v1/cases/{id}/solve"), &org.front1.token)
+        .authed(
+            Method::POST,
+            &format!("/api/v1/cases/{id}/solve"),
+            &org.front1.token,
+        )
         .header("Content-Type", "application/json")
         .body(r#"{"road": "one", "resolution": "Refun"#);
     let e = app.refused(truncated, StatusCode::BAD_REQUEST, None).await;
     assert_eq!(e["code"], "malformed_json");
-    let empty = app.authed(Method::POST, "/api/v1/cases", &org.front1.token).header("Content-Type", "application/json");
+    let empty = app
+        .authed(Method::POST, "/api/v1/cases", &org.front1.token)
+        .header("Content-Type", "application/json");
     app.refused(empty, StatusCode::BAD_REQUEST, None).await;
 }
 
@@ -63,13 +92,25 @@ async fn wrong_content_type_is_400() {
         .header("Content-Type", "text/plain")
         .body(body.clone());
     let e = app.refused(as_text, StatusCode::BAD_REQUEST, None).await;
-    assert!(e["message"].as_str().unwrap_or_default().contains("Content-Type: application/json"), "{e}");
+    assert!(
+        e["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("Content-Type: application/json"),
+        "{e}"
+    );
     let as_form = app
-        .authed(Method::POST, &format!("/api/v1/cases/{id}/solve"), &org.front1.token)
+        .authed(
+            Method::POST,
+            &format!("/api/v1/cases/{id}/solve"),
+            &org.front1.token,
+        )
         .header("Content-Type", "application/x-www-form-urlencoded")
         .body("resolution=Refunded&road=1&learned=x");
     app.refused(as_form, StatusCode::BAD_REQUEST, None).await;
-    let no_type = app.authed(Method::POST, "/api/v1/cases", &org.front1.token).body(body);
+    let no_type = app
+        .authed(Method::POST, "/api/v1/cases", &org.front1.token)
+        .body(body);
     app.refused(no_type, StatusCode::BAD_REQUEST, None).await;
 }
 
@@ -78,35 +119,90 @@ async fn missing_subject_is_422_naming_subject() {
     let (app, org, _) = setup().await;
     let mut body = intake("x");
     body.as_object_mut().expect("an object").remove("subject");
-    let e = app.refused(open_case(&app, &org.front1, &body), UNPROCESSABLE, Some("subject")).await;
-    assert!(e["message"].as_str().unwrap_or_default().contains("subject"), "{e}");
+    let e = app
+        .refused(
+            open_case(&app, &org.front1, &body),
+            UNPROCESSABLE,
+            Some("subject"),
+        )
+        .await;
+    assert!(
+        e["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("subject"),
+        "{e}"
+    );
 
     // A missing field inside an object, or in another request, is named just as precisely.
     let mut body = intake("Callback offered");
     body["realtime"] = json!({"reason": "customer on a train"});
-    app.refused(open_case(&app, &org.front1, &body), UNPROCESSABLE, Some("realtime.offered")).await;
+    app.refused(
+        open_case(&app, &org.front1, &body),
+        UNPROCESSABLE,
+        Some("realtime.offered"),
+    )
+    .await;
     let mut body = intake("No customer");
     body.as_object_mut().expect("an object").remove("customer");
-    app.refused(open_case(&app, &org.front1, &body), UNPROCESSABLE, Some("customer")).await;
+    app.refused(
+        open_case(&app, &org.front1, &body),
+        UNPROCESSABLE,
+        Some("customer"),
+    )
+    .await;
 
     // A blank subject is as good as none.
-    let e = app.refused(open_case(&app, &org.front1, &intake("   ")), UNPROCESSABLE, Some("subject")).await;
-    assert!(e["message"].as_str().unwrap_or_default().contains("subject"), "{e}");
+    let e = app
+        .refused(
+            open_case(&app, &org.front1, &intake("   ")),
+            UNPROCESSABLE,
+            Some("subject"),
+        )
+        .await;
+    assert!(
+        e["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("subject"),
+        "{e}"
+    );
 }
 
 #[tokio::test]
 async fn road_as_string_is_422_naming_road() {
     let (app, org, id) = setup().await;
-    let e = app.refused(action(&app, &org.front1, id, "solve", &solve(json!("1"))), UNPROCESSABLE, Some("road")).await;
-    assert!(e["message"].as_str().unwrap_or_default().contains("road"), "{e}");
+    let e = app
+        .refused(
+            action(&app, &org.front1, id, "solve", &solve(json!("1"))),
+            UNPROCESSABLE,
+            Some("road"),
+        )
+        .await;
+    assert!(
+        e["message"].as_str().unwrap_or_default().contains("road"),
+        "{e}"
+    );
 }
 
 #[tokio::test]
 async fn road_outside_1_to_4_is_422_naming_road() {
     let (app, org, id) = setup().await;
     for road in [0, 5, -1] {
-        let e = app.refused(action(&app, &org.front1, id, "solve", &solve(json!(road))), UNPROCESSABLE, Some("road")).await;
-        assert!(e["message"].as_str().unwrap_or_default().contains(&road.to_string()), "{e}");
+        let e = app
+            .refused(
+                action(&app, &org.front1, id, "solve", &solve(json!(road))),
+                UNPROCESSABLE,
+                Some("road"),
+            )
+            .await;
+        assert!(
+            e["message"]
+                .as_str()
+                .unwrap_or_default()
+                .contains(&road.to_string()),
+            "{e}"
+        );
     }
     // The same request with a real road is accepted: it was the road that was wrong.
     app.act_ok(&org.front1, id, "solve", &solve(json!(4))).await;
@@ -117,9 +213,21 @@ async fn unknown_category_is_422_naming_category() {
     let (app, org, _) = setup().await;
     let mut body = intake("Wrong category");
     body["category"] = json!("shipping");
-    let e = app.refused(open_case(&app, &org.front1, &body), UNPROCESSABLE, Some("category")).await;
+    let e = app
+        .refused(
+            open_case(&app, &org.front1, &body),
+            UNPROCESSABLE,
+            Some("category"),
+        )
+        .await;
     assert_eq!(e["code"], "unknown_category");
-    assert!(e["message"].as_str().unwrap_or_default().contains("shipping"), "{e}");
+    assert!(
+        e["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("shipping"),
+        "{e}"
+    );
 }
 
 #[tokio::test]
@@ -127,16 +235,31 @@ async fn missing_required_fact_is_422_naming_the_fact() {
     let (app, org, _) = setup().await;
     let mut body = intake("No account number");
     body["facts"] = json!({"invoice_number": "INV-9"});
-    let e = app.refused(open_case(&app, &org.front1, &body), UNPROCESSABLE, Some("facts.account_number")).await;
+    let e = app
+        .refused(
+            open_case(&app, &org.front1, &body),
+            UNPROCESSABLE,
+            Some("facts.account_number"),
+        )
+        .await;
     assert_eq!(e["code"], "missing_fact");
-    assert!(e["message"].as_str().unwrap_or_default().contains("account_number"), "{e}");
+    assert!(
+        e["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("account_number"),
+        "{e}"
+    );
 
     // A fact the customer did not have is marked so, and then the intake goes through.
     body["missing_facts"] = json!(["account_number"]);
     let r = app.post(&org.front1.token, "/api/v1/cases", &body).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
     let events = app.events(r.body["id"].as_i64().expect("id")).await;
-    assert_eq!(events[0]["data"]["missing_facts"], json!(["account_number"]));
+    assert_eq!(
+        events[0]["data"]["missing_facts"],
+        json!(["account_number"])
+    );
 }
 
 #[tokio::test]
@@ -144,20 +267,47 @@ async fn realtime_offered_without_reason_is_422_naming_realtime_reason() {
     let (app, org, _) = setup().await;
     let mut body = intake("Offered a callback");
     body["realtime"] = json!({"offered": true});
-    app.refused(open_case(&app, &org.front1, &body), UNPROCESSABLE, Some("realtime.reason")).await;
+    app.refused(
+        open_case(&app, &org.front1, &body),
+        UNPROCESSABLE,
+        Some("realtime.reason"),
+    )
+    .await;
     body["realtime"] = json!({"offered": true, "reason": "  "});
-    app.refused(open_case(&app, &org.front1, &body), UNPROCESSABLE, Some("realtime.reason")).await;
+    app.refused(
+        open_case(&app, &org.front1, &body),
+        UNPROCESSABLE,
+        Some("realtime.reason"),
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn solve_by_someone_other_than_the_owner_is_403() {
     let (app, org, id) = setup().await;
-    let e = app.refused(action(&app, &org.front2, id, "solve", &solve(json!(1))), StatusCode::FORBIDDEN, None).await;
+    let e = app
+        .refused(
+            action(&app, &org.front2, id, "solve", &solve(json!(1))),
+            StatusCode::FORBIDDEN,
+            None,
+        )
+        .await;
     assert_eq!(e["code"], "not_owner");
     // Not even the boss solves a case they do not own: they take it first.
-    app.refused(action(&app, &org.lead, id, "solve", &solve(json!(1))), StatusCode::FORBIDDEN, None).await;
     app.refused(
-        action(&app, &org.front2, id, "pass-up", &json!({"reason": "not mine"})),
+        action(&app, &org.lead, id, "solve", &solve(json!(1))),
+        StatusCode::FORBIDDEN,
+        None,
+    )
+    .await;
+    app.refused(
+        action(
+            &app,
+            &org.front2,
+            id,
+            "pass-up",
+            &json!({"reason": "not mine"}),
+        ),
         StatusCode::FORBIDDEN,
         None,
     )
@@ -167,16 +317,38 @@ async fn solve_by_someone_other_than_the_owner_is_403() {
 #[tokio::test]
 async fn pass_up_without_a_reason_is_422_naming_reason() {
     let (app, org, id) = setup().await;
-    app.refused(action(&app, &org.front1, id, "pass-up", &json!({})), UNPROCESSABLE, Some("reason")).await;
-    app.refused(action(&app, &org.front1, id, "pass-up", &json!({"reason": " "})), UNPROCESSABLE, Some("reason")).await;
+    app.refused(
+        action(&app, &org.front1, id, "pass-up", &json!({})),
+        UNPROCESSABLE,
+        Some("reason"),
+    )
+    .await;
+    app.refused(
+        action(&app, &org.front1, id, "pass-up", &json!({"reason": " "})),
+        UNPROCESSABLE,
+        Some("reason"),
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn pass_up_by_the_top_of_the_hierarchy_is_409() {
     let (app, org, _) = setup().await;
-    let id = app.open_case_id(&org.ceo, "The CEO took this call himself").await;
+    let id = app
+        .open_case_id(&org.ceo, "The CEO took this call himself")
+        .await;
     let e = app
-        .refused(action(&app, &org.ceo, id, "pass-up", &json!({"reason": "delegating"})), StatusCode::CONFLICT, None)
+        .refused(
+            action(
+                &app,
+                &org.ceo,
+                id,
+                "pass-up",
+                &json!({"reason": "delegating"}),
+            ),
+            StatusCode::CONFLICT,
+            None,
+        )
         .await;
     assert_eq!(e["code"], "top_of_hierarchy");
 }
@@ -187,7 +359,13 @@ async fn pass_up_to_someone_below_or_sideways_is_422_naming_to() {
     // Sideways: to a peer.
     let e = app
         .refused(
-            action(&app, &org.front1, id, "pass-up", &json!({"to": org.front2.id, "reason": "you do it"})),
+            action(
+                &app,
+                &org.front1,
+                id,
+                "pass-up",
+                &json!({"to": org.front2.id, "reason": "you do it"}),
+            ),
             UNPROCESSABLE,
             Some("to"),
         )
@@ -195,15 +373,33 @@ async fn pass_up_to_someone_below_or_sideways_is_422_naming_to() {
     assert_eq!(e["code"], "not_up");
     // To nobody that exists.
     app.refused(
-        action(&app, &org.front1, id, "pass-up", &json!({"to": 999_999, "reason": "into the void"})),
+        action(
+            &app,
+            &org.front1,
+            id,
+            "pass-up",
+            &json!({"to": 999_999, "reason": "into the void"}),
+        ),
         UNPROCESSABLE,
         Some("to"),
     )
     .await;
     // Down: the lead, owning it now, cannot hand it back to the frontline.
-    app.act_ok(&org.front1, id, "pass-up", &json!({"reason": "needs the lead"})).await;
+    app.act_ok(
+        &org.front1,
+        id,
+        "pass-up",
+        &json!({"reason": "needs the lead"}),
+    )
+    .await;
     app.refused(
-        action(&app, &org.lead, id, "pass-up", &json!({"to": org.front1.id, "reason": "back to you"})),
+        action(
+            &app,
+            &org.lead,
+            id,
+            "pass-up",
+            &json!({"to": org.front1.id, "reason": "back to you"}),
+        ),
         UNPROCESSABLE,
         Some("to"),
     )
@@ -214,12 +410,34 @@ async fn pass_up_to_someone_below_or_sideways_is_422_naming_to() {
 async fn take_by_someone_not_above_the_owner_is_403() {
     let (app, org, id) = setup().await;
     // A peer.
-    let e = app.refused(action(&app, &org.front2, id, "take", &json!({})), StatusCode::FORBIDDEN, None).await;
+    let e = app
+        .refused(
+            action(&app, &org.front2, id, "take", &json!({})),
+            StatusCode::FORBIDDEN,
+            None,
+        )
+        .await;
     assert_eq!(e["code"], "not_above_owner");
     // Someone below the owner.
-    app.act_ok(&org.front1, id, "pass-up", &json!({"to": org.manager.id, "reason": "refund"})).await;
-    app.refused(action(&app, &org.lead, id, "take", &json!({})), StatusCode::FORBIDDEN, None).await;
-    app.refused(action(&app, &org.front1, id, "take", &json!({})), StatusCode::FORBIDDEN, None).await;
+    app.act_ok(
+        &org.front1,
+        id,
+        "pass-up",
+        &json!({"to": org.manager.id, "reason": "refund"}),
+    )
+    .await;
+    app.refused(
+        action(&app, &org.lead, id, "take", &json!({})),
+        StatusCode::FORBIDDEN,
+        None,
+    )
+    .await;
+    app.refused(
+        action(&app, &org.front1, id, "take", &json!({})),
+        StatusCode::FORBIDDEN,
+        None,
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -228,14 +446,25 @@ async fn score_outside_1_to_5_is_422_naming_score() {
     app.act_ok(&org.front1, id, "solve", &solve(json!(2))).await;
     let token = customer_token(&app.case(id).await["customer_link"]);
     let rate = |score: i64| {
-        app.request(Method::POST, &format!("/api/v1/cases/{id}/rating?token={token}"))
-            .json(&json!({"score": score, "delighted_by": "", "would_recommend": true}))
+        app.request(
+            Method::POST,
+            &format!("/api/v1/cases/{id}/rating?token={token}"),
+        )
+        .json(&json!({"score": score, "delighted_by": "", "would_recommend": true}))
     };
     let e = app.refused(rate(9), UNPROCESSABLE, Some("score")).await;
-    assert!(e["message"].as_str().unwrap_or_default().contains('9'), "{e}");
+    assert!(
+        e["message"].as_str().unwrap_or_default().contains('9'),
+        "{e}"
+    );
     app.refused(rate(0), UNPROCESSABLE, Some("score")).await;
     let r = app.send(rate(5)).await;
-    assert_eq!(r.status, StatusCode::OK, "a valid score is accepted: {}", r.text);
+    assert_eq!(
+        r.status,
+        StatusCode::OK,
+        "a valid score is accepted: {}",
+        r.text
+    );
 }
 
 #[tokio::test]
@@ -245,14 +474,28 @@ async fn rating_needs_the_cases_own_customer_token() {
     let other = app.open_case(&org.front2, "Another customer's case").await;
     let other_token = customer_token(&other["customer_link"]);
     let body = json!({"score": 5, "delighted_by": "", "would_recommend": true});
-    let rate = |query: &str| app.request(Method::POST, &format!("/api/v1/cases/{id}/rating{query}")).json(&body);
+    let rate = |query: &str| {
+        app.request(Method::POST, &format!("/api/v1/cases/{id}/rating{query}"))
+            .json(&body)
+    };
 
-    app.refused(rate("?token=not-the-token"), StatusCode::NOT_FOUND, None).await;
-    app.refused(rate(&format!("?token={other_token}")), StatusCode::NOT_FOUND, None).await;
+    app.refused(rate("?token=not-the-token"), StatusCode::NOT_FOUND, None)
+        .await;
+    app.refused(
+        rate(&format!("?token={other_token}")),
+        StatusCode::NOT_FOUND,
+        None,
+    )
+    .await;
     let e = app.refused(rate(""), StatusCode::UNAUTHORIZED, None).await;
     assert_eq!(e["code"], "unauthorized");
     // A staff token is not the customer's.
-    app.refused(rate("").bearer_auth(&org.front1.token), StatusCode::NOT_FOUND, None).await;
+    app.refused(
+        rate("").bearer_auth(&org.front1.token),
+        StatusCode::NOT_FOUND,
+        None,
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -262,8 +505,18 @@ async fn missing_or_bad_bearer_token_is_401() {
 
     let r = app.send(cases(Method::GET, "/api/v1/cases")).await;
     expect_error(&r, StatusCode::UNAUTHORIZED, None);
-    assert_eq!(r.headers.get("www-authenticate").and_then(|v| v.to_str().ok()), Some("Bearer"));
-    app.refused(cases(Method::POST, "/api/v1/cases").json(&intake("No token")), StatusCode::UNAUTHORIZED, None).await;
+    assert_eq!(
+        r.headers
+            .get("www-authenticate")
+            .and_then(|v| v.to_str().ok()),
+        Some("Bearer")
+    );
+    app.refused(
+        cases(Method::POST, "/api/v1/cases").json(&intake("No token")),
+        StatusCode::UNAUTHORIZED,
+        None,
+    )
+    .await;
     app.refused(
         cases(Method::POST, &format!("/api/v1/cases/{id}/solve")).json(&solve(json!(1))),
         StatusCode::UNAUTHORIZED,
@@ -272,7 +525,13 @@ async fn missing_or_bad_bearer_token_is_401() {
     .await;
 
     let e = app
-        .refused(cases(Method::POST, "/api/v1/cases").bearer_auth("not-a-real-token").json(&intake("Bad token")), StatusCode::UNAUTHORIZED, None)
+        .refused(
+            cases(Method::POST, "/api/v1/cases")
+                .bearer_auth("not-a-real-token")
+                .json(&intake("Bad token")),
+            StatusCode::UNAUTHORIZED,
+            None,
+        )
         .await;
     assert_eq!(e["code"], "unauthorized");
     app.refused(
@@ -293,7 +552,12 @@ async fn only_admins_add_people() {
     let person = json!({"name": "Eve Intruder", "email": "eve@example.com", "role": "admin", "reports_to": null});
     for who in [&org.manager, &org.ceo, &org.front1] {
         let e = app
-            .refused(app.authed(Method::POST, "/api/v1/people", &who.token).json(&person), StatusCode::FORBIDDEN, None)
+            .refused(
+                app.authed(Method::POST, "/api/v1/people", &who.token)
+                    .json(&person),
+                StatusCode::FORBIDDEN,
+                None,
+            )
             .await;
         assert_eq!(e["code"], "forbidden");
     }
@@ -305,25 +569,60 @@ async fn only_admins_add_people() {
 async fn unknown_case_is_404() {
     let (app, org, id) = setup().await;
     let missing = id + 1000;
-    let e = app.refused(app.authed(Method::GET, &format!("/api/v1/cases/{missing}"), &org.front1.token), StatusCode::NOT_FOUND, None).await;
+    let e = app
+        .refused(
+            app.authed(
+                Method::GET,
+                &format!("/api/v1/cases/{missing}"),
+                &org.front1.token,
+            ),
+            StatusCode::NOT_FOUND,
+            None,
+        )
+        .await;
     assert_eq!(e["code"], "not_found");
-    app.refused(action(&app, &org.front1, missing, "solve", &solve(json!(1))), StatusCode::NOT_FOUND, None).await;
-    app.refused(action(&app, &org.vp, missing, "take", &json!({})), StatusCode::NOT_FOUND, None).await;
+    app.refused(
+        action(&app, &org.front1, missing, "solve", &solve(json!(1))),
+        StatusCode::NOT_FOUND,
+        None,
+    )
+    .await;
+    app.refused(
+        action(&app, &org.vp, missing, "take", &json!({})),
+        StatusCode::NOT_FOUND,
+        None,
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn a_case_id_that_is_not_a_number_is_a_json_404() {
     let (app, org, _) = setup().await;
-    let e = app.refused(app.authed(Method::GET, "/api/v1/cases/abc", &org.front1.token), StatusCode::NOT_FOUND, None).await;
-    assert!(e["message"].as_str().unwrap_or_default().contains("abc"), "{e}");
+    let e = app
+        .refused(
+            app.authed(Method::GET, "/api/v1/cases/abc", &org.front1.token),
+            StatusCode::NOT_FOUND,
+            None,
+        )
+        .await;
+    assert!(
+        e["message"].as_str().unwrap_or_default().contains("abc"),
+        "{e}"
+    );
     app.refused(
-        app.authed(Method::POST, "/api/v1/cases/abc/pass-up", &org.front1.token).json(&json!({"reason": "x"})),
+        app.authed(Method::POST, "/api/v1/cases/abc/pass-up", &org.front1.token)
+            .json(&json!({"reason": "x"})),
         StatusCode::NOT_FOUND,
         None,
     )
     .await;
     // A path that is no route at all is a JSON 404 too.
-    app.refused(app.authed(Method::GET, "/api/v1/nothing-here", &org.front1.token), StatusCode::NOT_FOUND, None).await;
+    app.refused(
+        app.authed(Method::GET, "/api/v1/nothing-here", &org.front1.token),
+        StatusCode::NOT_FOUND,
+        None,
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -331,10 +630,21 @@ async fn a_3_mb_body_is_413() {
     let (app, org, id) = setup().await;
     let mut body = intake("Huge");
     body["body"] = json!("x".repeat(3 * 1024 * 1024));
-    let e = app.refused(open_case(&app, &org.front1, &body), StatusCode::PAYLOAD_TOO_LARGE, None).await;
+    let e = app
+        .refused(
+            open_case(&app, &org.front1, &body),
+            StatusCode::PAYLOAD_TOO_LARGE,
+            None,
+        )
+        .await;
     assert_eq!(e["code"], "too_large");
     let huge_reply = json!({"body": "y".repeat(3 * 1024 * 1024)});
-    app.refused(action(&app, &org.front1, id, "messages", &huge_reply), StatusCode::PAYLOAD_TOO_LARGE, None).await;
+    app.refused(
+        action(&app, &org.front1, id, "messages", &huge_reply),
+        StatusCode::PAYLOAD_TOO_LARGE,
+        None,
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -346,14 +656,24 @@ async fn a_category_with_a_broken_fact_pattern_is_refused_naming_it() {
         "manager": org.manager.id, "executive": org.vp.id,
     });
     let before = app.get(&app.admin_token, "/api/v1/categories").await.body;
-    let r = app.post(&app.admin_token, "/api/v1/categories", &body).await;
+    let r = app
+        .post(&app.admin_token, "/api/v1/categories", &body)
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
     assert_eq!(r.body["error"]["field"], "checklist[0].pattern");
-    assert_eq!(app.get(&app.admin_token, "/api/v1/categories").await.body, before);
+    assert_eq!(
+        app.get(&app.admin_token, "/api/v1/categories").await.body,
+        before
+    );
     // A good one is kept and shown back.
     let mut good = body.clone();
     good["checklist"][0]["pattern"] = json!("(?i)order\\s*#?\\s*(\\d{6,})");
-    let r = app.post(&app.admin_token, "/api/v1/categories", &good).await;
+    let r = app
+        .post(&app.admin_token, "/api/v1/categories", &good)
+        .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
-    assert_eq!(r.body["checklist"][0]["pattern"], good["checklist"][0]["pattern"]);
+    assert_eq!(
+        r.body["checklist"][0]["pattern"],
+        good["checklist"][0]["pattern"]
+    );
 }

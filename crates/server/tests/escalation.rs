@@ -13,7 +13,10 @@ fn escalations(events: &[Value]) -> Vec<&Value> {
 }
 
 fn tickles<'a>(events: &'a [Value], reason: &str) -> Vec<&'a Value> {
-    events.iter().filter(|e| e["kind"] == "tickled" && e["data"]["reason"] == reason).collect()
+    events
+        .iter()
+        .filter(|e| e["kind"] == "tickled" && e["data"]["reason"] == reason)
+        .collect()
 }
 
 #[tokio::test]
@@ -34,14 +37,20 @@ async fn an_unsolved_case_goes_to_the_category_executive_exactly_once_after_20_h
     app.sweep().await;
     app.sweep().await;
     let v = app.case(id).await;
-    assert_eq!(v["owner"], org.vp.id, "the category's executive owns it now");
+    assert_eq!(
+        v["owner"], org.vp.id,
+        "the category's executive owns it now"
+    );
     assert_eq!(v["escalated"], true);
     assert_eq!(v["state"], "open");
     let events = v["events"].as_array().expect("events");
     let esc = escalations(events);
     assert_eq!(esc.len(), 1, "escalated exactly once: {:?}", kinds(events));
     assert_eq!(esc[0]["actor"], json!({"type": "system"}));
-    assert_eq!(esc[0]["data"], json!({"from": org.front1.id, "to": org.vp.id}));
+    assert_eq!(
+        esc[0]["data"],
+        json!({"from": org.front1.id, "to": org.vp.id})
+    );
     assert_eq!(time(&esc[0]["at"]), t0() + hours(20) + minutes(1));
 
     // Much later, with more sweeps: still once.
@@ -49,11 +58,20 @@ async fn an_unsolved_case_goes_to_the_category_executive_exactly_once_after_20_h
     app.sweep().await;
     let events = app.events(id).await;
     assert_eq!(escalations(&events).len(), 1, "{:?}", kinds(&events));
-    let seqs: Vec<_> = events.iter().map(|e| e["seq"].as_u64().expect("seq")).collect();
-    assert_eq!(seqs, (1..=events.len() as u64).collect::<Vec<_>>(), "seqs stay consecutive");
+    let seqs: Vec<_> = events
+        .iter()
+        .map(|e| e["seq"].as_u64().expect("seq"))
+        .collect();
+    assert_eq!(
+        seqs,
+        (1..=events.len() as u64).collect::<Vec<_>>(),
+        "seqs stay consecutive"
+    );
 
     // On the VP's own list now.
-    let r = app.get(&org.vp.token, "/api/v1/cases?owner=me&state=open").await;
+    let r = app
+        .get(&org.vp.token, "/api/v1/cases?owner=me&state=open")
+        .await;
     assert_eq!(r.body.as_array().expect("list").len(), 1);
     assert_eq!(r.body[0]["id"], id);
 }
@@ -74,18 +92,34 @@ async fn concurrent_sweeps_escalate_each_case_exactly_once() {
     let (ra, rb) = tokio::join!(a.sweep(), b.sweep());
     let (ra, rb) = (ra.expect("sweep a"), rb.expect("sweep b"));
     let (ra2, rb2) = tokio::join!(a.sweep(), b.sweep());
-    assert_eq!(ra2.expect("sweep a again").fired + rb2.expect("sweep b again").fired, 0, "nothing left to fire");
+    assert_eq!(
+        ra2.expect("sweep a again").fired + rb2.expect("sweep b again").fired,
+        0,
+        "nothing left to fire"
+    );
 
     for id in &ids {
         let events = app.events(*id).await;
-        assert_eq!(escalations(&events).len(), 1, "case {id}: {:?}", kinds(&events));
+        assert_eq!(
+            escalations(&events).len(),
+            1,
+            "case {id}: {:?}",
+            kinds(&events)
+        );
         assert_eq!(app.case(*id).await["owner"], org.vp.id);
     }
     // Each case had three timers due; the idle reminder and the escalation fire, once each.
     // The "deadline near" reminder is dropped: at 20h01 the escalation itself tells the owner.
-    assert_eq!(ra.fired + rb.fired, 2 * ids.len(), "each due timer fired by one scheduler only: {ra:?} {rb:?}");
+    assert_eq!(
+        ra.fired + rb.fired,
+        2 * ids.len(),
+        "each due timer fired by one scheduler only: {ra:?} {rb:?}"
+    );
     for id in &ids {
-        assert!(tickles(&app.events(*id).await, "deadline").is_empty(), "case {id}: no deadline reminder after the deadline");
+        assert!(
+            tickles(&app.events(*id).await, "deadline").is_empty(),
+            "case {id}: no deadline reminder after the deadline"
+        );
     }
 }
 
@@ -111,8 +145,18 @@ async fn two_servers_on_one_database_escalate_exactly_once() {
 
     for id in &ids {
         let events = app.events(*id).await;
-        assert_eq!(escalations(&events).len(), 1, "case {id}: {:?}", kinds(&events));
-        assert_eq!(tickles(&events, "deadline").len(), 0, "case {id}: no deadline reminder after the deadline: {:?}", kinds(&events));
+        assert_eq!(
+            escalations(&events).len(),
+            1,
+            "case {id}: {:?}",
+            kinds(&events)
+        );
+        assert_eq!(
+            tickles(&events, "deadline").len(),
+            0,
+            "case {id}: no deadline reminder after the deadline: {:?}",
+            kinds(&events)
+        );
     }
     other_app.stop().await;
 }
@@ -123,25 +167,45 @@ async fn a_case_solved_in_time_is_never_escalated() {
     let org = app.org().await;
     let id = app.open_case_id(&org.front1, "Solved quickly").await;
     app.advance(hours(2));
-    app.act_ok(&org.front1, id, "solve", &json!({"resolution": "Fixed.", "road": 3, "learned": "FAQ was unclear."}))
-        .await;
+    app.act_ok(
+        &org.front1,
+        id,
+        "solve",
+        &json!({"resolution": "Fixed.", "road": 3, "learned": "FAQ was unclear."}),
+    )
+    .await;
 
     for h in [4, 16, 20, 21, 48] {
         app.set_clock(hours(h));
         let report = app.sweep().await;
-        assert_eq!(report.fired, 0, "nothing fires on a solved case at {h}h: {report:?}");
+        assert_eq!(
+            report.fired, 0,
+            "nothing fires on a solved case at {h}h: {report:?}"
+        );
     }
     let v = app.case(id).await;
     assert_eq!(v["state"], "solved");
     assert_eq!(v["owner"], org.front1.id);
     assert_eq!(v["escalated"], false);
-    assert_eq!(kinds(v["events"].as_array().expect("events")), ["opened", "solved"], "no escalation, no reminders");
+    assert_eq!(
+        kinds(v["events"].as_array().expect("events")),
+        ["opened", "solved"],
+        "no escalation, no reminders"
+    );
 
     // Also just before the deadline.
-    let late = app.open_case_id(&org.front2, "Solved at the last minute").await;
+    let late = app
+        .open_case_id(&org.front2, "Solved at the last minute")
+        .await;
     app.advance(hours(20) - minutes(1));
     app.sweep().await; // reminders may fire; no escalation yet
-    app.act_ok(&org.front2, late, "solve", &json!({"resolution": "Fixed.", "road": 2, "learned": "Be faster."})).await;
+    app.act_ok(
+        &org.front2,
+        late,
+        "solve",
+        &json!({"resolution": "Fixed.", "road": 2, "learned": "Be faster."}),
+    )
+    .await;
     app.advance(hours(1));
     app.sweep().await;
     let events = app.events(late).await;
@@ -157,7 +221,10 @@ async fn the_owner_is_reminded_of_the_deadline_at_16_hours() {
 
     app.set_clock(hours(16) - minutes(1));
     app.sweep().await;
-    assert!(tickles(&app.events(id).await, "deadline").is_empty(), "not before 80% of 20h");
+    assert!(
+        tickles(&app.events(id).await, "deadline").is_empty(),
+        "not before 80% of 20h"
+    );
 
     app.set_clock(hours(16));
     app.sweep().await;
@@ -173,7 +240,10 @@ async fn the_owner_is_reminded_of_the_deadline_at_16_hours() {
     app.set_clock(hours(19));
     app.sweep().await;
     let v = app.case(id).await;
-    assert_eq!(tickles(v["events"].as_array().expect("events"), "deadline").len(), 1);
+    assert_eq!(
+        tickles(v["events"].as_array().expect("events"), "deadline").len(),
+        1
+    );
     assert_eq!(v["owner"], org.front1.id);
 }
 
@@ -185,7 +255,10 @@ async fn an_idle_case_is_tickled_every_4_hours_without_activity() {
 
     app.set_clock(hours(4) - minutes(1));
     app.sweep().await;
-    assert!(tickles(&app.events(id).await, "idle").is_empty(), "not before 4h");
+    assert!(
+        tickles(&app.events(id).await, "idle").is_empty(),
+        "not before 4h"
+    );
 
     app.set_clock(hours(4));
     app.sweep().await;
@@ -198,10 +271,20 @@ async fn an_idle_case_is_tickled_every_4_hours_without_activity() {
 
     // Activity at 5h (a pass-up to the lead) restarts the idle clock: nothing at 8h30...
     app.set_clock(hours(5));
-    app.act_ok(&org.front1, id, "pass-up", &json!({"reason": "needs the lead"})).await;
+    app.act_ok(
+        &org.front1,
+        id,
+        "pass-up",
+        &json!({"reason": "needs the lead"}),
+    )
+    .await;
     app.set_clock(hours(8) + minutes(30));
     app.sweep().await;
-    assert_eq!(tickles(&app.events(id).await, "idle").len(), 1, "the pass-up was activity");
+    assert_eq!(
+        tickles(&app.events(id).await, "idle").len(),
+        1,
+        "the pass-up was activity"
+    );
 
     // ...and the new owner is reminded 4h after it.
     app.set_clock(hours(9));
@@ -222,14 +305,18 @@ async fn an_idle_case_is_tickled_every_4_hours_without_activity() {
 async fn a_deadline_passed_while_the_server_was_down_fires_once_at_start() {
     let app = TestApp::spawn().await;
     let org = app.org().await;
-    let id = app.open_case_id(&org.front1, "Opened just before the outage").await;
+    let id = app
+        .open_case_id(&org.front1, "Opened just before the outage")
+        .await;
 
     let stopped = app.stop().await;
     stopped.clock.advance(hours(26));
     let app = stopped.restart().await;
 
     // The restarted server still knows everyone (same tokens) and the case.
-    let before = app.get(&org.front1.token, &format!("/api/v1/cases/{id}")).await;
+    let before = app
+        .get(&org.front1.token, &format!("/api/v1/cases/{id}"))
+        .await;
     assert_eq!(before.status, reqwest::StatusCode::OK, "{}", before.text);
     assert_eq!(before.body["owner"], org.front1.id);
 
@@ -239,7 +326,11 @@ async fn a_deadline_passed_while_the_server_was_down_fires_once_at_start() {
     let events = v["events"].as_array().expect("events");
     assert_eq!(escalations(events).len(), 1, "{:?}", kinds(events));
     assert_eq!(v["owner"], org.vp.id);
-    assert_eq!(time(&escalations(events)[0]["at"]), t0() + hours(26), "fired at start, not at some later tick");
+    assert_eq!(
+        time(&escalations(events)[0]["at"]),
+        t0() + hours(26),
+        "fired at start, not at some later tick"
+    );
 
     let report = app.sweep().await;
     assert_eq!(report, SweepReport::default(), "nothing left to fire");
@@ -265,18 +356,32 @@ async fn a_sweep_fires_only_what_is_due_among_a_thousand_open_cases() {
     // At t0+3h30 nothing is due anywhere.
     app.set_clock(hours(3) + minutes(30));
     let report = app.sweep().await;
-    assert_eq!(report, SweepReport::default(), "1,010 open cases, none due: nothing fires");
+    assert_eq!(
+        report,
+        SweepReport::default(),
+        "1,010 open cases, none due: nothing fires"
+    );
 
     // At t0+4h exactly the ten early cases are due their idle reminder.
     app.set_clock(hours(4));
     let report = app.sweep().await;
-    assert_eq!(report, SweepReport { fired: 10, skipped: 0 });
+    assert_eq!(
+        report,
+        SweepReport {
+            fired: 10,
+            skipped: 0
+        }
+    );
     for id in &early {
         let events = app.events(*id).await;
         assert_eq!(kinds(&events), ["opened", "tickled"], "case {id}");
     }
     for id in late.iter().step_by(50) {
-        assert_eq!(kinds(&app.events(*id).await), ["opened"], "case {id} is not due yet");
+        assert_eq!(
+            kinds(&app.events(*id).await),
+            ["opened"],
+            "case {id} is not due yet"
+        );
     }
     assert_eq!(app.sweep().await, SweepReport::default());
 }
@@ -292,7 +397,9 @@ async fn open_many(app: &TestApp, by: &Member, body: &Value, n: usize) -> Vec<i6
             batch.spawn(async move {
                 let r = request.send().await.expect("the server answers");
                 assert_eq!(r.status(), reqwest::StatusCode::CREATED);
-                r.json::<Value>().await.expect("json")["id"].as_i64().expect("id")
+                r.json::<Value>().await.expect("json")["id"]
+                    .as_i64()
+                    .expect("id")
             });
         }
         while let Some(id) = batch.join_next().await {

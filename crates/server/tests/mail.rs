@@ -7,16 +7,26 @@ use common::TestApp;
 use roadone_server::mail::{reply_address, MailSender};
 
 fn sender(app: &TestApp, port: u16) -> MailSender {
-    MailSender::new(app.state.clone(), app.state.templates.clone(), &format!("smtp://127.0.0.1:{port}")).unwrap()
+    MailSender::new(
+        app.state.clone(),
+        app.state.templates.clone(),
+        &format!("smtp://127.0.0.1:{port}"),
+    )
+    .unwrap()
 }
 
 fn to_customer(messages: &[String]) -> Vec<&String> {
-    messages.iter().filter(|m| header(m, "To").is_some_and(|t| t.contains("ann@example.com"))).collect()
+    messages
+        .iter()
+        .filter(|m| header(m, "To").is_some_and(|t| t.contains("ann@example.com")))
+        .collect()
 }
 
 #[tokio::test]
 async fn the_customer_gets_an_acknowledgment_they_can_reply_to() {
-    let Some(sink) = SmtpSink::start() else { return };
+    let Some(sink) = SmtpSink::start() else {
+        return;
+    };
     let app = TestApp::spawn().await;
     let org = app.org().await;
     let case = app.open_case(&org.front1, "Charged twice").await;
@@ -24,25 +34,55 @@ async fn the_customer_gets_an_acknowledgment_they_can_reply_to() {
     let reference = case["ref"].as_str().unwrap();
 
     let report = sender(&app, sink.port).deliver_due().await.unwrap();
-    assert_eq!((report.sent, report.retrying, report.failed), (1, 0, 0), "{report:?}");
+    assert_eq!(
+        (report.sent, report.retrying, report.failed),
+        (1, 0, 0),
+        "{report:?}"
+    );
     let messages = sink.wait_for(1);
     let ack = to_customer(&messages);
     assert_eq!(ack.len(), 1, "one acknowledgment: {messages:?}");
     let ack = ack[0];
     let subject = header(ack, "Subject").unwrap();
-    assert!(subject.contains(reference), "the reference is in the subject: {subject}");
+    assert!(
+        subject.contains(reference),
+        "the reference is in the subject: {subject}"
+    );
     let text = body(ack);
-    assert!(text.contains(reference) && text.contains("We promise an answer by"), "{text}");
-    assert!(text.contains(&format!("/api/v1/cases/{id}/customer-view?token=")), "the case link is in the body: {text}");
-    assert_eq!(header(ack, "Auto-Submitted").as_deref(), Some("auto-replied"));
+    assert!(
+        text.contains(reference) && text.contains("We promise an answer by"),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("/api/v1/cases/{id}/customer-view?token=")),
+        "the case link is in the body: {text}"
+    );
+    assert_eq!(
+        header(ack, "Auto-Submitted").as_deref(),
+        Some("auto-replied")
+    );
     let message_id = header(ack, "Message-ID").unwrap();
-    assert!(message_id.starts_with(&format!("<roadone.{id}.")) && message_id.ends_with("@roadone.local>"), "{message_id}");
+    assert!(
+        message_id.starts_with(&format!("<roadone.{id}."))
+            && message_id.ends_with("@roadone.local>"),
+        "{message_id}"
+    );
 
     // The reply address names this case with a token only this server can make.
     let reply_to = header(ack, "Reply-To").unwrap();
-    let token = reply_to.split("support+").nth(1).and_then(|t| t.split('@').next()).expect("support+<token>@");
+    let token = reply_to
+        .split("support+")
+        .nth(1)
+        .and_then(|t| t.split('@').next())
+        .expect("support+<token>@");
     assert_eq!(reply_address::verify(&app.state.secret, token), Some(id));
-    assert_eq!(reply_address::verify(&app.state.secret, &token.replacen(&id.to_string(), &(id + 1).to_string(), 1)), None);
+    assert_eq!(
+        reply_address::verify(
+            &app.state.secret,
+            &token.replacen(&id.to_string(), &(id + 1).to_string(), 1)
+        ),
+        None
+    );
 
     // Nothing is sent twice.
     let again = sender(&app, sink.port).deliver_due().await.unwrap();
@@ -53,20 +93,47 @@ async fn the_customer_gets_an_acknowledgment_they_can_reply_to() {
 
 #[tokio::test]
 async fn staff_hear_of_cases_passed_to_them_and_customers_of_replies() {
-    let Some(sink) = SmtpSink::start() else { return };
+    let Some(sink) = SmtpSink::start() else {
+        return;
+    };
     let app = TestApp::spawn().await;
     let org = app.org().await;
     let id = app.open_case_id(&org.front1, "Charged twice").await;
-    app.act_ok(&org.front1, id, "pass-up", &serde_json::json!({"reason": "refund above my limit"})).await;
-    app.act_ok(&org.lead, id, "messages", &serde_json::json!({"body": "We are refunding the second payment today."})).await;
+    app.act_ok(
+        &org.front1,
+        id,
+        "pass-up",
+        &serde_json::json!({"reason": "refund above my limit"}),
+    )
+    .await;
+    app.act_ok(
+        &org.lead,
+        id,
+        "messages",
+        &serde_json::json!({"body": "We are refunding the second payment today."}),
+    )
+    .await;
 
     let report = sender(&app, sink.port).deliver_due().await.unwrap();
-    assert_eq!(report.sent, 3, "acknowledgment, pass-up notice, staff reply: {report:?}");
+    assert_eq!(
+        report.sent, 3,
+        "acknowledgment, pass-up notice, staff reply: {report:?}"
+    );
     let messages = sink.wait_for(3);
-    let to_lead: Vec<_> = messages.iter().filter(|m| header(m, "To").is_some_and(|t| t.contains("leo.lead@example.com"))).collect();
+    let to_lead: Vec<_> = messages
+        .iter()
+        .filter(|m| header(m, "To").is_some_and(|t| t.contains("leo.lead@example.com")))
+        .collect();
     assert_eq!(to_lead.len(), 1);
-    assert!(body(to_lead[0]).contains("refund above my limit"), "the reason travels with the pass-up: {}", to_lead[0]);
-    let reply = to_customer(&messages).into_iter().find(|m| body(m).contains("refunding the second payment")).expect("the reply reached the customer");
+    assert!(
+        body(to_lead[0]).contains("refund above my limit"),
+        "the reason travels with the pass-up: {}",
+        to_lead[0]
+    );
+    let reply = to_customer(&messages)
+        .into_iter()
+        .find(|m| body(m).contains("refunding the second payment"))
+        .expect("the reply reached the customer");
     // A person wrote it: no Auto-Submitted, so the customer's auto-responder may answer as usual.
     assert_eq!(header(reply, "Auto-Submitted"), None);
 }
@@ -80,9 +147,15 @@ async fn mail_waits_while_the_relay_is_down_and_goes_out_once_when_it_is_back() 
 
     // Nothing listens on the port: the acknowledgment stays queued for a retry.
     let down = sender(&app, port).deliver_due().await.unwrap();
-    assert_eq!((down.sent, down.retrying, down.failed), (0, 1, 0), "{down:?}");
+    assert_eq!(
+        (down.sent, down.retrying, down.failed),
+        (0, 1, 0),
+        "{down:?}"
+    );
 
-    let Some(sink) = SmtpSink::start_on(port) else { return };
+    let Some(sink) = SmtpSink::start_on(port) else {
+        return;
+    };
     // Not before its backoff is over...
     assert_eq!(sender(&app, port).deliver_due().await.unwrap().sent, 0);
     app.advance(chrono::Duration::seconds(16));
@@ -104,13 +177,23 @@ async fn a_customer_without_email_is_recorded_as_undeliverable_not_retried() {
     assert_eq!(r.status, 201, "{}", r.text);
     // No relay is needed to know there is nowhere to send it.
     let report = sender(&app, free_port()).deliver_due().await.unwrap();
-    assert_eq!((report.sent, report.retrying, report.failed), (0, 0, 1), "{report:?}");
+    assert_eq!(
+        (report.sent, report.retrying, report.failed),
+        (0, 0, 1),
+        "{report:?}"
+    );
     app.advance(chrono::Duration::hours(2));
-    assert_eq!(sender(&app, free_port()).deliver_due().await.unwrap(), Default::default());
+    assert_eq!(
+        sender(&app, free_port()).deliver_due().await.unwrap(),
+        Default::default()
+    );
     // Staff see on the case that the customer got no acknowledgment.
     let id = r.body["id"].as_i64().unwrap();
     let events = app.events(id).await;
-    let failed = events.iter().find(|e| e["kind"] == "delivery_failed").expect("the failure is on the case");
+    let failed = events
+        .iter()
+        .find(|e| e["kind"] == "delivery_failed")
+        .expect("the failure is on the case");
     assert_eq!(failed["data"]["template"], "acknowledgment");
     assert_eq!(failed["data"]["recipient"], "customer");
     assert_eq!(failed["actor"], serde_json::json!({"type": "system"}));
@@ -118,44 +201,81 @@ async fn a_customer_without_email_is_recorded_as_undeliverable_not_retried() {
 
 #[tokio::test]
 async fn a_permanent_refusal_by_the_relay_is_shown_on_the_case_and_not_retried() {
-    let Some(relay) = SmtpSink::start_refusing() else { return };
+    let Some(relay) = SmtpSink::start_refusing() else {
+        return;
+    };
     let app = TestApp::spawn().await;
     let org = app.org().await;
     let id = app.open_case_id(&org.front1, "Charged twice").await;
     let report = sender(&app, relay.port).deliver_due().await.unwrap();
-    assert_eq!((report.sent, report.retrying, report.failed), (0, 0, 1), "{report:?}");
+    assert_eq!(
+        (report.sent, report.retrying, report.failed),
+        (0, 0, 1),
+        "{report:?}"
+    );
     let events = app.events(id).await;
-    let failed = events.iter().find(|e| e["kind"] == "delivery_failed").expect("the refusal is on the case");
-    assert!(failed["data"]["error"].as_str().unwrap().contains("550"), "{failed}");
+    let failed = events
+        .iter()
+        .find(|e| e["kind"] == "delivery_failed")
+        .expect("the refusal is on the case");
+    assert!(
+        failed["data"]["error"].as_str().unwrap().contains("550"),
+        "{failed}"
+    );
     app.advance(chrono::Duration::hours(3));
-    assert_eq!(sender(&app, relay.port).deliver_due().await.unwrap(), Default::default(), "never retried");
+    assert_eq!(
+        sender(&app, relay.port).deliver_due().await.unwrap(),
+        Default::default(),
+        "never retried"
+    );
     // Recording it is not activity: the owner's reminder is not pushed back.
     assert_eq!(app.case(id).await["state"], "open");
 }
 
 #[tokio::test]
 async fn staff_replies_carry_their_files_to_the_customer() {
-    let Some(sink) = SmtpSink::start() else { return };
+    let Some(sink) = SmtpSink::start() else {
+        return;
+    };
     let app = TestApp::spawn().await;
     let org = app.org().await;
     let id = app.open_case_id(&org.front1, "Charged twice").await;
     let pdf = b"%PDF-1.4\nrefund confirmation\n%%EOF\n".to_vec();
     let form = reqwest::multipart::Form::new()
         .text("body", "Here is the refund confirmation.")
-        .part("file", reqwest::multipart::Part::bytes(pdf.clone()).file_name("refund.pdf"));
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(pdf.clone()).file_name("refund.pdf"),
+        );
     let r = app
-        .send(app.authed(reqwest::Method::POST, &format!("/api/v1/cases/{id}/messages"), &org.front1.token).multipart(form))
+        .send(
+            app.authed(
+                reqwest::Method::POST,
+                &format!("/api/v1/cases/{id}/messages"),
+                &org.front1.token,
+            )
+            .multipart(form),
+        )
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
     let sent = r.body["events"].as_array().unwrap().last().unwrap().clone();
     assert_eq!(sent["kind"], "message_sent");
     assert_eq!(sent["data"]["attachments"][0]["name"], "refund.pdf");
-    assert_eq!(sent["data"]["attachments"][0]["content_type"], "application/pdf");
+    assert_eq!(
+        sent["data"]["attachments"][0]["content_type"],
+        "application/pdf"
+    );
 
     sender(&app, sink.port).deliver_due().await.unwrap();
     let messages = sink.wait_for(2);
-    let reply = to_customer(&messages).into_iter().find(|m| body(m).contains("refund confirmation") || m.contains("refund.pdf")).expect("the reply arrived");
-    assert!(reply.contains("filename=\"refund.pdf\""), "the file travels as an attachment: {reply}");
+    let reply = to_customer(&messages)
+        .into_iter()
+        .find(|m| body(m).contains("refund confirmation") || m.contains("refund.pdf"))
+        .expect("the reply arrived");
+    assert!(
+        reply.contains("filename=\"refund.pdf\""),
+        "the file travels as an attachment: {reply}"
+    );
 }
 
 #[tokio::test]
@@ -167,12 +287,29 @@ async fn a_file_over_the_limit_is_refused_with_413_naming_the_limit_and_changes_
     let limit = app.state.config.max_attachment_size as usize;
     let form = reqwest::multipart::Form::new()
         .text("body", "A big scan.")
-        .part("file", reqwest::multipart::Part::bytes(vec![7u8; limit + 1]).file_name("scan.tiff"));
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(vec![7u8; limit + 1]).file_name("scan.tiff"),
+        );
     let r = app
-        .send(app.authed(reqwest::Method::POST, &format!("/api/v1/cases/{id}/messages"), &org.front1.token).multipart(form))
+        .send(
+            app.authed(
+                reqwest::Method::POST,
+                &format!("/api/v1/cases/{id}/messages"),
+                &org.front1.token,
+            )
+            .multipart(form),
+        )
         .await;
     assert_eq!(r.status, 413, "{}", r.text);
-    assert!(r.body["error"]["message"].as_str().unwrap().contains(&limit.to_string()), "{}", r.text);
+    assert!(
+        r.body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains(&limit.to_string()),
+        "{}",
+        r.text
+    );
     assert_eq!(app.events(id).await, before);
 }
 
@@ -183,22 +320,49 @@ async fn a_customer_can_send_files_through_their_case_link() {
     let case = app.open_case(&org.front1, "Broken on arrival").await;
     let id = case["id"].as_i64().unwrap();
     let token = common::customer_token(&case["customer_link"]);
-    let photo: Vec<u8> = [0xFF, 0xD8, 0xFF, 0xE0, 0, 16, b'J', b'F', b'I', b'F', 0].into_iter().chain(std::iter::repeat_n(1u8, 5000)).collect();
-    let form = reqwest::multipart::Form::new().part("file", reqwest::multipart::Part::bytes(photo.clone()).file_name("IMG_0001.JPG"));
-    let r = app.send(app.request(reqwest::Method::POST, &format!("/api/v1/cases/{id}/customer-messages?token={token}")).multipart(form)).await;
+    let photo: Vec<u8> = [0xFF, 0xD8, 0xFF, 0xE0, 0, 16, b'J', b'F', b'I', b'F', 0]
+        .into_iter()
+        .chain(std::iter::repeat_n(1u8, 5000))
+        .collect();
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(photo.clone()).file_name("IMG_0001.JPG"),
+    );
+    let r = app
+        .send(
+            app.request(
+                reqwest::Method::POST,
+                &format!("/api/v1/cases/{id}/customer-messages?token={token}"),
+            )
+            .multipart(form),
+        )
+        .await;
     assert_eq!(r.status, 200, "{}", r.text);
     let events = app.events(id).await;
     let reply = events.last().unwrap();
-    assert_eq!(reply["kind"], "customer_replied", "a photo alone is a message");
-    assert_eq!(reply["data"]["attachments"][0]["content_type"], "image/jpeg");
+    assert_eq!(
+        reply["kind"], "customer_replied",
+        "a photo alone is a message"
+    );
+    assert_eq!(
+        reply["data"]["attachments"][0]["content_type"],
+        "image/jpeg"
+    );
     let sha = reply["data"]["attachments"][0]["sha256"].as_str().unwrap();
-    let (status, _, bytes) = app.client_get_raw(&format!("/api/v1/cases/{id}/attachments/{sha}"), Some(&org.front1.token)).await;
+    let (status, _, bytes) = app
+        .client_get_raw(
+            &format!("/api/v1/cases/{id}/attachments/{sha}"),
+            Some(&org.front1.token),
+        )
+        .await;
     assert_eq!((status, bytes), (200, photo));
 }
 
 #[tokio::test]
 async fn acknowledgments_to_one_address_are_rate_limited_but_every_case_opens() {
-    let Some(sink) = SmtpSink::start() else { return };
+    let Some(sink) = SmtpSink::start() else {
+        return;
+    };
     let app = TestApp::spawn().await;
     let org = app.org().await;
     let mut ids = Vec::new();
@@ -207,11 +371,21 @@ async fn acknowledgments_to_one_address_are_rate_limited_but_every_case_opens() 
     }
     let report = sender(&app, sink.port).deliver_due().await.unwrap();
     let limit = roadone_server::mail::sender::ACKS_PER_ADDRESS_PER_HOUR;
-    assert_eq!((report.sent, report.failed), (limit, 7 - limit), "{report:?}");
+    assert_eq!(
+        (report.sent, report.failed),
+        (limit, 7 - limit),
+        "{report:?}"
+    );
     assert_eq!(to_customer(&sink.wait_for(limit)).len(), limit);
     for id in &ids[limit..] {
         let events = app.events(*id).await;
-        let failed = events.iter().find(|e| e["kind"] == "delivery_failed").expect("the case says why no acknowledgment went out");
-        assert!(failed["data"]["error"].as_str().unwrap().contains("within an hour"));
+        let failed = events
+            .iter()
+            .find(|e| e["kind"] == "delivery_failed")
+            .expect("the case says why no acknowledgment went out");
+        assert!(failed["data"]["error"]
+            .as_str()
+            .unwrap()
+            .contains("within an hour"));
     }
 }

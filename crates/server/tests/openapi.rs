@@ -31,7 +31,10 @@ const SERVED: &[(&str, &str)] = &[
 #[tokio::test]
 async fn every_documented_operation_is_served_and_every_served_one_documented() {
     let app = TestApp::spawn().await;
-    let doc = app.send(app.request(Method::GET, "/api/openapi.json")).await.body;
+    let doc = app
+        .send(app.request(Method::GET, "/api/openapi.json"))
+        .await
+        .body;
     let mut documented = Vec::new();
     for (path, ops) in doc["paths"].as_object().expect("paths") {
         for method in ops.as_object().expect("operations").keys() {
@@ -39,20 +42,35 @@ async fn every_documented_operation_is_served_and_every_served_one_documented() 
         }
     }
     documented.sort();
-    let mut served: Vec<(String, String)> = SERVED.iter().map(|(m, p)| (m.to_string(), p.to_string())).collect();
+    let mut served: Vec<(String, String)> = SERVED
+        .iter()
+        .map(|(m, p)| (m.to_string(), p.to_string()))
+        .collect();
     served.sort();
-    assert_eq!(documented, served, "the OpenAPI document and the router disagree");
+    assert_eq!(
+        documented, served,
+        "the OpenAPI document and the router disagree"
+    );
 
     // And the router really answers each of them (the fallback says "route ... not found").
     for (method, path) in &served {
-        let concrete = path.replace("{id}", "1").replace("{sha256}", &"0".repeat(64));
+        let concrete = path
+            .replace("{id}", "1")
+            .replace("{sha256}", &"0".repeat(64));
         let method = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
-        let r = app.send(app.authed(method.clone(), &concrete, &app.admin_token)).await;
+        let r = app
+            .send(app.authed(method.clone(), &concrete, &app.admin_token))
+            .await;
         let message = r.body["error"]["message"].as_str().unwrap_or_default();
-        assert!(!message.starts_with("route "), "{method} {concrete} is documented but not routed: {message}");
+        assert!(
+            !message.starts_with("route "),
+            "{method} {concrete} is documented but not routed: {message}"
+        );
     }
     // The fallback itself is a JSON 404.
-    let r = app.send(app.authed(Method::GET, "/api/v1/nowhere", &app.admin_token)).await;
+    let r = app
+        .send(app.authed(Method::GET, "/api/v1/nowhere", &app.admin_token))
+        .await;
     assert_eq!(r.status, 404);
     assert_eq!(r.body["error"]["code"], "not_found");
 }

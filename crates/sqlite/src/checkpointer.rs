@@ -12,7 +12,9 @@ const RESTART_AFTER_FRAMES: i64 = 16_384;
 
 /// Runs a checkpoint; returns the number of frames in the WAL.
 fn checkpoint(conn: &Connection, mode: &str) -> rusqlite::Result<i64> {
-    conn.query_row(&format!("PRAGMA wal_checkpoint({mode})"), [], |row| row.get::<_, i64>(1))
+    conn.query_row(&format!("PRAGMA wal_checkpoint({mode})"), [], |row| {
+        row.get::<_, i64>(1)
+    })
 }
 
 pub struct Checkpointer {
@@ -26,7 +28,10 @@ impl Checkpointer {
         let thread = std::thread::Builder::new()
             .name("roadone-sqlite-checkpoint".into())
             .spawn(move || loop {
-                let last = matches!(stopped.recv_timeout(EVERY), Ok(()) | Err(RecvTimeoutError::Disconnected));
+                let last = matches!(
+                    stopped.recv_timeout(EVERY),
+                    Ok(()) | Err(RecvTimeoutError::Disconnected)
+                );
                 let mode = if last { "TRUNCATE" } else { "PASSIVE" };
                 match checkpoint(&conn, mode) {
                     // Under constant writes a passive checkpoint never catches up with the
@@ -45,7 +50,10 @@ impl Checkpointer {
                 }
             })
             .expect("spawn the SQLite checkpoint thread");
-        Checkpointer { stop: Some(stop), thread: Some(thread) }
+        Checkpointer {
+            stop: Some(stop),
+            thread: Some(thread),
+        }
     }
 }
 

@@ -10,7 +10,9 @@ pub fn ms(t: DateTime<Utc>) -> i64 {
 }
 
 pub fn time(ms: i64) -> DateTime<Utc> {
-    Utc.timestamp_millis_opt(ms).single().unwrap_or(DateTime::<Utc>::MIN_UTC)
+    Utc.timestamp_millis_opt(ms)
+        .single()
+        .unwrap_or(DateTime::<Utc>::MIN_UTC)
 }
 
 pub fn db(e: rusqlite::Error) -> StoreError {
@@ -29,7 +31,11 @@ fn status(s: &str) -> rusqlite::Result<CaseStatus> {
     match s {
         "open" => Ok(CaseStatus::Open),
         "solved" => Ok(CaseStatus::Solved),
-        other => Err(rusqlite::Error::InvalidColumnType(0, format!("state {other}"), rusqlite::types::Type::Text)),
+        other => Err(rusqlite::Error::InvalidColumnType(
+            0,
+            format!("state {other}"),
+            rusqlite::types::Type::Text,
+        )),
     }
 }
 

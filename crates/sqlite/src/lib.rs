@@ -35,7 +35,11 @@ pub struct SqliteOptions {
 
 impl SqliteOptions {
     pub fn new(path: impl Into<PathBuf>) -> Self {
-        SqliteOptions { path: path.into(), durability: Durability::Full, readers: 4 }
+        SqliteOptions {
+            path: path.into(),
+            durability: Durability::Full,
+            readers: 4,
+        }
     }
 }
 
@@ -57,10 +61,14 @@ fn unavailable(e: impl std::fmt::Display) -> StoreError {
 
 fn configure(conn: &Connection, durability: Durability) -> rusqlite::Result<()> {
     conn.pragma_update(None, "journal_mode", "WAL")?;
-    conn.pragma_update(None, "synchronous", match durability {
-        Durability::Full => "FULL",
-        Durability::Normal => "NORMAL",
-    })?;
+    conn.pragma_update(
+        None,
+        "synchronous",
+        match durability {
+            Durability::Full => "FULL",
+            Durability::Normal => "NORMAL",
+        },
+    )?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     // Each request in a group runs in a savepoint; keep its sub-journal off the disk.
     conn.pragma_update(None, "temp_store", "MEMORY")?;
@@ -73,19 +81,24 @@ impl SqliteStore {
     /// Opens (creating if needed) the database, runs pending migrations, starts the writer.
     pub fn open(options: SqliteOptions) -> StoreResult<SqliteStore> {
         if let Some(dir) = options.path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|e| unavailable(format!("cannot create {}: {e}", dir.display())))?;
+            std::fs::create_dir_all(dir)
+                .map_err(|e| unavailable(format!("cannot create {}: {e}", dir.display())))?;
         }
         let mut conn = Connection::open(&options.path)
             .map_err(|e| unavailable(format!("cannot open {}: {e}", options.path.display())))?;
         configure(&conn, options.durability).map_err(unavailable)?;
-        migrations::migrate(&mut conn).map_err(|e| unavailable(format!("migration failed: {e}")))?;
+        migrations::migrate(&mut conn)
+            .map_err(|e| unavailable(format!("migration failed: {e}")))?;
         // Checkpoints run on their own thread, so the writer never copies the WAL back itself.
-        conn.pragma_update(None, "wal_autocheckpoint", 0).map_err(unavailable)?;
+        conn.pragma_update(None, "wal_autocheckpoint", 0)
+            .map_err(unavailable)?;
         // When the WAL starts over, its file is cut back to this size.
-        conn.pragma_update(None, "journal_size_limit", 64 * 1024 * 1024).map_err(unavailable)?;
+        conn.pragma_update(None, "journal_size_limit", 64 * 1024 * 1024)
+            .map_err(unavailable)?;
         // The writer's own commits skip the fsync: its fsync thread does it for whole
         // groups at once, before any reply, which keeps FULL's guarantee (see writer.rs).
-        conn.pragma_update(None, "synchronous", "NORMAL").map_err(unavailable)?;
+        conn.pragma_update(None, "synchronous", "NORMAL")
+            .map_err(unavailable)?;
         let wal = (options.durability == Durability::Full).then(|| {
             let mut name = options.path.clone().into_os_string();
             name.push("-wal");
@@ -97,10 +110,13 @@ impl SqliteStore {
         for _ in 0..options.readers.max(1) {
             let r = Connection::open_with_flags(
                 &options.path,
-                OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI,
+                OpenFlags::SQLITE_OPEN_READ_ONLY
+                    | OpenFlags::SQLITE_OPEN_NO_MUTEX
+                    | OpenFlags::SQLITE_OPEN_URI,
             )
             .map_err(unavailable)?;
-            r.busy_timeout(std::time::Duration::from_secs(10)).map_err(unavailable)?;
+            r.busy_timeout(std::time::Duration::from_secs(10))
+                .map_err(unavailable)?;
             readers.push(r);
         }
         Ok(SqliteStore {
@@ -116,7 +132,8 @@ impl SqliteStore {
     /// Only runs the migrations (for `roadone migrate`); returns how many ran.
     pub fn migrate_only(path: &Path) -> StoreResult<usize> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|e| unavailable(format!("cannot create {}: {e}", dir.display())))?;
+            std::fs::create_dir_all(dir)
+                .map_err(|e| unavailable(format!("cannot create {}: {e}", dir.display())))?;
         }
         let mut conn = Connection::open(path).map_err(unavailable)?;
         configure(&conn, Durability::Full).map_err(unavailable)?;
@@ -135,7 +152,8 @@ impl SqliteStore {
     {
         let (tx, rx) = tokio::sync::oneshot::channel::<StoreResult<T>>();
         self.inner.writer.submit(Box::new(Task::new(f, tx)))?;
-        rx.await.map_err(|_| StoreError::Unavailable("the write was not carried out".into()))?
+        rx.await
+            .map_err(|_| StoreError::Unavailable("the write was not carried out".into()))?
     }
 
     /// Runs `f` on a pooled read connection on a blocking thread.

@@ -11,17 +11,31 @@ use rusqlite::{params, Connection, OptionalExtension};
 pub fn add_person(conn: &Connection, p: &NewPerson, now: DateTime<Utc>) -> StoreResult<Person> {
     if let Some(boss) = p.reports_to {
         let exists: bool = conn
-            .query_row("SELECT EXISTS(SELECT 1 FROM people WHERE id = ?)", [boss], |r| r.get(0))
+            .query_row(
+                "SELECT EXISTS(SELECT 1 FROM people WHERE id = ?)",
+                [boss],
+                |r| r.get(0),
+            )
             .map_err(db)?;
         if !exists {
-            return Err(StoreError::UnknownPerson { field: "reports_to", id: boss });
+            return Err(StoreError::UnknownPerson {
+                field: "reports_to",
+                id: boss,
+            });
         }
     }
     let taken: bool = conn
-        .query_row("SELECT EXISTS(SELECT 1 FROM people WHERE email = ?)", [&p.email], |r| r.get(0))
+        .query_row(
+            "SELECT EXISTS(SELECT 1 FROM people WHERE email = ?)",
+            [&p.email],
+            |r| r.get(0),
+        )
         .map_err(db)?;
     if taken {
-        return Err(StoreError::Duplicate { field: "email", value: p.email.clone() });
+        return Err(StoreError::Duplicate {
+            field: "email",
+            value: p.email.clone(),
+        });
     }
     conn.prepare_cached("INSERT INTO people (name, email, role, reports_to, active, created_at) VALUES (?, ?, ?, ?, 1, ?)")
         .and_then(|mut s| s.execute(params![p.name, p.email, p.role.as_str(), p.reports_to, ms(now)]))
@@ -37,31 +51,48 @@ pub fn add_person(conn: &Connection, p: &NewPerson, now: DateTime<Utc>) -> Store
 }
 
 pub fn people(conn: &Connection) -> StoreResult<Vec<Person>> {
-    let mut stmt = conn.prepare_cached(&format!("SELECT {PERSON_COLUMNS} FROM people ORDER BY id")).map_err(db)?;
+    let mut stmt = conn
+        .prepare_cached(&format!("SELECT {PERSON_COLUMNS} FROM people ORDER BY id"))
+        .map_err(db)?;
     let rows = stmt.query_map([], person).map_err(db)?;
     rows.collect::<Result<_, _>>().map_err(db)
 }
 
 pub fn person_by_email(conn: &Connection, email: &str) -> StoreResult<Option<Person>> {
-    conn.query_row(&format!("SELECT {PERSON_COLUMNS} FROM people WHERE email = ?"), [email], person)
-        .optional()
-        .map_err(db)
+    conn.query_row(
+        &format!("SELECT {PERSON_COLUMNS} FROM people WHERE email = ?"),
+        [email],
+        person,
+    )
+    .optional()
+    .map_err(db)
 }
 
 pub fn add_category(conn: &Connection, c: &Category, now: DateTime<Utc>) -> StoreResult<Category> {
     for (field, id) in [("manager", c.manager), ("executive", c.executive)] {
         let exists: bool = conn
-            .query_row("SELECT EXISTS(SELECT 1 FROM people WHERE id = ?)", [id], |r| r.get(0))
+            .query_row(
+                "SELECT EXISTS(SELECT 1 FROM people WHERE id = ?)",
+                [id],
+                |r| r.get(0),
+            )
             .map_err(db)?;
         if !exists {
             return Err(StoreError::UnknownPerson { field, id });
         }
     }
     let taken: bool = conn
-        .query_row("SELECT EXISTS(SELECT 1 FROM categories WHERE key = ?)", [&c.key], |r| r.get(0))
+        .query_row(
+            "SELECT EXISTS(SELECT 1 FROM categories WHERE key = ?)",
+            [&c.key],
+            |r| r.get(0),
+        )
         .map_err(db)?;
     if taken {
-        return Err(StoreError::Duplicate { field: "key", value: c.key.clone() });
+        return Err(StoreError::Duplicate {
+            field: "key",
+            value: c.key.clone(),
+        });
     }
     let checklist = serde_json::to_string(&c.checklist).map_err(corrupt)?;
     conn.execute(
@@ -74,28 +105,56 @@ pub fn add_category(conn: &Connection, c: &Category, now: DateTime<Utc>) -> Stor
 
 pub fn categories(conn: &Connection) -> StoreResult<Vec<Category>> {
     let mut stmt = conn
-        .prepare_cached("SELECT key, name, checklist, manager, executive FROM categories ORDER BY key")
+        .prepare_cached(
+            "SELECT key, name, checklist, manager, executive FROM categories ORDER BY key",
+        )
         .map_err(db)?;
     let rows = stmt
         .query_map([], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get(3)?, r.get(4)?))
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get(3)?,
+                r.get(4)?,
+            ))
         })
         .map_err(db)?;
     let mut out = Vec::new();
     for row in rows {
         let (key, name, checklist, manager, executive) = row.map_err(db)?;
-        let checklist = serde_json::from_str(&checklist).map_err(|e| corrupt(format!("checklist of {key}: {e}")))?;
-        out.push(Category { key, name, checklist, manager, executive });
+        let checklist = serde_json::from_str(&checklist)
+            .map_err(|e| corrupt(format!("checklist of {key}: {e}")))?;
+        out.push(Category {
+            key,
+            name,
+            checklist,
+            manager,
+            executive,
+        });
     }
     Ok(out)
 }
 
-pub fn add_token(conn: &Connection, person: PersonId, hash: &[u8], label: &str, now: DateTime<Utc>) -> StoreResult<()> {
+pub fn add_token(
+    conn: &Connection,
+    person: PersonId,
+    hash: &[u8],
+    label: &str,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
     let exists: bool = conn
-        .query_row("SELECT EXISTS(SELECT 1 FROM people WHERE id = ?)", [person], |r| r.get(0))
+        .query_row(
+            "SELECT EXISTS(SELECT 1 FROM people WHERE id = ?)",
+            [person],
+            |r| r.get(0),
+        )
         .map_err(db)?;
     if !exists {
-        return Err(StoreError::UnknownPerson { field: "person", id: person });
+        return Err(StoreError::UnknownPerson {
+            field: "person",
+            id: person,
+        });
     }
     conn.execute(
         "INSERT INTO api_tokens (hash, person_id, label, created_at) VALUES (?, ?, ?, ?)",
@@ -116,8 +175,18 @@ pub fn person_by_token(conn: &Connection, hash: &[u8]) -> StoreResult<Option<Per
 
 /// Finds the customer by email, then by external id; creates them if new.
 fn upsert_customer(conn: &Connection, c: &Customer, now: DateTime<Utc>) -> StoreResult<i64> {
-    let clean = |v: &Option<String>| v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
-    let (email, name, phone, external_id) = (clean(&c.email), clean(&c.name), clean(&c.phone), clean(&c.external_id));
+    let clean = |v: &Option<String>| {
+        v.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+    };
+    let (email, name, phone, external_id) = (
+        clean(&c.email),
+        clean(&c.name),
+        clean(&c.phone),
+        clean(&c.external_id),
+    );
     let mut found: Option<i64> = None;
     if let Some(email) = &email {
         found = conn
@@ -156,9 +225,19 @@ fn upsert_customer(conn: &Connection, c: &Customer, now: DateTime<Utc>) -> Store
 }
 
 pub fn customer(conn: &Connection, id: i64) -> StoreResult<Option<CustomerRecord>> {
-    conn.query_row("SELECT id, email, name, phone, external_id FROM customers WHERE id = ?", [id], |r| {
-        Ok(CustomerRecord { id: r.get(0)?, email: r.get(1)?, name: r.get(2)?, phone: r.get(3)?, external_id: r.get(4)? })
-    })
+    conn.query_row(
+        "SELECT id, email, name, phone, external_id FROM customers WHERE id = ?",
+        [id],
+        |r| {
+            Ok(CustomerRecord {
+                id: r.get(0)?,
+                email: r.get(1)?,
+                name: r.get(2)?,
+                phone: r.get(3)?,
+                external_id: r.get(4)?,
+            })
+        },
+    )
     .optional()
     .map_err(db)
 }
@@ -172,14 +251,20 @@ fn head(conn: &Connection, id: CaseId) -> StoreResult<Option<CaseHead>> {
 pub fn open_case(conn: &Connection, new: &NewCase) -> StoreResult<OpenOutcome> {
     if let Some(key) = &new.idempotency {
         let seen: Option<(Vec<u8>, CaseId)> = conn
-            .prepare_cached("SELECT request_hash, case_id FROM idempotency_keys WHERE actor = ? AND key = ?")
-            .and_then(|mut s| s.query_row(params![key.actor, key.key], |r| Ok((r.get(0)?, r.get(1)?))).optional())
+            .prepare_cached(
+                "SELECT request_hash, case_id FROM idempotency_keys WHERE actor = ? AND key = ?",
+            )
+            .and_then(|mut s| {
+                s.query_row(params![key.actor, key.key], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .optional()
+            })
             .map_err(db)?;
         if let Some((hash, case_id)) = seen {
             if hash != key.request_hash {
                 return Err(StoreError::IdempotencyMismatch);
             }
-            let head = head(conn, case_id)?.ok_or_else(|| corrupt("idempotency key points at a missing case"))?;
+            let head = head(conn, case_id)?
+                .ok_or_else(|| corrupt("idempotency key points at a missing case"))?;
             return Ok(OpenOutcome::Replayed(head));
         }
     }
@@ -243,7 +328,11 @@ pub fn append(conn: &Connection, a: &Append) -> StoreResult<CaseHead> {
         .map_err(db)?;
     let actual = actual.ok_or(StoreError::CaseNotFound(a.case_id))?;
     if actual != a.expected_version {
-        return Err(StoreError::VersionConflict { case_id: a.case_id, expected: a.expected_version, actual });
+        return Err(StoreError::VersionConflict {
+            case_id: a.case_id,
+            expected: a.expected_version,
+            actual,
+        });
     }
     let Some(last) = a.events.last() else {
         // No events: only re-derive the timers (the scheduler's repair after a refusal).
@@ -257,7 +346,12 @@ pub fn append(conn: &Connection, a: &Append) -> StoreResult<CaseHead> {
     head(conn, a.case_id)?.ok_or(StoreError::CaseNotFound(a.case_id))
 }
 
-fn update_projection(conn: &Connection, id: CaseId, case: &Case, at: DateTime<Utc>) -> StoreResult<()> {
+fn update_projection(
+    conn: &Connection,
+    id: CaseId,
+    case: &Case,
+    at: DateTime<Utc>,
+) -> StoreResult<()> {
     conn.prepare_cached(
         "UPDATE cases SET state = ?, owner = ?, version = ?, escalates_at = ?, updated_at = ? WHERE id = ?",
     )
@@ -274,21 +368,39 @@ fn insert_events(conn: &Connection, id: CaseId, events: &[Event]) -> StoreResult
         .map_err(db)?;
     for e in events {
         let data = serde_json::to_string(e).map_err(corrupt)?;
-        stmt.execute(params![id, e.seq, e.body.kind(), ms(e.at), e.actor.person(), data]).map_err(db)?;
+        stmt.execute(params![
+            id,
+            e.seq,
+            e.body.kind(),
+            ms(e.at),
+            e.actor.person(),
+            data
+        ])
+        .map_err(db)?;
     }
     Ok(())
 }
 
 fn replace_timers(conn: &Connection, id: CaseId, timers: &[Timer]) -> StoreResult<()> {
-    conn.prepare_cached("DELETE FROM timers WHERE case_id = ?").and_then(|mut s| s.execute([id])).map_err(db)?;
-    let mut stmt = conn.prepare_cached("INSERT INTO timers (case_id, kind, due_at) VALUES (?, ?, ?)").map_err(db)?;
+    conn.prepare_cached("DELETE FROM timers WHERE case_id = ?")
+        .and_then(|mut s| s.execute([id]))
+        .map_err(db)?;
+    let mut stmt = conn
+        .prepare_cached("INSERT INTO timers (case_id, kind, due_at) VALUES (?, ?, ?)")
+        .map_err(db)?;
     for t in timers {
-        stmt.execute(params![id, t.kind.as_str(), ms(t.due_at)]).map_err(db)?;
+        stmt.execute(params![id, t.kind.as_str(), ms(t.due_at)])
+            .map_err(db)?;
     }
     Ok(())
 }
 
-fn enqueue(conn: &Connection, id: CaseId, outbox: &[Notification], now: DateTime<Utc>) -> StoreResult<()> {
+fn enqueue(
+    conn: &Connection,
+    id: CaseId,
+    outbox: &[Notification],
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
     let mut stmt = conn
         .prepare_cached(
             "INSERT INTO outbox (case_id, event_seq, recipient, template, created_at, next_attempt_at)
@@ -297,19 +409,35 @@ fn enqueue(conn: &Connection, id: CaseId, outbox: &[Notification], now: DateTime
         .map_err(db)?;
     for n in outbox {
         let recipient = serde_json::to_string(&n.recipient).map_err(corrupt)?;
-        stmt.execute(params![id, n.event_seq, recipient, n.template, ms(now), ms(now)]).map_err(db)?;
+        stmt.execute(params![
+            id,
+            n.event_seq,
+            recipient,
+            n.template,
+            ms(now),
+            ms(now)
+        ])
+        .map_err(db)?;
     }
     Ok(())
 }
 
 pub fn load_case(conn: &Connection, id: CaseId) -> StoreResult<Option<StoredCase>> {
-    let Some(head) = head(conn, id)? else { return Ok(None) };
-    let mut stmt = conn.prepare_cached("SELECT data FROM events WHERE case_id = ? ORDER BY seq").map_err(db)?;
-    let rows = stmt.query_map([id], |r| r.get::<_, String>(0)).map_err(db)?;
+    let Some(head) = head(conn, id)? else {
+        return Ok(None);
+    };
+    let mut stmt = conn
+        .prepare_cached("SELECT data FROM events WHERE case_id = ? ORDER BY seq")
+        .map_err(db)?;
+    let rows = stmt
+        .query_map([id], |r| r.get::<_, String>(0))
+        .map_err(db)?;
     let mut events = Vec::with_capacity(head.version as usize);
     for row in rows {
         let data = row.map_err(db)?;
-        events.push(serde_json::from_str(&data).map_err(|e| corrupt(format!("event of case {id}: {e}")))?);
+        events.push(
+            serde_json::from_str(&data).map_err(|e| corrupt(format!("event of case {id}: {e}")))?,
+        );
     }
     Ok(Some(StoredCase { head, events }))
 }
@@ -340,7 +468,13 @@ pub fn list_cases(conn: &Connection, f: &CaseFilter) -> StoreResult<Vec<CaseHead
         args.push(customer.into());
     }
     if let Some(text) = f.text.as_deref().filter(|t| !t.trim().is_empty()) {
-        let pattern = format!("%{}%", text.trim().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+        let pattern = format!(
+            "%{}%",
+            text.trim()
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_")
+        );
         sql.push_str(
             " AND (subject LIKE ? ESCAPE '\\' OR customer_id IN (SELECT id FROM customers WHERE email LIKE ? ESCAPE '\\'))",
         );
@@ -351,11 +485,18 @@ pub fn list_cases(conn: &Connection, f: &CaseFilter) -> StoreResult<Vec<CaseHead
     args.push(i64::from(f.limit.clamp(1, 1000)).into());
     args.push(i64::from(f.offset).into());
     let mut stmt = conn.prepare_cached(&sql).map_err(db)?;
-    let rows = stmt.query_map(rusqlite::params_from_iter(args), case_head).map_err(db)?;
+    let rows = stmt
+        .query_map(rusqlite::params_from_iter(args), case_head)
+        .map_err(db)?;
     rows.collect::<Result<_, _>>().map_err(db)
 }
 
-pub fn claim_due_timers(conn: &Connection, now: DateTime<Utc>, lease_until: DateTime<Utc>, limit: u32) -> StoreResult<Vec<DueTimer>> {
+pub fn claim_due_timers(
+    conn: &Connection,
+    now: DateTime<Utc>,
+    lease_until: DateTime<Utc>,
+    limit: u32,
+) -> StoreResult<Vec<DueTimer>> {
     let mut stmt = conn
         .prepare_cached(
             "SELECT case_id, kind, due_at FROM timers
@@ -364,19 +505,31 @@ pub fn claim_due_timers(conn: &Connection, now: DateTime<Utc>, lease_until: Date
         )
         .map_err(db)?;
     let rows = stmt
-        .query_map(params![ms(now), limit], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?)))
+        .query_map(params![ms(now), limit], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, i64>(2)?,
+            ))
+        })
         .map_err(db)?;
     let mut due = Vec::new();
     for row in rows {
         let (case_id, kind, due_at) = row.map_err(db)?;
         let kind = TimerKind::parse(&kind).ok_or_else(|| corrupt(format!("timer kind {kind}")))?;
-        due.push(DueTimer { case_id, kind, due_at: time(due_at) });
+        due.push(DueTimer {
+            case_id,
+            kind,
+            due_at: time(due_at),
+        });
     }
     let mut claim = conn
         .prepare_cached("UPDATE timers SET claimed_until = ? WHERE case_id = ? AND kind = ?")
         .map_err(db)?;
     for t in &due {
-        claim.execute(params![ms(lease_until), t.case_id, t.kind.as_str()]).map_err(db)?;
+        claim
+            .execute(params![ms(lease_until), t.case_id, t.kind.as_str()])
+            .map_err(db)?;
     }
     Ok(due)
 }
@@ -384,13 +537,22 @@ pub fn claim_due_timers(conn: &Connection, now: DateTime<Utc>, lease_until: Date
 pub fn next_timer_due(conn: &Connection) -> StoreResult<Option<DateTime<Utc>>> {
     // Walks the due-time index from the front, skipping only timers leased right now.
     let next: Option<i64> = conn
-        .query_row("SELECT due_at FROM timers WHERE claimed_until IS NULL ORDER BY due_at LIMIT 1", [], |r| r.get(0))
+        .query_row(
+            "SELECT due_at FROM timers WHERE claimed_until IS NULL ORDER BY due_at LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
         .optional()
         .map_err(db)?;
     Ok(next.map(time))
 }
 
-pub fn claim_outbox(conn: &Connection, now: DateTime<Utc>, lease_until: DateTime<Utc>, limit: u32) -> StoreResult<Vec<OutboxRow>> {
+pub fn claim_outbox(
+    conn: &Connection,
+    now: DateTime<Utc>,
+    lease_until: DateTime<Utc>,
+    limit: u32,
+) -> StoreResult<Vec<OutboxRow>> {
     let mut stmt = conn
         .prepare_cached(
             "SELECT id, case_id, event_seq, recipient, template, attempts, created_at FROM outbox
@@ -414,12 +576,18 @@ pub fn claim_outbox(conn: &Connection, now: DateTime<Utc>, lease_until: DateTime
         .map_err(db)?;
     let mut out = Vec::new();
     for row in rows {
-        let (id, case_id, event_seq, recipient, template, attempts, created_at) = row.map_err(db)?;
-        let recipient = serde_json::from_str(&recipient).map_err(|e| corrupt(format!("outbox {id}: {e}")))?;
+        let (id, case_id, event_seq, recipient, template, attempts, created_at) =
+            row.map_err(db)?;
+        let recipient =
+            serde_json::from_str(&recipient).map_err(|e| corrupt(format!("outbox {id}: {e}")))?;
         out.push(OutboxRow {
             id,
             case_id,
-            notification: Notification { recipient, template, event_seq },
+            notification: Notification {
+                recipient,
+                template,
+                event_seq,
+            },
             attempts,
             created_at: time(created_at),
         });
@@ -428,19 +596,30 @@ pub fn claim_outbox(conn: &Connection, now: DateTime<Utc>, lease_until: DateTime
         .prepare_cached("UPDATE outbox SET claimed_until = ?, attempts = attempts + 1 WHERE id = ?")
         .map_err(db)?;
     for row in &mut out {
-        claim.execute(params![ms(lease_until), row.id]).map_err(db)?;
+        claim
+            .execute(params![ms(lease_until), row.id])
+            .map_err(db)?;
         row.attempts += 1;
     }
     Ok(out)
 }
 
 pub fn outbox_sent(conn: &Connection, id: i64, at: DateTime<Utc>) -> StoreResult<()> {
-    conn.execute("UPDATE outbox SET sent_at = ?, claimed_until = NULL WHERE id = ?", params![ms(at), id])
-        .map_err(db)?;
+    conn.execute(
+        "UPDATE outbox SET sent_at = ?, claimed_until = NULL WHERE id = ?",
+        params![ms(at), id],
+    )
+    .map_err(db)?;
     Ok(())
 }
 
-pub fn outbox_failed(conn: &Connection, id: i64, error: &str, retry_at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> StoreResult<()> {
+pub fn outbox_failed(
+    conn: &Connection,
+    id: i64,
+    error: &str,
+    retry_at: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
     match retry_at {
         Some(at) => conn.execute(
             "UPDATE outbox SET next_attempt_at = ?, claimed_until = NULL, last_error = ? WHERE id = ?",

@@ -40,7 +40,13 @@ impl Readers {
 
     /// Waits for a free connection (blocking: call from a blocking thread).
     pub fn get(&self) -> Loan<'_> {
-        let conn = self.take.recv().expect("the pool owns a sender, so it never disconnects");
-        Loan { conn: Some(conn), pool: self }
+        let conn = self
+            .take
+            .recv()
+            .expect("the pool owns a sender, so it never disconnects");
+        Loan {
+            conn: Some(conn),
+            pool: self,
+        }
     }
 }

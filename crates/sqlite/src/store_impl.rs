@@ -8,7 +8,8 @@ use std::path::Path;
 #[async_trait]
 impl Store for SqliteStore {
     async fn add_person(&self, person: NewPerson) -> StoreResult<Person> {
-        self.write(move |c| queries::add_person(c, &person, Utc::now())).await
+        self.write(move |c| queries::add_person(c, &person, Utc::now()))
+            .await
     }
 
     async fn people(&self) -> StoreResult<Vec<Person>> {
@@ -17,20 +18,28 @@ impl Store for SqliteStore {
 
     async fn person_by_email(&self, email: &str) -> StoreResult<Option<Person>> {
         let email = email.to_string();
-        self.read(move |c| queries::person_by_email(c, &email)).await
+        self.read(move |c| queries::person_by_email(c, &email))
+            .await
     }
 
     async fn add_category(&self, category: Category) -> StoreResult<Category> {
-        self.write(move |c| queries::add_category(c, &category, Utc::now())).await
+        self.write(move |c| queries::add_category(c, &category, Utc::now()))
+            .await
     }
 
     async fn categories(&self) -> StoreResult<Vec<Category>> {
         self.read(queries::categories).await
     }
 
-    async fn add_token(&self, person: PersonId, token_hash: Vec<u8>, label: &str) -> StoreResult<()> {
+    async fn add_token(
+        &self,
+        person: PersonId,
+        token_hash: Vec<u8>,
+        label: &str,
+    ) -> StoreResult<()> {
         let label = label.to_string();
-        self.write(move |c| queries::add_token(c, person, &token_hash, &label, Utc::now())).await
+        self.write(move |c| queries::add_token(c, person, &token_hash, &label, Utc::now()))
+            .await
     }
 
     async fn person_by_token(&self, token_hash: &[u8]) -> StoreResult<Option<PersonId>> {
@@ -52,7 +61,8 @@ impl Store for SqliteStore {
 
     async fn case_by_customer_token(&self, token: &str) -> StoreResult<Option<CaseId>> {
         let token = token.to_string();
-        self.read(move |c| queries::case_by_customer_token(c, &token)).await
+        self.read(move |c| queries::case_by_customer_token(c, &token))
+            .await
     }
 
     async fn list_cases(&self, filter: CaseFilter) -> StoreResult<Vec<CaseHead>> {
@@ -63,40 +73,64 @@ impl Store for SqliteStore {
         self.read(move |c| queries::customer(c, id)).await
     }
 
-    async fn claim_due_timers(&self, now: DateTime<Utc>, lease: Duration, limit: u32) -> StoreResult<Vec<DueTimer>> {
-        self.write(move |c| queries::claim_due_timers(c, now, now + lease, limit)).await
+    async fn claim_due_timers(
+        &self,
+        now: DateTime<Utc>,
+        lease: Duration,
+        limit: u32,
+    ) -> StoreResult<Vec<DueTimer>> {
+        self.write(move |c| queries::claim_due_timers(c, now, now + lease, limit))
+            .await
     }
 
     async fn next_timer_due(&self) -> StoreResult<Option<DateTime<Utc>>> {
         self.read(queries::next_timer_due).await
     }
 
-    async fn claim_outbox(&self, now: DateTime<Utc>, lease: Duration, limit: u32) -> StoreResult<Vec<OutboxRow>> {
-        self.write(move |c| queries::claim_outbox(c, now, now + lease, limit)).await
+    async fn claim_outbox(
+        &self,
+        now: DateTime<Utc>,
+        lease: Duration,
+        limit: u32,
+    ) -> StoreResult<Vec<OutboxRow>> {
+        self.write(move |c| queries::claim_outbox(c, now, now + lease, limit))
+            .await
     }
 
     async fn outbox_sent(&self, id: i64, at: DateTime<Utc>) -> StoreResult<()> {
         self.write(move |c| queries::outbox_sent(c, id, at)).await
     }
 
-    async fn outbox_failed(&self, id: i64, error: &str, retry_at: Option<DateTime<Utc>>) -> StoreResult<()> {
+    async fn outbox_failed(
+        &self,
+        id: i64,
+        error: &str,
+        retry_at: Option<DateTime<Utc>>,
+    ) -> StoreResult<()> {
         let error = error.to_string();
-        self.write(move |c| queries::outbox_failed(c, id, &error, retry_at, Utc::now())).await
+        self.write(move |c| queries::outbox_failed(c, id, &error, retry_at, Utc::now()))
+            .await
     }
 
     async fn backup(&self, to: &Path) -> StoreResult<()> {
         let to = to.to_path_buf();
         self.read(move |c| {
             if to.exists() {
-                return Err(StoreError::Invalid { field: "file", message: format!("{} already exists", to.display()) });
+                return Err(StoreError::Invalid {
+                    field: "file",
+                    message: format!("{} already exists", to.display()),
+                });
             }
             let copy = || -> StoreResult<()> {
                 let mut dest = rusqlite::Connection::open(&to).map_err(crate::convert::db)?;
                 // One step copies every page from a single read snapshot: a consistent copy.
-                let backup = rusqlite::backup::Backup::new(c, &mut dest).map_err(crate::convert::db)?;
+                let backup =
+                    rusqlite::backup::Backup::new(c, &mut dest).map_err(crate::convert::db)?;
                 match backup.step(-1).map_err(crate::convert::db)? {
                     rusqlite::backup::StepResult::Done => Ok(()),
-                    other => Err(StoreError::Unavailable(format!("the backup did not complete ({other:?})"))),
+                    other => Err(StoreError::Unavailable(format!(
+                        "the backup did not complete ({other:?})"
+                    ))),
                 }
             };
             // A failed backup leaves no partial file behind (it would block the retry).

@@ -45,7 +45,11 @@ pub struct Task<T, F> {
 
 impl<T, F> Task<T, F> {
     pub fn new(work: F, reply_to: tokio::sync::oneshot::Sender<StoreResult<T>>) -> Self {
-        Task { work, result: None, reply_to }
+        Task {
+            work,
+            result: None,
+            reply_to,
+        }
     }
 }
 
@@ -67,7 +71,9 @@ where
 
     fn reply(self: Box<Self>, commit_error: Option<&StoreError>) {
         let result = match commit_error {
-            None => self.result.unwrap_or_else(|| Err(StoreError::Unavailable("the write did not run".into()))),
+            None => self
+                .result
+                .unwrap_or_else(|| Err(StoreError::Unavailable("the write did not run".into()))),
             Some(e) => Err(StoreError::Unavailable(e.to_string())),
         };
         let _ = self.reply_to.send(result);
@@ -101,7 +107,11 @@ impl Writer {
             .name("roadone-sqlite-writer".into())
             .spawn(move || run(conn, receiver, to_sync, done))
             .expect("spawn the SQLite writer thread");
-        Writer { sender: Some(sender), thread: Some(thread), syncer: Some(syncer) }
+        Writer {
+            sender: Some(sender),
+            thread: Some(thread),
+            syncer: Some(syncer),
+        }
     }
 
     pub fn submit(&self, job: Box<dyn Job>) -> Result<(), StoreError> {
@@ -143,7 +153,10 @@ fn sync_and_reply(wal: Option<PathBuf>, committed: Receiver<Committed>, done: Se
                 match &file {
                     // fsync flushes the file itself, whichever descriptor asks.
                     Some(f) => f.sync_data(),
-                    None => Err(std::io::Error::other(format!("cannot open {}", path.display()))),
+                    None => Err(std::io::Error::other(format!(
+                        "cannot open {}",
+                        path.display()
+                    ))),
                 }
             }
         };
@@ -162,7 +175,12 @@ fn sync_and_reply(wal: Option<PathBuf>, committed: Receiver<Committed>, done: Se
 /// The writer's loop. While the previous group is being fsynced, the open transaction
 /// keeps taking in requests; it commits as soon as the disk is free again. So the disk is
 /// always busy under load, and each fsync carries as many requests as arrived meanwhile.
-fn run(conn: Connection, jobs: Receiver<Box<dyn Job>>, to_sync: Sender<Committed>, done: Receiver<usize>) {
+fn run(
+    conn: Connection,
+    jobs: Receiver<Box<dyn Job>>,
+    to_sync: Sender<Committed>,
+    done: Receiver<usize>,
+) {
     let mut in_flight = 0usize;
     while let Ok(first) = jobs.recv() {
         in_flight -= done.try_iter().sum::<usize>();
@@ -170,7 +188,12 @@ fn run(conn: Connection, jobs: Receiver<Box<dyn Job>>, to_sync: Sender<Committed
             tracing::error!("cannot begin a transaction: {e}");
             let mut group = vec![first];
             group.extend(jobs.try_iter());
-            reply_all(group, Some(&StoreError::Unavailable(format!("cannot begin a transaction: {e}"))));
+            reply_all(
+                group,
+                Some(&StoreError::Unavailable(format!(
+                    "cannot begin a transaction: {e}"
+                ))),
+            );
             continue;
         }
         let mut group = Vec::with_capacity(64);
@@ -198,7 +221,12 @@ fn run(conn: Connection, jobs: Receiver<Box<dyn Job>>, to_sync: Sender<Committed
         if let Some(committed) = commit_group(&conn, group, clean) {
             match to_sync.send(committed) {
                 Ok(()) => in_flight += 1,
-                Err(unsent) => reply_all(unsent.0, Some(&StoreError::Unavailable("the fsync thread has stopped".into()))),
+                Err(unsent) => reply_all(
+                    unsent.0,
+                    Some(&StoreError::Unavailable(
+                        "the fsync thread has stopped".into(),
+                    )),
+                ),
             }
         }
     }
@@ -213,21 +241,26 @@ fn reply_all(group: Vec<Box<dyn Job>>, error: Option<&StoreError>) {
 fn commit_group(conn: &Connection, mut group: Vec<Box<dyn Job>>, clean: bool) -> Option<Committed> {
     if !clean {
         // Someone may have written half its work: start over, each in a savepoint.
-        let retried = conn.execute_batch("ROLLBACK; BEGIN IMMEDIATE").and_then(|()| {
-            for job in group.iter_mut() {
-                conn.execute_batch("SAVEPOINT job")?;
-                let end = match job.run(conn) {
-                    Outcome::Done => "RELEASE job",
-                    Outcome::Refused | Outcome::Failed => "ROLLBACK TO job; RELEASE job",
-                };
-                conn.execute_batch(end)?;
-            }
-            Ok(())
-        });
+        let retried = conn
+            .execute_batch("ROLLBACK; BEGIN IMMEDIATE")
+            .and_then(|()| {
+                for job in group.iter_mut() {
+                    conn.execute_batch("SAVEPOINT job")?;
+                    let end = match job.run(conn) {
+                        Outcome::Done => "RELEASE job",
+                        Outcome::Refused | Outcome::Failed => "ROLLBACK TO job; RELEASE job",
+                    };
+                    conn.execute_batch(end)?;
+                }
+                Ok(())
+            });
         if let Err(e) = retried {
             tracing::error!("retrying a write group failed: {e}");
             let _ = conn.execute_batch("ROLLBACK");
-            reply_all(group, Some(&StoreError::Unavailable(format!("write failed: {e}"))));
+            reply_all(
+                group,
+                Some(&StoreError::Unavailable(format!("write failed: {e}"))),
+            );
             return None;
         }
     }
@@ -236,7 +269,10 @@ fn commit_group(conn: &Connection, mut group: Vec<Box<dyn Job>>, clean: bool) ->
         Err(e) => {
             tracing::error!("group commit failed: {e}");
             let _ = conn.execute_batch("ROLLBACK");
-            reply_all(group, Some(&StoreError::Unavailable(format!("commit failed: {e}"))));
+            reply_all(
+                group,
+                Some(&StoreError::Unavailable(format!("commit failed: {e}"))),
+            );
             None
         }
     }

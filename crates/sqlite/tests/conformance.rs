@@ -70,7 +70,10 @@ async fn run_all() {
 }
 
 fn list_all() -> CaseFilter {
-    CaseFilter { limit: 1000, ..CaseFilter::default() }
+    CaseFilter {
+        limit: 1000,
+        ..CaseFilter::default()
+    }
 }
 
 /// Drop the store, reopen the same file: everything is still there.
@@ -79,33 +82,70 @@ async fn persistence() {
     let dir = tempfile::tempdir().expect("a temporary directory");
     let path = dir.path().join("data").join("roadone.db");
     let token_hash = vec![42u8; 32];
-    let key = |hash: &[u8]| IdempotencyKey { actor: 0, key: "req-1".into(), request_hash: hash.to_vec() };
+    let key = |hash: &[u8]| IdempotencyKey {
+        actor: 0,
+        key: "req-1".into(),
+        request_hash: hash.to_vec(),
+    };
 
     let store = open(&path);
     let fx = Fixture::seed(&store).await;
-    store.add_token(fx.staff.id, token_hash.clone(), "laptop").await.expect("add_token");
-    let a = fx.open(&store, fx.frontline.id, "billing", "alice@example.com", "Survives a restart", t0()).await;
+    store
+        .add_token(fx.staff.id, token_hash.clone(), "laptop")
+        .await
+        .expect("add_token");
+    let a = fx
+        .open(
+            &store,
+            fx.frontline.id,
+            "billing",
+            "alice@example.com",
+            "Survives a restart",
+            t0(),
+        )
+        .await;
     fx.act(
         &store,
         a.id,
-        Command::PassUp { to: None, reason: "approval".into() },
-        Actor::Person { id: fx.frontline.id },
+        Command::PassUp {
+            to: None,
+            reason: "approval".into(),
+        },
+        Actor::Person {
+            id: fx.frontline.id,
+        },
         t0() + Duration::hours(1),
     )
     .await;
     let intake = fx.intake("delivery", "bob@example.com", "Idempotent");
     let b = store
         .open_case(NewCase {
-            idempotency: Some(IdempotencyKey { actor: fx.frontline2.id, ..key(b"h") }),
+            idempotency: Some(IdempotencyKey {
+                actor: fx.frontline2.id,
+                ..key(b"h")
+            }),
             ..fx.new_case(fx.frontline2.id, &intake, t0() + Duration::minutes(5))
         })
         .await
         .expect("open with an idempotency key");
     let b = b.head().clone();
-    let sent = store.claim_outbox(t0() + Duration::hours(2), Duration::minutes(5), 100).await.expect("claim_outbox");
-    assert_eq!(sent.len(), 3, "acknowledgments of a and b, and the pass-up notice");
-    store.outbox_sent(sent[0].id, t0() + Duration::hours(2)).await.expect("outbox_sent");
-    store.outbox_failed(sent[1].id, "later", Some(t0() + Duration::hours(3))).await.expect("outbox_failed");
+    let sent = store
+        .claim_outbox(t0() + Duration::hours(2), Duration::minutes(5), 100)
+        .await
+        .expect("claim_outbox");
+    assert_eq!(
+        sent.len(),
+        3,
+        "acknowledgments of a and b, and the pass-up notice"
+    );
+    store
+        .outbox_sent(sent[0].id, t0() + Duration::hours(2))
+        .await
+        .expect("outbox_sent");
+    store
+        .outbox_failed(sent[1].id, "later", Some(t0() + Duration::hours(3)))
+        .await
+        .expect("outbox_failed");
 
     let people = store.people().await.expect("people");
     let categories = store.categories().await.expect("categories");
@@ -118,21 +158,69 @@ async fn persistence() {
     drop(store);
 
     let store = open(&path);
-    assert_eq!(store.people().await.expect("people"), people, "people survive a reopen");
-    assert_eq!(store.categories().await.expect("categories"), categories, "categories survive a reopen");
-    assert_eq!(store.list_cases(list_all()).await.expect("list_cases"), cases, "cases survive a reopen");
-    assert_eq!(load(&store, a.id).await, stored_a, "a case and its log survive a reopen");
+    assert_eq!(
+        store.people().await.expect("people"),
+        people,
+        "people survive a reopen"
+    );
+    assert_eq!(
+        store.categories().await.expect("categories"),
+        categories,
+        "categories survive a reopen"
+    );
+    assert_eq!(
+        store.list_cases(list_all()).await.expect("list_cases"),
+        cases,
+        "cases survive a reopen"
+    );
+    assert_eq!(
+        load(&store, a.id).await,
+        stored_a,
+        "a case and its log survive a reopen"
+    );
     assert_eq!(load(&store, b.id).await, stored_b);
-    assert_eq!(store.customer(a.customer_id).await.expect("customer"), customer, "customers survive a reopen");
-    assert_eq!(store.person_by_token(&token_hash).await.expect("person_by_token"), Some(fx.staff.id), "tokens survive");
-    assert_eq!(store.case_by_customer_token(&a.customer_token).await.expect("by token"), Some(a.id));
-    assert_eq!(store.next_timer_due().await.expect("next_timer_due"), next_due, "timers survive a reopen");
-    let due = store.claim_due_timers(t0() + Duration::hours(21), Duration::minutes(5), 100).await.expect("claim");
-    assert_eq!(due.iter().filter(|t| t.kind == TimerKind::Escalate).count(), 2, "both escalations are still due");
+    assert_eq!(
+        store.customer(a.customer_id).await.expect("customer"),
+        customer,
+        "customers survive a reopen"
+    );
+    assert_eq!(
+        store
+            .person_by_token(&token_hash)
+            .await
+            .expect("person_by_token"),
+        Some(fx.staff.id),
+        "tokens survive"
+    );
+    assert_eq!(
+        store
+            .case_by_customer_token(&a.customer_token)
+            .await
+            .expect("by token"),
+        Some(a.id)
+    );
+    assert_eq!(
+        store.next_timer_due().await.expect("next_timer_due"),
+        next_due,
+        "timers survive a reopen"
+    );
+    let due = store
+        .claim_due_timers(t0() + Duration::hours(21), Duration::minutes(5), 100)
+        .await
+        .expect("claim");
+    assert_eq!(
+        due.iter().filter(|t| t.kind == TimerKind::Escalate).count(),
+        2,
+        "both escalations are still due"
+    );
 
     // The outbox state survives: the sent row stays sent, the failed one waits for its retry.
     let outbox = store
-        .claim_outbox(t0() + Duration::hours(2) + Duration::minutes(10), Duration::minutes(5), 100)
+        .claim_outbox(
+            t0() + Duration::hours(2) + Duration::minutes(10),
+            Duration::minutes(5),
+            100,
+        )
         .await
         .expect("claim");
     assert_eq!(
@@ -140,30 +228,63 @@ async fn persistence() {
         vec![sent[2].id],
         "only the never-reported row, its lease over"
     );
-    store.outbox_sent(sent[2].id, t0() + Duration::hours(2) + Duration::minutes(10)).await.expect("outbox_sent");
-    let outbox = store.claim_outbox(t0() + Duration::hours(3), Duration::minutes(5), 100).await.expect("claim");
-    assert_eq!(outbox.iter().map(|r| (r.id, r.attempts)).collect::<Vec<_>>(), vec![(sent[1].id, 2)]);
+    store
+        .outbox_sent(
+            sent[2].id,
+            t0() + Duration::hours(2) + Duration::minutes(10),
+        )
+        .await
+        .expect("outbox_sent");
+    let outbox = store
+        .claim_outbox(t0() + Duration::hours(3), Duration::minutes(5), 100)
+        .await
+        .expect("claim");
+    assert_eq!(
+        outbox
+            .iter()
+            .map(|r| (r.id, r.attempts))
+            .collect::<Vec<_>>(),
+        vec![(sent[1].id, 2)]
+    );
 
     // Idempotency keys survive: a retry after the restart replays the case.
     let replay = store
         .open_case(NewCase {
-            idempotency: Some(IdempotencyKey { actor: fx.frontline2.id, ..key(b"h") }),
+            idempotency: Some(IdempotencyKey {
+                actor: fx.frontline2.id,
+                ..key(b"h")
+            }),
             ..fx.new_case(fx.frontline2.id, &intake, t0() + Duration::minutes(6))
         })
         .await
         .expect("replay");
-    assert_eq!(replay, OpenOutcome::Replayed(b.clone()), "idempotency keys survive a reopen");
+    assert_eq!(
+        replay,
+        OpenOutcome::Replayed(b.clone()),
+        "idempotency keys survive a reopen"
+    );
 
     // And the reopened store keeps working.
     let c = fx
-        .open(&store, fx.frontline.id, "billing", "carol@example.com", "After the restart", t0() + Duration::hours(3))
+        .open(
+            &store,
+            fx.frontline.id,
+            "billing",
+            "carol@example.com",
+            "After the restart",
+            t0() + Duration::hours(3),
+        )
         .await;
     assert!(c.id != a.id && c.id != b.id);
     let solved = fx
         .act(
             &store,
             a.id,
-            Command::Solve { resolution: "Refunded".into(), road: 2, learned: "Approval takes too long".into() },
+            Command::Solve {
+                resolution: "Refunded".into(),
+                road: 2,
+                learned: "Approval takes too long".into(),
+            },
             Actor::Person { id: fx.staff.id },
             t0() + Duration::hours(4),
         )
@@ -176,17 +297,38 @@ async fn persistence() {
 async fn backup() {
     let (dir, store) = fresh();
     let fx = Fixture::seed(&store).await;
-    let a = fx.open(&store, fx.frontline.id, "billing", "alice@example.com", "Backed up", t0()).await;
+    let a = fx
+        .open(
+            &store,
+            fx.frontline.id,
+            "billing",
+            "alice@example.com",
+            "Backed up",
+            t0(),
+        )
+        .await;
     fx.act(
         &store,
         a.id,
-        Command::PassUp { to: None, reason: "approval".into() },
-        Actor::Person { id: fx.frontline.id },
+        Command::PassUp {
+            to: None,
+            reason: "approval".into(),
+        },
+        Actor::Person {
+            id: fx.frontline.id,
+        },
         t0() + Duration::hours(1),
     )
     .await;
     let b = fx
-        .open(&store, fx.frontline2.id, "delivery", "bob@example.com", "Also backed up", t0() + Duration::hours(2))
+        .open(
+            &store,
+            fx.frontline2.id,
+            "delivery",
+            "bob@example.com",
+            "Also backed up",
+            t0() + Duration::hours(2),
+        )
         .await;
 
     let target = dir.path().join("backups").join("roadone-backup.db");
@@ -196,22 +338,53 @@ async fn backup() {
 
     // The original keeps serving after the backup; later writes are not in the copy.
     let later = fx
-        .open(&store, fx.frontline.id, "billing", "carol@example.com", "After the backup", t0() + Duration::hours(3))
+        .open(
+            &store,
+            fx.frontline.id,
+            "billing",
+            "carol@example.com",
+            "After the backup",
+            t0() + Duration::hours(3),
+        )
         .await;
 
     let copy = open(&target);
-    let cases = copy.list_cases(list_all()).await.expect("list_cases on the backup");
+    let cases = copy
+        .list_cases(list_all())
+        .await
+        .expect("list_cases on the backup");
     let mut ids: Vec<_> = cases.iter().map(|h| h.id).collect();
     ids.sort();
-    assert_eq!(ids, vec![a.id, b.id], "the backup holds the cases at the time of the backup, and only those");
-    assert_eq!(load(&copy, a.id).await, load(&store, a.id).await, "the backup holds each case's full log");
+    assert_eq!(
+        ids,
+        vec![a.id, b.id],
+        "the backup holds the cases at the time of the backup, and only those"
+    );
+    assert_eq!(
+        load(&copy, a.id).await,
+        load(&store, a.id).await,
+        "the backup holds each case's full log"
+    );
     assert_eq!(load(&copy, b.id).await, load(&store, b.id).await);
-    assert_eq!(copy.people().await.expect("people"), store.people().await.expect("people"));
-    assert_eq!(copy.categories().await.expect("categories"), store.categories().await.expect("categories"));
+    assert_eq!(
+        copy.people().await.expect("people"),
+        store.people().await.expect("people")
+    );
+    assert_eq!(
+        copy.categories().await.expect("categories"),
+        store.categories().await.expect("categories")
+    );
     assert!(copy.load_case(later.id).await.expect("load_case").is_none());
     // The copy is a working store.
     let c = fx
-        .open(&copy, fx.frontline.id, "billing", "dan@example.com", "Written to the copy", t0() + Duration::hours(4))
+        .open(
+            &copy,
+            fx.frontline.id,
+            "billing",
+            "dan@example.com",
+            "Written to the copy",
+            t0() + Duration::hours(4),
+        )
         .await;
     assert_eq!(load(&copy, c.id).await.head, c);
     drop(copy);
@@ -221,13 +394,24 @@ async fn backup() {
     std::fs::write(&existing, b"precious").expect("write a file");
     match store.backup(&existing).await {
         Err(StoreError::Invalid { .. }) => {}
-        other => panic!("a backup onto an existing file must be refused with Invalid, got {other:?}"),
+        other => {
+            panic!("a backup onto an existing file must be refused with Invalid, got {other:?}")
+        }
     }
-    assert_eq!(std::fs::read(&existing).expect("read"), b"precious", "the existing file must be untouched");
+    assert_eq!(
+        std::fs::read(&existing).expect("read"),
+        b"precious",
+        "the existing file must be untouched"
+    );
     match store.backup(&target).await {
         Err(StoreError::Invalid { .. }) => {}
-        other => panic!("a backup onto an earlier backup must be refused with Invalid, got {other:?}"),
+        other => {
+            panic!("a backup onto an earlier backup must be refused with Invalid, got {other:?}")
+        }
     }
     let copy = open(&target);
-    assert!(copy.load_case(c.id).await.expect("load_case").is_some(), "the earlier backup was not overwritten");
+    assert!(
+        copy.load_case(c.id).await.expect("load_case").is_some(),
+        "the earlier backup was not overwritten"
+    );
 }

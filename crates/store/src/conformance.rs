@@ -33,9 +33,9 @@ use crate::store::Store;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use roadone_domain::notification::notifications_for;
 use roadone_domain::{
-    decide, open, timers_for, Actor, Case, CaseId, CaseStatus, Category, Channel, ChecklistItem, Command, Context,
-    Customer, Event, EventBody, Hierarchy, Intake, Notification, Person, PersonId, Realtime, Recipient, Role, Rules,
-    TimerKind,
+    decide, open, timers_for, Actor, Case, CaseId, CaseStatus, Category, Channel, ChecklistItem,
+    Command, Context, Customer, Event, EventBody, Hierarchy, Intake, Notification, Person,
+    PersonId, Realtime, Recipient, Role, Rules, TimerKind,
 };
 use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
@@ -84,7 +84,9 @@ pub const LEASE: Duration = Duration::minutes(5);
 
 /// The moment the checks' story starts: a Monday morning.
 pub fn t0() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2025, 3, 3, 9, 0, 0).single().expect("a valid date")
+    Utc.with_ymd_and_hms(2025, 3, 3, 9, 0, 0)
+        .single()
+        .expect("a valid date")
 }
 
 fn hours(h: i64) -> Duration {
@@ -100,7 +102,10 @@ fn seconds(s: i64) -> Duration {
 }
 
 fn everything() -> CaseFilter {
-    CaseFilter { limit: 1000, ..CaseFilter::default() }
+    CaseFilter {
+        limit: 1000,
+        ..CaseFilter::default()
+    }
 }
 
 fn ids(heads: &[CaseHead]) -> Vec<CaseId> {
@@ -143,10 +148,20 @@ pub struct Fixture {
 impl Fixture {
     /// Adds the people and categories to an empty store.
     pub async fn seed<S: Store + ?Sized>(store: &S) -> Fixture {
-        async fn add<S: Store + ?Sized>(store: &S, name: &str, role: Role, reports_to: Option<PersonId>) -> Person {
+        async fn add<S: Store + ?Sized>(
+            store: &S,
+            name: &str,
+            role: Role,
+            reports_to: Option<PersonId>,
+        ) -> Person {
             let email = format!("{name}@roadone.test");
             store
-                .add_person(NewPerson { name: name.to_string(), email: email.clone(), role, reports_to })
+                .add_person(NewPerson {
+                    name: name.to_string(),
+                    email: email.clone(),
+                    role,
+                    reports_to,
+                })
                 .await
                 .unwrap_or_else(|e| panic!("fixture: adding person {email} failed: {e}"))
         }
@@ -159,8 +174,18 @@ impl Fixture {
             key: "billing".into(),
             name: "Billing".into(),
             checklist: vec![
-                ChecklistItem { key: "account".into(), label: "Account number".into(), required: true, pattern: None },
-                ChecklistItem { key: "order".into(), label: "Order id".into(), required: false, pattern: None },
+                ChecklistItem {
+                    key: "account".into(),
+                    label: "Account number".into(),
+                    required: true,
+                    pattern: None,
+                },
+                ChecklistItem {
+                    key: "order".into(),
+                    label: "Order id".into(),
+                    required: false,
+                    pattern: None,
+                },
             ],
             manager: manager.id,
             executive: exec.id,
@@ -176,10 +201,17 @@ impl Fixture {
             store
                 .add_category(category.clone())
                 .await
-                .unwrap_or_else(|e| panic!("fixture: adding category {} failed: {e}", category.key));
+                .unwrap_or_else(|e| {
+                    panic!("fixture: adding category {} failed: {e}", category.key)
+                });
         }
-        let hierarchy =
-            Hierarchy::new([exec.clone(), manager.clone(), staff.clone(), frontline.clone(), frontline2.clone()]);
+        let hierarchy = Hierarchy::new([
+            exec.clone(),
+            manager.clone(),
+            staff.clone(),
+            frontline.clone(),
+            frontline2.clone(),
+        ]);
         Fixture {
             exec,
             manager,
@@ -207,7 +239,12 @@ impl Fixture {
     }
 
     fn ctx(&self, category: &str, now: DateTime<Utc>) -> Context<'_> {
-        Context { hierarchy: &self.hierarchy, category: self.category(category), rules: &self.rules, now }
+        Context {
+            hierarchy: &self.hierarchy,
+            category: self.category(category),
+            rules: &self.rules,
+            now,
+        }
     }
 
     /// A fresh customer token (unique within this fixture).
@@ -217,8 +254,11 @@ impl Fixture {
 
     /// A complete intake for `category` from the customer with `email`.
     pub fn intake(&self, category: &str, email: &str, subject: &str) -> Intake {
-        let customer =
-            Customer { email: Some(email.to_string()), name: Some("A Customer".into()), ..Customer::default() };
+        let customer = Customer {
+            email: Some(email.to_string()),
+            name: Some("A Customer".into()),
+            ..Customer::default()
+        };
         self.intake_from(category, customer, subject)
     }
 
@@ -275,11 +315,23 @@ impl Fixture {
 
     /// The append that `command` by `actor` at `at` makes on a case whose log is `events`,
     /// expecting the version the log ends at.
-    pub fn append_for(&self, events: &[Event], command: &Command, actor: Actor, at: DateTime<Utc>) -> Append {
-        let mut case = Case::from_events(events).unwrap_or_else(|e| panic!("fixture: a stored log does not fold: {e}"));
+    pub fn append_for(
+        &self,
+        events: &[Event],
+        command: &Command,
+        actor: Actor,
+        at: DateTime<Utc>,
+    ) -> Append {
+        let mut case = Case::from_events(events)
+            .unwrap_or_else(|e| panic!("fixture: a stored log does not fold: {e}"));
         let expected_version = case.version;
         let new_events = decide(&case, command, actor, self.ctx(&case.category, at))
-            .unwrap_or_else(|e| panic!("fixture: the domain refused {} by {actor:?}: {e}", command.name()));
+            .unwrap_or_else(|e| {
+                panic!(
+                    "fixture: the domain refused {} by {actor:?}: {e}",
+                    command.name()
+                )
+            });
         let mut outbox = Vec::new();
         for event in &new_events {
             case.apply(event).expect("a decided event folds");
@@ -305,11 +357,16 @@ impl Fixture {
         at: DateTime<Utc>,
     ) -> CaseHead {
         let stored = load(store, id).await;
-        let append = Append { case_id: id, ..self.append_for(&stored.events, &command, actor, at) };
-        store
-            .append(append)
-            .await
-            .unwrap_or_else(|e| panic!("fixture: appending {} to case {id} failed: {e}", command.name()))
+        let append = Append {
+            case_id: id,
+            ..self.append_for(&stored.events, &command, actor, at)
+        };
+        store.append(append).await.unwrap_or_else(|e| {
+            panic!(
+                "fixture: appending {} to case {id} failed: {e}",
+                command.name()
+            )
+        })
     }
 }
 
@@ -334,23 +391,42 @@ fn solve() -> Command {
 }
 
 fn pass_up() -> Command {
-    Command::PassUp { to: None, reason: "needs a refund approval".into() }
+    Command::PassUp {
+        to: None,
+        reason: "needs a refund approval".into(),
+    }
 }
 
 async fn list<S: Store + ?Sized>(store: &S, filter: CaseFilter) -> Vec<CaseHead> {
-    store.list_cases(filter.clone()).await.unwrap_or_else(|e| panic!("list_cases({filter:?}) failed: {e}"))
+    store
+        .list_cases(filter.clone())
+        .await
+        .unwrap_or_else(|e| panic!("list_cases({filter:?}) failed: {e}"))
 }
 
-async fn claim_timers<S: Store + ?Sized>(store: &S, now: DateTime<Utc>, limit: u32) -> Vec<DueTimer> {
-    store.claim_due_timers(now, LEASE, limit).await.unwrap_or_else(|e| panic!("claim_due_timers at {now} failed: {e}"))
+async fn claim_timers<S: Store + ?Sized>(
+    store: &S,
+    now: DateTime<Utc>,
+    limit: u32,
+) -> Vec<DueTimer> {
+    store
+        .claim_due_timers(now, LEASE, limit)
+        .await
+        .unwrap_or_else(|e| panic!("claim_due_timers at {now} failed: {e}"))
 }
 
 async fn claim_outbox<S: Store + ?Sized>(store: &S, now: DateTime<Utc>) -> Vec<OutboxRow> {
-    store.claim_outbox(now, LEASE, 100).await.unwrap_or_else(|e| panic!("claim_outbox at {now} failed: {e}"))
+    store
+        .claim_outbox(now, LEASE, 100)
+        .await
+        .unwrap_or_else(|e| panic!("claim_outbox at {now} failed: {e}"))
 }
 
 async fn next_due<S: Store + ?Sized>(store: &S) -> Option<DateTime<Utc>> {
-    store.next_timer_due().await.unwrap_or_else(|e| panic!("next_timer_due failed: {e}"))
+    store
+        .next_timer_due()
+        .await
+        .unwrap_or_else(|e| panic!("next_timer_due failed: {e}"))
 }
 
 // --- 1. people ----------------------------------------------------------------------
@@ -367,7 +443,13 @@ pub async fn people<S: Store>(store: S) {
         .await
         .unwrap_or_else(|e| panic!("people: adding the first person failed: {e}"));
     assert_eq!(
-        (ada.name.as_str(), ada.email.as_str(), ada.role, ada.reports_to, ada.active),
+        (
+            ada.name.as_str(),
+            ada.email.as_str(),
+            ada.role,
+            ada.reports_to,
+            ada.active
+        ),
         ("Ada", "ada@example.com", Role::Executive, None, true),
         "people: add_person must return the person as stored (active)"
     );
@@ -379,12 +461,26 @@ pub async fn people<S: Store>(store: S) {
             reports_to: Some(ada.id),
         })
         .await
-        .unwrap_or_else(|e| panic!("people: adding a person reporting to {} failed: {e}", ada.id));
+        .unwrap_or_else(|e| {
+            panic!(
+                "people: adding a person reporting to {} failed: {e}",
+                ada.id
+            )
+        });
     assert_ne!(bo.id, ada.id, "people: two people must get different ids");
-    assert_eq!(bo.reports_to, Some(ada.id), "people: reports_to must be kept");
+    assert_eq!(
+        bo.reports_to,
+        Some(ada.id),
+        "people: reports_to must be kept"
+    );
 
     for email in ["ada@example.com", "ADA@Example.COM"] {
-        let dup = NewPerson { name: "Ada again".into(), email: email.into(), role: Role::Staff, reports_to: None };
+        let dup = NewPerson {
+            name: "Ada again".into(),
+            email: email.into(),
+            role: Role::Staff,
+            reports_to: None,
+        };
         match store.add_person(dup).await {
             Err(StoreError::Duplicate { field: "email", .. }) => {}
             other => panic!(
@@ -407,21 +503,45 @@ pub async fn people<S: Store>(store: S) {
         ),
     }
 
-    let mut all = store.people().await.unwrap_or_else(|e| panic!("people: people() failed: {e}"));
+    let mut all = store
+        .people()
+        .await
+        .unwrap_or_else(|e| panic!("people: people() failed: {e}"));
     all.sort_by_key(|p| p.id);
     let mut expected = vec![ada.clone(), bo.clone()];
     expected.sort_by_key(|p| p.id);
-    assert_eq!(all, expected, "people: people() must list exactly the two people added (no duplicate, no orphan)");
+    assert_eq!(
+        all, expected,
+        "people: people() must list exactly the two people added (no duplicate, no orphan)"
+    );
 
     for query in ["ada@example.com", "ADA@EXAMPLE.COM", "Ada@Example.Com"] {
-        let found =
-            store.person_by_email(query).await.unwrap_or_else(|e| panic!("people: person_by_email failed: {e}"));
-        assert_eq!(found.as_ref(), Some(&ada), "people: person_by_email({query:?}) must find Ada case-insensitively");
+        let found = store
+            .person_by_email(query)
+            .await
+            .unwrap_or_else(|e| panic!("people: person_by_email failed: {e}"));
+        assert_eq!(
+            found.as_ref(),
+            Some(&ada),
+            "people: person_by_email({query:?}) must find Ada case-insensitively"
+        );
     }
-    let found = store.person_by_email("cy@example.com").await.unwrap_or_else(|e| panic!("people: {e}"));
-    assert_eq!(found, None, "people: the refused person cy@example.com must not have been stored");
-    let found = store.person_by_email("nobody@example.com").await.unwrap_or_else(|e| panic!("people: {e}"));
-    assert_eq!(found, None, "people: person_by_email of an unknown email must be None");
+    let found = store
+        .person_by_email("cy@example.com")
+        .await
+        .unwrap_or_else(|e| panic!("people: {e}"));
+    assert_eq!(
+        found, None,
+        "people: the refused person cy@example.com must not have been stored"
+    );
+    let found = store
+        .person_by_email("nobody@example.com")
+        .await
+        .unwrap_or_else(|e| panic!("people: {e}"));
+    assert_eq!(
+        found, None,
+        "people: person_by_email of an unknown email must be None"
+    );
 }
 
 // --- 2. categories ------------------------------------------------------------------
@@ -450,8 +570,18 @@ pub async fn categories<S: Store>(store: S) {
         key: "billing".into(),
         name: "Billing".into(),
         checklist: vec![
-            ChecklistItem { key: "account".into(), label: "Account number".into(), required: true, pattern: None },
-            ChecklistItem { key: "order".into(), label: "Order id (“if any”)".into(), required: false, pattern: None },
+            ChecklistItem {
+                key: "account".into(),
+                label: "Account number".into(),
+                required: true,
+                pattern: None,
+            },
+            ChecklistItem {
+                key: "order".into(),
+                label: "Order id (“if any”)".into(),
+                required: false,
+                pattern: None,
+            },
         ],
         manager: manager.id,
         executive: boss.id,
@@ -468,9 +598,15 @@ pub async fn categories<S: Store>(store: S) {
             .add_category(category.clone())
             .await
             .unwrap_or_else(|e| panic!("categories: adding {} failed: {e}", category.key));
-        assert_eq!(&stored, category, "categories: add_category must return the category as given");
+        assert_eq!(
+            &stored, category,
+            "categories: add_category must return the category as given"
+        );
     }
-    let mut listed = store.categories().await.unwrap_or_else(|e| panic!("categories: categories() failed: {e}"));
+    let mut listed = store
+        .categories()
+        .await
+        .unwrap_or_else(|e| panic!("categories: categories() failed: {e}"));
     listed.sort_by(|a, b| a.key.cmp(&b.key));
     assert_eq!(
         listed,
@@ -478,7 +614,11 @@ pub async fn categories<S: Store>(store: S) {
         "categories: categories() must round-trip both, checklists included"
     );
 
-    let again = Category { name: "Billing, again".into(), checklist: vec![], ..billing.clone() };
+    let again = Category {
+        name: "Billing, again".into(),
+        checklist: vec![],
+        ..billing.clone()
+    };
     match store.add_category(again).await {
         Err(StoreError::Duplicate { field: "key", .. }) => {}
         other => panic!("categories: a second category with key \"billing\" must fail with Duplicate {{ field: \"key\" }}, got {other:?}"),
@@ -508,7 +648,10 @@ pub async fn categories<S: Store>(store: S) {
         other => panic!("categories: an unknown executive must fail with UnknownPerson {{ field: \"executive\", id: {ghost} }}, got {other:?}"),
     }
 
-    let mut listed = store.categories().await.unwrap_or_else(|e| panic!("categories: categories() failed: {e}"));
+    let mut listed = store
+        .categories()
+        .await
+        .unwrap_or_else(|e| panic!("categories: categories() failed: {e}"));
     listed.sort_by(|a, b| a.key.cmp(&b.key));
     assert_eq!(
         listed,
@@ -532,21 +675,49 @@ pub async fn tokens<S: Store>(store: S) {
         .add_token(fx.manager.id, hash_b.clone(), "ci")
         .await
         .unwrap_or_else(|e| panic!("tokens: add_token failed: {e}"));
-    let found = store.person_by_token(&hash_a).await.unwrap_or_else(|e| panic!("tokens: person_by_token failed: {e}"));
-    assert_eq!(found, Some(fx.staff.id), "tokens: person_by_token must return the token's person");
-    let found = store.person_by_token(&hash_b).await.unwrap_or_else(|e| panic!("tokens: person_by_token failed: {e}"));
-    assert_eq!(found, Some(fx.manager.id), "tokens: person_by_token must return the token's person");
+    let found = store
+        .person_by_token(&hash_a)
+        .await
+        .unwrap_or_else(|e| panic!("tokens: person_by_token failed: {e}"));
+    assert_eq!(
+        found,
+        Some(fx.staff.id),
+        "tokens: person_by_token must return the token's person"
+    );
+    let found = store
+        .person_by_token(&hash_b)
+        .await
+        .unwrap_or_else(|e| panic!("tokens: person_by_token failed: {e}"));
+    assert_eq!(
+        found,
+        Some(fx.manager.id),
+        "tokens: person_by_token must return the token's person"
+    );
     let unknown = [7u8; 32];
-    let found = store.person_by_token(&unknown).await.unwrap_or_else(|e| panic!("tokens: person_by_token failed: {e}"));
-    assert_eq!(found, None, "tokens: an unknown token digest must find nobody");
+    let found = store
+        .person_by_token(&unknown)
+        .await
+        .unwrap_or_else(|e| panic!("tokens: person_by_token failed: {e}"));
+    assert_eq!(
+        found, None,
+        "tokens: an unknown token digest must find nobody"
+    );
 
     let ghost = fx.frontline2.id + 1000;
     match store.add_token(ghost, unknown.to_vec(), "ghost").await {
         Err(StoreError::UnknownPerson { .. }) => {}
-        other => panic!("tokens: a token for an unknown person must fail with UnknownPerson, got {other:?}"),
+        other => panic!(
+            "tokens: a token for an unknown person must fail with UnknownPerson, got {other:?}"
+        ),
     }
-    let found = store.person_by_token(&unknown).await.unwrap_or_else(|e| panic!("tokens: person_by_token failed: {e}"));
-    assert_eq!(found, None, "tokens: a refused token must not have been stored");
+    let found = store
+        .person_by_token(&unknown)
+        .await
+        .unwrap_or_else(|e| panic!("tokens: person_by_token failed: {e}"));
+    assert_eq!(
+        found, None,
+        "tokens: a refused token must not have been stored"
+    );
 }
 
 // --- 4. open_case -------------------------------------------------------------------
@@ -566,29 +737,92 @@ pub async fn open_case<S: Store>(store: S) {
         Ok(OpenOutcome::Created(head)) => head,
         other => panic!("open_case: a new case must be Created, got {other:?}"),
     };
-    assert_eq!(head.reference, case_reference(head.id), "open_case: reference must be case_reference(id)");
-    assert!(head.reference.starts_with("RD-"), "open_case: reference {:?} must start with RD-", head.reference);
-    assert_eq!(head.status, CaseStatus::Open, "open_case: a new case is open");
-    assert_eq!(head.owner, fx.frontline.id, "open_case: the intake taker owns the case");
+    assert_eq!(
+        head.reference,
+        case_reference(head.id),
+        "open_case: reference must be case_reference(id)"
+    );
+    assert!(
+        head.reference.starts_with("RD-"),
+        "open_case: reference {:?} must start with RD-",
+        head.reference
+    );
+    assert_eq!(
+        head.status,
+        CaseStatus::Open,
+        "open_case: a new case is open"
+    );
+    assert_eq!(
+        head.owner, fx.frontline.id,
+        "open_case: the intake taker owns the case"
+    );
     assert_eq!(head.version, 1, "open_case: a new case is at version 1");
     assert_eq!(head.category, "billing");
-    assert_eq!(head.subject, subject, "open_case: the subject must round-trip exactly");
-    assert_eq!(head.customer_token, token, "open_case: the customer token must be kept");
-    assert_eq!(head.opened_at, t0(), "open_case: opened_at is the event's time");
-    assert_eq!(head.escalates_at, t0() + hours(20), "open_case: escalates_at comes from the case");
-    assert_eq!(head.promised_by, t0() + hours(24), "open_case: promised_by comes from the case");
-    assert_eq!(head.updated_at, t0(), "open_case: updated_at of a new case is its opening time");
+    assert_eq!(
+        head.subject, subject,
+        "open_case: the subject must round-trip exactly"
+    );
+    assert_eq!(
+        head.customer_token, token,
+        "open_case: the customer token must be kept"
+    );
+    assert_eq!(
+        head.opened_at,
+        t0(),
+        "open_case: opened_at is the event's time"
+    );
+    assert_eq!(
+        head.escalates_at,
+        t0() + hours(20),
+        "open_case: escalates_at comes from the case"
+    );
+    assert_eq!(
+        head.promised_by,
+        t0() + hours(24),
+        "open_case: promised_by comes from the case"
+    );
+    assert_eq!(
+        head.updated_at,
+        t0(),
+        "open_case: updated_at of a new case is its opening time"
+    );
 
     let stored = load(&store, head.id).await;
-    assert_eq!(stored.head, head, "open_case: load_case must return the same head open_case returned");
-    assert_eq!(stored.events, vec![event], "open_case: load_case must return exactly the opened event");
-    let missing = store.load_case(head.id + 1000).await.unwrap_or_else(|e| panic!("open_case: load_case failed: {e}"));
-    assert!(missing.is_none(), "open_case: load_case of an unknown id must be None");
+    assert_eq!(
+        stored.head, head,
+        "open_case: load_case must return the same head open_case returned"
+    );
+    assert_eq!(
+        stored.events,
+        vec![event],
+        "open_case: load_case must return exactly the opened event"
+    );
+    let missing = store
+        .load_case(head.id + 1000)
+        .await
+        .unwrap_or_else(|e| panic!("open_case: load_case failed: {e}"));
+    assert!(
+        missing.is_none(),
+        "open_case: load_case of an unknown id must be None"
+    );
 
-    let found = store.case_by_customer_token(&token).await.unwrap_or_else(|e| panic!("open_case: {e}"));
-    assert_eq!(found, Some(head.id), "open_case: case_by_customer_token must find the case");
-    let found = store.case_by_customer_token("no-such-token").await.unwrap_or_else(|e| panic!("open_case: {e}"));
-    assert_eq!(found, None, "open_case: an unknown customer token finds no case");
+    let found = store
+        .case_by_customer_token(&token)
+        .await
+        .unwrap_or_else(|e| panic!("open_case: {e}"));
+    assert_eq!(
+        found,
+        Some(head.id),
+        "open_case: case_by_customer_token must find the case"
+    );
+    let found = store
+        .case_by_customer_token("no-such-token")
+        .await
+        .unwrap_or_else(|e| panic!("open_case: {e}"));
+    assert_eq!(
+        found, None,
+        "open_case: an unknown customer token finds no case"
+    );
 
     let customer = store
         .customer(head.customer_id)
@@ -596,42 +830,103 @@ pub async fn open_case<S: Store>(store: S) {
         .unwrap_or_else(|e| panic!("open_case: customer() failed: {e}"))
         .unwrap_or_else(|| panic!("open_case: customer {} must exist", head.customer_id));
     assert_eq!(customer.id, head.customer_id);
-    assert_eq!(customer.email.as_deref().map(str::to_lowercase).as_deref(), Some("alice@example.com"));
-    assert_eq!(customer.name.as_deref(), Some("Alice"), "open_case: the customer's name must be stored");
-    assert_eq!(customer.phone.as_deref(), Some("+44 20 7946 0000"), "open_case: the customer's phone must be stored");
-    let nobody = store.customer(head.customer_id + 1000).await.unwrap_or_else(|e| panic!("open_case: {e}"));
-    assert_eq!(nobody, None, "open_case: customer() of an unknown id must be None");
+    assert_eq!(
+        customer.email.as_deref().map(str::to_lowercase).as_deref(),
+        Some("alice@example.com")
+    );
+    assert_eq!(
+        customer.name.as_deref(),
+        Some("Alice"),
+        "open_case: the customer's name must be stored"
+    );
+    assert_eq!(
+        customer.phone.as_deref(),
+        Some("+44 20 7946 0000"),
+        "open_case: the customer's phone must be stored"
+    );
+    let nobody = store
+        .customer(head.customer_id + 1000)
+        .await
+        .unwrap_or_else(|e| panic!("open_case: {e}"));
+    assert_eq!(
+        nobody, None,
+        "open_case: customer() of an unknown id must be None"
+    );
 
-    let again =
-        fx.open(&store, fx.frontline2.id, "delivery", "ALICE@Example.COM", "Parcel missing", t0() + minutes(5)).await;
+    let again = fx
+        .open(
+            &store,
+            fx.frontline2.id,
+            "delivery",
+            "ALICE@Example.COM",
+            "Parcel missing",
+            t0() + minutes(5),
+        )
+        .await;
     assert_ne!(again.id, head.id, "open_case: a second case gets a new id");
     assert_ne!(again.customer_token, head.customer_token);
     assert_eq!(
         again.customer_id, head.customer_id,
         "open_case: the same customer email in another case must map to the same customer"
     );
-    let other = fx.open(&store, fx.frontline.id, "delivery", "bob@example.com", "Parcel late", t0() + minutes(6)).await;
-    assert_ne!(other.customer_id, head.customer_id, "open_case: another email is another customer");
+    let other = fx
+        .open(
+            &store,
+            fx.frontline.id,
+            "delivery",
+            "bob@example.com",
+            "Parcel late",
+            t0() + minutes(6),
+        )
+        .await;
+    assert_ne!(
+        other.customer_id, head.customer_id,
+        "open_case: another email is another customer"
+    );
 
     // A customer known only by an external id is found by it.
     let by_ext = |subject: &str| {
-        let customer =
-            Customer { external_id: Some("crm-42".into()), phone: Some("+1 555 0100".into()), ..Customer::default() };
-        fx.new_case(fx.frontline.id, &fx.intake_from("delivery", customer, subject), t0() + minutes(7))
+        let customer = Customer {
+            external_id: Some("crm-42".into()),
+            phone: Some("+1 555 0100".into()),
+            ..Customer::default()
+        };
+        fx.new_case(
+            fx.frontline.id,
+            &fx.intake_from("delivery", customer, subject),
+            t0() + minutes(7),
+        )
     };
-    let first = store.open_case(by_ext("First by external id")).await.unwrap_or_else(|e| panic!("open_case: {e}"));
-    let second = store.open_case(by_ext("Second by external id")).await.unwrap_or_else(|e| panic!("open_case: {e}"));
+    let first = store
+        .open_case(by_ext("First by external id"))
+        .await
+        .unwrap_or_else(|e| panic!("open_case: {e}"));
+    let second = store
+        .open_case(by_ext("Second by external id"))
+        .await
+        .unwrap_or_else(|e| panic!("open_case: {e}"));
     assert_ne!(first.head().id, second.head().id);
     assert_eq!(
         first.head().customer_id,
         second.head().customer_id,
         "open_case: the same external_id must map to the same customer"
     );
-    let record = store.customer(first.head().customer_id).await.unwrap_or_else(|e| panic!("open_case: {e}"));
-    assert_eq!(record.and_then(|c| c.external_id).as_deref(), Some("crm-42"));
+    let record = store
+        .customer(first.head().customer_id)
+        .await
+        .unwrap_or_else(|e| panic!("open_case: {e}"));
+    assert_eq!(
+        record.and_then(|c| c.external_id).as_deref(),
+        Some("crm-42")
+    );
 
     let all = list(&store, everything()).await;
-    assert_eq!(all.len(), 5, "open_case: five cases were opened, list_cases shows {:?}", ids(&all));
+    assert_eq!(
+        all.len(),
+        5,
+        "open_case: five cases were opened, list_cases shows {:?}",
+        ids(&all)
+    );
 
     // A customer token is one case's capability: reusing it is refused, and the refused
     // open leaves nothing behind (no case, no timers, no notification).
@@ -644,18 +939,40 @@ pub async fn open_case<S: Store>(store: S) {
     let next_before = next_due(&store).await;
     let clash = NewCase {
         customer_token: head.customer_token.clone(),
-        ..fx.new_case(fx.frontline.id, &fx.intake("billing", "zed@example.com", "Clashing token"), t0() - hours(1))
+        ..fx.new_case(
+            fx.frontline.id,
+            &fx.intake("billing", "zed@example.com", "Clashing token"),
+            t0() - hours(1),
+        )
     };
     let refused = store.open_case(clash).await;
-    assert!(refused.is_err(), "open_case: reusing another case's customer token must be refused, got {refused:?}");
-    assert_eq!(list(&store, everything()).await, all, "open_case: a refused open must not leave a case");
+    assert!(
+        refused.is_err(),
+        "open_case: reusing another case's customer token must be refused, got {refused:?}"
+    );
+    assert_eq!(
+        list(&store, everything()).await,
+        all,
+        "open_case: a refused open must not leave a case"
+    );
     assert!(
         claim_outbox(&store, t0() + hours(2)).await.is_empty(),
         "open_case: a refused open must not leave a notification"
     );
-    assert_eq!(next_due(&store).await, next_before, "open_case: a refused open must not leave timers");
-    let found = store.case_by_customer_token(&head.customer_token).await.unwrap_or_else(|e| panic!("open_case: {e}"));
-    assert_eq!(found, Some(head.id), "open_case: the token still belongs to the first case");
+    assert_eq!(
+        next_due(&store).await,
+        next_before,
+        "open_case: a refused open must not leave timers"
+    );
+    let found = store
+        .case_by_customer_token(&head.customer_token)
+        .await
+        .unwrap_or_else(|e| panic!("open_case: {e}"));
+    assert_eq!(
+        found,
+        Some(head.id),
+        "open_case: the token still belongs to the first case"
+    );
 }
 
 // --- 5. idempotency -----------------------------------------------------------------
@@ -664,37 +981,63 @@ pub async fn open_case<S: Store>(store: S) {
 pub async fn idempotency<S: Store>(store: S) {
     let fx = Fixture::seed(&store).await;
     let intake = fx.intake("billing", "alice@example.com", "Charged twice");
-    let key =
-        |actor: PersonId, hash: &[u8]| IdempotencyKey { actor, key: "req-0001".into(), request_hash: hash.to_vec() };
+    let key = |actor: PersonId, hash: &[u8]| IdempotencyKey {
+        actor,
+        key: "req-0001".into(),
+        request_hash: hash.to_vec(),
+    };
     // Each retry is a new request to the server: new event time, new token.
     let attempt = |actor: PersonId, hash: &[u8], at: DateTime<Utc>| NewCase {
         idempotency: Some(key(actor, hash)),
         ..fx.new_case(actor, &intake, at)
     };
 
-    let first = match store.open_case(attempt(fx.frontline.id, b"hash-1", t0())).await {
+    let first = match store
+        .open_case(attempt(fx.frontline.id, b"hash-1", t0()))
+        .await
+    {
         Ok(OpenOutcome::Created(head)) => head,
         other => panic!("idempotency: the first request must be Created, got {other:?}"),
     };
-    match store.open_case(attempt(fx.frontline.id, b"hash-1", t0() + seconds(3))).await {
+    match store
+        .open_case(attempt(fx.frontline.id, b"hash-1", t0() + seconds(3)))
+        .await
+    {
         Ok(OpenOutcome::Replayed(head)) => {
-            assert_eq!(head, first, "idempotency: a replay must return the first case's head unchanged")
+            assert_eq!(
+                head, first,
+                "idempotency: a replay must return the first case's head unchanged"
+            )
         }
         other => panic!("idempotency: the same key and request must be Replayed, got {other:?}"),
     }
     let all = list(&store, everything()).await;
-    assert_eq!(ids(&all), vec![first.id], "idempotency: a replay must not create a second case");
+    assert_eq!(
+        ids(&all),
+        vec![first.id],
+        "idempotency: a replay must not create a second case"
+    );
 
-    match store.open_case(attempt(fx.frontline.id, b"hash-2", t0() + seconds(5))).await {
+    match store
+        .open_case(attempt(fx.frontline.id, b"hash-2", t0() + seconds(5)))
+        .await
+    {
         Err(StoreError::IdempotencyMismatch) => {}
         other => {
             panic!("idempotency: the same key with another request must fail with IdempotencyMismatch, got {other:?}")
         }
     }
     let all = list(&store, everything()).await;
-    assert_eq!(ids(&all), vec![first.id], "idempotency: a refused request must not create a case");
+    assert_eq!(
+        ids(&all),
+        vec![first.id],
+        "idempotency: a refused request must not create a case"
+    );
 
-    let theirs = match store.open_case(attempt(fx.frontline2.id, b"hash-1", t0() + seconds(7))).await {
+    let theirs = match store
+        .open_case(attempt(fx.frontline2.id, b"hash-1", t0() + seconds(7)))
+        .await
+    {
         Ok(OpenOutcome::Created(head)) => head,
         other => {
             panic!("idempotency: the same key from another actor is another request and must be Created, got {other:?}")
@@ -712,7 +1055,10 @@ pub async fn idempotency<S: Store>(store: S) {
     let rows = claim_outbox(&store, t0() + minutes(1)).await;
     let mut acked: Vec<CaseId> = rows.iter().map(|r| r.case_id).collect();
     acked.sort();
-    assert_eq!(acked, expected, "idempotency: a replayed or refused request must not enqueue notifications");
+    assert_eq!(
+        acked, expected,
+        "idempotency: a replayed or refused request must not enqueue notifications"
+    );
 }
 
 // --- 6. append ----------------------------------------------------------------------
@@ -720,21 +1066,61 @@ pub async fn idempotency<S: Store>(store: S) {
 /// Appends need the current version; they move the projection and leave nothing behind when refused.
 pub async fn append<S: Store>(store: S) {
     let fx = Fixture::seed(&store).await;
-    let opened = fx.open(&store, fx.frontline.id, "billing", "alice@example.com", "Charged twice", t0()).await;
+    let opened = fx
+        .open(
+            &store,
+            fx.frontline.id,
+            "billing",
+            "alice@example.com",
+            "Charged twice",
+            t0(),
+        )
+        .await;
     let before = load(&store, opened.id).await;
 
-    let passed = fx.act(&store, opened.id, pass_up(), person(fx.frontline.id), t0() + hours(1)).await;
+    let passed = fx
+        .act(
+            &store,
+            opened.id,
+            pass_up(),
+            person(fx.frontline.id),
+            t0() + hours(1),
+        )
+        .await;
     assert_eq!(passed.id, opened.id);
-    assert_eq!(passed.owner, fx.staff.id, "append: a pass-up must move head.owner to the person above");
-    assert_eq!(passed.version, 2, "append: one event moves the version from 1 to 2");
+    assert_eq!(
+        passed.owner, fx.staff.id,
+        "append: a pass-up must move head.owner to the person above"
+    );
+    assert_eq!(
+        passed.version, 2,
+        "append: one event moves the version from 1 to 2"
+    );
     assert_eq!(passed.status, CaseStatus::Open);
-    assert_eq!(passed.updated_at, t0() + hours(1), "append: updated_at is the time of the last event");
-    assert_eq!(passed.opened_at, opened.opened_at, "append: opened_at never changes");
+    assert_eq!(
+        passed.updated_at,
+        t0() + hours(1),
+        "append: updated_at is the time of the last event"
+    );
+    assert_eq!(
+        passed.opened_at, opened.opened_at,
+        "append: opened_at never changes"
+    );
     assert_eq!(passed.customer_token, opened.customer_token);
     let after = load(&store, opened.id).await;
-    assert_eq!(after.head, passed, "append: load_case must show the head append returned");
-    assert_eq!(after.events.len(), 2, "append: the log must hold opened and passed_up");
-    assert_eq!(after.events[0], before.events[0], "append: earlier events never change");
+    assert_eq!(
+        after.head, passed,
+        "append: load_case must show the head append returned"
+    );
+    assert_eq!(
+        after.events.len(),
+        2,
+        "append: the log must hold opened and passed_up"
+    );
+    assert_eq!(
+        after.events[0], before.events[0],
+        "append: earlier events never change"
+    );
     assert!(
         matches!(after.events[1].body, EventBody::PassedUp { to, .. } if to == fx.staff.id),
         "append: the second event must be the pass-up, got {:?}",
@@ -743,13 +1129,21 @@ pub async fn append<S: Store>(store: S) {
 
     // Deliver everything so far, to see that a refused append enqueues nothing.
     for row in claim_outbox(&store, t0() + hours(1)).await {
-        store.outbox_sent(row.id, t0() + hours(1)).await.unwrap_or_else(|e| panic!("append: outbox_sent failed: {e}"));
+        store
+            .outbox_sent(row.id, t0() + hours(1))
+            .await
+            .unwrap_or_else(|e| panic!("append: outbox_sent failed: {e}"));
     }
     let next_before = next_due(&store).await;
     assert!(next_before.is_some(), "append: an open case has timers");
 
     // The manager decides on the stale state (version 1) and loses.
-    let mut stale = fx.append_for(&before.events, &Command::Take, person(fx.manager.id), t0() + hours(2));
+    let mut stale = fx.append_for(
+        &before.events,
+        &Command::Take,
+        person(fx.manager.id),
+        t0() + hours(2),
+    );
     stale.case_id = opened.id;
     stale.timers = vec![];
     assert_eq!(stale.expected_version, 1);
@@ -768,10 +1162,19 @@ pub async fn append<S: Store>(store: S) {
         claim_outbox(&store, t0() + hours(3)).await.is_empty(),
         "append: a refused append must not enqueue notifications"
     );
-    assert_eq!(next_due(&store).await, next_before, "append: a refused append must not touch the case's timers");
+    assert_eq!(
+        next_due(&store).await,
+        next_before,
+        "append: a refused append must not touch the case's timers"
+    );
 
     let ghost = opened.id + 1000;
-    let mut lost = fx.append_for(&after.events, &solve(), person(fx.staff.id), t0() + hours(2));
+    let mut lost = fx.append_for(
+        &after.events,
+        &solve(),
+        person(fx.staff.id),
+        t0() + hours(2),
+    );
     lost.case_id = ghost;
     match store.append(lost).await {
         Err(StoreError::CaseNotFound(id)) if id == ghost => {}
@@ -779,23 +1182,71 @@ pub async fn append<S: Store>(store: S) {
     }
 
     // Solve, then a customer reply appends two events at once and reopens the case.
-    let solved = fx.act(&store, opened.id, solve(), person(fx.staff.id), t0() + hours(2)).await;
-    assert_eq!((solved.status, solved.version, solved.owner), (CaseStatus::Solved, 3, fx.staff.id), "append: solve");
-    let reply = Command::CustomerReply { body: "It happened again.".into(), attachments: vec![] };
-    let reopened = fx.act(&store, opened.id, reply, Actor::Customer, t0() + hours(3)).await;
-    assert_eq!(reopened.version, 5, "append: two events in one append move the version by two");
-    assert_eq!(reopened.status, CaseStatus::Open, "append: a customer reply reopens a solved case");
-    assert_eq!(reopened.owner, fx.staff.id, "append: a reopened case goes back to its last owner");
-    assert_eq!(reopened.escalates_at, t0() + hours(23), "append: reopening restarts the escalation clock");
+    let solved = fx
+        .act(
+            &store,
+            opened.id,
+            solve(),
+            person(fx.staff.id),
+            t0() + hours(2),
+        )
+        .await;
+    assert_eq!(
+        (solved.status, solved.version, solved.owner),
+        (CaseStatus::Solved, 3, fx.staff.id),
+        "append: solve"
+    );
+    let reply = Command::CustomerReply {
+        body: "It happened again.".into(),
+        attachments: vec![],
+    };
+    let reopened = fx
+        .act(&store, opened.id, reply, Actor::Customer, t0() + hours(3))
+        .await;
+    assert_eq!(
+        reopened.version, 5,
+        "append: two events in one append move the version by two"
+    );
+    assert_eq!(
+        reopened.status,
+        CaseStatus::Open,
+        "append: a customer reply reopens a solved case"
+    );
+    assert_eq!(
+        reopened.owner, fx.staff.id,
+        "append: a reopened case goes back to its last owner"
+    );
+    assert_eq!(
+        reopened.escalates_at,
+        t0() + hours(23),
+        "append: reopening restarts the escalation clock"
+    );
     let last = load(&store, opened.id).await;
     assert_eq!(last.head, reopened);
     let kinds: Vec<&str> = last.events.iter().map(|e| e.body.kind()).collect();
-    assert_eq!(kinds, ["opened", "passed_up", "solved", "customer_replied", "reopened"], "append: the log, in order");
+    assert_eq!(
+        kinds,
+        [
+            "opened",
+            "passed_up",
+            "solved",
+            "customer_replied",
+            "reopened"
+        ],
+        "append: the log, in order"
+    );
     let seqs: Vec<u32> = last.events.iter().map(|e| e.seq).collect();
-    assert_eq!(seqs, [1, 2, 3, 4, 5], "append: events come back ordered by seq");
-    let folded =
-        Case::from_events(&last.events).unwrap_or_else(|e| panic!("append: the stored log does not fold: {e}"));
-    assert_eq!((folded.version, folded.owner, folded.status), (5, fx.staff.id, CaseStatus::Open));
+    assert_eq!(
+        seqs,
+        [1, 2, 3, 4, 5],
+        "append: events come back ordered by seq"
+    );
+    let folded = Case::from_events(&last.events)
+        .unwrap_or_else(|e| panic!("append: the stored log does not fold: {e}"));
+    assert_eq!(
+        (folded.version, folded.owner, folded.status),
+        (5, fx.staff.id, CaseStatus::Open)
+    );
 }
 
 // --- 7. concurrency -----------------------------------------------------------------
@@ -804,12 +1255,29 @@ pub async fn append<S: Store>(store: S) {
 pub async fn concurrent_appends<S: Store>(store: S) {
     let store = Arc::new(store);
     let fx = Fixture::seed(&*store).await;
-    let head = fx.open(&*store, fx.frontline.id, "billing", "alice@example.com", "Racing", t0()).await;
+    let head = fx
+        .open(
+            &*store,
+            fx.frontline.id,
+            "billing",
+            "alice@example.com",
+            "Racing",
+            t0(),
+        )
+        .await;
     let stored = load(&*store, head.id).await;
     let mut tasks = Vec::new();
     for i in 0..50 {
-        let command = Command::SendMessage { body: format!("message {i}"), attachments: vec![] };
-        let mut append = fx.append_for(&stored.events, &command, person(fx.frontline.id), t0() + minutes(1));
+        let command = Command::SendMessage {
+            body: format!("message {i}"),
+            attachments: vec![],
+        };
+        let mut append = fx.append_for(
+            &stored.events,
+            &command,
+            person(fx.frontline.id),
+            t0() + minutes(1),
+        );
         append.case_id = head.id;
         let store = store.clone();
         tasks.push(tokio::spawn(async move { store.append(append).await }));
@@ -831,13 +1299,23 @@ pub async fn concurrent_appends<S: Store>(store: S) {
     let (winner, won) = &winners[0];
     assert_eq!(won.version, 2);
     let after = load(&*store, head.id).await;
-    assert_eq!(after.events.len(), 2, "concurrent_appends: the log must hold exactly one appended event");
+    assert_eq!(
+        after.events.len(),
+        2,
+        "concurrent_appends: the log must hold exactly one appended event"
+    );
     assert_eq!(after.head.version, 2);
     match &after.events[1].body {
         EventBody::MessageSent { body, .. } => {
-            assert_eq!(body, &format!("message {winner}"), "concurrent_appends: the stored event must be the winner's")
+            assert_eq!(
+                body,
+                &format!("message {winner}"),
+                "concurrent_appends: the stored event must be the winner's"
+            )
         }
-        other => panic!("concurrent_appends: the appended event must be message_sent, got {other:?}"),
+        other => {
+            panic!("concurrent_appends: the appended event must be message_sent, got {other:?}")
+        }
     }
 }
 
@@ -848,14 +1326,26 @@ pub async fn concurrent_opens<S: Store>(store: S) {
     let mut tasks = Vec::new();
     for i in 0..200i64 {
         let email = format!("customer{}@example.com", i % 20);
-        let by = if i % 2 == 0 { fx.frontline.id } else { fx.frontline2.id };
-        let new = fx.new_case(by, &fx.intake("billing", &email, &format!("Concurrent {i}")), t0() + seconds(i));
+        let by = if i % 2 == 0 {
+            fx.frontline.id
+        } else {
+            fx.frontline2.id
+        };
+        let new = fx.new_case(
+            by,
+            &fx.intake("billing", &email, &format!("Concurrent {i}")),
+            t0() + seconds(i),
+        );
         let store = store.clone();
-        tasks.push(tokio::spawn(async move { (i, email, store.open_case(new).await) }));
+        tasks.push(tokio::spawn(async move {
+            (i, email, store.open_case(new).await)
+        }));
     }
     let mut heads = Vec::new();
     for task in tasks {
-        let (i, email, result) = task.await.unwrap_or_else(|e| panic!("concurrent_opens: a task panicked: {e}"));
+        let (i, email, result) = task
+            .await
+            .unwrap_or_else(|e| panic!("concurrent_opens: a task panicked: {e}"));
         match result {
             Ok(OpenOutcome::Created(head)) => {
                 assert_eq!(
@@ -869,25 +1359,51 @@ pub async fn concurrent_opens<S: Store>(store: S) {
         }
     }
     let distinct: BTreeSet<CaseId> = heads.iter().map(|(_, h)| h.id).collect();
-    assert_eq!(distinct.len(), 200, "concurrent_opens: 200 opens must get 200 distinct ids");
-    let tokens: BTreeSet<&str> = heads.iter().map(|(_, h)| h.customer_token.as_str()).collect();
+    assert_eq!(
+        distinct.len(),
+        200,
+        "concurrent_opens: 200 opens must get 200 distinct ids"
+    );
+    let tokens: BTreeSet<&str> = heads
+        .iter()
+        .map(|(_, h)| h.customer_token.as_str())
+        .collect();
     assert_eq!(tokens.len(), 200);
     let mut customers: BTreeMap<&str, BTreeSet<i64>> = BTreeMap::new();
     for (email, head) in &heads {
-        customers.entry(email.as_str()).or_default().insert(head.customer_id);
+        customers
+            .entry(email.as_str())
+            .or_default()
+            .insert(head.customer_id);
     }
     assert_eq!(customers.len(), 20);
     for (email, ids) in &customers {
-        assert_eq!(ids.len(), 1, "concurrent_opens: all cases of {email} must share one customer, got {ids:?}");
+        assert_eq!(
+            ids.len(),
+            1,
+            "concurrent_opens: all cases of {email} must share one customer, got {ids:?}"
+        );
     }
     let customer_ids: BTreeSet<i64> = customers.values().flatten().copied().collect();
-    assert_eq!(customer_ids.len(), 20, "concurrent_opens: 20 emails must be 20 customers");
+    assert_eq!(
+        customer_ids.len(),
+        20,
+        "concurrent_opens: 20 emails must be 20 customers"
+    );
 
     let all = list(&*store, everything()).await;
-    assert_eq!(all.len(), 200, "concurrent_opens: list_cases must show all 200 cases");
+    assert_eq!(
+        all.len(),
+        200,
+        "concurrent_opens: list_cases must show all 200 cases"
+    );
     for (_, head) in &heads {
         let stored = load(&*store, head.id).await;
-        assert_eq!(&stored.head, head, "concurrent_opens: case {} must read back as opened", head.id);
+        assert_eq!(
+            &stored.head, head,
+            "concurrent_opens: case {} must read back as opened",
+            head.id
+        );
         assert_eq!(stored.events.len(), 1);
     }
 
@@ -907,7 +1423,9 @@ pub async fn concurrent_opens<S: Store>(store: S) {
         tasks.push(tokio::spawn(async move { (i, store.open_case(new).await) }));
     }
     for task in tasks {
-        let (i, result) = task.await.unwrap_or_else(|e| panic!("concurrent_opens: a task panicked: {e}"));
+        let (i, result) = task
+            .await
+            .unwrap_or_else(|e| panic!("concurrent_opens: a task panicked: {e}"));
         match (i % 2, result) {
             (0, Ok(OpenOutcome::Created(_))) | (1, Err(_)) => {}
             (0, other) => panic!("concurrent_opens: open {i} with a fresh token must be Created, got {other:?}"),
@@ -915,12 +1433,26 @@ pub async fn concurrent_opens<S: Store>(store: S) {
         }
     }
     let all = list(&*store, everything()).await;
-    assert_eq!(all.len(), 220, "concurrent_opens: 200 + 20 cases must exist after 20 refused opens");
-    let acks =
-        store.claim_outbox(t0() + hours(2), LEASE, 1000).await.unwrap_or_else(|e| panic!("concurrent_opens: {e}"));
-    assert_eq!(acks.len(), 220, "concurrent_opens: one acknowledgment per created case, none for refused ones");
+    assert_eq!(
+        all.len(),
+        220,
+        "concurrent_opens: 200 + 20 cases must exist after 20 refused opens"
+    );
+    let acks = store
+        .claim_outbox(t0() + hours(2), LEASE, 1000)
+        .await
+        .unwrap_or_else(|e| panic!("concurrent_opens: {e}"));
+    assert_eq!(
+        acks.len(),
+        220,
+        "concurrent_opens: one acknowledgment per created case, none for refused ones"
+    );
     let timers = claim_timers(&*store, t0() + hours(100), 1000).await;
-    assert_eq!(timers.len(), 660, "concurrent_opens: three timers per created case, none for refused ones");
+    assert_eq!(
+        timers.len(),
+        660,
+        "concurrent_opens: three timers per created case, none for refused ones"
+    );
 }
 
 // --- 8. timers ----------------------------------------------------------------------
@@ -928,8 +1460,21 @@ pub async fn concurrent_opens<S: Store>(store: S) {
 /// Timers fall due at their time, are leased while claimed, and are replaced by appends.
 pub async fn timers<S: Store>(store: S) {
     let fx = Fixture::seed(&store).await;
-    assert_eq!(next_due(&store).await, None, "timers: an empty store has no next timer");
-    let a = fx.open(&store, fx.frontline.id, "billing", "alice@example.com", "Timers", t0()).await;
+    assert_eq!(
+        next_due(&store).await,
+        None,
+        "timers: an empty store has no next timer"
+    );
+    let a = fx
+        .open(
+            &store,
+            fx.frontline.id,
+            "billing",
+            "alice@example.com",
+            "Timers",
+            t0(),
+        )
+        .await;
     assert_eq!(
         next_due(&store).await,
         Some(t0() + hours(4)),
@@ -941,46 +1486,110 @@ pub async fn timers<S: Store>(store: S) {
         "timers: nothing is due one hour after opening"
     );
     let expected = sorted(vec![
-        DueTimer { case_id: a.id, kind: TimerKind::TickleIdle, due_at: t0() + hours(4) },
-        DueTimer { case_id: a.id, kind: TimerKind::TickleDeadline, due_at: t0() + hours(16) },
-        DueTimer { case_id: a.id, kind: TimerKind::Escalate, due_at: t0() + hours(20) },
+        DueTimer {
+            case_id: a.id,
+            kind: TimerKind::TickleIdle,
+            due_at: t0() + hours(4),
+        },
+        DueTimer {
+            case_id: a.id,
+            kind: TimerKind::TickleDeadline,
+            due_at: t0() + hours(16),
+        },
+        DueTimer {
+            case_id: a.id,
+            kind: TimerKind::Escalate,
+            due_at: t0() + hours(20),
+        },
     ]);
     let now = t0() + hours(20) + seconds(1);
     let due = sorted(claim_timers(&store, now, 100).await);
     assert!(
-        due.iter().any(|t| t.case_id == a.id && t.kind == TimerKind::Escalate),
+        due.iter()
+            .any(|t| t.case_id == a.id && t.kind == TimerKind::Escalate),
         "timers: after escalates_at the escalation must be due, got {due:?}"
     );
-    assert_eq!(due, expected, "timers: after escalates_at all three timers are due");
-    assert!(claim_timers(&store, now, 100).await.is_empty(), "timers: claimed timers are leased, not claimable again");
+    assert_eq!(
+        due, expected,
+        "timers: after escalates_at all three timers are due"
+    );
     assert!(
-        claim_timers(&store, now + LEASE - seconds(1), 100).await.is_empty(),
+        claim_timers(&store, now, 100).await.is_empty(),
+        "timers: claimed timers are leased, not claimable again"
+    );
+    assert!(
+        claim_timers(&store, now + LEASE - seconds(1), 100)
+            .await
+            .is_empty(),
         "timers: claimed timers stay leased until the lease ends"
     );
     let again = sorted(claim_timers(&store, now + LEASE + seconds(1), 100).await);
-    assert_eq!(again, expected, "timers: after the lease the unfired timers are claimable again");
+    assert_eq!(
+        again, expected,
+        "timers: after the lease the unfired timers are claimable again"
+    );
 
     // A solved case has no timers: the append's empty set replaces them.
-    let solved = fx.act(&store, a.id, solve(), person(fx.frontline.id), now + LEASE + seconds(2)).await;
+    let solved = fx
+        .act(
+            &store,
+            a.id,
+            solve(),
+            person(fx.frontline.id),
+            now + LEASE + seconds(2),
+        )
+        .await;
     assert_eq!(solved.status, CaseStatus::Solved);
     assert!(
-        claim_timers(&store, t0() + hours(1000), 100).await.is_empty(),
+        claim_timers(&store, t0() + hours(1000), 100)
+            .await
+            .is_empty(),
         "timers: after an append with no timers the case has none"
     );
-    assert_eq!(next_due(&store).await, None, "timers: with the only case solved there is no next timer");
+    assert_eq!(
+        next_due(&store).await,
+        None,
+        "timers: with the only case solved there is no next timer"
+    );
 
     // An append replaces the whole set: a pass-up is activity, so the idle reminder moves.
-    let b = fx.open(&store, fx.frontline.id, "billing", "bob@example.com", "Timers B", t0()).await;
-    fx.act(&store, b.id, pass_up(), person(fx.frontline.id), t0() + hours(1)).await;
-    assert_eq!(next_due(&store).await, Some(t0() + hours(5)), "timers: after the pass-up the idle reminder is at +5 h");
+    let b = fx
+        .open(
+            &store,
+            fx.frontline.id,
+            "billing",
+            "bob@example.com",
+            "Timers B",
+            t0(),
+        )
+        .await;
+    fx.act(
+        &store,
+        b.id,
+        pass_up(),
+        person(fx.frontline.id),
+        t0() + hours(1),
+    )
+    .await;
+    assert_eq!(
+        next_due(&store).await,
+        Some(t0() + hours(5)),
+        "timers: after the pass-up the idle reminder is at +5 h"
+    );
     assert!(
-        claim_timers(&store, t0() + hours(4) + minutes(30), 100).await.is_empty(),
+        claim_timers(&store, t0() + hours(4) + minutes(30), 100)
+            .await
+            .is_empty(),
         "timers: the reminder due at +4 h was replaced by the pass-up's timers"
     );
     let due = claim_timers(&store, t0() + hours(5), 100).await;
     assert_eq!(
         due,
-        vec![DueTimer { case_id: b.id, kind: TimerKind::TickleIdle, due_at: t0() + hours(5) }],
+        vec![DueTimer {
+            case_id: b.id,
+            kind: TimerKind::TickleIdle,
+            due_at: t0() + hours(5)
+        }],
         "timers: a timer is due at exactly its due time"
     );
 }
@@ -1011,27 +1620,66 @@ pub async fn timer_sweep<S: Store>(store: S) {
     // Idle reminders fall due at +4 h + i minutes: cases 0..=49 are due.
     let now = t0() + hours(4) + minutes(49) + seconds(30);
     let first = claim_timers(&store, now, 10).await;
-    assert_eq!(first.len(), 10, "timer_sweep: a claim returns no more than its limit, and fills it when it can");
+    assert_eq!(
+        first.len(),
+        10,
+        "timer_sweep: a claim returns no more than its limit, and fills it when it can"
+    );
     let rest = claim_timers(&store, now, 1000).await;
-    assert_eq!(rest.len(), 40, "timer_sweep: 50 timers are due, 10 were claimed, 40 must remain: got {}", rest.len());
+    assert_eq!(
+        rest.len(),
+        40,
+        "timer_sweep: 50 timers are due, 10 were claimed, 40 must remain: got {}",
+        rest.len()
+    );
     let all: Vec<DueTimer> = first.into_iter().chain(rest).collect();
     for t in &all {
-        assert!(t.due_at <= now, "timer_sweep: claimed {t:?}, which is not due at {now}");
-        assert_eq!(t.kind, TimerKind::TickleIdle, "timer_sweep: only idle reminders are due, got {t:?}");
+        assert!(
+            t.due_at <= now,
+            "timer_sweep: claimed {t:?}, which is not due at {now}"
+        );
+        assert_eq!(
+            t.kind,
+            TimerKind::TickleIdle,
+            "timer_sweep: only idle reminders are due, got {t:?}"
+        );
     }
     let claimed: BTreeSet<CaseId> = all.iter().map(|t| t.case_id).collect();
     let expected: BTreeSet<CaseId> = cases[..50].iter().copied().collect();
-    assert_eq!(claimed.len(), 50, "timer_sweep: no timer may be claimed twice");
-    assert_eq!(claimed, expected, "timer_sweep: exactly the cases opened in the first 50 minutes are due");
-    assert!(claim_timers(&store, now, 1000).await.is_empty(), "timer_sweep: everything due is leased");
+    assert_eq!(
+        claimed.len(),
+        50,
+        "timer_sweep: no timer may be claimed twice"
+    );
+    assert_eq!(
+        claimed, expected,
+        "timer_sweep: exactly the cases opened in the first 50 minutes are due"
+    );
+    assert!(
+        claim_timers(&store, now, 1000).await.is_empty(),
+        "timer_sweep: everything due is leased"
+    );
 
     // Past every idle reminder, the leases over, and case 0's deadline warning (+16 h) due.
     let later = t0() + hours(16) + seconds(30);
     let due = claim_timers(&store, later, 1000).await;
-    let idle = due.iter().filter(|t| t.kind == TimerKind::TickleIdle).count();
-    let deadline: Vec<&DueTimer> = due.iter().filter(|t| t.kind == TimerKind::TickleDeadline).collect();
-    assert_eq!(idle, 100, "timer_sweep: all 100 idle reminders are due at +16 h");
-    assert_eq!(deadline.len(), 1, "timer_sweep: only case 0's deadline warning is due at +16 h 30 s, got {deadline:?}");
+    let idle = due
+        .iter()
+        .filter(|t| t.kind == TimerKind::TickleIdle)
+        .count();
+    let deadline: Vec<&DueTimer> = due
+        .iter()
+        .filter(|t| t.kind == TimerKind::TickleDeadline)
+        .collect();
+    assert_eq!(
+        idle, 100,
+        "timer_sweep: all 100 idle reminders are due at +16 h"
+    );
+    assert_eq!(
+        deadline.len(),
+        1,
+        "timer_sweep: only case 0's deadline warning is due at +16 h 30 s, got {deadline:?}"
+    );
     assert_eq!(deadline[0].case_id, cases[0]);
     assert_eq!(due.len(), 101, "timer_sweep: no escalation is due yet");
 }
@@ -1041,16 +1689,44 @@ pub async fn timer_sweep<S: Store>(store: S) {
 /// Notifications are claimed with a lease, retried when asked, and never again once done.
 pub async fn outbox<S: Store>(store: S) {
     let fx = Fixture::seed(&store).await;
-    let a = fx.open(&store, fx.frontline.id, "billing", "alice@example.com", "Outbox A", t0()).await;
-    let ack = Notification { recipient: Recipient::Customer, template: "acknowledgment".into(), event_seq: 1 };
+    let a = fx
+        .open(
+            &store,
+            fx.frontline.id,
+            "billing",
+            "alice@example.com",
+            "Outbox A",
+            t0(),
+        )
+        .await;
+    let ack = Notification {
+        recipient: Recipient::Customer,
+        template: "acknowledgment".into(),
+        event_seq: 1,
+    };
 
     let rows = claim_outbox(&store, t0() + seconds(1)).await;
-    assert_eq!(rows.len(), 1, "outbox: opening a case must enqueue exactly the acknowledgment, got {rows:?}");
+    assert_eq!(
+        rows.len(),
+        1,
+        "outbox: opening a case must enqueue exactly the acknowledgment, got {rows:?}"
+    );
     let row = rows[0].clone();
-    assert_eq!((row.case_id, &row.notification), (a.id, &ack), "outbox: the acknowledgment to the customer");
+    assert_eq!(
+        (row.case_id, &row.notification),
+        (a.id, &ack),
+        "outbox: the acknowledgment to the customer"
+    );
     assert_eq!(row.attempts, 1, "outbox: the first claim is attempt 1");
-    assert_eq!(row.created_at, t0(), "outbox: created_at is the time of the event");
-    assert!(claim_outbox(&store, t0() + seconds(2)).await.is_empty(), "outbox: a claimed row is leased");
+    assert_eq!(
+        row.created_at,
+        t0(),
+        "outbox: created_at is the time of the event"
+    );
+    assert!(
+        claim_outbox(&store, t0() + seconds(2)).await.is_empty(),
+        "outbox: a claimed row is leased"
+    );
 
     let retry_at = t0() + minutes(10);
     store
@@ -1062,38 +1738,89 @@ pub async fn outbox<S: Store>(store: S) {
         "outbox: a failed row is not claimable before its retry time"
     );
     let rows = claim_outbox(&store, retry_at + seconds(1)).await;
-    assert_eq!(rows.len(), 1, "outbox: a failed row is claimable after its retry time");
-    assert_eq!((rows[0].id, rows[0].attempts), (row.id, 2), "outbox: the retry is attempt 2 of the same row");
-    store.outbox_sent(row.id, retry_at + seconds(2)).await.unwrap_or_else(|e| panic!("outbox: {e}"));
-    assert!(claim_outbox(&store, t0() + hours(1000)).await.is_empty(), "outbox: a sent row is never claimed again");
+    assert_eq!(
+        rows.len(),
+        1,
+        "outbox: a failed row is claimable after its retry time"
+    );
+    assert_eq!(
+        (rows[0].id, rows[0].attempts),
+        (row.id, 2),
+        "outbox: the retry is attempt 2 of the same row"
+    );
+    store
+        .outbox_sent(row.id, retry_at + seconds(2))
+        .await
+        .unwrap_or_else(|e| panic!("outbox: {e}"));
+    assert!(
+        claim_outbox(&store, t0() + hours(1000)).await.is_empty(),
+        "outbox: a sent row is never claimed again"
+    );
 
     // A sender that dies mid-send: the row comes back when the lease ends.
-    let b = fx.open(&store, fx.frontline.id, "billing", "bob@example.com", "Outbox B", t0() + hours(1)).await;
+    let b = fx
+        .open(
+            &store,
+            fx.frontline.id,
+            "billing",
+            "bob@example.com",
+            "Outbox B",
+            t0() + hours(1),
+        )
+        .await;
     let claimed = claim_outbox(&store, t0() + hours(1)).await;
-    assert_eq!(claimed.iter().map(|r| (r.case_id, r.attempts)).collect::<Vec<_>>(), vec![(b.id, 1)]);
-    assert!(claim_outbox(&store, t0() + hours(1) + LEASE - seconds(1)).await.is_empty(), "outbox: still leased");
+    assert_eq!(
+        claimed
+            .iter()
+            .map(|r| (r.case_id, r.attempts))
+            .collect::<Vec<_>>(),
+        vec![(b.id, 1)]
+    );
+    assert!(
+        claim_outbox(&store, t0() + hours(1) + LEASE - seconds(1))
+            .await
+            .is_empty(),
+        "outbox: still leased"
+    );
     let back = claim_outbox(&store, t0() + hours(1) + LEASE + seconds(1)).await;
     assert_eq!(
         back.iter().map(|r| (r.id, r.attempts)).collect::<Vec<_>>(),
         vec![(claimed[0].id, 2)],
         "outbox: an unreported row is claimable again after its lease, as the next attempt"
     );
-    store.outbox_failed(claimed[0].id, "mailbox does not exist", None).await.unwrap_or_else(|e| panic!("outbox: {e}"));
+    store
+        .outbox_failed(claimed[0].id, "mailbox does not exist", None)
+        .await
+        .unwrap_or_else(|e| panic!("outbox: {e}"));
     assert!(
         claim_outbox(&store, t0() + hours(1000)).await.is_empty(),
         "outbox: a permanently failed row is never claimed again"
     );
 
     // An append's notifications are enqueued with it.
-    fx.act(&store, b.id, pass_up(), person(fx.frontline.id), t0() + hours(2)).await;
+    fx.act(
+        &store,
+        b.id,
+        pass_up(),
+        person(fx.frontline.id),
+        t0() + hours(2),
+    )
+    .await;
     let rows = claim_outbox(&store, t0() + hours(2)).await;
-    let got: Vec<(CaseId, Notification)> = rows.into_iter().map(|r| (r.case_id, r.notification)).collect();
+    let got: Vec<(CaseId, Notification)> = rows
+        .into_iter()
+        .map(|r| (r.case_id, r.notification))
+        .collect();
     let expected = Notification {
         recipient: Recipient::Person { id: fx.staff.id },
         template: "passed_up_to_you".into(),
         event_seq: 2,
     };
-    assert_eq!(got, vec![(b.id, expected)], "outbox: a pass-up notifies the new owner");
+    assert_eq!(
+        got,
+        vec![(b.id, expected)],
+        "outbox: a pass-up notifies the new owner"
+    );
 }
 
 // --- 10. list_cases -----------------------------------------------------------------
@@ -1102,13 +1829,62 @@ pub async fn outbox<S: Store>(store: S) {
 pub async fn list_cases<S: Store>(store: S) {
     let fx = Fixture::seed(&store).await;
     let (f1, f2) = (fx.frontline.id, fx.frontline2.id);
-    let c1 = fx.open(&store, f1, "billing", "alice@example.com", "Printer on fire", t0() + hours(2)).await;
-    let c2 = fx.open(&store, f2, "billing", "bob@shop.test", "Refund for order 7", t0()).await;
-    let c3 = fx.open(&store, f1, "delivery", "carol@example.org", "Login fails", t0() + hours(1)).await;
-    let c4 = fx.open(&store, f1, "billing", "dave@example.com", "Double charge", t0() + minutes(30)).await;
-    let c4 = fx.act(&store, c4.id, solve(), person(f1), t0() + hours(3)).await;
-    let c5 = fx.open(&store, f2, "delivery", "erin@other.net", "Box crushed", t0() + minutes(10)).await;
-    let c5 = fx.act(&store, c5.id, solve(), person(f2), t0() + hours(4)).await;
+    let c1 = fx
+        .open(
+            &store,
+            f1,
+            "billing",
+            "alice@example.com",
+            "Printer on fire",
+            t0() + hours(2),
+        )
+        .await;
+    let c2 = fx
+        .open(
+            &store,
+            f2,
+            "billing",
+            "bob@shop.test",
+            "Refund for order 7",
+            t0(),
+        )
+        .await;
+    let c3 = fx
+        .open(
+            &store,
+            f1,
+            "delivery",
+            "carol@example.org",
+            "Login fails",
+            t0() + hours(1),
+        )
+        .await;
+    let c4 = fx
+        .open(
+            &store,
+            f1,
+            "billing",
+            "dave@example.com",
+            "Double charge",
+            t0() + minutes(30),
+        )
+        .await;
+    let c4 = fx
+        .act(&store, c4.id, solve(), person(f1), t0() + hours(3))
+        .await;
+    let c5 = fx
+        .open(
+            &store,
+            f2,
+            "delivery",
+            "erin@other.net",
+            "Box crushed",
+            t0() + minutes(10),
+        )
+        .await;
+    let c5 = fx
+        .act(&store, c5.id, solve(), person(f2), t0() + hours(4))
+        .await;
 
     let filter = |f: CaseFilter| CaseFilter { limit: 100, ..f };
     let all = list(&store, filter(CaseFilter::default())).await;
@@ -1119,50 +1895,161 @@ pub async fn list_cases<S: Store>(store: S) {
         "list_cases: open cases come first, by escalates_at ascending"
     );
     let solved: BTreeSet<CaseId> = ids(&all[3..]).into_iter().collect();
-    assert_eq!(solved, BTreeSet::from([c4.id, c5.id]), "list_cases: solved cases come after the open ones");
+    assert_eq!(
+        solved,
+        BTreeSet::from([c4.id, c5.id]),
+        "list_cases: solved cases come after the open ones"
+    );
     for head in &all {
-        assert_eq!(head, &load(&store, head.id).await.head, "list_cases: a listed head equals the stored head");
+        assert_eq!(
+            head,
+            &load(&store, head.id).await.head,
+            "list_cases: a listed head equals the stored head"
+        );
     }
 
-    let by_owner = list(&store, filter(CaseFilter { owner: Some(f1), ..CaseFilter::default() })).await;
-    assert_eq!(ids(&by_owner), vec![c3.id, c1.id, c4.id], "list_cases: filter by owner");
-    let open = list(&store, filter(CaseFilter { status: Some(CaseStatus::Open), ..CaseFilter::default() })).await;
-    assert_eq!(ids(&open), vec![c2.id, c3.id, c1.id], "list_cases: filter by status open");
-    let done = list(&store, filter(CaseFilter { status: Some(CaseStatus::Solved), ..CaseFilter::default() })).await;
-    assert_eq!(ids(&done).into_iter().collect::<BTreeSet<_>>(), solved, "list_cases: filter by status solved");
-    let delivery =
-        list(&store, filter(CaseFilter { category: Some("delivery".into()), ..CaseFilter::default() })).await;
-    assert_eq!(ids(&delivery), vec![c3.id, c5.id], "list_cases: filter by category");
-    let mine_open =
-        list(&store, filter(CaseFilter { owner: Some(f1), status: Some(CaseStatus::Open), ..CaseFilter::default() }))
-            .await;
-    assert_eq!(ids(&mine_open), vec![c3.id, c1.id], "list_cases: owner and status combine");
-    let of_bob = list(&store, filter(CaseFilter { customer_id: Some(c2.customer_id), ..CaseFilter::default() })).await;
+    let by_owner = list(
+        &store,
+        filter(CaseFilter {
+            owner: Some(f1),
+            ..CaseFilter::default()
+        }),
+    )
+    .await;
+    assert_eq!(
+        ids(&by_owner),
+        vec![c3.id, c1.id, c4.id],
+        "list_cases: filter by owner"
+    );
+    let open = list(
+        &store,
+        filter(CaseFilter {
+            status: Some(CaseStatus::Open),
+            ..CaseFilter::default()
+        }),
+    )
+    .await;
+    assert_eq!(
+        ids(&open),
+        vec![c2.id, c3.id, c1.id],
+        "list_cases: filter by status open"
+    );
+    let done = list(
+        &store,
+        filter(CaseFilter {
+            status: Some(CaseStatus::Solved),
+            ..CaseFilter::default()
+        }),
+    )
+    .await;
+    assert_eq!(
+        ids(&done).into_iter().collect::<BTreeSet<_>>(),
+        solved,
+        "list_cases: filter by status solved"
+    );
+    let delivery = list(
+        &store,
+        filter(CaseFilter {
+            category: Some("delivery".into()),
+            ..CaseFilter::default()
+        }),
+    )
+    .await;
+    assert_eq!(
+        ids(&delivery),
+        vec![c3.id, c5.id],
+        "list_cases: filter by category"
+    );
+    let mine_open = list(
+        &store,
+        filter(CaseFilter {
+            owner: Some(f1),
+            status: Some(CaseStatus::Open),
+            ..CaseFilter::default()
+        }),
+    )
+    .await;
+    assert_eq!(
+        ids(&mine_open),
+        vec![c3.id, c1.id],
+        "list_cases: owner and status combine"
+    );
+    let of_bob = list(
+        &store,
+        filter(CaseFilter {
+            customer_id: Some(c2.customer_id),
+            ..CaseFilter::default()
+        }),
+    )
+    .await;
     assert_eq!(ids(&of_bob), vec![c2.id], "list_cases: filter by customer");
 
-    let text = |t: &str| filter(CaseFilter { text: Some(t.to_string()), ..CaseFilter::default() });
+    let text = |t: &str| {
+        filter(CaseFilter {
+            text: Some(t.to_string()),
+            ..CaseFilter::default()
+        })
+    };
     let cases: [(&str, Vec<CaseId>, &str); 7] = [
         ("printer", vec![c1.id], "a subject substring, lower case"),
         ("PRINTER ON", vec![c1.id], "a subject substring, upper case"),
         ("order 7", vec![c2.id], "a subject substring with a space"),
-        ("EXAMPLE.COM", vec![c1.id, c4.id], "a customer email substring, any case"),
+        (
+            "EXAMPLE.COM",
+            vec![c1.id, c4.id],
+            "a customer email substring, any case",
+        ),
         ("shop", vec![c2.id], "a customer email substring"),
         ("%", vec![], "a LIKE wildcard is matched literally"),
         ("_", vec![], "a LIKE wildcard is matched literally"),
     ];
     for (query, expected, what) in cases {
         let found = list(&store, text(query)).await;
-        assert_eq!(ids(&found), expected, "list_cases: text {query:?} must match {what}");
+        assert_eq!(
+            ids(&found),
+            expected,
+            "list_cases: text {query:?} must match {what}"
+        );
     }
-    let both =
-        list(&store, CaseFilter { owner: Some(f1), text: Some("example".into()), limit: 100, ..CaseFilter::default() })
-            .await;
-    assert_eq!(ids(&both), vec![c3.id, c1.id, c4.id], "list_cases: text and owner combine");
+    let both = list(
+        &store,
+        CaseFilter {
+            owner: Some(f1),
+            text: Some("example".into()),
+            limit: 100,
+            ..CaseFilter::default()
+        },
+    )
+    .await;
+    assert_eq!(
+        ids(&both),
+        vec![c3.id, c1.id, c4.id],
+        "list_cases: text and owner combine"
+    );
 
-    let page =
-        |limit: u32, offset: u32| CaseFilter { status: Some(CaseStatus::Open), limit, offset, ..CaseFilter::default() };
-    assert_eq!(ids(&list(&store, page(2, 0)).await), vec![c2.id, c3.id], "list_cases: limit 2");
-    assert_eq!(ids(&list(&store, page(2, 2)).await), vec![c1.id], "list_cases: limit 2 offset 2");
-    assert_eq!(ids(&list(&store, page(1, 1)).await), vec![c3.id], "list_cases: limit 1 offset 1");
-    assert!(list(&store, page(10, 10)).await.is_empty(), "list_cases: an offset past the end is empty");
+    let page = |limit: u32, offset: u32| CaseFilter {
+        status: Some(CaseStatus::Open),
+        limit,
+        offset,
+        ..CaseFilter::default()
+    };
+    assert_eq!(
+        ids(&list(&store, page(2, 0)).await),
+        vec![c2.id, c3.id],
+        "list_cases: limit 2"
+    );
+    assert_eq!(
+        ids(&list(&store, page(2, 2)).await),
+        vec![c1.id],
+        "list_cases: limit 2 offset 2"
+    );
+    assert_eq!(
+        ids(&list(&store, page(1, 1)).await),
+        vec![c3.id],
+        "list_cases: limit 1 offset 1"
+    );
+    assert!(
+        list(&store, page(10, 10)).await.is_empty(),
+        "list_cases: an offset past the end is empty"
+    );
 }

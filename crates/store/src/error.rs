@@ -4,7 +4,11 @@ use thiserror::Error;
 #[derive(Debug, Error)]
 pub enum StoreError {
     #[error("case {case_id} changed meanwhile (expected version {expected}, found {actual})")]
-    VersionConflict { case_id: CaseId, expected: u32, actual: u32 },
+    VersionConflict {
+        case_id: CaseId,
+        expected: u32,
+        actual: u32,
+    },
     #[error("no case {0}")]
     CaseNotFound(CaseId),
     #[error("{field} {value:?} is already taken")]
@@ -12,7 +16,10 @@ pub enum StoreError {
     #[error("{field}: no person with id {id}")]
     UnknownPerson { field: &'static str, id: PersonId },
     #[error("{field}: {message}")]
-    Invalid { field: &'static str, message: String },
+    Invalid {
+        field: &'static str,
+        message: String,
+    },
     #[error("this Idempotency-Key was already used for a different request")]
     IdempotencyMismatch,
     #[error("the store is unavailable: {0}")]

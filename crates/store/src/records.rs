@@ -1,7 +1,9 @@
 //! What goes in and out of the store.
 
 use chrono::{DateTime, Utc};
-use roadone_domain::{Case, CaseId, CaseStatus, Customer, Event, Notification, PersonId, Role, Timer, TimerKind};
+use roadone_domain::{
+    Case, CaseId, CaseStatus, Customer, Event, Notification, PersonId, Role, Timer, TimerKind,
+};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewPerson {

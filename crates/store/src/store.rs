@@ -19,7 +19,12 @@ pub trait Store: Send + Sync + 'static {
     async fn categories(&self) -> StoreResult<Vec<Category>>;
 
     /// Stores the SHA-256 digest of a bearer token (never the token itself).
-    async fn add_token(&self, person: PersonId, token_hash: Vec<u8>, label: &str) -> StoreResult<()>;
+    async fn add_token(
+        &self,
+        person: PersonId,
+        token_hash: Vec<u8>,
+        label: &str,
+    ) -> StoreResult<()>;
     async fn person_by_token(&self, token_hash: &[u8]) -> StoreResult<Option<PersonId>>;
 
     // --- cases -----------------------------------------------------------------------
@@ -38,15 +43,30 @@ pub trait Store: Send + Sync + 'static {
 
     /// Claims up to `limit` timers due at `now` and not leased by another scheduler;
     /// each claim holds for `lease`. Cost grows with the number of due timers only.
-    async fn claim_due_timers(&self, now: DateTime<Utc>, lease: Duration, limit: u32) -> StoreResult<Vec<DueTimer>>;
+    async fn claim_due_timers(
+        &self,
+        now: DateTime<Utc>,
+        lease: Duration,
+        limit: u32,
+    ) -> StoreResult<Vec<DueTimer>>;
     /// When the next unleased timer falls due, if any (lets the scheduler sleep until then).
     async fn next_timer_due(&self) -> StoreResult<Option<DateTime<Utc>>>;
 
     /// Claims up to `limit` unsent notifications whose next attempt is due.
-    async fn claim_outbox(&self, now: DateTime<Utc>, lease: Duration, limit: u32) -> StoreResult<Vec<OutboxRow>>;
+    async fn claim_outbox(
+        &self,
+        now: DateTime<Utc>,
+        lease: Duration,
+        limit: u32,
+    ) -> StoreResult<Vec<OutboxRow>>;
     async fn outbox_sent(&self, id: i64, at: DateTime<Utc>) -> StoreResult<()>;
     /// Records a failed attempt; `retry_at: None` means the failure is permanent.
-    async fn outbox_failed(&self, id: i64, error: &str, retry_at: Option<DateTime<Utc>>) -> StoreResult<()>;
+    async fn outbox_failed(
+        &self,
+        id: i64,
+        error: &str,
+        retry_at: Option<DateTime<Utc>>,
+    ) -> StoreResult<()>;
 
     // --- operations --------------------------------------------------------------------
 

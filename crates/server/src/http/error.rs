@@ -22,39 +22,89 @@ impl AppError {
                 (status, e.code(), e.to_string(), e.field())
             }
             AppError::Store(e) => match e {
-                StoreError::VersionConflict { .. } => (StatusCode::CONFLICT, "changed_meanwhile", e.to_string(), None),
-                StoreError::CaseNotFound(_) => (StatusCode::NOT_FOUND, "not_found", e.to_string(), None),
-                StoreError::Duplicate { field, .. } => {
-                    (StatusCode::CONFLICT, "duplicate", e.to_string(), Some(field.to_string()))
+                StoreError::VersionConflict { .. } => (
+                    StatusCode::CONFLICT,
+                    "changed_meanwhile",
+                    e.to_string(),
+                    None,
+                ),
+                StoreError::CaseNotFound(_) => {
+                    (StatusCode::NOT_FOUND, "not_found", e.to_string(), None)
                 }
-                StoreError::UnknownPerson { field, .. } => {
-                    (StatusCode::UNPROCESSABLE_ENTITY, "unknown_person", e.to_string(), Some(field.to_string()))
-                }
-                StoreError::Invalid { field, .. } => {
-                    (StatusCode::UNPROCESSABLE_ENTITY, "invalid", e.to_string(), Some(field.to_string()))
-                }
+                StoreError::Duplicate { field, .. } => (
+                    StatusCode::CONFLICT,
+                    "duplicate",
+                    e.to_string(),
+                    Some(field.to_string()),
+                ),
+                StoreError::UnknownPerson { field, .. } => (
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "unknown_person",
+                    e.to_string(),
+                    Some(field.to_string()),
+                ),
+                StoreError::Invalid { field, .. } => (
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "invalid",
+                    e.to_string(),
+                    Some(field.to_string()),
+                ),
                 StoreError::IdempotencyMismatch => (
                     StatusCode::UNPROCESSABLE_ENTITY,
                     "idempotency_key_reused",
                     e.to_string(),
                     Some("Idempotency-Key".into()),
                 ),
-                StoreError::Unavailable(_) => {
-                    (StatusCode::SERVICE_UNAVAILABLE, "unavailable", "the store is unavailable; retry".into(), None)
-                }
-                StoreError::Corrupt(_) => {
-                    (StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error".into(), None)
-                }
+                StoreError::Unavailable(_) => (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "unavailable",
+                    "the store is unavailable; retry".into(),
+                    None,
+                ),
+                StoreError::Corrupt(_) => (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "internal error".into(),
+                    None,
+                ),
             },
-            AppError::Unauthorized(m) => (StatusCode::UNAUTHORIZED, "unauthorized", m.clone(), None),
-            AppError::Forbidden(m) => (StatusCode::FORBIDDEN, "forbidden", m.clone(), None),
-            AppError::NotFound(what) => (StatusCode::NOT_FOUND, "not_found", format!("{what} not found"), None),
-            AppError::BadRequest { code, message, field } => (StatusCode::BAD_REQUEST, code, message.clone(), field.clone()),
-            AppError::Invalid { code, message, field } => {
-                (StatusCode::UNPROCESSABLE_ENTITY, code, message.clone(), field.clone())
+            AppError::Unauthorized(m) => {
+                (StatusCode::UNAUTHORIZED, "unauthorized", m.clone(), None)
             }
+            AppError::Forbidden(m) => (StatusCode::FORBIDDEN, "forbidden", m.clone(), None),
+            AppError::NotFound(what) => (
+                StatusCode::NOT_FOUND,
+                "not_found",
+                format!("{what} not found"),
+                None,
+            ),
+            AppError::BadRequest {
+                code,
+                message,
+                field,
+            } => (
+                StatusCode::BAD_REQUEST,
+                code,
+                message.clone(),
+                field.clone(),
+            ),
+            AppError::Invalid {
+                code,
+                message,
+                field,
+            } => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                code,
+                message.clone(),
+                field.clone(),
+            ),
             AppError::TooLarge(m) => (StatusCode::PAYLOAD_TOO_LARGE, "too_large", m.clone(), None),
-            AppError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error".into(), None),
+            AppError::Internal(_) => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "internal error".into(),
+                None,
+            ),
         }
     }
 }
@@ -65,12 +115,22 @@ impl IntoResponse for AppError {
         if status.is_server_error() {
             tracing::error!("{status}: {self:?}");
         }
-        let mut response =
-            (status, Json(ErrorBody { error: ErrorDetail { code: code.to_string(), message, field } })).into_response();
+        let mut response = (
+            status,
+            Json(ErrorBody {
+                error: ErrorDetail {
+                    code: code.to_string(),
+                    message,
+                    field,
+                },
+            }),
+        )
+            .into_response();
         if status == StatusCode::UNAUTHORIZED {
-            response
-                .headers_mut()
-                .insert(axum::http::header::WWW_AUTHENTICATE, axum::http::HeaderValue::from_static("Bearer"));
+            response.headers_mut().insert(
+                axum::http::header::WWW_AUTHENTICATE,
+                axum::http::HeaderValue::from_static("Bearer"),
+            );
         }
         response
     }

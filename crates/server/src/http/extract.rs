@@ -5,8 +5,8 @@ use crate::error::AppError;
 use crate::tokens;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
-use axum::http::request::Parts;
 use axum::http::header;
+use axum::http::request::Parts;
 use roadone_domain::{Person, PersonId, Role};
 use serde::de::DeserializeOwned;
 
@@ -44,9 +44,16 @@ impl FromRequest<AppState> for JsonBytes {
         }
         let bytes = Bytes::from_request(req, state).await.map_err(|e| {
             if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-                AppError::TooLarge(format!("the body is larger than {} bytes", super::MAX_BODY_BYTES))
+                AppError::TooLarge(format!(
+                    "the body is larger than {} bytes",
+                    super::MAX_BODY_BYTES
+                ))
             } else {
-                AppError::BadRequest { code: "unreadable_body", message: e.body_text(), field: None }
+                AppError::BadRequest {
+                    code: "unreadable_body",
+                    message: e.body_text(),
+                    field: None,
+                }
             }
         })?;
         Ok(JsonBytes(bytes))
@@ -80,7 +87,10 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
             } else {
                 // A missing field is reported at its parent's path: name the field itself.
                 let message = inner.to_string();
-                let missing = message.strip_prefix("missing field `").and_then(|m| m.split_once('`')).map(|(f, _)| f);
+                let missing = message
+                    .strip_prefix("missing field `")
+                    .and_then(|m| m.split_once('`'))
+                    .map(|(f, _)| f);
                 let field = match (path.as_str(), missing) {
                     (".", Some(f)) => Some(f.to_string()),
                     (_, Some(f)) => Some(format!("{path}.{f}")),
@@ -91,7 +101,11 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
                     Some(f) => format!("{f}: {inner}"),
                     None => inner.to_string(),
                 };
-                Err(AppError::Invalid { code: "invalid", message, field })
+                Err(AppError::Invalid {
+                    code: "invalid",
+                    message,
+                    field,
+                })
             }
         }
     }
@@ -111,7 +125,14 @@ impl Staff {
         if roles.contains(&self.person.role) {
             Ok(())
         } else {
-            Err(AppError::Forbidden(format!("only {} may {doing}", roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(" or "))))
+            Err(AppError::Forbidden(format!(
+                "only {} may {doing}",
+                roles
+                    .iter()
+                    .map(|r| r.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" or ")
+            )))
         }
     }
 }
@@ -121,7 +142,10 @@ pub fn bearer(parts: &Parts) -> Option<&str> {
         .headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
         .map(str::trim)
 }
 
@@ -138,14 +162,19 @@ impl FromRequestParts<AppState> for Staff {
             .await?
             .ok_or_else(|| AppError::Unauthorized("the bearer token is not valid".into()))?;
         let snapshot = state.directory.snapshot();
-        let person = snapshot.person(person_id).filter(|p| p.active).cloned().ok_or_else(|| {
-            AppError::Unauthorized("the bearer token belongs to a deactivated person".into())
-        })?;
+        let person = snapshot
+            .person(person_id)
+            .filter(|p| p.active)
+            .cloned()
+            .ok_or_else(|| {
+                AppError::Unauthorized("the bearer token belongs to a deactivated person".into())
+            })?;
         Ok(Staff { person })
     }
 }
 
 /// Parses a path id, so `/cases/abc` is a clear 404 rather than a framework message.
 pub fn path_id(raw: &str, what: &str) -> Result<i64, AppError> {
-    raw.parse::<i64>().map_err(|_| AppError::NotFound(format!("{what} {raw:?}")))
+    raw.parse::<i64>()
+        .map_err(|_| AppError::NotFound(format!("{what} {raw:?}")))
 }

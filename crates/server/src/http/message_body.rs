@@ -32,14 +32,25 @@ impl FromRequest<AppState> for MessageBody {
             let JsonBytes(bytes) = JsonBytes::from_request(req, state).await?;
             // Files may be large; text sent as JSON is held to the API's usual limit.
             if bytes.len() > crate::http::MAX_BODY_BYTES {
-                return Err(AppError::TooLarge(format!("the body is larger than {} bytes", crate::http::MAX_BODY_BYTES)));
+                return Err(AppError::TooLarge(format!(
+                    "the body is larger than {} bytes",
+                    crate::http::MAX_BODY_BYTES
+                )));
             }
             let m: MessageRequest = parse_json(&bytes)?;
-            return Ok(MessageBody { body: m.body, attachments: Vec::new() });
+            return Ok(MessageBody {
+                body: m.body,
+                attachments: Vec::new(),
+            });
         }
-        let mut form = Multipart::from_request(req, state)
-            .await
-            .map_err(|e| AppError::BadRequest { code: "unreadable_form", message: e.body_text(), field: None })?;
+        let mut form =
+            Multipart::from_request(req, state)
+                .await
+                .map_err(|e| AppError::BadRequest {
+                    code: "unreadable_form",
+                    message: e.body_text(),
+                    field: None,
+                })?;
         let mut body = String::new();
         let mut files = Vec::new();
         loop {
@@ -56,10 +67,18 @@ impl FromRequest<AppState> for MessageBody {
             };
             let name = field.name().unwrap_or_default().to_string();
             match name.as_str() {
-                "body" => body = field.text().await.map_err(|e| AppError::invalid("body", e.body_text()))?,
+                "body" => {
+                    body = field
+                        .text()
+                        .await
+                        .map_err(|e| AppError::invalid("body", e.body_text()))?
+                }
                 "file" | "files" | "attachment" => {
                     let file_name = field.file_name().unwrap_or("attachment").to_string();
-                    let bytes = field.bytes().await.map_err(|e| AppError::invalid("file", e.body_text()))?;
+                    let bytes = field
+                        .bytes()
+                        .await
+                        .map_err(|e| AppError::invalid("file", e.body_text()))?;
                     if bytes.len() as u64 > state.attachments.limit() {
                         return Err(AppError::TooLarge(format!(
                             "{file_name:?} is {} bytes; an attachment may be at most {} bytes",
@@ -69,12 +88,20 @@ impl FromRequest<AppState> for MessageBody {
                     }
                     files.push((file_name, bytes));
                 }
-                other => return Err(AppError::invalid(other, "unknown form field: send `body` and `file` fields")),
+                other => {
+                    return Err(AppError::invalid(
+                        other,
+                        "unknown form field: send `body` and `file` fields",
+                    ))
+                }
             }
         }
         let store = state.attachments.clone();
         let attachments = tokio::task::spawn_blocking(move || {
-            files.into_iter().map(|(name, bytes)| store.put(&name, &bytes)).collect::<Result<Vec<_>, _>>()
+            files
+                .into_iter()
+                .map(|(name, bytes)| store.put(&name, &bytes))
+                .collect::<Result<Vec<_>, _>>()
         })
         .await
         .map_err(|e| AppError::Internal(e.to_string()))?

@@ -19,7 +19,10 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/api/openapi.json", get(openapi::document))
         .route("/api/v1/people", post(people::create).get(people::list))
-        .route("/api/v1/categories", post(categories::create).get(categories::list))
+        .route(
+            "/api/v1/categories",
+            post(categories::create).get(categories::list),
+        )
         .route("/api/v1/cases", post(cases::open).get(cases::list))
         .route("/api/v1/cases/{id}", get(cases::show))
         .route("/api/v1/cases/{id}/pass-up", post(cases::pass_up))
@@ -28,18 +31,27 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/cases/{id}/solve", post(cases::solve))
         .route(
             "/api/v1/cases/{id}/messages",
-            post(cases::message).layer(axum::extract::DefaultBodyLimit::max(message_body::MAX_UPLOAD_BYTES)),
+            post(cases::message).layer(axum::extract::DefaultBodyLimit::max(
+                message_body::MAX_UPLOAD_BYTES,
+            )),
         )
         .route("/api/v1/cases/{id}/rating", post(customer::rate))
         .route(
             "/api/v1/cases/{id}/customer-messages",
-            post(customer::reply).layer(axum::extract::DefaultBodyLimit::max(message_body::MAX_UPLOAD_BYTES)),
+            post(customer::reply).layer(axum::extract::DefaultBodyLimit::max(
+                message_body::MAX_UPLOAD_BYTES,
+            )),
         )
         .route("/api/v1/cases/{id}/customer-view", get(customer::show))
-        .route("/api/v1/cases/{id}/attachments/{sha256}", get(attachments::download))
+        .route(
+            "/api/v1/cases/{id}/attachments/{sha256}",
+            get(attachments::download),
+        )
         .route(
             "/api/v1/inbound/email",
-            post(inbound::email).layer(axum::extract::DefaultBodyLimit::max(inbound::MAX_MESSAGE_BYTES)),
+            post(inbound::email).layer(axum::extract::DefaultBodyLimit::max(
+                inbound::MAX_MESSAGE_BYTES,
+            )),
         )
         .route("/healthz", get(|| async { "ok" }))
         .fallback(api::not_found)

@@ -111,7 +111,12 @@ impl From<CategoryView> for Category {
             checklist: c
                 .checklist
                 .into_iter()
-                .map(|i| ChecklistItem { key: i.key, label: i.label, required: i.required, pattern: i.pattern })
+                .map(|i| ChecklistItem {
+                    key: i.key,
+                    label: i.label,
+                    required: i.required,
+                    pattern: i.pattern,
+                })
                 .collect(),
             manager: c.manager,
             executive: c.executive,
@@ -187,7 +192,12 @@ impl CaseCreated {
 }
 
 pub fn customer_link(public_url: &str, h: &CaseHead) -> String {
-    format!("{}/api/v1/cases/{}/customer-view?token={}", public_url.trim_end_matches('/'), h.id, h.customer_token)
+    format!(
+        "{}/api/v1/cases/{}/customer-view?token={}",
+        public_url.trim_end_matches('/'),
+        h.id,
+        h.customer_token
+    )
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -239,7 +249,11 @@ pub struct EventView {
 impl From<&Event> for EventView {
     fn from(e: &Event) -> Self {
         let mut v = serde_json::to_value(e).unwrap_or_default();
-        let take = |v: &mut serde_json::Value, k: &str| v.get_mut(k).map(serde_json::Value::take).unwrap_or_default();
+        let take = |v: &mut serde_json::Value, k: &str| {
+            v.get_mut(k)
+                .map(serde_json::Value::take)
+                .unwrap_or_default()
+        };
         EventView {
             seq: e.seq,
             kind: e.body.kind().into(),
@@ -290,14 +304,23 @@ impl CaseView {
                 phone: case.customer.phone.clone(),
                 external_id: case.customer.external_id.clone(),
             },
-            channel: serde_json::to_value(case.channel).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default(),
+            channel: serde_json::to_value(case.channel)
+                .ok()
+                .and_then(|v| v.as_str().map(String::from))
+                .unwrap_or_default(),
             opened_at: case.opened_at,
             escalates_at: case.escalates_at,
             promised_by: case.promised_by,
             escalated: case.escalated,
             version: case.version,
-            solution: case.solution.as_ref().and_then(|s| serde_json::to_value(s).ok()),
-            rating: case.rating.as_ref().and_then(|r| serde_json::to_value(r).ok()),
+            solution: case
+                .solution
+                .as_ref()
+                .and_then(|s| serde_json::to_value(s).ok()),
+            rating: case
+                .rating
+                .as_ref()
+                .and_then(|r| serde_json::to_value(r).ok()),
             customer_link: customer_link(public_url, h),
             events: stored.events.iter().map(EventView::from).collect(),
         }

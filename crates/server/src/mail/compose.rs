@@ -6,8 +6,8 @@
 use crate::app::AppState;
 use crate::mail::reply_address;
 use crate::mail::templates::{TemplateError, Templates};
-use lettre::message::header::{Header, HeaderName, HeaderValue};
 use lettre::message::header::ContentType;
+use lettre::message::header::{Header, HeaderName, HeaderValue};
 use lettre::message::{Attachment, Mailbox, Message, MultiPart, SinglePart};
 use roadone_domain::{AttachmentRef, Case, EventBody, Recipient};
 use roadone_store::{OutboxRow, StoredCase};
@@ -47,10 +47,14 @@ fn written_by_a_person(template: &str) -> bool {
     matches!(template, "staff_message" | "solved")
 }
 
-
 fn mailbox(name: Option<&str>, email: &str) -> Result<Mailbox, ComposeError> {
-    let address = email.parse().map_err(|e| ComposeError::Address(format!("{email:?}: {e}")))?;
-    Ok(Mailbox::new(name.map(|n| n.replace(['\r', '\n'], " ")), address))
+    let address = email
+        .parse()
+        .map_err(|e| ComposeError::Address(format!("{email:?}: {e}")))?;
+    Ok(Mailbox::new(
+        name.map(|n| n.replace(['\r', '\n'], " ")),
+        address,
+    ))
 }
 
 /// `files` are the attachments of the event being told, with their bytes.
@@ -63,10 +67,20 @@ pub fn compose(
     files: &[(AttachmentRef, Vec<u8>)],
 ) -> Result<Message, ComposeError> {
     let snapshot = state.directory.snapshot();
-    let name_of = |id: i64| snapshot.person(id).map(|p| p.name.clone()).unwrap_or_else(|| format!("person {id}"));
+    let name_of = |id: i64| {
+        snapshot
+            .person(id)
+            .map(|p| p.name.clone())
+            .unwrap_or_else(|| format!("person {id}"))
+    };
     let to = match row.notification.recipient {
         Recipient::Customer => {
-            let email = case.customer.email.as_deref().filter(|e| !e.is_empty()).ok_or(ComposeError::NoAddress)?;
+            let email = case
+                .customer
+                .email
+                .as_deref()
+                .filter(|e| !e.is_empty())
+                .ok_or(ComposeError::NoAddress)?;
             mailbox(case.customer.name.as_deref(), email)?
         }
         Recipient::Person { id } => {
@@ -79,12 +93,21 @@ pub fn compose(
         Some(EventBody::PassedUp { reason, .. }) | Some(EventBody::Upgraded { reason, .. }) => {
             (reason.clone(), String::new(), 0, String::new(), false)
         }
-        Some(EventBody::MessageSent { body, .. }) | Some(EventBody::CustomerReplied { body, .. }) => {
+        Some(EventBody::MessageSent { body, .. })
+        | Some(EventBody::CustomerReplied { body, .. }) => {
             (String::new(), body.clone(), 0, String::new(), false)
         }
-        Some(EventBody::Rated { score, delighted_by, would_recommend }) => {
-            (String::new(), String::new(), *score, delighted_by.clone(), *would_recommend)
-        }
+        Some(EventBody::Rated {
+            score,
+            delighted_by,
+            would_recommend,
+        }) => (
+            String::new(),
+            String::new(),
+            *score,
+            delighted_by.clone(),
+            *would_recommend,
+        ),
         _ => Default::default(),
     };
     // A reopening follows the customer's reply; show that reply with it.
@@ -101,7 +124,10 @@ pub fn compose(
     } else {
         message
     };
-    let actor_name = event.and_then(|e| e.actor.person()).map(name_of).unwrap_or_else(|| "Roadone".into());
+    let actor_name = event
+        .and_then(|e| e.actor.person())
+        .map(name_of)
+        .unwrap_or_else(|| "Roadone".into());
     let base = state.config.public_url.trim_end_matches('/');
     let context = minijinja::context! {
         ref => stored.head.reference,
@@ -130,24 +156,40 @@ pub fn compose(
         Some("Customer Service"),
         &reply_address::address(&state.config.mail_from, &state.secret, stored.head.id),
     )?;
-    let domain = state.config.mail_from.rsplit_once('@').map(|(_, d)| d).unwrap_or("localhost");
+    let domain = state
+        .config
+        .mail_from
+        .rsplit_once('@')
+        .map(|(_, d)| d)
+        .unwrap_or("localhost");
     let mut builder = Message::builder()
         .from(from)
         .reply_to(reply_to)
         .to(to)
         .subject(subject)
-        .message_id(Some(reply_address::message_id(&state.secret, row.case_id, row.id, domain)));
+        .message_id(Some(reply_address::message_id(
+            &state.secret,
+            row.case_id,
+            row.id,
+            domain,
+        )));
     if !written_by_a_person(&row.notification.template) {
         builder = builder.header(AutoSubmitted("auto-replied".into()));
     }
     if files.is_empty() {
-        return builder.body(body).map_err(|e| ComposeError::Build(e.to_string()));
+        return builder
+            .body(body)
+            .map_err(|e| ComposeError::Build(e.to_string()));
     }
     let mut parts = MultiPart::mixed().singlepart(SinglePart::plain(body));
     for (file, bytes) in files {
-        let content_type = ContentType::parse(&file.content_type)
-            .unwrap_or_else(|_| ContentType::parse("application/octet-stream").expect("a valid type"));
-        parts = parts.singlepart(Attachment::new(file.name.clone()).body(bytes.clone(), content_type));
+        let content_type = ContentType::parse(&file.content_type).unwrap_or_else(|_| {
+            ContentType::parse("application/octet-stream").expect("a valid type")
+        });
+        parts =
+            parts.singlepart(Attachment::new(file.name.clone()).body(bytes.clone(), content_type));
     }
-    builder.multipart(parts).map_err(|e| ComposeError::Build(e.to_string()))
+    builder
+        .multipart(parts)
+        .map_err(|e| ComposeError::Build(e.to_string()))
 }

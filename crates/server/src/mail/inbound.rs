@@ -30,7 +30,11 @@ pub struct InboundResult {
 
 impl InboundResult {
     fn new(outcome: &str, case_id: Option<CaseId>, reason: Option<String>) -> Self {
-        InboundResult { outcome: outcome.into(), case_id, reason }
+        InboundResult {
+            outcome: outcome.into(),
+            case_id,
+            reason,
+        }
     }
 }
 
@@ -45,7 +49,9 @@ pub fn automatic_reason(msg: &Message<'_>) -> Option<String> {
             return Some(format!("{name} header"));
         }
     }
-    if let Some(v) = raw("Precedence").filter(|v| matches!(v.as_str(), "bulk" | "junk" | "list" | "auto_reply")) {
+    if let Some(v) =
+        raw("Precedence").filter(|v| matches!(v.as_str(), "bulk" | "junk" | "list" | "auto_reply"))
+    {
         return Some(format!("Precedence: {v}"));
     }
     if raw("List-Id").is_some() {
@@ -57,7 +63,12 @@ pub fn automatic_reason(msg: &Message<'_>) -> Option<String> {
     if raw("Return-Path").is_some_and(|v| v == "<>") {
         return Some("null return path (bounce)".into());
     }
-    let from = msg.from().and_then(|a| a.first()).and_then(|a| a.address()).unwrap_or_default().to_ascii_lowercase();
+    let from = msg
+        .from()
+        .and_then(|a| a.first())
+        .and_then(|a| a.address())
+        .unwrap_or_default()
+        .to_ascii_lowercase();
     let local = from.split('@').next().unwrap_or_default();
     if matches!(local, "mailer-daemon" | "postmaster") {
         return Some(format!("sent by {local}"));
@@ -82,7 +93,11 @@ fn addresses<'a>(msg: &'a Message<'a>) -> Vec<String> {
 
 /// The case this mail answers, from a verified reply token or Message-ID of ours.
 fn matched_case(secret: &[u8], mail_from: &str, msg: &Message<'_>) -> Option<CaseId> {
-    let ours = mail_from.split('@').next().unwrap_or_default().to_ascii_lowercase();
+    let ours = mail_from
+        .split('@')
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
     for address in addresses(msg) {
         let local = address.split('@').next().unwrap_or_default();
         if let Some((base, token)) = local.split_once('+') {
@@ -99,7 +114,9 @@ fn matched_case(secret: &[u8], mail_from: &str, msg: &Message<'_>) -> Option<Cas
         .flatten()
         .map(|s| s.to_string())
         .collect::<Vec<_>>();
-    ids.iter().find_map(|id| reply_address::case_of_message_id(secret, &format!("<{}>", id.trim_matches(['<', '>']))))
+    ids.iter().find_map(|id| {
+        reply_address::case_of_message_id(secret, &format!("<{}>", id.trim_matches(['<', '>'])))
+    })
 }
 
 fn body_of(msg: &Message<'_>) -> String {
@@ -113,14 +130,25 @@ fn body_of(msg: &Message<'_>) -> String {
 }
 
 /// Checklist facts found in `text` by the category's patterns (first group, else the match).
-pub fn facts_found(category: &roadone_domain::Category, text: &str) -> std::collections::BTreeMap<String, String> {
+pub fn facts_found(
+    category: &roadone_domain::Category,
+    text: &str,
+) -> std::collections::BTreeMap<String, String> {
     let mut facts = std::collections::BTreeMap::new();
     for item in &category.checklist {
-        let Some(pattern) = &item.pattern else { continue };
+        let Some(pattern) = &item.pattern else {
+            continue;
+        };
         // Patterns are checked when the category is saved; a bad one here finds nothing.
-        let Ok(re) = regex::Regex::new(pattern) else { continue };
+        let Ok(re) = regex::Regex::new(pattern) else {
+            continue;
+        };
         if let Some(c) = re.captures(text) {
-            let found = c.get(1).or_else(|| c.get(0)).map(|m| m.as_str().trim().to_string()).unwrap_or_default();
+            let found = c
+                .get(1)
+                .or_else(|| c.get(0))
+                .map(|m| m.as_str().trim().to_string())
+                .unwrap_or_default();
             if !found.is_empty() {
                 facts.insert(item.key.clone(), found.chars().take(200).collect());
             }
@@ -140,12 +168,23 @@ fn intake_owner(state: &AppState) -> AppResult<PersonId> {
             .people()
             .find(|p| p.active && p.email.eq_ignore_ascii_case(email))
             .map(|p| p.id)
-            .ok_or_else(|| AppError::Internal(format!("inbound_owner {email} is not an active person")));
+            .ok_or_else(|| {
+                AppError::Internal(format!("inbound_owner {email} is not an active person"))
+            });
     }
-    let mut frontline: Vec<PersonId> =
-        snapshot.hierarchy.people().filter(|p| p.active && p.role == Role::Frontline).map(|p| p.id).collect();
+    let mut frontline: Vec<PersonId> = snapshot
+        .hierarchy
+        .people()
+        .filter(|p| p.active && p.role == Role::Frontline)
+        .map(|p| p.id)
+        .collect();
     if frontline.is_empty() {
-        frontline = snapshot.hierarchy.people().filter(|p| p.active && p.role != Role::Admin).map(|p| p.id).collect();
+        frontline = snapshot
+            .hierarchy
+            .people()
+            .filter(|p| p.active && p.role != Role::Admin)
+            .map(|p| p.id)
+            .collect();
     }
     frontline.sort_unstable();
     if frontline.is_empty() {
@@ -162,7 +201,11 @@ fn intake_category(state: &AppState) -> AppResult<roadone_domain::Category> {
     let snapshot = state.directory.snapshot();
     let chosen = match &state.config.inbound_category {
         Some(key) => snapshot.categories.get(key).cloned(),
-        None => snapshot.categories.values().min_by(|a, b| a.key.cmp(&b.key)).cloned(),
+        None => snapshot
+            .categories
+            .values()
+            .min_by(|a, b| a.key.cmp(&b.key))
+            .cloned(),
     };
     chosen.ok_or_else(|| AppError::Invalid {
         code: "no_category",
@@ -175,7 +218,10 @@ fn intake_category(state: &AppState) -> AppResult<roadone_domain::Category> {
 const MAX_ATTACHMENTS: usize = 100;
 
 /// Stores the message's attachments durably; what could not be kept is said in `notes`.
-async fn store_attachments(state: &AppState, parts: Vec<(String, Vec<u8>)>) -> AppResult<(Vec<AttachmentRef>, Vec<String>)> {
+async fn store_attachments(
+    state: &AppState,
+    parts: Vec<(String, Vec<u8>)>,
+) -> AppResult<(Vec<AttachmentRef>, Vec<String>)> {
     let store = state.attachments.clone();
     tokio::task::spawn_blocking(move || {
         let mut kept = Vec::new();
@@ -230,7 +276,9 @@ pub struct Incoming {
 /// invariants only with debug assertions), the headers are still read, the case says the
 /// body could not be, and the raw message is kept whole as `original.eml`.
 pub fn read(raw: &[u8], secret: &[u8], mail_from: &str) -> AppResult<Incoming> {
-    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read_structure(raw, secret, mail_from))) {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        read_structure(raw, secret, mail_from)
+    })) {
         Ok(result) => result,
         Err(_) => read_headers_only(raw, secret, mail_from),
     }
@@ -240,7 +288,12 @@ fn read_headers_only(raw: &[u8], secret: &[u8], mail_from: &str) -> AppResult<In
     let msg = MessageParser::default()
         .parse_headers(raw)
         .filter(|m| !m.headers().is_empty())
-        .ok_or_else(|| AppError::invalid("message", "this is not an email message (no headers could be read)"))?;
+        .ok_or_else(|| {
+            AppError::invalid(
+                "message",
+                "this is not an email message (no headers could be read)",
+            )
+        })?;
     let from = msg.from().and_then(|a| a.first());
     Ok(Incoming {
         ours: false,
@@ -258,24 +311,34 @@ fn read_structure(raw: &[u8], secret: &[u8], mail_from: &str) -> AppResult<Incom
     let msg = MessageParser::default()
         .parse(raw)
         .filter(|m| !m.headers().is_empty())
-        .ok_or_else(|| AppError::invalid("message", "this is not an email message (no headers could be read)"))?;
-    let ours = msg.message_id().is_some_and(|id| reply_address::case_of_message_id(secret, &format!("<{id}>")).is_some());
+        .ok_or_else(|| {
+            AppError::invalid(
+                "message",
+                "this is not an email message (no headers could be read)",
+            )
+        })?;
+    let ours = msg
+        .message_id()
+        .is_some_and(|id| reply_address::case_of_message_id(secret, &format!("<{id}>")).is_some());
     let from = msg.from().and_then(|a| a.first());
     Ok(Incoming {
         ours,
         automatic: automatic_reason(&msg),
         case: matched_case(secret, mail_from, &msg),
         sender_email: from.and_then(|a| a.address()).map(str::to_string),
-        sender_name: from.and_then(|a| a.name()).map(|n| n.replace(['\r', '\n'], " ")),
+        sender_name: from
+            .and_then(|a| a.name())
+            .map(|n| n.replace(['\r', '\n'], " ")),
         subject: msg.subject().unwrap_or_default().trim().to_string(),
         body: body_of(&msg),
         files: html_original(&msg)
             .into_iter()
-            .chain(
-                msg.attachments()
-                    .take(MAX_ATTACHMENTS + 1)
-                    .map(|p| (p.attachment_name().unwrap_or("attachment").to_string(), p.contents().to_vec())),
-            )
+            .chain(msg.attachments().take(MAX_ATTACHMENTS + 1).map(|p| {
+                (
+                    p.attachment_name().unwrap_or("attachment").to_string(),
+                    p.contents().to_vec(),
+                )
+            }))
             .collect(),
     })
 }
@@ -284,33 +347,63 @@ fn read_structure(raw: &[u8], secret: &[u8], mail_from: &str) -> AppResult<Incom
 /// plain-text rendering, and the HTML itself is only ever served as a download.
 fn html_original(msg: &Message<'_>) -> Option<(String, Vec<u8>)> {
     let part = msg.html_part(0)?;
-    part.is_text_html().then(|| ("message.html".to_string(), part.contents().to_vec()))
+    part.is_text_html()
+        .then(|| ("message.html".to_string(), part.contents().to_vec()))
 }
 
 /// Takes one raw RFC 5322 message in.
 pub async fn receive(state: &AppState, raw: &[u8]) -> AppResult<InboundResult> {
     let incoming = read(raw, &state.secret, &state.config.mail_from)?;
     if incoming.ours {
-        return Ok(InboundResult::new("ignored", None, Some("our own message came back".into())));
+        return Ok(InboundResult::new(
+            "ignored",
+            None,
+            Some("our own message came back".into()),
+        ));
     }
-    let Incoming { automatic, subject, files, .. } = incoming.clone();
-    let (attachments, notes) =
-        if automatic.is_some() { (Vec::new(), Vec::new()) } else { store_attachments(state, files).await? };
+    let Incoming {
+        automatic,
+        subject,
+        files,
+        ..
+    } = incoming.clone();
+    let (attachments, notes) = if automatic.is_some() {
+        (Vec::new(), Vec::new())
+    } else {
+        store_attachments(state, files).await?
+    };
     let body = with_notes(incoming.body, &notes);
     if let Some(case_id) = incoming.case {
         if state.store.load_case(case_id).await?.is_some() {
             let (command, outcome) = match &automatic {
                 Some(reason) => (
-                    Command::RecordAutomatic { reason: reason.clone(), subject: subject.clone(), body: body.clone() },
+                    Command::RecordAutomatic {
+                        reason: reason.clone(),
+                        subject: subject.clone(),
+                        body: body.clone(),
+                    },
                     "recorded_automatic",
                 ),
                 None => {
-                    let text = if body.trim().is_empty() && attachments.is_empty() { format!("(no text) {subject}") } else { body.clone() };
-                    (Command::CustomerReply { body: text, attachments: attachments.clone() }, "replied")
+                    let text = if body.trim().is_empty() && attachments.is_empty() {
+                        format!("(no text) {subject}")
+                    } else {
+                        body.clone()
+                    };
+                    (
+                        Command::CustomerReply {
+                            body: text,
+                            attachments: attachments.clone(),
+                        },
+                        "replied",
+                    )
                 }
             };
             let stored = state.act(case_id, Actor::Customer, &command).await?;
-            let reopened = stored.events.last().is_some_and(|e| e.body.kind() == "reopened");
+            let reopened = stored
+                .events
+                .last()
+                .is_some_and(|e| e.body.kind() == "reopened");
             let outcome = if reopened { "reopened" } else { outcome };
             return Ok(InboundResult::new(outcome, Some(case_id), automatic));
         }
@@ -319,9 +412,12 @@ pub async fn receive(state: &AppState, raw: &[u8]) -> AppResult<InboundResult> {
         // Never open a case for (or answer) an automatic message that matches nothing.
         return Ok(InboundResult::new("ignored", None, Some(reason)));
     }
-    let email = incoming
-        .sender_email
-        .ok_or_else(|| AppError::invalid("From", "the message has no sender address, so nobody could be answered"))?;
+    let email = incoming.sender_email.ok_or_else(|| {
+        AppError::invalid(
+            "From",
+            "the message has no sender address, so nobody could be answered",
+        )
+    })?;
     let category = intake_category(state)?;
     let owner = intake_owner(state)?;
     // Facts the category knows how to spot are filled from the message; the owner asks
@@ -335,7 +431,11 @@ pub async fn receive(state: &AppState, raw: &[u8]) -> AppResult<InboundResult> {
             external_id: None,
         },
         category: category.key.clone(),
-        subject: if subject.is_empty() { "(no subject)".into() } else { subject.chars().take(500).collect() },
+        subject: if subject.is_empty() {
+            "(no subject)".into()
+        } else {
+            subject.chars().take(500).collect()
+        },
         body,
         channel: Channel::Email,
         missing_facts: category
@@ -358,7 +458,12 @@ mod tests {
     use roadone_domain::{Category, ChecklistItem};
 
     fn item(key: &str, required: bool, pattern: Option<&str>) -> ChecklistItem {
-        ChecklistItem { key: key.into(), label: key.into(), required, pattern: pattern.map(String::from) }
+        ChecklistItem {
+            key: key.into(),
+            label: key.into(),
+            required,
+            pattern: pattern.map(String::from),
+        }
     }
 
     #[test]
@@ -368,15 +473,30 @@ mod tests {
             name: "Orders".into(),
             checklist: vec![
                 item("order_id", true, Some(r"(?i)order\s*#?\s*(\d{6,})")),
-                item("postcode", false, Some(r"\b[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}\b")),
+                item(
+                    "postcode",
+                    false,
+                    Some(r"\b[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}\b"),
+                ),
                 item("account", true, None),
             ],
             manager: 1,
             executive: 1,
         };
-        let facts = facts_found(&category, "Where is my order #1234567? Deliver to SW1A 1AA please.");
-        assert_eq!(facts.get("order_id").map(String::as_str), Some("1234567"), "the first group");
-        assert_eq!(facts.get("postcode").map(String::as_str), Some("SW1A 1AA"), "the whole match without a group");
+        let facts = facts_found(
+            &category,
+            "Where is my order #1234567? Deliver to SW1A 1AA please.",
+        );
+        assert_eq!(
+            facts.get("order_id").map(String::as_str),
+            Some("1234567"),
+            "the first group"
+        );
+        assert_eq!(
+            facts.get("postcode").map(String::as_str),
+            Some("SW1A 1AA"),
+            "the whole match without a group"
+        );
         assert_eq!(facts.get("account"), None, "no pattern, nothing guessed");
         assert!(facts_found(&category, "No numbers here.").is_empty());
     }
@@ -384,11 +504,18 @@ mod tests {
     #[test]
     fn automatic_mail_is_recognised_by_its_headers() {
         let read_one = |headers: &str| {
-            let raw = format!("From: a@example.org\r\nTo: support@example.com\r\n{headers}\r\n\r\nbody\r\n");
-            read(raw.as_bytes(), b"secret", "support@example.com").unwrap().automatic
+            let raw = format!(
+                "From: a@example.org\r\nTo: support@example.com\r\n{headers}\r\n\r\nbody\r\n"
+            );
+            read(raw.as_bytes(), b"secret", "support@example.com")
+                .unwrap()
+                .automatic
         };
         assert!(read_one("Auto-Submitted: auto-replied").is_some());
-        assert!(read_one("Auto-Submitted: no").is_none(), "`no` means a person wrote it");
+        assert!(
+            read_one("Auto-Submitted: no").is_none(),
+            "`no` means a person wrote it"
+        );
         assert!(read_one("Precedence: bulk").is_some());
         assert!(read_one("Precedence: urgent").is_none());
         assert!(read_one("List-Id: <news.example.org>").is_some());

@@ -24,7 +24,11 @@ fn mac(secret: &[u8], case: CaseId) -> String {
 
 /// Compares in time independent of where the first difference is.
 fn same(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
 }
 
 /// The Message-ID of outbox row `row` of `case`: `<roadone.CASE.ROW.MAC@domain>`. The MAC
@@ -58,7 +62,9 @@ pub fn verify(secret: &[u8], token: &str) -> Option<CaseId> {
 
 /// `local+token@domain` from the configured sender `local@domain`.
 pub fn address(mail_from: &str, secret: &[u8], case: CaseId) -> String {
-    let (local, domain) = mail_from.rsplit_once('@').unwrap_or((mail_from, "localhost"));
+    let (local, domain) = mail_from
+        .rsplit_once('@')
+        .unwrap_or((mail_from, "localhost"));
     format!("{local}+{}@{domain}", token(secret, case))
 }
 
@@ -71,11 +77,22 @@ mod tests {
         let secret = b"0123456789abcdef0123456789abcdef";
         let t = token(secret, 42);
         assert_eq!(verify(secret, &t), Some(42));
-        assert_eq!(verify(secret, &t.replacen("42-", "43-", 1)), None, "another case id with the same MAC");
-        assert_eq!(verify(b"another secret", &t), None, "a token from another installation");
+        assert_eq!(
+            verify(secret, &t.replacen("42-", "43-", 1)),
+            None,
+            "another case id with the same MAC"
+        );
+        assert_eq!(
+            verify(b"another secret", &t),
+            None,
+            "a token from another installation"
+        );
         assert_eq!(verify(secret, "42-00000000000000000000"), None);
         assert_eq!(verify(secret, "nonsense"), None);
-        assert_eq!(address("support@example.com", secret, 42), format!("support+{t}@example.com"));
+        assert_eq!(
+            address("support@example.com", secret, 42),
+            format!("support+{t}@example.com")
+        );
     }
 
     #[test]
@@ -83,9 +100,16 @@ mod tests {
         let secret = b"0123456789abcdef0123456789abcdef";
         let id = message_id(secret, 7, 19, "example.com");
         assert_eq!(case_of_message_id(secret, &id), Some(7));
-        assert_eq!(case_of_message_id(secret, &id.replace("<roadone.7.", "<roadone.8.")), None);
+        assert_eq!(
+            case_of_message_id(secret, &id.replace("<roadone.7.", "<roadone.8.")),
+            None
+        );
         assert_eq!(case_of_message_id(b"other", &id), None);
         assert_eq!(case_of_message_id(secret, "<CAF=abc@mail.gmail.com>"), None);
-        assert_eq!(case_of_message_id(secret, "<roadone.7.19@example.com>"), None, "unsigned");
+        assert_eq!(
+            case_of_message_id(secret, "<roadone.7.19@example.com>"),
+            None,
+            "unsigned"
+        );
     }
 }

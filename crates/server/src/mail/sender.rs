@@ -8,10 +8,10 @@ use crate::app::AppState;
 use crate::error::{AppError, AppResult};
 use crate::mail::compose::{compose, ComposeError};
 use crate::mail::templates::Templates;
+use chrono::{DateTime, Utc};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use roadone_domain::{Actor, AttachmentRef, Case, Command, Recipient};
 use roadone_store::{OutboxRow, StoredCase};
-use chrono::{DateTime, Utc};
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -40,9 +40,15 @@ pub const ACKS_PER_ADDRESS_PER_HOUR: usize = 5;
 
 /// `smtp://host:port` (port 25 when left out).
 pub fn parse_relay(url: &str) -> Result<(String, u16), String> {
-    let rest = url.strip_prefix("smtp://").ok_or_else(|| format!("{url:?} must look like smtp://host:port"))?;
+    let rest = url
+        .strip_prefix("smtp://")
+        .ok_or_else(|| format!("{url:?} must look like smtp://host:port"))?;
     let (host, port) = match rest.trim_end_matches('/').rsplit_once(':') {
-        Some((h, p)) => (h, p.parse::<u16>().map_err(|_| format!("{url:?}: the port must be a number"))?),
+        Some((h, p)) => (
+            h,
+            p.parse::<u16>()
+                .map_err(|_| format!("{url:?}: the port must be a number"))?,
+        ),
         None => (rest.trim_end_matches('/'), 25),
     };
     if host.is_empty() {
@@ -58,13 +64,22 @@ pub fn backoff(attempts: u32) -> chrono::Duration {
 }
 
 impl MailSender {
-    pub fn new(state: AppState, templates: Arc<Templates>, relay: &str) -> Result<MailSender, String> {
+    pub fn new(
+        state: AppState,
+        templates: Arc<Templates>,
+        relay: &str,
+    ) -> Result<MailSender, String> {
         let (host, port) = parse_relay(relay)?;
         let transport = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host)
             .port(port)
             .timeout(Some(Duration::from_secs(30)))
             .build();
-        Ok(MailSender { state, templates, transport, recent_acks: Mutex::default() })
+        Ok(MailSender {
+            state,
+            templates,
+            transport,
+            recent_acks: Mutex::default(),
+        })
     }
 
     /// Sends everything due now; returns what happened.
@@ -72,7 +87,11 @@ impl MailSender {
         let mut report = DeliveryReport::default();
         loop {
             let now = self.state.clock.now();
-            let rows = self.state.store.claim_outbox(now, chrono::Duration::seconds(LEASE_SECONDS), BATCH).await?;
+            let rows = self
+                .state
+                .store
+                .claim_outbox(now, chrono::Duration::seconds(LEASE_SECONDS), BATCH)
+                .await?;
             let n = rows.len();
             for row in rows {
                 self.deliver(row, &mut report).await?;
@@ -86,13 +105,20 @@ impl MailSender {
     async fn deliver(&self, row: OutboxRow, report: &mut DeliveryReport) -> AppResult<()> {
         let store = &self.state.store;
         let Some(stored) = store.load_case(row.case_id).await? else {
-            store.outbox_failed(row.id, "the case does not exist", None).await?;
+            store
+                .outbox_failed(row.id, "the case does not exist", None)
+                .await?;
             report.failed += 1;
             return Ok(());
         };
         let case = Case::from_events(&stored.events)?;
         if row.notification.template == "acknowledgment" {
-            let address = case.customer.email.clone().unwrap_or_default().to_lowercase();
+            let address = case
+                .customer
+                .email
+                .clone()
+                .unwrap_or_default()
+                .to_lowercase();
             if !address.is_empty() && !self.ack_allowed(&address) {
                 let why = format!("not sent: more than {ACKS_PER_ADDRESS_PER_HOUR} acknowledgments to {address} within an hour");
                 self.give_up(&row, &why).await?;
@@ -111,7 +137,13 @@ impl MailSender {
             Err(e) => {
                 // A template problem is ours to fix; keep the message and try again later.
                 tracing::error!(outbox = row.id, "cannot compose: {e}");
-                store.outbox_failed(row.id, &e.to_string(), Some(self.state.clock.now() + backoff(row.attempts))).await?;
+                store
+                    .outbox_failed(
+                        row.id,
+                        &e.to_string(),
+                        Some(self.state.clock.now() + backoff(row.attempts)),
+                    )
+                    .await?;
                 report.retrying += 1;
                 return Ok(());
             }
@@ -122,14 +154,28 @@ impl MailSender {
                 report.sent += 1;
             }
             Err(e) if e.is_permanent() => {
-                tracing::warn!(outbox = row.id, case = row.case_id, "refused by the relay for good: {e}");
-                self.give_up(&row, &format!("refused by the mail relay: {e}")).await?;
+                tracing::warn!(
+                    outbox = row.id,
+                    case = row.case_id,
+                    "refused by the relay for good: {e}"
+                );
+                self.give_up(&row, &format!("refused by the mail relay: {e}"))
+                    .await?;
                 report.failed += 1;
             }
             Err(e) => {
                 let retry_at = self.state.clock.now() + backoff(row.attempts);
-                tracing::info!(outbox = row.id, "mail relay unavailable ({e}); retrying at {retry_at}");
-                store.outbox_failed(row.id, &format!("mail relay unavailable: {e}"), Some(retry_at)).await?;
+                tracing::info!(
+                    outbox = row.id,
+                    "mail relay unavailable ({e}); retrying at {retry_at}"
+                );
+                store
+                    .outbox_failed(
+                        row.id,
+                        &format!("mail relay unavailable: {e}"),
+                        Some(retry_at),
+                    )
+                    .await?;
                 report.retrying += 1;
             }
         }
@@ -141,7 +187,10 @@ impl MailSender {
         let now = self.state.clock.now();
         let mut recent = self.recent_acks.lock().expect("not poisoned");
         let sent = recent.entry(address.to_string()).or_default();
-        while sent.front().is_some_and(|t| now - *t > chrono::Duration::hours(1)) {
+        while sent
+            .front()
+            .is_some_and(|t| now - *t > chrono::Duration::hours(1))
+        {
             sent.pop_front();
         }
         if sent.len() >= ACKS_PER_ADDRESS_PER_HOUR {
@@ -152,7 +201,11 @@ impl MailSender {
     }
 
     /// The attachments a staff message sends the customer, read from the store.
-    async fn files_for(&self, row: &OutboxRow, stored: &StoredCase) -> AppResult<Vec<(AttachmentRef, Vec<u8>)>> {
+    async fn files_for(
+        &self,
+        row: &OutboxRow,
+        stored: &StoredCase,
+    ) -> AppResult<Vec<(AttachmentRef, Vec<u8>)>> {
         if row.notification.template != "staff_message" {
             return Ok(Vec::new());
         }
@@ -169,7 +222,10 @@ impl MailSender {
             refs.into_iter()
                 .map(|r| match store.get(&r.sha256) {
                     Ok(Some(bytes)) => Ok((r, bytes)),
-                    Ok(None) => Err(AppError::Internal(format!("attachment {} is missing from the store", r.sha256))),
+                    Ok(None) => Err(AppError::Internal(format!(
+                        "attachment {} is missing from the store",
+                        r.sha256
+                    ))),
                     Err(e) => Err(AppError::Internal(e.to_string())),
                 })
                 .collect()
@@ -192,7 +248,10 @@ impl MailSender {
             error: error.to_string(),
         };
         if let Err(e) = self.state.act(row.case_id, Actor::System, &command).await {
-            tracing::error!(case = row.case_id, "cannot record the failed delivery on the case: {e}");
+            tracing::error!(
+                case = row.case_id,
+                "cannot record the failed delivery on the case: {e}"
+            );
         }
         Ok(())
     }
@@ -214,8 +273,14 @@ mod tests {
 
     #[test]
     fn relay_urls_and_backoff() {
-        assert_eq!(parse_relay("smtp://127.0.0.1:2525").unwrap(), ("127.0.0.1".into(), 2525));
-        assert_eq!(parse_relay("smtp://mail.example.com").unwrap(), ("mail.example.com".into(), 25));
+        assert_eq!(
+            parse_relay("smtp://127.0.0.1:2525").unwrap(),
+            ("127.0.0.1".into(), 2525)
+        );
+        assert_eq!(
+            parse_relay("smtp://mail.example.com").unwrap(),
+            ("mail.example.com".into(), 25)
+        );
         assert!(parse_relay("http://x:1").is_err());
         assert!(parse_relay("smtp://x:port").is_err());
         assert_eq!(backoff(1), chrono::Duration::seconds(15));

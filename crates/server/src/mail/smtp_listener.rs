@@ -31,7 +31,10 @@ struct Session {
 
 impl Handler for Session {
     fn rcpt(&mut self, to: &str) -> Response {
-        let domain = to.trim_matches(['<', '>']).rsplit_once('@').map(|(_, d)| d.to_ascii_lowercase());
+        let domain = to
+            .trim_matches(['<', '>'])
+            .rsplit_once('@')
+            .map(|(_, d)| d.to_ascii_lowercase());
         if domain.as_deref() == Some(self.domain.as_str()) {
             mailin::response::OK
         } else {
@@ -39,7 +42,13 @@ impl Handler for Session {
         }
     }
 
-    fn data_start(&mut self, _domain: &str, _from: &str, _is8bit: bool, _to: &[String]) -> Response {
+    fn data_start(
+        &mut self,
+        _domain: &str,
+        _from: &str,
+        _is8bit: bool,
+        _to: &[String],
+    ) -> Response {
         self.data.clear();
         self.too_big = false;
         mailin::response::OK
@@ -57,7 +66,10 @@ impl Handler for Session {
     fn data_end(&mut self) -> Response {
         if self.too_big {
             self.data.clear();
-            return Response::custom(552, format!("5.3.4 a message may be at most {MAX_MESSAGE_BYTES} bytes"));
+            return Response::custom(
+                552,
+                format!("5.3.4 a message may be at most {MAX_MESSAGE_BYTES} bytes"),
+            );
         }
         *self.finished.lock().expect("not poisoned") = Some(std::mem::take(&mut self.data));
         mailin::response::OK
@@ -91,14 +103,24 @@ async fn send(out: &mut (impl AsyncWriteExt + Unpin), response: &Response) -> st
 /// What the sender hears once the intake has dealt with the message.
 fn verdict(result: Result<inbound::InboundResult, AppError>) -> Response {
     match result {
-        Ok(r) => Response::custom(250, format!("2.0.0 {} {}", r.outcome, r.case_id.map(|c| c.to_string()).unwrap_or_default())),
+        Ok(r) => Response::custom(
+            250,
+            format!(
+                "2.0.0 {} {}",
+                r.outcome,
+                r.case_id.map(|c| c.to_string()).unwrap_or_default()
+            ),
+        ),
         Err(AppError::Invalid { message, .. }) | Err(AppError::BadRequest { message, .. }) => {
             Response::custom(550, format!("5.6.0 {}", message.replace(['\r', '\n'], " ")))
         }
         Err(AppError::TooLarge(m)) => Response::custom(552, format!("5.3.4 {m}")),
         Err(e) => {
             tracing::error!("inbound mail not taken in, the sender will retry: {e}");
-            Response::custom(451, "4.3.0 temporary failure, please try again later".into())
+            Response::custom(
+                451,
+                "4.3.0 temporary failure, please try again later".into(),
+            )
         }
     }
 }
@@ -106,17 +128,32 @@ fn verdict(result: Result<inbound::InboundResult, AppError>) -> Response {
 async fn converse(state: AppState, stream: TcpStream, ip: IpAddr) -> std::io::Result<()> {
     let (read, mut write) = stream.into_split();
     let mut reader = BufReader::new(read);
-    let domain = state.config.mail_from.rsplit_once('@').map(|(_, d)| d.to_ascii_lowercase()).unwrap_or_default();
+    let domain = state
+        .config
+        .mail_from
+        .rsplit_once('@')
+        .map(|(_, d)| d.to_ascii_lowercase())
+        .unwrap_or_default();
     let finished: Finished = Arc::default();
-    let handler = Session { domain: domain.clone(), data: Vec::new(), too_big: false, finished: finished.clone() };
+    let handler = Session {
+        domain: domain.clone(),
+        data: Vec::new(),
+        too_big: false,
+        finished: finished.clone(),
+    };
     let mut session = SessionBuilder::new(domain).build(ip, handler);
     send(&mut write, &session.greeting()).await?;
     let mut line = Vec::with_capacity(1024);
     loop {
         line.clear();
-        let n = tokio::time::timeout(IDLE, (&mut reader).take(MAX_MESSAGE_BYTES as u64 + 1024).read_until(b'\n', &mut line))
-            .await
-            .map_err(|_| std::io::Error::new(std::io::ErrorKind::TimedOut, "idle"))??;
+        let n = tokio::time::timeout(
+            IDLE,
+            (&mut reader)
+                .take(MAX_MESSAGE_BYTES as u64 + 1024)
+                .read_until(b'\n', &mut line),
+        )
+        .await
+        .map_err(|_| std::io::Error::new(std::io::ErrorKind::TimedOut, "idle"))??;
         if n == 0 {
             return Ok(());
         }

@@ -7,18 +7,51 @@ use std::path::Path;
 use thiserror::Error;
 
 const BUILT_IN: &[(&str, &str)] = &[
-    ("acknowledgment", include_str!("../../templates/mail/acknowledgment.txt")),
-    ("staff_message", include_str!("../../templates/mail/staff_message.txt")),
+    (
+        "acknowledgment",
+        include_str!("../../templates/mail/acknowledgment.txt"),
+    ),
+    (
+        "staff_message",
+        include_str!("../../templates/mail/staff_message.txt"),
+    ),
     ("solved", include_str!("../../templates/mail/solved.txt")),
-    ("escalated_status", include_str!("../../templates/mail/escalated_status.txt")),
-    ("passed_up_to_you", include_str!("../../templates/mail/passed_up_to_you.txt")),
-    ("taken_from_you", include_str!("../../templates/mail/taken_from_you.txt")),
-    ("upgraded_to_you", include_str!("../../templates/mail/upgraded_to_you.txt")),
-    ("escalated_to_you", include_str!("../../templates/mail/escalated_to_you.txt")),
-    ("tickle_idle", include_str!("../../templates/mail/tickle_idle.txt")),
-    ("tickle_deadline", include_str!("../../templates/mail/tickle_deadline.txt")),
-    ("customer_replied", include_str!("../../templates/mail/customer_replied.txt")),
-    ("reopened_to_you", include_str!("../../templates/mail/reopened_to_you.txt")),
+    (
+        "escalated_status",
+        include_str!("../../templates/mail/escalated_status.txt"),
+    ),
+    (
+        "passed_up_to_you",
+        include_str!("../../templates/mail/passed_up_to_you.txt"),
+    ),
+    (
+        "taken_from_you",
+        include_str!("../../templates/mail/taken_from_you.txt"),
+    ),
+    (
+        "upgraded_to_you",
+        include_str!("../../templates/mail/upgraded_to_you.txt"),
+    ),
+    (
+        "escalated_to_you",
+        include_str!("../../templates/mail/escalated_to_you.txt"),
+    ),
+    (
+        "tickle_idle",
+        include_str!("../../templates/mail/tickle_idle.txt"),
+    ),
+    (
+        "tickle_deadline",
+        include_str!("../../templates/mail/tickle_deadline.txt"),
+    ),
+    (
+        "customer_replied",
+        include_str!("../../templates/mail/customer_replied.txt"),
+    ),
+    (
+        "reopened_to_you",
+        include_str!("../../templates/mail/reopened_to_you.txt"),
+    ),
     ("rated", include_str!("../../templates/mail/rated.txt")),
 ];
 
@@ -47,27 +80,49 @@ impl Templates {
                 .filter(|p| p.is_file())
                 .map(|p| std::fs::read_to_string(&p))
                 .transpose()
-                .map_err(|e| TemplateError::Invalid { name: name.to_string(), message: e.to_string() })?
+                .map_err(|e| TemplateError::Invalid {
+                    name: name.to_string(),
+                    message: e.to_string(),
+                })?
                 .unwrap_or_else(|| built_in.to_string());
             if !source.starts_with("Subject:") {
-                return Err(TemplateError::Invalid { name: name.to_string(), message: "must start with `Subject:`".into() });
+                return Err(TemplateError::Invalid {
+                    name: name.to_string(),
+                    message: "must start with `Subject:`".into(),
+                });
             }
             env.add_template_owned(name.to_string(), source)
-                .map_err(|e| TemplateError::Invalid { name: name.to_string(), message: e.to_string() })?;
+                .map_err(|e| TemplateError::Invalid {
+                    name: name.to_string(),
+                    message: e.to_string(),
+                })?;
         }
         Ok(Templates { env })
     }
 
     /// Renders a template into its subject (one line, never a line break) and body.
-    pub fn render(&self, name: &str, context: minijinja::Value) -> Result<(String, String), TemplateError> {
-        let template = self.env.get_template(name).map_err(|_| TemplateError::Unknown(name.to_string()))?;
+    pub fn render(
+        &self,
+        name: &str,
+        context: minijinja::Value,
+    ) -> Result<(String, String), TemplateError> {
+        let template = self
+            .env
+            .get_template(name)
+            .map_err(|_| TemplateError::Unknown(name.to_string()))?;
         let text = template
             .render(context)
-            .map_err(|e| TemplateError::Invalid { name: name.to_string(), message: e.to_string() })?;
+            .map_err(|e| TemplateError::Invalid {
+                name: name.to_string(),
+                message: e.to_string(),
+            })?;
         let (first, body) = text.split_once('\n').unwrap_or((&text, ""));
         let subject = first.trim_start_matches("Subject:").trim();
         // Text from customers may contain line breaks; none may reach a header.
-        let subject: String = subject.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+        let subject: String = subject
+            .chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect();
         Ok((subject, body.trim_start_matches('\n').to_string()))
     }
 }
@@ -82,19 +137,31 @@ mod tests {
         let ctx = minijinja::context! { ref => "RD-000001", subject => "Broken\r\nBcc: evil@example.com", link => "http://x" };
         for (name, _) in BUILT_IN {
             let (subject, _) = t.render(name, ctx.clone()).unwrap();
-            assert!(!subject.contains('\n') && !subject.contains('\r'), "{name}: {subject:?}");
+            assert!(
+                !subject.contains('\n') && !subject.contains('\r'),
+                "{name}: {subject:?}"
+            );
         }
     }
 
     #[test]
     fn a_file_overrides_a_template_and_a_broken_one_is_refused() {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("acknowledgment.txt"), "Subject: Got it {{ ref }}\n\nThanks.\n").unwrap();
+        std::fs::write(
+            dir.path().join("acknowledgment.txt"),
+            "Subject: Got it {{ ref }}\n\nThanks.\n",
+        )
+        .unwrap();
         let t = Templates::load(Some(dir.path())).unwrap();
-        let (subject, body) = t.render("acknowledgment", minijinja::context! { ref => "RD-7" }).unwrap();
+        let (subject, body) = t
+            .render("acknowledgment", minijinja::context! { ref => "RD-7" })
+            .unwrap();
         assert_eq!(subject, "Got it RD-7");
         assert_eq!(body, "Thanks.\n");
         std::fs::write(dir.path().join("solved.txt"), "Subject: {% if %}\n").unwrap();
-        assert!(Templates::load(Some(dir.path())).unwrap_err().to_string().contains("solved"));
+        assert!(Templates::load(Some(dir.path()))
+            .unwrap_err()
+            .to_string()
+            .contains("solved"));
     }
 }

@@ -20,7 +20,9 @@ use tempfile::TempDir;
 
 /// When every test's clock starts: a Monday morning.
 pub fn t0() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2025, 3, 3, 9, 0, 0).single().expect("valid start time")
+    Utc.with_ymd_and_hms(2025, 3, 3, 9, 0, 0)
+        .single()
+        .expect("valid start time")
 }
 
 pub fn hours(h: i64) -> Duration {
@@ -85,7 +87,9 @@ pub struct Stopped {
 }
 
 async fn start(data_dir: &Path, clock: &FakeClock) -> (App, AppState) {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind a free port");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind a free port");
     let addr = listener.local_addr().expect("listener address");
     let config = Config {
         data_dir: data_dir.to_path_buf(),
@@ -94,8 +98,12 @@ async fn start(data_dir: &Path, clock: &FakeClock) -> (App, AppState) {
         ..Config::default()
     };
     let store = AppState::open_sqlite(&config).expect("open the SQLite store");
-    let state = AppState::new(config, store, Arc::new(clock.clone())).await.expect("build the app state");
-    let app = App::start(state.clone(), listener, false).await.expect("start the server");
+    let state = AppState::new(config, store, Arc::new(clock.clone()))
+        .await
+        .expect("build the app state");
+    let app = App::start(state.clone(), listener, false)
+        .await
+        .expect("start the server");
     (app, state)
 }
 
@@ -105,13 +113,31 @@ impl TestApp {
         let dir = tempfile::tempdir().expect("temp data dir");
         let clock = FakeClock::at(t0());
         let (app, state) = start(dir.path(), &clock).await;
-        let (_, admin_token) = state.bootstrap_admin().await.expect("bootstrap").expect("an empty store gets an admin");
+        let (_, admin_token) = state
+            .bootstrap_admin()
+            .await
+            .expect("bootstrap")
+            .expect("an empty store gets an admin");
         TestApp::assemble(app, state, clock, admin_token, dir)
     }
 
-    fn assemble(app: App, state: AppState, clock: FakeClock, admin_token: String, dir: TempDir) -> TestApp {
+    fn assemble(
+        app: App,
+        state: AppState,
+        clock: FakeClock,
+        admin_token: String,
+        dir: TempDir,
+    ) -> TestApp {
         let url = app.url();
-        TestApp { app: Some(app), state, clock, admin_token, client: Client::new(), url, dir }
+        TestApp {
+            app: Some(app),
+            state,
+            clock,
+            admin_token,
+            client: Client::new(),
+            url,
+            dir,
+        }
     }
 
     pub fn data_dir(&self) -> &Path {
@@ -123,9 +149,19 @@ impl TestApp {
         if let Some(app) = self.app.take() {
             app.stop().await;
         }
-        let TestApp { state, clock, admin_token, dir, .. } = self;
+        let TestApp {
+            state,
+            clock,
+            admin_token,
+            dir,
+            ..
+        } = self;
         drop(state);
-        Stopped { dir, clock, admin_token }
+        Stopped {
+            dir,
+            clock,
+            admin_token,
+        }
     }
 
     /// A second, independent server (own store handle, own caches) on the same data
@@ -149,7 +185,10 @@ impl TestApp {
 
     /// One scheduler pass, as the running scheduler would do it.
     pub async fn sweep(&self) -> SweepReport {
-        Scheduler::new(self.state.clone()).sweep().await.expect("sweep")
+        Scheduler::new(self.state.clone())
+            .sweep()
+            .await
+            .expect("sweep")
     }
 
     // --- HTTP ----------------------------------------------------------------------
@@ -168,11 +207,20 @@ impl TestApp {
         let headers = response.headers().clone();
         let text = response.text().await.expect("a readable body");
         let body = serde_json::from_str(&text).unwrap_or(Value::Null);
-        Resp { status, headers, text, body }
+        Resp {
+            status,
+            headers,
+            text,
+            body,
+        }
     }
 
     /// A GET whose body is bytes, not JSON: status, headers, body.
-    pub async fn client_get_raw(&self, path: &str, token: Option<&str>) -> (u16, HeaderMap, Vec<u8>) {
+    pub async fn client_get_raw(
+        &self,
+        path: &str,
+        token: Option<&str>,
+    ) -> (u16, HeaderMap, Vec<u8>) {
         let mut request = self.request(Method::GET, path);
         if let Some(t) = token {
             request = request.bearer_auth(t);
@@ -180,7 +228,11 @@ impl TestApp {
         let response = request.send().await.expect("the server answers");
         let status = response.status().as_u16();
         let headers = response.headers().clone();
-        (status, headers, response.bytes().await.expect("a body").to_vec())
+        (
+            status,
+            headers,
+            response.bytes().await.expect("a body").to_vec(),
+        )
     }
 
     pub async fn get(&self, token: &str, path: &str) -> Resp {
@@ -188,7 +240,8 @@ impl TestApp {
     }
 
     pub async fn post(&self, token: &str, path: &str, body: &Value) -> Resp {
-        self.send(self.authed(Method::POST, path, token).json(body)).await
+        self.send(self.authed(Method::POST, path, token).json(body))
+            .await
     }
 
     // --- fixtures --------------------------------------------------------------------
@@ -197,12 +250,20 @@ impl TestApp {
     pub async fn person(&self, name: &str, role: &str, reports_to: Option<i64>) -> Member {
         let email = format!("{}@example.com", name.to_lowercase().replace(' ', "."));
         let r = self
-            .post(&self.admin_token, "/api/v1/people", &json!({"name": name, "email": email, "role": role, "reports_to": reports_to}))
+            .post(
+                &self.admin_token,
+                "/api/v1/people",
+                &json!({"name": name, "email": email, "role": role, "reports_to": reports_to}),
+            )
             .await;
         assert_eq!(r.status, StatusCode::CREATED, "adding {name}: {}", r.text);
         assert_eq!(r.body["role"], role);
         let id = r.body["id"].as_i64().expect("a person id");
-        let token = self.state.issue_token(id, "test").await.expect("issue a token");
+        let token = self
+            .state
+            .issue_token(id, "test")
+            .await
+            .expect("issue a token");
         Member { id, token }
     }
 
@@ -231,43 +292,76 @@ impl TestApp {
                 }),
             )
             .await;
-        assert_eq!(r.status, StatusCode::CREATED, "adding the billing category: {}", r.text);
-        Org { ceo, vp, manager, lead, front1, front2 }
+        assert_eq!(
+            r.status,
+            StatusCode::CREATED,
+            "adding the billing category: {}",
+            r.text
+        );
+        Org {
+            ceo,
+            vp,
+            manager,
+            lead,
+            front1,
+            front2,
+        }
     }
 
     /// Opens a billing case as `by`; panics unless it is a 201. Returns the 201 body.
     pub async fn open_case(&self, by: &Member, subject: &str) -> Value {
-        let r = self.post(&by.token, "/api/v1/cases", &intake(subject)).await;
-        assert_eq!(r.status, StatusCode::CREATED, "opening {subject:?}: {}", r.text);
+        let r = self
+            .post(&by.token, "/api/v1/cases", &intake(subject))
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::CREATED,
+            "opening {subject:?}: {}",
+            r.text
+        );
         r.body
     }
 
     /// Opens a billing case as `by` and returns its id.
     pub async fn open_case_id(&self, by: &Member, subject: &str) -> i64 {
-        self.open_case(by, subject).await["id"].as_i64().expect("a case id")
+        self.open_case(by, subject).await["id"]
+            .as_i64()
+            .expect("a case id")
     }
 
     /// `GET /api/v1/cases/{id}` as the admin; panics unless it is a 200.
     pub async fn case(&self, id: i64) -> Value {
-        let r = self.get(&self.admin_token, &format!("/api/v1/cases/{id}")).await;
+        let r = self
+            .get(&self.admin_token, &format!("/api/v1/cases/{id}"))
+            .await;
         assert_eq!(r.status, StatusCode::OK, "reading case {id}: {}", r.text);
         r.body
     }
 
     /// The case's events, in the order the API lists them.
     pub async fn events(&self, id: i64) -> Vec<Value> {
-        self.case(id).await["events"].as_array().expect("an events array").clone()
+        self.case(id).await["events"]
+            .as_array()
+            .expect("an events array")
+            .clone()
     }
 
     /// An action on a case by `by`; returns the response whatever it is.
     pub async fn act(&self, by: &Member, id: i64, action: &str, body: &Value) -> Resp {
-        self.post(&by.token, &format!("/api/v1/cases/{id}/{action}"), body).await
+        self.post(&by.token, &format!("/api/v1/cases/{id}/{action}"), body)
+            .await
     }
 
     /// An action that must succeed; returns the case view.
     pub async fn act_ok(&self, by: &Member, id: i64, action: &str, body: &Value) -> Value {
         let r = self.act(by, id, action, body).await;
-        assert_eq!(r.status, StatusCode::OK, "{action} on case {id} by person {}: {}", by.id, r.text);
+        assert_eq!(
+            r.status,
+            StatusCode::OK,
+            "{action} on case {id} by person {}: {}",
+            by.id,
+            r.text
+        );
         r.body
     }
 
@@ -275,7 +369,9 @@ impl TestApp {
     pub async fn snapshot(&self) -> Value {
         let people = self.get(&self.admin_token, "/api/v1/people").await;
         let categories = self.get(&self.admin_token, "/api/v1/categories").await;
-        let list = self.get(&self.admin_token, "/api/v1/cases?limit=1000").await;
+        let list = self
+            .get(&self.admin_token, "/api/v1/cases?limit=1000")
+            .await;
         assert_eq!(list.status, StatusCode::OK, "{}", list.text);
         let mut cases = Vec::new();
         for summary in list.body.as_array().expect("a list of cases") {
@@ -286,12 +382,20 @@ impl TestApp {
 
     /// Sends a request that must be refused with `status`, an error body naming `field`,
     /// and no change to anything stored. Returns the error object.
-    pub async fn refused(&self, request: RequestBuilder, status: StatusCode, field: Option<&str>) -> Value {
+    pub async fn refused(
+        &self,
+        request: RequestBuilder,
+        status: StatusCode,
+        field: Option<&str>,
+    ) -> Value {
         let before = self.snapshot().await;
         let r = self.send(request).await;
         let error = expect_error(&r, status, field);
         let after = self.snapshot().await;
-        assert_eq!(before, after, "a refused request ({status}) changed stored data");
+        assert_eq!(
+            before, after,
+            "a refused request ({status}) changed stored data"
+        );
         error
     }
 }
@@ -299,9 +403,16 @@ impl TestApp {
 impl Stopped {
     /// A new state and server on the same data directory and the same clock.
     pub async fn restart(self) -> TestApp {
-        let Stopped { dir, clock, admin_token } = self;
+        let Stopped {
+            dir,
+            clock,
+            admin_token,
+        } = self;
         let (app, state) = start(dir.path(), &clock).await;
-        assert!(state.bootstrap_admin().await.expect("bootstrap").is_none(), "a used store gets no second admin");
+        assert!(
+            state.bootstrap_admin().await.expect("bootstrap").is_none(),
+            "a used store gets no second admin"
+        );
         TestApp::assemble(app, state, clock, admin_token, dir)
     }
 }
@@ -320,23 +431,47 @@ pub fn intake(subject: &str) -> Value {
 
 /// Checks the error shape `{"error": {"code", "message", "field"}}` and the status.
 pub fn expect_error(r: &Resp, status: StatusCode, field: Option<&str>) -> Value {
-    assert_eq!(r.status, status, "expected {status}, got {}: {}", r.status, r.text);
-    assert!(r.is_json(), "an error must be JSON, got {:?}: {}", r.headers.get("content-type"), r.text);
+    assert_eq!(
+        r.status, status,
+        "expected {status}, got {}: {}",
+        r.status, r.text
+    );
+    assert!(
+        r.is_json(),
+        "an error must be JSON, got {:?}: {}",
+        r.headers.get("content-type"),
+        r.text
+    );
     let error = &r.body["error"];
-    let code = error["code"].as_str().unwrap_or_else(|| panic!("error.code missing: {}", r.text));
+    let code = error["code"]
+        .as_str()
+        .unwrap_or_else(|| panic!("error.code missing: {}", r.text));
     assert!(!code.is_empty(), "error.code is empty: {}", r.text);
-    let message = error["message"].as_str().unwrap_or_else(|| panic!("error.message missing: {}", r.text));
-    assert!(!message.trim().is_empty(), "error.message is empty: {}", r.text);
+    let message = error["message"]
+        .as_str()
+        .unwrap_or_else(|| panic!("error.message missing: {}", r.text));
+    assert!(
+        !message.trim().is_empty(),
+        "error.message is empty: {}",
+        r.text
+    );
     match field {
         Some(f) => assert_eq!(error["field"], f, "error.field: {}", r.text),
-        None => assert!(error["field"].is_null(), "error.field should be null: {}", r.text),
+        None => assert!(
+            error["field"].is_null(),
+            "error.field should be null: {}",
+            r.text
+        ),
     }
     error.clone()
 }
 
 /// The kinds of events in order.
 pub fn kinds(events: &[Value]) -> Vec<String> {
-    events.iter().map(|e| e["kind"].as_str().expect("an event kind").to_string()).collect()
+    events
+        .iter()
+        .map(|e| e["kind"].as_str().expect("an event kind").to_string())
+        .collect()
 }
 
 pub fn count_kind(events: &[Value], kind: &str) -> usize {
@@ -350,7 +485,9 @@ pub fn time(v: &Value) -> DateTime<Utc> {
 /// The token in a customer link (`...?token=...`).
 pub fn customer_token(link: &Value) -> String {
     let link = link.as_str().expect("a customer link");
-    link.split_once("token=").map(|(_, t)| t.to_string()).unwrap_or_else(|| panic!("no token in {link}"))
+    link.split_once("token=")
+        .map(|(_, t)| t.to_string())
+        .unwrap_or_else(|| panic!("no token in {link}"))
 }
 
 pub fn person_actor(id: i64) -> Value {

@@ -16,11 +16,19 @@ pub struct SmtpSink {
 }
 
 pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 fn available() -> bool {
-    Command::new(PYTHON).args(["-c", "import aiosmtpd"]).stderr(Stdio::null()).status().is_ok_and(|s| s.success())
+    Command::new(PYTHON)
+        .args(["-c", "import aiosmtpd"])
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
 }
 
 impl SmtpSink {
@@ -55,10 +63,14 @@ impl SmtpSink {
         match refusing {
             Some(code) => {
                 std::fs::write(maildir.path().join("refuse.py"), code).unwrap();
-                command.env("PYTHONPATH", maildir.path()).args(["-c", "refuse.Refuse"]);
+                command
+                    .env("PYTHONPATH", maildir.path())
+                    .args(["-c", "refuse.Refuse"]);
             }
             None => {
-                command.args(["-c", "aiosmtpd.handlers.Mailbox"]).arg(maildir.path().join("mail"));
+                command
+                    .args(["-c", "aiosmtpd.handlers.Mailbox"])
+                    .arg(maildir.path().join("mail"));
             }
         }
         let child = command
@@ -66,10 +78,17 @@ impl SmtpSink {
             .stderr(Stdio::null())
             .spawn()
             .expect("start aiosmtpd");
-        let sink = SmtpSink { child, port, maildir };
+        let sink = SmtpSink {
+            child,
+            port,
+            maildir,
+        };
         let started = Instant::now();
         while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(started.elapsed() < Duration::from_secs(20), "aiosmtpd did not start listening");
+            assert!(
+                started.elapsed() < Duration::from_secs(20),
+                "aiosmtpd did not start listening"
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
         Some(sink)
@@ -110,7 +129,11 @@ impl Drop for SmtpSink {
 
 /// The value of a header in a raw message (first occurrence, unfolded).
 pub fn header(raw: &str, name: &str) -> Option<String> {
-    let head = raw.split("\n\n").next().unwrap_or(raw).replace("\r\n", "\n");
+    let head = raw
+        .split("\n\n")
+        .next()
+        .unwrap_or(raw)
+        .replace("\r\n", "\n");
     let unfolded = head.replace("\n ", " ").replace("\n\t", " ");
     unfolded.lines().find_map(|l| {
         let (k, v) = l.split_once(':')?;
@@ -122,7 +145,8 @@ pub fn header(raw: &str, name: &str) -> Option<String> {
 pub fn body(raw: &str) -> String {
     let raw = raw.replace("\r\n", "\n");
     let (head, body) = raw.split_once("\n\n").unwrap_or(("", &raw));
-    let quoted = header(head, "Content-Transfer-Encoding").is_some_and(|v| v.eq_ignore_ascii_case("quoted-printable"));
+    let quoted = header(head, "Content-Transfer-Encoding")
+        .is_some_and(|v| v.eq_ignore_ascii_case("quoted-printable"));
     if !quoted {
         return body.to_string();
     }
@@ -131,7 +155,10 @@ pub fn body(raw: &str) -> String {
     let mut i = 0;
     while i < bytes.len() {
         if bytes[i] == b'=' && i + 2 < bytes.len() {
-            if let Ok(b) = u8::from_str_radix(std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("zz"), 16) {
+            if let Ok(b) = u8::from_str_radix(
+                std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("zz"),
+                16,
+            ) {
                 out.push(b);
                 i += 3;
                 continue;

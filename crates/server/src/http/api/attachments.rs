@@ -20,16 +20,32 @@ pub struct TokenQuery {
 fn percent_encode(name: &str) -> String {
     name.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'!' | b'#' | b'$' | b'&' | b'+' | b'-' | b'.' | b'^' | b'_' | b'`' | b'|' | b'~' => {
-                (b as char).to_string()
-            }
+            b'A'..=b'Z'
+            | b'a'..=b'z'
+            | b'0'..=b'9'
+            | b'!'
+            | b'#'
+            | b'$'
+            | b'&'
+            | b'+'
+            | b'-'
+            | b'.'
+            | b'^'
+            | b'_'
+            | b'`'
+            | b'|'
+            | b'~' => (b as char).to_string(),
             _ => format!("%{b:02X}"),
         })
         .collect()
 }
 
 fn same(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
 }
 
 /// One attachment of a case, exactly as stored. Staff (bearer token) or the case's
@@ -46,12 +62,18 @@ pub async fn download(
 ) -> AppResult<Response> {
     let presented = bearer(&parts).map(str::to_string);
     let staff = match &presented {
-        Some(t) => state.directory.person_by_token(state.store.as_ref(), &tokens::digest(t)).await?.is_some(),
+        Some(t) => state
+            .directory
+            .person_by_token(state.store.as_ref(), &tokens::digest(t))
+            .await?
+            .is_some(),
         None => false,
     };
     let customer_token = q.token.or(presented);
     if !staff && customer_token.is_none() {
-        return Err(AppError::Unauthorized("a staff token or the customer's case link is needed".into()));
+        return Err(AppError::Unauthorized(
+            "a staff token or the customer's case link is needed".into(),
+        ));
     }
     // A wrong token, a missing case and a file not on this case all look the same.
     let hidden = || AppError::NotFound(format!("attachment {sha} of case {id}"));
@@ -59,7 +81,11 @@ pub async fn download(
         AppError::NotFound(_) => hidden(),
         other => other,
     })?;
-    if !staff && !customer_token.as_deref().is_some_and(|t| same(t, &stored.head.customer_token)) {
+    if !staff
+        && !customer_token
+            .as_deref()
+            .is_some_and(|t| same(t, &stored.head.customer_token))
+    {
         return Err(hidden());
     }
     let attachment = stored
@@ -75,18 +101,48 @@ pub async fn download(
         .await
         .map_err(|e| AppError::Internal(e.to_string()))?
         .map_err(|e| AppError::Internal(format!("reading attachment {sha}: {e}")))?
-        .ok_or_else(|| AppError::Internal(format!("attachment {sha} is referenced but missing from the store")))?;
-    let ascii: String = attachment.name.chars().map(|c| if c.is_ascii_alphanumeric() || ".-_ ".contains(c) { c } else { '_' }).collect();
-    let disposition = format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{}", percent_encode(&attachment.name));
+        .ok_or_else(|| {
+            AppError::Internal(format!(
+                "attachment {sha} is referenced but missing from the store"
+            ))
+        })?;
+    let ascii: String = attachment
+        .name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || ".-_ ".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let disposition = format!(
+        "attachment; filename=\"{ascii}\"; filename*=UTF-8''{}",
+        percent_encode(&attachment.name)
+    );
     let mut response = Response::new(Body::from(bytes));
     let h = response.headers_mut();
     h.insert(
         header::CONTENT_TYPE,
-        HeaderValue::from_str(&attachment.content_type).unwrap_or(HeaderValue::from_static("application/octet-stream")),
+        HeaderValue::from_str(&attachment.content_type)
+            .unwrap_or(HeaderValue::from_static("application/octet-stream")),
     );
-    h.insert(header::CONTENT_DISPOSITION, HeaderValue::from_str(&disposition).map_err(|e| AppError::Internal(e.to_string()))?);
-    h.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
-    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("sandbox"));
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+    h.insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_str(&disposition).map_err(|e| AppError::Internal(e.to_string()))?,
+    );
+    h.insert(
+        "x-content-type-options",
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("sandbox"),
+    );
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
     Ok(response)
 }

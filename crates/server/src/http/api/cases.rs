@@ -13,8 +13,12 @@ use sha2::{Digest, Sha256};
 fn intake(req: OpenCaseRequest) -> AppResult<Intake> {
     let channel = match req.channel.as_deref() {
         None => Channel::Api,
-        Some(c) => Channel::parse(c)
-            .ok_or_else(|| AppError::invalid("channel", format!("{c:?} is not one of email, web, portal, api, phone")))?,
+        Some(c) => Channel::parse(c).ok_or_else(|| {
+            AppError::invalid(
+                "channel",
+                format!("{c:?} is not one of email, web, portal, api, phone"),
+            )
+        })?,
     };
     Ok(Intake {
         customer: Customer {
@@ -29,7 +33,10 @@ fn intake(req: OpenCaseRequest) -> AppResult<Intake> {
         channel,
         facts: req.facts,
         missing_facts: req.missing_facts,
-        realtime: Realtime { offered: req.realtime.offered, reason: req.realtime.reason },
+        realtime: Realtime {
+            offered: req.realtime.offered,
+            reason: req.realtime.reason,
+        },
         attachments: vec![],
     })
 }
@@ -54,21 +61,39 @@ pub async fn open(
                 .ok()
                 .map(str::trim)
                 .filter(|k| !k.is_empty() && k.len() <= 255)
-                .ok_or_else(|| AppError::invalid("Idempotency-Key", "must be 1 to 255 visible ASCII characters"))?;
-            Some(IdempotencyKey { actor: staff.id(), key: key.to_string(), request_hash: Sha256::digest(&body).to_vec() })
+                .ok_or_else(|| {
+                    AppError::invalid(
+                        "Idempotency-Key",
+                        "must be 1 to 255 visible ASCII characters",
+                    )
+                })?;
+            Some(IdempotencyKey {
+                actor: staff.id(),
+                key: key.to_string(),
+                request_hash: Sha256::digest(&body).to_vec(),
+            })
         }
     };
-    let outcome = state.open_case(staff.id(), intake(req)?, idempotency).await?;
+    let outcome = state
+        .open_case(staff.id(), intake(req)?, idempotency)
+        .await?;
     let status = match outcome {
         OpenOutcome::Created(_) => StatusCode::CREATED,
         OpenOutcome::Replayed(_) => StatusCode::CREATED,
     };
-    Ok((status, Json(CaseCreated::new(outcome.head(), &state.config.public_url))))
+    Ok((
+        status,
+        Json(CaseCreated::new(outcome.head(), &state.config.public_url)),
+    ))
 }
 
 pub(crate) async fn load(state: &AppState, raw_id: &str) -> AppResult<(StoredCase, Case)> {
     let id = path_id(raw_id, "case")?;
-    let stored = state.store.load_case(id).await?.ok_or_else(|| AppError::NotFound(format!("case {id}")))?;
+    let stored = state
+        .store
+        .load_case(id)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("case {id}")))?;
     let case = Case::from_events(&stored.events)?;
     Ok((stored, case))
 }
@@ -76,9 +101,17 @@ pub(crate) async fn load(state: &AppState, raw_id: &str) -> AppResult<(StoredCas
 /// A case with its full event log.
 #[utoipa::path(get, path = "/api/v1/cases/{id}", security(("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 200, body = CaseView), (status = 404, body = ErrorBody)))]
-pub async fn show(State(state): State<AppState>, _staff: Staff, Path(id): Path<String>) -> AppResult<Json<CaseView>> {
+pub async fn show(
+    State(state): State<AppState>,
+    _staff: Staff,
+    Path(id): Path<String>,
+) -> AppResult<Json<CaseView>> {
     let (stored, case) = load(&state, &id).await?;
-    Ok(Json(CaseView::new(&stored, &case, &state.config.public_url)))
+    Ok(Json(CaseView::new(
+        &stored,
+        &case,
+        &state.config.public_url,
+    )))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -97,11 +130,9 @@ pub struct ListQuery {
 fn number(field: &str, raw: Option<&str>, default: u32, max: u32) -> AppResult<u32> {
     match raw {
         None => Ok(default),
-        Some(v) => v
-            .parse::<u32>()
-            .ok()
-            .filter(|n| *n <= max)
-            .ok_or_else(|| AppError::invalid(field, format!("must be a whole number from 0 to {max}"))),
+        Some(v) => v.parse::<u32>().ok().filter(|n| *n <= max).ok_or_else(|| {
+            AppError::invalid(field, format!("must be a whole number from 0 to {max}"))
+        }),
     }
 }
 
@@ -116,13 +147,21 @@ pub async fn list(
     let owner = match q.owner.as_deref() {
         None | Some("") => None,
         Some("me") => Some(staff.id()),
-        Some(v) => Some(v.parse::<i64>().map_err(|_| AppError::invalid("owner", "must be `me` or a person id"))?),
+        Some(v) => Some(
+            v.parse::<i64>()
+                .map_err(|_| AppError::invalid("owner", "must be `me` or a person id"))?,
+        ),
     };
     let status = match q.state.as_deref() {
         None | Some("") | Some("all") => None,
         Some("open") => Some(CaseStatus::Open),
         Some("solved") => Some(CaseStatus::Solved),
-        Some(_) => return Err(AppError::invalid("state", "must be `open`, `solved` or `all`")),
+        Some(_) => {
+            return Err(AppError::invalid(
+                "state",
+                "must be `open`, `solved` or `all`",
+            ))
+        }
     };
     let filter = CaseFilter {
         owner,
@@ -137,11 +176,22 @@ pub async fn list(
     Ok(Json(cases.iter().map(CaseSummary::from).collect()))
 }
 
-async fn act(state: &AppState, staff: &Staff, raw_id: &str, command: Command) -> AppResult<Json<CaseView>> {
+async fn act(
+    state: &AppState,
+    staff: &Staff,
+    raw_id: &str,
+    command: Command,
+) -> AppResult<Json<CaseView>> {
     let id = path_id(raw_id, "case")?;
-    let stored = state.act(id, Actor::Person { id: staff.id() }, &command).await?;
+    let stored = state
+        .act(id, Actor::Person { id: staff.id() }, &command)
+        .await?;
     let case = Case::from_events(&stored.events)?;
-    Ok(Json(CaseView::new(&stored, &case, &state.config.public_url)))
+    Ok(Json(CaseView::new(
+        &stored,
+        &case,
+        &state.config.public_url,
+    )))
 }
 
 /// Passes the case up: to `to`, or by default to the owner's manager. Owner only.
@@ -153,13 +203,26 @@ pub async fn pass_up(
     Path(id): Path<String>,
     ApiJson(req): ApiJson<PassUpRequest>,
 ) -> AppResult<Json<CaseView>> {
-    act(&state, &staff, &id, Command::PassUp { to: req.to, reason: req.reason }).await
+    act(
+        &state,
+        &staff,
+        &id,
+        Command::PassUp {
+            to: req.to,
+            reason: req.reason,
+        },
+    )
+    .await
 }
 
 /// Takes the case from someone below the caller.
 #[utoipa::path(post, path = "/api/v1/cases/{id}/take", security(("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 200, body = CaseView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
-pub async fn take(State(state): State<AppState>, staff: Staff, Path(id): Path<String>) -> AppResult<Json<CaseView>> {
+pub async fn take(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+) -> AppResult<Json<CaseView>> {
     act(&state, &staff, &id, Command::Take).await
 }
 
@@ -190,7 +253,17 @@ pub async fn solve(
     Path(id): Path<String>,
     ApiJson(req): ApiJson<SolveRequest>,
 ) -> AppResult<Json<CaseView>> {
-    act(&state, &staff, &id, Command::Solve { resolution: req.resolution, road: req.road, learned: req.learned }).await
+    act(
+        &state,
+        &staff,
+        &id,
+        Command::Solve {
+            resolution: req.resolution,
+            road: req.road,
+            learned: req.learned,
+        },
+    )
+    .await
 }
 
 /// A reply to the customer, by the owner or someone above them: JSON `{"body"}`, or
@@ -203,5 +276,14 @@ pub async fn message(
     Path(id): Path<String>,
     message: crate::http::message_body::MessageBody,
 ) -> AppResult<Json<CaseView>> {
-    act(&state, &staff, &id, Command::SendMessage { body: message.body, attachments: message.attachments }).await
+    act(
+        &state,
+        &staff,
+        &id,
+        Command::SendMessage {
+            body: message.body,
+            attachments: message.attachments,
+        },
+    )
+    .await
 }

@@ -24,12 +24,18 @@ pub async fn create(
 }
 
 fn valid_key(k: &str) -> bool {
-    !k.is_empty() && k.len() <= 64 && k.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-')
+    !k.is_empty()
+        && k.len() <= 64
+        && k.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-')
 }
 
 fn validate(req: CategoryView) -> AppResult<Category> {
     if !valid_key(&req.key) {
-        return Err(AppError::invalid("key", "use 1 to 64 lowercase letters, digits, '-' or '_'"));
+        return Err(AppError::invalid(
+            "key",
+            "use 1 to 64 lowercase letters, digits, '-' or '_'",
+        ));
     }
     if req.name.trim().is_empty() {
         return Err(AppError::invalid("name", "is required"));
@@ -37,29 +43,47 @@ fn validate(req: CategoryView) -> AppResult<Category> {
     let mut seen = HashSet::new();
     for (i, item) in req.checklist.iter().enumerate() {
         if !valid_key(&item.key) {
-            return Err(AppError::invalid(&format!("checklist[{i}].key"), "use 1 to 64 lowercase letters, digits, '-' or '_'"));
+            return Err(AppError::invalid(
+                &format!("checklist[{i}].key"),
+                "use 1 to 64 lowercase letters, digits, '-' or '_'",
+            ));
         }
         if !seen.insert(item.key.as_str()) {
-            return Err(AppError::invalid(&format!("checklist[{i}].key"), format!("{:?} appears twice", item.key)));
+            return Err(AppError::invalid(
+                &format!("checklist[{i}].key"),
+                format!("{:?} appears twice", item.key),
+            ));
         }
         if item.label.trim().is_empty() {
-            return Err(AppError::invalid(&format!("checklist[{i}].label"), "is required"));
+            return Err(AppError::invalid(
+                &format!("checklist[{i}].label"),
+                "is required",
+            ));
         }
         if let Some(pattern) = &item.pattern {
             let field = format!("checklist[{i}].pattern");
             if pattern.len() > 500 {
                 return Err(AppError::invalid(&field, "must be at most 500 characters"));
             }
-            regex::Regex::new(pattern).map_err(|e| AppError::invalid(&field, format!("not a valid regular expression: {e}")))?;
+            regex::Regex::new(pattern).map_err(|e| {
+                AppError::invalid(&field, format!("not a valid regular expression: {e}"))
+            })?;
         }
     }
     Ok(req.into())
 }
 
 #[utoipa::path(get, path = "/api/v1/categories", security(("bearer" = [])), responses((status = 200, body = Vec<CategoryView>)))]
-pub async fn list(State(state): State<AppState>, _staff: Staff) -> AppResult<Json<Vec<CategoryView>>> {
+pub async fn list(
+    State(state): State<AppState>,
+    _staff: Staff,
+) -> AppResult<Json<Vec<CategoryView>>> {
     let snapshot = state.directory.snapshot();
-    let mut all: Vec<CategoryView> = snapshot.categories.values().map(CategoryView::from).collect();
+    let mut all: Vec<CategoryView> = snapshot
+        .categories
+        .values()
+        .map(CategoryView::from)
+        .collect();
     all.sort_by(|a, b| a.key.cmp(&b.key));
     Ok(Json(all))
 }

@@ -25,21 +25,34 @@ impl FromRequestParts<AppState> for CustomerToken {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
-        let from_query = Query::<TokenQuery>::from_request_parts(parts, state).await.ok().and_then(|q| q.0.token);
+        let from_query = Query::<TokenQuery>::from_request_parts(parts, state)
+            .await
+            .ok()
+            .and_then(|q| q.0.token);
         from_query
             .or_else(|| bearer(parts).map(String::from))
             .filter(|t| !t.is_empty())
             .map(CustomerToken)
-            .ok_or_else(|| AppError::Unauthorized("this needs the customer's link (its token)".into()))
+            .ok_or_else(|| {
+                AppError::Unauthorized("this needs the customer's link (its token)".into())
+            })
     }
 }
 
 /// Compares in time independent of where the first difference is.
 fn same(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
 }
 
-async fn authorised(state: &AppState, raw_id: &str, token: &CustomerToken) -> AppResult<(StoredCase, Case)> {
+async fn authorised(
+    state: &AppState,
+    raw_id: &str,
+    token: &CustomerToken,
+) -> AppResult<(StoredCase, Case)> {
     // A wrong token and a missing case look the same, so ids cannot be probed.
     let denied = || AppError::NotFound(format!("case {raw_id}"));
     let (stored, case) = load(state, raw_id).await.map_err(|e| match e {
@@ -57,14 +70,26 @@ fn customer_view(stored: &StoredCase, case: &Case) -> CustomerCaseView {
         .events
         .iter()
         .filter_map(|e| match &e.body {
-            EventBody::Opened { body, .. } if !body.is_empty() => {
-                Some(CustomerMessageView { at: e.at, from: "you".into(), body: body.clone() })
-            }
-            EventBody::CustomerReplied { body, .. } => Some(CustomerMessageView { at: e.at, from: "you".into(), body: body.clone() }),
-            EventBody::MessageSent { body, .. } => Some(CustomerMessageView { at: e.at, from: "us".into(), body: body.clone() }),
-            EventBody::Solved { resolution, .. } => {
-                Some(CustomerMessageView { at: e.at, from: "us".into(), body: resolution.clone() })
-            }
+            EventBody::Opened { body, .. } if !body.is_empty() => Some(CustomerMessageView {
+                at: e.at,
+                from: "you".into(),
+                body: body.clone(),
+            }),
+            EventBody::CustomerReplied { body, .. } => Some(CustomerMessageView {
+                at: e.at,
+                from: "you".into(),
+                body: body.clone(),
+            }),
+            EventBody::MessageSent { body, .. } => Some(CustomerMessageView {
+                at: e.at,
+                from: "us".into(),
+                body: body.clone(),
+            }),
+            EventBody::Solved { resolution, .. } => Some(CustomerMessageView {
+                at: e.at,
+                from: "us".into(),
+                body: resolution.clone(),
+            }),
             _ => None,
         })
         .collect();
@@ -83,7 +108,11 @@ fn customer_view(stored: &StoredCase, case: &Case) -> CustomerCaseView {
 /// The customer's view of their case: messages both ways, never internal events.
 #[utoipa::path(get, path = "/api/v1/cases/{id}/customer-view", params(("id" = i64, Path), ("token" = String, Query)),
     responses((status = 200, body = CustomerCaseView), (status = 404, body = ErrorBody)))]
-pub async fn show(State(state): State<AppState>, Path(id): Path<String>, token: CustomerToken) -> AppResult<Json<CustomerCaseView>> {
+pub async fn show(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    token: CustomerToken,
+) -> AppResult<Json<CustomerCaseView>> {
     let (stored, case) = authorised(&state, &id, &token).await?;
     Ok(Json(customer_view(&stored, &case)))
 }
@@ -98,7 +127,11 @@ pub async fn rate(
     ApiJson(req): ApiJson<RatingRequest>,
 ) -> AppResult<Json<CustomerCaseView>> {
     let (stored, _) = authorised(&state, &id, &token).await?;
-    let command = Command::Rate { score: req.score, delighted_by: req.delighted_by, would_recommend: req.would_recommend };
+    let command = Command::Rate {
+        score: req.score,
+        delighted_by: req.delighted_by,
+        would_recommend: req.would_recommend,
+    };
     let stored = state.act(stored.head.id, Actor::Customer, &command).await?;
     let case = Case::from_events(&stored.events)?;
     Ok(Json(customer_view(&stored, &case)))
@@ -114,7 +147,10 @@ pub async fn reply(
     message: crate::http::message_body::MessageBody,
 ) -> AppResult<Json<CustomerCaseView>> {
     let (stored, _) = authorised(&state, &id, &token).await?;
-    let command = Command::CustomerReply { body: message.body, attachments: message.attachments };
+    let command = Command::CustomerReply {
+        body: message.body,
+        attachments: message.attachments,
+    };
     let stored = state.act(stored.head.id, Actor::Customer, &command).await?;
     let case = Case::from_events(&stored.events)?;
     Ok(Json(customer_view(&stored, &case)))

@@ -27,8 +27,13 @@ pub async fn email(
     body: Result<Bytes, BytesRejection>,
 ) -> AppResult<(StatusCode, Json<InboundResult>)> {
     staff.require_role(&[Role::Admin], "deliver inbound mail")?;
-    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
-    if content_type.starts_with("application/json") || content_type.starts_with("multipart/form-data") {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    if content_type.starts_with("application/json")
+        || content_type.starts_with("multipart/form-data")
+    {
         return Err(AppError::BadRequest {
             code: "unsupported_media_type",
             message: "send the raw message as the body with Content-Type: message/rfc822".into(),
@@ -37,12 +42,22 @@ pub async fn email(
     }
     let body = body.map_err(|e| {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            AppError::TooLarge(format!("a message may be at most {MAX_MESSAGE_BYTES} bytes"))
+            AppError::TooLarge(format!(
+                "a message may be at most {MAX_MESSAGE_BYTES} bytes"
+            ))
         } else {
-            AppError::BadRequest { code: "unreadable_body", message: e.body_text(), field: None }
+            AppError::BadRequest {
+                code: "unreadable_body",
+                message: e.body_text(),
+                field: None,
+            }
         }
     })?;
     let result = inbound::receive(&state, &body).await?;
-    let status = if result.outcome == "opened" { StatusCode::CREATED } else { StatusCode::OK };
+    let status = if result.outcome == "opened" {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
     Ok((status, Json(result)))
 }

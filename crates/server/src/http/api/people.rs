@@ -29,18 +29,34 @@ pub fn validate(req: NewPersonRequest) -> AppResult<NewPerson> {
         return Err(AppError::invalid("name", "is required"));
     }
     let email = req.email.trim();
-    let valid_email = email.split_once('@').is_some_and(|(l, d)| !l.is_empty() && d.contains('.'))
+    let valid_email = email
+        .split_once('@')
+        .is_some_and(|(l, d)| !l.is_empty() && d.contains('.'))
         && !email.chars().any(|c| c.is_whitespace() || c.is_control());
     if !valid_email {
-        return Err(AppError::invalid("email", format!("{email:?} is not an email address")));
+        return Err(AppError::invalid(
+            "email",
+            format!("{email:?} is not an email address"),
+        ));
     }
-    let role = req.role.parse::<Role>().map_err(|m| AppError::invalid("role", m))?;
-    Ok(NewPerson { name: name.into(), email: email.into(), role, reports_to: req.reports_to })
+    let role = req
+        .role
+        .parse::<Role>()
+        .map_err(|m| AppError::invalid("role", m))?;
+    Ok(NewPerson {
+        name: name.into(),
+        email: email.into(),
+        role,
+        reports_to: req.reports_to,
+    })
 }
 
 /// Everyone, with their place in the hierarchy.
 #[utoipa::path(get, path = "/api/v1/people", security(("bearer" = [])), responses((status = 200, body = Vec<PersonView>)))]
-pub async fn list(State(state): State<AppState>, _staff: Staff) -> AppResult<Json<Vec<PersonView>>> {
+pub async fn list(
+    State(state): State<AppState>,
+    _staff: Staff,
+) -> AppResult<Json<Vec<PersonView>>> {
     let snapshot = state.directory.snapshot();
     let mut people: Vec<PersonView> = snapshot.hierarchy.people().map(PersonView::from).collect();
     people.sort_by_key(|p| p.id);
