@@ -52,9 +52,4 @@ impl Hierarchy {
     pub fn top_of(&self, id: PersonId) -> PersonId {
         self.chain_above(id).last().copied().unwrap_or(id)
     }
-
-    /// Whether `manager_id` reporting to... would create a cycle if `id` were placed under it.
-    pub fn would_cycle(&self, id: PersonId, new_manager: PersonId) -> bool {
-        new_manager == id || self.chain_above(new_manager).contains(&id)
-    }
 }

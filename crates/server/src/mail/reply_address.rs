@@ -22,15 +22,6 @@ fn mac(secret: &[u8], case: CaseId) -> String {
     mac_of(secret, b"roadone reply address v1:", &case.to_string())
 }
 
-/// Compares in time independent of where the first difference is.
-fn same(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && a.bytes()
-            .zip(b.bytes())
-            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-            == 0
-}
-
 /// The Message-ID of outbox row `row` of `case`: `<roadone.CASE.ROW.MAC@domain>`. The MAC
 /// lets a reply's In-Reply-To or References be checked without trusting the header.
 pub fn message_id(secret: &[u8], case: CaseId, row: i64, domain: &str) -> String {
@@ -46,7 +37,7 @@ pub fn case_of_message_id(secret: &[u8], id: &str) -> Option<CaseId> {
     let (case, row, given) = (parts.next()?, parts.next()?, parts.next()?);
     let (case_id, _row): (CaseId, i64) = (case.parse().ok()?, row.parse().ok()?);
     let expected = mac_of(secret, b"roadone message id v1:", &format!("{case}.{row}"));
-    same(given, &expected).then_some(case_id)
+    crate::tokens::same_secret(given, &expected).then_some(case_id)
 }
 
 pub fn token(secret: &[u8], case: CaseId) -> String {
@@ -57,7 +48,7 @@ pub fn token(secret: &[u8], case: CaseId) -> String {
 pub fn verify(secret: &[u8], token: &str) -> Option<CaseId> {
     let (id, given) = token.split_once('-')?;
     let case: CaseId = id.parse().ok()?;
-    same(given, &mac(secret, case)).then_some(case)
+    crate::tokens::same_secret(given, &mac(secret, case)).then_some(case)
 }
 
 /// `local+token@domain` from the configured sender `local@domain`.

@@ -40,14 +40,6 @@ fn percent_encode(name: &str) -> String {
         .collect()
 }
 
-fn same(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && a.bytes()
-            .zip(b.bytes())
-            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-            == 0
-}
-
 /// One attachment of a case, exactly as stored. Staff (bearer token) or the case's
 /// customer (their case token) only; always served as a download that cannot run in
 /// the browser: `Content-Disposition: attachment`, `nosniff`, `CSP: sandbox`.
@@ -84,7 +76,7 @@ pub async fn download(
     if !staff
         && !customer_token
             .as_deref()
-            .is_some_and(|t| same(t, &stored.head.customer_token))
+            .is_some_and(|t| crate::tokens::same_secret(t, &stored.head.customer_token))
     {
         return Err(hidden());
     }

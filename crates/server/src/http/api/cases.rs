@@ -6,7 +6,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
 use roadone_domain::{Actor, Case, CaseStatus, Channel, Command, Customer, Intake, Realtime};
-use roadone_store::{CaseFilter, IdempotencyKey, OpenOutcome, StoredCase};
+use roadone_store::{CaseFilter, IdempotencyKey, StoredCase};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
@@ -77,12 +77,9 @@ pub async fn open(
     let outcome = state
         .open_case(staff.id(), intake(req)?, idempotency)
         .await?;
-    let status = match outcome {
-        OpenOutcome::Created(_) => StatusCode::CREATED,
-        OpenOutcome::Replayed(_) => StatusCode::CREATED,
-    };
+    // A replay answers exactly as the first request did.
     Ok((
-        status,
+        StatusCode::CREATED,
         Json(CaseCreated::new(outcome.head(), &state.config.public_url)),
     ))
 }

@@ -39,15 +39,6 @@ impl FromRequestParts<AppState> for CustomerToken {
     }
 }
 
-/// Compares in time independent of where the first difference is.
-fn same(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && a.bytes()
-            .zip(b.bytes())
-            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-            == 0
-}
-
 async fn authorised(
     state: &AppState,
     raw_id: &str,
@@ -59,7 +50,7 @@ async fn authorised(
         AppError::NotFound(_) => denied(),
         other => other,
     })?;
-    if !same(&stored.head.customer_token, &token.0) {
+    if !crate::tokens::same_secret(&stored.head.customer_token, &token.0) {
         return Err(denied());
     }
     Ok((stored, case))
