@@ -26,6 +26,8 @@ pub struct Inner {
     pub secret: Vec<u8>,
     pub templates: Arc<crate::mail::templates::Templates>,
     pub attachments: crate::attachments::AttachmentStore,
+    /// Per-IP and per-address allowances of the public pages.
+    pub limits: crate::web::rate_limit::RateLimits,
 }
 
 impl std::ops::Deref for AppState {
@@ -59,6 +61,7 @@ impl AppState {
                 config.attachments_dir(),
                 config.max_attachment_size,
             ),
+            limits: crate::web::rate_limit::RateLimits::new(&config),
             config,
         })))
     }
@@ -196,7 +199,11 @@ impl App {
             None => None,
         };
         let server = tokio::spawn(async move {
-            let serve = axum::serve(listener, router).with_graceful_shutdown(async move {
+            let serve = axum::serve(
+                listener,
+                router.into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .with_graceful_shutdown(async move {
                 let _ = rx.await;
             });
             if let Err(e) = serve.await {

@@ -45,6 +45,12 @@ pub struct Config {
     pub inbound_category: Option<String>,
     /// The email of the person who owns cases opened by mail (default: frontline in turn).
     pub inbound_owner: Option<String>,
+    /// Public forms (write to us, portal sign-in) take this many posts per client IP a minute.
+    pub public_posts_per_ip_per_minute: u32,
+    /// ... and this many per email address an hour (new cases, sign-in links).
+    pub public_posts_per_address_per_hour: u32,
+    /// Behind a reverse proxy: the client's IP is the last `X-Forwarded-For` entry.
+    pub trust_forwarded_for: bool,
 }
 
 impl Default for Config {
@@ -67,6 +73,9 @@ impl Default for Config {
             max_attachment_size: 25 * 1024 * 1024,
             inbound_category: None,
             inbound_owner: None,
+            public_posts_per_ip_per_minute: 20,
+            public_posts_per_address_per_hour: 10,
+            trust_forwarded_for: false,
         }
     }
 }
@@ -90,6 +99,9 @@ pub struct FileConfig {
     pub inbound_category: Option<String>,
     pub inbound_owner: Option<String>,
     pub smtp_listen: Option<String>,
+    pub public_posts_per_ip_per_minute: Option<u32>,
+    pub public_posts_per_address_per_hour: Option<u32>,
+    pub trust_forwarded_for: Option<bool>,
 }
 
 /// Parses durations such as `20h`, `90m`, `4s`, `1h 30m`.
@@ -163,6 +175,15 @@ impl Config {
         if let Some(v) = file.smtp_listen {
             self.set_smtp_listen(&v)?;
         }
+        if let Some(v) = file.public_posts_per_ip_per_minute {
+            self.public_posts_per_ip_per_minute = v;
+        }
+        if let Some(v) = file.public_posts_per_address_per_hour {
+            self.public_posts_per_address_per_hour = v;
+        }
+        if let Some(v) = file.trust_forwarded_for {
+            self.trust_forwarded_for = v;
+        }
         self.validate()
     }
 
@@ -183,6 +204,23 @@ impl Config {
     }
 
     pub fn validate(&self) -> Result<(), ConfigError> {
+        for (field, value) in [
+            (
+                "public_posts_per_ip_per_minute",
+                self.public_posts_per_ip_per_minute,
+            ),
+            (
+                "public_posts_per_address_per_hour",
+                self.public_posts_per_address_per_hour,
+            ),
+        ] {
+            if value == 0 {
+                return Err(ConfigError::Invalid {
+                    field: field.into(),
+                    message: "must be at least 1".into(),
+                });
+            }
+        }
         if !(self.deadline_warning > 0.0 && self.deadline_warning < 1.0) {
             return Err(ConfigError::Invalid {
                 field: "deadline_warning".into(),

@@ -33,6 +33,12 @@ pub enum AppError {
     },
     #[error("{0}")]
     TooLarge(String),
+    /// A rate limit: the client may try again after this many seconds.
+    #[error("{message}")]
+    TooMany { message: String, retry_after: u64 },
+    /// Something we depend on (the mail relay) is down; the client may retry later.
+    #[error("{0}")]
+    Unavailable(String),
     #[error("{0}")]
     Internal(String),
 }

@@ -7,10 +7,12 @@ pub mod config;
 pub mod directory;
 pub mod error;
 pub mod http;
+pub mod intake;
 pub mod mail;
 pub mod scheduler;
 pub mod service;
 pub mod tokens;
+pub mod web;
 
 pub use app::{App, AppState};
 pub use config::{Config, ConfigError};

@@ -58,9 +58,22 @@ async fn a_case_lives_from_intake_through_the_hierarchy_to_rating_and_reopening(
     );
     let customer = customer_token(&created["customer_link"]);
 
-    // The customer's link works without a staff token and shows the acknowledgment.
-    let view = app
+    // The customer's link opens their case page without a staff token...
+    let page = app
         .send(app.request(Method::GET, &link[app.url.len()..]))
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.text);
+    assert!(
+        page.text.contains(reference) && page.text.contains("I was charged twice for March."),
+        "the case page shows the reference and the customer's message: {}",
+        page.text
+    );
+    // ...and its token reads the same case through the API, with the acknowledgment.
+    let view = app
+        .send(app.request(
+            Method::GET,
+            &format!("/api/v1/cases/{id}/customer-view?token={customer}"),
+        ))
         .await;
     assert_eq!(view.status, StatusCode::OK, "{}", view.text);
     assert_eq!(view.body["ref"], reference);

@@ -54,7 +54,7 @@ async fn the_customer_gets_an_acknowledgment_they_can_reply_to() {
         "{text}"
     );
     assert!(
-        text.contains(&format!("/api/v1/cases/{id}/customer-view?token=")),
+        text.contains(&format!("/portal/cases/{id}?token=")),
         "the case link is in the body: {text}"
     );
     assert_eq!(

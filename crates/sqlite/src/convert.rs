@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, TimeZone, Utc};
 use roadone_domain::{CaseStatus, Person, Role};
-use roadone_store::{CaseHead, StoreError};
+use roadone_store::{CaseHead, CustomerRecord, StoreError};
 use rusqlite::Row;
 
 pub fn ms(t: DateTime<Utc>) -> i64 {
@@ -75,5 +75,17 @@ pub fn case_head(row: &Row<'_>) -> rusqlite::Result<CaseHead> {
         escalates_at: time(row.get(9)?),
         promised_by: time(row.get(10)?),
         updated_at: time(row.get(11)?),
+    })
+}
+
+pub const CUSTOMER_COLUMNS: &str = "id, email, name, phone, external_id";
+
+pub fn customer_record(r: &Row<'_>) -> rusqlite::Result<CustomerRecord> {
+    Ok(CustomerRecord {
+        id: r.get(0)?,
+        email: r.get(1)?,
+        name: r.get(2)?,
+        phone: r.get(3)?,
+        external_id: r.get(4)?,
     })
 }

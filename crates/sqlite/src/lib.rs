@@ -5,6 +5,7 @@
 
 mod checkpointer;
 mod convert;
+mod customer_access;
 pub mod migrations;
 mod queries;
 mod readers;

@@ -3,10 +3,16 @@
 
 use rusqlite::Connection;
 
-const MIGRATIONS: &[(&str, &str)] = &[(
-    "0001_initial",
-    include_str!("../migrations/0001_initial.sql"),
-)];
+const MIGRATIONS: &[(&str, &str)] = &[
+    (
+        "0001_initial",
+        include_str!("../migrations/0001_initial.sql"),
+    ),
+    (
+        "0002_customer_access",
+        include_str!("../migrations/0002_customer_access.sql"),
+    ),
+];
 
 /// Applies every migration not yet applied; returns how many ran.
 pub fn migrate(conn: &mut Connection) -> rusqlite::Result<usize> {

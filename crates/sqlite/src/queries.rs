@@ -225,20 +225,10 @@ fn upsert_customer(conn: &Connection, c: &Customer, now: DateTime<Utc>) -> Store
 }
 
 pub fn customer(conn: &Connection, id: i64) -> StoreResult<Option<CustomerRecord>> {
-    conn.query_row(
-        "SELECT id, email, name, phone, external_id FROM customers WHERE id = ?",
-        [id],
-        |r| {
-            Ok(CustomerRecord {
-                id: r.get(0)?,
-                email: r.get(1)?,
-                name: r.get(2)?,
-                phone: r.get(3)?,
-                external_id: r.get(4)?,
-            })
-        },
-    )
-    .optional()
+    conn.prepare_cached(&format!(
+        "SELECT {CUSTOMER_COLUMNS} FROM customers WHERE id = ?"
+    ))
+    .and_then(|mut s| s.query_row([id], customer_record).optional())
     .map_err(db)
 }
 

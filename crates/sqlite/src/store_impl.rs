@@ -1,4 +1,4 @@
-use crate::{queries, SqliteStore};
+use crate::{customer_access, queries, SqliteStore};
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
 use roadone_domain::{CaseId, Category, Person, PersonId};
@@ -71,6 +71,44 @@ impl Store for SqliteStore {
 
     async fn customer(&self, id: i64) -> StoreResult<Option<CustomerRecord>> {
         self.read(move |c| queries::customer(c, id)).await
+    }
+
+    async fn customer_by_email(&self, email: &str) -> StoreResult<Option<CustomerRecord>> {
+        let email = email.to_string();
+        self.read(move |c| customer_access::customer_by_email(c, &email))
+            .await
+    }
+
+    async fn add_sign_in_link(&self, link: SignInLink) -> StoreResult<()> {
+        self.write(move |c| customer_access::add_sign_in_link(c, &link))
+            .await
+    }
+
+    async fn redeem_sign_in_link(
+        &self,
+        link_hash: &[u8],
+        now: DateTime<Utc>,
+        session: NewCustomerSession,
+    ) -> StoreResult<Option<i64>> {
+        let hash = link_hash.to_vec();
+        self.write(move |c| customer_access::redeem_sign_in_link(c, &hash, now, &session))
+            .await
+    }
+
+    async fn customer_session(
+        &self,
+        session_hash: &[u8],
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<i64>> {
+        let hash = session_hash.to_vec();
+        self.read(move |c| customer_access::customer_session(c, &hash, now))
+            .await
+    }
+
+    async fn end_customer_session(&self, session_hash: &[u8]) -> StoreResult<()> {
+        let hash = session_hash.to_vec();
+        self.write(move |c| customer_access::end_customer_session(c, &hash))
+            .await
     }
 
     async fn claim_due_timers(

@@ -55,6 +55,7 @@ conformance_tests!(
     timer_sweep,
     outbox,
     list_cases,
+    customer_sign_in,
 );
 
 /// `run_all` itself, as another backend would call it.

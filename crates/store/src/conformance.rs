@@ -61,6 +61,7 @@ where
     timer_sweep(make().await).await;
     outbox(make().await).await;
     list_cases(make().await).await;
+    customer_sign_in(make().await).await;
 }
 
 /// The names of the checks [`run_all`] runs, in order (for reports).
@@ -77,6 +78,7 @@ pub const CHECKS: &[&str] = &[
     "timer_sweep",
     "outbox",
     "list_cases",
+    "customer_sign_in",
 ];
 
 /// How long the checks lease timers and notifications for.
@@ -2051,5 +2053,140 @@ pub async fn list_cases<S: Store>(store: S) {
     assert!(
         list(&store, page(10, 10)).await.is_empty(),
         "list_cases: an offset past the end is empty"
+    );
+}
+
+/// Portal sign-in: a link signs its customer in once, before it expires, and opens a
+/// session that lasts until it expires or is ended.
+pub async fn customer_sign_in<S: Store>(store: S) {
+    let fx = Fixture::seed(&store).await;
+    let ada = fx
+        .open(
+            &store,
+            fx.frontline.id,
+            "delivery",
+            "Ada@Example.com",
+            "Parcel",
+            t0(),
+        )
+        .await;
+    let bob = fx
+        .open(
+            &store,
+            fx.frontline.id,
+            "delivery",
+            "bob@example.com",
+            "Box",
+            t0(),
+        )
+        .await;
+    let found = store
+        .customer_by_email("ada@example.com")
+        .await
+        .unwrap_or_else(|e| panic!("customer_sign_in: customer_by_email failed: {e}"))
+        .unwrap_or_else(|| panic!("customer_sign_in: email lookup must ignore case"));
+    assert_eq!(
+        found.id, ada.customer_id,
+        "customer_sign_in: wrong customer found"
+    );
+    assert_eq!(
+        store
+            .customer_by_email("nobody@example.com")
+            .await
+            .expect("customer_by_email"),
+        None,
+        "customer_sign_in: an unknown email finds nobody"
+    );
+
+    let link = |hash: u8, customer_id: i64, minutes_valid: i64| SignInLink {
+        hash: vec![hash; 32],
+        customer_id,
+        created_at: t0(),
+        expires_at: t0() + minutes(minutes_valid),
+    };
+    let session = |hash: u8| NewCustomerSession {
+        hash: vec![hash; 32],
+        created_at: t0(),
+        expires_at: t0() + hours(24),
+    };
+    store
+        .add_sign_in_link(link(1, ada.customer_id, 30))
+        .await
+        .unwrap_or_else(|e| panic!("customer_sign_in: add_sign_in_link failed: {e}"));
+    store
+        .add_sign_in_link(link(2, bob.customer_id, 30))
+        .await
+        .expect("add_sign_in_link");
+    let unknown_customer = store
+        .add_sign_in_link(link(3, bob.customer_id + 1000, 30))
+        .await;
+    assert!(
+        matches!(unknown_customer, Err(StoreError::Invalid { field: "customer_id", .. })),
+        "customer_sign_in: a link for an unknown customer must be refused, got {unknown_customer:?}"
+    );
+
+    let redeemed = store
+        .redeem_sign_in_link(&[1; 32], t0() + minutes(5), session(11))
+        .await
+        .unwrap_or_else(|e| panic!("customer_sign_in: redeem failed: {e}"));
+    assert_eq!(
+        redeemed,
+        Some(ada.customer_id),
+        "customer_sign_in: a fresh link signs its customer in"
+    );
+    let again = store
+        .redeem_sign_in_link(&[1; 32], t0() + minutes(6), session(12))
+        .await
+        .expect("redeem");
+    assert_eq!(again, None, "customer_sign_in: a link works only once");
+    let late = store
+        .redeem_sign_in_link(&[2; 32], t0() + minutes(31), session(13))
+        .await
+        .expect("redeem");
+    assert_eq!(
+        late, None,
+        "customer_sign_in: an expired link signs nobody in"
+    );
+    let forged = store
+        .redeem_sign_in_link(&[9; 32], t0(), session(14))
+        .await
+        .expect("redeem");
+    assert_eq!(
+        forged, None,
+        "customer_sign_in: an unknown link signs nobody in"
+    );
+
+    let who = |hash: u8, at| {
+        let store = &store;
+        async move {
+            store
+                .customer_session(&[hash; 32], at)
+                .await
+                .expect("customer_session")
+        }
+    };
+    assert_eq!(
+        who(11, t0() + hours(1)).await,
+        Some(ada.customer_id),
+        "customer_sign_in: the session knows its customer"
+    );
+    assert_eq!(
+        who(12, t0() + hours(1)).await,
+        None,
+        "customer_sign_in: a refused redemption opens no session"
+    );
+    assert_eq!(
+        who(11, t0() + hours(25)).await,
+        None,
+        "customer_sign_in: an expired session is over"
+    );
+    store
+        .end_customer_session(&[11; 32])
+        .await
+        .unwrap_or_else(|e| panic!("customer_sign_in: end_customer_session failed: {e}"));
+    assert_eq!(
+        who(11, t0() + hours(1)).await,
+        None,
+        "customer_sign_in: a session ended by signing out is over"
     );
 }

@@ -128,6 +128,23 @@ pub struct CustomerRecord {
     pub external_id: Option<String>,
 }
 
+/// A portal sign-in link as stored: the digest of its secret and whom it signs in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignInLink {
+    pub hash: Vec<u8>,
+    pub customer_id: i64,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// A customer's portal session as stored: the digest of its cookie and its end.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewCustomerSession {
+    pub hash: Vec<u8>,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
 /// The reference shown to customers for a case id.
 pub fn case_reference(id: CaseId) -> String {
     format!("RD-{id:06}")

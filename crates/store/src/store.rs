@@ -39,6 +39,27 @@ pub trait Store: Send + Sync + 'static {
     async fn list_cases(&self, filter: CaseFilter) -> StoreResult<Vec<CaseHead>>;
     async fn customer(&self, id: i64) -> StoreResult<Option<CustomerRecord>>;
 
+    // --- customers signing in to the portal ------------------------------------------
+
+    async fn customer_by_email(&self, email: &str) -> StoreResult<Option<CustomerRecord>>;
+    /// Stores a sign-in link (its digest); expired links and sessions are purged meanwhile.
+    async fn add_sign_in_link(&self, link: SignInLink) -> StoreResult<()>;
+    /// Uses a link at most once: if it exists, is unused and has not expired at `now`,
+    /// marks it used and opens `session` for its customer, in one transaction.
+    async fn redeem_sign_in_link(
+        &self,
+        link_hash: &[u8],
+        now: DateTime<Utc>,
+        session: NewCustomerSession,
+    ) -> StoreResult<Option<i64>>;
+    /// The customer of a session that has not expired at `now`.
+    async fn customer_session(
+        &self,
+        session_hash: &[u8],
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<i64>>;
+    async fn end_customer_session(&self, session_hash: &[u8]) -> StoreResult<()>;
+
     // --- timers and outbox -------------------------------------------------------------
 
     /// Claims up to `limit` timers due at `now` and not leased by another scheduler;

@@ -10,7 +10,8 @@ use roadone_domain::ErrorKind;
 use roadone_store::StoreError;
 
 impl AppError {
-    fn parts(&self) -> (StatusCode, &'static str, String, Option<String>) {
+    /// Status, code, message and field: shared by the JSON API and the HTML pages.
+    pub(crate) fn parts(&self) -> (StatusCode, &'static str, String, Option<String>) {
         match self {
             AppError::Domain(e) => {
                 let status = match e.kind() {
@@ -99,12 +100,34 @@ impl AppError {
                 field.clone(),
             ),
             AppError::TooLarge(m) => (StatusCode::PAYLOAD_TOO_LARGE, "too_large", m.clone(), None),
+            AppError::TooMany { message, .. } => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "too_many_requests",
+                message.clone(),
+                None,
+            ),
+            AppError::Unavailable(m) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "unavailable",
+                m.clone(),
+                None,
+            ),
             AppError::Internal(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "internal",
                 "internal error".into(),
                 None,
             ),
+        }
+    }
+}
+
+impl AppError {
+    /// Seconds a rate-limited client should wait (the `Retry-After` header).
+    pub(crate) fn retry_after(&self) -> Option<u64> {
+        match self {
+            AppError::TooMany { retry_after, .. } => Some(*retry_after),
+            _ => None,
         }
     }
 }
@@ -126,6 +149,12 @@ impl IntoResponse for AppError {
             }),
         )
             .into_response();
+        let retry_after = self.retry_after();
+        if let Some(seconds) = retry_after {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, seconds.into());
+        }
         if status == StatusCode::UNAUTHORIZED {
             response.headers_mut().insert(
                 axum::http::header::WWW_AUTHENTICATE,

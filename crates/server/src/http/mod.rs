@@ -5,6 +5,7 @@ pub mod error;
 pub mod extract;
 pub mod message_body;
 pub mod openapi;
+pub mod upload;
 pub mod views;
 
 use crate::app::AppState;
@@ -54,6 +55,7 @@ pub fn router(state: AppState) -> Router {
             )),
         )
         .route("/healthz", get(|| async { "ok" }))
+        .merge(crate::web::routes())
         .fallback(api::not_found)
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state)

@@ -193,7 +193,7 @@ impl CaseCreated {
 
 pub fn customer_link(public_url: &str, h: &CaseHead) -> String {
     format!(
-        "{}/api/v1/cases/{}/customer-view?token={}",
+        "{}/portal/cases/{}?token={}",
         public_url.trim_end_matches('/'),
         h.id,
         h.customer_token
@@ -389,4 +389,26 @@ pub struct CustomerMessageView {
     /// `you` or `us`.
     pub from: String,
     pub body: String,
+    /// Files sent with the message (download: `/api/v1/cases/{id}/attachments/{sha256}`).
+    #[serde(default)]
+    pub files: Vec<FileView>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct FileView {
+    pub sha256: String,
+    pub name: String,
+    pub content_type: String,
+    pub size: u64,
+}
+
+impl From<&roadone_domain::AttachmentRef> for FileView {
+    fn from(a: &roadone_domain::AttachmentRef) -> Self {
+        FileView {
+            sha256: a.sha256.clone(),
+            name: a.name.clone(),
+            content_type: a.content_type.clone(),
+            size: a.size,
+        }
+    }
 }

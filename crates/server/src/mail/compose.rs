@@ -28,7 +28,7 @@ pub enum ComposeError {
 
 /// `Auto-Submitted` (RFC 3834): tells auto-responders not to answer.
 #[derive(Debug, Clone)]
-pub struct AutoSubmitted(String);
+pub struct AutoSubmitted(pub String);
 
 impl Header for AutoSubmitted {
     fn name() -> HeaderName {
@@ -47,7 +47,7 @@ fn written_by_a_person(template: &str) -> bool {
     matches!(template, "staff_message" | "solved")
 }
 
-fn mailbox(name: Option<&str>, email: &str) -> Result<Mailbox, ComposeError> {
+pub(crate) fn mailbox(name: Option<&str>, email: &str) -> Result<Mailbox, ComposeError> {
     let address = email
         .parse()
         .map_err(|e| ComposeError::Address(format!("{email:?}: {e}")))?;

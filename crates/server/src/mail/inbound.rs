@@ -11,9 +11,8 @@ use crate::error::{AppError, AppResult};
 use crate::mail::reply_address;
 use mail_parser::{Message, MessageParser, MimeHeaders};
 use roadone_domain::AttachmentRef;
-use roadone_domain::{Actor, CaseId, Channel, Command, Customer, Intake, PersonId, Realtime, Role};
+use roadone_domain::{Actor, CaseId, Channel, Command, Customer, Intake, Realtime};
 use serde::Serialize;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use utoipa::ToSchema;
 
 /// Bodies longer than this are cut (and the event says so); the raw mail is the source.
@@ -155,46 +154,6 @@ pub fn facts_found(
         }
     }
     facts
-}
-
-static ROUND_ROBIN: AtomicUsize = AtomicUsize::new(0);
-
-/// Who owns a case opened by mail: the configured person, else frontline in turn.
-fn intake_owner(state: &AppState) -> AppResult<PersonId> {
-    let snapshot = state.directory.snapshot();
-    if let Some(email) = &state.config.inbound_owner {
-        return snapshot
-            .hierarchy
-            .people()
-            .find(|p| p.active && p.email.eq_ignore_ascii_case(email))
-            .map(|p| p.id)
-            .ok_or_else(|| {
-                AppError::Internal(format!("inbound_owner {email} is not an active person"))
-            });
-    }
-    let mut frontline: Vec<PersonId> = snapshot
-        .hierarchy
-        .people()
-        .filter(|p| p.active && p.role == Role::Frontline)
-        .map(|p| p.id)
-        .collect();
-    if frontline.is_empty() {
-        frontline = snapshot
-            .hierarchy
-            .people()
-            .filter(|p| p.active && p.role != Role::Admin)
-            .map(|p| p.id)
-            .collect();
-    }
-    frontline.sort_unstable();
-    if frontline.is_empty() {
-        return Err(AppError::Invalid {
-            code: "nobody_to_own",
-            message: "there is nobody to own a case opened by mail: add a frontline person".into(),
-            field: None,
-        });
-    }
-    Ok(frontline[ROUND_ROBIN.fetch_add(1, Ordering::Relaxed) % frontline.len()])
 }
 
 fn intake_category(state: &AppState) -> AppResult<roadone_domain::Category> {
@@ -419,7 +378,7 @@ pub async fn receive(state: &AppState, raw: &[u8]) -> AppResult<InboundResult> {
         )
     })?;
     let category = intake_category(state)?;
-    let owner = intake_owner(state)?;
+    let owner = crate::intake::unattended_owner(state)?;
     // Facts the category knows how to spot are filled from the message; the owner asks
     // for the rest.
     let facts = facts_found(&category, &format!("{subject}\n{body}"));

@@ -4,8 +4,10 @@
 
 pub mod compose;
 pub mod inbound;
+pub mod relay;
 pub mod reply_address;
 pub mod sender;
+pub mod sign_in;
 pub mod smtp_listener;
 pub mod templates;
 

@@ -69,11 +69,7 @@ impl MailSender {
         templates: Arc<Templates>,
         relay: &str,
     ) -> Result<MailSender, String> {
-        let (host, port) = parse_relay(relay)?;
-        let transport = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host)
-            .port(port)
-            .timeout(Some(Duration::from_secs(30)))
-            .build();
+        let transport = crate::mail::relay::transport(relay, Duration::from_secs(30))?;
         Ok(MailSender {
             state,
             templates,

@@ -53,6 +53,10 @@ const BUILT_IN: &[(&str, &str)] = &[
         include_str!("../../templates/mail/reopened_to_you.txt"),
     ),
     ("rated", include_str!("../../templates/mail/rated.txt")),
+    (
+        "sign_in_link",
+        include_str!("../../templates/mail/sign_in_link.txt"),
+    ),
 ];
 
 #[derive(Debug, Error)]

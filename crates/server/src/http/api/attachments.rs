@@ -9,6 +9,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderValue};
 use axum::response::Response;
+use roadone_domain::AttachmentRef;
 use serde::Deserialize;
 
 #[derive(Deserialize)]
@@ -87,6 +88,13 @@ pub async fn download(
         .find(|a| a.sha256 == sha)
         .cloned()
         .ok_or_else(hidden)?;
+    file_response(&state, attachment).await
+}
+
+/// A stored file as a download that cannot run in the browser:
+/// `Content-Disposition: attachment`, `nosniff`, `CSP: sandbox`, never cached.
+pub async fn file_response(state: &AppState, attachment: AttachmentRef) -> AppResult<Response> {
+    let sha = attachment.sha256.clone();
     let files = state.attachments.clone();
     let wanted = attachment.sha256.clone();
     let bytes = tokio::task::spawn_blocking(move || files.get(&wanted))

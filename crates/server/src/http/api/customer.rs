@@ -56,31 +56,32 @@ async fn authorised(
     Ok((stored, case))
 }
 
-fn customer_view(stored: &StoredCase, case: &Case) -> CustomerCaseView {
+/// What the customer sees of a case: their messages and ours with the files sent, the
+/// resolution — never internal events (passes, notes, who owns it).
+pub fn customer_view(stored: &StoredCase, case: &Case) -> CustomerCaseView {
+    let message =
+        |at, from: &str, body: &str, files: &[roadone_domain::AttachmentRef]| CustomerMessageView {
+            at,
+            from: from.into(),
+            body: body.to_string(),
+            files: files.iter().map(FileView::from).collect(),
+        };
     let messages = stored
         .events
         .iter()
         .filter_map(|e| match &e.body {
-            EventBody::Opened { body, .. } if !body.is_empty() => Some(CustomerMessageView {
-                at: e.at,
-                from: "you".into(),
-                body: body.clone(),
-            }),
-            EventBody::CustomerReplied { body, .. } => Some(CustomerMessageView {
-                at: e.at,
-                from: "you".into(),
-                body: body.clone(),
-            }),
-            EventBody::MessageSent { body, .. } => Some(CustomerMessageView {
-                at: e.at,
-                from: "us".into(),
-                body: body.clone(),
-            }),
-            EventBody::Solved { resolution, .. } => Some(CustomerMessageView {
-                at: e.at,
-                from: "us".into(),
-                body: resolution.clone(),
-            }),
+            EventBody::Opened {
+                body, attachments, ..
+            } if !body.is_empty() || !attachments.is_empty() => {
+                Some(message(e.at, "you", body, attachments))
+            }
+            EventBody::CustomerReplied { body, attachments } => {
+                Some(message(e.at, "you", body, attachments))
+            }
+            EventBody::MessageSent { body, attachments } => {
+                Some(message(e.at, "us", body, attachments))
+            }
+            EventBody::Solved { resolution, .. } => Some(message(e.at, "us", resolution, &[])),
             _ => None,
         })
         .collect();

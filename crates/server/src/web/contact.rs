@@ -1,0 +1,244 @@
+//! The public form to write in: choose a category, fill its checklist, describe the
+//! problem, attach files. The answer is the case page with the reference and the promise.
+
+use crate::app::AppState;
+use crate::error::AppError;
+use crate::http::upload::UploadForm;
+use crate::web::client_ip::ClientIp;
+use crate::web::pages::{render, WebError, WebResult};
+use axum::extract::{Path, Request, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use minijinja::context;
+use roadone_domain::{Category, Channel, Customer, Intake, Realtime};
+use std::collections::BTreeMap;
+
+const MAX_NAME: usize = 200;
+const MAX_SUBJECT: usize = 200;
+const MAX_FACT: usize = 500;
+const MAX_DESCRIPTION: usize = 20_000;
+const FACT_PREFIX: &str = "fact_";
+
+/// The categories to choose from (straight to the form when there is only one).
+pub async fn categories(State(state): State<AppState>) -> WebResult<Response> {
+    let snapshot = state.directory.snapshot();
+    let mut categories: Vec<(String, String)> = snapshot
+        .categories
+        .values()
+        .map(|c| (c.name.clone(), c.key.clone()))
+        .collect();
+    categories.sort();
+    if let [(_, key)] = categories.as_slice() {
+        return Ok(Redirect::to(&format!("/contact/{key}")).into_response());
+    }
+    let categories: Vec<_> = categories
+        .into_iter()
+        .map(|(name, key)| context! { name, key })
+        .collect();
+    Ok(render("contact_categories.html", context! { categories })?.into_response())
+}
+
+fn category(state: &AppState, key: &str) -> Result<Category, WebError> {
+    state
+        .directory
+        .snapshot()
+        .categories
+        .get(key)
+        .cloned()
+        .ok_or_else(|| WebError(AppError::NotFound(format!("the category {key:?}"))))
+}
+
+fn form_page(
+    category: &Category,
+    values: &BTreeMap<String, String>,
+    errors: &BTreeMap<String, String>,
+    status: StatusCode,
+) -> WebResult<Response> {
+    let facts: Vec<_> = category
+        .checklist
+        .iter()
+        .map(|item| {
+            let field = format!("{FACT_PREFIX}{}", item.key);
+            context! {
+                value => values.get(&field).cloned().unwrap_or_default(),
+                error => errors.get(&field).cloned(),
+                field,
+                label => item.label.clone(),
+                required => item.required,
+            }
+        })
+        .collect();
+    let page = render(
+        "contact_form.html",
+        context! {
+            category => context! { key => category.key.clone(), name => category.name.clone() },
+            facts,
+            values,
+            errors,
+            error_count => errors.len(),
+        },
+    )?;
+    Ok((status, page).into_response())
+}
+
+/// The empty form for a category.
+pub async fn form(State(state): State<AppState>, Path(key): Path<String>) -> WebResult<Response> {
+    let category = category(&state, &key)?;
+    form_page(
+        &category,
+        &BTreeMap::new(),
+        &BTreeMap::new(),
+        StatusCode::OK,
+    )
+}
+
+/// What the form says, checked; or every problem with its field.
+struct Submission {
+    customer: Customer,
+    subject: String,
+    description: String,
+    facts: BTreeMap<String, String>,
+    missing: Vec<String>,
+}
+
+/// A form sent back: what was typed (to show again) and each field's problem.
+struct Rejected {
+    values: BTreeMap<String, String>,
+    errors: BTreeMap<String, String>,
+}
+
+fn check(category: &Category, form: &UploadForm) -> Result<Submission, Rejected> {
+    let mut errors = BTreeMap::new();
+    let values: BTreeMap<String, String> = form
+        .fields
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    let mut too_long = |field: &str, value: &str, max: usize| {
+        if value.chars().count() > max {
+            errors.insert(
+                field.to_string(),
+                format!("please keep this under {max} characters"),
+            );
+        }
+    };
+    let name = form.given("name").unwrap_or_default();
+    too_long("name", &name, MAX_NAME);
+    let subject = form.given("subject").unwrap_or_default();
+    too_long("subject", &subject, MAX_SUBJECT);
+    let description = form.given("description").unwrap_or_default();
+    too_long("description", &description, MAX_DESCRIPTION);
+    let mut facts = BTreeMap::new();
+    let mut missing = Vec::new();
+    for item in &category.checklist {
+        let field = format!("{FACT_PREFIX}{}", item.key);
+        match form.given(&field) {
+            Some(v) => {
+                too_long(&field, &v, MAX_FACT);
+                facts.insert(item.key.clone(), v);
+            }
+            // The customer may not have it; the owner will ask.
+            None if item.required => missing.push(item.key.clone()),
+            None => {}
+        }
+    }
+    if name.is_empty() {
+        errors.insert("name".into(), "please tell us your name".into());
+    }
+    let email = form.given("email").unwrap_or_default();
+    if email.is_empty() {
+        errors.insert(
+            "email".into(),
+            "please give an email address so we can answer you".into(),
+        );
+    } else if email.len() > 254 || email.parse::<lettre::Address>().is_err() {
+        errors.insert(
+            "email".into(),
+            format!("{email:?} is not an email address we can write to"),
+        );
+    }
+    if description.is_empty() {
+        errors.insert("description".into(), "please describe the problem".into());
+    }
+    let known = |n: &str| {
+        matches!(n, "name" | "email" | "subject" | "description")
+            || n.strip_prefix(FACT_PREFIX)
+                .is_some_and(|k| category.checklist.iter().any(|i| i.key == k))
+    };
+    for (field, _) in form.fields.iter().filter(|(n, _)| !known(n)) {
+        errors.insert(field.clone(), "this form has no such field".into());
+    }
+    if !errors.is_empty() {
+        return Err(Rejected { values, errors });
+    }
+    let subject = if subject.is_empty() {
+        // The first line of the description, shortened at a character boundary.
+        let first = description.lines().next().unwrap_or_default().trim();
+        let mut s: String = first.chars().take(80).collect();
+        if first.chars().count() > 80 {
+            s.push('…');
+        }
+        s
+    } else {
+        subject
+    };
+    Ok(Submission {
+        customer: Customer {
+            email: Some(email),
+            name: Some(name),
+            phone: None,
+            external_id: None,
+        },
+        subject,
+        description,
+        facts,
+        missing,
+    })
+}
+
+/// Opens the case and sends the customer to its page, which shows the reference and
+/// the promised time.
+pub async fn submit(
+    State(state): State<AppState>,
+    Path(key): Path<String>,
+    ClientIp(ip): ClientIp,
+    request: Request,
+) -> WebResult<Response> {
+    let category = category(&state, &key)?;
+    state.limits.check_ip(ip)?;
+    let form = UploadForm::read(request, &state).await?;
+    let submission = match check(&category, &form) {
+        Ok(s) => s,
+        Err(Rejected { values, errors }) => {
+            return form_page(
+                &category,
+                &values,
+                &errors,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+        }
+    };
+    if let Some(email) = &submission.customer.email {
+        state.limits.check_address(email)?;
+    }
+    let attachments = UploadForm::store_files(&state, form.files).await?;
+    let owner = crate::intake::unattended_owner(&state)?;
+    let intake = Intake {
+        customer: submission.customer,
+        category: category.key.clone(),
+        subject: submission.subject,
+        body: submission.description,
+        channel: Channel::Web,
+        facts: submission.facts,
+        missing_facts: submission.missing,
+        realtime: Realtime::default(),
+        attachments,
+    };
+    let outcome = state.open_case(owner, intake, None).await?;
+    let head = outcome.head();
+    Ok(Redirect::to(&format!(
+        "/portal/cases/{}?token={}&new=1",
+        head.id, head.customer_token
+    ))
+    .into_response())
+}

@@ -1,0 +1,159 @@
+//! Server-rendered HTML: templates built into the binary (minijinja, HTML-escaped by
+//! default), the error page, and the headers every page carries.
+
+use crate::error::AppError;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use chrono::{DateTime, Utc};
+use minijinja::Environment;
+use std::sync::LazyLock;
+
+const BUILT_IN: &[(&str, &str)] = &[
+    (
+        "layout.html",
+        include_str!("../../templates/web/layout.html"),
+    ),
+    ("error.html", include_str!("../../templates/web/error.html")),
+    (
+        "contact_categories.html",
+        include_str!("../../templates/web/contact_categories.html"),
+    ),
+    (
+        "contact_form.html",
+        include_str!("../../templates/web/contact_form.html"),
+    ),
+    (
+        "portal_sign_in.html",
+        include_str!("../../templates/web/portal_sign_in.html"),
+    ),
+    (
+        "portal_link_sent.html",
+        include_str!("../../templates/web/portal_link_sent.html"),
+    ),
+    (
+        "portal_confirm.html",
+        include_str!("../../templates/web/portal_confirm.html"),
+    ),
+    (
+        "portal_cases.html",
+        include_str!("../../templates/web/portal_cases.html"),
+    ),
+    (
+        "portal_case.html",
+        include_str!("../../templates/web/portal_case.html"),
+    ),
+];
+
+pub const STYLESHEET: &str = include_str!("../../templates/web/roadone.css");
+
+static PAGES: LazyLock<Environment<'static>> = LazyLock::new(|| {
+    let mut env = Environment::new();
+    env.set_trim_blocks(true);
+    env.set_lstrip_blocks(true);
+    for (name, source) in BUILT_IN {
+        // Built in and covered by tests: a broken template is a build we never ship.
+        env.add_template(name, source)
+            .unwrap_or_else(|e| panic!("built-in page template {name}: {e}"));
+    }
+    env
+});
+
+/// Renders a page; `.html` templates escape every value unless marked safe.
+pub fn render(name: &str, context: minijinja::Value) -> Result<Html<String>, AppError> {
+    PAGES
+        .get_template(name)
+        .and_then(|t| t.render(context))
+        .map(Html)
+        .map_err(|e| AppError::Internal(format!("page {name}: {e}")))
+}
+
+/// A time as customers read it.
+pub fn when(t: DateTime<Utc>) -> String {
+    t.format("%a %-d %b %Y, %H:%M UTC").to_string()
+}
+
+/// A file size as people read it.
+pub fn size(bytes: u64) -> String {
+    match bytes {
+        b if b < 1024 => format!("{b} bytes"),
+        b if b < 1024 * 1024 => format!("{:.0} KB", b as f64 / 1024.0),
+        b => format!("{:.1} MB", b as f64 / (1024.0 * 1024.0)),
+    }
+}
+
+/// An error shown as a page, with the status the JSON API would give it.
+#[derive(Debug)]
+pub struct WebError(pub AppError);
+
+impl<E: Into<AppError>> From<E> for WebError {
+    fn from(e: E) -> Self {
+        WebError(e.into())
+    }
+}
+
+pub type WebResult<T> = Result<T, WebError>;
+
+impl IntoResponse for WebError {
+    fn into_response(self) -> Response {
+        let (status, _code, message, _field) = self.0.parts();
+        if status.is_server_error() {
+            tracing::error!("{status}: {:?}", self.0);
+        }
+        let title = match status {
+            StatusCode::NOT_FOUND => "Not found",
+            StatusCode::TOO_MANY_REQUESTS => "Please slow down",
+            StatusCode::PAYLOAD_TOO_LARGE => "Too large",
+            StatusCode::FORBIDDEN => "Not allowed",
+            s if s.is_server_error() => "Something went wrong on our side",
+            _ => "That did not work",
+        };
+        let body = render(
+            "error.html",
+            minijinja::context! { title, message, status => status.as_u16() },
+        )
+        .map(|h| h.0)
+        .unwrap_or_else(|_| format!("{status}: {message}"));
+        let mut response = (status, Html(body)).into_response();
+        if let Some(seconds) = self.0.retry_after() {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, seconds.into());
+        }
+        response
+    }
+}
+
+/// Headers on every page: nothing from elsewhere runs or loads, the page is not framed,
+/// links out do not leak the URL (it may hold a case token), personal pages are not cached.
+pub async fn page_headers(mut response: Response) -> Response {
+    let h = response.headers_mut();
+    // A download keeps its own, stricter `sandbox` policy.
+    h.entry(header::CONTENT_SECURITY_POLICY)
+        .or_insert(HeaderValue::from_static(
+            "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+        ));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.entry(header::CACHE_CONTROL)
+        .or_insert(HeaderValue::from_static("no-store"));
+    response
+}
+
+/// The one stylesheet, cacheable.
+pub async fn stylesheet() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        STYLESHEET,
+    )
+        .into_response()
+}

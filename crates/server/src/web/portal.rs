@@ -1,0 +1,505 @@
+//! The customer portal: sign in with an emailed single-use link, see your own cases
+//! (never anyone else's, never internal events), reply with files, rate a solved case.
+//! A case's own link (`?token=` from its mails) opens that one case without signing in.
+
+use crate::app::AppState;
+use crate::error::AppError;
+use crate::http::api::cases::load;
+use crate::http::api::customer::customer_view;
+use crate::http::upload::UploadForm;
+use crate::tokens;
+use crate::web::client_ip::ClientIp;
+use crate::web::pages::{render, size, when, WebError, WebResult};
+use crate::web::portal_session::{
+    removal_cookie, session_cookie, SignedIn, Visitor, LINK_MINUTES, SESSION_DAYS,
+};
+use axum::extract::{Path, Query, Request, State};
+use axum::http::request::Parts;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::cookie::CookieJar;
+use chrono::Duration;
+use minijinja::context;
+use roadone_domain::{Actor, Case, CaseStatus, Command};
+use roadone_store::{CaseFilter, NewCustomerSession, SignInLink, StoredCase};
+use serde::Deserialize;
+
+/// How a visitor may see a case: its link's token, or signed in as its customer.
+enum Access {
+    Token(String),
+    Session(SignedIn),
+}
+
+impl Access {
+    /// What every URL on the case page carries so the next request has the same access.
+    fn query(&self) -> String {
+        match self {
+            Access::Token(t) => format!("?token={t}"),
+            Access::Session(_) => String::new(),
+        }
+    }
+
+    /// The token itself proves the form came from the page (no other site knows it); a
+    /// session's form must carry the session's CSRF token.
+    fn check_form(&self, form: &UploadForm) -> Result<(), AppError> {
+        match self {
+            Access::Token(_) => Ok(()),
+            Access::Session(s) => s.check_csrf(form.text("csrf")),
+        }
+    }
+
+    fn csrf(&self) -> Option<String> {
+        match self {
+            Access::Token(_) => None,
+            Access::Session(s) => Some(s.csrf.clone()),
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct CaseQuery {
+    token: Option<String>,
+    /// Set when the case was just opened through the form.
+    new: Option<String>,
+}
+
+/// A missing case, a wrong token and someone else's case all look the same.
+async fn authorise(
+    state: &AppState,
+    raw_id: &str,
+    token: Option<&str>,
+    visitor: Option<SignedIn>,
+) -> WebResult<(StoredCase, Case, Access)> {
+    let hidden = || WebError(AppError::NotFound("this case".into()));
+    if token.is_none() && visitor.is_none() {
+        return Err(WebError(AppError::Unauthorized(
+            "sign in to see your cases".into(),
+        )));
+    }
+    let (stored, case) = match load(state, raw_id).await {
+        Ok(found) => found,
+        Err(AppError::Store(e)) => return Err(WebError(AppError::Store(e))),
+        Err(_) => return Err(hidden()),
+    };
+    if let Some(t) = token.filter(|t| tokens::same_secret(t, &stored.head.customer_token)) {
+        return Ok((stored, case, Access::Token(t.to_string())));
+    }
+    match visitor {
+        Some(s) if token.is_none() && s.customer_id == stored.head.customer_id => {
+            Ok((stored, case, Access::Session(s)))
+        }
+        _ => Err(hidden()),
+    }
+}
+
+/// Posts to the portal must come from its own pages: a browser says where a form came
+/// from (`Sec-Fetch-Site`, `Origin`), and another site's form is refused.
+fn same_origin(parts: &Parts) -> Result<(), AppError> {
+    let refused = || {
+        AppError::Forbidden(
+            "this form came from another site; open the portal and try again".into(),
+        )
+    };
+    let header = |name: &str| {
+        parts
+            .headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    };
+    if header("sec-fetch-site").as_deref() == Some("cross-site") {
+        return Err(refused());
+    }
+    if let (Some(origin), Some(host)) = (header("origin"), header("host")) {
+        let origin_host = origin
+            .split_once("://")
+            .map(|(_, rest)| rest)
+            .unwrap_or(&origin);
+        if origin != "null" && !origin_host.eq_ignore_ascii_case(&host) {
+            return Err(refused());
+        }
+    }
+    Ok(())
+}
+
+/// The case page, with a notice or a problem to show at the top.
+fn case_page(
+    stored: &StoredCase,
+    case: &Case,
+    access: &Access,
+    welcome: bool,
+    problem: Option<(StatusCode, String)>,
+) -> WebResult<Response> {
+    let view = customer_view(stored, case);
+    let query = access.query();
+    let base = format!("/portal/cases/{}", stored.head.id);
+    let messages: Vec<_> = view
+        .messages
+        .iter()
+        .map(|m| {
+            let files: Vec<_> = m
+                .files
+                .iter()
+                .map(|f| {
+                    context! {
+                        name => f.name.clone(),
+                        size => size(f.size),
+                        href => format!("{base}/attachments/{}{query}", f.sha256),
+                    }
+                })
+                .collect();
+            context! {
+                ours => m.from == "us",
+                at => when(m.at),
+                body => m.body.clone(),
+                files,
+            }
+        })
+        .collect();
+    let solved = case.status == CaseStatus::Solved;
+    let status = problem.as_ref().map(|(s, _)| *s).unwrap_or(StatusCode::OK);
+    let page = render(
+        "portal_case.html",
+        context! {
+            reference => view.reference,
+            subject => view.subject,
+            solved,
+            opened_at => when(view.opened_at),
+            promised_by => when(view.promised_by),
+            solved_at => case.solution.as_ref().map(|s| when(s.solved_at)),
+            messages,
+            can_rate => solved && case.rating.is_none(),
+            rating => case.rating.as_ref().map(|r| r.score),
+            welcome,
+            problem => problem.map(|(_, m)| m),
+            reply_action => format!("{base}/reply{query}"),
+            rating_action => format!("{base}/rating{query}"),
+            csrf => access.csrf(),
+            signed_in => matches!(access, Access::Session(_)),
+        },
+    )?;
+    Ok((status, page).into_response())
+}
+
+/// The portal's front page: your cases, or the sign-in form.
+pub async fn home(State(state): State<AppState>, Visitor(visitor): Visitor) -> WebResult<Response> {
+    let Some(signed_in) = visitor else {
+        return Ok(render("portal_sign_in.html", context! {})?.into_response());
+    };
+    let customer = state.store.customer(signed_in.customer_id).await?;
+    let heads = state
+        .store
+        .list_cases(CaseFilter {
+            customer_id: Some(signed_in.customer_id),
+            limit: 500,
+            ..CaseFilter::default()
+        })
+        .await?;
+    let cases: Vec<_> = heads
+        .iter()
+        .map(|h| {
+            context! {
+                href => format!("/portal/cases/{}", h.id),
+                reference => h.reference.clone(),
+                subject => h.subject.clone(),
+                solved => h.status == CaseStatus::Solved,
+                opened_at => when(h.opened_at),
+                promised_by => when(h.promised_by),
+                updated_at => when(h.updated_at),
+            }
+        })
+        .collect();
+    Ok(render(
+        "portal_cases.html",
+        context! {
+            name => customer.as_ref().and_then(|c| c.name.clone()),
+            email => customer.as_ref().and_then(|c| c.email.clone()),
+            cases,
+            csrf => signed_in.csrf,
+        },
+    )?
+    .into_response())
+}
+
+/// Mails a sign-in link if the address is a customer's. The answer is the same either
+/// way, so the form cannot be used to find out who our customers are.
+pub async fn request_link(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    request: Request,
+) -> WebResult<Response> {
+    let (parts, body) = request.into_parts();
+    same_origin(&parts)?;
+    state.limits.check_ip(ip)?;
+    let form = UploadForm::read(Request::from_parts(parts, body), &state).await?;
+    let email = form.given("email").unwrap_or_default();
+    if email.len() > 254 || email.parse::<lettre::Address>().is_err() {
+        let error = if email.is_empty() {
+            "please give the email address you wrote to us from".to_string()
+        } else {
+            format!("{email:?} is not an email address")
+        };
+        let page = render("portal_sign_in.html", context! { email, error })?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    }
+    state.limits.check_address(&email)?;
+    if let Some(customer) = state.store.customer_by_email(&email).await? {
+        let secret = tokens::new_token();
+        let now = state.clock.now();
+        state
+            .store
+            .add_sign_in_link(SignInLink {
+                hash: tokens::digest(&secret),
+                customer_id: customer.id,
+                created_at: now,
+                expires_at: now + Duration::minutes(LINK_MINUTES),
+            })
+            .await?;
+        let link = format!(
+            "{}/portal/sign-in/{secret}",
+            state.config.public_url.trim_end_matches('/')
+        );
+        crate::mail::sign_in::send_sign_in_link(&state, &customer, &link, LINK_MINUTES).await?;
+    }
+    Ok(render(
+        "portal_link_sent.html",
+        context! { email, minutes => LINK_MINUTES },
+    )?
+    .into_response())
+}
+
+/// The link from the mail shows a button rather than signing in at once: mail scanners
+/// that open links would otherwise use it up before the customer does.
+pub async fn confirm(Path(link): Path<String>) -> WebResult<Response> {
+    Ok(render(
+        "portal_confirm.html",
+        context! { action => format!("/portal/sign-in/{link}") },
+    )?
+    .into_response())
+}
+
+/// Uses the link once and opens a fresh session (any earlier one of this browser ends).
+pub async fn redeem(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    Path(link): Path<String>,
+    Visitor(previous): Visitor,
+    jar: CookieJar,
+    parts: Parts,
+) -> WebResult<Response> {
+    same_origin(&parts)?;
+    state.limits.check_ip(ip)?;
+    let session = tokens::new_token();
+    let now = state.clock.now();
+    let customer = state
+        .store
+        .redeem_sign_in_link(
+            &tokens::digest(&link),
+            now,
+            NewCustomerSession {
+                hash: tokens::digest(&session),
+                created_at: now,
+                expires_at: now + Duration::days(SESSION_DAYS),
+            },
+        )
+        .await?;
+    if customer.is_none() {
+        return Err(WebError(AppError::BadRequest {
+            code: "link_used_or_expired",
+            message: format!(
+                "this sign-in link was already used or is older than {LINK_MINUTES} minutes; ask for a new one"
+            ),
+            field: None,
+        }));
+    }
+    if let Some(old) = previous {
+        state.store.end_customer_session(&old.session_hash).await?;
+    }
+    let jar = jar.add(session_cookie(&state, session));
+    Ok((jar, Redirect::to("/portal")).into_response())
+}
+
+pub async fn sign_out(
+    State(state): State<AppState>,
+    Visitor(visitor): Visitor,
+    jar: CookieJar,
+    request: Request,
+) -> WebResult<Response> {
+    let (parts, body) = request.into_parts();
+    same_origin(&parts)?;
+    let form = UploadForm::read(Request::from_parts(parts, body), &state).await?;
+    if let Some(signed_in) = visitor {
+        signed_in.check_csrf(form.text("csrf"))?;
+        state
+            .store
+            .end_customer_session(&signed_in.session_hash)
+            .await?;
+    }
+    Ok((jar.remove(removal_cookie()), Redirect::to("/portal")).into_response())
+}
+
+pub async fn case(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(q): Query<CaseQuery>,
+    Visitor(visitor): Visitor,
+) -> WebResult<Response> {
+    let (stored, case, access) = authorise(&state, &id, q.token.as_deref(), visitor).await?;
+    case_page(&stored, &case, &access, q.new.is_some(), None)
+}
+
+/// A form posted on a case page, checked: from our own page, by someone who may see the
+/// case, within the IP's allowance, carrying the session's CSRF token.
+struct PostedToCase {
+    stored: StoredCase,
+    case: Case,
+    access: Access,
+    form: UploadForm,
+}
+
+async fn posted_to_case(
+    state: &AppState,
+    id: &str,
+    q: &CaseQuery,
+    visitor: Option<SignedIn>,
+    ip: std::net::IpAddr,
+    request: Request,
+) -> WebResult<PostedToCase> {
+    let (parts, body) = request.into_parts();
+    same_origin(&parts)?;
+    let (stored, case, access) = authorise(state, id, q.token.as_deref(), visitor).await?;
+    state.limits.check_ip(ip)?;
+    let form = UploadForm::read(Request::from_parts(parts, body), state).await?;
+    access.check_form(&form)?;
+    Ok(PostedToCase {
+        stored,
+        case,
+        access,
+        form,
+    })
+}
+
+/// The customer writes on their case (a solved case reopens to its solver).
+pub async fn reply(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(q): Query<CaseQuery>,
+    Visitor(visitor): Visitor,
+    ClientIp(ip): ClientIp,
+    request: Request,
+) -> WebResult<Response> {
+    let PostedToCase {
+        stored,
+        case,
+        access,
+        form,
+    } = posted_to_case(&state, &id, &q, visitor, ip, request).await?;
+    form.only(|n| matches!(n, "body" | "csrf"), "send `body` and files")?;
+    let text = form.given("body").unwrap_or_default();
+    if text.is_empty() && form.files.is_empty() {
+        let problem = "write a message or attach a file before sending".to_string();
+        return case_page(
+            &stored,
+            &case,
+            &access,
+            false,
+            Some((StatusCode::UNPROCESSABLE_ENTITY, problem)),
+        );
+    }
+    let attachments = UploadForm::store_files(&state, form.files).await?;
+    let command = Command::CustomerReply {
+        body: text,
+        attachments,
+    };
+    state.act(stored.head.id, Actor::Customer, &command).await?;
+    Ok(Redirect::to(&format!(
+        "/portal/cases/{}{}#latest",
+        stored.head.id,
+        access.query()
+    ))
+    .into_response())
+}
+
+/// The customer rates a solved case: a score of 1–5, what delighted them, whether they
+/// would recommend us.
+pub async fn rate(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(q): Query<CaseQuery>,
+    Visitor(visitor): Visitor,
+    ClientIp(ip): ClientIp,
+    request: Request,
+) -> WebResult<Response> {
+    let PostedToCase {
+        stored,
+        case,
+        access,
+        form,
+    } = posted_to_case(&state, &id, &q, visitor, ip, request).await?;
+    form.only(
+        |n| matches!(n, "score" | "delighted_by" | "would_recommend" | "csrf"),
+        "send `score`, `delighted_by` and `would_recommend`",
+    )?;
+    let problem = |message: &str| {
+        case_page(
+            &stored,
+            &case,
+            &access,
+            false,
+            Some((StatusCode::UNPROCESSABLE_ENTITY, message.to_string())),
+        )
+    };
+    let Some(score) = form
+        .given("score")
+        .and_then(|s| s.parse::<i64>().ok())
+        .filter(|s| (1..=5).contains(s))
+    else {
+        return problem("score: please choose a score from 1 to 5");
+    };
+    let would_recommend = match form.given("would_recommend").as_deref() {
+        Some("yes") => true,
+        Some("no") => false,
+        _ => return problem("would_recommend: please say whether you would recommend us"),
+    };
+    let command = Command::Rate {
+        score,
+        delighted_by: form.given("delighted_by").unwrap_or_default(),
+        would_recommend,
+    };
+    match state.act(stored.head.id, Actor::Customer, &command).await {
+        Ok(_) => Ok(Redirect::to(&format!(
+            "/portal/cases/{}{}#rating",
+            stored.head.id,
+            access.query()
+        ))
+        .into_response()),
+        Err(AppError::Domain(e)) => {
+            let (status, _, message, _) = AppError::Domain(e).parts();
+            case_page(&stored, &case, &access, false, Some((status, message)))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// A file of the case, if it was sent with a message the customer can see.
+pub async fn download(
+    State(state): State<AppState>,
+    Path((id, sha)): Path<(String, String)>,
+    Query(q): Query<CaseQuery>,
+    Visitor(visitor): Visitor,
+) -> WebResult<Response> {
+    let (stored, case, _) = authorise(&state, &id, q.token.as_deref(), visitor).await?;
+    let visible = customer_view(&stored, &case)
+        .messages
+        .iter()
+        .flat_map(|m| m.files.iter())
+        .any(|f| f.sha256 == sha);
+    let attachment = stored
+        .events
+        .iter()
+        .flat_map(|e| e.body.attachments())
+        .find(|a| visible && a.sha256 == sha)
+        .cloned()
+        .ok_or_else(|| WebError(AppError::NotFound("this file".into())))?;
+    Ok(crate::http::api::attachments::file_response(&state, attachment).await?)
+}
