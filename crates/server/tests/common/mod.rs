@@ -87,16 +87,25 @@ pub struct Stopped {
 }
 
 async fn start(data_dir: &Path, clock: &FakeClock) -> (App, AppState) {
+    start_with(data_dir, clock, |_| {}).await
+}
+
+async fn start_with(
+    data_dir: &Path,
+    clock: &FakeClock,
+    configure: impl FnOnce(&mut Config),
+) -> (App, AppState) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind a free port");
     let addr = listener.local_addr().expect("listener address");
-    let config = Config {
+    let mut config = Config {
         data_dir: data_dir.to_path_buf(),
         listen: addr,
         public_url: format!("http://{addr}"),
         ..Config::default()
     };
+    configure(&mut config);
     let store = AppState::open_sqlite(&config).expect("open the SQLite store");
     let state = AppState::new(config, store, Arc::new(clock.clone()))
         .await
@@ -110,9 +119,15 @@ async fn start(data_dir: &Path, clock: &FakeClock) -> (App, AppState) {
 impl TestApp {
     /// A fresh server on a fresh data directory, with its first admin.
     pub async fn spawn() -> TestApp {
+        TestApp::spawn_with(|_| {}).await
+    }
+
+    /// A fresh server whose configuration `configure` changes first (a mail relay, lower
+    /// rate limits, …).
+    pub async fn spawn_with(configure: impl FnOnce(&mut Config)) -> TestApp {
         let dir = tempfile::tempdir().expect("temp data dir");
         let clock = FakeClock::at(t0());
-        let (app, state) = start(dir.path(), &clock).await;
+        let (app, state) = start_with(dir.path(), &clock, configure).await;
         let (_, admin_token) = state
             .bootstrap_admin()
             .await
