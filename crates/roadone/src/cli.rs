@@ -60,9 +60,13 @@ pub struct ServeArgs {
     /// The URL customers and staff use to reach this server (for links).
     #[arg(long)]
     pub public_url: Option<String>,
-    /// Where outgoing mail goes, e.g. smtp://127.0.0.1:25 (without it, mail waits in the outbox).
+    /// Where outgoing mail goes (without it, mail waits in the outbox): smtp://host:25,
+    /// smtp://user:password@host:587?tls=required (STARTTLS), smtps://user:password@host:465.
     #[arg(long)]
     pub smtp_relay: Option<String>,
+    /// A PEM certificate to trust for the relay's TLS (a private CA or self-signed relay).
+    #[arg(long)]
+    pub smtp_relay_ca_file: Option<PathBuf>,
     /// Take mail in over SMTP on this address, e.g. 127.0.0.1:2525.
     #[arg(long)]
     pub smtp_listen: Option<String>,

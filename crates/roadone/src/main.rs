@@ -133,6 +133,9 @@ async fn serve(cli: &Cli, args: &cli::ServeArgs) -> Result<()> {
     if let Some(v) = &args.smtp_relay {
         config.smtp_relay = Some(v.clone());
     }
+    if let Some(v) = &args.smtp_relay_ca_file {
+        config.smtp_relay_ca_file = Some(v.clone());
+    }
     if let Some(v) = &args.smtp_listen {
         config.set_smtp_listen(v)?;
     }
@@ -178,7 +181,11 @@ async fn serve(cli: &Cli, args: &cli::ServeArgs) -> Result<()> {
         app.url()
     );
     match &app.state.config.smtp_relay {
-        Some(relay) => println!("mail: from {} through {relay}", app.state.config.mail_from),
+        Some(relay) => println!(
+            "mail: from {} through {}",
+            app.state.config.mail_from,
+            roadone_server::mail::relay::redact(relay)
+        ),
         None => println!("mail: no --smtp-relay set, so notifications wait in the outbox"),
     }
     if let Some(addr) = app.state.config.smtp_listen {

@@ -33,8 +33,11 @@ pub struct Config {
     pub fsync_every_commit: bool,
     pub sqlite_readers: usize,
     pub admin_email: String,
-    /// Where outgoing mail goes, `smtp://host:port`; without it mail waits in the outbox.
+    /// Where outgoing mail goes (see `mail::relay` for STARTTLS, TLS and AUTH); without
+    /// it mail waits in the outbox.
     pub smtp_relay: Option<String>,
+    /// An extra trusted root certificate (PEM) for the relay's TLS.
+    pub smtp_relay_ca_file: Option<PathBuf>,
     /// The address mail comes from; replies go to `local+<case token>@domain`.
     pub mail_from: String,
     /// The largest single attachment accepted (larger: 413 naming this limit).
@@ -68,6 +71,7 @@ impl Default for Config {
             sqlite_readers: 4,
             admin_email: "admin@roadone.local".into(),
             smtp_relay: None,
+            smtp_relay_ca_file: None,
             mail_from: "support@roadone.local".into(),
             smtp_listen: None,
             max_attachment_size: 25 * 1024 * 1024,
@@ -95,6 +99,7 @@ pub struct FileConfig {
     pub sqlite_readers: Option<usize>,
     pub admin_email: Option<String>,
     pub smtp_relay: Option<String>,
+    pub smtp_relay_ca_file: Option<PathBuf>,
     pub mail_from: Option<String>,
     pub inbound_category: Option<String>,
     pub inbound_owner: Option<String>,
@@ -163,6 +168,9 @@ impl Config {
         if let Some(v) = file.smtp_relay {
             self.smtp_relay = Some(v);
         }
+        if let Some(v) = file.smtp_relay_ca_file {
+            self.smtp_relay_ca_file = Some(v);
+        }
         if let Some(v) = file.mail_from {
             self.mail_from = v;
         }
@@ -228,7 +236,7 @@ impl Config {
             });
         }
         if let Some(relay) = &self.smtp_relay {
-            crate::mail::sender::parse_relay(relay).map_err(|message| ConfigError::Invalid {
+            crate::mail::relay::RelayUrl::parse(relay).map_err(|message| ConfigError::Invalid {
                 field: "smtp_relay".into(),
                 message,
             })?;

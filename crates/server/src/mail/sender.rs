@@ -38,23 +38,13 @@ pub struct MailSender {
 /// At most this many acknowledgments to one address per hour; the cases still open.
 pub const ACKS_PER_ADDRESS_PER_HOUR: usize = 5;
 
-/// `smtp://host:port` (port 25 when left out).
-pub fn parse_relay(url: &str) -> Result<(String, u16), String> {
-    let rest = url
-        .strip_prefix("smtp://")
-        .ok_or_else(|| format!("{url:?} must look like smtp://host:port"))?;
-    let (host, port) = match rest.trim_end_matches('/').rsplit_once(':') {
-        Some((h, p)) => (
-            h,
-            p.parse::<u16>()
-                .map_err(|_| format!("{url:?}: the port must be a number"))?,
-        ),
-        None => (rest.trim_end_matches('/'), 25),
-    };
-    if host.is_empty() {
-        return Err(format!("{url:?}: the host is missing"));
-    }
-    Ok((host.to_string(), port))
+/// Refusals that say our login or TLS settings are wrong, not that the message is: the
+/// message is kept and retried (and the operator told) instead of given up.
+fn relay_refused_us(e: &lettre::transport::smtp::Error) -> bool {
+    e.is_tls()
+        || e.status()
+            .map(u16::from)
+            .is_some_and(|code| matches!(code, 530 | 534 | 535 | 538))
 }
 
 /// Wait before attempt `n + 1`: 15 s, 30 s, 1 min, … capped at one hour.
@@ -69,7 +59,11 @@ impl MailSender {
         templates: Arc<Templates>,
         relay: &str,
     ) -> Result<MailSender, String> {
-        let transport = crate::mail::relay::transport(relay, Duration::from_secs(30))?;
+        let transport = crate::mail::relay::transport(
+            relay,
+            state.config.smtp_relay_ca_file.as_deref(),
+            Duration::from_secs(30),
+        )?;
         Ok(MailSender {
             state,
             templates,
@@ -149,7 +143,7 @@ impl MailSender {
                 store.outbox_sent(row.id, self.state.clock.now()).await?;
                 report.sent += 1;
             }
-            Err(e) if e.is_permanent() => {
+            Err(e) if e.is_permanent() && !relay_refused_us(&e) => {
                 tracing::warn!(
                     outbox = row.id,
                     case = row.case_id,
@@ -161,6 +155,11 @@ impl MailSender {
             }
             Err(e) => {
                 let retry_at = self.state.clock.now() + backoff(row.attempts);
+                if relay_refused_us(&e) {
+                    tracing::error!(
+                        "the mail relay refused our login or TLS ({e}): check smtp_relay; mail waits meanwhile"
+                    );
+                }
                 tracing::info!(
                     outbox = row.id,
                     "mail relay unavailable ({e}); retrying at {retry_at}"
@@ -268,17 +267,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn relay_urls_and_backoff() {
-        assert_eq!(
-            parse_relay("smtp://127.0.0.1:2525").unwrap(),
-            ("127.0.0.1".into(), 2525)
-        );
-        assert_eq!(
-            parse_relay("smtp://mail.example.com").unwrap(),
-            ("mail.example.com".into(), 25)
-        );
-        assert!(parse_relay("http://x:1").is_err());
-        assert!(parse_relay("smtp://x:port").is_err());
+    fn backoff_doubles_up_to_an_hour() {
         assert_eq!(backoff(1), chrono::Duration::seconds(15));
         assert_eq!(backoff(2), chrono::Duration::seconds(30));
         assert_eq!(backoff(4), chrono::Duration::seconds(120));

@@ -46,8 +46,12 @@ pub async fn send_sign_in_link(
         .header(AutoSubmitted("auto-generated".into()))
         .body(body)
         .map_err(|e| internal(e.to_string()))?;
-    let transport =
-        crate::mail::relay::transport(relay, Duration::from_secs(15)).map_err(internal)?;
+    let transport = crate::mail::relay::transport(
+        relay,
+        state.config.smtp_relay_ca_file.as_deref(),
+        Duration::from_secs(15),
+    )
+    .map_err(internal)?;
     transport.send(message).await.map_err(|e| {
         tracing::warn!("the sign-in link for {email} could not be mailed: {e}");
         AppError::Unavailable(
