@@ -621,4 +621,69 @@ async fn an_html_message_is_kept_as_received_and_read_as_text() {
         "never rendered by us"
     );
     assert_eq!(headers.get("content-security-policy").unwrap(), "sandbox");
+
+    // Shown, it is the allow-listed rendering: formatting kept, script and tracker gone.
+    let shown = format!("/api/v1/cases/{id}/attachments/{sha}/sanitised");
+    let (status, headers, bytes) = app.client_get_raw(&shown, Some(&org.front1.token)).await;
+    let page = String::from_utf8(bytes).unwrap();
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("<p>My <b>parcel</b> is late.</p>"), "{page}");
+    assert!(
+        !page.contains("script") && !page.contains("tracker.example.net") && !page.contains("<img"),
+        "nothing active or remote survives: {page}"
+    );
+    let csp = headers
+        .get("content-security-policy")
+        .unwrap()
+        .to_str()
+        .unwrap();
+    assert!(
+        csp.contains("sandbox") && csp.contains("default-src 'none'"),
+        "and the browser is told to run and fetch nothing: {csp}"
+    );
+    let (status, _, _) = app.client_get_raw(&shown, None).await;
+    assert_eq!(status, 401, "not without a staff token or the case link");
+}
+
+#[tokio::test]
+async fn only_an_html_attachment_has_a_sanitised_view() {
+    let app = TestApp::spawn().await;
+    let org = app.org().await;
+    let raw = mail(
+        &[
+            ("From", "bea@example.org"),
+            ("To", "support@roadone.local"),
+            ("Subject", "Plain"),
+        ],
+        "Just text.",
+    );
+    let r = deliver(&app, &raw).await;
+    let id = r.body["case_id"].as_i64().unwrap();
+    let form = reqwest::multipart::Form::new().text("body", "here").part(
+        "file",
+        reqwest::multipart::Part::bytes(b"%PDF-1.4 not html".to_vec()).file_name("a.pdf"),
+    );
+    let sent = app
+        .send(
+            app.authed(
+                reqwest::Method::POST,
+                &format!("/api/v1/cases/{id}/messages"),
+                &org.front1.token,
+            )
+            .multipart(form),
+        )
+        .await;
+    assert_eq!(sent.status, StatusCode::OK, "{}", sent.text);
+    let events = app.events(id).await;
+    let sha = events.last().unwrap()["data"]["attachments"][0]["sha256"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r = app
+        .get(
+            &org.front1.token,
+            &format!("/api/v1/cases/{id}/attachments/{sha}/sanitised"),
+        )
+        .await;
+    common::expect_error(&r, StatusCode::UNPROCESSABLE_ENTITY, Some("sha256"));
 }

@@ -26,6 +26,7 @@ const SERVED: &[(&str, &str)] = &[
     ("get", "/api/v1/cases/{id}/customer-view"),
     ("post", "/api/v1/inbound/email"),
     ("get", "/api/v1/cases/{id}/attachments/{sha256}"),
+    ("get", "/api/v1/cases/{id}/attachments/{sha256}/sanitised"),
 ];
 
 #[tokio::test]

@@ -49,6 +49,10 @@ pub fn router(state: AppState) -> Router {
             get(attachments::download),
         )
         .route(
+            "/api/v1/cases/{id}/attachments/{sha256}/sanitised",
+            get(attachments::sanitised),
+        )
+        .route(
             "/api/v1/inbound/email",
             post(inbound::email).layer(axum::extract::DefaultBodyLimit::max(
                 inbound::MAX_MESSAGE_BYTES,

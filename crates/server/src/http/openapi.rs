@@ -15,7 +15,7 @@ use utoipa::{Modify, OpenApi};
         categories::create, categories::list,
         cases::open, cases::list, cases::show, cases::pass_up, cases::take, cases::upgrade, cases::solve, cases::message,
         customer::show, customer::rate, customer::reply,
-        inbound::email, attachments::download,
+        inbound::email, attachments::download, attachments::sanitised,
     ),
     components(schemas(ErrorBody, ErrorDetail, NewPersonRequest, PersonView, CategoryView, ChecklistItemView,
         CustomerView, RealtimeView, OpenCaseRequest, CaseCreated, CaseSummary, CaseView, EventView, PassUpRequest,

@@ -3,6 +3,7 @@
 //! address names its case with a signed token.
 
 pub mod compose;
+pub mod html;
 pub mod inbound;
 pub mod relay;
 pub mod reply_address;

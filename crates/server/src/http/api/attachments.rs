@@ -53,7 +53,77 @@ pub async fn download(
     Query(q): Query<TokenQuery>,
     parts: Parts,
 ) -> AppResult<Response> {
-    let presented = bearer(&parts).map(str::to_string);
+    let attachment = authorised(&state, &id, &sha, q, &parts).await?;
+    file_response(&state, attachment).await
+}
+
+/// An HTML attachment (a mail's HTML body) made safe to show: only an allow-list of
+/// tags and attributes survives, no script, no style, no form, no image or anything else
+/// that would fetch from elsewhere; served under a CSP that would block it anyway.
+#[utoipa::path(get, path = "/api/v1/cases/{id}/attachments/{sha256}/sanitised",
+    params(("id" = i64, Path), ("sha256" = String, Path), ("token" = Option<String>, Query, description = "The customer's case token, when not staff")),
+    responses((status = 200, description = "The sanitised HTML", content_type = "text/html"), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn sanitised(
+    State(state): State<AppState>,
+    Path((id, sha)): Path<(String, String)>,
+    Query(q): Query<TokenQuery>,
+    parts: Parts,
+) -> AppResult<Response> {
+    let attachment = authorised(&state, &id, &sha, q, &parts).await?;
+    let is_html = attachment.content_type.starts_with("text/html")
+        || [".html", ".htm"]
+            .iter()
+            .any(|ext| attachment.name.to_lowercase().ends_with(ext));
+    if !is_html {
+        return Err(AppError::invalid(
+            "sha256",
+            format!("{:?} is not an HTML document", attachment.name),
+        ));
+    }
+    let bytes = read(&state, &attachment).await?;
+    let html = crate::mail::html::sanitise(&String::from_utf8_lossy(&bytes));
+    let mut response = guarded(
+        html.into_bytes(),
+        HeaderValue::from_static("text/html; charset=utf-8"),
+        "sandbox; default-src 'none'; img-src data:",
+    );
+    response.headers_mut().insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    Ok(response)
+}
+
+/// A file response the browser may not sniff, run or cache.
+fn guarded(bytes: Vec<u8>, content_type: HeaderValue, csp: &'static str) -> Response {
+    let mut response = Response::new(Body::from(bytes));
+    let h = response.headers_mut();
+    h.insert(header::CONTENT_TYPE, content_type);
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(csp),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
+    response
+}
+
+/// The attachment `sha` of case `id`, if the caller is staff or holds the case's token.
+/// A wrong token, a missing case and a file not on this case all look the same.
+async fn authorised(
+    state: &AppState,
+    id: &str,
+    sha: &str,
+    q: TokenQuery,
+    parts: &Parts,
+) -> AppResult<AttachmentRef> {
+    let presented = bearer(parts).map(str::to_string);
     let staff = match &presented {
         Some(t) => state
             .directory
@@ -68,9 +138,8 @@ pub async fn download(
             "a staff token or the customer's case link is needed".into(),
         ));
     }
-    // A wrong token, a missing case and a file not on this case all look the same.
     let hidden = || AppError::NotFound(format!("attachment {sha} of case {id}"));
-    let (stored, _) = load(&state, &id).await.map_err(|e| match e {
+    let (stored, _) = load(state, id).await.map_err(|e| match e {
         AppError::NotFound(_) => hidden(),
         other => other,
     })?;
@@ -81,23 +150,21 @@ pub async fn download(
     {
         return Err(hidden());
     }
-    let attachment = stored
+    stored
         .events
         .iter()
         .flat_map(|e| e.body.attachments())
         .find(|a| a.sha256 == sha)
         .cloned()
-        .ok_or_else(hidden)?;
-    file_response(&state, attachment).await
+        .ok_or_else(hidden)
 }
 
-/// A stored file as a download that cannot run in the browser:
-/// `Content-Disposition: attachment`, `nosniff`, `CSP: sandbox`, never cached.
-pub async fn file_response(state: &AppState, attachment: AttachmentRef) -> AppResult<Response> {
+/// The bytes of a stored attachment.
+async fn read(state: &AppState, attachment: &AttachmentRef) -> AppResult<Vec<u8>> {
     let sha = attachment.sha256.clone();
     let files = state.attachments.clone();
-    let wanted = attachment.sha256.clone();
-    let bytes = tokio::task::spawn_blocking(move || files.get(&wanted))
+    let wanted = sha.clone();
+    tokio::task::spawn_blocking(move || files.get(&wanted))
         .await
         .map_err(|e| AppError::Internal(e.to_string()))?
         .map_err(|e| AppError::Internal(format!("reading attachment {sha}: {e}")))?
@@ -105,7 +172,13 @@ pub async fn file_response(state: &AppState, attachment: AttachmentRef) -> AppRe
             AppError::Internal(format!(
                 "attachment {sha} is referenced but missing from the store"
             ))
-        })?;
+        })
+}
+
+/// A stored file as a download that cannot run in the browser:
+/// `Content-Disposition: attachment`, `nosniff`, `CSP: sandbox`, never cached.
+pub async fn file_response(state: &AppState, attachment: AttachmentRef) -> AppResult<Response> {
+    let bytes = read(state, &attachment).await?;
     let ascii: String = attachment
         .name
         .chars()
@@ -121,28 +194,15 @@ pub async fn file_response(state: &AppState, attachment: AttachmentRef) -> AppRe
         "attachment; filename=\"{ascii}\"; filename*=UTF-8''{}",
         percent_encode(&attachment.name)
     );
-    let mut response = Response::new(Body::from(bytes));
-    let h = response.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
+    let mut response = guarded(
+        bytes,
         HeaderValue::from_str(&attachment.content_type)
             .unwrap_or(HeaderValue::from_static("application/octet-stream")),
+        "sandbox",
     );
-    h.insert(
+    response.headers_mut().insert(
         header::CONTENT_DISPOSITION,
         HeaderValue::from_str(&disposition).map_err(|e| AppError::Internal(e.to_string()))?,
-    );
-    h.insert(
-        "x-content-type-options",
-        HeaderValue::from_static("nosniff"),
-    );
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static("sandbox"),
-    );
-    h.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("private, no-store"),
     );
     Ok(response)
 }
