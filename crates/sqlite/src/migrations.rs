@@ -12,6 +12,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0002_customer_access",
         include_str!("../migrations/0002_customer_access.sql"),
     ),
+    (
+        "0003_outbox_by_case",
+        include_str!("../migrations/0003_outbox_by_case.sql"),
+    ),
 ];
 
 /// Applies every migration not yet applied; returns how many ran.

@@ -623,3 +623,19 @@ pub fn outbox_failed(
     .map_err(db)?;
     Ok(())
 }
+
+pub fn sent_to_customer(
+    conn: &Connection,
+    email: &str,
+    template: &str,
+    since: DateTime<Utc>,
+) -> StoreResult<u32> {
+    conn.prepare_cached(
+        "SELECT count(*) FROM customers cu
+         JOIN cases c ON c.customer_id = cu.id
+         JOIN outbox o ON o.case_id = c.id AND o.template = ?2 AND o.sent_at >= ?3
+         WHERE cu.email = ?1",
+    )
+    .and_then(|mut s| s.query_row(params![email.trim(), template, ms(since)], |r| r.get(0)))
+    .map_err(db)
+}

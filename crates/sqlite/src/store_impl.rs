@@ -150,6 +150,17 @@ impl Store for SqliteStore {
             .await
     }
 
+    async fn sent_to_customer(
+        &self,
+        email: &str,
+        template: &str,
+        since: DateTime<Utc>,
+    ) -> StoreResult<u32> {
+        let (email, template) = (email.to_string(), template.to_string());
+        self.read(move |c| queries::sent_to_customer(c, &email, &template, since))
+            .await
+    }
+
     async fn backup(&self, to: &Path) -> StoreResult<()> {
         let to = to.to_path_buf();
         self.read(move |c| {

@@ -1758,6 +1758,30 @@ pub async fn outbox<S: Store>(store: S) {
         claim_outbox(&store, t0() + hours(1000)).await.is_empty(),
         "outbox: a sent row is never claimed again"
     );
+    let sent = |email: &'static str, since| {
+        let store = &store;
+        async move {
+            store
+                .sent_to_customer(email, "acknowledgment", since)
+                .await
+                .unwrap_or_else(|e| panic!("outbox: sent_to_customer failed: {e}"))
+        }
+    };
+    assert_eq!(
+        sent("Alice@Example.com", retry_at).await,
+        1,
+        "outbox: the sent acknowledgment counts for its customer (email in any case)"
+    );
+    assert_eq!(
+        sent("alice@example.com", retry_at + seconds(3)).await,
+        0,
+        "outbox: it was sent before `since`"
+    );
+    assert_eq!(
+        sent("bob@example.com", t0()).await,
+        0,
+        "outbox: another customer's mail does not count"
+    );
 
     // A sender that dies mid-send: the row comes back when the lease ends.
     let b = fx

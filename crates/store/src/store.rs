@@ -89,6 +89,15 @@ pub trait Store: Send + Sync + 'static {
         retry_at: Option<DateTime<Utc>>,
     ) -> StoreResult<()>;
 
+    /// How many messages from `template` were sent to the customer with `email` at or
+    /// after `since` (limits acknowledgments to one address, across restarts and servers).
+    async fn sent_to_customer(
+        &self,
+        email: &str,
+        template: &str,
+        since: DateTime<Utc>,
+    ) -> StoreResult<u32>;
+
     // --- operations --------------------------------------------------------------------
 
     /// A consistent copy of the whole store, taken while it keeps serving.

@@ -8,12 +8,10 @@ use crate::app::AppState;
 use crate::error::{AppError, AppResult};
 use crate::mail::compose::{compose, ComposeError};
 use crate::mail::templates::Templates;
-use chrono::{DateTime, Utc};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use roadone_domain::{Actor, AttachmentRef, Case, Command, Recipient};
 use roadone_store::{OutboxRow, StoredCase};
-use std::collections::{HashMap, VecDeque};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 const BATCH: u32 = 50;
@@ -31,8 +29,6 @@ pub struct MailSender {
     state: AppState,
     templates: Arc<Templates>,
     transport: AsyncSmtpTransport<Tokio1Executor>,
-    /// When acknowledgments went to each address lately (a flood or a loop shows here).
-    recent_acks: Mutex<HashMap<String, VecDeque<DateTime<Utc>>>>,
 }
 
 /// At most this many acknowledgments to one address per hour; the cases still open.
@@ -68,7 +64,6 @@ impl MailSender {
             state,
             templates,
             transport,
-            recent_acks: Mutex::default(),
         })
     }
 
@@ -109,7 +104,7 @@ impl MailSender {
                 .clone()
                 .unwrap_or_default()
                 .to_lowercase();
-            if !address.is_empty() && !self.ack_allowed(&address) {
+            if !address.is_empty() && !self.ack_allowed(&address).await? {
                 let why = format!("not sent: more than {ACKS_PER_ADDRESS_PER_HOUR} acknowledgments to {address} within an hour");
                 self.give_up(&row, &why).await?;
                 report.failed += 1;
@@ -177,22 +172,16 @@ impl MailSender {
         Ok(())
     }
 
-    /// Counts an acknowledgment to `address` if it is within the hourly allowance.
-    fn ack_allowed(&self, address: &str) -> bool {
-        let now = self.state.clock.now();
-        let mut recent = self.recent_acks.lock().expect("not poisoned");
-        let sent = recent.entry(address.to_string()).or_default();
-        while sent
-            .front()
-            .is_some_and(|t| now - *t > chrono::Duration::hours(1))
-        {
-            sent.pop_front();
-        }
-        if sent.len() >= ACKS_PER_ADDRESS_PER_HOUR {
-            return false;
-        }
-        sent.push_back(now);
-        true
+    /// Whether another acknowledgment to `address` fits its hourly allowance (counted
+    /// in the store, so a restart or a second server does not reset it).
+    async fn ack_allowed(&self, address: &str) -> AppResult<bool> {
+        let since = self.state.clock.now() - chrono::Duration::hours(1);
+        let sent = self
+            .state
+            .store
+            .sent_to_customer(address, "acknowledgment", since)
+            .await?;
+        Ok((sent as usize) < ACKS_PER_ADDRESS_PER_HOUR)
     }
 
     /// The attachments a staff message sends the customer, read from the store.
