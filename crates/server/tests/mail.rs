@@ -388,4 +388,19 @@ async fn acknowledgments_to_one_address_are_rate_limited_but_every_case_opens() 
             .unwrap()
             .contains("within an hour"));
     }
+
+    // The allowance is counted from what was sent, so a restart does not renew it...
+    let app = app.stop().await.restart().await;
+    let again = app.open_case_id(&org.front1, "Loop after restart").await;
+    let report = sender(&app, sink.port).deliver_due().await.unwrap();
+    assert_eq!((report.sent, report.failed), (0, 1), "{report:?}");
+    assert_eq!(
+        common::count_kind(&app.events(again).await, "delivery_failed"),
+        1
+    );
+    // ...but an hour later the address gets acknowledgments again.
+    app.advance(common::minutes(61));
+    app.open_case_id(&org.front1, "An hour later").await;
+    let report = sender(&app, sink.port).deliver_due().await.unwrap();
+    assert_eq!((report.sent, report.failed), (1, 0), "{report:?}");
 }
