@@ -180,6 +180,10 @@ async fn serve(cli: &Cli, args: &cli::ServeArgs) -> Result<()> {
         "try:  curl -H 'Authorization: Bearer <token>' '{}/api/v1/cases?owner=me&state=open'",
         app.url()
     );
+    println!(
+        "customers: write in at {0}/contact, follow their cases at {0}/portal",
+        app.url()
+    );
     match &app.state.config.smtp_relay {
         Some(relay) => println!(
             "mail: from {} through {}",
