@@ -204,10 +204,13 @@ fn upsert_customer(conn: &Connection, c: &Customer, now: DateTime<Utc>) -> Store
     }
     match found {
         Some(id) => {
-            // Only a real change is written: an unchanged row costs no page in the commit.
+            // A known customer's details are only filled in, never replaced: anyone can
+            // write in with someone's address, and must not rename them (the name greets
+            // them in every mail). Only a real change is written: an unchanged row costs
+            // no page in the commit.
             conn.prepare_cached(
-                "UPDATE customers SET name = COALESCE(?1, name), phone = COALESCE(?2, phone)
-                 WHERE id = ?3 AND ((?1 IS NOT NULL AND name IS NOT ?1) OR (?2 IS NOT NULL AND phone IS NOT ?2))",
+                "UPDATE customers SET name = COALESCE(name, ?1), phone = COALESCE(phone, ?2)
+                 WHERE id = ?3 AND ((?1 IS NOT NULL AND name IS NULL) OR (?2 IS NOT NULL AND phone IS NULL))",
             )
             .and_then(|mut s| s.execute(params![name, phone, id]))
             .map_err(db)?;

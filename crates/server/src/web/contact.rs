@@ -68,9 +68,19 @@ fn form_page(
             }
         })
         .collect();
+    // Problems with fields the page does not show (a field it does not have).
+    let shown = |f: &str| {
+        matches!(f, "name" | "email" | "subject" | "description") || f.starts_with(FACT_PREFIX)
+    };
+    let other_errors: Vec<String> = errors
+        .iter()
+        .filter(|(f, _)| !shown(f))
+        .map(|(f, m)| format!("{f}: {m}"))
+        .collect();
     let page = render(
         "contact_form.html",
         context! {
+            other_errors,
             category => context! { key => category.key.clone(), name => category.name.clone() },
             facts,
             values,

@@ -94,7 +94,7 @@ async fn authorise(
 
 /// Posts to the portal must come from its own pages: a browser says where a form came
 /// from (`Sec-Fetch-Site`, `Origin`), and another site's form is refused.
-fn same_origin(parts: &Parts) -> Result<(), AppError> {
+fn same_origin(parts: &Parts, public_origin: &str) -> Result<(), AppError> {
     let refused = || {
         AppError::Forbidden(
             "this form came from another site; open the portal and try again".into(),
@@ -110,16 +110,32 @@ fn same_origin(parts: &Parts) -> Result<(), AppError> {
     if header("sec-fetch-site").as_deref() == Some("cross-site") {
         return Err(refused());
     }
-    if let (Some(origin), Some(host)) = (header("origin"), header("host")) {
-        let origin_host = origin
-            .split_once("://")
-            .map(|(_, rest)| rest)
-            .unwrap_or(&origin);
-        if origin != "null" && !origin_host.eq_ignore_ascii_case(&host) {
-            return Err(refused());
-        }
+    // `Origin: null` is what a browser sends for a form on a page with
+    // `Referrer-Policy: no-referrer` (ours); such posts rely on `Sec-Fetch-Site` and tokens.
+    let Some(origin) = header("origin").filter(|o| o != "null") else {
+        return Ok(());
+    };
+    let origin = origin.trim_end_matches('/');
+    let ours = public_origin.trim_end_matches('/');
+    let origin_host = origin
+        .split_once("://")
+        .map(|(_, rest)| rest)
+        .unwrap_or(origin);
+    // Our public URL's origin, or the host asked for (when no proxy rewrites it).
+    let same = origin.eq_ignore_ascii_case(ours)
+        || header("host").is_some_and(|host| origin_host.eq_ignore_ascii_case(&host));
+    if same {
+        Ok(())
+    } else {
+        Err(refused())
     }
-    Ok(())
+}
+
+/// `scheme://host[:port]` of the configured public URL.
+fn public_origin(state: &AppState) -> String {
+    url::Url::parse(&state.config.public_url)
+        .map(|u| u.origin().ascii_serialization())
+        .unwrap_or_default()
 }
 
 /// The case page, with a notice or a problem to show at the top.
@@ -229,7 +245,7 @@ pub async fn request_link(
     request: Request,
 ) -> WebResult<Response> {
     let (parts, body) = request.into_parts();
-    same_origin(&parts)?;
+    same_origin(&parts, &public_origin(&state))?;
     state.limits.check_ip(ip)?;
     let form = UploadForm::read(Request::from_parts(parts, body), &state).await?;
     let email = form.given("email").unwrap_or_default();
@@ -259,7 +275,17 @@ pub async fn request_link(
             "{}/portal/sign-in/{secret}",
             state.config.public_url.trim_end_matches('/')
         );
-        crate::mail::sign_in::send_sign_in_link(&state, &customer, &link, LINK_MINUTES).await?;
+        // Mailed in the background: a known and an unknown address get the same answer in
+        // the same time, even when the relay is down (then the customer simply asks again).
+        let state = state.clone();
+        tokio::spawn(async move {
+            if let Err(e) =
+                crate::mail::sign_in::send_sign_in_link(&state, &customer, &link, LINK_MINUTES)
+                    .await
+            {
+                tracing::warn!("portal sign-in link not mailed: {e}");
+            }
+        });
     }
     Ok(render(
         "portal_link_sent.html",
@@ -287,7 +313,7 @@ pub async fn redeem(
     jar: CookieJar,
     parts: Parts,
 ) -> WebResult<Response> {
-    same_origin(&parts)?;
+    same_origin(&parts, &public_origin(&state))?;
     state.limits.check_ip(ip)?;
     let session = tokens::new_token();
     let now = state.clock.now();
@@ -326,7 +352,7 @@ pub async fn sign_out(
     request: Request,
 ) -> WebResult<Response> {
     let (parts, body) = request.into_parts();
-    same_origin(&parts)?;
+    same_origin(&parts, &public_origin(&state))?;
     let form = UploadForm::read(Request::from_parts(parts, body), &state).await?;
     if let Some(signed_in) = visitor {
         signed_in.check_csrf(form.text("csrf"))?;
@@ -366,7 +392,7 @@ async fn posted_to_case(
     request: Request,
 ) -> WebResult<PostedToCase> {
     let (parts, body) = request.into_parts();
-    same_origin(&parts)?;
+    same_origin(&parts, &public_origin(state))?;
     let (stored, case, access) = authorise(state, id, q.token.as_deref(), visitor).await?;
     state.limits.check_ip(ip)?;
     let form = UploadForm::read(Request::from_parts(parts, body), state).await?;
