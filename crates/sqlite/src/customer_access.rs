@@ -58,7 +58,7 @@ pub fn redeem_sign_in_link(
     conn: &Connection,
     link_hash: &[u8],
     now: DateTime<Utc>,
-    session: &NewCustomerSession,
+    session: &NewSession,
 ) -> StoreResult<Option<i64>> {
     // The UPDATE is the single-use check: of two concurrent redemptions one changes the row.
     let customer: Option<i64> = conn

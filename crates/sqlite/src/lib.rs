@@ -9,6 +9,7 @@ mod customer_access;
 pub mod migrations;
 mod queries;
 mod readers;
+mod staff_access;
 mod writer;
 
 use readers::Readers;

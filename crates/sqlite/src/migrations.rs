@@ -16,6 +16,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0003_outbox_by_case",
         include_str!("../migrations/0003_outbox_by_case.sql"),
     ),
+    (
+        "0004_staff_sign_in",
+        include_str!("../migrations/0004_staff_sign_in.sql"),
+    ),
 ];
 
 /// Applies every migration not yet applied; returns how many ran.

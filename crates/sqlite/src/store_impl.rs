@@ -1,4 +1,4 @@
-use crate::{customer_access, queries, SqliteStore};
+use crate::{customer_access, queries, staff_access, SqliteStore};
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
 use roadone_domain::{CaseId, Category, Person, PersonId};
@@ -88,7 +88,7 @@ impl Store for SqliteStore {
         &self,
         link_hash: &[u8],
         now: DateTime<Utc>,
-        session: NewCustomerSession,
+        session: NewSession,
     ) -> StoreResult<Option<i64>> {
         let hash = link_hash.to_vec();
         self.write(move |c| customer_access::redeem_sign_in_link(c, &hash, now, &session))
@@ -108,6 +108,39 @@ impl Store for SqliteStore {
     async fn end_customer_session(&self, session_hash: &[u8]) -> StoreResult<()> {
         let hash = session_hash.to_vec();
         self.write(move |c| customer_access::end_customer_session(c, &hash))
+            .await
+    }
+
+    async fn set_password_hash(&self, person: PersonId, hash: &str) -> StoreResult<()> {
+        let hash = hash.to_string();
+        self.write(move |c| staff_access::set_password_hash(c, person, &hash))
+            .await
+    }
+
+    async fn password_hash(&self, email: &str) -> StoreResult<Option<(PersonId, Option<String>)>> {
+        let email = email.to_string();
+        self.read(move |c| staff_access::password_hash(c, &email))
+            .await
+    }
+
+    async fn add_staff_session(&self, person: PersonId, session: NewSession) -> StoreResult<()> {
+        self.write(move |c| staff_access::add_staff_session(c, person, &session))
+            .await
+    }
+
+    async fn staff_session(
+        &self,
+        session_hash: &[u8],
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<PersonId>> {
+        let hash = session_hash.to_vec();
+        self.read(move |c| staff_access::staff_session(c, &hash, now))
+            .await
+    }
+
+    async fn end_staff_session(&self, session_hash: &[u8]) -> StoreResult<()> {
+        let hash = session_hash.to_vec();
+        self.write(move |c| staff_access::end_staff_session(c, &hash))
             .await
     }
 

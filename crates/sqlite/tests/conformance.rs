@@ -56,6 +56,7 @@ conformance_tests!(
     outbox,
     list_cases,
     customer_sign_in,
+    staff_sign_in,
 );
 
 /// `run_all` itself, as another backend would call it.

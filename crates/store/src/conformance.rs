@@ -62,6 +62,7 @@ where
     outbox(make().await).await;
     list_cases(make().await).await;
     customer_sign_in(make().await).await;
+    staff_sign_in(make().await).await;
 }
 
 /// The names of the checks [`run_all`] runs, in order (for reports).
@@ -79,6 +80,7 @@ pub const CHECKS: &[&str] = &[
     "outbox",
     "list_cases",
     "customer_sign_in",
+    "staff_sign_in",
 ];
 
 /// How long the checks lease timers and notifications for.
@@ -2128,7 +2130,7 @@ pub async fn customer_sign_in<S: Store>(store: S) {
         created_at: t0(),
         expires_at: t0() + minutes(minutes_valid),
     };
-    let session = |hash: u8| NewCustomerSession {
+    let session = |hash: u8| NewSession {
         hash: vec![hash; 32],
         created_at: t0(),
         expires_at: t0() + hours(24),
@@ -2212,5 +2214,100 @@ pub async fn customer_sign_in<S: Store>(store: S) {
         who(11, t0() + hours(1)).await,
         None,
         "customer_sign_in: a session ended by signing out is over"
+    );
+}
+
+/// Staff sign-in: a password hash per person; sessions that end when they expire, when
+/// signed out, when the password changes, or when the person is no longer active.
+pub async fn staff_sign_in<S: Store>(store: S) {
+    let fx = Fixture::seed(&store).await;
+    let email = fx.staff.email.clone();
+    assert_eq!(
+        store.password_hash(&email).await.expect("password_hash"),
+        Some((fx.staff.id, None)),
+        "staff_sign_in: a new person has no password yet"
+    );
+    store
+        .set_password_hash(fx.staff.id, "$argon2id$first")
+        .await
+        .unwrap_or_else(|e| panic!("staff_sign_in: set_password_hash failed: {e}"));
+    assert_eq!(
+        store
+            .password_hash(&email.to_uppercase())
+            .await
+            .expect("password_hash"),
+        Some((fx.staff.id, Some("$argon2id$first".to_string()))),
+        "staff_sign_in: the hash is found by email in any case"
+    );
+    assert!(
+        matches!(
+            store.set_password_hash(fx.staff.id + 1000, "$x").await,
+            Err(StoreError::UnknownPerson { .. })
+        ),
+        "staff_sign_in: no password for a person who does not exist"
+    );
+    let session = |hash: u8, days: i64| NewSession {
+        hash: vec![hash; 32],
+        created_at: t0(),
+        expires_at: t0() + hours(24 * days),
+    };
+    store
+        .add_staff_session(fx.staff.id, session(1, 1))
+        .await
+        .unwrap_or_else(|e| panic!("staff_sign_in: add_staff_session failed: {e}"));
+    store
+        .add_staff_session(fx.staff.id, session(2, 1))
+        .await
+        .expect("add_staff_session");
+    store
+        .add_staff_session(fx.manager.id, session(3, 1))
+        .await
+        .expect("add_staff_session");
+    let who = |hash: u8, at| {
+        let store = &store;
+        async move {
+            store
+                .staff_session(&[hash; 32], at)
+                .await
+                .expect("staff_session")
+        }
+    };
+    assert_eq!(
+        who(1, t0() + hours(1)).await,
+        Some(fx.staff.id),
+        "staff_sign_in: the session knows its person"
+    );
+    assert_eq!(
+        who(1, t0() + hours(25)).await,
+        None,
+        "staff_sign_in: an expired session is over"
+    );
+    store
+        .end_staff_session(&[1; 32])
+        .await
+        .expect("end_staff_session");
+    assert_eq!(
+        who(1, t0() + hours(1)).await,
+        None,
+        "staff_sign_in: signed out"
+    );
+    assert_eq!(
+        who(2, t0() + hours(1)).await,
+        Some(fx.staff.id),
+        "staff_sign_in: other sessions go on"
+    );
+    store
+        .set_password_hash(fx.staff.id, "$argon2id$second")
+        .await
+        .expect("set_password_hash");
+    assert_eq!(
+        who(2, t0() + hours(1)).await,
+        None,
+        "staff_sign_in: a new password ends every session"
+    );
+    assert_eq!(
+        who(3, t0() + hours(1)).await,
+        Some(fx.manager.id),
+        "staff_sign_in: another person's sessions go on"
     );
 }

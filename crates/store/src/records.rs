@@ -137,9 +137,10 @@ pub struct SignInLink {
     pub expires_at: DateTime<Utc>,
 }
 
-/// A customer's portal session as stored: the digest of its cookie and its end.
+/// A session as stored (a customer's in the portal, a person's in the staff pages): the
+/// digest of its cookie and its end.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewCustomerSession {
+pub struct NewSession {
     pub hash: Vec<u8>,
     pub created_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,

@@ -50,7 +50,7 @@ pub trait Store: Send + Sync + 'static {
         &self,
         link_hash: &[u8],
         now: DateTime<Utc>,
-        session: NewCustomerSession,
+        session: NewSession,
     ) -> StoreResult<Option<i64>>;
     /// The customer of a session that has not expired at `now`.
     async fn customer_session(
@@ -59,6 +59,21 @@ pub trait Store: Send + Sync + 'static {
         now: DateTime<Utc>,
     ) -> StoreResult<Option<i64>>;
     async fn end_customer_session(&self, session_hash: &[u8]) -> StoreResult<()>;
+
+    // --- staff signing in to the web pages ------------------------------------------------
+
+    /// Sets a person's password (an argon2id PHC string) and ends all their sessions.
+    async fn set_password_hash(&self, person: PersonId, hash: &str) -> StoreResult<()>;
+    /// An active person's id and password hash (if one is set), by email.
+    async fn password_hash(&self, email: &str) -> StoreResult<Option<(PersonId, Option<String>)>>;
+    async fn add_staff_session(&self, person: PersonId, session: NewSession) -> StoreResult<()>;
+    /// The active person of a session that has not expired at `now`.
+    async fn staff_session(
+        &self,
+        session_hash: &[u8],
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<PersonId>>;
+    async fn end_staff_session(&self, session_hash: &[u8]) -> StoreResult<()>;
 
     // --- timers and outbox -------------------------------------------------------------
 

@@ -21,7 +21,7 @@ use axum_extra::extract::cookie::CookieJar;
 use chrono::Duration;
 use minijinja::context;
 use roadone_domain::{Actor, Case, CaseStatus, Command};
-use roadone_store::{CaseFilter, NewCustomerSession, SignInLink, StoredCase};
+use roadone_store::{CaseFilter, NewSession, SignInLink, StoredCase};
 use serde::Deserialize;
 
 /// How a visitor may see a case: its link's token, or signed in as its customer.
@@ -322,7 +322,7 @@ pub async fn redeem(
         .redeem_sign_in_link(
             &tokens::digest(&link),
             now,
-            NewCustomerSession {
+            NewSession {
                 hash: tokens::digest(&session),
                 created_at: now,
                 expires_at: now + Duration::days(SESSION_DAYS),
