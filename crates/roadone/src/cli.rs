@@ -96,6 +96,12 @@ pub enum UserCmd {
         #[arg(long)]
         reports_to: Option<String>,
     },
+    /// Set a person's password for the staff pages, read from the first line of standard
+    /// input (so it never shows in the process list or the shell history).
+    Password {
+        #[arg(long)]
+        email: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -77,6 +77,26 @@ async fn run(cli: Cli) -> Result<()> {
             );
             Ok(())
         }
+        Cmd::User(UserCmd::Password { email }) => {
+            let state = App::build_state(config_for(&cli)).await?;
+            let person = state
+                .store
+                .person_by_email(email)
+                .await?
+                .with_context(|| format!("--email: nobody has the email {email}"))?;
+            let mut password = String::new();
+            std::io::stdin()
+                .read_line(&mut password)
+                .context("reading the new password from standard input")?;
+            let password = password.trim_end_matches(['\r', '\n']).to_string();
+            let hash = roadone_server::passwords::hash(password).await?;
+            state.store.set_password_hash(person.id, &hash).await?;
+            println!(
+                "password set for {}; their sessions have ended",
+                person.email
+            );
+            Ok(())
+        }
         Cmd::Token(TokenCmd::Issue { email }) => {
             let state = App::build_state(config_for(&cli)).await?;
             let person = state
@@ -247,5 +267,10 @@ async fn print_logins(state: &AppState, _report: &demo::DemoReport) -> Result<()
             println!("  {:<10} {:<32} {token}", role.as_str(), p.email);
         }
     }
+    println!(
+        "staff pages: {}/staff, each of these emails with the password {}",
+        state.config.public_url,
+        demo::DEMO_PASSWORD
+    );
     Ok(())
 }

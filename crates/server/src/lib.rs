@@ -9,6 +9,7 @@ pub mod error;
 pub mod http;
 pub mod intake;
 pub mod mail;
+pub mod passwords;
 pub mod scheduler;
 pub mod service;
 pub mod tokens;

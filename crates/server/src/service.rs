@@ -106,6 +106,22 @@ impl AppState {
         ))))
     }
 
+    /// Whether `command` by `actor` would be accepted on `case` now; nothing is written.
+    /// The staff pages offer only the actions this allows, decided by the rules themselves.
+    pub fn allows(&self, case: &Case, actor: Actor, command: &Command) -> bool {
+        let snapshot = self.directory.snapshot();
+        let Some(category) = snapshot.categories.get(&case.category) else {
+            return false;
+        };
+        let ctx = Context {
+            hierarchy: &snapshot.hierarchy,
+            category,
+            rules: &self.rules,
+            now: self.clock.now(),
+        };
+        decide(case, command, actor, ctx).is_ok()
+    }
+
     /// Re-derives a case's timers from its events (used when a claimed timer turns out
     /// not to be due, so it is not claimed again and again).
     pub async fn resync_timers(&self, case_id: CaseId) -> AppResult<()> {

@@ -1,5 +1,5 @@
-//! The public web: the form to write in (`/contact`) and the customer portal
-//! (`/portal`), server-rendered and working without JavaScript.
+//! The web pages: the form to write in (`/contact`), the customer portal (`/portal`) and
+//! the staff pages (`/staff`), server-rendered and working without JavaScript.
 
 pub mod client_ip;
 pub mod contact;
@@ -7,6 +7,7 @@ pub mod pages;
 pub mod portal;
 pub mod portal_session;
 pub mod rate_limit;
+pub mod staff;
 
 use crate::app::AppState;
 use crate::http::upload::MAX_UPLOAD_BYTES;
@@ -43,6 +44,7 @@ pub fn routes() -> Router<AppState> {
             "/portal/cases/{id}/attachments/{sha256}",
             get(portal::download),
         )
+        .merge(staff::routes())
         .layer(axum::middleware::map_response(pages::page_headers))
         .route("/static/roadone.css", get(pages::stylesheet))
 }

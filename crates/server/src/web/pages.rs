@@ -42,6 +42,26 @@ const BUILT_IN: &[(&str, &str)] = &[
         "portal_case.html",
         include_str!("../../templates/web/portal_case.html"),
     ),
+    (
+        "staff/layout.html",
+        include_str!("../../templates/web/staff/layout.html"),
+    ),
+    (
+        "staff/sign_in.html",
+        include_str!("../../templates/web/staff/sign_in.html"),
+    ),
+    (
+        "staff/password.html",
+        include_str!("../../templates/web/staff/password.html"),
+    ),
+    (
+        "staff/cases.html",
+        include_str!("../../templates/web/staff/cases.html"),
+    ),
+    (
+        "staff/case.html",
+        include_str!("../../templates/web/staff/case.html"),
+    ),
 ];
 
 pub const STYLESHEET: &str = include_str!("../../templates/web/roadone.css");

@@ -1,0 +1,481 @@
+//! My cases, and the case page with the actions the rules allow me now.
+
+use crate::app::AppState;
+use crate::error::AppError;
+use crate::http::api::cases::load;
+use crate::http::upload::UploadForm;
+use crate::web::pages::{render, size, when, WebError, WebResult};
+use crate::web::staff::session::SignedIn;
+use axum::extract::{Path, Query, Request, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::{DateTime, Utc};
+use minijinja::{context, Value};
+use roadone_domain::{Actor, Case, CaseStatus, Command, EventBody, Role};
+use roadone_store::{CaseFilter, StoredCase};
+use serde::Deserialize;
+
+/// "3 h 20 min left" or "overdue by 40 min".
+pub fn time_left(now: DateTime<Utc>, at: DateTime<Utc>) -> (String, bool) {
+    let minutes = (at - now).num_minutes();
+    let span = |m: i64| match m.abs() {
+        m if m >= 60 * 24 => format!("{} d {} h", m / (60 * 24), (m / 60) % 24),
+        m if m >= 60 => format!("{} h {} min", m / 60, m % 60),
+        m => format!("{m} min"),
+    };
+    if minutes >= 0 {
+        (format!("{} left", span(minutes)), false)
+    } else {
+        (format!("overdue by {}", span(minutes)), true)
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct ListQuery {
+    state: Option<String>,
+    q: Option<String>,
+    /// `all`: everyone's cases (managers, executives and admins).
+    who: Option<String>,
+}
+
+/// My cases, the most urgent first (the least time before the executive gets them).
+pub async fn list(
+    State(state): State<AppState>,
+    me: SignedIn,
+    Query(q): Query<ListQuery>,
+) -> WebResult<Response> {
+    let everyone = q.who.as_deref() == Some("all");
+    if everyone
+        && !matches!(
+            me.person.role,
+            Role::Manager | Role::Executive | Role::Admin
+        )
+    {
+        return Err(WebError(AppError::Forbidden(
+            "only managers, executives and admins see everyone's cases".into(),
+        )));
+    }
+    let status = match q.state.as_deref() {
+        None | Some("open") => Some(CaseStatus::Open),
+        Some("solved") => Some(CaseStatus::Solved),
+        Some("all") => None,
+        Some(other) => {
+            return Err(WebError(AppError::invalid(
+                "state",
+                format!("must be open, solved or all, not {other:?}"),
+            )))
+        }
+    };
+    let text = q.q.as_deref().map(str::trim).filter(|t| !t.is_empty());
+    let heads = state
+        .store
+        .list_cases(CaseFilter {
+            owner: (!everyone).then_some(me.person.id),
+            status,
+            text: text.map(str::to_string),
+            limit: 200,
+            ..CaseFilter::default()
+        })
+        .await?;
+    let now = state.clock.now();
+    let snapshot = state.directory.snapshot();
+    let cases: Vec<Value> = heads
+        .iter()
+        .map(|h| {
+            let (left, overdue) = time_left(now, h.escalates_at);
+            context! {
+                href => format!("/staff/cases/{}", h.id),
+                reference => h.reference.clone(),
+                subject => h.subject.clone(),
+                category => snapshot.categories.get(&h.category).map(|c| c.name.clone()).unwrap_or_else(|| h.category.clone()),
+                owner => snapshot.person(h.owner).map(|p| p.name.clone()),
+                open => h.status == CaseStatus::Open,
+                left, overdue,
+                escalates_at => when(h.escalates_at),
+                updated_at => when(h.updated_at),
+            }
+        })
+        .collect();
+    Ok(render(
+        "staff/cases.html",
+        context! {
+            me => me.person.name.clone(),
+            csrf => me.csrf.clone(),
+            cases,
+            state => q.state.unwrap_or_else(|| "open".into()),
+            q => text,
+            everyone,
+            can_see_all => matches!(me.person.role, Role::Manager | Role::Executive | Role::Admin),
+        },
+    )?
+    .into_response())
+}
+
+const ROADS: [(i64, &str, &str); 4] = [
+    (
+        1,
+        "Learn from you",
+        "the customer showed us something we did wrong or did not know",
+    ),
+    (
+        2,
+        "Empathy and care",
+        "we made it right and took care of the person",
+    ),
+    (
+        3,
+        "Teach",
+        "we showed the customer how to help themselves (self-service)",
+    ),
+    (
+        4,
+        "Go away",
+        "we could not or would not help; say why in what we learned",
+    ),
+];
+
+/// The name an enum value has in the API (its serde name).
+fn label<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+fn event_line(body: &EventBody, name: &dyn Fn(i64) -> String) -> String {
+    match body {
+        EventBody::Opened { channel, owner, .. } => {
+            format!("Opened ({}), owned by {}", label(channel), name(*owner))
+        }
+        EventBody::PassedUp { from, to, reason } => {
+            format!("Passed up by {} to {}: {reason}", name(*from), name(*to))
+        }
+        EventBody::Taken { from, to } => format!("Taken by {} from {}", name(*to), name(*from)),
+        EventBody::Upgraded { from, to, reason } => {
+            format!("Upgraded by {} to {}: {reason}", name(*from), name(*to))
+        }
+        EventBody::Escalated { from, to } => {
+            format!(
+                "Escalated from {} to {} (the deadline passed)",
+                name(*from),
+                name(*to)
+            )
+        }
+        EventBody::Tickled { owner, reason } => {
+            format!(
+                "Reminder to {} ({})",
+                name(*owner),
+                label(reason).replace('_', " ")
+            )
+        }
+        EventBody::MessageSent { .. } => "Reply to the customer".into(),
+        EventBody::CustomerReplied { .. } => "The customer wrote".into(),
+        EventBody::AutomaticReceived { reason, .. } => {
+            format!("Automatic mail recorded, not answered ({reason})")
+        }
+        EventBody::DeliveryFailed {
+            template, error, ..
+        } => format!("Mail {template} could not be delivered: {error}"),
+        EventBody::Reopened { owner, .. } => format!("Reopened to {}", name(*owner)),
+        EventBody::Solved { road, .. } => {
+            let n = u8::from(*road) as i64;
+            let label = ROADS.iter().find(|r| r.0 == n).map(|r| r.1).unwrap_or("");
+            format!("Solved (road {n}: {label})")
+        }
+        EventBody::Rated {
+            score,
+            would_recommend,
+            ..
+        } => format!(
+            "Rated {score}/5 by the customer{}",
+            if *would_recommend {
+                ", would recommend us"
+            } else {
+                ""
+            }
+        ),
+    }
+}
+
+fn event_text(body: &EventBody) -> Option<String> {
+    match body {
+        EventBody::Opened { body, .. }
+        | EventBody::MessageSent { body, .. }
+        | EventBody::CustomerReplied { body, .. }
+        | EventBody::AutomaticReceived { body, .. } => Some(body.clone()),
+        EventBody::Solved {
+            resolution,
+            learned,
+            ..
+        } => Some(format!("{resolution}\n\nWhat we learned: {learned}")),
+        EventBody::Rated { delighted_by, .. } if !delighted_by.is_empty() => {
+            Some(format!("What delighted them: {delighted_by}"))
+        }
+        _ => None,
+    }
+    .filter(|t| !t.trim().is_empty())
+}
+
+/// The case page, with a problem to show at the top when an action was refused.
+async fn case_page(
+    state: &AppState,
+    me: &SignedIn,
+    stored: &StoredCase,
+    case: &Case,
+    problem: Option<(StatusCode, String)>,
+) -> WebResult<Response> {
+    let snapshot = state.directory.snapshot();
+    let name = |id: i64| {
+        snapshot
+            .person(id)
+            .map(|p| p.name.clone())
+            .unwrap_or_else(|| format!("person {id}"))
+    };
+    let id = stored.head.id;
+    let actor_name = |a: &Actor| match a {
+        Actor::Person { id } => name(*id),
+        Actor::Customer => "Customer".into(),
+        Actor::System => "Roadone".into(),
+    };
+    let timeline: Vec<Value> = stored
+        .events
+        .iter()
+        .map(|e| {
+            let files: Vec<Value> = e
+                .body
+                .attachments()
+                .iter()
+                .map(|f| {
+                    context! {
+                        name => f.name.clone(),
+                        size => size(f.size),
+                        href => format!("/staff/cases/{id}/attachments/{}", f.sha256),
+                    }
+                })
+                .collect();
+            context! {
+                seq => e.seq,
+                at => when(e.at),
+                actor => actor_name(&e.actor),
+                line => event_line(&e.body, &name),
+                text => event_text(&e.body),
+                files,
+                customer => matches!(e.actor, Actor::Customer),
+            }
+        })
+        .collect();
+    let category = snapshot.categories.get(&case.category);
+    let (facts, missing) = match stored.events.first().map(|e| &e.body) {
+        Some(EventBody::Opened {
+            facts,
+            missing_facts,
+            ..
+        }) => {
+            let label = |key: &str| {
+                category
+                    .and_then(|c| c.checklist.iter().find(|i| i.key == key))
+                    .map(|i| i.label.clone())
+                    .unwrap_or_else(|| key.to_string())
+            };
+            (
+                facts
+                    .iter()
+                    .map(|(k, v)| context! { label => label(k), value => v.clone() })
+                    .collect::<Vec<_>>(),
+                missing_facts.iter().map(|k| label(k)).collect::<Vec<_>>(),
+            )
+        }
+        _ => (Vec::new(), Vec::new()),
+    };
+    let earlier: Vec<Value> = state
+        .store
+        .list_cases(CaseFilter {
+            customer_id: Some(stored.head.customer_id),
+            limit: 50,
+            ..CaseFilter::default()
+        })
+        .await?
+        .into_iter()
+        .filter(|h| h.id != id)
+        .map(|h| {
+            context! {
+                href => format!("/staff/cases/{}", h.id),
+                reference => h.reference,
+                subject => h.subject,
+                open => h.status == CaseStatus::Open,
+            }
+        })
+        .collect();
+    let actor = Actor::Person { id: me.person.id };
+    let may = |command: Command| state.allows(case, actor, &command);
+    let can_solve = may(Command::Solve {
+        resolution: "-".into(),
+        road: 1,
+        learned: "-".into(),
+    });
+    let can_pass_up = may(Command::PassUp {
+        to: None,
+        reason: "-".into(),
+    });
+    let can_take = may(Command::Take);
+    let can_upgrade = may(Command::Upgrade { reason: "-".into() });
+    let can_reply = may(Command::SendMessage {
+        body: "-".into(),
+        attachments: Vec::new(),
+    });
+    let above: Vec<Value> = snapshot
+        .hierarchy
+        .chain_above(case.owner)
+        .into_iter()
+        .filter_map(|p| snapshot.person(p))
+        .filter(|p| p.active)
+        .map(|p| context! { id => p.id, name => p.name.clone(), role => p.role.as_str() })
+        .collect();
+    let now = state.clock.now();
+    let (left, overdue) = time_left(now, case.escalates_at);
+    let status = problem.as_ref().map(|(s, _)| *s).unwrap_or(StatusCode::OK);
+    let page = render(
+        "staff/case.html",
+        context! {
+            me => me.person.name.clone(),
+            csrf => me.csrf.clone(),
+            id,
+            reference => stored.head.reference.clone(),
+            subject => case.subject.clone(),
+            open => case.status == CaseStatus::Open,
+            owner => name(case.owner),
+            mine => case.owner == me.person.id,
+            category => category.map(|c| c.name.clone()).unwrap_or_else(|| case.category.clone()),
+            left, overdue,
+            escalates_at => when(case.escalates_at),
+            promised_by => when(case.promised_by),
+            escalated => case.escalated,
+            customer => context! {
+                name => case.customer.name.clone(),
+                email => case.customer.email.clone(),
+                phone => case.customer.phone.clone(),
+            },
+            earlier,
+            facts, missing,
+            timeline,
+            can_solve, can_pass_up, can_take, can_upgrade, can_reply,
+            above,
+            roads => ROADS.iter().map(|(n, label, line)| context! { n => *n, label => *label, line => *line }).collect::<Vec<_>>(),
+            problem => problem.map(|(_, m)| m),
+        },
+    )?;
+    Ok((status, page).into_response())
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    me: SignedIn,
+    Path(id): Path<String>,
+) -> WebResult<Response> {
+    let (stored, case) = load(&state, &id).await?;
+    case_page(&state, &me, &stored, &case, None).await
+}
+
+/// One action on the case, from its form. A refused action shows the case again with
+/// the reason, and changes nothing.
+pub async fn act(
+    State(state): State<AppState>,
+    me: SignedIn,
+    Path((id, action)): Path<(String, String)>,
+    request: Request,
+) -> WebResult<Response> {
+    let (stored, case) = load(&state, &id).await?;
+    let mut form = UploadForm::read(request, &state).await?;
+    me.check_csrf(form.text("csrf"))?;
+    let files = std::mem::take(&mut form.files);
+    let text = |name: &str| form.given(name).unwrap_or_default();
+    let command = match action.as_str() {
+        "solve" => {
+            let road = match form.given("road").map(|r| r.parse::<i64>()) {
+                Some(Ok(n)) => n,
+                _ => 0,
+            };
+            Command::Solve {
+                resolution: text("resolution"),
+                road,
+                learned: text("learned"),
+            }
+        }
+        "pass-up" => {
+            let to = match form.given("to").map(|t| t.parse::<i64>()) {
+                None => None,
+                Some(Ok(n)) => Some(n),
+                Some(Err(_)) => {
+                    let problem = "to: choose a person from the list".to_string();
+                    return case_page(
+                        &state,
+                        &me,
+                        &stored,
+                        &case,
+                        Some((StatusCode::UNPROCESSABLE_ENTITY, problem)),
+                    )
+                    .await;
+                }
+            };
+            Command::PassUp {
+                to,
+                reason: text("reason"),
+            }
+        }
+        "take" => Command::Take,
+        "upgrade" => Command::Upgrade {
+            reason: text("reason"),
+        },
+        "reply" => {
+            if files.is_empty() && text("body").is_empty() {
+                let problem = "body: write the reply, or attach a file".to_string();
+                return case_page(
+                    &state,
+                    &me,
+                    &stored,
+                    &case,
+                    Some((StatusCode::UNPROCESSABLE_ENTITY, problem)),
+                )
+                .await;
+            }
+            let attachments = UploadForm::store_files(&state, files).await?;
+            Command::SendMessage {
+                body: text("body"),
+                attachments,
+            }
+        }
+        other => {
+            return Err(WebError(AppError::NotFound(format!(
+                "the action {other:?}"
+            ))))
+        }
+    };
+    let actor = Actor::Person { id: me.person.id };
+    match state.act(stored.head.id, actor, &command).await {
+        Ok(_) => {
+            Ok(Redirect::to(&format!("/staff/cases/{}#latest", stored.head.id)).into_response())
+        }
+        Err(e @ (AppError::Domain(_) | AppError::Invalid { .. })) => {
+            let (status, _, message, _) = e.parts();
+            case_page(&state, &me, &stored, &case, Some((status, message))).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// A file of the case, for anyone signed in to the staff pages.
+pub async fn download(
+    State(state): State<AppState>,
+    _me: SignedIn,
+    Path((id, sha)): Path<(String, String)>,
+) -> WebResult<Response> {
+    let (stored, _) = load(&state, &id).await?;
+    let attachment = stored
+        .events
+        .iter()
+        .flat_map(|e| e.body.attachments())
+        .find(|a| a.sha256 == sha)
+        .cloned()
+        .ok_or_else(|| WebError(AppError::NotFound("this file".into())))?;
+    Ok(crate::http::api::attachments::file_response(&state, attachment).await?)
+}

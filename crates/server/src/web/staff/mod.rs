@@ -1,0 +1,34 @@
+//! The staff pages: sign in, my cases, the case page and its actions. Server-rendered,
+//! every action a form that works without JavaScript; roles are enforced on the server
+//! (the case rules decide which actions a person may take).
+
+pub mod cases;
+pub mod session;
+pub mod sign_in;
+
+use crate::app::AppState;
+use crate::http::upload::MAX_UPLOAD_BYTES;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+use axum::Router;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/staff", get(sign_in::home))
+        .route("/staff/sign-in", get(sign_in::form).post(sign_in::submit))
+        .route("/staff/sign-out", post(sign_in::sign_out))
+        .route(
+            "/staff/password",
+            get(sign_in::password_form).post(sign_in::change_password),
+        )
+        .route("/staff/cases", get(cases::list))
+        .route("/staff/cases/{id}", get(cases::show))
+        .route(
+            "/staff/cases/{id}/{action}",
+            post(cases::act).layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES)),
+        )
+        .route(
+            "/staff/cases/{id}/attachments/{sha256}",
+            get(cases::download),
+        )
+}

@@ -1,0 +1,151 @@
+//! Signing in with email and password, signing out, changing the password.
+
+use crate::app::AppState;
+use crate::error::AppError;
+use crate::http::upload::UploadForm;
+use crate::passwords;
+use crate::tokens;
+use crate::web::client_ip::ClientIp;
+use crate::web::pages::{render, WebResult};
+use crate::web::staff::session::{
+    removal_cookie, session_cookie, MaybeSignedIn, SignedIn, SESSION_HOURS,
+};
+use axum::extract::{Request, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::cookie::CookieJar;
+use chrono::Duration;
+use minijinja::context;
+use roadone_store::NewSession;
+
+pub async fn home(MaybeSignedIn(who): MaybeSignedIn) -> Response {
+    match who {
+        Some(_) => Redirect::to("/staff/cases").into_response(),
+        None => Redirect::to("/staff/sign-in").into_response(),
+    }
+}
+
+pub async fn form(MaybeSignedIn(who): MaybeSignedIn) -> WebResult<Response> {
+    if who.is_some() {
+        return Ok(Redirect::to("/staff/cases").into_response());
+    }
+    Ok(render("staff/sign_in.html", context! {})?.into_response())
+}
+
+/// Checks the password; on success a fresh session replaces any earlier one of this
+/// browser (so a session fixed before sign-in is worthless after it).
+pub async fn submit(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    MaybeSignedIn(previous): MaybeSignedIn,
+    jar: CookieJar,
+    request: Request,
+) -> WebResult<Response> {
+    state.limits.check_ip(ip)?;
+    let form = UploadForm::read(request, &state).await?;
+    let email = form.given("email").unwrap_or_default();
+    let password = form.text("password").unwrap_or_default().to_string();
+    if !email.is_empty() {
+        state.limits.check_address(&email)?;
+    }
+    let found = if email.is_empty() {
+        None
+    } else {
+        state.store.password_hash(&email).await?
+    };
+    let (person, stored) = match found {
+        Some((id, hash)) => (Some(id), hash),
+        None => (None, None),
+    };
+    let right = passwords::verify(password, stored).await;
+    let Some(person) = person.filter(|_| right) else {
+        let page = render(
+            "staff/sign_in.html",
+            context! { email, error => "That email and password do not match. Try again, or ask an administrator to set your password." },
+        )?;
+        return Ok((StatusCode::UNAUTHORIZED, page).into_response());
+    };
+    if let Some(old) = previous {
+        state.store.end_staff_session(&old.session_hash).await?;
+    }
+    let secret = tokens::new_token();
+    let now = state.clock.now();
+    state
+        .store
+        .add_staff_session(
+            person,
+            NewSession {
+                hash: tokens::digest(&secret),
+                created_at: now,
+                expires_at: now + Duration::hours(SESSION_HOURS),
+            },
+        )
+        .await?;
+    Ok((
+        jar.add(session_cookie(&state, secret)),
+        Redirect::to("/staff/cases"),
+    )
+        .into_response())
+}
+
+pub async fn sign_out(
+    State(state): State<AppState>,
+    who: SignedIn,
+    jar: CookieJar,
+    request: Request,
+) -> WebResult<Response> {
+    let form = UploadForm::read(request, &state).await?;
+    who.check_csrf(form.text("csrf"))?;
+    state.store.end_staff_session(&who.session_hash).await?;
+    Ok((jar.remove(removal_cookie()), Redirect::to("/staff/sign-in")).into_response())
+}
+
+pub async fn password_form(who: SignedIn) -> WebResult<Response> {
+    Ok(render(
+        "staff/password.html",
+        context! { me => who.person.name, csrf => who.csrf, min => passwords::MIN_LENGTH },
+    )?
+    .into_response())
+}
+
+/// A new password ends every session of the person, this one included; they sign in again.
+pub async fn change_password(
+    State(state): State<AppState>,
+    who: SignedIn,
+    jar: CookieJar,
+    request: Request,
+) -> WebResult<Response> {
+    let form = UploadForm::read(request, &state).await?;
+    who.check_csrf(form.text("csrf"))?;
+    let current = form.text("current").unwrap_or_default().to_string();
+    let new = form.text("new").unwrap_or_default().to_string();
+    let problem = |message: String| -> WebResult<Response> {
+        let page = render(
+            "staff/password.html",
+            context! { me => who.person.name.clone(), csrf => who.csrf.clone(), min => passwords::MIN_LENGTH, error => message },
+        )?;
+        Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+    };
+    let stored = state
+        .store
+        .password_hash(&who.person.email)
+        .await?
+        .and_then(|(_, h)| h);
+    if !passwords::verify(current, stored).await {
+        return problem("current: that is not your current password".into());
+    }
+    if form.text("repeat") != Some(new.as_str()) {
+        return problem("repeat: the two new passwords differ".into());
+    }
+    let hash = match passwords::hash(new).await {
+        Ok(h) => h,
+        Err(AppError::Invalid { message, .. }) => return problem(message),
+        Err(e) => return Err(e.into()),
+    };
+    state.store.set_password_hash(who.person.id, &hash).await?;
+    Ok((
+        jar.remove(removal_cookie()),
+        Redirect::to("/staff/sign-in?changed=1"),
+    )
+        .into_response())
+}
