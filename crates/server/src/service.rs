@@ -15,6 +15,24 @@ use roadone_store::{Append, IdempotencyKey, NewCase, OpenOutcome, StoreError, St
 const MAX_ATTEMPTS: usize = 8;
 
 impl AppState {
+    /// Whether `intake` taken by `by` would open a case now; nothing is written.
+    pub fn check_intake(&self, by: PersonId, intake: &Intake) -> AppResult<()> {
+        let snapshot = self.directory.snapshot();
+        let category = snapshot.categories.get(&intake.category).ok_or_else(|| {
+            DomainError::UnknownCategory {
+                key: intake.category.clone(),
+            }
+        })?;
+        let ctx = Context {
+            hierarchy: &snapshot.hierarchy,
+            category,
+            rules: &self.rules,
+            now: self.clock.now(),
+        };
+        open(intake, by, ctx)?;
+        Ok(())
+    }
+
     pub async fn open_case(
         &self,
         by: PersonId,

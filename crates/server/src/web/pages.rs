@@ -62,6 +62,18 @@ const BUILT_IN: &[(&str, &str)] = &[
         "staff/case.html",
         include_str!("../../templates/web/staff/case.html"),
     ),
+    (
+        "staff/intake_categories.html",
+        include_str!("../../templates/web/staff/intake_categories.html"),
+    ),
+    (
+        "staff/intake.html",
+        include_str!("../../templates/web/staff/intake.html"),
+    ),
+    (
+        "staff/intake_done.html",
+        include_str!("../../templates/web/staff/intake_done.html"),
+    ),
 ];
 
 pub const STYLESHEET: &str = include_str!("../../templates/web/roadone.css");

@@ -3,6 +3,7 @@
 //! (the case rules decide which actions a person may take).
 
 pub mod cases;
+pub mod intake;
 pub mod session;
 pub mod sign_in;
 
@@ -21,6 +22,14 @@ pub fn routes() -> Router<AppState> {
             "/staff/password",
             get(sign_in::password_form).post(sign_in::change_password),
         )
+        .route("/staff/intake", get(intake::categories))
+        .route(
+            "/staff/intake/{category}",
+            get(intake::form)
+                .post(intake::submit)
+                .layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES)),
+        )
+        .route("/staff/intake/done/{id}", get(intake::done))
         .route("/staff/cases", get(cases::list))
         .route("/staff/cases/{id}", get(cases::show))
         .route(

@@ -1,0 +1,207 @@
+//! Taking a call: who the customer is, the category, its checklist (each fact given or
+//! marked "the customer did not have it"), realtime help only with a reason. On save the
+//! page shows the reference and the promised time in large type, to read to the caller.
+//! Every field is reachable with the keyboard alone, in reading order.
+
+use crate::app::AppState;
+use crate::error::AppError;
+use crate::http::upload::UploadForm;
+use crate::web::pages::{render, when, WebError, WebResult};
+use crate::web::staff::session::SignedIn;
+use axum::extract::{Path, Request, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use minijinja::context;
+use roadone_domain::{Category, Channel, Customer, Intake, Realtime, Role};
+use std::collections::BTreeMap;
+
+fn may_take_calls(me: &SignedIn) -> Result<(), WebError> {
+    if me.person.role == Role::Admin {
+        return Err(WebError(AppError::Forbidden(
+            "administrators do not own cases; sign in as a person who takes calls".into(),
+        )));
+    }
+    Ok(())
+}
+
+pub async fn categories(State(state): State<AppState>, me: SignedIn) -> WebResult<Response> {
+    may_take_calls(&me)?;
+    let snapshot = state.directory.snapshot();
+    let mut categories: Vec<(String, String)> = snapshot
+        .categories
+        .values()
+        .map(|c| (c.name.clone(), c.key.clone()))
+        .collect();
+    categories.sort();
+    let categories: Vec<_> = categories
+        .into_iter()
+        .map(|(name, key)| context! { name, key })
+        .collect();
+    Ok(render(
+        "staff/intake_categories.html",
+        context! { me => me.person.name.clone(), csrf => me.csrf.clone(), categories },
+    )?
+    .into_response())
+}
+
+fn category(state: &AppState, key: &str) -> Result<Category, WebError> {
+    state
+        .directory
+        .snapshot()
+        .categories
+        .get(key)
+        .cloned()
+        .ok_or_else(|| WebError(AppError::NotFound(format!("the category {key:?}"))))
+}
+
+fn form_page(
+    me: &SignedIn,
+    category: &Category,
+    values: &BTreeMap<String, String>,
+    problem: Option<(StatusCode, String)>,
+) -> WebResult<Response> {
+    let facts: Vec<_> = category
+        .checklist
+        .iter()
+        .map(|item| {
+            context! {
+                key => item.key.clone(),
+                label => item.label.clone(),
+                required => item.required,
+                value => values.get(&format!("fact_{}", item.key)).cloned().unwrap_or_default(),
+                missing => values.contains_key(&format!("missing_{}", item.key)),
+            }
+        })
+        .collect();
+    let status = problem.as_ref().map(|(s, _)| *s).unwrap_or(StatusCode::OK);
+    let page = render(
+        "staff/intake.html",
+        context! {
+            me => me.person.name.clone(),
+            csrf => me.csrf.clone(),
+            category => context! { key => category.key.clone(), name => category.name.clone() },
+            facts,
+            values,
+            problem => problem.map(|(_, m)| m),
+        },
+    )?;
+    Ok((status, page).into_response())
+}
+
+pub async fn form(
+    State(state): State<AppState>,
+    me: SignedIn,
+    Path(key): Path<String>,
+) -> WebResult<Response> {
+    may_take_calls(&me)?;
+    let category = category(&state, &key)?;
+    form_page(&me, &category, &BTreeMap::new(), None)
+}
+
+/// Opens the case owned by the person who took the call, then shows the promise.
+pub async fn submit(
+    State(state): State<AppState>,
+    me: SignedIn,
+    Path(key): Path<String>,
+    request: Request,
+) -> WebResult<Response> {
+    may_take_calls(&me)?;
+    let category = category(&state, &key)?;
+    let mut form = UploadForm::read(request, &state).await?;
+    me.check_csrf(form.text("csrf"))?;
+    let files = std::mem::take(&mut form.files);
+    let values: BTreeMap<String, String> = form
+        .fields
+        .iter()
+        .filter(|(k, _)| k != "csrf")
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    let given = |name: &str| form.given(name);
+    let mut facts = BTreeMap::new();
+    let mut missing = Vec::new();
+    for item in &category.checklist {
+        let marked = given(&format!("missing_{}", item.key)).is_some();
+        match (given(&format!("fact_{}", item.key)), marked) {
+            (Some(v), false) => {
+                facts.insert(item.key.clone(), v);
+            }
+            (None, true) => missing.push(item.key.clone()),
+            (Some(_), true) => {
+                let problem = format!(
+                    "{}: either write it down or mark that the customer did not have it, not both",
+                    item.label
+                );
+                return form_page(
+                    &me,
+                    &category,
+                    &values,
+                    Some((StatusCode::UNPROCESSABLE_ENTITY, problem)),
+                );
+            }
+            (None, false) => {}
+        }
+    }
+    let offered = given("realtime").is_some();
+    let description = given("description").unwrap_or_default();
+    let subject = given("subject").unwrap_or_else(|| {
+        description
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .chars()
+            .take(80)
+            .collect()
+    });
+    let intake = Intake {
+        customer: Customer {
+            email: given("email"),
+            name: given("name"),
+            phone: given("phone"),
+            external_id: None,
+        },
+        category: category.key.clone(),
+        subject,
+        body: description,
+        channel: Channel::Phone,
+        facts,
+        missing_facts: missing,
+        realtime: Realtime {
+            offered,
+            reason: given("realtime_reason").filter(|_| offered),
+        },
+        attachments: Vec::new(),
+    };
+    // Nothing is stored until the intake is known to be acceptable.
+    let dry_run = state.check_intake(me.person.id, &intake);
+    if let Err(e) = dry_run {
+        let (status, _, message, _) = e.parts();
+        return form_page(&me, &category, &values, Some((status, message)));
+    }
+    let intake = Intake {
+        attachments: UploadForm::store_files(&state, files).await?,
+        ..intake
+    };
+    let outcome = state.open_case(me.person.id, intake, None).await?;
+    Ok(Redirect::to(&format!("/staff/intake/done/{}", outcome.head().id)).into_response())
+}
+
+/// The promise to read to the caller.
+pub async fn done(
+    State(state): State<AppState>,
+    me: SignedIn,
+    Path(id): Path<String>,
+) -> WebResult<Response> {
+    let (stored, case) = crate::http::api::cases::load(&state, &id).await?;
+    Ok(render(
+        "staff/intake_done.html",
+        context! {
+            me => me.person.name.clone(),
+            csrf => me.csrf.clone(),
+            reference => stored.head.reference.clone(),
+            promised_by => when(case.promised_by),
+            href => format!("/staff/cases/{}", stored.head.id),
+            email => case.customer.email.clone(),
+        },
+    )?
+    .into_response())
+}
