@@ -139,12 +139,17 @@ impl Case {
         }
         self.version = event.seq;
         // Reminders and automatic mail are not activity: they must not hold off a reminder.
-        if !matches!(
-            event.body,
-            EventBody::Tickled { .. }
-                | EventBody::AutomaticReceived { .. }
-                | EventBody::DeliveryFailed { .. }
-        ) {
+        // Nor is someone else's note: only the owner's own work does.
+        let others_note = matches!(event.body, EventBody::NoteAdded { .. })
+            && event.actor.person() != Some(self.owner);
+        if !others_note
+            && !matches!(
+                event.body,
+                EventBody::Tickled { .. }
+                    | EventBody::AutomaticReceived { .. }
+                    | EventBody::DeliveryFailed { .. }
+            )
+        {
             self.last_activity_at = event.at;
         }
         match &event.body {
@@ -176,6 +181,7 @@ impl Case {
                 }
             }
             EventBody::MessageSent { .. }
+            | EventBody::NoteAdded { .. }
             | EventBody::CustomerReplied { .. }
             | EventBody::AutomaticReceived { .. }
             | EventBody::DeliveryFailed { .. } => {}

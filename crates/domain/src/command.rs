@@ -31,6 +31,11 @@ pub enum Command {
         body: String,
         attachments: Vec<AttachmentRef>,
     },
+    /// An internal note: for the people on the case, never shown or sent to the customer.
+    AddNote {
+        body: String,
+        attachments: Vec<AttachmentRef>,
+    },
     /// A message from the customer; reopens a solved case.
     CustomerReply {
         body: String,
@@ -65,6 +70,7 @@ impl Command {
             Command::Solve { .. } => "solve",
             Command::Rate { .. } => "rate",
             Command::SendMessage { .. } => "send_message",
+            Command::AddNote { .. } => "add_note",
             Command::CustomerReply { .. } => "customer_reply",
             Command::RecordAutomatic { .. } => "record_automatic",
             Command::RecordDeliveryFailure { .. } => "record_delivery_failure",

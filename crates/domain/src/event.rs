@@ -158,6 +158,12 @@ pub enum EventBody {
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         attachments: Vec<AttachmentRef>,
     },
+    /// Internal: never shown or sent to the customer.
+    NoteAdded {
+        body: String,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        attachments: Vec<AttachmentRef>,
+    },
     CustomerReplied {
         body: String,
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -199,6 +205,7 @@ impl EventBody {
             EventBody::Escalated { .. } => "escalated",
             EventBody::Tickled { .. } => "tickled",
             EventBody::MessageSent { .. } => "message_sent",
+            EventBody::NoteAdded { .. } => "note_added",
             EventBody::CustomerReplied { .. } => "customer_replied",
             EventBody::AutomaticReceived { .. } => "automatic_received",
             EventBody::DeliveryFailed { .. } => "delivery_failed",
@@ -214,6 +221,7 @@ impl EventBody {
         match self {
             EventBody::Opened { attachments, .. }
             | EventBody::MessageSent { attachments, .. }
+            | EventBody::NoteAdded { attachments, .. }
             | EventBody::CustomerReplied { attachments, .. } => attachments,
             _ => &[],
         }

@@ -360,6 +360,15 @@ fn decide_bodies(
                 attachments: attachments.clone(),
             }])
         }
+        Command::AddNote { body, attachments } => {
+            let writer = require_person(actor)?;
+            active_person(h, writer, "actor")?;
+            let body = text_or_files(body, attachments)?;
+            Ok(vec![EventBody::NoteAdded {
+                body,
+                attachments: attachments.clone(),
+            }])
+        }
         Command::CustomerReply { body, attachments } => {
             if actor != Actor::Customer {
                 return Err(DomainError::WrongActor {

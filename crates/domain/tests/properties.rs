@@ -67,6 +67,7 @@ fn command() -> impl Strategy<Value = Command> {
             .prop_map(|(score, delighted_by, would_recommend)| Command::Rate { score, delighted_by, would_recommend }),
         2 => text().prop_map(|body| Command::SendMessage { body, attachments: vec![] }),
         2 => text().prop_map(|body| Command::CustomerReply { body, attachments: vec![] }),
+        1 => text().prop_map(|body| Command::AddNote { body, attachments: vec![] }),
         1 => text().prop_map(|reason| Command::RecordAutomatic { reason, subject: "Out of office".into(), body: "Away".into() }),
         1 => text().prop_map(|error| Command::RecordDeliveryFailure { template: "solved".into(), recipient: "customer".into(), error }),
         2 => Just(Command::Escalate),
@@ -265,6 +266,7 @@ fn check_event(
                 event.body,
                 EventBody::Rated { .. }
                     | EventBody::MessageSent { .. }
+                    | EventBody::NoteAdded { .. }
                     | EventBody::CustomerReplied { .. }
                     | EventBody::AutomaticReceived { .. }
                     | EventBody::DeliveryFailed { .. }
@@ -403,6 +405,14 @@ fn check_event(
             prop_assert_eq!(actor, Actor::Customer);
             prop_assert!(!body.trim().is_empty());
         }
+        EventBody::NoteAdded { body, .. } => {
+            prop_assert!(
+                actor.person().is_some_and(|p| is_active(h, p)),
+                "a note by a person on staff"
+            );
+            prop_assert!(!body.trim().is_empty());
+            prop_assert_eq!(next.owner, prev.owner, "a note moves nothing");
+        }
         EventBody::Reopened {
             owner,
             escalates_at,
@@ -446,7 +456,9 @@ fn check_event(
     let silent = match &event.body {
         EventBody::Escalated { from, to } => from == to,
         EventBody::CustomerReplied { .. } => !next.is_open(),
-        EventBody::AutomaticReceived { .. } | EventBody::DeliveryFailed { .. } => true,
+        EventBody::AutomaticReceived { .. }
+        | EventBody::DeliveryFailed { .. }
+        | EventBody::NoteAdded { .. } => true,
         _ => false,
     };
     prop_assert_eq!(

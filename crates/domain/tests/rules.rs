@@ -1427,3 +1427,55 @@ fn a_corrupt_log_is_refused() {
         ErrorKind::Internal
     );
 }
+
+fn note(body: &str) -> Command {
+    Command::AddNote {
+        body: body.into(),
+        attachments: vec![],
+    }
+}
+
+#[test]
+fn anyone_on_staff_may_add_a_note_and_nobody_is_mailed_about_it() {
+    let mut sim = World::new().open_by(DI);
+    // The owner, someone above and a peer alike: notes are how people help each other.
+    for writer in [DI, BO, ED] {
+        let events = sim.ok(p(writer), note("Called the bank; waiting for them."));
+        assert!(matches!(
+            only_body(&events),
+            EventBody::NoteAdded { body, .. } if body == "Called the bank; waiting for them."
+        ));
+        assert!(
+            notifications_for(&events[0], &sim.case).is_empty(),
+            "a note is internal: no mail to anyone"
+        );
+        assert_eq!(sim.case.owner, DI, "a note moves nothing");
+    }
+    assert!(matches!(
+        sim.refused(Actor::Customer, note("I am the customer")),
+        DomainError::WrongActor { .. }
+    ));
+    assert_eq!(
+        sim.refused(p(DI), note("   ")).field().as_deref(),
+        Some("body")
+    );
+}
+
+#[test]
+fn only_the_owners_own_note_postpones_the_idle_tickle() {
+    let mut sim = World::new().open_by(DI);
+    sim.advance(Duration::hours(3));
+    sim.ok(p(BO), note("Manager looked at it"));
+    sim.advance(Duration::hours(1));
+    sim.ok(Actor::System, tickle(TickleReason::Idle));
+    sim.advance(Duration::hours(1));
+    sim.ok(p(DI), note("Owner working on it"));
+    sim.advance(Duration::hours(3));
+    assert!(
+        matches!(
+            sim.refused(Actor::System, tickle(TickleReason::Idle)),
+            DomainError::NotDue { .. }
+        ),
+        "the owner's note is activity"
+    );
+}

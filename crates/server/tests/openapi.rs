@@ -21,6 +21,7 @@ const SERVED: &[(&str, &str)] = &[
     ("post", "/api/v1/cases/{id}/upgrade"),
     ("post", "/api/v1/cases/{id}/solve"),
     ("post", "/api/v1/cases/{id}/messages"),
+    ("post", "/api/v1/cases/{id}/notes"),
     ("post", "/api/v1/cases/{id}/rating"),
     ("post", "/api/v1/cases/{id}/customer-messages"),
     ("get", "/api/v1/cases/{id}/customer-view"),

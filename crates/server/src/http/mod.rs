@@ -36,6 +36,12 @@ pub fn router(state: AppState) -> Router {
                 message_body::MAX_UPLOAD_BYTES,
             )),
         )
+        .route(
+            "/api/v1/cases/{id}/notes",
+            post(cases::note).layer(axum::extract::DefaultBodyLimit::max(
+                message_body::MAX_UPLOAD_BYTES,
+            )),
+        )
         .route("/api/v1/cases/{id}/rating", post(customer::rate))
         .route(
             "/api/v1/cases/{id}/customer-messages",

@@ -13,7 +13,7 @@ use utoipa::{Modify, OpenApi};
     paths(
         people::create, people::list,
         categories::create, categories::list,
-        cases::open, cases::list, cases::show, cases::pass_up, cases::take, cases::upgrade, cases::solve, cases::message,
+        cases::open, cases::list, cases::show, cases::pass_up, cases::take, cases::upgrade, cases::solve, cases::message, cases::note,
         customer::show, customer::rate, customer::reply,
         inbound::email, attachments::download, attachments::sanitised,
     ),

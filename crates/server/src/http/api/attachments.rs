@@ -139,10 +139,20 @@ async fn authorised(
         ));
     }
     let hidden = || AppError::NotFound(format!("attachment {sha} of case {id}"));
-    let (stored, _) = load(state, id).await.map_err(|e| match e {
+    let (stored, case) = load(state, id).await.map_err(|e| match e {
         AppError::NotFound(_) => hidden(),
         other => other,
     })?;
+    // A customer gets only the files of what they can see (never those of a note).
+    if !staff
+        && !crate::http::api::customer::customer_view(&stored, &case)
+            .messages
+            .iter()
+            .flat_map(|m| m.files.iter())
+            .any(|f| f.sha256 == sha)
+    {
+        return Err(hidden());
+    }
     if !staff
         && !customer_token
             .as_deref()

@@ -284,3 +284,26 @@ pub async fn message(
     )
     .await
 }
+
+/// An internal note on the case by anyone on staff: JSON `{"body"}` or multipart with
+/// files. Never shown or sent to the customer; it does not count as the owner's activity
+/// unless the owner writes it.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/notes", request_body = MessageRequest, security(("bearer" = [])), params(("id" = i64, Path)),
+    responses((status = 200, body = CaseView), (status = 403, body = ErrorBody), (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn note(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+    message: crate::http::message_body::MessageBody,
+) -> AppResult<Json<CaseView>> {
+    act(
+        &state,
+        &staff,
+        &id,
+        Command::AddNote {
+            body: message.body,
+            attachments: message.attachments,
+        },
+    )
+    .await
+}

@@ -169,6 +169,7 @@ fn event_line(body: &EventBody, name: &dyn Fn(i64) -> String) -> String {
             )
         }
         EventBody::MessageSent { .. } => "Reply to the customer".into(),
+        EventBody::NoteAdded { .. } => "Internal note (the customer never sees it)".into(),
         EventBody::CustomerReplied { .. } => "The customer wrote".into(),
         EventBody::AutomaticReceived { reason, .. } => {
             format!("Automatic mail recorded, not answered ({reason})")
@@ -201,6 +202,7 @@ fn event_text(body: &EventBody) -> Option<String> {
     match body {
         EventBody::Opened { body, .. }
         | EventBody::MessageSent { body, .. }
+        | EventBody::NoteAdded { body, .. }
         | EventBody::CustomerReplied { body, .. }
         | EventBody::AutomaticReceived { body, .. } => Some(body.clone()),
         EventBody::Solved {
@@ -261,6 +263,7 @@ async fn case_page(
                 text => event_text(&e.body),
                 files,
                 customer => matches!(e.actor, Actor::Customer),
+                note => matches!(e.body, EventBody::NoteAdded { .. }),
             }
         })
         .collect();
@@ -319,6 +322,10 @@ async fn case_page(
     });
     let can_take = may(Command::Take);
     let can_upgrade = may(Command::Upgrade { reason: "-".into() });
+    let can_note = may(Command::AddNote {
+        body: "-".into(),
+        attachments: Vec::new(),
+    });
     let can_reply = may(Command::SendMessage {
         body: "-".into(),
         attachments: Vec::new(),
@@ -358,7 +365,7 @@ async fn case_page(
             earlier,
             facts, missing,
             timeline,
-            can_solve, can_pass_up, can_take, can_upgrade, can_reply,
+            can_solve, can_pass_up, can_take, can_upgrade, can_reply, can_note,
             above,
             roads => ROADS.iter().map(|(n, label, line)| context! { n => *n, label => *label, line => *line }).collect::<Vec<_>>(),
             problem => problem.map(|(_, m)| m),
@@ -423,6 +430,23 @@ pub async fn act(
             }
         }
         "take" => Command::Take,
+        "note" => {
+            if files.is_empty() && text("body").is_empty() {
+                let problem = "body: write the note, or attach a file".to_string();
+                return case_page(
+                    &state,
+                    &me,
+                    &stored,
+                    &case,
+                    Some((StatusCode::UNPROCESSABLE_ENTITY, problem)),
+                )
+                .await;
+            }
+            Command::AddNote {
+                body: text("body"),
+                attachments: UploadForm::store_files(&state, files).await?,
+            }
+        }
         "upgrade" => Command::Upgrade {
             reason: text("reason"),
         },
