@@ -3,59 +3,17 @@
 
 mod common;
 
-use common::*;
-use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
-use reqwest::StatusCode;
+#[path = "common/staff.rs"]
+mod staff;
 
-/// Signs `email` in with `password`; returns the session cookie and a CSRF token.
-async fn signed_in(app: &TestApp, client: &reqwest::Client, email: &str) -> (String, String) {
-    let r = client
-        .post(format!("{}/staff/sign-in", app.url))
-        .form(&[("email", email), ("password", "a long enough password")])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::SEE_OTHER, "signed in");
-    let cookie = r
-        .headers()
-        .get_all(SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with("roadone_staff="))
-        .and_then(|v| v.split(';').next())
-        .expect("a session cookie")
-        .to_string();
-    let page = client
-        .get(format!("{}/staff/intake/billing", app.url))
-        .header(COOKIE, &cookie)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let csrf = page
-        .split("name=\"csrf\" value=\"")
-        .nth(1)
-        .and_then(|rest| rest.split('"').next())
-        .expect("a csrf token on the form")
-        .to_string();
-    (cookie, csrf)
-}
+use common::*;
+use reqwest::header::{COOKIE, LOCATION};
+use reqwest::StatusCode;
 
 async fn setup() -> (TestApp, Org, reqwest::Client) {
     let app = TestApp::spawn().await;
     let org = app.org().await;
-    let hash = roadone_server::passwords::hash("a long enough password".into())
-        .await
-        .unwrap();
-    for member in [&org.front1, &org.manager] {
-        app.state
-            .store
-            .set_password_hash(member.id, &hash)
-            .await
-            .unwrap();
-    }
+    staff::set_passwords(&app, &[org.front1.id, org.manager.id]).await;
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
@@ -63,25 +21,16 @@ async fn setup() -> (TestApp, Org, reqwest::Client) {
     (app, org, client)
 }
 
-async fn email_of(app: &TestApp, id: i64) -> String {
-    let people = app.get(&app.admin_token, "/api/v1/people").await;
-    people
-        .body
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["id"] == id)
-        .unwrap()["email"]
-        .as_str()
-        .unwrap()
-        .to_string()
+/// Signs the person `id` in; returns the session cookie and a CSRF token.
+async fn signed_in(app: &TestApp, id: i64) -> (String, String) {
+    let session = staff::StaffSession::sign_in(app, id).await;
+    (session.cookie, session.csrf)
 }
 
 #[tokio::test]
 async fn a_call_becomes_a_case_owned_by_whoever_took_it_with_the_promise_to_read_out() {
     let (app, org, client) = setup().await;
-    let email = email_of(&app, org.front1.id).await;
-    let (cookie, csrf) = signed_in(&app, &client, &email).await;
+    let (cookie, csrf) = signed_in(&app, org.front1.id).await;
     let r = client
         .post(format!("{}/staff/intake/billing", app.url))
         .header(COOKIE, &cookie)
@@ -133,8 +82,7 @@ async fn a_call_becomes_a_case_owned_by_whoever_took_it_with_the_promise_to_read
 async fn a_required_fact_neither_given_nor_marked_missing_or_realtime_without_a_reason_is_sent_back(
 ) {
     let (app, org, client) = setup().await;
-    let email = email_of(&app, org.front1.id).await;
-    let (cookie, csrf) = signed_in(&app, &client, &email).await;
+    let (cookie, csrf) = signed_in(&app, org.front1.id).await;
     let before = app.get(&app.admin_token, "/api/v1/cases?state=all").await;
     let attempts: [(&[(&str, &str)], &str); 3] = [
         (
@@ -193,8 +141,7 @@ async fn a_required_fact_neither_given_nor_marked_missing_or_realtime_without_a_
 #[tokio::test]
 async fn a_call_cannot_be_saved_without_the_forms_csrf_token() {
     let (app, org, client) = setup().await;
-    let email = email_of(&app, org.front1.id).await;
-    let (cookie, _) = signed_in(&app, &client, &email).await;
+    let (cookie, _) = signed_in(&app, org.front1.id).await;
     let r = client
         .post(format!("{}/staff/intake/billing", app.url))
         .header(COOKIE, &cookie)

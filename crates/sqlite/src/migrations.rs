@@ -20,6 +20,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0004_staff_sign_in",
         include_str!("../migrations/0004_staff_sign_in.sql"),
     ),
+    (
+        "0005_events_by_kind",
+        include_str!("../migrations/0005_events_by_kind.sql"),
+    ),
 ];
 
 /// Applies every migration not yet applied; returns how many ran.

@@ -642,3 +642,52 @@ pub fn sent_to_customer(
     .and_then(|mut s| s.query_row(params![email.trim(), template, ms(since)], |r| r.get(0)))
     .map_err(db)
 }
+
+pub fn events(conn: &Connection, f: &EventFilter) -> StoreResult<Vec<(CaseHead, Event)>> {
+    if f.kinds.is_empty() {
+        return Err(StoreError::Invalid {
+            field: "kinds",
+            message: "name at least one event kind".into(),
+        });
+    }
+    let case_columns: Vec<String> = CASE_COLUMNS.split(", ").map(|c| format!("c.{c}")).collect();
+    let marks = vec!["?"; f.kinds.len()].join(", ");
+    let mut sql = format!(
+        "SELECT {}, e.data FROM events e JOIN cases c ON c.id = e.case_id WHERE e.kind IN ({marks})",
+        case_columns.join(", ")
+    );
+    let mut args: Vec<rusqlite::types::Value> = f.kinds.iter().map(|k| k.clone().into()).collect();
+    if let Some(category) = &f.category {
+        sql.push_str(" AND c.category = ?");
+        args.push(category.clone().into());
+    }
+    if let Some(to) = f.to {
+        sql.push_str(" AND json_extract(e.data, '$.data.to') = ?");
+        args.push(to.into());
+    }
+    if let Some(owner) = f.open_and_owned_by {
+        sql.push_str(" AND c.owner = ? AND c.state = 'open'");
+        args.push(owner.into());
+    }
+    if let Some(since) = f.since {
+        sql.push_str(" AND e.at >= ?");
+        args.push(ms(since).into());
+    }
+    sql.push_str(" ORDER BY e.at DESC, e.case_id DESC, e.seq DESC LIMIT ?");
+    args.push(i64::from(f.limit.clamp(1, 1000)).into());
+    let mut stmt = conn.prepare_cached(&sql).map_err(db)?;
+    let columns = case_columns.len();
+    let rows = stmt
+        .query_map(rusqlite::params_from_iter(args), |r| {
+            Ok((case_head(r)?, r.get::<_, String>(columns)?))
+        })
+        .map_err(db)?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (head, data) = row.map_err(db)?;
+        let event: Event = serde_json::from_str(&data)
+            .map_err(|e| corrupt(format!("an event of case {}: {e}", head.id)))?;
+        out.push((head, event));
+    }
+    Ok(out)
+}

@@ -69,6 +69,13 @@ impl Store for SqliteStore {
         self.read(move |c| queries::list_cases(c, &filter)).await
     }
 
+    async fn events(
+        &self,
+        filter: EventFilter,
+    ) -> StoreResult<Vec<(CaseHead, roadone_domain::Event)>> {
+        self.read(move |c| queries::events(c, &filter)).await
+    }
+
     async fn customer(&self, id: i64) -> StoreResult<Option<CustomerRecord>> {
         self.read(move |c| queries::customer(c, id)).await
     }

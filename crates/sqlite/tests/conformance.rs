@@ -57,6 +57,7 @@ conformance_tests!(
     list_cases,
     customer_sign_in,
     staff_sign_in,
+    event_feed,
 );
 
 /// `run_all` itself, as another backend would call it.

@@ -63,6 +63,7 @@ where
     list_cases(make().await).await;
     customer_sign_in(make().await).await;
     staff_sign_in(make().await).await;
+    event_feed(make().await).await;
 }
 
 /// The names of the checks [`run_all`] runs, in order (for reports).
@@ -81,6 +82,7 @@ pub const CHECKS: &[&str] = &[
     "list_cases",
     "customer_sign_in",
     "staff_sign_in",
+    "event_feed",
 ];
 
 /// How long the checks lease timers and notifications for.
@@ -2309,5 +2311,155 @@ pub async fn staff_sign_in<S: Store>(store: S) {
         who(3, t0() + hours(1)).await,
         Some(fx.manager.id),
         "staff_sign_in: another person's sessions go on"
+    );
+}
+
+/// Events by kind, newest first, narrowed by category, by whom they moved the case to,
+/// and to the open cases someone owns now.
+pub async fn event_feed<S: Store>(store: S) {
+    let fx = Fixture::seed(&store).await;
+    let p = |id| Actor::Person { id };
+    let a = fx
+        .open(
+            &store,
+            fx.frontline.id,
+            "billing",
+            "a@example.com",
+            "A",
+            t0(),
+        )
+        .await;
+    let b = fx
+        .open(
+            &store,
+            fx.frontline.id,
+            "delivery",
+            "b@example.com",
+            "B",
+            t0(),
+        )
+        .await;
+    let c = fx
+        .open(
+            &store,
+            fx.frontline2.id,
+            "billing",
+            "c@example.com",
+            "C",
+            t0(),
+        )
+        .await;
+    fx.act(
+        &store,
+        a.id,
+        Command::Upgrade {
+            reason: "policy".into(),
+        },
+        p(fx.frontline.id),
+        t0() + hours(1),
+    )
+    .await;
+    fx.act(
+        &store,
+        b.id,
+        Command::Upgrade {
+            reason: "refund".into(),
+        },
+        p(fx.frontline.id),
+        t0() + hours(2),
+    )
+    .await;
+    let solve = Command::Solve {
+        resolution: "Refunded".into(),
+        road: 2,
+        learned: "Refunds are slow".into(),
+    };
+    fx.act(
+        &store,
+        b.id,
+        solve.clone(),
+        p(fx.manager.id),
+        t0() + hours(3),
+    )
+    .await;
+    fx.act(&store, c.id, solve, p(fx.frontline2.id), t0() + hours(4))
+        .await;
+    let feed = |filter: EventFilter| {
+        let store = &store;
+        async move {
+            store
+                .events(filter)
+                .await
+                .unwrap_or_else(|e| panic!("event_feed: events failed: {e}"))
+                .into_iter()
+                .map(|(head, event)| (head.id, event.body.kind()))
+                .collect::<Vec<_>>()
+        }
+    };
+    let kinds = |k: &[&str]| k.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    assert_eq!(
+        feed(EventFilter {
+            kinds: kinds(&["solved"]),
+            limit: 10,
+            ..EventFilter::default()
+        })
+        .await,
+        vec![(c.id, "solved"), (b.id, "solved")],
+        "event_feed: every solution, newest first"
+    );
+    assert_eq!(
+        feed(EventFilter {
+            kinds: kinds(&["solved"]),
+            category: Some("billing".into()),
+            limit: 10,
+            ..EventFilter::default()
+        })
+        .await,
+        vec![(c.id, "solved")],
+        "event_feed: one category's"
+    );
+    assert_eq!(
+        feed(EventFilter {
+            kinds: kinds(&["upgraded", "escalated"]),
+            to: Some(fx.manager.id),
+            limit: 10,
+            ..EventFilter::default()
+        })
+        .await,
+        vec![(b.id, "upgraded"), (a.id, "upgraded")],
+        "event_feed: what reached the manager"
+    );
+    assert_eq!(
+        feed(EventFilter {
+            kinds: kinds(&["upgraded"]),
+            to: Some(fx.manager.id),
+            open_and_owned_by: Some(fx.manager.id),
+            limit: 10,
+            ..EventFilter::default()
+        })
+        .await,
+        vec![(a.id, "upgraded")],
+        "event_feed: only what the manager still has open"
+    );
+    assert_eq!(
+        feed(EventFilter {
+            kinds: kinds(&["solved", "upgraded"]),
+            since: Some(t0() + hours(3)),
+            limit: 1,
+            ..EventFilter::default()
+        })
+        .await,
+        vec![(c.id, "solved")],
+        "event_feed: since and limit"
+    );
+    assert!(
+        store
+            .events(EventFilter {
+                limit: 10,
+                ..EventFilter::default()
+            })
+            .await
+            .is_err(),
+        "event_feed: no kind named is refused"
     );
 }

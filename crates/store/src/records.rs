@@ -102,6 +102,20 @@ pub struct CaseFilter {
     pub offset: u32,
 }
 
+/// Which events a feed wants, newest first.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EventFilter {
+    /// Event kinds (`solved`, `upgraded`, `escalated`, …); at least one.
+    pub kinds: Vec<String>,
+    pub category: Option<String>,
+    /// Only events that moved the case to this person.
+    pub to: Option<PersonId>,
+    /// Only events of cases that are open and owned by this person now.
+    pub open_and_owned_by: Option<PersonId>,
+    pub since: Option<DateTime<Utc>>,
+    pub limit: u32,
+}
+
 /// A timer claimed by a scheduler; the lease keeps other schedulers off it meanwhile.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DueTimer {

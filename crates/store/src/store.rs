@@ -2,7 +2,7 @@ use crate::error::StoreResult;
 use crate::records::*;
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
-use roadone_domain::{CaseId, Category, Person, PersonId};
+use roadone_domain::{CaseId, Category, Event, Person, PersonId};
 use std::path::Path;
 
 #[async_trait]
@@ -38,6 +38,8 @@ pub trait Store: Send + Sync + 'static {
     /// Open cases first by executive deadline, then solved ones by last change.
     async fn list_cases(&self, filter: CaseFilter) -> StoreResult<Vec<CaseHead>>;
     async fn customer(&self, id: i64) -> StoreResult<Option<CustomerRecord>>;
+    /// Events matching `filter`, newest first, each with its case's row.
+    async fn events(&self, filter: EventFilter) -> StoreResult<Vec<(CaseHead, Event)>>;
 
     // --- customers signing in to the portal ------------------------------------------
 

@@ -74,6 +74,10 @@ const BUILT_IN: &[(&str, &str)] = &[
         "staff/intake_done.html",
         include_str!("../../templates/web/staff/intake_done.html"),
     ),
+    (
+        "staff/feed.html",
+        include_str!("../../templates/web/staff/feed.html"),
+    ),
 ];
 
 pub const STYLESHEET: &str = include_str!("../../templates/web/roadone.css");

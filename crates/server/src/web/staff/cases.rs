@@ -15,14 +15,19 @@ use roadone_domain::{Actor, Case, CaseStatus, Command, EventBody, Role};
 use roadone_store::{CaseFilter, StoredCase};
 use serde::Deserialize;
 
-/// "3 h 20 min left" or "overdue by 40 min".
-pub fn time_left(now: DateTime<Utc>, at: DateTime<Utc>) -> (String, bool) {
-    let minutes = (at - now).num_minutes();
-    let span = |m: i64| match m.abs() {
+/// A span of time as people say it: "2 d 3 h", "3 h 20 min", "40 min".
+pub fn span(from: DateTime<Utc>, to: DateTime<Utc>) -> String {
+    match (to - from).num_minutes().abs() {
         m if m >= 60 * 24 => format!("{} d {} h", m / (60 * 24), (m / 60) % 24),
         m if m >= 60 => format!("{} h {} min", m / 60, m % 60),
         m => format!("{m} min"),
-    };
+    }
+}
+
+/// "3 h 20 min left" or "overdue by 40 min".
+pub fn time_left(now: DateTime<Utc>, at: DateTime<Utc>) -> (String, bool) {
+    let minutes = (at - now).num_minutes();
+    let span = |_| span(now, at);
     if minutes >= 0 {
         (format!("{} left", span(minutes)), false)
     } else {
@@ -134,6 +139,13 @@ const ROADS: [(i64, &str, &str); 4] = [
     ),
 ];
 
+/// "2: Empathy and care".
+pub fn road_label(road: roadone_domain::Road) -> String {
+    let n = u8::from(road) as i64;
+    let label = ROADS.iter().find(|r| r.0 == n).map(|r| r.1).unwrap_or("");
+    format!("{n}: {label}")
+}
+
 /// The name an enum value has in the API (its serde name).
 fn label<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_value(value)
@@ -178,11 +190,7 @@ fn event_line(body: &EventBody, name: &dyn Fn(i64) -> String) -> String {
             template, error, ..
         } => format!("Mail {template} could not be delivered: {error}"),
         EventBody::Reopened { owner, .. } => format!("Reopened to {}", name(*owner)),
-        EventBody::Solved { road, .. } => {
-            let n = u8::from(*road) as i64;
-            let label = ROADS.iter().find(|r| r.0 == n).map(|r| r.1).unwrap_or("");
-            format!("Solved (road {n}: {label})")
-        }
+        EventBody::Solved { road, .. } => format!("Solved (road {})", road_label(*road)),
         EventBody::Rated {
             score,
             would_recommend,

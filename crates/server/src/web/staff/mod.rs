@@ -3,6 +3,7 @@
 //! (the case rules decide which actions a person may take).
 
 pub mod cases;
+pub mod feed;
 pub mod intake;
 pub mod session;
 pub mod sign_in;
@@ -30,6 +31,7 @@ pub fn routes() -> Router<AppState> {
                 .layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES)),
         )
         .route("/staff/intake/done/{id}", get(intake::done))
+        .route("/staff/feed", get(feed::show))
         .route("/staff/cases", get(cases::list))
         .route("/staff/cases/{id}", get(cases::show))
         .route(

@@ -1,0 +1,141 @@
+//! For the people who decide (managers, executives, admins): what reached them by
+//! upgrade or escalation and how long it has waited, and the feed of what was learned,
+//! by category and road.
+
+use crate::app::AppState;
+use crate::error::AppError;
+use crate::web::pages::{render, when, WebError, WebResult};
+use crate::web::staff::cases::{road_label, span};
+use crate::web::staff::session::SignedIn;
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Response};
+use minijinja::context;
+use roadone_domain::{EventBody, Role};
+use roadone_store::EventFilter;
+use serde::Deserialize;
+
+#[derive(Deserialize, Default)]
+pub struct FeedQuery {
+    category: Option<String>,
+    road: Option<String>,
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    me: SignedIn,
+    Query(q): Query<FeedQuery>,
+) -> WebResult<Response> {
+    if !matches!(
+        me.person.role,
+        Role::Manager | Role::Executive | Role::Admin
+    ) {
+        return Err(WebError(AppError::Forbidden(
+            "the feed is for managers, executives and admins".into(),
+        )));
+    }
+    let snapshot = state.directory.snapshot();
+    let name = |id: i64| {
+        snapshot
+            .person(id)
+            .map(|p| p.name.clone())
+            .unwrap_or_else(|| format!("person {id}"))
+    };
+    let category_name = |key: &str| {
+        snapshot
+            .categories
+            .get(key)
+            .map(|c| c.name.clone())
+            .unwrap_or_else(|| key.to_string())
+    };
+    let now = state.clock.now();
+    let arrived = state
+        .store
+        .events(EventFilter {
+            kinds: vec!["upgraded".into(), "escalated".into()],
+            to: Some(me.person.id),
+            open_and_owned_by: Some(me.person.id),
+            limit: 200,
+            ..EventFilter::default()
+        })
+        .await?;
+    let waiting: Vec<_> = arrived
+        .iter()
+        .map(|(head, event)| {
+            let waited = span(event.at, now);
+            let (from, why) = match &event.body {
+                EventBody::Upgraded { from, reason, .. } => (name(*from), reason.clone()),
+                EventBody::Escalated { from, .. } => (name(*from), "the deadline passed".into()),
+                _ => (String::new(), String::new()),
+            };
+            context! {
+                href => format!("/staff/cases/{}", head.id),
+                reference => head.reference.clone(),
+                subject => head.subject.clone(),
+                escalated => event.body.kind() == "escalated",
+                from, why, waited,
+                at => when(event.at),
+            }
+        })
+        .collect();
+    let road: Option<u8> = match q.road.as_deref().filter(|r| !r.is_empty()) {
+        None => None,
+        Some(r) => match r.parse::<u8>() {
+            Ok(n @ 1..=4) => Some(n),
+            _ => {
+                return Err(WebError(AppError::invalid(
+                    "road",
+                    format!("must be 1, 2, 3 or 4, not {r:?}"),
+                )))
+            }
+        },
+    };
+    let category = q.category.filter(|c| !c.is_empty());
+    let solved = state
+        .store
+        .events(EventFilter {
+            kinds: vec!["solved".into()],
+            category: category.clone(),
+            limit: 300,
+            ..EventFilter::default()
+        })
+        .await?;
+    let learned: Vec<_> = solved
+        .iter()
+        .filter_map(|(head, event)| match &event.body {
+            EventBody::Solved {
+                road: r, learned, ..
+            } if road.is_none_or(|want| u8::from(*r) == want) && !learned.trim().is_empty() => {
+                Some(context! {
+                    href => format!("/staff/cases/{}", head.id),
+                    reference => head.reference.clone(),
+                    subject => head.subject.clone(),
+                    category => category_name(&head.category),
+                    road => road_label(*r),
+                    learned => learned.clone(),
+                    by => event.actor.person().map(name),
+                    at => when(event.at),
+                })
+            }
+            _ => None,
+        })
+        .collect();
+    let mut categories: Vec<_> = snapshot
+        .categories
+        .values()
+        .map(|c| (c.name.clone(), c.key.clone()))
+        .collect();
+    categories.sort();
+    Ok(render(
+        "staff/feed.html",
+        context! {
+            me => me.person.name.clone(),
+            csrf => me.csrf.clone(),
+            waiting,
+            learned,
+            categories => categories.into_iter().map(|(name, key)| context! { name, key }).collect::<Vec<_>>(),
+            category,
+            road,
+        },
+    )?
+    .into_response())
+}

@@ -1,0 +1,110 @@
+//! The feed for the people who decide: what reached them by upgrade or escalation and
+//! how long it has waited, and what was learned by category and road.
+
+mod common;
+
+#[path = "common/staff.rs"]
+mod staff;
+
+use common::*;
+use reqwest::StatusCode;
+use serde_json::json;
+use staff::{set_passwords, StaffSession};
+
+#[tokio::test]
+async fn a_manager_sees_what_waits_with_them_and_what_was_learned() {
+    let app = TestApp::spawn().await;
+    let org = app.org().await;
+    set_passwords(&app, &[org.manager.id, org.front1.id]).await;
+    let upgraded = app
+        .open_case_id(&org.front1, "Refund above the limit")
+        .await;
+    app.act_ok(
+        &org.front1,
+        upgraded,
+        "upgrade",
+        &json!({"reason": "above my refund limit"}),
+    )
+    .await;
+    let solved = app
+        .open_case_id(&org.front1, "Invoice in the wrong currency")
+        .await;
+    app.act_ok(
+        &org.front1,
+        solved,
+        "solve",
+        &json!({"resolution": "Reissued in EUR", "road": 1, "learned": "The invoice template ignores the account currency"}),
+    )
+    .await;
+    let other = app.open_case_id(&org.front2, "Card declined").await;
+    app.act_ok(
+        &org.front2,
+        other,
+        "solve",
+        &json!({"resolution": "Explained limits", "road": 3, "learned": "Customers do not find the card limits page"}),
+    )
+    .await;
+    app.advance(hours(2));
+
+    let manager = StaffSession::sign_in(&app, org.manager.id).await;
+    let page = manager.get_text("/staff/feed").await;
+    let waiting = page
+        .split("id=\"waiting-title\"")
+        .nth(1)
+        .and_then(|s| s.split("</section>").next())
+        .expect("the waiting section");
+    assert!(
+        waiting.contains("Refund above the limit")
+            && waiting.contains("above my refund limit")
+            && waiting.contains("waiting 2 h 0 min"),
+        "the upgrade, why, and how long it has waited: {waiting}"
+    );
+    assert!(
+        page.contains("The invoice template ignores the account currency")
+            && page.contains("Customers do not find the card limits page"),
+        "both lessons are in the feed"
+    );
+    let road_3 = manager.get_text("/staff/feed?road=3").await;
+    assert!(
+        road_3.contains("Customers do not find the card limits page")
+            && !road_3.contains("The invoice template ignores"),
+        "filtered by road"
+    );
+    let bad = manager.get("/staff/feed?road=9").send().await.unwrap();
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+    // Once the manager solves it, it no longer waits with them.
+    app.act_ok(
+        &org.manager,
+        upgraded,
+        "solve",
+        &json!({"resolution": "Refunded", "road": 2, "learned": "The refund limit is too low for annual plans"}),
+    )
+    .await;
+    let page = manager.get_text("/staff/feed").await;
+    assert!(
+        page.contains("Nothing upgraded or escalated to you is open"),
+        "{page}"
+    );
+}
+
+#[tokio::test]
+async fn the_feed_is_for_managers_executives_and_admins_only() {
+    let app = TestApp::spawn().await;
+    let org = app.org().await;
+    set_passwords(&app, &[org.front1.id, org.lead.id, org.ceo.id]).await;
+    for (who, allowed) in [
+        (org.front1.id, false),
+        (org.lead.id, false),
+        (org.ceo.id, true),
+    ] {
+        let session = StaffSession::sign_in(&app, who).await;
+        let status = session.get("/staff/feed").send().await.unwrap().status();
+        let expected = if allowed {
+            StatusCode::OK
+        } else {
+            StatusCode::FORBIDDEN
+        };
+        assert_eq!(status, expected, "person {who}");
+    }
+}
