@@ -1,6 +1,8 @@
 //! A member of staff signed in to the staff pages: their session cookie and CSRF token,
-#![allow(dead_code)] // each test binary uses a part of it
 //! and requests that carry them (redirects not followed, so tests see each answer).
+
+// Each test binary uses a part of it.
+#![allow(dead_code)]
 
 use super::TestApp;
 use reqwest::header::{COOKIE, SET_COOKIE};
