@@ -244,7 +244,12 @@ fn decide_bodies(
     match command {
         Command::PassUp { to, reason } => {
             require_open(case)?;
-            let owner = require_owner(case, actor)?;
+            // A deactivated owner cannot act: the system passes their cases up for them.
+            let owner_gone = !h.get(case.owner).is_some_and(|p| p.active);
+            let owner = match actor {
+                Actor::System if owner_gone => case.owner,
+                _ => require_owner(case, actor)?,
+            };
             let above = h.chain_above(owner);
             if above.is_empty() {
                 return Err(DomainError::TopOfHierarchy { owner });

@@ -1479,3 +1479,27 @@ fn only_the_owners_own_note_postpones_the_idle_tickle() {
         "the owner's note is activity"
     );
 }
+
+#[test]
+fn the_system_passes_up_only_for_an_owner_who_is_gone() {
+    let mut sim = World::new().open_by(DI);
+    let gone = |sim: &mut Sim| sim.refused(Actor::System, pass_up(None));
+    assert!(
+        matches!(
+            gone(&mut sim),
+            DomainError::WrongActor { .. } | DomainError::NotOwner { .. }
+        ),
+        "while the owner is active, only they pass their case up"
+    );
+    sim.world.deactivate(DI);
+    let events = sim.ok(Actor::System, pass_up(None));
+    assert!(matches!(
+        only_body(&events),
+        EventBody::PassedUp {
+            from: DI,
+            to: CY,
+            ..
+        }
+    ));
+    assert_eq!(sim.case.owner, CY);
+}

@@ -10,6 +10,7 @@ pub mod http;
 pub mod intake;
 pub mod mail;
 pub mod passwords;
+pub mod people;
 pub mod scheduler;
 pub mod service;
 pub mod tokens;

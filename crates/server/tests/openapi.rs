@@ -11,6 +11,8 @@ use reqwest::Method;
 const SERVED: &[(&str, &str)] = &[
     ("post", "/api/v1/people"),
     ("get", "/api/v1/people"),
+    ("post", "/api/v1/people/{id}/move"),
+    ("post", "/api/v1/people/{id}/deactivate"),
     ("post", "/api/v1/categories"),
     ("get", "/api/v1/categories"),
     ("post", "/api/v1/cases"),

@@ -50,6 +50,42 @@ pub fn add_person(conn: &Connection, p: &NewPerson, now: DateTime<Utc>) -> Store
     })
 }
 
+pub fn update_person(conn: &Connection, id: PersonId, u: &PersonUpdate) -> StoreResult<Person> {
+    if let Some(Some(boss)) = u.reports_to {
+        let exists: bool = conn
+            .query_row(
+                "SELECT EXISTS(SELECT 1 FROM people WHERE id = ?)",
+                [boss],
+                |r| r.get(0),
+            )
+            .map_err(db)?;
+        if !exists || boss == id {
+            return Err(StoreError::UnknownPerson {
+                field: "reports_to",
+                id: boss,
+            });
+        }
+    }
+    if let Some(reports_to) = u.reports_to {
+        conn.prepare_cached("UPDATE people SET reports_to = ? WHERE id = ?")
+            .and_then(|mut s| s.execute(params![reports_to, id]))
+            .map_err(db)?;
+    }
+    if let Some(active) = u.active {
+        conn.prepare_cached("UPDATE people SET active = ? WHERE id = ?")
+            .and_then(|mut s| s.execute(params![active, id]))
+            .map_err(db)?;
+    }
+    conn.query_row(
+        &format!("SELECT {PERSON_COLUMNS} FROM people WHERE id = ?"),
+        [id],
+        person,
+    )
+    .optional()
+    .map_err(db)?
+    .ok_or(StoreError::UnknownPerson { field: "id", id })
+}
+
 pub fn people(conn: &Connection) -> StoreResult<Vec<Person>> {
     let mut stmt = conn
         .prepare_cached(&format!("SELECT {PERSON_COLUMNS} FROM people ORDER BY id"))

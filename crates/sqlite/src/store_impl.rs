@@ -12,6 +12,11 @@ impl Store for SqliteStore {
             .await
     }
 
+    async fn update_person(&self, id: PersonId, update: PersonUpdate) -> StoreResult<Person> {
+        self.write(move |c| queries::update_person(c, id, &update))
+            .await
+    }
+
     async fn people(&self) -> StoreResult<Vec<Person>> {
         self.read(queries::people).await
     }

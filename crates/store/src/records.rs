@@ -13,6 +13,13 @@ pub struct NewPerson {
     pub reports_to: Option<PersonId>,
 }
 
+/// What may change about a person (`None`: unchanged).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PersonUpdate {
+    pub reports_to: Option<Option<PersonId>>,
+    pub active: Option<bool>,
+}
+
 /// The projection row of a case, kept in step with its events for listing and lookup.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CaseHead {

@@ -12,6 +12,9 @@ pub trait Store: Send + Sync + 'static {
     /// Adds a person; the email must be new and `reports_to` must exist.
     async fn add_person(&self, person: NewPerson) -> StoreResult<Person>;
     async fn people(&self) -> StoreResult<Vec<Person>>;
+    /// Changes whom a person reports to and whether they are active; the caller has
+    /// checked the hierarchy stays a tree.
+    async fn update_person(&self, id: PersonId, update: PersonUpdate) -> StoreResult<Person>;
     async fn person_by_email(&self, email: &str) -> StoreResult<Option<Person>>;
 
     /// Adds a category; the key must be new, manager and executive must exist.

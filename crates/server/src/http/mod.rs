@@ -20,6 +20,8 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/api/openapi.json", get(openapi::document))
         .route("/api/v1/people", post(people::create).get(people::list))
+        .route("/api/v1/people/{id}/move", post(people::move_person))
+        .route("/api/v1/people/{id}/deactivate", post(people::deactivate))
         .route(
             "/api/v1/categories",
             post(categories::create).get(categories::list),

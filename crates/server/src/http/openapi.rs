@@ -11,13 +11,13 @@ use utoipa::{Modify, OpenApi};
 #[openapi(
     info(title = "Roadone API", description = "Every case has one owner who solves it or passes it up; nothing unsolved survives the escalation deadline."),
     paths(
-        people::create, people::list,
+        people::create, people::list, people::move_person, people::deactivate,
         categories::create, categories::list,
         cases::open, cases::list, cases::show, cases::pass_up, cases::take, cases::upgrade, cases::solve, cases::message, cases::note,
         customer::show, customer::rate, customer::reply,
         inbound::email, attachments::download, attachments::sanitised,
     ),
-    components(schemas(ErrorBody, ErrorDetail, NewPersonRequest, PersonView, CategoryView, ChecklistItemView,
+    components(schemas(ErrorBody, ErrorDetail, NewPersonRequest, PersonView, MovePersonRequest, DeactivationView, StuckCase, FileView, CategoryView, ChecklistItemView,
         CustomerView, RealtimeView, OpenCaseRequest, CaseCreated, CaseSummary, CaseView, EventView, PassUpRequest,
         UpgradeRequest, SolveRequest, RatingRequest, MessageRequest, CustomerCaseView, CustomerMessageView,
         crate::mail::inbound::InboundResult)),

@@ -33,6 +33,29 @@ pub struct NewPersonRequest {
     pub reports_to: Option<i64>,
 }
 
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MovePersonRequest {
+    /// Their new manager; null to put them at the top.
+    pub reports_to: Option<i64>,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct StuckCase {
+    pub case: i64,
+    pub reason: String,
+}
+
+/// What deactivating a person did with their open cases.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct DeactivationView {
+    pub person: PersonView,
+    /// Passed up to the nearest active person above, each as a `passed_up` event.
+    pub passed_up: Vec<i64>,
+    /// Left where they are (nobody active above), with why.
+    pub stuck: Vec<StuckCase>,
+}
+
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct PersonView {
     pub id: i64,

@@ -1,8 +1,11 @@
 use crate::app::AppState;
 use crate::error::{AppError, AppResult};
+use crate::http::extract::path_id;
 use crate::http::extract::{ApiJson, Staff};
-use crate::http::views::{ErrorBody, NewPersonRequest, PersonView};
-use axum::extract::State;
+use crate::http::views::{
+    DeactivationView, ErrorBody, MovePersonRequest, NewPersonRequest, PersonView, StuckCase,
+};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use roadone_domain::Role;
@@ -61,4 +64,46 @@ pub async fn list(
     let mut people: Vec<PersonView> = snapshot.hierarchy.people().map(PersonView::from).collect();
     people.sort_by_key(|p| p.id);
     Ok(Json(people))
+}
+
+/// Moves a person under another manager (admins only); the hierarchy stays a tree.
+#[utoipa::path(post, path = "/api/v1/people/{id}/move", request_body = MovePersonRequest, security(("bearer" = [])), params(("id" = i64, Path)),
+    responses((status = 200, body = PersonView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn move_person(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<MovePersonRequest>,
+) -> AppResult<Json<PersonView>> {
+    staff.require_role(&[Role::Admin], "move people")?;
+    let id = path_id(&id, "person")?;
+    let moved = state.move_person(id, req.reports_to).await?;
+    Ok(Json(PersonView::from(&moved)))
+}
+
+/// Deactivates a person (admins only): they can no longer sign in or act, and each of
+/// their open cases is passed up to the nearest active person above them.
+#[utoipa::path(post, path = "/api/v1/people/{id}/deactivate", security(("bearer" = [])), params(("id" = i64, Path)),
+    responses((status = 200, body = DeactivationView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn deactivate(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+) -> AppResult<Json<DeactivationView>> {
+    staff.require_role(&[Role::Admin], "deactivate people")?;
+    let id = path_id(&id, "person")?;
+    let report = state.deactivate(id).await?;
+    let snapshot = state.directory.snapshot();
+    let person = snapshot
+        .person(id)
+        .ok_or_else(|| AppError::NotFound(format!("person {id}")))?;
+    Ok(Json(DeactivationView {
+        person: PersonView::from(person),
+        passed_up: report.passed_up,
+        stuck: report
+            .stuck
+            .into_iter()
+            .map(|(case, reason)| StuckCase { case, reason })
+            .collect(),
+    }))
 }

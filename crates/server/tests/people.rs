@@ -1,0 +1,192 @@
+//! Changing the hierarchy over the API: moving people (it stays a tree) and deactivating
+//! them (their open cases pass up, each as an event; they can no longer act).
+
+mod common;
+
+use common::*;
+use reqwest::StatusCode;
+use serde_json::json;
+
+#[tokio::test]
+async fn an_admin_moves_a_person_and_the_hierarchy_stays_a_tree() {
+    let app = TestApp::spawn().await;
+    let org = app.org().await;
+    let admin = app.admin_token.clone();
+    let r = app
+        .post(
+            &admin,
+            &format!("/api/v1/people/{}/move", org.front2.id),
+            &json!({"reports_to": org.manager.id}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(r.body["reports_to"], org.manager.id);
+    // front2's pass-up now goes straight to the manager.
+    let id = app.open_case_id(&org.front2, "Moved").await;
+    let after = app
+        .act_ok(
+            &org.front2,
+            id,
+            "pass-up",
+            &json!({"reason": "need a manager"}),
+        )
+        .await;
+    assert_eq!(after["owner"], org.manager.id);
+
+    let cycle = app
+        .post(
+            &admin,
+            &format!("/api/v1/people/{}/move", org.manager.id),
+            &json!({"reports_to": org.front1.id}),
+        )
+        .await;
+    let e = expect_error(&cycle, StatusCode::UNPROCESSABLE_ENTITY, Some("reports_to"));
+    assert!(
+        e["message"]
+            .as_str()
+            .unwrap()
+            .contains("cannot also be above"),
+        "{e}"
+    );
+    let itself = app
+        .post(
+            &admin,
+            &format!("/api/v1/people/{}/move", org.lead.id),
+            &json!({"reports_to": org.lead.id}),
+        )
+        .await;
+    expect_error(
+        &itself,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        Some("reports_to"),
+    );
+    let not_admin = app
+        .post(
+            &org.manager.token,
+            &format!("/api/v1/people/{}/move", org.front1.id),
+            &json!({"reports_to": org.manager.id}),
+        )
+        .await;
+    expect_error(&not_admin, StatusCode::FORBIDDEN, None);
+    let people = app.get(&admin, "/api/v1/people").await;
+    let manager = people
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == org.manager.id)
+        .unwrap()
+        .clone();
+    assert_eq!(
+        manager["reports_to"], org.vp.id,
+        "refused moves changed nothing"
+    );
+}
+
+#[tokio::test]
+async fn deactivating_a_person_passes_their_open_cases_up_and_locks_them_out() {
+    let app = TestApp::spawn().await;
+    let org = app.org().await;
+    let a = app.open_case_id(&org.front1, "First").await;
+    let b = app.open_case_id(&org.front1, "Second").await;
+    let solved = app.open_case_id(&org.front1, "Done").await;
+    app.act_ok(
+        &org.front1,
+        solved,
+        "solve",
+        &json!({"resolution": "ok", "road": 2, "learned": "x"}),
+    )
+    .await;
+    let before_solved = app.events(solved).await.len();
+
+    let r = app
+        .post(
+            &app.admin_token,
+            &format!("/api/v1/people/{}/deactivate", org.front1.id),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(r.body["person"]["active"], false);
+    let mut passed: Vec<i64> = r.body["passed_up"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_i64().unwrap())
+        .collect();
+    passed.sort();
+    assert_eq!(
+        passed,
+        vec![a, b],
+        "both open cases moved, the solved one did not"
+    );
+    for id in [a, b] {
+        let case = app.case(id).await;
+        assert_eq!(case["owner"], org.lead.id, "to the manager above");
+        let last = app.events(id).await.last().unwrap().clone();
+        assert_eq!(last["kind"], "passed_up");
+        assert_eq!(last["actor"]["type"], "system");
+        assert!(
+            last["data"]["reason"]
+                .as_str()
+                .unwrap()
+                .contains("was deactivated"),
+            "{last}"
+        );
+    }
+    assert_eq!(app.events(solved).await.len(), before_solved);
+
+    let locked = app.get(&org.front1.token, "/api/v1/cases").await;
+    assert_eq!(
+        locked.status,
+        StatusCode::UNAUTHORIZED,
+        "a deactivated person's token no longer works"
+    );
+}
+
+#[tokio::test]
+async fn only_an_admin_deactivates_and_never_the_last_admin() {
+    let app = TestApp::spawn().await;
+    let org = app.org().await;
+    let r = app
+        .post(
+            &org.manager.token,
+            &format!("/api/v1/people/{}/deactivate", org.front1.id),
+            &json!({}),
+        )
+        .await;
+    expect_error(&r, StatusCode::FORBIDDEN, None);
+    let people = app.get(&app.admin_token, "/api/v1/people").await;
+    let admin_id = people
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["role"] == "admin")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let r = app
+        .post(
+            &app.admin_token,
+            &format!("/api/v1/people/{admin_id}/deactivate"),
+            &json!({}),
+        )
+        .await;
+    let e = expect_error(&r, StatusCode::UNPROCESSABLE_ENTITY, Some("id"));
+    assert!(
+        e["message"]
+            .as_str()
+            .unwrap()
+            .contains("last active administrator"),
+        "{e}"
+    );
+    let r = app
+        .post(
+            &app.admin_token,
+            "/api/v1/people/99999/deactivate",
+            &json!({}),
+        )
+        .await;
+    expect_error(&r, StatusCode::NOT_FOUND, None);
+}
