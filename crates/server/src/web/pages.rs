@@ -78,6 +78,10 @@ const BUILT_IN: &[(&str, &str)] = &[
         "staff/feed.html",
         include_str!("../../templates/web/staff/feed.html"),
     ),
+    (
+        "staff/admin_people.html",
+        include_str!("../../templates/web/staff/admin_people.html"),
+    ),
 ];
 
 pub const STYLESHEET: &str = include_str!("../../templates/web/roadone.css");

@@ -83,7 +83,7 @@ impl StaffSession {
             cookie,
             csrf: String::new(),
         };
-        let page = session.get_text("/staff/intake").await;
+        let page = session.get_text("/staff/cases").await;
         session.csrf = csrf_in(&page).expect("a csrf token in the page");
         session
     }

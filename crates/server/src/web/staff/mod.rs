@@ -2,6 +2,7 @@
 //! every action a form that works without JavaScript; roles are enforced on the server
 //! (the case rules decide which actions a person may take).
 
+pub mod admin;
 pub mod cases;
 pub mod feed;
 pub mod intake;
@@ -32,6 +33,8 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/staff/intake/done/{id}", get(intake::done))
         .route("/staff/feed", get(feed::show))
+        .route("/staff/admin/people", get(admin::people_done))
+        .route("/staff/admin/people/{action}", post(admin::act))
         .route("/staff/cases", get(cases::list))
         .route("/staff/cases/{id}", get(cases::show))
         .route(

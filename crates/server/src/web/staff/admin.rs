@@ -1,0 +1,208 @@
+//! The administrator's pages: the people and the hierarchy as a tree (add, move,
+//! deactivate). Every action is checked again on the server: only admins get here.
+
+use crate::app::AppState;
+use crate::error::AppError;
+use crate::http::api::people::validate;
+use crate::http::upload::UploadForm;
+use crate::http::views::NewPersonRequest;
+use crate::web::pages::{render, WebError, WebResult};
+use crate::web::staff::session::SignedIn;
+use axum::extract::{Path, Request, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use minijinja::{context, Value};
+use roadone_domain::{Person, PersonId, Role};
+
+fn admin_only(me: &SignedIn) -> Result<(), WebError> {
+    if me.person.role != Role::Admin {
+        return Err(WebError(AppError::Forbidden(
+            "only administrators manage people".into(),
+        )));
+    }
+    Ok(())
+}
+
+/// Everyone in tree order, each with their depth, so the page can indent them.
+fn tree(people: &[Person]) -> Vec<(usize, Person)> {
+    fn walk(
+        people: &[Person],
+        boss: Option<PersonId>,
+        depth: usize,
+        out: &mut Vec<(usize, Person)>,
+    ) {
+        let mut under: Vec<&Person> = people.iter().filter(|p| p.reports_to == boss).collect();
+        under.sort_by(|a, b| (!a.active, &a.name).cmp(&(!b.active, &b.name)));
+        for p in under {
+            out.push((depth, p.clone()));
+            walk(people, Some(p.id), depth + 1, out);
+        }
+    }
+    let mut out = Vec::new();
+    walk(people, None, 0, &mut out);
+    out
+}
+
+async fn page(
+    state: &AppState,
+    me: &SignedIn,
+    problem: Option<(StatusCode, String)>,
+    notice: Option<String>,
+) -> WebResult<Response> {
+    let snapshot = state.directory.snapshot();
+    let people: Vec<Person> = snapshot.hierarchy.people().cloned().collect();
+    let rows: Vec<Value> = tree(&people)
+        .into_iter()
+        .map(|(depth, p)| {
+            context! {
+                id => p.id,
+                name => p.name.clone(),
+                email => p.email.clone(),
+                role => p.role.as_str(),
+                active => p.active,
+                depth,
+                indent => depth * 2,
+            }
+        })
+        .collect();
+    let managers: Vec<Value> = people
+        .iter()
+        .filter(|p| p.active)
+        .map(|p| context! { id => p.id, name => p.name.clone(), role => p.role.as_str() })
+        .collect();
+    let status = problem.as_ref().map(|(s, _)| *s).unwrap_or(StatusCode::OK);
+    let html = render(
+        "staff/admin_people.html",
+        context! {
+            me => me.person.name.clone(),
+            csrf => me.csrf.clone(),
+            rows,
+            managers,
+            roles => ["frontline", "staff", "manager", "executive", "admin"],
+            problem => problem.map(|(_, m)| m),
+            notice,
+        },
+    )?;
+    Ok((status, html).into_response())
+}
+
+pub async fn people(State(state): State<AppState>, me: SignedIn) -> WebResult<Response> {
+    admin_only(&me)?;
+    page(&state, &me, None, None).await
+}
+
+fn refused(e: AppError) -> Result<(StatusCode, String), AppError> {
+    match e {
+        e @ (AppError::Invalid { .. } | AppError::Store(_) | AppError::NotFound(_)) => {
+            let (status, _, message, _) = e.parts();
+            if status.is_server_error() {
+                Err(e)
+            } else {
+                Ok((status, message))
+            }
+        }
+        other => Err(other),
+    }
+}
+
+/// Adding, moving or deactivating a person, from the forms of the people page.
+pub async fn act(
+    State(state): State<AppState>,
+    me: SignedIn,
+    Path(action): Path<String>,
+    request: Request,
+) -> WebResult<Response> {
+    admin_only(&me)?;
+    let form = UploadForm::read(request, &state).await?;
+    me.check_csrf(form.text("csrf"))?;
+    let id = || -> Result<PersonId, AppError> {
+        form.given("id")
+            .and_then(|v| v.parse().ok())
+            .ok_or_else(|| AppError::invalid("id", "choose a person"))
+    };
+    let reports_to = || -> Result<Option<PersonId>, AppError> {
+        match form.given("reports_to") {
+            None => Ok(None),
+            Some(v) => v
+                .parse()
+                .map(Some)
+                .map_err(|_| AppError::invalid("reports_to", "choose a person from the list")),
+        }
+    };
+    let result: Result<String, AppError> = match action.as_str() {
+        "add" => {
+            async {
+                let new = validate(NewPersonRequest {
+                    name: form.given("name").unwrap_or_default(),
+                    email: form.given("email").unwrap_or_default(),
+                    role: form.given("role").unwrap_or_default(),
+                    reports_to: reports_to()?,
+                })?;
+                let added = state.store.add_person(new).await?;
+                state.directory.refresh(state.store.as_ref()).await?;
+                Ok(format!("{} was added", added.name))
+            }
+            .await
+        }
+        "move" => {
+            async {
+                let moved = state.move_person(id()?, reports_to()?).await?;
+                Ok(format!("{} was moved", moved.name))
+            }
+            .await
+        }
+        "deactivate" => {
+            async {
+                let id = id()?;
+                if id == me.person.id {
+                    return Err(AppError::invalid("id", "you cannot deactivate yourself"));
+                }
+                let report = state.deactivate(id).await?;
+                let name = state
+                    .directory
+                    .snapshot()
+                    .person(id)
+                    .map(|p| p.name.clone())
+                    .unwrap_or_default();
+                let mut said = format!(
+                    "{name} was deactivated; {} open case(s) passed up",
+                    report.passed_up.len()
+                );
+                if !report.stuck.is_empty() {
+                    said.push_str(&format!(
+                        "; {} could not move (nobody active above)",
+                        report.stuck.len()
+                    ));
+                }
+                Ok(said)
+            }
+            .await
+        }
+        other => Err(AppError::NotFound(format!("the action {other:?}"))),
+    };
+    match result {
+        Ok(notice) => {
+            // Post/redirect/get: the notice travels in the query.
+            let notice: String = url::form_urlencoded::byte_serialize(notice.as_bytes()).collect();
+            Ok(Redirect::to(&format!("/staff/admin/people?done={notice}")).into_response())
+        }
+        Err(e) => match refused(e) {
+            Ok(problem) => page(&state, &me, Some(problem), None).await,
+            Err(e) => Err(e.into()),
+        },
+    }
+}
+
+#[derive(serde::Deserialize)]
+pub struct Done {
+    done: Option<String>,
+}
+
+pub async fn people_done(
+    State(state): State<AppState>,
+    me: SignedIn,
+    axum::extract::Query(q): axum::extract::Query<Done>,
+) -> WebResult<Response> {
+    admin_only(&me)?;
+    page(&state, &me, None, q.done).await
+}

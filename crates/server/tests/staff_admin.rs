@@ -1,0 +1,167 @@
+//! The administrator's people page: the tree, adding, moving, deactivating; nobody else
+//! gets in.
+
+mod common;
+
+#[path = "common/staff.rs"]
+mod staff;
+
+use common::*;
+use reqwest::StatusCode;
+use staff::{set_passwords, StaffSession};
+
+async fn admin_id(app: &TestApp) -> i64 {
+    let people = app.get(&app.admin_token, "/api/v1/people").await;
+    people
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["role"] == "admin")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_admin_moves_adds_and_deactivates_people_from_the_tree() {
+    let app = TestApp::spawn().await;
+    let org = app.org().await;
+    let admin = admin_id(&app).await;
+    set_passwords(&app, &[admin]).await;
+    let session = StaffSession::sign_in(&app, admin).await;
+    let page = session.get_text("/staff/admin/people").await;
+    let tree = page.split("<h2>Add a person</h2>").next().unwrap();
+    let at = |name: &str| {
+        tree.find(&format!("<strong>{name}</strong>"))
+            .unwrap_or_else(|| panic!("{name} is in the tree"))
+    };
+    assert!(
+        at("Cora Ceo") < at("Victor Vp")
+            && at("Victor Vp") < at("Mona Manager")
+            && at("Mona Manager") < at("Leo Lead")
+            && at("Leo Lead") < at("Fran Front"),
+        "the tree lists people top down: {tree}"
+    );
+    assert!(
+        tree.contains("class=\"depth-4\"") && tree.contains("class=\"depth-0\""),
+        "each is indented by their depth"
+    );
+
+    let r = session
+        .post("/staff/admin/people/move")
+        .form(&[
+            ("csrf", session.csrf.as_str()),
+            ("id", &org.front2.id.to_string()),
+            ("reports_to", &org.manager.id.to_string()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let people = app.get(&app.admin_token, "/api/v1/people").await;
+    let front2 = people
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == org.front2.id)
+        .unwrap()
+        .clone();
+    assert_eq!(front2["reports_to"], org.manager.id);
+
+    let cycle = session
+        .post("/staff/admin/people/move")
+        .form(&[
+            ("csrf", session.csrf.as_str()),
+            ("id", &org.ceo.id.to_string()),
+            ("reports_to", &org.front1.id.to_string()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(cycle.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(cycle.text().await.unwrap().contains("cannot also be above"));
+
+    let r = session
+        .post("/staff/admin/people/add")
+        .form(&[
+            ("csrf", session.csrf.as_str()),
+            ("name", "Nia New"),
+            ("email", "nia@example.com"),
+            ("role", "frontline"),
+            ("reports_to", &org.lead.id.to_string()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let done = session
+        .get_text(r.headers()["location"].to_str().unwrap())
+        .await;
+    assert!(done.contains("Nia New was added"), "{done}");
+
+    let case = app.open_case_id(&org.front1, "Open one").await;
+    let r = session
+        .post("/staff/admin/people/deactivate")
+        .form(&[
+            ("csrf", session.csrf.as_str()),
+            ("id", &org.front1.id.to_string()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.case(case).await["owner"],
+        org.lead.id,
+        "the open case passed up"
+    );
+
+    let no_csrf = session
+        .post("/staff/admin/people/deactivate")
+        .form(&[("id", &org.front2.id.to_string())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(no_csrf.status(), StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn only_administrators_reach_the_people_page() {
+    let app = TestApp::spawn().await;
+    let org = app.org().await;
+    set_passwords(&app, &[org.ceo.id, org.front1.id]).await;
+    for who in [org.ceo.id, org.front1.id] {
+        let session = StaffSession::sign_in(&app, who).await;
+        assert_eq!(
+            session
+                .get("/staff/admin/people")
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            StatusCode::FORBIDDEN
+        );
+        let r = session
+            .post("/staff/admin/people/deactivate")
+            .form(&[
+                ("csrf", session.csrf.as_str()),
+                ("id", &org.lead.id.to_string()),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    }
+    let people = app.get(&app.admin_token, "/api/v1/people").await;
+    let lead = people
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == org.lead.id)
+        .unwrap()
+        .clone();
+    assert_eq!(lead["active"], true, "nothing changed");
+}
