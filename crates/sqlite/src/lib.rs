@@ -9,6 +9,7 @@ mod customer_access;
 pub mod migrations;
 mod queries;
 mod readers;
+mod search;
 mod staff_access;
 mod writer;
 

@@ -24,6 +24,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0005_events_by_kind",
         include_str!("../migrations/0005_events_by_kind.sql"),
     ),
+    (
+        "0006_case_search",
+        include_str!("../migrations/0006_case_search.sql"),
+    ),
 ];
 
 /// Applies every migration not yet applied; returns how many ran.

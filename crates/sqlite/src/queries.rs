@@ -406,6 +406,13 @@ fn insert_events(conn: &Connection, id: CaseId, events: &[Event]) -> StoreResult
             data
         ])
         .map_err(db)?;
+        if let (Some(row), Some(text)) =
+            (crate::search::row_id(id, e.seq), crate::search::text_of(e))
+        {
+            conn.prepare_cached("INSERT INTO case_text (rowid, body) VALUES (?, ?)")
+                .and_then(|mut s| s.execute(params![row, text]))
+                .map_err(db)?;
+        }
     }
     Ok(())
 }
@@ -509,6 +516,13 @@ pub fn list_cases(conn: &Connection, f: &CaseFilter) -> StoreResult<Vec<CaseHead
         );
         args.push(pattern.clone().into());
         args.push(pattern.into());
+    }
+    if let Some(query) = f.search.as_deref().and_then(crate::search::fts_query) {
+        sql.push_str(&format!(
+            " AND id IN (SELECT {} FROM case_text WHERE case_text MATCH ?)",
+            crate::search::CASE_OF_ROW
+        ));
+        args.push(query.into());
     }
     sql.push_str(" ORDER BY state = 'solved', CASE WHEN state = 'open' THEN escalates_at ELSE -updated_at END, id LIMIT ? OFFSET ?");
     args.push(i64::from(f.limit.clamp(1, 1000)).into());

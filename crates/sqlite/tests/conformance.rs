@@ -58,6 +58,7 @@ conformance_tests!(
     customer_sign_in,
     staff_sign_in,
     event_feed,
+    full_text_search,
 );
 
 /// `run_all` itself, as another backend would call it.

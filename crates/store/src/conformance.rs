@@ -64,6 +64,7 @@ where
     customer_sign_in(make().await).await;
     staff_sign_in(make().await).await;
     event_feed(make().await).await;
+    full_text_search(make().await).await;
 }
 
 /// The names of the checks [`run_all`] runs, in order (for reports).
@@ -83,6 +84,7 @@ pub const CHECKS: &[&str] = &[
     "customer_sign_in",
     "staff_sign_in",
     "event_feed",
+    "full_text_search",
 ];
 
 /// How long the checks lease timers and notifications for.
@@ -2461,5 +2463,111 @@ pub async fn event_feed<S: Store>(store: S) {
             .await
             .is_err(),
         "event_feed: no kind named is refused"
+    );
+}
+
+/// Full-text search finds a case by any word said on it — subject, body, the customer,
+/// facts, later messages and notes, the resolution — by word starts, ignoring accents.
+pub async fn full_text_search<S: Store>(store: S) {
+    let fx = Fixture::seed(&store).await;
+    let p = |id| Actor::Person { id };
+    let customer = Customer {
+        email: Some("zoe.marchetti@example.org".into()),
+        name: Some("Zoë Marchetti".into()),
+        phone: Some("+39 055 123456".into()),
+        external_id: None,
+    };
+    let mut intake = fx.intake_from("billing", customer, "Invoice in the wrong currency");
+    intake.body = "The invoice shows dollars; my account is in euros.".into();
+    let a = match store
+        .open_case(fx.new_case(fx.frontline.id, &intake, t0()))
+        .await
+    {
+        Ok(OpenOutcome::Created(h)) => h,
+        other => panic!("full_text_search: opening failed: {other:?}"),
+    };
+    let b = fx
+        .open(
+            &store,
+            fx.frontline2.id,
+            "delivery",
+            "bob@example.com",
+            "Parcel never came",
+            t0(),
+        )
+        .await;
+    fx.act(
+        &store,
+        b.id,
+        Command::AddNote {
+            body: "Courier confirms the van was stolen".into(),
+            attachments: vec![],
+        },
+        p(fx.frontline2.id),
+        t0() + hours(1),
+    )
+    .await;
+    fx.act(
+        &store,
+        b.id,
+        Command::Solve {
+            resolution: "Sent a replacement by kestrel express".into(),
+            road: 2,
+            learned: "Insure parcels above 100".into(),
+        },
+        p(fx.frontline2.id),
+        t0() + hours(2),
+    )
+    .await;
+    let search = |words: &str, owner: Option<PersonId>| {
+        let store = &store;
+        let words = words.to_string();
+        async move {
+            ids(&store
+                .list_cases(CaseFilter {
+                    search: Some(words.clone()),
+                    owner,
+                    limit: 100,
+                    ..CaseFilter::default()
+                })
+                .await
+                .unwrap_or_else(|e| panic!("full_text_search: {words:?} failed: {e}")))
+        }
+    };
+    for (words, expected, what) in [
+        ("currency", vec![a.id], "a word of the subject"),
+        ("EUROS", vec![a.id], "a word of the body, any case"),
+        ("zoe", vec![a.id], "the customer's name, accents ignored"),
+        ("marchetti@example", vec![a.id], "the customer's address"),
+        ("ACC-1001", vec![a.id], "a fact"),
+        (
+            "stolen van",
+            vec![b.id],
+            "words of a later note, in any order",
+        ),
+        ("kestr", vec![b.id], "the start of a word of the resolution"),
+        ("insure", vec![b.id], "what was learned"),
+        (
+            "currency stolen",
+            vec![],
+            "every word must appear on the same case",
+        ),
+        ("nothing-like-this", vec![], "no match"),
+    ] {
+        assert_eq!(
+            search(words, None).await,
+            expected,
+            "full_text_search: {words:?} must find {what}"
+        );
+    }
+    assert_eq!(
+        search("invoice", Some(fx.frontline2.id)).await,
+        Vec::<CaseId>::new(),
+        "full_text_search: combines with the other filters"
+    );
+    assert_eq!(
+        search(" \"* - ", None).await.len(),
+        2,
+        "full_text_search: no word at all filters nothing (and breaks nothing)"
     );
 }

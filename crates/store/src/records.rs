@@ -105,6 +105,9 @@ pub struct CaseFilter {
     pub customer_id: Option<i64>,
     /// Matches subject or customer email, case-insensitively.
     pub text: Option<String>,
+    /// Full-text: every word (or a word's start) appears somewhere the case says
+    /// something: subject, customer, facts, messages, notes, reasons, resolution.
+    pub search: Option<String>,
     pub limit: u32,
     pub offset: u32,
 }

@@ -120,6 +120,9 @@ pub struct ListQuery {
     category: Option<String>,
     /// Text in the subject or the customer's email.
     q: Option<String>,
+    /// Full-text: words said anywhere on the case (subject, customer, facts, messages,
+    /// notes, resolution); each word may be the start of a longer one.
+    search: Option<String>,
     limit: Option<String>,
     offset: Option<String>,
 }
@@ -166,6 +169,7 @@ pub async fn list(
         category: q.category.filter(|c| !c.is_empty()),
         customer_id: None,
         text: q.q,
+        search: q.search,
         limit: number("limit", q.limit.as_deref(), 100, 1000)?.max(1),
         offset: number("offset", q.offset.as_deref(), 0, u32::MAX)?,
     };

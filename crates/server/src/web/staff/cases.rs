@@ -77,7 +77,7 @@ pub async fn list(
         .list_cases(CaseFilter {
             owner: (!everyone).then_some(me.person.id),
             status,
-            text: text.map(str::to_string),
+            search: text.map(str::to_string),
             limit: 200,
             ..CaseFilter::default()
         })

@@ -1,4 +1,5 @@
-//! The feed for the people who decide: what reached them by upgrade or escalation and
+//! What staff look at: the case list with its full-text search, and the feed for the
+//! people who decide: what reached them by upgrade or escalation and
 //! how long it has waited, and what was learned by category and road.
 
 mod common;
@@ -107,4 +108,40 @@ async fn the_feed_is_for_managers_executives_and_admins_only() {
         };
         assert_eq!(status, expected, "person {who}");
     }
+}
+
+#[tokio::test]
+async fn the_case_list_searches_every_word_said_on_a_case() {
+    let app = TestApp::spawn().await;
+    let org = app.org().await;
+    set_passwords(&app, &[org.front1.id]).await;
+    let noted = app.open_case_id(&org.front1, "Charged twice").await;
+    app.post(
+        &org.front1.token,
+        &format!("/api/v1/cases/{noted}/notes"),
+        &json!({"body": "Processor ticket PX-4471 opened"}),
+    )
+    .await;
+    app.open_case_id(&org.front1, "Refund please").await;
+    let session = StaffSession::sign_in(&app, org.front1.id).await;
+    let page = session.get_text("/staff/cases?q=px-4471").await;
+    assert!(
+        page.contains("Charged twice") && !page.contains("Refund please"),
+        "a word of an internal note finds its case, and only it: {page}"
+    );
+    let api = app
+        .get(&org.front1.token, "/api/v1/cases?search=processor%20tick")
+        .await;
+    let ids: Vec<i64> = api
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        vec![noted],
+        "the API's full-text search, by word starts"
+    );
 }
