@@ -3,9 +3,12 @@
 //! written with its timers and notifications in one transaction.
 
 use crate::app::AppState;
+use crate::attachments::AttachmentError;
 use crate::error::{AppError, AppResult};
 use crate::tokens;
+use bytes::Bytes;
 use roadone_domain::notification::notifications_for;
+use roadone_domain::AttachmentRef;
 use roadone_domain::{
     decide, open, timers_for, Actor, Case, CaseId, Command, Context, DomainError, Intake, PersonId,
 };
@@ -127,17 +130,75 @@ impl AppState {
     /// Whether `command` by `actor` would be accepted on `case` now; nothing is written.
     /// The staff pages offer only the actions this allows, decided by the rules themselves.
     pub fn allows(&self, case: &Case, actor: Actor, command: &Command) -> bool {
+        self.check(case, actor, command).is_ok()
+    }
+
+    /// The rules' answer to `command` on `case` now, without writing anything.
+    pub fn check(&self, case: &Case, actor: Actor, command: &Command) -> AppResult<()> {
         let snapshot = self.directory.snapshot();
-        let Some(category) = snapshot.categories.get(&case.category) else {
-            return false;
-        };
+        let category = snapshot.categories.get(&case.category).ok_or_else(|| {
+            AppError::Internal(format!("case has unknown category {}", case.category))
+        })?;
         let ctx = Context {
             hierarchy: &snapshot.hierarchy,
             category,
             rules: &self.rules,
             now: self.clock.now(),
         };
-        decide(case, command, actor, ctx).is_ok()
+        decide(case, command, actor, ctx)?;
+        Ok(())
+    }
+
+    /// Writes files to the attachment store (each fsynced) and returns their refs.
+    pub async fn store_files(&self, files: Vec<(String, Bytes)>) -> AppResult<Vec<AttachmentRef>> {
+        if files.is_empty() {
+            return Ok(Vec::new());
+        }
+        let store = self.attachments.clone();
+        tokio::task::spawn_blocking(move || {
+            files
+                .into_iter()
+                .map(|(name, bytes)| store.put(&name, &bytes))
+                .collect::<Result<Vec<_>, _>>()
+        })
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?
+        .map_err(|e| match e {
+            AttachmentError::TooLarge { .. } => AppError::TooLarge(e.to_string()),
+            AttachmentError::Io(e) => AppError::Internal(format!("storing an attachment: {e}")),
+        })
+    }
+
+    /// A command that carries files: the rules are asked first, with the files described
+    /// but not yet stored, so a refused command (or a caller who may not act) leaves no
+    /// file behind; then the files are stored and fsynced before the event commits.
+    pub async fn act_with_files(
+        &self,
+        case_id: CaseId,
+        actor: Actor,
+        files: Vec<(String, Bytes)>,
+        command: impl Fn(Vec<AttachmentRef>) -> Command,
+    ) -> AppResult<StoredCase> {
+        if !files.is_empty() {
+            let stored = self
+                .store
+                .load_case(case_id)
+                .await?
+                .ok_or_else(|| AppError::NotFound(format!("case {case_id}")))?;
+            let case = Case::from_events(&stored.events)?;
+            let planned = files
+                .iter()
+                .map(|(name, bytes)| AttachmentRef {
+                    sha256: String::new(),
+                    name: name.clone(),
+                    content_type: String::new(),
+                    size: bytes.len() as u64,
+                })
+                .collect();
+            self.check(&case, actor, &command(planned))?;
+        }
+        let attachments = self.store_files(files).await?;
+        self.act(case_id, actor, &command(attachments)).await
     }
 
     /// Re-derives a case's timers from its events (used when a claimed timer turns out

@@ -677,3 +677,82 @@ async fn a_category_with_a_broken_fact_pattern_is_refused_naming_it() {
         good["checklist"][0]["pattern"]
     );
 }
+
+/// Every file under the data directory's attachment store.
+fn stored_files(app: &TestApp) -> usize {
+    fn count(dir: &std::path::Path) -> usize {
+        std::fs::read_dir(dir)
+            .map(|entries| {
+                entries
+                    .flatten()
+                    .map(|e| {
+                        if e.path().is_dir() {
+                            count(&e.path())
+                        } else {
+                            1
+                        }
+                    })
+                    .sum()
+            })
+            .unwrap_or(0)
+    }
+    count(&app.data_dir().join("attachments"))
+}
+
+#[tokio::test]
+async fn a_refused_or_unauthorised_upload_leaves_no_file_behind() {
+    let app = TestApp::spawn().await;
+    let org = app.org().await;
+    let id = app.open_case_id(&org.front1, "Charged twice").await;
+    let upload = || {
+        reqwest::multipart::Form::new()
+            .text("body", "see attached")
+            .part(
+                "file",
+                reqwest::multipart::Part::bytes(b"%PDF-1.4 never stored".to_vec())
+                    .file_name("x.pdf"),
+            )
+    };
+    let before = stored_files(&app);
+    // A wrong case token: the customer route refuses before anything is written.
+    let r = app
+        .send(
+            app.request(
+                Method::POST,
+                &format!("/api/v1/cases/{id}/customer-messages?token=wrong"),
+            )
+            .multipart(upload()),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.text);
+    // A person the rules do not let reply (neither the owner nor above them).
+    let r = app
+        .send(
+            app.authed(
+                Method::POST,
+                &format!("/api/v1/cases/{id}/messages"),
+                &org.front2.token,
+            )
+            .multipart(upload()),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text);
+    assert_eq!(
+        stored_files(&app),
+        before,
+        "no file was kept for a refused post"
+    );
+    // The owner's reply keeps its file.
+    let r = app
+        .send(
+            app.authed(
+                Method::POST,
+                &format!("/api/v1/cases/{id}/messages"),
+                &org.front1.token,
+            )
+            .multipart(upload()),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(stored_files(&app), before + 1);
+}

@@ -8,13 +8,15 @@ use crate::http::extract::{parse_json, JsonBytes};
 use crate::http::upload::UploadForm;
 use crate::http::views::MessageRequest;
 use axum::extract::{FromRequest, Request};
-use roadone_domain::AttachmentRef;
+use bytes::Bytes;
 
 pub use crate::http::upload::MAX_UPLOAD_BYTES;
 
+/// The files are read but not stored: the handler stores them once the rules accept the
+/// message (`AppState::act_with_files`), so a refused or unauthorised post leaves nothing.
 pub struct MessageBody {
     pub body: String,
-    pub attachments: Vec<AttachmentRef>,
+    pub files: Vec<(String, Bytes)>,
 }
 
 impl FromRequest<AppState> for MessageBody {
@@ -33,13 +35,15 @@ impl FromRequest<AppState> for MessageBody {
             let m: MessageRequest = parse_json(&bytes)?;
             return Ok(MessageBody {
                 body: m.body,
-                attachments: Vec::new(),
+                files: Vec::new(),
             });
         }
         let form = UploadForm::read(req, state).await?;
         form.only(|n| n == "body", "send `body` and `file` fields")?;
         let body = form.text("body").unwrap_or_default().to_string();
-        let attachments = UploadForm::store_files(state, form.files).await?;
-        Ok(MessageBody { body, attachments })
+        Ok(MessageBody {
+            body,
+            files: form.files,
+        })
     }
 }

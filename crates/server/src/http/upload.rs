@@ -4,7 +4,6 @@
 //! single file is written; then `store_files` writes and fsyncs them.
 
 use crate::app::AppState;
-use crate::attachments::AttachmentError;
 use crate::error::{AppError, AppResult};
 use axum::extract::{FromRequest, Multipart, Request};
 use axum::http::header;
@@ -157,21 +156,6 @@ impl UploadForm {
         state: &AppState,
         files: Vec<(String, Bytes)>,
     ) -> AppResult<Vec<AttachmentRef>> {
-        if files.is_empty() {
-            return Ok(Vec::new());
-        }
-        let store = state.attachments.clone();
-        tokio::task::spawn_blocking(move || {
-            files
-                .into_iter()
-                .map(|(name, bytes)| store.put(&name, &bytes))
-                .collect::<Result<Vec<_>, _>>()
-        })
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?
-        .map_err(|e| match e {
-            AttachmentError::TooLarge { .. } => AppError::TooLarge(e.to_string()),
-            AttachmentError::Io(e) => AppError::Internal(format!("storing an attachment: {e}")),
-        })
+        state.store_files(files).await
     }
 }

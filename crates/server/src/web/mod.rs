@@ -3,6 +3,7 @@
 
 pub mod client_ip;
 pub mod contact;
+pub mod origin;
 pub mod pages;
 pub mod portal;
 pub mod portal_session;

@@ -9,6 +9,7 @@ use crate::http::api::customer::customer_view;
 use crate::http::upload::UploadForm;
 use crate::tokens;
 use crate::web::client_ip::ClientIp;
+use crate::web::origin::{public_origin, same_origin};
 use crate::web::pages::{render, size, when, WebError, WebResult};
 use crate::web::portal_session::{
     removal_cookie, session_cookie, SignedIn, Visitor, LINK_MINUTES, SESSION_DAYS,
@@ -90,52 +91,6 @@ async fn authorise(
         }
         _ => Err(hidden()),
     }
-}
-
-/// Posts to the portal must come from its own pages: a browser says where a form came
-/// from (`Sec-Fetch-Site`, `Origin`), and another site's form is refused.
-fn same_origin(parts: &Parts, public_origin: &str) -> Result<(), AppError> {
-    let refused = || {
-        AppError::Forbidden(
-            "this form came from another site; open the portal and try again".into(),
-        )
-    };
-    let header = |name: &str| {
-        parts
-            .headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string)
-    };
-    if header("sec-fetch-site").as_deref() == Some("cross-site") {
-        return Err(refused());
-    }
-    // `Origin: null` is what a browser sends for a form on a page with
-    // `Referrer-Policy: no-referrer` (ours); such posts rely on `Sec-Fetch-Site` and tokens.
-    let Some(origin) = header("origin").filter(|o| o != "null") else {
-        return Ok(());
-    };
-    let origin = origin.trim_end_matches('/');
-    let ours = public_origin.trim_end_matches('/');
-    let origin_host = origin
-        .split_once("://")
-        .map(|(_, rest)| rest)
-        .unwrap_or(origin);
-    // Our public URL's origin, or the host asked for (when no proxy rewrites it).
-    let same = origin.eq_ignore_ascii_case(ours)
-        || header("host").is_some_and(|host| origin_host.eq_ignore_ascii_case(&host));
-    if same {
-        Ok(())
-    } else {
-        Err(refused())
-    }
-}
-
-/// `scheme://host[:port]` of the configured public URL.
-fn public_origin(state: &AppState) -> String {
-    url::Url::parse(&state.config.public_url)
-        .map(|u| u.origin().ascii_serialization())
-        .unwrap_or_default()
 }
 
 /// The case page, with a notice or a problem to show at the top.
@@ -432,12 +387,14 @@ pub async fn reply(
             Some((StatusCode::UNPROCESSABLE_ENTITY, problem)),
         );
     }
-    let attachments = UploadForm::store_files(&state, form.files).await?;
-    let command = Command::CustomerReply {
-        body: text,
-        attachments,
-    };
-    state.act(stored.head.id, Actor::Customer, &command).await?;
+    state
+        .act_with_files(stored.head.id, Actor::Customer, form.files, |attachments| {
+            Command::CustomerReply {
+                body: text.clone(),
+                attachments,
+            }
+        })
+        .await?;
     Ok(Redirect::to(&format!(
         "/portal/cases/{}{}#latest",
         stored.head.id,

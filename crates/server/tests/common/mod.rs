@@ -5,6 +5,7 @@
 // Each test binary uses a different part of the harness.
 #![allow(dead_code)]
 
+pub mod html;
 pub mod smtp_sink;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};

@@ -195,6 +195,26 @@ async fn act(
     )))
 }
 
+/// A command with the files of a message: stored only if the rules accept it.
+async fn act_with_files(
+    state: &AppState,
+    staff: &Staff,
+    raw_id: &str,
+    message: crate::http::message_body::MessageBody,
+    command: impl Fn(Vec<roadone_domain::AttachmentRef>) -> Command,
+) -> AppResult<Json<CaseView>> {
+    let id = path_id(raw_id, "case")?;
+    let stored = state
+        .act_with_files(id, Actor::Person { id: staff.id() }, message.files, command)
+        .await?;
+    let case = Case::from_events(&stored.events)?;
+    Ok(Json(CaseView::new(
+        &stored,
+        &case,
+        &state.config.public_url,
+    )))
+}
+
 /// Passes the case up: to `to`, or by default to the owner's manager. Owner only.
 #[utoipa::path(post, path = "/api/v1/cases/{id}/pass-up", request_body = PassUpRequest, security(("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 200, body = CaseView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
@@ -277,15 +297,13 @@ pub async fn message(
     Path(id): Path<String>,
     message: crate::http::message_body::MessageBody,
 ) -> AppResult<Json<CaseView>> {
-    act(
-        &state,
-        &staff,
-        &id,
+    let body = message.body.clone();
+    act_with_files(&state, &staff, &id, message, |attachments| {
         Command::SendMessage {
-            body: message.body,
-            attachments: message.attachments,
-        },
-    )
+            body: body.clone(),
+            attachments,
+        }
+    })
     .await
 }
 
@@ -300,14 +318,12 @@ pub async fn note(
     Path(id): Path<String>,
     message: crate::http::message_body::MessageBody,
 ) -> AppResult<Json<CaseView>> {
-    act(
-        &state,
-        &staff,
-        &id,
+    let body = message.body.clone();
+    act_with_files(&state, &staff, &id, message, |attachments| {
         Command::AddNote {
-            body: message.body,
-            attachments: message.attachments,
-        },
-    )
+            body: body.clone(),
+            attachments,
+        }
+    })
     .await
 }

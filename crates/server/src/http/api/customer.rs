@@ -139,11 +139,18 @@ pub async fn reply(
     message: crate::http::message_body::MessageBody,
 ) -> AppResult<Json<CustomerCaseView>> {
     let (stored, _) = authorised(&state, &id, &token).await?;
-    let command = Command::CustomerReply {
-        body: message.body,
-        attachments: message.attachments,
-    };
-    let stored = state.act(stored.head.id, Actor::Customer, &command).await?;
+    let body = message.body;
+    let stored = state
+        .act_with_files(
+            stored.head.id,
+            Actor::Customer,
+            message.files,
+            |attachments| Command::CustomerReply {
+                body: body.clone(),
+                attachments,
+            },
+        )
+        .await?;
     let case = Case::from_events(&stored.events)?;
     Ok(Json(customer_view(&stored, &case)))
 }

@@ -452,7 +452,7 @@ pub async fn act(
             }
             Command::AddNote {
                 body: text("body"),
-                attachments: UploadForm::store_files(&state, files).await?,
+                attachments: Vec::new(),
             }
         }
         "upgrade" => Command::Upgrade {
@@ -470,10 +470,9 @@ pub async fn act(
                 )
                 .await;
             }
-            let attachments = UploadForm::store_files(&state, files).await?;
             Command::SendMessage {
                 body: text("body"),
-                attachments,
+                attachments: Vec::new(),
             }
         }
         other => {
@@ -483,7 +482,30 @@ pub async fn act(
         }
     };
     let actor = Actor::Person { id: me.person.id };
-    match state.act(stored.head.id, actor, &command).await {
+    // Files belong to replies and notes only; they are stored once the rules accept them.
+    let files = if matches!(
+        command,
+        Command::SendMessage { .. } | Command::AddNote { .. }
+    ) {
+        files
+    } else {
+        Vec::new()
+    };
+    let with_files = |attachments: Vec<roadone_domain::AttachmentRef>| match &command {
+        Command::SendMessage { body, .. } => Command::SendMessage {
+            body: body.clone(),
+            attachments,
+        },
+        Command::AddNote { body, .. } => Command::AddNote {
+            body: body.clone(),
+            attachments,
+        },
+        other => other.clone(),
+    };
+    match state
+        .act_with_files(stored.head.id, actor, files, with_files)
+        .await
+    {
         Ok(_) => {
             Ok(Redirect::to(&format!("/staff/cases/{}#latest", stored.head.id)).into_response())
         }

@@ -6,6 +6,7 @@ use crate::http::upload::UploadForm;
 use crate::passwords;
 use crate::tokens;
 use crate::web::client_ip::ClientIp;
+use crate::web::origin::{public_origin, same_origin};
 use crate::web::pages::{render, WebResult};
 use crate::web::staff::session::{
     removal_cookie, session_cookie, MaybeSignedIn, SignedIn, SESSION_HOURS,
@@ -41,8 +42,10 @@ pub async fn submit(
     jar: CookieJar,
     request: Request,
 ) -> WebResult<Response> {
+    let (parts, body) = request.into_parts();
+    same_origin(&parts, &public_origin(&state))?;
     state.limits.check_ip(ip)?;
-    let form = UploadForm::read(request, &state).await?;
+    let form = UploadForm::read(Request::from_parts(parts, body), &state).await?;
     let email = form.given("email").unwrap_or_default();
     let password = form.text("password").unwrap_or_default().to_string();
     if !email.is_empty() {
