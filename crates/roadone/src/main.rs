@@ -262,7 +262,7 @@ async fn print_logins(state: &AppState, _report: &demo::DemoReport) -> Result<()
         Role::Manager,
         Role::Executive,
     ] {
-        if let Some(p) = people.iter().find(|p| p.role == role && p.active) {
+        if let Some(p) = demo::login_for(state, &people, role).await? {
             let token = state.issue_token(p.id, "demo login").await?;
             println!("  {:<10} {:<32} {token}", role.as_str(), p.email);
         }
