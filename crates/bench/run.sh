@@ -7,6 +7,7 @@
 #   crates/bench/run.sh read       # the 1,000,000-case read run only
 #   crates/bench/run.sh sweep      # escalation sweep against 10k, 100k, 1M open cases
 #   crates/bench/run.sh smtp       # inbound SMTP with a 100 KB PDF, 8 senders
+#   crates/bench/run.sh pages      # the staff pages with 3,000 and 1,000,000 cases
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 cargo build --release -p roadone -p roadone-bench
@@ -24,6 +25,11 @@ if [[ $what == all || $what == read ]]; then
 fi
 if [[ $what == all || $what == smtp ]]; then
     $bench smtp --senders 8 --seconds 20 | stamp | tee -a "$out"
+fi
+if [[ $what == all || $what == pages ]]; then
+    for n in 3000 1000000; do
+        $bench pages --cases "$n" --clients 8 --seconds 10 | stamp | tee -a "$out"
+    done
 fi
 if [[ $what == all || $what == sweep ]]; then
     for n in 10000 100000 1000000; do

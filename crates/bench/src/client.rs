@@ -10,12 +10,22 @@ use std::net::SocketAddr;
 
 pub struct Client {
     sender: SendRequest<Full<Bytes>>,
-    auth: String,
+    /// The credential header sent with every request.
+    auth: (&'static str, String),
     host: String,
 }
 
 impl Client {
     pub async fn connect(addr: SocketAddr, token: &str) -> Result<Client> {
+        Self::connect_with(addr, ("authorization", format!("Bearer {token}"))).await
+    }
+
+    /// A browser's connection: its session cookie instead of a token.
+    pub async fn connect_with_cookie(addr: SocketAddr, cookie: &str) -> Result<Client> {
+        Self::connect_with(addr, ("cookie", cookie.to_string())).await
+    }
+
+    async fn connect_with(addr: SocketAddr, auth: (&'static str, String)) -> Result<Client> {
         let stream = tokio::net::TcpStream::connect(addr)
             .await
             .context("connect to the server")?;
@@ -26,7 +36,7 @@ impl Client {
         });
         Ok(Client {
             sender,
-            auth: format!("Bearer {token}"),
+            auth,
             host: addr.to_string(),
         })
     }
@@ -42,7 +52,7 @@ impl Client {
     pub async fn post(&mut self, path: &str, body: String) -> Result<u16> {
         let req = Request::post(path)
             .header("host", &self.host)
-            .header("authorization", &self.auth)
+            .header(self.auth.0, &self.auth.1)
             .header("content-type", "application/json")
             .body(Full::new(Bytes::from(body)))?;
         self.send(req).await
@@ -51,7 +61,7 @@ impl Client {
     pub async fn get(&mut self, path: &str) -> Result<u16> {
         let req = Request::get(path)
             .header("host", &self.host)
-            .header("authorization", &self.auth)
+            .header(self.auth.0, &self.auth.1)
             .body(Full::new(Bytes::new()))?;
         self.send(req).await
     }

@@ -5,6 +5,7 @@
 //!   roadone-bench read --cases 1000000 --clients 8 --seconds 10
 
 mod client;
+mod pages;
 mod server;
 mod smtp;
 mod sweep;
@@ -44,6 +45,15 @@ enum Mode {
     },
     /// Load N cases, then GET /api/v1/cases/{id} at random from C clients for T seconds.
     Read {
+        #[arg(long, default_value_t = 1_000_000)]
+        cases: u64,
+        #[arg(long, default_value_t = 8)]
+        clients: usize,
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+    },
+    /// Load N cases, then time the staff pages: my cases, a case page, a search.
+    Pages {
         #[arg(long, default_value_t = 1_000_000)]
         cases: u64,
         #[arg(long, default_value_t = 8)]
@@ -159,6 +169,21 @@ async fn run(args: Args) -> Result<()> {
             clients,
             seconds,
         } => read(&server, cases, clients, seconds).await,
+        Mode::Pages {
+            cases,
+            clients,
+            seconds,
+        } => {
+            let (loaded, load_seconds) = load(&server, cases).await?;
+            let mut figures = pages::run(&server, loaded, clients, seconds).await?;
+            figures["mode"] = json!("pages");
+            figures["cases"] = json!(loaded);
+            figures["load_seconds"] = json!(load_seconds.round());
+            figures["clients"] = json!(clients);
+            figures["seconds_per_page"] = json!(seconds);
+            figures["server_peak_rss_mb"] = json!(server.peak_rss_mb()?);
+            Ok(figures)
+        }
         Mode::Sweep { .. } | Mode::Smtp { .. } => unreachable!("handled above"),
     };
     if args.keep_data {
@@ -205,12 +230,9 @@ async fn intake(
     }))
 }
 
-async fn read(
-    server: &server::Server,
-    cases: u64,
-    clients: usize,
-    seconds: u64,
-) -> Result<serde_json::Value> {
+/// Loads `cases` cases with many clients (so group commit does its job); returns how
+/// many were created and how long it took.
+async fn load(server: &server::Server, cases: u64) -> Result<(u64, f64)> {
     // Load with many clients so group commit does its job; stop at exactly `cases`.
     let load_started = Instant::now();
     let conns = connect_all(server, 64, &server.frontline_token).await?;
@@ -249,6 +271,16 @@ async fn read(
     if loaded == 0 {
         bail!("no case could be created");
     }
+    Ok((loaded, load_seconds))
+}
+
+async fn read(
+    server: &server::Server,
+    cases: u64,
+    clients: usize,
+    seconds: u64,
+) -> Result<serde_json::Value> {
+    let (loaded, load_seconds) = load(server, cases).await?;
     let rss_after_load = server.rss_mb()?;
 
     let conns = connect_all(server, clients, &server.frontline_token).await?;

@@ -31,6 +31,35 @@ fn run(binary: &Path, data_dir: &Path, args: &[&str]) -> Result<String> {
     Ok(String::from_utf8(out.stdout)?.trim().to_string())
 }
 
+/// The bench frontline person's password for the staff pages.
+pub const PASSWORD: &str = "bench password please";
+
+fn run_with_input(binary: &Path, data_dir: &Path, args: &[&str], input: &str) -> Result<()> {
+    use std::io::Write;
+    let mut child = Command::new(binary)
+        .arg("--data-dir")
+        .arg(data_dir)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()?;
+    child
+        .stdin
+        .take()
+        .context("stdin")?
+        .write_all(format!("{input}\n").as_bytes())?;
+    let out = child.wait_with_output()?;
+    if !out.status.success() {
+        bail!(
+            "roadone {}: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    Ok(())
+}
+
 fn free_port() -> Result<u16> {
     Ok(std::net::TcpListener::bind("127.0.0.1:0")?
         .local_addr()?
@@ -72,6 +101,13 @@ impl Server {
             }
             run(binary, dir, &args)?;
         }
+        // The frontline person can also sign in to the staff pages.
+        run_with_input(
+            binary,
+            dir,
+            &["user", "password", "--email", "front@bench.example"],
+            PASSWORD,
+        )?;
         let admin_token = run(
             binary,
             dir,

@@ -3,7 +3,8 @@
 use crate::convert::*;
 use chrono::{DateTime, Utc};
 use roadone_domain::{
-    Case, CaseId, Category, Customer, Event, Notification, Person, PersonId, Timer, TimerKind,
+    Case, CaseId, CaseStatus, Category, Customer, Event, Notification, Person, PersonId, Timer,
+    TimerKind,
 };
 use roadone_store::*;
 use rusqlite::{params, Connection, OptionalExtension};
@@ -485,8 +486,19 @@ pub fn case_by_customer_token(conn: &Connection, token: &str) -> StoreResult<Opt
 }
 
 pub fn list_cases(conn: &Connection, f: &CaseFilter) -> StoreResult<Vec<CaseHead>> {
-    let mut sql = format!("SELECT {CASE_COLUMNS} FROM cases WHERE 1 = 1");
     let mut args: Vec<rusqlite::types::Value> = Vec::new();
+    // A search starts from the few cases whose words match (CROSS JOIN keeps that order);
+    // everything else walks the cases table by its indexes.
+    let mut sql = match f.search.as_deref().and_then(crate::search::fts_query) {
+        Some(query) => {
+            args.push(query.into());
+            format!(
+                "SELECT {CASE_COLUMNS} FROM (SELECT DISTINCT {} AS case_id FROM case_text WHERE case_text MATCH ?) matched CROSS JOIN cases ON cases.id = matched.case_id WHERE 1 = 1",
+                crate::search::CASE_OF_ROW
+            )
+        }
+        None => format!("SELECT {CASE_COLUMNS} FROM cases WHERE 1 = 1"),
+    };
     if let Some(owner) = f.owner {
         sql.push_str(" AND owner = ?");
         args.push(owner.into());
@@ -517,14 +529,14 @@ pub fn list_cases(conn: &Connection, f: &CaseFilter) -> StoreResult<Vec<CaseHead
         args.push(pattern.clone().into());
         args.push(pattern.into());
     }
-    if let Some(query) = f.search.as_deref().and_then(crate::search::fts_query) {
-        sql.push_str(&format!(
-            " AND id IN (SELECT {} FROM case_text WHERE case_text MATCH ?)",
-            crate::search::CASE_OF_ROW
-        ));
-        args.push(query.into());
-    }
-    sql.push_str(" ORDER BY state = 'solved', CASE WHEN state = 'open' THEN escalates_at ELSE -updated_at END, id LIMIT ? OFFSET ?");
+    // One state: its own order, which the (owner, state, escalates_at) and
+    // (state, escalates_at) indexes give without sorting. Both: open first, then solved.
+    sql.push_str(match f.status {
+        Some(CaseStatus::Open) => " ORDER BY escalates_at, id",
+        Some(CaseStatus::Solved) => " ORDER BY updated_at DESC, id",
+        None => " ORDER BY state = 'solved', CASE WHEN state = 'open' THEN escalates_at ELSE -updated_at END, id",
+    });
+    sql.push_str(" LIMIT ? OFFSET ?");
     args.push(i64::from(f.limit.clamp(1, 1000)).into());
     args.push(i64::from(f.offset).into());
     let mut stmt = conn.prepare_cached(&sql).map_err(db)?;
