@@ -38,6 +38,9 @@ async fn sign_in(server: &Server) -> Result<String> {
     cookie.with_context(|| format!("signing in answered {status} without a session"))
 }
 
+/// The path of request `n` when `loaded` cases exist.
+type PathFor = fn(u64, u64) -> String;
+
 pub async fn run(
     server: &Server,
     loaded: u64,
@@ -46,7 +49,7 @@ pub async fn run(
 ) -> Result<serde_json::Value> {
     let cookie = sign_in(server).await?;
     let mut figures = serde_json::Map::new();
-    let pages: [(&str, fn(u64, u64) -> String); 3] = [
+    let pages: [(&str, PathFor); 3] = [
         ("my_cases", |_, _| "/staff/cases".to_string()),
         ("case_page", |n, loaded| {
             format!(
