@@ -145,3 +145,35 @@ async fn the_case_list_searches_every_word_said_on_a_case() {
         "the API's full-text search, by word starts"
     );
 }
+
+#[tokio::test]
+async fn my_cases_show_my_reminders_and_how_long_ago_the_last_came() {
+    let app = TestApp::spawn().await;
+    let org = app.org().await;
+    set_passwords(&app, &[org.front1.id]).await;
+    let idle = app.open_case_id(&org.front1, "Nobody touched this").await;
+    app.advance(hours(2));
+    let fresh = app.open_case_id(&org.front1, "Opened later").await;
+    app.advance(hours(2) + minutes(1));
+    app.sweep().await;
+    app.advance(hours(1));
+    let session = StaffSession::sign_in(&app, org.front1.id).await;
+    let page = session.get_text("/staff/cases").await;
+    let row = |id: i64| {
+        let start = page
+            .find(&format!("/staff/cases/{id}").replace('/', "&#x2f;"))
+            .unwrap_or_else(|| panic!("case {id} is listed: {page}"));
+        let end = page[start..].find("</tr>").unwrap() + start;
+        page[start..end].to_string()
+    };
+    assert!(
+        row(idle).contains("1, last 1 h 0 min ago"),
+        "the idle case shows its reminder: {}",
+        row(idle)
+    );
+    assert!(
+        !row(fresh).contains("last"),
+        "the newer case has had none: {}",
+        row(fresh)
+    );
+}

@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DateTime, Utc};
 use minijinja::{context, Value};
 use roadone_domain::{Actor, Case, CaseStatus, Command, EventBody, Role};
-use roadone_store::{CaseFilter, StoredCase};
+use roadone_store::{CaseFilter, EventFilter, StoredCase};
 use serde::Deserialize;
 
 /// A span of time as people say it: "2 d 3 h", "3 h 20 min", "40 min".
@@ -84,6 +84,30 @@ pub async fn list(
         .await?;
     let now = state.clock.now();
     let snapshot = state.directory.snapshot();
+    // My reminders: the latest one on each of my open cases (one query for the page).
+    let mut reminded: std::collections::HashMap<i64, (usize, DateTime<Utc>, String)> =
+        std::collections::HashMap::new();
+    if !everyone {
+        let tickles = state
+            .store
+            .events(EventFilter {
+                kinds: vec!["tickled".into()],
+                open_and_owned_by: Some(me.person.id),
+                limit: 1000,
+                ..EventFilter::default()
+            })
+            .await?;
+        for (head, event) in tickles {
+            let why = match &event.body {
+                EventBody::Tickled { reason, .. } => label(reason),
+                _ => String::new(),
+            };
+            reminded
+                .entry(head.id)
+                .and_modify(|r| r.0 += 1)
+                .or_insert((1, event.at, why));
+        }
+    }
     let cases: Vec<Value> = heads
         .iter()
         .map(|h| {
@@ -98,6 +122,11 @@ pub async fn list(
                 left, overdue,
                 escalates_at => when(h.escalates_at),
                 updated_at => when(h.updated_at),
+                reminders => reminded.get(&h.id).map(|(n, at, why)| context! {
+                    count => *n,
+                    last => format!("{} ago", span(*at, now)),
+                    deadline => why == "deadline",
+                }),
             }
         })
         .collect();
