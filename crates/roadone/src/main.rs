@@ -191,6 +191,7 @@ async fn serve(cli: &Cli, args: &cli::ServeArgs) -> Result<()> {
         );
     }
 
+    let stop = shutdown_signal()?;
     let app = App::start(state, listener, true).await?;
     println!(
         "Roadone is serving on {}  (API: {0}/api/v1, OpenAPI: {0}/api/openapi.json)",
@@ -229,26 +230,26 @@ async fn serve(cli: &Cli, args: &cli::ServeArgs) -> Result<()> {
         humantime::format_duration(app.state.config.tickle_after),
         app.state.config.data_dir.display()
     );
-    shutdown_signal().await;
+    stop.await;
     eprintln!("stopping: finishing requests in flight");
     app.stop().await;
     Ok(())
 }
 
 /// Ctrl-C, or SIGTERM from a service manager: both stop the server gracefully.
-async fn shutdown_signal() {
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
+/// The handlers are installed when this is called, not when it is first awaited: a
+/// SIGTERM that comes right after "serving on" is printed must stop the server gracefully,
+/// not kill it.
+fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut terminate = signal(SignalKind::terminate())?;
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    Ok(async move {
+        tokio::select! {
+            _ = interrupt.recv() => {}
+            _ = terminate.recv() => {}
         }
-    };
-    tokio::select! {
-        _ = tokio::signal::ctrl_c() => {}
-        _ = terminate => {}
-    }
+    })
 }
 
 /// Issues fresh tokens for one person of each role so the demo can be used at once.

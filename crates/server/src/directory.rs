@@ -19,9 +19,14 @@ impl Snapshot {
     }
 }
 
+/// A token revoked on another server stops working here within this time; one revoked
+/// here stops at once (`forget_token`).
+const TOKEN_CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(60);
+
 pub struct Directory {
     snapshot: RwLock<Arc<Snapshot>>,
-    tokens: RwLock<HashMap<Vec<u8>, PersonId>>,
+    /// Known-good token digests and when they were last confirmed by the store.
+    tokens: RwLock<HashMap<Vec<u8>, (PersonId, std::time::Instant)>>,
 }
 
 impl Directory {
@@ -58,21 +63,34 @@ impl Directory {
         store: &dyn Store,
         digest: &[u8],
     ) -> AppResult<Option<PersonId>> {
-        if let Some(id) = self
+        if let Some((id, confirmed)) = self
             .tokens
             .read()
             .expect("token cache poisoned")
             .get(digest)
         {
-            return Ok(Some(*id));
+            if confirmed.elapsed() < TOKEN_CACHE_TTL {
+                return Ok(Some(*id));
+            }
         }
         let found = store.person_by_token(digest).await?;
-        if let Some(id) = found {
-            self.tokens
-                .write()
-                .expect("token cache poisoned")
-                .insert(digest.to_vec(), id);
+        let mut cache = self.tokens.write().expect("token cache poisoned");
+        match found {
+            Some(id) => {
+                cache.insert(digest.to_vec(), (id, std::time::Instant::now()));
+            }
+            None => {
+                cache.remove(digest);
+            }
         }
         Ok(found)
+    }
+
+    /// Drops a token from the cache (it was revoked).
+    pub fn forget_token(&self, digest: &[u8]) {
+        self.tokens
+            .write()
+            .expect("token cache poisoned")
+            .remove(digest);
     }
 }

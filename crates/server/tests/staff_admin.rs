@@ -165,3 +165,63 @@ async fn only_administrators_reach_the_people_page() {
         .clone();
     assert_eq!(lead["active"], true, "nothing changed");
 }
+
+#[tokio::test]
+async fn the_admin_issues_a_token_shown_once_and_revokes_it_at_once() {
+    let app = TestApp::spawn().await;
+    let org = app.org().await;
+    let admin = admin_id(&app).await;
+    set_passwords(&app, &[admin]).await;
+    let session = StaffSession::sign_in(&app, admin).await;
+    let r = session
+        .post("/staff/admin/tokens/issue")
+        .form(&[
+            ("csrf", session.csrf.as_str()),
+            ("person", &org.front1.id.to_string()),
+            ("label", "the shop's order system"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let page = r.text().await.unwrap();
+    let token = page
+        .split("<code id=\"new-token\">")
+        .nth(1)
+        .and_then(|s| s.split("</code>").next())
+        .expect("the new token, shown once")
+        .to_string();
+    let works = app.get(&token, "/api/v1/cases").await;
+    assert_eq!(works.status, StatusCode::OK, "the new token works");
+    let list = session.get_text("/staff/admin/tokens").await;
+    assert!(
+        list.contains("the shop&#x27;s order system") && !list.contains(&token),
+        "listed by its label, never shown again"
+    );
+    let id = list
+        .split("name=\"id\" value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("a revoke form")
+        .to_string();
+    let r = session
+        .post("/staff/admin/tokens/revoke")
+        .form(&[("csrf", session.csrf.as_str()), ("id", id.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let refused = app.get(&token, "/api/v1/cases").await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNAUTHORIZED,
+        "a revoked token stops working at once (it was cached a moment ago)"
+    );
+    let bogus = session
+        .post("/staff/admin/tokens/revoke")
+        .form(&[("csrf", session.csrf.as_str()), ("id", &"ab".repeat(32))])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bogus.status(), StatusCode::UNPROCESSABLE_ENTITY);
+}

@@ -201,6 +201,42 @@ pub fn add_token(
     Ok(())
 }
 
+pub fn tokens(conn: &Connection) -> StoreResult<Vec<TokenRecord>> {
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT hash, person_id, label, created_at, revoked_at FROM api_tokens ORDER BY created_at DESC, hash",
+        )
+        .map_err(db)?;
+    let rows = stmt
+        .query_map([], |r| {
+            Ok(TokenRecord {
+                hash: r.get(0)?,
+                person_id: r.get(1)?,
+                label: r.get(2)?,
+                created_at: time(r.get(3)?),
+                revoked_at: r.get::<_, Option<i64>>(4)?.map(time),
+            })
+        })
+        .map_err(db)?;
+    rows.collect::<Result<_, _>>().map_err(db)
+}
+
+pub fn revoke_token(conn: &Connection, hash: &[u8], at: DateTime<Utc>) -> StoreResult<bool> {
+    let known: bool = conn
+        .query_row(
+            "SELECT EXISTS(SELECT 1 FROM api_tokens WHERE hash = ?)",
+            [hash],
+            |r| r.get(0),
+        )
+        .map_err(db)?;
+    conn.prepare_cached(
+        "UPDATE api_tokens SET revoked_at = ? WHERE hash = ? AND revoked_at IS NULL",
+    )
+    .and_then(|mut s| s.execute(params![ms(at), hash]))
+    .map_err(db)?;
+    Ok(known)
+}
+
 pub fn person_by_token(conn: &Connection, hash: &[u8]) -> StoreResult<Option<PersonId>> {
     conn.prepare_cached(
         "SELECT t.person_id FROM api_tokens t JOIN people p ON p.id = t.person_id

@@ -52,6 +52,16 @@ impl Store for SqliteStore {
         self.read(move |c| queries::person_by_token(c, &hash)).await
     }
 
+    async fn tokens(&self) -> StoreResult<Vec<TokenRecord>> {
+        self.read(queries::tokens).await
+    }
+
+    async fn revoke_token(&self, token_hash: &[u8], at: DateTime<Utc>) -> StoreResult<bool> {
+        let hash = token_hash.to_vec();
+        self.write(move |c| queries::revoke_token(c, &hash, at))
+            .await
+    }
+
     async fn open_case(&self, new: NewCase) -> StoreResult<OpenOutcome> {
         self.write(move |c| queries::open_case(c, &new)).await
     }

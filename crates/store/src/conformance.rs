@@ -711,6 +711,49 @@ pub async fn tokens<S: Store>(store: S) {
         "tokens: an unknown token digest must find nobody"
     );
 
+    let listed = store
+        .tokens()
+        .await
+        .unwrap_or_else(|e| panic!("tokens: listing failed: {e}"));
+    assert_eq!(listed.len(), 2, "tokens: both are listed");
+    assert!(
+        listed.iter().any(|t| t.hash == hash_a
+            && t.person_id == fx.staff.id
+            && t.label == "laptop"
+            && t.revoked_at.is_none()),
+        "tokens: with their person and label: {listed:?}"
+    );
+    assert!(
+        store
+            .revoke_token(&hash_b, t0())
+            .await
+            .expect("revoke_token"),
+        "tokens: revoking a known token"
+    );
+    assert_eq!(
+        store
+            .person_by_token(&hash_b)
+            .await
+            .expect("person_by_token"),
+        None,
+        "tokens: a revoked token finds nobody"
+    );
+    assert!(
+        !store
+            .revoke_token(&[9u8; 32], t0())
+            .await
+            .expect("revoke_token"),
+        "tokens: revoking an unknown token says so"
+    );
+    let listed = store.tokens().await.expect("tokens");
+    assert_eq!(
+        listed
+            .iter()
+            .find(|t| t.hash == hash_b)
+            .and_then(|t| t.revoked_at),
+        Some(t0()),
+        "tokens: the listing shows when it was revoked"
+    );
     let ghost = fx.frontline2.id + 1000;
     match store.add_token(ghost, unknown.to_vec(), "ghost").await {
         Err(StoreError::UnknownPerson { .. }) => {}

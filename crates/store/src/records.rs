@@ -13,6 +13,16 @@ pub struct NewPerson {
     pub reports_to: Option<PersonId>,
 }
 
+/// An API token as stored: its digest (the token itself is never kept) and whose it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenRecord {
+    pub hash: Vec<u8>,
+    pub person_id: PersonId,
+    pub label: String,
+    pub created_at: DateTime<Utc>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
 /// What may change about a person (`None`: unchanged).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PersonUpdate {

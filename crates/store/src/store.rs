@@ -29,6 +29,10 @@ pub trait Store: Send + Sync + 'static {
         label: &str,
     ) -> StoreResult<()>;
     async fn person_by_token(&self, token_hash: &[u8]) -> StoreResult<Option<PersonId>>;
+    /// Every token, newest first.
+    async fn tokens(&self) -> StoreResult<Vec<TokenRecord>>;
+    /// Revokes a token for good; `false` when there is no such token.
+    async fn revoke_token(&self, token_hash: &[u8], at: DateTime<Utc>) -> StoreResult<bool>;
 
     // --- cases -----------------------------------------------------------------------
 

@@ -82,6 +82,10 @@ const BUILT_IN: &[(&str, &str)] = &[
         "staff/admin_people.html",
         include_str!("../../templates/web/staff/admin_people.html"),
     ),
+    (
+        "staff/admin_tokens.html",
+        include_str!("../../templates/web/staff/admin_tokens.html"),
+    ),
 ];
 
 pub const STYLESHEET: &str = include_str!("../../templates/web/roadone.css");

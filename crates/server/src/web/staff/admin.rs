@@ -206,3 +206,116 @@ pub async fn people_done(
     admin_only(&me)?;
     page(&state, &me, None, q.done).await
 }
+
+async fn tokens_page(
+    state: &AppState,
+    me: &SignedIn,
+    issued: Option<(String, String)>,
+    problem: Option<(StatusCode, String)>,
+) -> WebResult<Response> {
+    let snapshot = state.directory.snapshot();
+    let name = |id: PersonId| {
+        snapshot
+            .person(id)
+            .map(|p| p.name.clone())
+            .unwrap_or_else(|| format!("person {id}"))
+    };
+    let tokens: Vec<Value> = state
+        .store
+        .tokens()
+        .await?
+        .into_iter()
+        .map(|t| {
+            context! {
+                id => hex::encode(&t.hash),
+                person => name(t.person_id),
+                label => t.label,
+                created_at => crate::web::pages::when(t.created_at),
+                revoked_at => t.revoked_at.map(crate::web::pages::when),
+            }
+        })
+        .collect();
+    let people: Vec<Value> = snapshot
+        .hierarchy
+        .people()
+        .filter(|p| p.active)
+        .map(|p| context! { id => p.id, name => p.name.clone(), role => p.role.as_str() })
+        .collect();
+    let status = problem.as_ref().map(|(s, _)| *s).unwrap_or(StatusCode::OK);
+    let html = render(
+        "staff/admin_tokens.html",
+        context! {
+            me => me.person.name.clone(),
+            csrf => me.csrf.clone(),
+            tokens,
+            people,
+            issued => issued.map(|(person, token)| context! { person, token }),
+            problem => problem.map(|(_, m)| m),
+        },
+    )?;
+    Ok((status, html).into_response())
+}
+
+/// API tokens: who holds which (by label), when made, revoked or not.
+pub async fn tokens(State(state): State<AppState>, me: SignedIn) -> WebResult<Response> {
+    admin_only(&me)?;
+    tokens_page(&state, &me, None, None).await
+}
+
+/// Issues a token (shown once, on the answer page) or revokes one.
+pub async fn token_action(
+    State(state): State<AppState>,
+    me: SignedIn,
+    Path(action): Path<String>,
+    request: Request,
+) -> WebResult<Response> {
+    admin_only(&me)?;
+    let form = UploadForm::read(request, &state).await?;
+    me.check_csrf(form.text("csrf"))?;
+    let problem = |message: String| Some((StatusCode::UNPROCESSABLE_ENTITY, message));
+    match action.as_str() {
+        "issue" => {
+            let person = form
+                .given("person")
+                .and_then(|p| p.parse::<PersonId>().ok());
+            let snapshot = state.directory.snapshot();
+            let Some(person) = person
+                .and_then(|id| snapshot.person(id))
+                .filter(|p| p.active)
+            else {
+                return tokens_page(
+                    &state,
+                    &me,
+                    None,
+                    problem("person: choose an active person".into()),
+                )
+                .await;
+            };
+            let label = form
+                .given("label")
+                .unwrap_or_else(|| "issued by an administrator".into());
+            let token = state.issue_token(person.id, &label).await?;
+            tokens_page(&state, &me, Some((person.name.clone(), token)), None).await
+        }
+        "revoke" => {
+            let hash = form.given("id").and_then(|h| hex::decode(h).ok());
+            let Some(hash) = hash.filter(|h| h.len() == 32) else {
+                return tokens_page(&state, &me, None, problem("id: choose a token".into())).await;
+            };
+            if !state.store.revoke_token(&hash, state.clock.now()).await? {
+                return tokens_page(
+                    &state,
+                    &me,
+                    None,
+                    problem("id: there is no such token".into()),
+                )
+                .await;
+            }
+            state.directory.forget_token(&hash);
+            Ok(Redirect::to("/staff/admin/tokens").into_response())
+        }
+        other => Err(WebError(AppError::NotFound(format!(
+            "the action {other:?}"
+        )))),
+    }
+}

@@ -35,6 +35,8 @@ pub fn routes() -> Router<AppState> {
         .route("/staff/feed", get(feed::show))
         .route("/staff/admin/people", get(admin::people_done))
         .route("/staff/admin/people/{action}", post(admin::act))
+        .route("/staff/admin/tokens", get(admin::tokens))
+        .route("/staff/admin/tokens/{action}", post(admin::token_action))
         .route("/staff/cases", get(cases::list))
         .route("/staff/cases/{id}", get(cases::show))
         .route(
