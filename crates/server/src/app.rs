@@ -111,6 +111,16 @@ impl AppState {
     }
 }
 
+impl AppState {
+    /// Revokes the token with this digest; it stops working at once on this server (and
+    /// within the token cache's minute on others). `false`: there is no such token.
+    pub async fn revoke_token(&self, digest: &[u8]) -> AppResult<bool> {
+        let known = self.store.revoke_token(digest, self.clock.now()).await?;
+        self.directory.forget_token(digest);
+        Ok(known)
+    }
+}
+
 /// The installation's secret: 32 random bytes in a file only its owner can read.
 fn load_or_create_secret(path: &std::path::Path) -> AppResult<Vec<u8>> {
     let internal =

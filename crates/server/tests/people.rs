@@ -190,3 +190,73 @@ async fn only_an_admin_deactivates_and_never_the_last_admin() {
         .await;
     expect_error(&r, StatusCode::NOT_FOUND, None);
 }
+
+#[tokio::test]
+async fn an_admin_issues_lists_and_revokes_api_tokens() {
+    let app = TestApp::spawn().await;
+    let org = app.org().await;
+    let admin = app.admin_token.clone();
+    let r = app
+        .post(
+            &admin,
+            "/api/v1/tokens",
+            &json!({"person": org.front1.id, "label": "shop sync"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let token = r.body["token"].as_str().unwrap().to_string();
+    let id = r.body["id"].as_str().unwrap().to_string();
+    assert_eq!(
+        app.get(&token, "/api/v1/cases").await.status,
+        StatusCode::OK
+    );
+
+    let list = app.get(&admin, "/api/v1/tokens").await;
+    let listed = list
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["id"] == id.as_str())
+        .unwrap()
+        .clone();
+    assert_eq!(listed["label"], "shop sync");
+    assert_eq!(listed["person"], org.front1.id);
+    assert!(!list.text.contains(&token), "the list never shows a token");
+
+    let r = app
+        .post(&admin, &format!("/api/v1/tokens/{id}/revoke"), &json!({}))
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text);
+    assert_eq!(
+        app.get(&token, "/api/v1/cases").await.status,
+        StatusCode::UNAUTHORIZED,
+        "revoked: refused at once"
+    );
+    let again = app
+        .post(
+            &admin,
+            &format!("/api/v1/tokens/{}/revoke", "0".repeat(64)),
+            &json!({}),
+        )
+        .await;
+    expect_error(&again, StatusCode::NOT_FOUND, None);
+
+    for (body, field) in [
+        (json!({"person": org.front1.id, "label": " "}), "label"),
+        (json!({"person": 99999, "label": "x"}), "person"),
+    ] {
+        let r = app.post(&admin, "/api/v1/tokens", &body).await;
+        expect_error(&r, StatusCode::UNPROCESSABLE_ENTITY, Some(field));
+    }
+    let r = app
+        .post(
+            &org.manager.token,
+            "/api/v1/tokens",
+            &json!({"person": org.manager.id, "label": "mine"}),
+        )
+        .await;
+    expect_error(&r, StatusCode::FORBIDDEN, None);
+    let r = app.get(&org.manager.token, "/api/v1/tokens").await;
+    expect_error(&r, StatusCode::FORBIDDEN, None);
+}

@@ -23,6 +23,11 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/people/{id}/move", post(people::move_person))
         .route("/api/v1/people/{id}/deactivate", post(people::deactivate))
         .route(
+            "/api/v1/tokens",
+            post(api::tokens::issue).get(api::tokens::list),
+        )
+        .route("/api/v1/tokens/{id}/revoke", post(api::tokens::revoke))
+        .route(
             "/api/v1/categories",
             post(categories::create).get(categories::list),
         )

@@ -56,6 +56,32 @@ pub struct DeactivationView {
     pub stuck: Vec<StuckCase>,
 }
 
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewTokenRequest {
+    /// Whose token it is.
+    pub person: i64,
+    /// What it is for (shown in the list instead of the token).
+    pub label: String,
+}
+
+/// A new token: the secret is in this answer only; only its digest is kept.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct IssuedToken {
+    /// Identifies the token (its SHA-256 digest, hex) to list or revoke it.
+    pub id: String,
+    pub token: String,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct TokenView {
+    pub id: String,
+    pub person: i64,
+    pub label: String,
+    pub created_at: DateTime<Utc>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct PersonView {
     pub id: i64,

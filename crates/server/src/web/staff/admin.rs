@@ -302,7 +302,7 @@ pub async fn token_action(
             let Some(hash) = hash.filter(|h| h.len() == 32) else {
                 return tokens_page(&state, &me, None, problem("id: choose a token".into())).await;
             };
-            if !state.store.revoke_token(&hash, state.clock.now()).await? {
+            if !state.revoke_token(&hash).await? {
                 return tokens_page(
                     &state,
                     &me,
@@ -311,7 +311,6 @@ pub async fn token_action(
                 )
                 .await;
             }
-            state.directory.forget_token(&hash);
             Ok(Redirect::to("/staff/admin/tokens").into_response())
         }
         other => Err(WebError(AppError::NotFound(format!(
