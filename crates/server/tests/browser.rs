@@ -98,6 +98,16 @@ async fn css(c: &Client, selector: &str) -> fantoccini::elements::Element {
         .unwrap_or_else(|e| panic!("{selector} is on the page: {e}"))
 }
 
+/// Waits for what only the next page has: the old page is still there for a moment
+/// after a click, so waiting for something both have would race the form's answer.
+async fn xpath(c: &Client, path: &str) -> fantoccini::elements::Element {
+    c.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::XPath(path))
+        .await
+        .unwrap_or_else(|e| panic!("{path} is on the page: {e}"))
+}
+
 async fn text_of_page(c: &Client) -> String {
     css(c, "main").await.text().await.expect("the page's text")
 }
@@ -216,7 +226,7 @@ async fn a_case_from_a_phone_call_to_a_rating_in_a_real_browser() {
         .click()
         .await
         .unwrap();
-    css(&c, "#latest").await;
+    xpath(&c, "//strong[starts-with(text(), 'Passed up by')]").await;
     assert_eq!(
         app.case(id).await["owner"],
         org.manager.id,
@@ -261,7 +271,7 @@ async fn a_case_from_a_phone_call_to_a_rating_in_a_real_browser() {
         .click()
         .await
         .unwrap();
-    css(&c, "#latest").await;
+    xpath(&c, "//strong[starts-with(text(), 'Solved (road 2')]").await;
     let events = app.events(id).await;
     let solved = events
         .iter()
