@@ -17,6 +17,20 @@ impl Snapshot {
     pub fn person(&self, id: PersonId) -> Option<&Person> {
         self.hierarchy.get(id)
     }
+
+    /// The categories as pages offer them: `{name, key}` by name.
+    pub fn category_choices(&self) -> Vec<minijinja::Value> {
+        let mut categories: Vec<(&str, &str)> = self
+            .categories
+            .values()
+            .map(|c| (c.name.as_str(), c.key.as_str()))
+            .collect();
+        categories.sort();
+        categories
+            .into_iter()
+            .map(|(name, key)| minijinja::context! { name, key })
+            .collect()
+    }
 }
 
 /// A token revoked on another server stops working here within this time; one revoked

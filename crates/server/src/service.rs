@@ -10,7 +10,8 @@ use bytes::Bytes;
 use roadone_domain::notification::notifications_for;
 use roadone_domain::AttachmentRef;
 use roadone_domain::{
-    decide, open, timers_for, Actor, Case, CaseId, Command, Context, DomainError, Intake, PersonId,
+    decide, open, timers_for, Actor, Case, CaseId, Command, Context, DomainError, Event, Intake,
+    PersonId,
 };
 use roadone_store::{Append, IdempotencyKey, NewCase, OpenOutcome, StoreError, StoredCase};
 
@@ -20,6 +21,11 @@ const MAX_ATTEMPTS: usize = 8;
 impl AppState {
     /// Whether `intake` taken by `by` would open a case now; nothing is written.
     pub fn check_intake(&self, by: PersonId, intake: &Intake) -> AppResult<()> {
+        self.opening(by, intake).map(|_| ())
+    }
+
+    /// The rules' opening event for `intake` taken by `by`, now.
+    fn opening(&self, by: PersonId, intake: &Intake) -> AppResult<Event> {
         let snapshot = self.directory.snapshot();
         let category = snapshot.categories.get(&intake.category).ok_or_else(|| {
             DomainError::UnknownCategory {
@@ -32,8 +38,22 @@ impl AppState {
             rules: &self.rules,
             now: self.clock.now(),
         };
-        open(intake, by, ctx)?;
-        Ok(())
+        Ok(open(intake, by, ctx)?)
+    }
+
+    /// The rules' events for `command` by `actor` on `case`, now.
+    fn decided(&self, case: &Case, actor: Actor, command: &Command) -> AppResult<Vec<Event>> {
+        let snapshot = self.directory.snapshot();
+        let category = snapshot.categories.get(&case.category).ok_or_else(|| {
+            AppError::Internal(format!("a case has unknown category {}", case.category))
+        })?;
+        let ctx = Context {
+            hierarchy: &snapshot.hierarchy,
+            category,
+            rules: &self.rules,
+            now: self.clock.now(),
+        };
+        Ok(decide(case, command, actor, ctx)?)
     }
 
     pub async fn open_case(
@@ -42,19 +62,7 @@ impl AppState {
         intake: Intake,
         idempotency: Option<IdempotencyKey>,
     ) -> AppResult<OpenOutcome> {
-        let snapshot = self.directory.snapshot();
-        let category = snapshot.categories.get(&intake.category).ok_or_else(|| {
-            DomainError::UnknownCategory {
-                key: intake.category.clone(),
-            }
-        })?;
-        let ctx = Context {
-            hierarchy: &snapshot.hierarchy,
-            category,
-            rules: &self.rules,
-            now: self.clock.now(),
-        };
-        let opened = open(&intake, by, ctx)?;
+        let opened = self.opening(by, &intake)?;
         let case = Case::opened(&opened)?;
         let timers = timers_for(&case, &self.rules);
         let outbox = notifications_for(&opened, &case);
@@ -84,20 +92,7 @@ impl AppState {
                 .await?
                 .ok_or_else(|| AppError::NotFound(format!("case {case_id}")))?;
             let case = Case::from_events(&stored.events)?;
-            let snapshot = self.directory.snapshot();
-            let category = snapshot.categories.get(&case.category).ok_or_else(|| {
-                AppError::Internal(format!(
-                    "case {case_id} has unknown category {}",
-                    case.category
-                ))
-            })?;
-            let ctx = Context {
-                hierarchy: &snapshot.hierarchy,
-                category,
-                rules: &self.rules,
-                now: self.clock.now(),
-            };
-            let events = decide(&case, command, actor, ctx)?;
+            let events = self.decided(&case, actor, command)?;
             let mut after = case.clone();
             let mut outbox = Vec::new();
             for event in &events {
@@ -135,17 +130,7 @@ impl AppState {
 
     /// The rules' answer to `command` on `case` now, without writing anything.
     pub fn check(&self, case: &Case, actor: Actor, command: &Command) -> AppResult<()> {
-        let snapshot = self.directory.snapshot();
-        let category = snapshot.categories.get(&case.category).ok_or_else(|| {
-            AppError::Internal(format!("case has unknown category {}", case.category))
-        })?;
-        let ctx = Context {
-            hierarchy: &snapshot.hierarchy,
-            category,
-            rules: &self.rules,
-            now: self.clock.now(),
-        };
-        decide(case, command, actor, ctx)?;
+        self.decided(case, actor, command)?;
         Ok(())
     }
 

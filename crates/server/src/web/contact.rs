@@ -22,19 +22,10 @@ const FACT_PREFIX: &str = "fact_";
 /// The categories to choose from (straight to the form when there is only one).
 pub async fn categories(State(state): State<AppState>) -> WebResult<Response> {
     let snapshot = state.directory.snapshot();
-    let mut categories: Vec<(String, String)> = snapshot
-        .categories
-        .values()
-        .map(|c| (c.name.clone(), c.key.clone()))
-        .collect();
-    categories.sort();
-    if let [(_, key)] = categories.as_slice() {
-        return Ok(Redirect::to(&format!("/contact/{key}")).into_response());
+    if let [only] = snapshot.categories.values().collect::<Vec<_>>().as_slice() {
+        return Ok(Redirect::to(&format!("/contact/{}", only.key)).into_response());
     }
-    let categories: Vec<_> = categories
-        .into_iter()
-        .map(|(name, key)| context! { name, key })
-        .collect();
+    let categories = snapshot.category_choices();
     Ok(render("contact_categories.html", context! { categories })?.into_response())
 }
 

@@ -8,6 +8,7 @@ pub mod pages;
 pub mod portal;
 pub mod portal_session;
 pub mod rate_limit;
+pub mod session;
 pub mod staff;
 
 use crate::app::AppState;

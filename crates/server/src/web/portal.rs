@@ -11,9 +11,8 @@ use crate::tokens;
 use crate::web::client_ip::ClientIp;
 use crate::web::origin::{public_origin, same_origin};
 use crate::web::pages::{render, size, when, WebError, WebResult};
-use crate::web::portal_session::{
-    removal_cookie, session_cookie, SignedIn, Visitor, LINK_MINUTES, SESSION_DAYS,
-};
+use crate::web::portal_session::{SignedIn, Visitor, LINK_MINUTES};
+use crate::web::session::PORTAL;
 use axum::extract::{Path, Query, Request, State};
 use axum::http::request::Parts;
 use axum::http::StatusCode;
@@ -22,7 +21,7 @@ use axum_extra::extract::cookie::CookieJar;
 use chrono::Duration;
 use minijinja::context;
 use roadone_domain::{Actor, Case, CaseStatus, Command};
-use roadone_store::{CaseFilter, NewSession, SignInLink, StoredCase};
+use roadone_store::{CaseFilter, SignInLink, StoredCase};
 use serde::Deserialize;
 
 /// How a visitor may see a case: its link's token, or signed in as its customer.
@@ -270,19 +269,11 @@ pub async fn redeem(
 ) -> WebResult<Response> {
     same_origin(&parts, &public_origin(&state))?;
     state.limits.check_ip(ip)?;
-    let session = tokens::new_token();
     let now = state.clock.now();
+    let (secret, session) = PORTAL.start(now);
     let customer = state
         .store
-        .redeem_sign_in_link(
-            &tokens::digest(&link),
-            now,
-            NewSession {
-                hash: tokens::digest(&session),
-                created_at: now,
-                expires_at: now + Duration::days(SESSION_DAYS),
-            },
-        )
+        .redeem_sign_in_link(&tokens::digest(&link), now, session)
         .await?;
     if customer.is_none() {
         return Err(WebError(AppError::BadRequest {
@@ -296,7 +287,7 @@ pub async fn redeem(
     if let Some(old) = previous {
         state.store.end_customer_session(&old.session_hash).await?;
     }
-    let jar = jar.add(session_cookie(&state, session));
+    let jar = jar.add(PORTAL.cookie(&state, secret));
     Ok((jar, Redirect::to("/portal")).into_response())
 }
 
@@ -316,7 +307,7 @@ pub async fn sign_out(
             .end_customer_session(&signed_in.session_hash)
             .await?;
     }
-    Ok((jar.remove(removal_cookie()), Redirect::to("/portal")).into_response())
+    Ok((jar.remove(PORTAL.removal()), Redirect::to("/portal")).into_response())
 }
 
 pub async fn case(

@@ -467,43 +467,19 @@ pub async fn act(
             }
         }
         "take" => Command::Take,
-        "note" => {
-            if files.is_empty() && text("body").is_empty() {
-                let problem = "body: write the note, or attach a file".to_string();
-                return case_page(
-                    &state,
-                    &me,
-                    &stored,
-                    &case,
-                    Some((StatusCode::UNPROCESSABLE_ENTITY, problem)),
-                )
-                .await;
-            }
-            Command::AddNote {
-                body: text("body"),
-                attachments: Vec::new(),
-            }
-        }
+        // The rules refuse one with neither text nor files, naming `body`.
+        "note" => Command::AddNote {
+            body: text("body"),
+            attachments: Vec::new(),
+        },
         "upgrade" => Command::Upgrade {
             reason: text("reason"),
         },
-        "reply" => {
-            if files.is_empty() && text("body").is_empty() {
-                let problem = "body: write the reply, or attach a file".to_string();
-                return case_page(
-                    &state,
-                    &me,
-                    &stored,
-                    &case,
-                    Some((StatusCode::UNPROCESSABLE_ENTITY, problem)),
-                )
-                .await;
-            }
-            Command::SendMessage {
-                body: text("body"),
-                attachments: Vec::new(),
-            }
-        }
+        // The rules refuse one with neither text nor files, naming `body`.
+        "reply" => Command::SendMessage {
+            body: text("body"),
+            attachments: Vec::new(),
+        },
         other => {
             return Err(WebError(AppError::NotFound(format!(
                 "the action {other:?}"

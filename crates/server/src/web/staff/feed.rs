@@ -119,12 +119,6 @@ pub async fn show(
             _ => None,
         })
         .collect();
-    let mut categories: Vec<_> = snapshot
-        .categories
-        .values()
-        .map(|c| (c.name.clone(), c.key.clone()))
-        .collect();
-    categories.sort();
     Ok(render(
         "staff/feed.html",
         context! {
@@ -132,7 +126,7 @@ pub async fn show(
             csrf => me.csrf.clone(),
             waiting,
             learned,
-            categories => categories.into_iter().map(|(name, key)| context! { name, key }).collect::<Vec<_>>(),
+            categories => snapshot.category_choices(),
             category,
             road,
         },

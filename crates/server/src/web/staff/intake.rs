@@ -26,17 +26,7 @@ fn may_take_calls(me: &SignedIn) -> Result<(), WebError> {
 
 pub async fn categories(State(state): State<AppState>, me: SignedIn) -> WebResult<Response> {
     may_take_calls(&me)?;
-    let snapshot = state.directory.snapshot();
-    let mut categories: Vec<(String, String)> = snapshot
-        .categories
-        .values()
-        .map(|c| (c.name.clone(), c.key.clone()))
-        .collect();
-    categories.sort();
-    let categories: Vec<_> = categories
-        .into_iter()
-        .map(|(name, key)| context! { name, key })
-        .collect();
+    let categories = state.directory.snapshot().category_choices();
     Ok(render(
         "staff/intake_categories.html",
         context! { me => me.person.name.clone(), csrf => me.csrf.clone(), categories },

@@ -4,18 +4,11 @@
 
 use crate::app::AppState;
 use crate::error::{AppError, AppResult};
-use crate::tokens;
+use crate::web::session::{check_csrf, STAFF};
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
-use hmac::{Hmac, Mac};
 use roadone_domain::Person;
-use sha2::Sha256;
-
-pub const COOKIE: &str = "roadone_staff";
-/// A working day and some: then sign in again.
-pub const SESSION_HOURS: i64 = 12;
 
 #[derive(Debug, Clone)]
 pub struct SignedIn {
@@ -28,11 +21,9 @@ pub struct SignedIn {
 pub struct MaybeSignedIn(pub Option<SignedIn>);
 
 async fn lookup(parts: &Parts, state: &AppState) -> AppResult<Option<SignedIn>> {
-    let jar = CookieJar::from_headers(&parts.headers);
-    let Some(cookie) = jar.get(COOKIE) else {
+    let Some(hash) = STAFF.presented(&parts.headers) else {
         return Ok(None);
     };
-    let hash = tokens::digest(cookie.value());
     let Some(id) = state.store.staff_session(&hash, state.clock.now()).await? else {
         return Ok(None);
     };
@@ -43,7 +34,7 @@ async fn lookup(parts: &Parts, state: &AppState) -> AppResult<Option<SignedIn>> 
         .cloned()
         .map(|person| SignedIn {
             person,
-            csrf: csrf_token(&state.secret, &hash),
+            csrf: STAFF.csrf_token(&state.secret, &hash),
             session_hash: hash,
         }))
 }
@@ -69,36 +60,9 @@ impl FromRequestParts<AppState> for SignedIn {
     }
 }
 
-pub fn csrf_token(secret: &[u8], session_hash: &[u8]) -> String {
-    let mut mac = Hmac::<Sha256>::new_from_slice(secret).expect("HMAC takes any key length");
-    mac.update(b"staff-csrf:");
-    mac.update(session_hash);
-    hex::encode(&mac.finalize().into_bytes()[..16])
-}
-
 impl SignedIn {
     /// Refuses a form that does not carry this session's token.
     pub fn check_csrf(&self, presented: Option<&str>) -> AppResult<()> {
-        match presented {
-            Some(t) if tokens::same_secret(t, &self.csrf) => Ok(()),
-            _ => Err(AppError::Forbidden(
-                "this form is out of date or came from another site: reload the page and try again"
-                    .into(),
-            )),
-        }
+        check_csrf(&self.csrf, presented)
     }
-}
-
-pub fn session_cookie(state: &AppState, value: String) -> Cookie<'static> {
-    Cookie::build((COOKIE, value))
-        .path("/staff")
-        .http_only(true)
-        .same_site(SameSite::Lax)
-        .secure(state.config.public_url.starts_with("https://"))
-        .max_age(cookie::time::Duration::hours(SESSION_HOURS))
-        .build()
-}
-
-pub fn removal_cookie() -> Cookie<'static> {
-    Cookie::build((COOKIE, "")).path("/staff").build()
 }

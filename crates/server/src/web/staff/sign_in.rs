@@ -4,20 +4,16 @@ use crate::app::AppState;
 use crate::error::AppError;
 use crate::http::upload::UploadForm;
 use crate::passwords;
-use crate::tokens;
 use crate::web::client_ip::ClientIp;
 use crate::web::origin::{public_origin, same_origin};
 use crate::web::pages::{render, WebResult};
-use crate::web::staff::session::{
-    removal_cookie, session_cookie, MaybeSignedIn, SignedIn, SESSION_HOURS,
-};
+use crate::web::session::STAFF;
+use crate::web::staff::session::{MaybeSignedIn, SignedIn};
 use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::CookieJar;
-use chrono::Duration;
 use minijinja::context;
-use roadone_store::NewSession;
 
 pub async fn home(MaybeSignedIn(who): MaybeSignedIn) -> Response {
     match who {
@@ -71,21 +67,10 @@ pub async fn submit(
     if let Some(old) = previous {
         state.store.end_staff_session(&old.session_hash).await?;
     }
-    let secret = tokens::new_token();
-    let now = state.clock.now();
-    state
-        .store
-        .add_staff_session(
-            person,
-            NewSession {
-                hash: tokens::digest(&secret),
-                created_at: now,
-                expires_at: now + Duration::hours(SESSION_HOURS),
-            },
-        )
-        .await?;
+    let (secret, session) = STAFF.start(state.clock.now());
+    state.store.add_staff_session(person, session).await?;
     Ok((
-        jar.add(session_cookie(&state, secret)),
+        jar.add(STAFF.cookie(&state, secret)),
         Redirect::to("/staff/cases"),
     )
         .into_response())
@@ -100,7 +85,7 @@ pub async fn sign_out(
     let form = UploadForm::read(request, &state).await?;
     who.check_csrf(form.text("csrf"))?;
     state.store.end_staff_session(&who.session_hash).await?;
-    Ok((jar.remove(removal_cookie()), Redirect::to("/staff/sign-in")).into_response())
+    Ok((jar.remove(STAFF.removal()), Redirect::to("/staff/sign-in")).into_response())
 }
 
 pub async fn password_form(who: SignedIn) -> WebResult<Response> {
@@ -147,7 +132,7 @@ pub async fn change_password(
     };
     state.store.set_password_hash(who.person.id, &hash).await?;
     Ok((
-        jar.remove(removal_cookie()),
+        jar.remove(STAFF.removal()),
         Redirect::to("/staff/sign-in?changed=1"),
     )
         .into_response())
