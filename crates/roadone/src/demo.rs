@@ -163,7 +163,7 @@ pub async fn load(state: &AppState) -> Result<DemoReport> {
     state.directory.refresh(state.store.as_ref()).await?;
 
     // --- the plans (all randomness is drawn here, in one order) ----------------------------
-    let world = World::new(&ids, now, state.rules.escalate_after);
+    let world = World::new(&ids, now, state.rules().escalate_after);
     let customers = customer_pool(&mut rng);
     // Most customers write once or twice a quarter, a quarter of them regularly, a few a lot.
     let customer_weights =
@@ -176,7 +176,7 @@ pub async fn load(state: &AppState) -> Result<DemoReport> {
     let times = opening_times(&mut rng, now);
     // The last few cases whose deadline has passed are still with their executive, so
     // executives have open cases too; every other one of them is the CEO's (account access).
-    let deadline_passed = times.partition_point(|t| *t + state.rules.escalate_after <= now);
+    let deadline_passed = times.partition_point(|t| *t + state.rules().escalate_after <= now);
     let with_executive = deadline_passed.saturating_sub(WITH_EXECUTIVE)..deadline_passed;
     let mut plans = Vec::with_capacity(CASES);
     let mut contacted = HashSet::new();
@@ -1835,7 +1835,7 @@ async fn run_story(shared: &Shared, plan: Plan) -> Result<StoryOutcome> {
         .categories
         .get(&plan.intake.category)
         .with_context(|| format!("demo category {} is missing", plan.intake.category))?;
-    let rules = &shared.state.rules;
+    let rules = &shared.state.rules();
     let ctx = Context {
         hierarchy: &shared.snapshot.hierarchy,
         category,
@@ -1904,7 +1904,7 @@ async fn run_story(shared: &Shared, plan: Plan) -> Result<StoryOutcome> {
 impl Running<'_> {
     /// Decides `command` at `at` and writes its events; `false` if the rules refused it.
     async fn apply(&mut self, at: DateTime<Utc>, actor: Actor, command: &Command) -> Result<bool> {
-        let rules = &self.shared.state.rules;
+        let rules = &self.shared.state.rules();
         let ctx = Context {
             hierarchy: &self.shared.snapshot.hierarchy,
             category: self.category,
@@ -1958,7 +1958,7 @@ impl Running<'_> {
     /// its due time.
     async fn fire_timers_until(&mut self, until: DateTime<Utc>) -> Result<()> {
         loop {
-            let next = timers_for(&self.case, &self.shared.state.rules)
+            let next = timers_for(&self.case, &self.shared.state.rules())
                 .into_iter()
                 .filter(|t| {
                     t.kind != TimerKind::TickleIdle

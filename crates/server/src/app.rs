@@ -5,7 +5,7 @@ use crate::directory::Directory;
 use crate::error::AppResult;
 use crate::scheduler::Scheduler;
 use crate::tokens;
-use roadone_domain::{Clock, Person, Role, Rules, SystemClock};
+use roadone_domain::{Clock, Person, Role, SystemClock};
 use roadone_sqlite::{Durability, SqliteOptions, SqliteStore};
 use roadone_store::{NewPerson, Store};
 use std::net::SocketAddr;
@@ -19,7 +19,6 @@ pub struct AppState(Arc<Inner>);
 pub struct Inner {
     pub store: Arc<dyn Store>,
     pub directory: Directory,
-    pub rules: Rules,
     pub clock: Arc<dyn Clock>,
     pub config: Config,
     /// Signs reply addresses; kept in the data directory, created on first start.
@@ -46,14 +45,17 @@ impl AppState {
         config
             .validate()
             .map_err(|e| crate::AppError::Internal(e.to_string()))?;
-        let directory = Directory::load(store.as_ref()).await?;
+        let directory = Directory::load(
+            store.as_ref(),
+            crate::settings::Settings::from_config(&config),
+        )
+        .await?;
         let secret = load_or_create_secret(&config.data_dir.join("secret.key"))?;
         let templates = crate::mail::templates::Templates::load(Some(&config.mail_templates_dir()))
             .map_err(|e| crate::AppError::Internal(e.to_string()))?;
         Ok(AppState(Arc::new(Inner {
             store,
             directory,
-            rules: config.rules(),
             clock,
             secret,
             templates: Arc::new(templates),
@@ -112,6 +114,11 @@ impl AppState {
 }
 
 impl AppState {
+    /// The case rules in force.
+    pub fn rules(&self) -> roadone_domain::Rules {
+        self.directory.snapshot().settings.rules.clone()
+    }
+
     /// Revokes the token with this digest; it stops working at once on this server (and
     /// within the token cache's minute on others). `false`: there is no such token.
     pub async fn revoke_token(&self, digest: &[u8]) -> AppResult<bool> {

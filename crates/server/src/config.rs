@@ -124,6 +124,23 @@ pub fn parse_duration(field: &str, value: &str) -> Result<Duration, ConfigError>
     Ok(d)
 }
 
+/// The address mail comes from must be plain (replies go to `local+<token>@domain`).
+pub fn check_mail_from(value: &str) -> Result<(), String> {
+    let plain = value
+        .split_once('@')
+        .is_some_and(|(l, d)| !l.is_empty() && !d.is_empty() && !d.contains('@'))
+        && !value
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || c == '+');
+    if plain {
+        Ok(())
+    } else {
+        Err(format!(
+            "{value:?} must be a plain address like support@example.com"
+        ))
+    }
+}
+
 impl Config {
     /// Applies a config file on top of the current values.
     pub fn apply_file(&mut self, path: &Path) -> Result<(), ConfigError> {
@@ -241,23 +258,10 @@ impl Config {
                 message,
             })?;
         }
-        let from_ok = self
-            .mail_from
-            .split_once('@')
-            .is_some_and(|(l, d)| !l.is_empty() && !d.is_empty())
-            && !self
-                .mail_from
-                .chars()
-                .any(|c| c.is_whitespace() || c.is_control() || c == '+');
-        if !from_ok {
-            return Err(ConfigError::Invalid {
-                field: "mail_from".into(),
-                message: format!(
-                    "{:?} must be a plain address like support@example.com",
-                    self.mail_from
-                ),
-            });
-        }
+        check_mail_from(&self.mail_from).map_err(|message| ConfigError::Invalid {
+            field: "mail_from".into(),
+            message,
+        })?;
         if self.sqlite_readers == 0 {
             return Err(ConfigError::Invalid {
                 field: "sqlite_readers".into(),

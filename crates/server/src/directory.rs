@@ -1,21 +1,30 @@
-//! People, the hierarchy, categories and token digests, cached in memory: every request
-//! needs them and they change rarely. Writes go to the store first, then refresh the cache.
+//! People, the hierarchy, categories, the settings in force and token digests, cached in
+//! memory: every request needs them and they change rarely. Writes go to the store first, then refresh the cache.
 
 use crate::error::AppResult;
+use crate::settings::Settings;
 use roadone_domain::{Category, Hierarchy, Person, PersonId};
 use roadone_store::Store;
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Snapshot {
     pub hierarchy: Hierarchy,
     pub categories: HashMap<String, Category>,
+    pub settings: Settings,
 }
 
 impl Snapshot {
     pub fn person(&self, id: PersonId) -> Option<&Person> {
         self.hierarchy.get(id)
+    }
+
+    /// A person's name for a page, or "person N" for an id no longer known.
+    pub fn person_name(&self, id: PersonId) -> String {
+        self.person(id)
+            .map(|p| p.name.clone())
+            .unwrap_or_else(|| format!("person {id}"))
     }
 
     /// The categories as pages offer them: `{name, key}` by name.
@@ -39,14 +48,21 @@ const TOKEN_CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(60);
 
 pub struct Directory {
     snapshot: RwLock<Arc<Snapshot>>,
+    /// The settings of the configuration, before admins' overrides.
+    base: Settings,
     /// Known-good token digests and when they were last confirmed by the store.
     tokens: RwLock<HashMap<Vec<u8>, (PersonId, std::time::Instant)>>,
 }
 
 impl Directory {
-    pub async fn load(store: &dyn Store) -> AppResult<Directory> {
+    pub async fn load(store: &dyn Store, base: Settings) -> AppResult<Directory> {
         let directory = Directory {
-            snapshot: RwLock::new(Arc::default()),
+            snapshot: RwLock::new(Arc::new(Snapshot {
+                hierarchy: Hierarchy::default(),
+                categories: HashMap::new(),
+                settings: base.clone(),
+            })),
+            base,
             tokens: RwLock::default(),
         };
         directory.refresh(store).await?;
@@ -56,12 +72,19 @@ impl Directory {
     pub async fn refresh(&self, store: &dyn Store) -> AppResult<()> {
         let people = store.people().await?;
         let categories = store.categories().await?;
+        let saved = store.settings().await?;
         let snapshot = Snapshot {
             hierarchy: Hierarchy::new(people),
             categories: categories.into_iter().map(|c| (c.key.clone(), c)).collect(),
+            settings: Settings::with_saved(&self.base, saved),
         };
         *self.snapshot.write().expect("directory lock poisoned") = Arc::new(snapshot);
         Ok(())
+    }
+
+    /// The settings of the server's configuration, before admins' changes.
+    pub fn base(&self) -> &Settings {
+        &self.base
     }
 
     pub fn snapshot(&self) -> Arc<Snapshot> {

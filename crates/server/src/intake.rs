@@ -11,7 +11,7 @@ static ROUND_ROBIN: AtomicUsize = AtomicUsize::new(0);
 /// configured `inbound_owner`, else frontline in turn, else anyone but admins.
 pub fn unattended_owner(state: &AppState) -> AppResult<PersonId> {
     let snapshot = state.directory.snapshot();
-    if let Some(email) = &state.config.inbound_owner {
+    if let Some(email) = &snapshot.settings.inbound_owner {
         return snapshot
             .hierarchy
             .people()

@@ -3,6 +3,7 @@
 
 pub mod app;
 pub mod attachments;
+pub mod categories;
 pub mod config;
 pub mod directory;
 pub mod error;
@@ -13,6 +14,7 @@ pub mod passwords;
 pub mod people;
 pub mod scheduler;
 pub mod service;
+pub mod settings;
 pub mod tokens;
 pub mod web;
 

@@ -35,7 +35,7 @@ impl AppState {
         let ctx = Context {
             hierarchy: &snapshot.hierarchy,
             category,
-            rules: &self.rules,
+            rules: &snapshot.settings.rules,
             now: self.clock.now(),
         };
         Ok(open(intake, by, ctx)?)
@@ -50,7 +50,7 @@ impl AppState {
         let ctx = Context {
             hierarchy: &snapshot.hierarchy,
             category,
-            rules: &self.rules,
+            rules: &snapshot.settings.rules,
             now: self.clock.now(),
         };
         Ok(decide(case, command, actor, ctx)?)
@@ -64,7 +64,7 @@ impl AppState {
     ) -> AppResult<OpenOutcome> {
         let opened = self.opening(by, &intake)?;
         let case = Case::opened(&opened)?;
-        let timers = timers_for(&case, &self.rules);
+        let timers = timers_for(&case, &self.rules());
         let outbox = notifications_for(&opened, &case);
         let new = NewCase {
             opened,
@@ -103,7 +103,7 @@ impl AppState {
                 case_id,
                 expected_version: case.version,
                 events: events.clone(),
-                timers: timers_for(&after, &self.rules),
+                timers: timers_for(&after, &self.rules()),
                 case: after,
                 outbox,
             };
@@ -197,7 +197,7 @@ impl AppState {
             case_id,
             expected_version: case.version,
             events: Vec::new(),
-            timers: timers_for(&case, &self.rules),
+            timers: timers_for(&case, &self.rules()),
             case,
             outbox: Vec::new(),
         };

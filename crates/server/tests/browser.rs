@@ -164,6 +164,22 @@ async fn a_case_from_a_phone_call_to_a_rating_in_a_real_browser() {
     c.goto(&format!("{}/staff/intake/billing", app.url))
         .await
         .unwrap();
+    // A new caller: the lookup finds nobody, and says so.
+    css(&c, "#find")
+        .await
+        .send_keys("ann.caller")
+        .await
+        .unwrap();
+    css(&c, "form[role=search] button")
+        .await
+        .click()
+        .await
+        .unwrap();
+    let found = xpath(&c, "//section[h2[@id='found-title']]").await;
+    assert!(
+        found.text().await.unwrap().contains("Nobody yet"),
+        "an unknown caller is not found"
+    );
     css(&c, "#name")
         .await
         .send_keys("Ann Caller")
@@ -185,7 +201,7 @@ async fn a_case_from_a_phone_call_to_a_rating_in_a_real_browser() {
         .await
         .unwrap();
     screenshot(&c, "02-phone-intake").await;
-    css(&c, "main form button[type=submit]")
+    css(&c, "main form[method=post] button[type=submit]")
         .await
         .click()
         .await

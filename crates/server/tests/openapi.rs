@@ -18,6 +18,7 @@ const SERVED: &[(&str, &str)] = &[
     ("post", "/api/v1/tokens/{id}/revoke"),
     ("post", "/api/v1/categories"),
     ("get", "/api/v1/categories"),
+    ("put", "/api/v1/categories/{key}"),
     ("post", "/api/v1/cases"),
     ("get", "/api/v1/cases"),
     ("get", "/api/v1/cases/{id}"),
@@ -63,6 +64,7 @@ async fn every_documented_operation_is_served_and_every_served_one_documented() 
     for (method, path) in &served {
         let concrete = path
             .replace("{id}", "1")
+            .replace("{key}", "billing")
             .replace("{sha256}", &"0".repeat(64));
         let method = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
         let r = app

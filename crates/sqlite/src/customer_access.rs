@@ -108,3 +108,40 @@ pub fn end_customer_session(conn: &Connection, hash: &[u8]) -> StoreResult<()> {
         .map_err(db)?;
     Ok(())
 }
+
+/// Prefix matches on email, name and phone, each through its own index.
+pub fn find_customers(
+    conn: &Connection,
+    text: &str,
+    limit: u32,
+) -> StoreResult<Vec<CustomerRecord>> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(Vec::new());
+    }
+    let escaped: String = text
+        .chars()
+        .flat_map(|c| match c {
+            '%' | '_' | '\\' => vec!['\\', c],
+            c => vec![c],
+        })
+        .collect();
+    let prefix = format!("{escaped}%");
+    let one = |column: &str| {
+        format!(
+            "SELECT * FROM (SELECT {CUSTOMER_COLUMNS} FROM customers \
+             WHERE {column} LIKE ?1 ESCAPE '\\' LIMIT ?2)"
+        )
+    };
+    let sql = format!(
+        "{} UNION {} UNION {} ORDER BY name COLLATE NOCASE, email LIMIT ?2",
+        one("email"),
+        one("name"),
+        one("phone")
+    );
+    let mut stmt = conn.prepare_cached(&sql).map_err(db)?;
+    let rows = stmt
+        .query_map(params![prefix, limit], customer_record)
+        .map_err(db)?;
+    rows.collect::<Result<_, _>>().map_err(db)
+}

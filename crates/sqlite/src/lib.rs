@@ -10,6 +10,7 @@ pub mod migrations;
 mod queries;
 mod readers;
 mod search;
+mod settings;
 mod staff_access;
 mod writer;
 

@@ -28,6 +28,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0006_case_search",
         include_str!("../migrations/0006_case_search.sql"),
     ),
+    (
+        "0007_settings_and_customer_lookup",
+        include_str!("../migrations/0007_settings_and_customer_lookup.sql"),
+    ),
 ];
 
 /// Applies every migration not yet applied; returns how many ran.

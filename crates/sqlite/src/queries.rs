@@ -106,18 +106,8 @@ pub fn person_by_email(conn: &Connection, email: &str) -> StoreResult<Option<Per
 }
 
 pub fn add_category(conn: &Connection, c: &Category, now: DateTime<Utc>) -> StoreResult<Category> {
-    for (field, id) in [("manager", c.manager), ("executive", c.executive)] {
-        let exists: bool = conn
-            .query_row(
-                "SELECT EXISTS(SELECT 1 FROM people WHERE id = ?)",
-                [id],
-                |r| r.get(0),
-            )
-            .map_err(db)?;
-        if !exists {
-            return Err(StoreError::UnknownPerson { field, id });
-        }
-    }
+    crate::settings::person_exists(conn, "manager", c.manager)?;
+    crate::settings::person_exists(conn, "executive", c.executive)?;
     let taken: bool = conn
         .query_row(
             "SELECT EXISTS(SELECT 1 FROM categories WHERE key = ?)",

@@ -1,4 +1,4 @@
-use crate::{customer_access, queries, staff_access, SqliteStore};
+use crate::{customer_access, queries, settings, staff_access, SqliteStore};
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
 use roadone_domain::{CaseId, Category, Person, PersonId};
@@ -34,6 +34,25 @@ impl Store for SqliteStore {
 
     async fn categories(&self) -> StoreResult<Vec<Category>> {
         self.read(queries::categories).await
+    }
+
+    async fn update_category(&self, category: Category) -> StoreResult<Category> {
+        self.write(move |c| settings::update_category(c, &category))
+            .await
+    }
+
+    async fn settings(&self) -> StoreResult<Vec<SettingRecord>> {
+        self.read(settings::settings).await
+    }
+
+    async fn save_settings(
+        &self,
+        changes: Vec<(String, Option<String>)>,
+        by: PersonId,
+        at: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        self.write(move |c| settings::save_settings(c, &changes, by, at))
+            .await
     }
 
     async fn add_token(
@@ -98,6 +117,12 @@ impl Store for SqliteStore {
     async fn customer_by_email(&self, email: &str) -> StoreResult<Option<CustomerRecord>> {
         let email = email.to_string();
         self.read(move |c| customer_access::customer_by_email(c, &email))
+            .await
+    }
+
+    async fn find_customers(&self, text: &str, limit: u32) -> StoreResult<Vec<CustomerRecord>> {
+        let text = text.to_string();
+        self.read(move |c| customer_access::find_customers(c, &text, limit))
             .await
     }
 

@@ -59,6 +59,9 @@ conformance_tests!(
     staff_sign_in,
     event_feed,
     full_text_search,
+    category_updates,
+    settings,
+    customer_lookup,
 );
 
 /// `run_all` itself, as another backend would call it.

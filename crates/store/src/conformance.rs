@@ -65,6 +65,9 @@ where
     staff_sign_in(make().await).await;
     event_feed(make().await).await;
     full_text_search(make().await).await;
+    category_updates(make().await).await;
+    settings(make().await).await;
+    customer_lookup(make().await).await;
 }
 
 /// The names of the checks [`run_all`] runs, in order (for reports).
@@ -85,6 +88,9 @@ pub const CHECKS: &[&str] = &[
     "staff_sign_in",
     "event_feed",
     "full_text_search",
+    "category_updates",
+    "settings",
+    "customer_lookup",
 ];
 
 /// How long the checks lease timers and notifications for.
@@ -2612,5 +2618,228 @@ pub async fn full_text_search<S: Store>(store: S) {
         search(" \"* - ", None).await.len(),
         2,
         "full_text_search: no word at all filters nothing (and breaks nothing)"
+    );
+}
+
+/// Editing a category replaces everything but its key; people must exist; an unknown key
+/// is refused and adds nothing.
+pub async fn category_updates<S: Store>(store: S) {
+    let f = Fixture::seed(&store).await;
+    let edited = Category {
+        name: "Billing and refunds".into(),
+        checklist: vec![ChecklistItem {
+            key: "invoice".into(),
+            label: "Invoice number".into(),
+            required: true,
+            pattern: Some(r"(?i)inv-(\d+)".into()),
+        }],
+        manager: f.staff.id,
+        ..f.billing.clone()
+    };
+    let stored = store
+        .update_category(edited.clone())
+        .await
+        .unwrap_or_else(|e| panic!("category_updates: editing billing failed: {e}"));
+    assert_eq!(
+        stored, edited,
+        "category_updates: update_category must return the category as given"
+    );
+    let listed = store
+        .categories()
+        .await
+        .unwrap_or_else(|e| panic!("category_updates: categories() failed: {e}"));
+    assert_eq!(
+        listed.iter().find(|c| c.key == "billing"),
+        Some(&edited),
+        "category_updates: the edit must be what categories() returns afterwards"
+    );
+    assert_eq!(
+        listed.iter().find(|c| c.key == "delivery"),
+        Some(&f.delivery),
+        "category_updates: editing billing must leave delivery alone"
+    );
+
+    let ghost = f.frontline2.id + 1000;
+    let bad = Category {
+        executive: ghost,
+        ..edited.clone()
+    };
+    match store.update_category(bad).await {
+        Err(StoreError::UnknownPerson { field: "executive", id }) if id == ghost => {}
+        other => panic!("category_updates: an unknown executive must fail with UnknownPerson {{ field: \"executive\" }}, got {other:?}"),
+    }
+    let unknown = Category {
+        key: "returns".into(),
+        ..f.delivery.clone()
+    };
+    match store.update_category(unknown).await {
+        Err(StoreError::Invalid { field: "key", .. }) => {}
+        other => panic!("category_updates: editing a category that does not exist must fail with Invalid {{ field: \"key\" }}, got {other:?}"),
+    }
+    let after = store
+        .categories()
+        .await
+        .unwrap_or_else(|e| panic!("category_updates: categories() failed: {e}"));
+    assert_eq!(
+        after, listed,
+        "category_updates: refused edits must change nothing"
+    );
+}
+
+/// Settings round-trip with who changed them and when; clearing removes one; a change by
+/// an unknown person changes nothing.
+pub async fn settings<S: Store>(store: S) {
+    let f = Fixture::seed(&store).await;
+    let initial = store
+        .settings()
+        .await
+        .unwrap_or_else(|e| panic!("settings: settings() failed: {e}"));
+    assert!(
+        initial.is_empty(),
+        "settings: a new store has no settings, found {initial:?}"
+    );
+    let at = t0();
+    store
+        .save_settings(
+            vec![
+                ("escalate_after".into(), Some("16h".into())),
+                ("mail_from".into(), Some("help@example.com".into())),
+            ],
+            f.exec.id,
+            at,
+        )
+        .await
+        .unwrap_or_else(|e| panic!("settings: saving failed: {e}"));
+    store
+        .save_settings(
+            vec![
+                ("escalate_after".into(), Some("12h".into())),
+                ("mail_from".into(), None),
+                ("tickle_after".into(), Some("2h".into())),
+            ],
+            f.manager.id,
+            at + hours(1),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("settings: saving again failed: {e}"));
+    let mut listed = store
+        .settings()
+        .await
+        .unwrap_or_else(|e| panic!("settings: settings() failed: {e}"));
+    listed.sort_by(|a, b| a.key.cmp(&b.key));
+    let expected = vec![
+        SettingRecord {
+            key: "escalate_after".into(),
+            value: "12h".into(),
+            changed_by: f.manager.id,
+            changed_at: at + hours(1),
+        },
+        SettingRecord {
+            key: "tickle_after".into(),
+            value: "2h".into(),
+            changed_by: f.manager.id,
+            changed_at: at + hours(1),
+        },
+    ];
+    assert_eq!(
+        listed, expected,
+        "settings: the latest value of each key with who and when; a cleared key is gone"
+    );
+    let ghost = f.frontline2.id + 1000;
+    match store
+        .save_settings(
+            vec![("escalate_after".into(), Some("1h".into()))],
+            ghost,
+            at + hours(2),
+        )
+        .await
+    {
+        Err(StoreError::UnknownPerson { .. }) => {}
+        other => panic!(
+            "settings: a change by an unknown person must fail with UnknownPerson, got {other:?}"
+        ),
+    }
+    let mut after = store
+        .settings()
+        .await
+        .unwrap_or_else(|e| panic!("settings: settings() failed: {e}"));
+    after.sort_by(|a, b| a.key.cmp(&b.key));
+    assert_eq!(
+        after, expected,
+        "settings: a refused change must change nothing"
+    );
+}
+
+/// Phone intake finds callers by the start of their email, name or phone, ignoring case;
+/// wildcards typed by staff are taken literally.
+pub async fn customer_lookup<S: Store>(store: S) {
+    let f = Fixture::seed(&store).await;
+    let people = [
+        ("ana.lopez@example.com", "Ana Lopez", "+1 555 0101"),
+        ("bob_smith@example.com", "Bob Smith", "+44 20 7946 0000"),
+        ("anatole@example.org", "Anatole France", "+33 1 23 45 67 89"),
+    ];
+    for (i, (email, name, phone)) in people.iter().enumerate() {
+        let customer = Customer {
+            email: Some(email.to_string()),
+            name: Some(name.to_string()),
+            phone: Some(phone.to_string()),
+            ..Customer::default()
+        };
+        let intake = f.intake_from("delivery", customer, &format!("Case {i}"));
+        let new = f.new_case(f.frontline.id, &intake, t0());
+        store
+            .open_case(new)
+            .await
+            .unwrap_or_else(|e| panic!("customer_lookup: opening a case failed: {e}"));
+    }
+    let names = |found: Vec<CustomerRecord>| -> Vec<String> {
+        found.into_iter().filter_map(|c| c.name).collect()
+    };
+    let find = |text: &'static str, limit: u32| {
+        let store = &store;
+        async move {
+            store
+                .find_customers(text, limit)
+                .await
+                .unwrap_or_else(|e| panic!("customer_lookup: find_customers({text:?}) failed: {e}"))
+        }
+    };
+    assert_eq!(
+        names(find("ana", 10).await),
+        vec!["Ana Lopez", "Anatole France"],
+        "customer_lookup: \"ana\" starts two emails and two names, each customer listed once, by name"
+    );
+    assert_eq!(
+        names(find("BOB", 10).await),
+        vec!["Bob Smith"],
+        "customer_lookup: case is ignored"
+    );
+    assert_eq!(
+        names(find("+44 20", 10).await),
+        vec!["Bob Smith"],
+        "customer_lookup: a phone number is found by its start"
+    );
+    assert_eq!(
+        names(find("bob_", 10).await),
+        vec!["Bob Smith"],
+        "customer_lookup: '_' is a character, not a wildcard"
+    );
+    assert!(
+        find("%", 10).await.is_empty(),
+        "customer_lookup: '%' is a character, not a wildcard"
+    );
+    assert!(
+        find("   ", 10).await.is_empty(),
+        "customer_lookup: blank text finds nobody"
+    );
+    assert!(
+        find("lopez", 10).await.is_empty(),
+        "customer_lookup: only starts match (a surname is found through the case search)"
+    );
+    assert_eq!(
+        find("a", 1).await.len(),
+        1,
+        "customer_lookup: at most `limit` customers"
     );
 }

@@ -184,3 +184,12 @@ pub struct NewSession {
 pub fn case_reference(id: CaseId) -> String {
     format!("RD-{id:06}")
 }
+
+/// A setting an admin changed on the pages: it overrides the configuration of that name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SettingRecord {
+    pub key: String,
+    pub value: String,
+    pub changed_by: PersonId,
+    pub changed_at: DateTime<Utc>,
+}

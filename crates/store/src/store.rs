@@ -20,6 +20,19 @@ pub trait Store: Send + Sync + 'static {
     /// Adds a category; the key must be new, manager and executive must exist.
     async fn add_category(&self, category: Category) -> StoreResult<Category>;
     async fn categories(&self) -> StoreResult<Vec<Category>>;
+    /// Replaces a category's name, checklist, manager and executive (the key stays); cases
+    /// already open keep the facts they were opened with.
+    async fn update_category(&self, category: Category) -> StoreResult<Category>;
+
+    /// The settings admins changed on the pages, by key.
+    async fn settings(&self) -> StoreResult<Vec<SettingRecord>>;
+    /// Sets (`Some`) or clears (`None`) settings, all in one transaction.
+    async fn save_settings(
+        &self,
+        changes: Vec<(String, Option<String>)>,
+        by: PersonId,
+        at: DateTime<Utc>,
+    ) -> StoreResult<()>;
 
     /// Stores the SHA-256 digest of a bearer token (never the token itself).
     async fn add_token(
@@ -51,6 +64,9 @@ pub trait Store: Send + Sync + 'static {
     // --- customers signing in to the portal ------------------------------------------
 
     async fn customer_by_email(&self, email: &str) -> StoreResult<Option<CustomerRecord>>;
+    /// Customers whose email, name or phone starts with `text` (ignoring case), at most
+    /// `limit`, by name: the lookup of phone intake.
+    async fn find_customers(&self, text: &str, limit: u32) -> StoreResult<Vec<CustomerRecord>>;
     /// Stores a sign-in link (its digest); expired links and sessions are purged meanwhile.
     async fn add_sign_in_link(&self, link: SignInLink) -> StoreResult<()>;
     /// Uses a link at most once: if it exists, is unused and has not expired at `now`,

@@ -9,7 +9,7 @@ pub mod upload;
 pub mod views;
 
 use crate::app::AppState;
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use axum::Router;
 
 /// Requests larger than this are refused with 413 before they are read.
@@ -31,6 +31,7 @@ pub fn router(state: AppState) -> Router {
             "/api/v1/categories",
             post(categories::create).get(categories::list),
         )
+        .route("/api/v1/categories/{key}", put(categories::update))
         .route("/api/v1/cases", post(cases::open).get(cases::list))
         .route("/api/v1/cases/{id}", get(cases::show))
         .route("/api/v1/cases/{id}/pass-up", post(cases::pass_up))

@@ -13,7 +13,7 @@ use utoipa::{Modify, OpenApi};
     paths(
         people::create, people::list, people::move_person, people::deactivate,
         crate::http::api::tokens::issue, crate::http::api::tokens::list, crate::http::api::tokens::revoke,
-        categories::create, categories::list,
+        categories::create, categories::list, categories::update,
         cases::open, cases::list, cases::show, cases::pass_up, cases::take, cases::upgrade, cases::solve, cases::message, cases::note,
         customer::show, customer::rate, customer::reply,
         inbound::email, attachments::download, attachments::sanitised,

@@ -110,6 +110,8 @@ pub fn compose(
         ),
         _ => Default::default(),
     };
+    let snapshot = state.directory.snapshot();
+    let settings = &snapshot.settings;
     // A reopening follows the customer's reply; show that reply with it.
     let message = if message.is_empty() && row.notification.template == "reopened_to_you" {
         stored
@@ -146,18 +148,17 @@ pub fn compose(
         opened_at => case.opened_at.format("%Y-%m-%d %H:%M UTC").to_string(),
         promised_by => case.promised_by.format("%Y-%m-%d %H:%M UTC").to_string(),
         escalates_at => case.escalates_at.format("%Y-%m-%d %H:%M UTC").to_string(),
-        escalate_after => humantime::format_duration(state.config.escalate_after).to_string(),
+        escalate_after => settings.shown("escalate_after"),
         link => crate::http::views::customer_link(base, &stored.head),
         staff_link => format!("{base}/api/v1/cases/{}", stored.head.id),
     };
     let (subject, body) = templates.render(&row.notification.template, context)?;
-    let from = mailbox(Some("Customer Service"), &state.config.mail_from)?;
+    let from = mailbox(Some(&settings.mail_sender_name), &settings.mail_from)?;
     let reply_to = mailbox(
-        Some("Customer Service"),
-        &reply_address::address(&state.config.mail_from, &state.secret, stored.head.id),
+        Some(&settings.mail_sender_name),
+        &reply_address::address(&settings.mail_from, &state.secret, stored.head.id),
     )?;
-    let domain = state
-        .config
+    let domain = settings
         .mail_from
         .rsplit_once('@')
         .map(|(_, d)| d)

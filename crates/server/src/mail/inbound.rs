@@ -158,7 +158,7 @@ pub fn facts_found(
 
 fn intake_category(state: &AppState) -> AppResult<roadone_domain::Category> {
     let snapshot = state.directory.snapshot();
-    let chosen = match &state.config.inbound_category {
+    let chosen = match &snapshot.settings.inbound_category {
         Some(key) => snapshot.categories.get(key).cloned(),
         None => snapshot
             .categories
@@ -312,7 +312,8 @@ fn html_original(msg: &Message<'_>) -> Option<(String, Vec<u8>)> {
 
 /// Takes one raw RFC 5322 message in.
 pub async fn receive(state: &AppState, raw: &[u8]) -> AppResult<InboundResult> {
-    let incoming = read(raw, &state.secret, &state.config.mail_from)?;
+    let mail_from = state.directory.snapshot().settings.mail_from.clone();
+    let incoming = read(raw, &state.secret, &mail_from)?;
     if incoming.ours {
         return Ok(InboundResult::new(
             "ignored",

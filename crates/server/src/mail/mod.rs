@@ -3,6 +3,7 @@
 //! address names its case with a signed token.
 
 pub mod compose;
+pub mod direct;
 pub mod html;
 pub mod inbound;
 pub mod relay;
@@ -11,5 +12,6 @@ pub mod sender;
 pub mod sign_in;
 pub mod smtp_listener;
 pub mod templates;
+pub mod test_message;
 
 pub use sender::{DeliveryReport, MailSender};

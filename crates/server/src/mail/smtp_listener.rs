@@ -129,7 +129,9 @@ async fn converse(state: AppState, stream: TcpStream, ip: IpAddr) -> std::io::Re
     let (read, mut write) = stream.into_split();
     let mut reader = BufReader::with_capacity(64 * 1024, read);
     let domain = state
-        .config
+        .directory
+        .snapshot()
+        .settings
         .mail_from
         .rsplit_once('@')
         .map(|(_, d)| d.to_ascii_lowercase())

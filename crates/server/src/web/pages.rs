@@ -86,6 +86,22 @@ const BUILT_IN: &[(&str, &str)] = &[
         "staff/admin_tokens.html",
         include_str!("../../templates/web/staff/admin_tokens.html"),
     ),
+    (
+        "staff/admin_nav.html",
+        include_str!("../../templates/web/staff/admin_nav.html"),
+    ),
+    (
+        "staff/admin_categories.html",
+        include_str!("../../templates/web/staff/admin_categories.html"),
+    ),
+    (
+        "staff/admin_category.html",
+        include_str!("../../templates/web/staff/admin_category.html"),
+    ),
+    (
+        "staff/admin_settings.html",
+        include_str!("../../templates/web/staff/admin_settings.html"),
+    ),
 ];
 
 pub const STYLESHEET: &str = include_str!("../../templates/web/roadone.css");

@@ -14,13 +14,31 @@ use axum::response::{IntoResponse, Redirect, Response};
 use minijinja::{context, Value};
 use roadone_domain::{Person, PersonId, Role};
 
-fn admin_only(me: &SignedIn) -> Result<(), WebError> {
+pub(crate) fn admin_only(me: &SignedIn) -> Result<(), WebError> {
     if me.person.role != Role::Admin {
         return Err(WebError(AppError::Forbidden(
-            "only administrators manage people".into(),
+            "only administrators manage people, categories and settings".into(),
         )));
     }
     Ok(())
+}
+
+/// An admin's form, read and checked for this session's CSRF token.
+pub(crate) async fn admin_form(
+    state: &AppState,
+    me: &SignedIn,
+    request: Request,
+) -> WebResult<UploadForm> {
+    admin_only(me)?;
+    let form = UploadForm::read(request, state).await?;
+    me.check_csrf(form.text("csrf"))?;
+    Ok(form)
+}
+
+/// Post/redirect/get: the notice travels in the query of the page shown next.
+pub(crate) fn done_redirect(path: &str, notice: &str) -> Response {
+    let notice: String = url::form_urlencoded::byte_serialize(notice.as_bytes()).collect();
+    Redirect::to(&format!("{path}?done={notice}")).into_response()
 }
 
 /// Everyone in tree order, each with their depth, so the page can indent them.
@@ -74,7 +92,7 @@ async fn page(
     let html = render(
         "staff/admin_people.html",
         context! {
-            me => me.person.name.clone(),
+            me => me.view(),
             csrf => me.csrf.clone(),
             rows,
             managers,
@@ -91,7 +109,8 @@ pub async fn people(State(state): State<AppState>, me: SignedIn) -> WebResult<Re
     page(&state, &me, None, None).await
 }
 
-fn refused(e: AppError) -> Result<(StatusCode, String), AppError> {
+/// A refusal the page shows above its forms (4xx), or an error page for anything else.
+pub(crate) fn refused(e: AppError) -> Result<(StatusCode, String), AppError> {
     match e {
         e @ (AppError::Invalid { .. } | AppError::Store(_) | AppError::NotFound(_)) => {
             let (status, _, message, _) = e.parts();
@@ -112,9 +131,7 @@ pub async fn act(
     Path(action): Path<String>,
     request: Request,
 ) -> WebResult<Response> {
-    admin_only(&me)?;
-    let form = UploadForm::read(request, &state).await?;
-    me.check_csrf(form.text("csrf"))?;
+    let form = admin_form(&state, &me, request).await?;
     let id = || -> Result<PersonId, AppError> {
         form.given("id")
             .and_then(|v| v.parse().ok())
@@ -181,11 +198,7 @@ pub async fn act(
         other => Err(AppError::NotFound(format!("the action {other:?}"))),
     };
     match result {
-        Ok(notice) => {
-            // Post/redirect/get: the notice travels in the query.
-            let notice: String = url::form_urlencoded::byte_serialize(notice.as_bytes()).collect();
-            Ok(Redirect::to(&format!("/staff/admin/people?done={notice}")).into_response())
-        }
+        Ok(notice) => Ok(done_redirect("/staff/admin/people", &notice)),
         Err(e) => match refused(e) {
             Ok(problem) => page(&state, &me, Some(problem), None).await,
             Err(e) => Err(e.into()),
@@ -195,7 +208,7 @@ pub async fn act(
 
 #[derive(serde::Deserialize)]
 pub struct Done {
-    done: Option<String>,
+    pub done: Option<String>,
 }
 
 pub async fn people_done(
@@ -214,12 +227,7 @@ async fn tokens_page(
     problem: Option<(StatusCode, String)>,
 ) -> WebResult<Response> {
     let snapshot = state.directory.snapshot();
-    let name = |id: PersonId| {
-        snapshot
-            .person(id)
-            .map(|p| p.name.clone())
-            .unwrap_or_else(|| format!("person {id}"))
-    };
+    let name = |id: PersonId| snapshot.person_name(id);
     let tokens: Vec<Value> = state
         .store
         .tokens()
@@ -245,7 +253,7 @@ async fn tokens_page(
     let html = render(
         "staff/admin_tokens.html",
         context! {
-            me => me.person.name.clone(),
+            me => me.view(),
             csrf => me.csrf.clone(),
             tokens,
             people,
@@ -269,9 +277,7 @@ pub async fn token_action(
     Path(action): Path<String>,
     request: Request,
 ) -> WebResult<Response> {
-    admin_only(&me)?;
-    let form = UploadForm::read(request, &state).await?;
-    me.check_csrf(form.text("csrf"))?;
+    let form = admin_form(&state, &me, request).await?;
     let problem = |message: String| Some((StatusCode::UNPROCESSABLE_ENTITY, message));
     match action.as_str() {
         "issue" => {

@@ -15,6 +15,16 @@ use roadone_domain::{Actor, Case, CaseStatus, Command, EventBody, Role};
 use roadone_store::{CaseFilter, EventFilter, StoredCase};
 use serde::Deserialize;
 
+/// A line about another case: its link, reference, subject and whether it is open.
+pub(crate) fn case_link(h: roadone_store::CaseHead) -> Value {
+    context! {
+        href => format!("/staff/cases/{}", h.id),
+        reference => h.reference,
+        subject => h.subject,
+        open => h.status == CaseStatus::Open,
+    }
+}
+
 /// A span of time as people say it: "2 d 3 h", "3 h 20 min", "40 min".
 pub fn span(from: DateTime<Utc>, to: DateTime<Utc>) -> String {
     match (to - from).num_minutes().abs() {
@@ -133,7 +143,7 @@ pub async fn list(
     Ok(render(
         "staff/cases.html",
         context! {
-            me => me.person.name.clone(),
+            me => me.view(),
             csrf => me.csrf.clone(),
             cases,
             state => q.state.unwrap_or_else(|| "open".into()),
@@ -337,14 +347,7 @@ async fn case_page(
         .await?
         .into_iter()
         .filter(|h| h.id != id)
-        .map(|h| {
-            context! {
-                href => format!("/staff/cases/{}", h.id),
-                reference => h.reference,
-                subject => h.subject,
-                open => h.status == CaseStatus::Open,
-            }
-        })
+        .map(case_link)
         .collect();
     let actor = Actor::Person { id: me.person.id };
     let may = |command: Command| state.allows(case, actor, &command);
@@ -381,7 +384,7 @@ async fn case_page(
     let page = render(
         "staff/case.html",
         context! {
-            me => me.person.name.clone(),
+            me => me.view(),
             csrf => me.csrf.clone(),
             id,
             reference => stored.head.reference.clone(),

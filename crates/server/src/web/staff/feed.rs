@@ -122,7 +122,7 @@ pub async fn show(
     Ok(render(
         "staff/feed.html",
         context! {
-            me => me.person.name.clone(),
+            me => me.view(),
             csrf => me.csrf.clone(),
             waiting,
             learned,

@@ -8,11 +8,12 @@ use crate::error::AppError;
 use crate::http::upload::UploadForm;
 use crate::web::pages::{render, when, WebError, WebResult};
 use crate::web::staff::session::SignedIn;
-use axum::extract::{Path, Request, State};
+use axum::extract::{Path, Query, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use minijinja::context;
 use roadone_domain::{Category, Channel, Customer, Intake, Realtime, Role};
+use roadone_store::CaseFilter;
 use std::collections::BTreeMap;
 
 fn may_take_calls(me: &SignedIn) -> Result<(), WebError> {
@@ -29,7 +30,7 @@ pub async fn categories(State(state): State<AppState>, me: SignedIn) -> WebResul
     let categories = state.directory.snapshot().category_choices();
     Ok(render(
         "staff/intake_categories.html",
-        context! { me => me.person.name.clone(), csrf => me.csrf.clone(), categories },
+        context! { me => me.view(), csrf => me.csrf.clone(), categories },
     )?
     .into_response())
 }
@@ -44,11 +45,21 @@ fn category(state: &AppState, key: &str) -> Result<Category, WebError> {
         .ok_or_else(|| WebError(AppError::NotFound(format!("the category {key:?}"))))
 }
 
+/// The caller lookup above the form: what was searched, who matched, and the customer
+/// chosen (whose details fill the form) with their earlier cases.
+#[derive(Default)]
+struct Lookup {
+    find: String,
+    found: Vec<minijinja::Value>,
+    chosen: Option<minijinja::Value>,
+}
+
 fn form_page(
     me: &SignedIn,
     category: &Category,
     values: &BTreeMap<String, String>,
     problem: Option<(StatusCode, String)>,
+    lookup: Lookup,
 ) -> WebResult<Response> {
     let facts: Vec<_> = category
         .checklist
@@ -67,25 +78,94 @@ fn form_page(
     let page = render(
         "staff/intake.html",
         context! {
-            me => me.person.name.clone(),
+            me => me.view(),
             csrf => me.csrf.clone(),
             category => context! { key => category.key.clone(), name => category.name.clone() },
             facts,
             values,
             problem => problem.map(|(_, m)| m),
+            find => lookup.find,
+            found => lookup.found,
+            chosen => lookup.chosen,
         },
     )?;
     Ok((status, page).into_response())
+}
+
+/// How many callers a lookup lists.
+const FOUND_LIMIT: u32 = 20;
+
+#[derive(serde::Deserialize)]
+pub struct LookupQuery {
+    /// The start of an email, name or phone number.
+    find: Option<String>,
+    /// The customer picked from what was found.
+    customer: Option<i64>,
 }
 
 pub async fn form(
     State(state): State<AppState>,
     me: SignedIn,
     Path(key): Path<String>,
+    Query(q): Query<LookupQuery>,
 ) -> WebResult<Response> {
     may_take_calls(&me)?;
     let category = category(&state, &key)?;
-    form_page(&me, &category, &BTreeMap::new(), None)
+    let mut lookup = Lookup::default();
+    let mut values = BTreeMap::new();
+    if let Some(find) = q
+        .find
+        .map(|f| f.trim().to_string())
+        .filter(|f| !f.is_empty())
+    {
+        lookup.found = state
+            .store
+            .find_customers(&find, FOUND_LIMIT)
+            .await?
+            .into_iter()
+            .map(|c| {
+                context! {
+                    id => c.id,
+                    name => c.name,
+                    email => c.email,
+                    phone => c.phone,
+                }
+            })
+            .collect();
+        lookup.find = find;
+    }
+    if let Some(id) = q.customer {
+        let customer = state
+            .store
+            .customer(id)
+            .await?
+            .ok_or_else(|| AppError::NotFound(format!("customer {id}")))?;
+        for (field, value) in [
+            ("name", &customer.name),
+            ("email", &customer.email),
+            ("phone", &customer.phone),
+        ] {
+            if let Some(v) = value {
+                values.insert(field.to_string(), v.clone());
+            }
+        }
+        let cases: Vec<minijinja::Value> = state
+            .store
+            .list_cases(CaseFilter {
+                customer_id: Some(id),
+                limit: 10,
+                ..CaseFilter::default()
+            })
+            .await?
+            .into_iter()
+            .map(crate::web::staff::cases::case_link)
+            .collect();
+        lookup.chosen = Some(context! {
+            name => customer.name.or(customer.email.clone()).unwrap_or_else(|| format!("customer {id}")),
+            cases,
+        });
+    }
+    form_page(&me, &category, &values, None, lookup)
 }
 
 /// Opens the case owned by the person who took the call, then shows the promise.
@@ -126,6 +206,7 @@ pub async fn submit(
                     &category,
                     &values,
                     Some((StatusCode::UNPROCESSABLE_ENTITY, problem)),
+                    Lookup::default(),
                 );
             }
             (None, false) => {}
@@ -165,7 +246,13 @@ pub async fn submit(
     let dry_run = state.check_intake(me.person.id, &intake);
     if let Err(e) = dry_run {
         let (status, _, message, _) = e.parts();
-        return form_page(&me, &category, &values, Some((status, message)));
+        return form_page(
+            &me,
+            &category,
+            &values,
+            Some((status, message)),
+            Lookup::default(),
+        );
     }
     let intake = Intake {
         attachments: UploadForm::store_files(&state, files).await?,
@@ -185,7 +272,7 @@ pub async fn done(
     Ok(render(
         "staff/intake_done.html",
         context! {
-            me => me.person.name.clone(),
+            me => me.view(),
             csrf => me.csrf.clone(),
             reference => stored.head.reference.clone(),
             promised_by => when(case.promised_by),

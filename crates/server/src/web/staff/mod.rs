@@ -4,9 +4,11 @@
 
 pub mod admin;
 pub mod cases;
+pub mod categories;
 pub mod feed;
 pub mod intake;
 pub mod session;
+pub mod settings;
 pub mod sign_in;
 
 use crate::app::AppState;
@@ -35,6 +37,27 @@ pub fn routes() -> Router<AppState> {
         .route("/staff/feed", get(feed::show))
         .route("/staff/admin/people", get(admin::people_done))
         .route("/staff/admin/people/{action}", post(admin::act))
+        .route(
+            "/staff/admin",
+            get(|| async { axum::response::Redirect::to("/staff/admin/people") }),
+        )
+        .route(
+            "/staff/admin/categories",
+            get(categories::list).post(categories::add),
+        )
+        .route(
+            "/staff/admin/categories/{key}",
+            get(categories::edit).post(categories::save),
+        )
+        .route(
+            "/staff/admin/rules",
+            get(settings::rules).post(settings::save_rules),
+        )
+        .route(
+            "/staff/admin/mail",
+            get(settings::mail).post(settings::save_mail),
+        )
+        .route("/staff/admin/mail/test", post(settings::test_mail))
         .route("/staff/admin/tokens", get(admin::tokens))
         .route("/staff/admin/tokens/{action}", post(admin::token_action))
         .route("/staff/cases", get(cases::list))

@@ -8,7 +8,7 @@ use crate::web::session::{check_csrf, STAFF};
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
-use roadone_domain::Person;
+use roadone_domain::{Person, Role};
 
 #[derive(Debug, Clone)]
 pub struct SignedIn {
@@ -61,6 +61,19 @@ impl FromRequestParts<AppState> for SignedIn {
 }
 
 impl SignedIn {
+    /// What the page layout needs to know about the visitor: their name, and which parts
+    /// of the navigation are theirs (the server still checks every page and action).
+    pub fn view(&self) -> minijinja::Value {
+        let role = self.person.role;
+        minijinja::context! {
+            name => self.person.name.clone(),
+            role => role.as_str(),
+            takes_calls => role != Role::Admin,
+            sees_feed => matches!(role, Role::Manager | Role::Executive | Role::Admin),
+            admin => role == Role::Admin,
+        }
+    }
+
     /// Refuses a form that does not carry this session's token.
     pub fn check_csrf(&self, presented: Option<&str>) -> AppResult<()> {
         check_csrf(&self.csrf, presented)

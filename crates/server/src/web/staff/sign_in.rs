@@ -91,7 +91,7 @@ pub async fn sign_out(
 pub async fn password_form(who: SignedIn) -> WebResult<Response> {
     Ok(render(
         "staff/password.html",
-        context! { me => who.person.name, csrf => who.csrf, min => passwords::MIN_LENGTH },
+        context! { me => who.view(), csrf => who.csrf, min => passwords::MIN_LENGTH },
     )?
     .into_response())
 }
@@ -110,7 +110,7 @@ pub async fn change_password(
     let problem = |message: String| -> WebResult<Response> {
         let page = render(
             "staff/password.html",
-            context! { me => who.person.name.clone(), csrf => who.csrf.clone(), min => passwords::MIN_LENGTH, error => message },
+            context! { me => who.view(), csrf => who.csrf.clone(), min => passwords::MIN_LENGTH, error => message },
         )?;
         Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
     };
