@@ -9,6 +9,7 @@ mod customer_access;
 pub mod migrations;
 mod queries;
 mod readers;
+mod reports;
 mod search;
 mod settings;
 mod staff_access;

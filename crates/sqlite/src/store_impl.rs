@@ -1,7 +1,7 @@
-use crate::{customer_access, queries, settings, staff_access, SqliteStore};
+use crate::{customer_access, queries, reports, settings, staff_access, SqliteStore};
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
-use roadone_domain::{CaseId, Category, Person, PersonId};
+use roadone_domain::{CaseId, Category, Event, Person, PersonId};
 use roadone_store::*;
 use std::path::Path;
 
@@ -238,6 +238,16 @@ impl Store for SqliteStore {
     ) -> StoreResult<u32> {
         let (email, template) = (email.to_string(), template.to_string());
         self.read(move |c| queries::sent_to_customer(c, &email, &template, since))
+            .await
+    }
+
+    async fn events_of_active_cases(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        kinds: Vec<String>,
+    ) -> StoreResult<Vec<(CaseId, Event)>> {
+        self.read(move |c| reports::events_of_active_cases(c, from, to, &kinds))
             .await
     }
 

@@ -62,6 +62,7 @@ conformance_tests!(
     category_updates,
     settings,
     customer_lookup,
+    report_events,
 );
 
 /// `run_all` itself, as another backend would call it.

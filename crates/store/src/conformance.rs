@@ -68,6 +68,7 @@ where
     category_updates(make().await).await;
     settings(make().await).await;
     customer_lookup(make().await).await;
+    report_events(make().await).await;
 }
 
 /// The names of the checks [`run_all`] runs, in order (for reports).
@@ -91,6 +92,7 @@ pub const CHECKS: &[&str] = &[
     "category_updates",
     "settings",
     "customer_lookup",
+    "report_events",
 ];
 
 /// How long the checks lease timers and notifications for.
@@ -2842,4 +2844,92 @@ pub async fn customer_lookup<S: Store>(store: S) {
         1,
         "customer_lookup: at most `limit` customers"
     );
+}
+
+/// Reports read the whole history (of the kinds asked for) of each case active in a
+/// window: the start is inclusive, the end exclusive, and quiet cases are left out.
+pub async fn report_events<S: Store>(store: S) {
+    let f = Fixture::seed(&store).await;
+    let p = |id| Actor::Person { id };
+    let from = t0() + hours(24);
+    let to = from + hours(24);
+    // Opened before the window and passed up exactly at its start: in, with its opening.
+    let before = f
+        .open(
+            &store,
+            f.frontline.id,
+            "delivery",
+            "a@example.com",
+            "Before",
+            t0(),
+        )
+        .await;
+    f.act(&store, before.id, pass_up(), p(f.frontline.id), from)
+        .await;
+    // Opened inside, with a note (a kind not asked for) and solved after the window.
+    let inside = f
+        .open(
+            &store,
+            f.frontline2.id,
+            "delivery",
+            "b@example.com",
+            "Inside",
+            from + hours(2),
+        )
+        .await;
+    f.act(
+        &store,
+        inside.id,
+        Command::AddNote {
+            body: "called back".into(),
+            attachments: vec![],
+        },
+        p(f.frontline2.id),
+        from + hours(3),
+    )
+    .await;
+    f.act(
+        &store,
+        inside.id,
+        solve(),
+        p(f.frontline2.id),
+        to + hours(5),
+    )
+    .await;
+    // Quiet in the window: opened before it and solved exactly at its end.
+    let quiet = f
+        .open(
+            &store,
+            f.frontline.id,
+            "delivery",
+            "c@example.com",
+            "Quiet",
+            t0(),
+        )
+        .await;
+    f.act(&store, quiet.id, solve(), p(f.frontline.id), to)
+        .await;
+
+    let kinds = ["opened", "passed_up", "solved"].map(String::from).to_vec();
+    let got = store
+        .events_of_active_cases(from, to, kinds)
+        .await
+        .unwrap_or_else(|e| panic!("report_events: events_of_active_cases failed: {e}"));
+    let seen: Vec<(CaseId, &str)> = got.iter().map(|(c, e)| (*c, e.body.kind())).collect();
+    assert_eq!(
+        seen,
+        vec![
+            (before.id, "opened"),
+            (before.id, "passed_up"),
+            (inside.id, "opened"),
+            (inside.id, "solved"),
+        ],
+        "report_events: the asked-for events of the active cases, whole histories, by case then seq; \
+         the start is inclusive, the end exclusive, other kinds and quiet cases left out"
+    );
+    let none = store
+        .events_of_active_cases(from, to, Vec::new())
+        .await
+        .unwrap_or_else(|e| panic!("report_events: with no kinds: {e}"));
+    assert!(none.is_empty(), "report_events: no kinds asked, no events");
 }

@@ -138,6 +138,18 @@ pub trait Store: Send + Sync + 'static {
         since: DateTime<Utc>,
     ) -> StoreResult<u32>;
 
+    // --- reports -----------------------------------------------------------------------
+
+    /// The events of `kinds` of every case that has at least one of them in `[from, to)`,
+    /// ordered by case, then seq. Whole histories, not just the window: a holding that
+    /// ends in the window began before it, and a pass in it may be answered after it.
+    async fn events_of_active_cases(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        kinds: Vec<String>,
+    ) -> StoreResult<Vec<(CaseId, Event)>>;
+
     // --- operations --------------------------------------------------------------------
 
     /// A consistent copy of the whole store, taken while it keeps serving.

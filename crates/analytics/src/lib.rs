@@ -1,0 +1,9 @@
+//! What service is worth, computed from the event log (DESIGN §3, docs/metrics.md). Pure
+//! functions over events: the store reads them, the server and the CLI present the result.
+
+pub mod month;
+pub mod stats;
+pub mod trail;
+
+pub use month::Month;
+pub use trail::{trail, PersonTrail, Trail, TRAIL_KINDS};
