@@ -38,6 +38,26 @@ pub enum Cmd {
     Migrate,
     /// Write a consistent copy of the database to FILE while the server may keep running.
     Backup { file: PathBuf },
+    /// Print a report (docs/metrics.md defines every figure).
+    #[command(subcommand)]
+    Report(ReportCmd),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReportCmd {
+    /// The monthly trail: per person, received, solved, passed up, time held, the
+    /// buck-passing index and quick catches.
+    Trail {
+        /// The month, YYYY-MM (UTC).
+        #[arg(long)]
+        month: String,
+        /// solves or buck_passing.
+        #[arg(long, default_value = "solves")]
+        sort: String,
+        /// table, json or csv.
+        #[arg(long, default_value = "table")]
+        format: String,
+    },
 }
 
 #[derive(Debug, Args)]

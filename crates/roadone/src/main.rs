@@ -3,10 +3,11 @@
 
 mod cli;
 mod demo;
+mod report;
 
 use anyhow::{bail, Context, Result};
 use clap::Parser;
-use cli::{Cli, Cmd, TokenCmd, UserCmd};
+use cli::{Cli, Cmd, ReportCmd, TokenCmd, UserCmd};
 use roadone_domain::Role;
 use roadone_server::{App, AppState, Config};
 use roadone_store::NewPerson;
@@ -112,6 +113,14 @@ async fn run(cli: Cli) -> Result<()> {
                 .await?;
             println!("{token}");
             Ok(())
+        }
+        Cmd::Report(ReportCmd::Trail {
+            month,
+            sort,
+            format,
+        }) => {
+            let state = App::build_state(config_for(&cli)).await?;
+            report::trail(&state, month, sort, format).await
         }
         Cmd::Migrate => {
             let path = config_for(&cli).database_path();

@@ -12,6 +12,7 @@ pub mod intake;
 pub mod mail;
 pub mod passwords;
 pub mod people;
+pub mod reports;
 pub mod scheduler;
 pub mod service;
 pub mod settings;

@@ -19,6 +19,7 @@ const SERVED: &[(&str, &str)] = &[
     ("post", "/api/v1/categories"),
     ("get", "/api/v1/categories"),
     ("put", "/api/v1/categories/{key}"),
+    ("get", "/api/v1/reports/trail"),
     ("post", "/api/v1/cases"),
     ("get", "/api/v1/cases"),
     ("get", "/api/v1/cases/{id}"),

@@ -32,6 +32,7 @@ pub fn router(state: AppState) -> Router {
             post(categories::create).get(categories::list),
         )
         .route("/api/v1/categories/{key}", put(categories::update))
+        .route("/api/v1/reports/trail", get(api::reports::trail))
         .route("/api/v1/cases", post(cases::open).get(cases::list))
         .route("/api/v1/cases/{id}", get(cases::show))
         .route("/api/v1/cases/{id}/pass-up", post(cases::pass_up))

@@ -6,6 +6,7 @@ pub mod categories;
 pub mod customer;
 pub mod inbound;
 pub mod people;
+pub mod reports;
 pub mod tokens;
 
 use crate::error::AppError;

@@ -7,6 +7,7 @@ pub mod cases;
 pub mod categories;
 pub mod feed;
 pub mod intake;
+pub mod reports;
 pub mod session;
 pub mod settings;
 pub mod sign_in;
@@ -35,6 +36,8 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/staff/intake/done/{id}", get(intake::done))
         .route("/staff/feed", get(feed::show))
+        .route("/staff/reports/trail", get(reports::trail_page))
+        .route("/staff/reports/trail.csv", get(reports::trail_csv))
         .route("/staff/admin/people", get(admin::people_done))
         .route("/staff/admin/people/{action}", post(admin::act))
         .route(

@@ -1,0 +1,87 @@
+//! The reports over the API: JSON by default, CSV with `format=csv`. Managers, executives
+//! and admins only: they are about people.
+
+use crate::app::AppState;
+use crate::error::{AppError, AppResult};
+use crate::http::extract::Staff;
+use crate::http::views::ErrorBody;
+use crate::reports::trail::{self, TrailReport};
+use axum::extract::{Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use roadone_analytics::Month;
+use roadone_domain::Role;
+
+pub const READERS: &[Role] = &[Role::Manager, Role::Executive, Role::Admin];
+
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+pub struct TrailQuery {
+    /// The month, `YYYY-MM` (UTC).
+    month: Option<String>,
+    /// `solves` (default) or `buck_passing`.
+    sort: Option<String>,
+    /// `json` (default) or `csv`.
+    format: Option<String>,
+}
+
+pub fn month_param(text: Option<&str>) -> AppResult<Month> {
+    let text = text.ok_or_else(|| AppError::invalid("month", "is required, like 2026-03"))?;
+    Month::parse(text).map_err(|e| AppError::invalid("month", e.to_string()))
+}
+
+/// Answers a report as JSON, or as a CSV download named after it.
+pub fn answer<T: serde::Serialize>(
+    format: Option<&str>,
+    name: &str,
+    json: T,
+    csv: impl FnOnce(&T) -> AppResult<String>,
+) -> AppResult<Response> {
+    match format.unwrap_or("json") {
+        "json" => Ok(Json(json).into_response()),
+        "csv" => Ok((
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"{name}.csv\""),
+                ),
+            ],
+            csv(&json)?,
+        )
+            .into_response()),
+        other => Err(AppError::invalid(
+            "format",
+            format!("{other:?} is not json or csv"),
+        )),
+    }
+}
+
+/// The monthly trail: per person, cases received by route, solved, passed up, taken,
+/// upgraded, time held, escalations, the buck-passing index and quick catches.
+#[utoipa::path(get, path = "/api/v1/reports/trail", params(TrailQuery), security(("bearer" = [])),
+    responses((status = 200, body = TrailReport), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn trail(
+    State(state): State<AppState>,
+    staff: Staff,
+    Query(q): Query<TrailQuery>,
+) -> AppResult<Response> {
+    staff.require_role(READERS, "read reports")?;
+    let month = month_param(q.month.as_deref())?;
+    let sort = trail::parse_sort(q.sort.as_deref()).map_err(|e| AppError::invalid("sort", e))?;
+    if let Some(f) = q
+        .format
+        .as_deref()
+        .filter(|f| !matches!(*f, "json" | "csv"))
+    {
+        return Err(AppError::invalid(
+            "format",
+            format!("{f:?} is not json or csv"),
+        ));
+    }
+    let report = trail::monthly(&state, month, sort).await?;
+    let name = format!("trail-{month}");
+    answer(q.format.as_deref(), &name, report, |r| {
+        crate::reports::csv::write(trail::CSV_HEADER, trail::csv_rows(r))
+    })
+}

@@ -1,0 +1,45 @@
+//! CSV for spreadsheets, safe to open: a cell that starts with `=`, `+`, `-`, `@`, a tab
+//! or a carriage return would be read as a formula, so it gets a leading `'`.
+
+use crate::error::{AppError, AppResult};
+
+pub fn cell(text: &str) -> String {
+    match text.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{text}"),
+        _ => text.to_string(),
+    }
+}
+
+/// Writes a header and rows (each cell escaped) as CSV text.
+pub fn write(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> AppResult<String> {
+    let internal = |e: csv::Error| AppError::Internal(format!("writing CSV: {e}"));
+    let mut out = csv::Writer::from_writer(Vec::new());
+    out.write_record(header).map_err(internal)?;
+    for row in rows {
+        out.write_record(row.iter().map(|c| cell(c)))
+            .map_err(internal)?;
+    }
+    let bytes = out
+        .into_inner()
+        .map_err(|e| AppError::Internal(format!("writing CSV: {e}")))?;
+    String::from_utf8(bytes).map_err(|e| AppError::Internal(format!("writing CSV: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formulas_are_defused_and_quotes_kept() {
+        for risky in ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"] {
+            assert!(cell(risky).starts_with('\''), "{risky:?}");
+        }
+        assert_eq!(cell("Ann"), "Ann");
+        let text = write(
+            &["name", "n"],
+            [vec!["=cmd|' /C calc'!A0".into(), "3".into()]],
+        )
+        .unwrap();
+        assert_eq!(text, "name,n\n\"'=cmd|' /C calc'!A0\",3\n");
+    }
+}
