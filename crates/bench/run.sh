@@ -8,6 +8,7 @@
 #   crates/bench/run.sh sweep      # escalation sweep against 10k, 100k, 1M open cases
 #   crates/bench/run.sh smtp       # inbound SMTP with a 100 KB PDF, 8 senders
 #   crates/bench/run.sh pages      # the staff pages with 3,000 and 1,000,000 cases
+#   crates/bench/run.sh trail      # the monthly trail over 1,000,000 cases, ~10,500,000 events
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 cargo build --release -p roadone -p roadone-bench
@@ -30,6 +31,9 @@ if [[ $what == all || $what == pages ]]; then
     for n in 3000 1000000; do
         $bench pages --cases "$n" --clients 8 --seconds 10 | stamp | tee -a "$out"
     done
+fi
+if [[ $what == all || $what == trail ]]; then
+    $bench trail --cases 1000000 --month 2025-06 --runs 5 | stamp | tee -a "$out"
 fi
 if [[ $what == all || $what == sweep ]]; then
     for n in 10000 100000 1000000; do

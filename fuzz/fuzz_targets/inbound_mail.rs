@@ -13,7 +13,7 @@ fuzz_target!(|data: &[u8]| {
     // `read` does not catch still ends the run as a crash.
     static PLAIN_HOOK: std::sync::Once = std::sync::Once::new();
     PLAIN_HOOK.call_once(|| drop(std::panic::take_hook()));
-    if let Ok(incoming) = inbound::read(data, SECRET, "support@example.com") {
+    if let Ok(incoming) = inbound::read(data, SECRET) {
         if let Some(case) = incoming.case {
             // A match can only come from something we signed; the fuzzer cannot sign.
             let text = String::from_utf8_lossy(data);

@@ -9,6 +9,7 @@ mod pages;
 mod server;
 mod smtp;
 mod sweep;
+mod trail;
 
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
@@ -67,6 +68,15 @@ enum Mode {
         senders: usize,
         #[arg(long, default_value_t = 10)]
         seconds: u64,
+    },
+    /// Write N cases (~10 events each) over 2025, then time the monthly trail of MONTH.
+    Trail {
+        #[arg(long, default_value_t = 1_000_000)]
+        cases: u64,
+        #[arg(long, default_value = "2025-06")]
+        month: String,
+        #[arg(long, default_value_t = 5)]
+        runs: u32,
     },
     /// Time the scheduler's claim of due timers with N open cases not due and K due.
     Sweep {
@@ -136,6 +146,10 @@ async fn main() -> Result<()> {
 }
 
 async fn run(args: Args) -> Result<()> {
+    if let Mode::Trail { cases, month, runs } = &args.mode {
+        println!("{}", trail::run(*cases, month, *runs).await?);
+        return Ok(());
+    }
     if let Mode::Sweep { open, due } = args.mode {
         println!("{}", sweep::run(open, due).await?);
         return Ok(());
@@ -184,7 +198,9 @@ async fn run(args: Args) -> Result<()> {
             figures["server_peak_rss_mb"] = json!(server.peak_rss_mb()?);
             Ok(figures)
         }
-        Mode::Sweep { .. } | Mode::Smtp { .. } => unreachable!("handled above"),
+        Mode::Sweep { .. } | Mode::Smtp { .. } | Mode::Trail { .. } => {
+            unreachable!("handled above")
+        }
     };
     if args.keep_data {
         eprintln!("data kept in {}", server.keep_data().display());

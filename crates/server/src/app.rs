@@ -27,6 +27,8 @@ pub struct Inner {
     pub attachments: crate::attachments::AttachmentStore,
     /// Per-IP and per-address allowances of the public pages.
     pub limits: crate::web::rate_limit::RateLimits,
+    /// Whose turn it is to own the next case that arrives on its own (`intake`).
+    pub next_in_turn: std::sync::atomic::AtomicUsize,
 }
 
 impl std::ops::Deref for AppState {
@@ -64,6 +66,7 @@ impl AppState {
                 config.max_attachment_size,
             ),
             limits: crate::web::rate_limit::RateLimits::new(&config),
+            next_in_turn: std::sync::atomic::AtomicUsize::new(0),
             config,
         })))
     }

@@ -131,7 +131,9 @@ pub fn check_mail_from(value: &str) -> Result<(), String> {
         .is_some_and(|(l, d)| !l.is_empty() && !d.is_empty() && !d.contains('@'))
         && !value
             .chars()
-            .any(|c| c.is_whitespace() || c.is_control() || c == '+');
+            .any(|c| c.is_whitespace() || c.is_control() || c == '+')
+        // What the mail library cannot send from would fail every message for good.
+        && value.parse::<lettre::Address>().is_ok();
     if plain {
         Ok(())
     } else {

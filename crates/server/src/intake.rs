@@ -3,23 +3,26 @@
 use crate::app::AppState;
 use crate::error::{AppError, AppResult};
 use roadone_domain::{PersonId, Role};
-use std::sync::atomic::{AtomicUsize, Ordering};
-
-static ROUND_ROBIN: AtomicUsize = AtomicUsize::new(0);
+use std::sync::atomic::Ordering;
 
 /// Who owns a case that arrives with nobody taking it in (mail, the web form): the
 /// configured `inbound_owner`, else frontline in turn, else anyone but admins.
 pub fn unattended_owner(state: &AppState) -> AppResult<PersonId> {
     let snapshot = state.directory.snapshot();
     if let Some(email) = &snapshot.settings.inbound_owner {
-        return snapshot
+        let named = snapshot
             .hierarchy
             .people()
-            .find(|p| p.active && p.email.eq_ignore_ascii_case(email))
-            .map(|p| p.id)
-            .ok_or_else(|| {
-                AppError::Internal(format!("inbound_owner {email} is not an active person"))
-            });
+            .find(|p| p.active && p.role != Role::Admin && p.email.eq_ignore_ascii_case(email));
+        match named {
+            Some(p) => return Ok(p.id),
+            // Deactivated since it was set: the case still opens, with the default owner,
+            // and the log says what to fix.
+            None => tracing::warn!(
+                "inbound_owner {email} is not an active person who can own cases; \
+                 new cases go to frontline in turn until it is changed on the mail page"
+            ),
+        }
     }
     let mut frontline: Vec<PersonId> = snapshot
         .hierarchy
@@ -43,5 +46,5 @@ pub fn unattended_owner(state: &AppState) -> AppResult<PersonId> {
             field: None,
         });
     }
-    Ok(frontline[ROUND_ROBIN.fetch_add(1, Ordering::Relaxed) % frontline.len()])
+    Ok(frontline[state.next_in_turn.fetch_add(1, Ordering::Relaxed) % frontline.len()])
 }

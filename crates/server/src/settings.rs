@@ -229,11 +229,13 @@ pub fn check(
         Kind::Person => {
             let found = people
                 .people()
-                .any(|p| p.active && p.email.eq_ignore_ascii_case(typed));
-            if found {
-                Ok(Some(typed.to_ascii_lowercase()))
-            } else {
-                Err(format!("{typed:?} is not the email of an active person"))
+                .find(|p| p.active && p.email.eq_ignore_ascii_case(typed));
+            match found {
+                Some(p) if p.role == roadone_domain::Role::Admin => Err(format!(
+                    "{typed:?} is an administrator, and administrators do not own cases"
+                )),
+                Some(_) => Ok(Some(typed.to_ascii_lowercase())),
+                None => Err(format!("{typed:?} is not the email of an active person")),
             }
         }
     }

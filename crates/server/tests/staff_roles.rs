@@ -37,7 +37,7 @@ async fn each_role_reaches_exactly_its_pages() {
     const NO: StatusCode = StatusCode::FORBIDDEN;
     let case_page = format!("/staff/cases/{case}");
     // page, then frontline, staff, manager, executive, admin
-    let matrix: [(&str, [StatusCode; 5]); 9] = [
+    let matrix: [(&str, [StatusCode; 5]); 13] = [
         ("/staff/cases", [OK, OK, OK, OK, OK]),
         ("/staff/cases?who=all", [NO, NO, OK, OK, OK]),
         (&case_page, [OK, OK, OK, OK, OK]),
@@ -46,6 +46,10 @@ async fn each_role_reaches_exactly_its_pages() {
         ("/staff/feed", [NO, NO, OK, OK, OK]),
         ("/staff/admin/people", [NO, NO, NO, NO, OK]),
         ("/staff/admin/tokens", [NO, NO, NO, NO, OK]),
+        ("/staff/admin/categories", [NO, NO, NO, NO, OK]),
+        ("/staff/admin/categories/billing", [NO, NO, NO, NO, OK]),
+        ("/staff/admin/rules", [NO, NO, NO, NO, OK]),
+        ("/staff/admin/mail", [NO, NO, NO, NO, OK]),
         ("/staff/password", [OK, OK, OK, OK, OK]),
     ];
     for (i, (role, id)) in roles.iter().enumerate() {

@@ -90,20 +90,15 @@ fn addresses<'a>(msg: &'a Message<'a>) -> Vec<String> {
     out
 }
 
-/// The case this mail answers, from a verified reply token or Message-ID of ours.
-fn matched_case(secret: &[u8], mail_from: &str, msg: &Message<'_>) -> Option<CaseId> {
-    let ours = mail_from
-        .split('@')
-        .next()
-        .unwrap_or_default()
-        .to_ascii_lowercase();
+/// The case this mail answers, from a verified reply token or Message-ID of ours. Any
+/// local part before the `+` will do: the token is signed, and mail sent before an admin
+/// changed the from address still carries the old one.
+fn matched_case(secret: &[u8], msg: &Message<'_>) -> Option<CaseId> {
     for address in addresses(msg) {
         let local = address.split('@').next().unwrap_or_default();
-        if let Some((base, token)) = local.split_once('+') {
-            if base.eq_ignore_ascii_case(&ours) {
-                if let Some(case) = reply_address::verify(secret, token) {
-                    return Some(case);
-                }
+        if let Some((_, token)) = local.split_once('+') {
+            if let Some(case) = reply_address::verify(secret, token) {
+                return Some(case);
             }
         }
     }
@@ -234,16 +229,14 @@ pub struct Incoming {
 /// Should the MIME parser trip over a message's structure (mail-parser checks some
 /// invariants only with debug assertions), the headers are still read, the case says the
 /// body could not be, and the raw message is kept whole as `original.eml`.
-pub fn read(raw: &[u8], secret: &[u8], mail_from: &str) -> AppResult<Incoming> {
-    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        read_structure(raw, secret, mail_from)
-    })) {
+pub fn read(raw: &[u8], secret: &[u8]) -> AppResult<Incoming> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read_structure(raw, secret))) {
         Ok(result) => result,
-        Err(_) => read_headers_only(raw, secret, mail_from),
+        Err(_) => read_headers_only(raw, secret),
     }
 }
 
-fn read_headers_only(raw: &[u8], secret: &[u8], mail_from: &str) -> AppResult<Incoming> {
+fn read_headers_only(raw: &[u8], secret: &[u8]) -> AppResult<Incoming> {
     let msg = MessageParser::default()
         .parse_headers(raw)
         .filter(|m| !m.headers().is_empty())
@@ -257,7 +250,7 @@ fn read_headers_only(raw: &[u8], secret: &[u8], mail_from: &str) -> AppResult<In
     Ok(Incoming {
         ours: false,
         automatic: automatic_reason(&msg),
-        case: matched_case(secret, mail_from, &msg),
+        case: matched_case(secret, &msg),
         sender_email: from.and_then(|a| a.address()).map(str::to_string),
         sender_name: from.and_then(|a| a.name()).map(|n| n.replace(['\r', '\n'], " ")),
         subject: msg.subject().unwrap_or_default().trim().to_string(),
@@ -266,7 +259,7 @@ fn read_headers_only(raw: &[u8], secret: &[u8], mail_from: &str) -> AppResult<In
     })
 }
 
-fn read_structure(raw: &[u8], secret: &[u8], mail_from: &str) -> AppResult<Incoming> {
+fn read_structure(raw: &[u8], secret: &[u8]) -> AppResult<Incoming> {
     let msg = MessageParser::default()
         .parse(raw)
         .filter(|m| !m.headers().is_empty())
@@ -283,7 +276,7 @@ fn read_structure(raw: &[u8], secret: &[u8], mail_from: &str) -> AppResult<Incom
     Ok(Incoming {
         ours,
         automatic: automatic_reason(&msg),
-        case: matched_case(secret, mail_from, &msg),
+        case: matched_case(secret, &msg),
         sender_email: from.and_then(|a| a.address()).map(str::to_string),
         sender_name: from
             .and_then(|a| a.name())
@@ -312,8 +305,7 @@ fn html_original(msg: &Message<'_>) -> Option<(String, Vec<u8>)> {
 
 /// Takes one raw RFC 5322 message in.
 pub async fn receive(state: &AppState, raw: &[u8]) -> AppResult<InboundResult> {
-    let mail_from = state.directory.snapshot().settings.mail_from.clone();
-    let incoming = read(raw, &state.secret, &mail_from)?;
+    let incoming = read(raw, &state.secret)?;
     if incoming.ours {
         return Ok(InboundResult::new(
             "ignored",
@@ -467,9 +459,7 @@ mod tests {
             let raw = format!(
                 "From: a@example.org\r\nTo: support@example.com\r\n{headers}\r\n\r\nbody\r\n"
             );
-            read(raw.as_bytes(), b"secret", "support@example.com")
-                .unwrap()
-                .automatic
+            read(raw.as_bytes(), b"secret").unwrap().automatic
         };
         assert!(read_one("Auto-Submitted: auto-replied").is_some());
         assert!(

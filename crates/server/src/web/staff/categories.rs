@@ -197,11 +197,9 @@ pub async fn add(
 }
 
 /// The checklist as typed: rows `item{i}_key`, `_label`, `_required`, `_pattern`,
-/// `_remove`. Fully empty rows (the blank ones offered) and removed rows are left out;
-/// `rows[j]` is the form row of the `j`th item kept, to name it in a refusal.
-fn checklist_from(form: &UploadForm) -> (Vec<ChecklistItem>, Vec<usize>) {
+/// `_remove`. Fully empty rows (the blank ones offered) and removed rows are left out.
+fn checklist_from(form: &UploadForm) -> Vec<ChecklistItem> {
     let mut items = Vec::new();
-    let mut rows = Vec::new();
     for row in 0.. {
         let field = |name: &str| form.text(&format!("item{row}_{name}"));
         if field("key").is_none() && field("label").is_none() {
@@ -225,9 +223,8 @@ fn checklist_from(form: &UploadForm) -> (Vec<ChecklistItem>, Vec<usize>) {
             required: field("required").is_some(),
             pattern,
         });
-        rows.push(row + 1);
     }
-    (items, rows)
+    items
 }
 
 /// A key made from a new item's label when none was typed: "Order number" → `order_number`.
@@ -251,7 +248,7 @@ pub async fn save(
     request: Request,
 ) -> WebResult<Response> {
     let form = admin_form(&state, &me, request).await?;
-    let (checklist, rows) = checklist_from(&form);
+    let checklist = checklist_from(&form);
     let typed = Category {
         key: key.clone(),
         name: form.given("name").unwrap_or_default(),
@@ -283,9 +280,13 @@ pub async fn save(
         Err(AppError::NotFound(what)) => Err(AppError::NotFound(what).into()),
         Err(e) => {
             let (status, message) = refused(e)?;
-            // "checklist[2].key: …" names the item kept; the page numbers its rows.
-            let message = rows.iter().enumerate().fold(message, |m, (j, row)| {
-                m.replace(&format!("checklist[{j}]"), &format!("checklist row {row}"))
+            // "checklist[2].key: …" names the third item kept, which is the third row of
+            // the page shown with the refusal (removed and empty rows are not shown again).
+            let message = (0..typed.checklist.len()).rev().fold(message, |m, j| {
+                m.replace(
+                    &format!("checklist[{j}]"),
+                    &format!("checklist row {}", j + 1),
+                )
             });
             edit_page(&state, &me, &typed, Some((status, message)), None).await
         }
