@@ -1,6 +1,7 @@
 //! What service is worth, computed from the event log (DESIGN §3, docs/metrics.md). Pure
 //! functions over events: the store reads them, the server and the CLI present the result.
 
+pub mod customer_math;
 pub mod month;
 pub mod stats;
 pub mod trail;

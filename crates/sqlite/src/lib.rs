@@ -7,6 +7,7 @@ mod checkpointer;
 mod convert;
 mod customer_access;
 pub mod migrations;
+mod orders;
 mod queries;
 mod readers;
 mod reports;

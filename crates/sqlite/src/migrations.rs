@@ -32,6 +32,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0007_settings_and_customer_lookup",
         include_str!("../migrations/0007_settings_and_customer_lookup.sql"),
     ),
+    ("0008_orders", include_str!("../migrations/0008_orders.sql")),
 ];
 
 /// Applies every migration not yet applied; returns how many ran.

@@ -237,7 +237,11 @@ pub fn person_by_token(conn: &Connection, hash: &[u8]) -> StoreResult<Option<Per
 }
 
 /// Finds the customer by email, then by external id; creates them if new.
-fn upsert_customer(conn: &Connection, c: &Customer, now: DateTime<Utc>) -> StoreResult<i64> {
+pub(crate) fn upsert_customer(
+    conn: &Connection,
+    c: &Customer,
+    now: DateTime<Utc>,
+) -> StoreResult<i64> {
     let clean = |v: &Option<String>| {
         v.as_deref()
             .map(str::trim)

@@ -1,4 +1,4 @@
-use crate::{customer_access, queries, reports, settings, staff_access, SqliteStore};
+use crate::{customer_access, orders, queries, reports, settings, staff_access, SqliteStore};
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
 use roadone_domain::{CaseId, Category, Event, Person, PersonId};
@@ -249,6 +249,29 @@ impl Store for SqliteStore {
     ) -> StoreResult<Vec<(CaseId, Event)>> {
         self.read(move |c| reports::events_of_active_cases(c, from, to, &kinds))
             .await
+    }
+
+    async fn add_orders(&self, orders: Vec<NewOrder>) -> StoreResult<OrdersOutcome> {
+        self.write(move |c| orders::add_orders(c, &orders, Utc::now()))
+            .await
+    }
+
+    async fn order_currencies(&self) -> StoreResult<Vec<(String, u64)>> {
+        self.read(orders::order_currencies).await
+    }
+
+    async fn orders_in(
+        &self,
+        currency: String,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> StoreResult<Vec<OrderAmount>> {
+        self.read(move |c| orders::orders_in(c, &currency, from, to))
+            .await
+    }
+
+    async fn case_outcomes(&self) -> StoreResult<Vec<CaseOutcome>> {
+        self.read(orders::case_outcomes).await
     }
 
     async fn backup(&self, to: &Path) -> StoreResult<()> {

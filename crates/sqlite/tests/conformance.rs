@@ -63,6 +63,7 @@ conformance_tests!(
     settings,
     customer_lookup,
     report_events,
+    orders_and_outcomes,
 );
 
 /// `run_all` itself, as another backend would call it.

@@ -193,3 +193,54 @@ pub struct SettingRecord {
     pub changed_by: PersonId,
     pub changed_at: DateTime<Utc>,
 }
+
+/// Whose order it is: the shop's own id for the customer, or their email.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CustomerRef {
+    ExternalId(String),
+    Email(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewOrder {
+    pub order_id: String,
+    pub customer: CustomerRef,
+    pub ordered_at: DateTime<Utc>,
+    /// Hundredths of the currency.
+    pub amount_cents: i64,
+    /// ISO 4217, upper case.
+    pub currency: String,
+}
+
+/// What a batch of orders did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OrdersOutcome {
+    pub added: u32,
+    /// Sent again exactly as stored: nothing to do.
+    pub already_known: u32,
+    /// Indexes (in the batch) of orders whose id is stored with other details; not changed.
+    pub conflicts: Vec<usize>,
+}
+
+/// One order as customer math reads it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OrderAmount {
+    pub customer_id: i64,
+    pub ordered_at: DateTime<Utc>,
+    pub amount_cents: i64,
+}
+
+/// What customer math needs of a case: whose it was, when it was opened and (last) solved,
+/// by whom, on which road, who took it in, and whether it went through an escalation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseOutcome {
+    pub case_id: CaseId,
+    pub customer_id: i64,
+    pub category: String,
+    pub opened_at: DateTime<Utc>,
+    /// The owner the case was opened with.
+    pub intake_owner: PersonId,
+    /// The last solve: when, by whom, on which road (1–4). None while open.
+    pub solved: Option<(DateTime<Utc>, PersonId, u8)>,
+    pub escalated: bool,
+}

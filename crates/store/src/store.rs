@@ -150,6 +150,21 @@ pub trait Store: Send + Sync + 'static {
         kinds: Vec<String>,
     ) -> StoreResult<Vec<(CaseId, Event)>>;
 
+    /// Stores orders in one transaction, creating customers not yet known; an order id
+    /// already stored is left as it is (counted as known, or as a conflict if it differs).
+    async fn add_orders(&self, orders: Vec<NewOrder>) -> StoreResult<OrdersOutcome>;
+    /// The currencies orders are in, with how many orders each, most first.
+    async fn order_currencies(&self) -> StoreResult<Vec<(String, u64)>>;
+    /// The orders in `currency` in `[from, to)`, by time.
+    async fn orders_in(
+        &self,
+        currency: String,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> StoreResult<Vec<OrderAmount>>;
+    /// Every case with what customer math needs of it, by id.
+    async fn case_outcomes(&self) -> StoreResult<Vec<CaseOutcome>>;
+
     // --- operations --------------------------------------------------------------------
 
     /// A consistent copy of the whole store, taken while it keeps serving.

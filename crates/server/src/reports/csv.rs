@@ -40,6 +40,9 @@ mod tests {
             [vec!["=cmd|' /C calc'!A0".into(), "3".into()]],
         )
         .unwrap();
-        assert_eq!(text, "name,n\n\"'=cmd|' /C calc'!A0\",3\n");
+        assert_eq!(text, "name,n\n'=cmd|' /C calc'!A0,3\n");
+        // Commas and quotes are still quoted as CSV requires.
+        let text = write(&["name"], [vec!["-a, \"b\"".into()]]).unwrap();
+        assert_eq!(text, "name\n\"'-a, \"\"b\"\"\"\n");
     }
 }

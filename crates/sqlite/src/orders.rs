@@ -1,0 +1,153 @@
+//! Orders (sales) and the case outcomes customer math compares them with.
+
+use crate::convert::{db, ms, time};
+use crate::queries::upsert_customer;
+use chrono::{DateTime, Utc};
+use roadone_domain::Customer;
+use roadone_store::{CaseOutcome, CustomerRef, NewOrder, OrderAmount, OrdersOutcome, StoreResult};
+use rusqlite::{params, Connection, OptionalExtension};
+
+pub fn add_orders(
+    conn: &Connection,
+    orders: &[NewOrder],
+    now: DateTime<Utc>,
+) -> StoreResult<OrdersOutcome> {
+    let mut outcome = OrdersOutcome::default();
+    for (index, order) in orders.iter().enumerate() {
+        let customer = match &order.customer {
+            CustomerRef::ExternalId(id) => Customer {
+                external_id: Some(id.clone()),
+                ..Customer::default()
+            },
+            CustomerRef::Email(email) => Customer {
+                email: Some(email.clone()),
+                ..Customer::default()
+            },
+        };
+        let customer_id = upsert_customer(conn, &customer, now)?;
+        let stored: Option<(i64, i64, i64, String)> = conn
+            .prepare_cached(
+                "SELECT customer_id, ordered_at, amount_cents, currency FROM orders WHERE order_id = ?",
+            )
+            .and_then(|mut s| {
+                s.query_row([&order.order_id], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+                })
+                .optional()
+            })
+            .map_err(db)?;
+        let this = (
+            customer_id,
+            ms(order.ordered_at),
+            order.amount_cents,
+            order.currency.clone(),
+        );
+        match stored {
+            Some(same) if same == this => outcome.already_known += 1,
+            Some(_) => outcome.conflicts.push(index),
+            None => {
+                conn.prepare_cached(
+                    "INSERT INTO orders (order_id, customer_id, ordered_at, amount_cents, currency, created_at) \
+                     VALUES (?, ?, ?, ?, ?, ?)",
+                )
+                .and_then(|mut s| {
+                    s.execute(params![
+                        order.order_id,
+                        customer_id,
+                        this.1,
+                        order.amount_cents,
+                        order.currency,
+                        ms(now)
+                    ])
+                })
+                .map_err(db)?;
+                outcome.added += 1;
+            }
+        }
+    }
+    Ok(outcome)
+}
+
+pub fn order_currencies(conn: &Connection) -> StoreResult<Vec<(String, u64)>> {
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT currency, COUNT(*) FROM orders GROUP BY currency ORDER BY COUNT(*) DESC, currency",
+        )
+        .map_err(db)?;
+    let rows = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get::<_, i64>(1)? as u64)))
+        .map_err(db)?;
+    rows.collect::<Result<_, _>>().map_err(db)
+}
+
+pub fn orders_in(
+    conn: &Connection,
+    currency: &str,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> StoreResult<Vec<OrderAmount>> {
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT customer_id, ordered_at, amount_cents FROM orders \
+             WHERE currency = ? AND ordered_at >= ? AND ordered_at < ? ORDER BY ordered_at",
+        )
+        .map_err(db)?;
+    let rows = stmt
+        .query_map(params![currency, ms(from), ms(to)], |r| {
+            Ok(OrderAmount {
+                customer_id: r.get(0)?,
+                ordered_at: time(r.get(1)?),
+                amount_cents: r.get(2)?,
+            })
+        })
+        .map_err(db)?;
+    rows.collect::<Result<_, _>>().map_err(db)
+}
+
+/// One pass over the cases, with the opening owner, the last solve and any escalation
+/// read from the events through their index by kind. A case reopened since its last
+/// solve counts as open.
+pub fn case_outcomes(conn: &Connection) -> StoreResult<Vec<CaseOutcome>> {
+    let mut stmt = conn
+        .prepare(
+            "WITH opened AS (
+                 SELECT case_id, json_extract(data, '$.data.owner') AS owner
+                 FROM events WHERE kind = 'opened'),
+             solved AS (
+                 SELECT case_id, MAX(seq) AS seq FROM events WHERE kind = 'solved' GROUP BY case_id),
+             escalated AS (
+                 SELECT DISTINCT case_id FROM events WHERE kind = 'escalated')
+             SELECT c.id, c.customer_id, c.category, c.opened_at, o.owner,
+                    CASE WHEN c.state = 'solved' THEN e.at END,
+                    CASE WHEN c.state = 'solved' THEN e.actor_person END,
+                    CASE WHEN c.state = 'solved' THEN json_extract(e.data, '$.data.road') END,
+                    x.case_id IS NOT NULL
+             FROM cases c
+             JOIN opened o ON o.case_id = c.id
+             LEFT JOIN solved s ON s.case_id = c.id
+             LEFT JOIN events e ON e.case_id = s.case_id AND e.seq = s.seq
+             LEFT JOIN escalated x ON x.case_id = c.id
+             ORDER BY c.id",
+        )
+        .map_err(db)?;
+    let rows = stmt
+        .query_map([], |r| {
+            let solved_at: Option<i64> = r.get(5)?;
+            let solver: Option<i64> = r.get(6)?;
+            let road: Option<i64> = r.get(7)?;
+            Ok(CaseOutcome {
+                case_id: r.get(0)?,
+                customer_id: r.get(1)?,
+                category: r.get(2)?,
+                opened_at: time(r.get(3)?),
+                intake_owner: r.get(4)?,
+                solved: match (solved_at, solver, road) {
+                    (Some(at), Some(by), Some(road)) => Some((time(at), by, road as u8)),
+                    _ => None,
+                },
+                escalated: r.get(8)?,
+            })
+        })
+        .map_err(db)?;
+    rows.collect::<Result<_, _>>().map_err(db)
+}
