@@ -41,6 +41,17 @@ pub enum Cmd {
     /// Print a report (docs/metrics.md defines every figure).
     #[command(subcommand)]
     Report(ReportCmd),
+    /// Bring data in.
+    #[command(subcommand)]
+    Import(ImportCmd),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCmd {
+    /// Orders from a CSV file with the columns order_id, customer (external id or email),
+    /// ordered_at, amount, currency. Idempotent by order_id: importing again adds nothing.
+    /// A bad row is reported with its line number and skipped.
+    Orders { file: PathBuf },
 }
 
 #[derive(Debug, Subcommand)]
@@ -54,6 +65,20 @@ pub enum ReportCmd {
         /// solves or buck_passing.
         #[arg(long, default_value = "solves")]
         sort: String,
+        /// table, json or csv.
+        #[arg(long, default_value = "table")]
+        format: String,
+    },
+    /// Customer math: sales before and after each case, raw and adjusted, with intervals,
+    /// per solver, intake person, category, road and escalation; the raise list.
+    CustomerMath {
+        /// The days compared before the opening and after the solve [default: the
+        /// "Customer math compares" rule, 90 days unless changed].
+        #[arg(long)]
+        window_days: Option<i64>,
+        /// The currency compared [default: the one with the most orders].
+        #[arg(long)]
+        currency: Option<String>,
         /// table, json or csv.
         #[arg(long, default_value = "table")]
         format: String,

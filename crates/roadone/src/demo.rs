@@ -65,6 +65,8 @@ pub struct DemoReport {
     pub refused: usize,
     /// Notifications the history caused, recorded as sent when their event happened.
     pub notifications: usize,
+    /// Orders of the last nine months (`demo_orders`).
+    pub orders: usize,
     pub elapsed: std::time::Duration,
 }
 
@@ -90,7 +92,7 @@ impl DemoReport {
             n => format!("; {n} planned steps refused by the rules and skipped"),
         };
         format!(
-            "demo: {} people, {} categories, {} customers, {} cases ({} still open), {} events ({}){refused} in {:.1}s",
+            "demo: {} people, {} categories, {} customers, {} cases ({} still open), {} events ({}), {} orders{refused} in {:.1}s",
             self.people,
             self.categories,
             self.customers,
@@ -98,6 +100,7 @@ impl DemoReport {
             self.open_cases,
             total,
             kinds.join(", "),
+            self.orders,
             self.elapsed.as_secs_f64()
         )
     }
@@ -219,6 +222,25 @@ pub async fn load(state: &AppState) -> Result<DemoReport> {
     }
     report.customers = contacted.len();
     report.notifications = mark_history_sent(state, now).await?;
+    report.orders = crate::demo_orders::load(state, now).await?;
+    // The demo's cases are all from the last 90 days: compare 30 days of sales around them.
+    let admin = state
+        .store
+        .person_by_email(&state.config.admin_email)
+        .await?
+        .context("the demo administrator")?;
+    state
+        .store
+        .save_settings(
+            vec![(
+                "sales_window".into(),
+                Some(crate::demo_orders::DEMO_SALES_WINDOW.into()),
+            )],
+            admin.id,
+            now,
+        )
+        .await?;
+    state.directory.refresh(state.store.as_ref()).await?;
     // Everyone can sign in to the staff pages with the one demo password.
     let hash = roadone_server::passwords::hash(DEMO_PASSWORD.into()).await?;
     for person in state.store.people().await? {

@@ -3,11 +3,13 @@
 
 mod cli;
 mod demo;
+mod demo_orders;
+mod import;
 mod report;
 
 use anyhow::{bail, Context, Result};
 use clap::Parser;
-use cli::{Cli, Cmd, ReportCmd, TokenCmd, UserCmd};
+use cli::{Cli, Cmd, ImportCmd, ReportCmd, TokenCmd, UserCmd};
 use roadone_domain::Role;
 use roadone_server::{App, AppState, Config};
 use roadone_store::NewPerson;
@@ -121,6 +123,20 @@ async fn run(cli: Cli) -> Result<()> {
         }) => {
             let state = App::build_state(config_for(&cli)).await?;
             report::trail(&state, month, sort, format).await
+        }
+        Cmd::Report(ReportCmd::CustomerMath {
+            window_days,
+            currency,
+            format,
+        }) => {
+            let state = App::build_state(config_for(&cli)).await?;
+            let window = window_days
+                .unwrap_or_else(|| state.directory.snapshot().settings.sales_window.num_days());
+            report::customer_math(&state, window, currency.clone(), format).await
+        }
+        Cmd::Import(ImportCmd::Orders { file }) => {
+            let state = App::build_state(config_for(&cli)).await?;
+            import::orders(&state, file).await
         }
         Cmd::Migrate => {
             let path = config_for(&cli).database_path();

@@ -73,3 +73,67 @@ fn table(report: &TrailReport) -> String {
     }
     out
 }
+
+pub async fn customer_math(
+    state: &AppState,
+    window_days: i64,
+    currency: Option<String>,
+    format: &str,
+) -> Result<()> {
+    use roadone_server::reports::customer_math as math;
+    if !matches!(format, "table" | "json" | "csv") {
+        bail!("--format: {format:?} is not table, json or csv");
+    }
+    let report = math::compute(state, window_days, currency, chrono::Utc::now())
+        .await
+        .context("customer math")?;
+    match format {
+        "json" => println!("{}", serde_json::to_string_pretty(&report)?),
+        "csv" => print!(
+            "{}",
+            roadone_server::reports::csv::write(math::CSV_HEADER, math::csv_rows(&report))?
+        ),
+        _ => print!("{}", math_table(&report)),
+    }
+    Ok(())
+}
+
+fn math_table(report: &roadone_server::reports::customer_math::CustomerMathReport) -> String {
+    let m = &report.math;
+    let pct = |v: Option<f64>| {
+        v.map(|v| format!("{:+.1}%", v * 100.0))
+            .unwrap_or_else(|| "-".into())
+    };
+    let Some(currency) = &report.currency else {
+        return "No orders yet: import them with `roadone import orders FILE.csv`.\n".into();
+    };
+    let mut out = format!(
+        "Customer math, {currency}, {} days before and after: {} cases compared, {} not solved, {} inside their window\n{}\n\n",
+        m.window_days, m.cases_compared, m.excluded_open, m.excluded_inside_window, report.shown
+    );
+    out.push_str(&format!(
+        "{:<12} {:<24} {:>6} {:>9} {:>21} {:>9} {:>9}\n",
+        "grouping", "", "cases", "adjusted", "95% interval", "vs peers", "raw"
+    ));
+    for row in roadone_server::reports::customer_math::csv_rows(report) {
+        let label = if row[2].is_empty() { &row[1] } else { &row[2] };
+        let parse = |s: &str| s.parse::<f64>().ok();
+        let interval = match (parse(&row[11]), parse(&row[12])) {
+            (Some(l), Some(h)) => format!("{} to {}", pct(Some(l)), pct(Some(h))),
+            _ => "-".into(),
+        };
+        let name: String = label.chars().take(24).collect();
+        out.push_str(&format!(
+            "{:<12} {:<24} {:>6} {:>9} {:>21} {:>9} {:>9} {}\n",
+            row[0],
+            name,
+            row[3],
+            pct(parse(&row[10])),
+            interval,
+            pct(parse(&row[13])),
+            pct(parse(&row[7])),
+            row[16]
+        ));
+    }
+    out
+}

@@ -10,6 +10,7 @@ pub mod error;
 pub mod http;
 pub mod intake;
 pub mod mail;
+pub mod orders;
 pub mod passwords;
 pub mod people;
 pub mod reports;

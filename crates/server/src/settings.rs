@@ -57,6 +57,12 @@ pub const RULE_KEYS: &[Key] = &[
         help: "The time promised to the customer in the acknowledgment and on the phone.",
         kind: Kind::Duration,
     },
+    Key {
+        name: "sales_window",
+        label: "Customer math compares",
+        help: "How long before a case and after its solve a customer's sales are compared (W in docs/metrics.md), e.g. 90days.",
+        kind: Kind::Duration,
+    },
 ];
 
 pub const MAIL_KEYS: &[Key] = &[
@@ -94,6 +100,8 @@ pub fn key(name: &str) -> Option<&'static Key> {
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub rules: Rules,
+    /// W of customer math: sales this long before a case and after its solve are compared.
+    pub sales_window: chrono::Duration,
     pub mail_from: String,
     pub mail_sender_name: String,
     pub inbound_category: Option<String>,
@@ -106,6 +114,7 @@ impl Settings {
     pub fn from_config(config: &Config) -> Settings {
         Settings {
             rules: config.rules(),
+            sales_window: chrono::Duration::days(90),
             mail_from: config.mail_from.clone(),
             mail_sender_name: "Customer Service".into(),
             inbound_category: config.inbound_category.clone(),
@@ -139,6 +148,7 @@ impl Settings {
             "escalate_after" => self.rules.escalate_after = duration(value)?,
             "tickle_after" => self.rules.tickle_after = duration(value)?,
             "promise_within" => self.rules.promise_within = duration(value)?,
+            "sales_window" => self.sales_window = duration(value)?,
             "deadline_warning" => self.rules.deadline_warning = fraction(value)?,
             "mail_from" => {
                 check_mail_from(value)?;
@@ -163,6 +173,7 @@ impl Settings {
             "escalate_after" => duration(self.rules.escalate_after),
             "tickle_after" => duration(self.rules.tickle_after),
             "promise_within" => duration(self.rules.promise_within),
+            "sales_window" => duration(self.sales_window),
             "deadline_warning" => self.rules.deadline_warning.to_string(),
             "mail_from" => self.mail_from.clone(),
             "mail_sender_name" => self.mail_sender_name.clone(),
@@ -181,6 +192,8 @@ fn fraction(value: &str) -> Result<f64, String> {
         )),
     }
 }
+
+const DAY: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
 
 /// Longer than this is surely a typo (a promise of a year helps nobody).
 const LONGEST: std::time::Duration = std::time::Duration::from_secs(90 * 24 * 3600);
@@ -206,8 +219,17 @@ pub fn check(
                 crate::config::ConfigError::Invalid { message, .. } => message,
                 other => other.to_string(),
             })?;
-            if d > LONGEST {
-                return Err(format!("{typed:?} is longer than 90 days"));
+            // Customer math may compare up to two years; a rule longer than 90 days is a typo.
+            let (shortest, longest, said) = if key.name == "sales_window" {
+                (DAY, 730 * DAY, "730 days")
+            } else {
+                (std::time::Duration::ZERO, LONGEST, "90 days")
+            };
+            if d > longest {
+                return Err(format!("{typed:?} is longer than {said}"));
+            }
+            if d < shortest {
+                return Err(format!("{typed:?} is shorter than a day"));
             }
             Ok(Some(humantime::format_duration(d).to_string()))
         }

@@ -20,6 +20,8 @@ const SERVED: &[(&str, &str)] = &[
     ("get", "/api/v1/categories"),
     ("put", "/api/v1/categories/{key}"),
     ("get", "/api/v1/reports/trail"),
+    ("post", "/api/v1/orders"),
+    ("get", "/api/v1/reports/customer-math"),
     ("post", "/api/v1/cases"),
     ("get", "/api/v1/cases"),
     ("get", "/api/v1/cases/{id}"),

@@ -33,6 +33,11 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/api/v1/categories/{key}", put(categories::update))
         .route("/api/v1/reports/trail", get(api::reports::trail))
+        .route("/api/v1/orders", post(api::orders::add))
+        .route(
+            "/api/v1/reports/customer-math",
+            get(api::reports::customer_math),
+        )
         .route("/api/v1/cases", post(cases::open).get(cases::list))
         .route("/api/v1/cases/{id}", get(cases::show))
         .route("/api/v1/cases/{id}/pass-up", post(cases::pass_up))

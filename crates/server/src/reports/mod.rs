@@ -2,4 +2,5 @@
 //! `roadone-analytics`, and name the people. Shown as JSON, CSV, a page, or a CLI table.
 
 pub mod csv;
+pub mod customer_math;
 pub mod trail;

@@ -87,6 +87,10 @@ const BUILT_IN: &[(&str, &str)] = &[
         include_str!("../../templates/web/staff/admin_tokens.html"),
     ),
     (
+        "staff/report_customer_math.html",
+        include_str!("../../templates/web/staff/report_customer_math.html"),
+    ),
+    (
         "staff/report_trail.html",
         include_str!("../../templates/web/staff/report_trail.html"),
     ),

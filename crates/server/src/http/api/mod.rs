@@ -5,6 +5,7 @@ pub mod cases;
 pub mod categories;
 pub mod customer;
 pub mod inbound;
+pub mod orders;
 pub mod people;
 pub mod reports;
 pub mod tokens;

@@ -85,3 +85,48 @@ pub async fn trail(
         crate::reports::csv::write(trail::CSV_HEADER, trail::csv_rows(r))
     })
 }
+
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+pub struct MathQuery {
+    /// W, the days compared before the opening and after the solve [default: 90].
+    window_days: Option<i64>,
+    /// The currency of the orders compared [default: the one with the most orders].
+    currency: Option<String>,
+    /// `json` (default) or `csv`.
+    format: Option<String>,
+}
+
+/// Customer math: each solved case's customer's sales in the W days before against the W
+/// days after, raw and adjusted for what everyone else did meanwhile, per solver, intake
+/// person, category, road and escalation, with 95% bootstrap intervals and the raise list.
+#[utoipa::path(get, path = "/api/v1/reports/customer-math", params(MathQuery), security(("bearer" = [])),
+    responses((status = 200, body = crate::reports::customer_math::CustomerMathReport), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn customer_math(
+    State(state): State<AppState>,
+    staff: Staff,
+    Query(q): Query<MathQuery>,
+) -> AppResult<Response> {
+    use crate::reports::customer_math as math;
+    staff.require_role(READERS, "read reports")?;
+    if let Some(f) = q
+        .format
+        .as_deref()
+        .filter(|f| !matches!(*f, "json" | "csv"))
+    {
+        return Err(AppError::invalid(
+            "format",
+            format!("{f:?} is not json or csv"),
+        ));
+    }
+    let report = math::compute(
+        &state,
+        q.window_days
+            .unwrap_or_else(|| state.directory.snapshot().settings.sales_window.num_days()),
+        q.currency,
+        state.clock.now(),
+    )
+    .await?;
+    answer(q.format.as_deref(), "customer-math", report, |r| {
+        crate::reports::csv::write(math::CSV_HEADER, math::csv_rows(r))
+    })
+}

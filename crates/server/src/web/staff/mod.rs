@@ -38,6 +38,14 @@ pub fn routes() -> Router<AppState> {
         .route("/staff/feed", get(feed::show))
         .route("/staff/reports/trail", get(reports::trail_page))
         .route("/staff/reports/trail.csv", get(reports::trail_csv))
+        .route(
+            "/staff/reports/customer-math",
+            get(reports::customer_math_page),
+        )
+        .route(
+            "/staff/reports/customer-math.csv",
+            get(reports::customer_math_csv),
+        )
         .route("/staff/admin/people", get(admin::people_done))
         .route("/staff/admin/people/{action}", post(admin::act))
         .route(

@@ -154,3 +154,179 @@ pub async fn trail_csv(
     )
         .into_response())
 }
+
+#[derive(Deserialize, Default)]
+pub struct MathQuery {
+    window_days: Option<i64>,
+    currency: Option<String>,
+}
+
+fn percent(v: Option<f64>) -> String {
+    v.map(|v| format!("{:+.1}%", v * 100.0))
+        .unwrap_or_else(|| "–".into())
+}
+
+fn interval(e: &roadone_analytics::customer_math::Estimate) -> String {
+    match (e.low, e.high) {
+        (Some(l), Some(h)) => format!("{} to {}", percent(Some(l)), percent(Some(h))),
+        _ => "–".into(),
+    }
+}
+
+/// The intervals of the solvers' adjusted lifts on one axis that includes zero.
+fn interval_chart(report: &crate::reports::customer_math::CustomerMathReport) -> Value {
+    const LEFT: f64 = 170.0;
+    const WIDTH: f64 = 440.0;
+    let solvers: Vec<_> = report
+        .math
+        .by_solver
+        .iter()
+        .filter(|g| g.lift.adjusted.low.is_some())
+        .collect();
+    let (lo, hi) = solvers.iter().fold((0.0f64, 0.0f64), |(lo, hi), g| {
+        (
+            lo.min(g.lift.adjusted.low.unwrap_or(0.0)),
+            hi.max(g.lift.adjusted.high.unwrap_or(0.0)),
+        )
+    });
+    let span = (hi - lo).max(0.01);
+    let x = |v: f64| LEFT + (v - lo) / span * WIDTH;
+    let rows: Vec<Value> = solvers
+        .iter()
+        .enumerate()
+        .map(|(i, g)| {
+            let a = &g.lift.adjusted;
+            let colour = match (a.low, a.high) {
+                (Some(l), _) if l > 0.0 => "#1e6b34",
+                (_, Some(h)) if h < 0.0 => "#a4161a",
+                _ => "#4a5562",
+            };
+            context! {
+                y => i * 24 + 12,
+                name => report.names.get(&g.key).cloned().unwrap_or_else(|| g.key.clone()),
+                x1 => format!("{:.1}", x(a.low.unwrap_or(0.0))),
+                x2 => format!("{:.1}", x(a.high.unwrap_or(0.0))),
+                cx => format!("{:.1}", x(a.lift.unwrap_or(0.0))),
+                colour,
+                said => format!("{} (95%: {}), n = {}", percent(a.lift), interval(a), g.lift.n),
+            }
+        })
+        .collect();
+    context! {
+        height => rows.len() * 24 + 30,
+        zero => format!("{:.1}", x(0.0)),
+        low_label => percent(Some(lo)),
+        high_label => percent(Some(hi)),
+        rows,
+    }
+}
+
+fn group_rows(
+    report: &crate::reports::customer_math::CustomerMathReport,
+    groups: &[roadone_analytics::customer_math::Group],
+    label: impl Fn(&str) -> String,
+) -> Vec<Value> {
+    groups
+        .iter()
+        .map(|g| {
+            let l = &g.lift;
+            context! {
+                name => report.names.get(&g.key).cloned().unwrap_or_else(|| label(&g.key)),
+                n => l.n,
+                raw => percent(l.raw.lift),
+                raw_interval => interval(&l.raw),
+                adjusted => percent(l.adjusted.lift),
+                adjusted_interval => interval(&l.adjusted),
+                vs_peers => percent(l.vs_peers),
+                lost => l.customers_lost,
+                gained => l.customers_gained,
+            }
+        })
+        .collect()
+}
+
+pub async fn customer_math_page(
+    State(state): State<AppState>,
+    me: SignedIn,
+    Query(q): Query<MathQuery>,
+) -> WebResult<Response> {
+    readers_only(&me)?;
+    let window = q
+        .window_days
+        .unwrap_or_else(|| state.directory.snapshot().settings.sales_window.num_days());
+    let currency = q.currency.clone().filter(|c| !c.is_empty());
+    let report =
+        crate::reports::customer_math::compute(&state, window, currency, state.clock.now()).await?;
+    let m = &report.math;
+    let road = |k: &str| {
+        k.parse::<u8>()
+            .ok()
+            .and_then(|r| roadone_domain::Road::try_from(r).ok())
+            .map(|r| crate::web::staff::cases::road_label(r).to_string())
+            .unwrap_or_else(|| k.to_string())
+    };
+    let plain = |k: &str| k.replace('_', " ");
+    let listed = |list: &[roadone_analytics::customer_math::RaiseEntry]| -> Vec<Value> {
+        list.iter()
+            .map(|r| {
+                context! {
+                    name => report.names.get(&r.person.to_string()).cloned().unwrap_or_default(),
+                    lift => percent(r.adjusted.lift),
+                    interval => interval(&r.adjusted),
+                    n => r.n,
+                }
+            })
+            .collect()
+    };
+    let html = render(
+        "staff/report_customer_math.html",
+        context! {
+            me => me.view(),
+            csrf => me.csrf.clone(),
+            window,
+            currency => report.currency.clone(),
+            other_currencies => report.other_currencies.clone(),
+            shown => report.shown.clone(),
+            compared => m.cases_compared,
+            excluded_open => m.excluded_open,
+            excluded_inside_window => m.excluded_inside_window,
+            baseline_customers => m.baseline_customers,
+            overall => group_rows(&report, std::slice::from_ref(&roadone_analytics::customer_math::Group { key: "all cases".into(), lift: m.overall.clone() }), plain),
+            raise => listed(&m.raise),
+            below => listed(&m.below),
+            chart => interval_chart(&report),
+            solvers => group_rows(&report, &m.by_solver, plain),
+            intake => group_rows(&report, &m.by_intake, plain),
+            categories => group_rows(&report, &m.by_category, plain),
+            roads => group_rows(&report, &m.by_road, road),
+            escalation => group_rows(&report, &m.by_escalation, plain),
+        },
+    )?;
+    Ok(html.into_response())
+}
+
+pub async fn customer_math_csv(
+    State(state): State<AppState>,
+    me: SignedIn,
+    Query(q): Query<MathQuery>,
+) -> WebResult<Response> {
+    use crate::reports::customer_math as math;
+    readers_only(&me)?;
+    let currency = q.currency.clone().filter(|c| !c.is_empty());
+    let window = q
+        .window_days
+        .unwrap_or_else(|| state.directory.snapshot().settings.sales_window.num_days());
+    let report = math::compute(&state, window, currency, state.clock.now()).await?;
+    let text = crate::reports::csv::write(math::CSV_HEADER, math::csv_rows(&report))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"customer-math.csv\"".to_string(),
+            ),
+        ],
+        text,
+    )
+        .into_response())
+}

@@ -1,0 +1,122 @@
+//! `roadone import orders FILE.csv`: reads the file in batches, shows a progress bar on a
+//! terminal, reports every bad row by its line number and skips it, never silently.
+
+use anyhow::{bail, Context, Result};
+use indicatif::{ProgressBar, ProgressStyle};
+use roadone_server::orders::{read, OrderText};
+use roadone_server::AppState;
+use roadone_store::NewOrder;
+use std::path::Path;
+
+const COLUMNS: [&str; 5] = ["order_id", "customer", "ordered_at", "amount", "currency"];
+const BATCH: usize = 5_000;
+
+#[derive(Default)]
+struct Tally {
+    added: u64,
+    known: u64,
+    conflicts: u64,
+    bad: u64,
+}
+
+pub async fn orders(state: &AppState, file: &Path) -> Result<()> {
+    let size = std::fs::metadata(file)
+        .with_context(|| format!("{}", file.display()))?
+        .len();
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_path(file)
+        .with_context(|| format!("{}", file.display()))?;
+    let header = reader.headers().context("reading the header line")?.clone();
+    let position: Vec<usize> = COLUMNS
+        .iter()
+        .map(|c| header.iter().position(|h| h.eq_ignore_ascii_case(c)))
+        .collect::<Option<_>>()
+        .with_context(|| {
+            format!(
+                "line 1: the header must name the columns {} (it has {})",
+                COLUMNS.join(", "),
+                header.iter().collect::<Vec<_>>().join(", ")
+            )
+        })?;
+    let bar = ProgressBar::new(size).with_style(
+        ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} {msg}")
+            .expect("a valid progress template"),
+    );
+    let mut tally = Tally::default();
+    let mut batch: Vec<(u64, NewOrder)> = Vec::with_capacity(BATCH);
+    let mut record = csv::StringRecord::new();
+    loop {
+        let line = reader.position().line();
+        match reader.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                bar.suspend(|| eprintln!("line {line}: unreadable ({e}); skipped"));
+                tally.bad += 1;
+                continue;
+            }
+        }
+        let field = |i: usize| record.get(position[i]).unwrap_or("");
+        let text = OrderText {
+            order_id: field(0),
+            customer: field(1),
+            ordered_at: field(2),
+            amount: field(3),
+            currency: field(4),
+        };
+        match read(&text) {
+            Ok(order) => batch.push((line, order)),
+            Err((column, why)) => {
+                bar.suspend(|| eprintln!("line {line}: {column}: {why}; skipped"));
+                tally.bad += 1;
+            }
+        }
+        if batch.len() >= BATCH {
+            store(state, &mut batch, &mut tally, &bar).await?;
+            bar.set_position(reader.position().byte());
+            bar.set_message(format!("{} added", tally.added));
+        }
+    }
+    store(state, &mut batch, &mut tally, &bar).await?;
+    bar.finish_and_clear();
+    println!(
+        "{}: {} added, {} already known, {} conflicting (kept as stored), {} bad rows skipped",
+        file.display(),
+        tally.added,
+        tally.known,
+        tally.conflicts,
+        tally.bad
+    );
+    if tally.added + tally.known == 0 && tally.bad > 0 {
+        bail!("no row of {} could be read", file.display());
+    }
+    Ok(())
+}
+
+async fn store(
+    state: &AppState,
+    batch: &mut Vec<(u64, NewOrder)>,
+    tally: &mut Tally,
+    bar: &ProgressBar,
+) -> Result<()> {
+    if batch.is_empty() {
+        return Ok(());
+    }
+    let (lines, orders): (Vec<u64>, Vec<NewOrder>) = std::mem::take(batch).into_iter().unzip();
+    let ids: Vec<String> = orders.iter().map(|o| o.order_id.clone()).collect();
+    let outcome = state.store.add_orders(orders).await?;
+    tally.added += u64::from(outcome.added);
+    tally.known += u64::from(outcome.already_known);
+    for i in &outcome.conflicts {
+        bar.suspend(|| {
+            eprintln!(
+                "line {}: order {} is already stored with other details; kept as stored",
+                lines[*i], ids[*i]
+            )
+        });
+    }
+    tally.conflicts += outcome.conflicts.len() as u64;
+    Ok(())
+}
