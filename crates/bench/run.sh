@@ -9,6 +9,8 @@
 #   crates/bench/run.sh smtp       # inbound SMTP with a 100 KB PDF, 8 senders
 #   crates/bench/run.sh pages      # the staff pages with 3,000 and 1,000,000 cases
 #   crates/bench/run.sh trail      # the monthly trail over 1,000,000 cases, ~10,500,000 events
+#   crates/bench/run.sh math       # customer math over 1,000,000 cases and 10,000,000 orders,
+#                                  # and DuckDB (PyPI duckdb, in target/bench-venv) on the same data
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 cargo build --release -p roadone -p roadone-bench
@@ -34,6 +36,14 @@ if [[ $what == all || $what == pages ]]; then
 fi
 if [[ $what == all || $what == trail ]]; then
     $bench trail --cases 1000000 --month 2025-06 --runs 5 | stamp | tee -a "$out"
+fi
+if [[ $what == all || $what == math ]]; then
+    if [[ ! -x target/bench-venv/bin/python ]]; then
+        python3 -m venv target/bench-venv
+        target/bench-venv/bin/pip install --quiet duckdb
+    fi
+    ROADONE_BENCH_PYTHON=target/bench-venv/bin/python \
+        $bench customer-math --cases 1000000 --orders 10000000 | stamp | tee -a "$out"
 fi
 if [[ $what == all || $what == sweep ]]; then
     for n in 10000 100000 1000000; do

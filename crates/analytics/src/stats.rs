@@ -69,7 +69,17 @@ impl Rng {
     /// A draw from Poisson(1): the weight of one case in one bootstrap replicate.
     pub fn poisson_one(&mut self) -> u32 {
         let u = self.unit();
-        POISSON_ONE_CDF.iter().position(|&p| u < p).unwrap_or(11) as u32
+        // Most draws are 0 or 1: test those first.
+        if u < POISSON_ONE_CDF[0] {
+            return 0;
+        }
+        if u < POISSON_ONE_CDF[1] {
+            return 1;
+        }
+        POISSON_ONE_CDF[2..]
+            .iter()
+            .position(|&p| u < p)
+            .map_or(11, |i| i as u32 + 2)
     }
 }
 

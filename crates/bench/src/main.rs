@@ -5,6 +5,7 @@
 //!   roadone-bench read --cases 1000000 --clients 8 --seconds 10
 
 mod client;
+mod customer_math;
 mod pages;
 mod server;
 mod smtp;
@@ -78,6 +79,13 @@ enum Mode {
         #[arg(long, default_value_t = 5)]
         runs: u32,
     },
+    /// Write N cases and M orders, then time customer math (and DuckDB on the same data).
+    CustomerMath {
+        #[arg(long, default_value_t = 1_000_000)]
+        cases: i64,
+        #[arg(long, default_value_t = 10_000_000)]
+        orders: i64,
+    },
     /// Time the scheduler's claim of due timers with N open cases not due and K due.
     Sweep {
         #[arg(long, default_value_t = 100_000)]
@@ -150,6 +158,10 @@ async fn run(args: Args) -> Result<()> {
         println!("{}", trail::run(*cases, month, *runs).await?);
         return Ok(());
     }
+    if let Mode::CustomerMath { cases, orders } = &args.mode {
+        println!("{}", customer_math::run(*cases, *orders).await?);
+        return Ok(());
+    }
     if let Mode::Sweep { open, due } = args.mode {
         println!("{}", sweep::run(open, due).await?);
         return Ok(());
@@ -198,7 +210,7 @@ async fn run(args: Args) -> Result<()> {
             figures["server_peak_rss_mb"] = json!(server.peak_rss_mb()?);
             Ok(figures)
         }
-        Mode::Sweep { .. } | Mode::Smtp { .. } | Mode::Trail { .. } => {
+        Mode::Sweep { .. } | Mode::Smtp { .. } | Mode::Trail { .. } | Mode::CustomerMath { .. } => {
             unreachable!("handled above")
         }
     };

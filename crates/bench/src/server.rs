@@ -228,3 +228,31 @@ pub fn bench_dir() -> Result<PathBuf> {
     std::fs::create_dir_all(&dir)?;
     Ok(dir)
 }
+
+/// This process's peak resident memory, from /proc (0 where there is none).
+pub fn own_peak_rss_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<f64>().ok())
+        })
+        .map(|kb| (kb / 1024.0).round())
+        .unwrap_or(0.0)
+}
+
+/// A seeded generator for the bench data (the analytics' own), with a bounded draw.
+pub struct Rng(roadone_analytics::stats::Rng);
+
+impl Rng {
+    pub fn new(seed: u64) -> Rng {
+        Rng(roadone_analytics::stats::Rng::new(seed))
+    }
+
+    /// Uniform in `0..n`.
+    pub fn below(&mut self, n: i64) -> i64 {
+        (self.0.next_u64() % n as u64) as i64
+    }
+}

@@ -23,22 +23,6 @@ const FRONTLINE: PersonId = 40;
 const MANAGERS: PersonId = 8;
 const EXECUTIVES: PersonId = 2;
 
-/// A small deterministic generator (SplitMix64), so every run writes the same data.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
-
 fn person_event(seq: u32, at: DateTime<Utc>, by: PersonId, body: EventBody) -> Event {
     Event {
         seq,
@@ -50,13 +34,17 @@ fn person_event(seq: u32, at: DateTime<Utc>, by: PersonId, body: EventBody) -> E
 
 /// One case's history: opened, a reminder, messages both ways, often a pass up or a take,
 /// solved, rated; a few are escalated and a few stay open. About ten events.
-fn history(rng: &mut Rng, opened_at: DateTime<Utc>) -> Vec<Event> {
-    let front = 1 + rng.below(FRONTLINE as u64) as PersonId;
-    let manager = FRONTLINE + 1 + rng.below(MANAGERS as u64) as PersonId;
-    let exec = FRONTLINE + MANAGERS + 1 + rng.below(EXECUTIVES as u64) as PersonId;
+fn history(rng: &mut crate::server::Rng, opened_at: DateTime<Utc>) -> Vec<Event> {
+    let front = 1 + rng.below(FRONTLINE) as PersonId;
+    let manager = FRONTLINE + 1 + rng.below(MANAGERS) as PersonId;
+    let exec = FRONTLINE + MANAGERS + 1 + rng.below(EXECUTIVES) as PersonId;
     let mut at = opened_at;
-    fn step(rng: &mut Rng, at: &mut DateTime<Utc>, max_minutes: u64) -> DateTime<Utc> {
-        *at += Duration::minutes(1 + rng.below(max_minutes) as i64);
+    fn step(
+        rng: &mut crate::server::Rng,
+        at: &mut DateTime<Utc>,
+        max_minutes: u64,
+    ) -> DateTime<Utc> {
+        *at += Duration::minutes(1 + rng.below(max_minutes as i64));
         *at
     }
     let mut events = vec![Event {
@@ -252,7 +240,7 @@ fn fill(path: &std::path::Path, cases: u64) -> Result<u64> {
     conn.pragma_update(None, "foreign_keys", "OFF")?;
     let start = Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).unwrap();
     let year = Duration::days(365).num_seconds() as u64;
-    let mut rng = Rng(2026);
+    let mut rng = crate::server::Rng::new(2026);
     let mut written = 0u64;
     let batch = 50_000;
     let mut case = 1u64;
@@ -335,20 +323,6 @@ pub async fn run(cases: u64, month: &str, runs: u32) -> Result<serde_json::Value
         "seconds_max": times.last().copied().unwrap_or_default(),
         "read_seconds_median": median(&read_times),
         "fill_seconds": fill_seconds,
-        "peak_rss_mb": own_peak_rss_mb(),
+        "peak_rss_mb": crate::server::own_peak_rss_mb(),
     }))
-}
-
-/// This process's peak resident memory, from /proc (0 where there is none).
-fn own_peak_rss_mb() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|kb| kb.parse::<f64>().ok())
-        })
-        .map(|kb| (kb / 1024.0).round())
-        .unwrap_or(0.0)
 }

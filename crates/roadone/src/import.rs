@@ -47,17 +47,20 @@ pub async fn orders(state: &AppState, file: &Path) -> Result<()> {
     let mut tally = Tally::default();
     let mut batch: Vec<(u64, NewOrder)> = Vec::with_capacity(BATCH);
     let mut record = csv::StringRecord::new();
+    let mut lines = LineCounter::open(file)?;
     loop {
-        let line = reader.position().line();
-        match reader.read_record(&mut record) {
+        // The line a record ends on, counted from the reader's byte offset after it: the
+        // reader's own line count (and a record's start) do not see skipped blank lines.
+        let line = match reader.read_record(&mut record) {
             Ok(false) => break,
-            Ok(true) => {}
+            Ok(true) => lines.line_ending_at(reader.position().byte())?,
             Err(e) => {
+                let line = lines.line_ending_at(reader.position().byte())?;
                 bar.suspend(|| eprintln!("line {line}: unreadable ({e}); skipped"));
                 tally.bad += 1;
                 continue;
             }
-        }
+        };
         let field = |i: usize| record.get(position[i]).unwrap_or("");
         let text = OrderText {
             order_id: field(0),
@@ -93,6 +96,45 @@ pub async fn orders(state: &AppState, file: &Path) -> Result<()> {
         bail!("no row of {} could be read", file.display());
     }
     Ok(())
+}
+
+/// Line numbers of byte offsets, read forward through the file once.
+struct LineCounter {
+    file: std::io::BufReader<std::fs::File>,
+    at: u64,
+    line: u64,
+    /// The last byte read was a line break.
+    after_break: bool,
+}
+
+impl LineCounter {
+    fn open(path: &Path) -> Result<LineCounter> {
+        let file = std::fs::File::open(path).with_context(|| format!("{}", path.display()))?;
+        Ok(LineCounter {
+            file: std::io::BufReader::new(file),
+            at: 0,
+            line: 1,
+            after_break: false,
+        })
+    }
+
+    /// The 1-based line of the text that ends just before byte `offset` (a record whose
+    /// line break was read ends on the line before); offsets must not go backwards.
+    fn line_ending_at(&mut self, offset: u64) -> Result<u64> {
+        use std::io::BufRead;
+        while self.at < offset {
+            let buffer = self.file.fill_buf()?;
+            if buffer.is_empty() {
+                break;
+            }
+            let take = buffer.len().min((offset - self.at) as usize);
+            self.line += buffer[..take].iter().filter(|b| **b == b'\n').count() as u64;
+            self.after_break = take > 0 && buffer[take - 1] == b'\n';
+            self.file.consume(take);
+            self.at += take as u64;
+        }
+        Ok(self.line - u64::from(self.after_break))
+    }
 }
 
 async fn store(

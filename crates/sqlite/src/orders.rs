@@ -108,25 +108,19 @@ pub fn orders_in(
 /// read from the events through their index by kind. A case reopened since its last
 /// solve counts as open.
 pub fn case_outcomes(conn: &Connection) -> StoreResult<Vec<CaseOutcome>> {
+    // Per case, by primary key: the opening is seq 1, the last solve is found among the
+    // case's own few events, and only for cases solved now. `+kind` keeps SQLite from
+    // answering those from the index by kind, which would read every solve for every case.
     let mut stmt = conn
         .prepare(
-            "WITH opened AS (
-                 SELECT case_id, json_extract(data, '$.data.owner') AS owner
-                 FROM events WHERE kind = 'opened'),
-             solved AS (
-                 SELECT case_id, MAX(seq) AS seq FROM events WHERE kind = 'solved' GROUP BY case_id),
-             escalated AS (
-                 SELECT DISTINCT case_id FROM events WHERE kind = 'escalated')
-             SELECT c.id, c.customer_id, c.category, c.opened_at, o.owner,
-                    CASE WHEN c.state = 'solved' THEN e.at END,
-                    CASE WHEN c.state = 'solved' THEN e.actor_person END,
-                    CASE WHEN c.state = 'solved' THEN json_extract(e.data, '$.data.road') END,
-                    x.case_id IS NOT NULL
+            "SELECT c.id, c.customer_id, c.category, c.opened_at,
+                    json_extract(o.data, '$.data.owner'),
+                    e.at, e.actor_person, json_extract(e.data, '$.data.road'),
+                    EXISTS (SELECT 1 FROM events x WHERE x.case_id = c.id AND +x.kind = 'escalated')
              FROM cases c
-             JOIN opened o ON o.case_id = c.id
-             LEFT JOIN solved s ON s.case_id = c.id
-             LEFT JOIN events e ON e.case_id = s.case_id AND e.seq = s.seq
-             LEFT JOIN escalated x ON x.case_id = c.id
+             JOIN events o ON o.case_id = c.id AND o.seq = 1
+             LEFT JOIN events e ON c.state = 'solved' AND e.case_id = c.id AND e.seq =
+                 (SELECT MAX(seq) FROM events s WHERE s.case_id = c.id AND +s.kind = 'solved')
              ORDER BY c.id",
         )
         .map_err(db)?;

@@ -1,9 +1,16 @@
 //! CSV for spreadsheets, safe to open: a cell that starts with `=`, `+`, `-`, `@`, a tab
-//! or a carriage return would be read as a formula, so it gets a leading `'`.
+//! or a carriage return would be read as a formula, so it gets a leading `'` — unless it
+//! is a plain number (`-0.25`), which a spreadsheet must still be able to add up.
 
 use crate::error::{AppError, AppResult};
 
 pub fn cell(text: &str) -> String {
+    let number = !text.starts_with('+')
+        && text.trim() == text
+        && text.parse::<f64>().is_ok_and(f64::is_finite);
+    if number {
+        return text.to_string();
+    }
     match text.chars().next() {
         Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{text}"),
         _ => text.to_string(),
@@ -31,10 +38,17 @@ mod tests {
 
     #[test]
     fn formulas_are_defused_and_quotes_kept() {
-        for risky in ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"] {
+        for risky in ["=1+1", "+1", "-1+1", "@SUM(A1)", "\tx", "\rx", "-"] {
             assert!(cell(risky).starts_with('\''), "{risky:?}");
         }
         assert_eq!(cell("Ann"), "Ann");
+        assert_eq!(
+            cell("-0.2500"),
+            "-0.2500",
+            "a negative number stays a number"
+        );
+        assert_eq!(cell("-1+2"), "'-1+2");
+        assert_eq!(cell("-inf"), "'-inf");
         let text = write(
             &["name", "n"],
             [vec!["=cmd|' /C calc'!A0".into(), "3".into()]],
