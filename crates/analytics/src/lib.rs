@@ -2,7 +2,9 @@
 //! functions over events: the store reads them, the server and the CLI present the result.
 
 pub mod customer_math;
+pub mod delight;
 pub mod month;
+pub mod roads;
 pub mod stats;
 pub mod trail;
 

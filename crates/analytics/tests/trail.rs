@@ -1,111 +1,17 @@
 //! The monthly trail on a small fixture whose every figure was computed by hand (the
 //! working is in the comments), as docs/metrics.md defines them.
 
-use chrono::{DateTime, TimeZone, Utc};
+mod common;
+
+use common::{at, log, Case};
 use roadone_analytics::trail::{trail, PersonTrail, SortBy};
 use roadone_analytics::Month;
-use roadone_domain::{
-    Actor, CaseId, Channel, Customer, Event, EventBody, PersonId, Realtime, Road,
-};
-use std::collections::BTreeMap;
+use roadone_domain::{CaseId, Event, PersonId};
 
 const F: PersonId = 1; // frontline
 const F2: PersonId = 2; // frontline
 const M: PersonId = 3; // manager
 const E: PersonId = 4; // executive
-
-fn at(month: u32, day: u32, h: u32, min: u32) -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, month, day, h, min, 0).unwrap()
-}
-
-/// Builds one case's events, numbering them.
-struct Case {
-    id: CaseId,
-    events: Vec<Event>,
-}
-
-impl Case {
-    fn opened(id: CaseId, by: PersonId, when: DateTime<Utc>) -> Case {
-        let mut c = Case { id, events: vec![] };
-        c.push(
-            when,
-            Actor::Person { id: by },
-            EventBody::Opened {
-                customer: Customer::default(),
-                category: "billing".into(),
-                subject: format!("case {id}"),
-                body: String::new(),
-                channel: Channel::Phone,
-                facts: BTreeMap::new(),
-                missing_facts: vec![],
-                realtime: Realtime::default(),
-                attachments: vec![],
-                owner: by,
-                escalates_at: when + chrono::Duration::hours(20),
-                promised_by: when + chrono::Duration::hours(24),
-            },
-        );
-        c
-    }
-    fn push(&mut self, when: DateTime<Utc>, actor: Actor, body: EventBody) -> &mut Self {
-        self.events.push(Event {
-            seq: self.events.len() as u32 + 1,
-            at: when,
-            actor,
-            body,
-        });
-        self
-    }
-    fn pass(&mut self, when: DateTime<Utc>, from: PersonId, to: PersonId) -> &mut Self {
-        let body = EventBody::PassedUp {
-            from,
-            to,
-            reason: "r".into(),
-        };
-        self.push(when, Actor::Person { id: from }, body)
-    }
-    fn system_pass(&mut self, when: DateTime<Utc>, from: PersonId, to: PersonId) -> &mut Self {
-        let body = EventBody::PassedUp {
-            from,
-            to,
-            reason: "deactivated".into(),
-        };
-        self.push(when, Actor::System, body)
-    }
-    fn take(&mut self, when: DateTime<Utc>, from: PersonId, to: PersonId) -> &mut Self {
-        self.push(
-            when,
-            Actor::Person { id: to },
-            EventBody::Taken { from, to },
-        )
-    }
-    fn upgrade(&mut self, when: DateTime<Utc>, from: PersonId, to: PersonId) -> &mut Self {
-        let body = EventBody::Upgraded {
-            from,
-            to,
-            reason: "learn".into(),
-        };
-        self.push(when, Actor::Person { id: from }, body)
-    }
-    fn escalate(&mut self, when: DateTime<Utc>, from: PersonId, to: PersonId) -> &mut Self {
-        self.push(when, Actor::System, EventBody::Escalated { from, to })
-    }
-    fn reply(&mut self, when: DateTime<Utc>) -> &mut Self {
-        let body = EventBody::CustomerReplied {
-            body: "any news?".into(),
-            attachments: vec![],
-        };
-        self.push(when, Actor::Customer, body)
-    }
-    fn solve(&mut self, when: DateTime<Utc>, by: PersonId) -> &mut Self {
-        let body = EventBody::Solved {
-            resolution: "done".into(),
-            road: Road::Teach,
-            learned: "x".into(),
-        };
-        self.push(when, Actor::Person { id: by }, body)
-    }
-}
 
 fn fixture() -> Vec<(CaseId, Event)> {
     let mut cases = Vec::new();
@@ -150,10 +56,7 @@ fn fixture() -> Vec<(CaseId, Event)> {
     let mut c = Case::opened(9, F2, at(3, 15, 10, 0));
     c.system_pass(at(3, 15, 11, 0), F2, M);
     cases.push(c);
-    cases
-        .into_iter()
-        .flat_map(|c| c.events.into_iter().map(move |e| (c.id, e)))
-        .collect()
+    log(cases)
 }
 
 fn person(t: &[PersonTrail], id: PersonId) -> &PersonTrail {

@@ -69,6 +69,27 @@ pub enum ReportCmd {
         #[arg(long, default_value = "table")]
         format: String,
     },
+    /// Delight: the month's ratings by solver, category and road, and what delighted.
+    Delight {
+        /// The month, YYYY-MM (UTC).
+        #[arg(long)]
+        month: String,
+        /// table, json or csv.
+        #[arg(long, default_value = "table")]
+        format: String,
+    },
+    /// Roads and learning: solves per road, category and month, and what was learned.
+    Roads {
+        /// The first month, YYYY-MM.
+        #[arg(long)]
+        from: String,
+        /// The last month, YYYY-MM.
+        #[arg(long)]
+        to: String,
+        /// table, json or csv.
+        #[arg(long, default_value = "table")]
+        format: String,
+    },
     /// Customer math: sales before and after each case, raw and adjusted, with intervals,
     /// per solver, intake person, category, road and escalation; the raise list.
     CustomerMath {

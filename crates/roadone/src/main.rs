@@ -134,6 +134,14 @@ async fn run(cli: Cli) -> Result<()> {
                 .unwrap_or_else(|| state.directory.snapshot().settings.sales_window.num_days());
             report::customer_math(&state, window, currency.clone(), format).await
         }
+        Cmd::Report(ReportCmd::Delight { month, format }) => {
+            let state = App::build_state(config_for(&cli)).await?;
+            report::delight(&state, month, format).await
+        }
+        Cmd::Report(ReportCmd::Roads { from, to, format }) => {
+            let state = App::build_state(config_for(&cli)).await?;
+            report::roads(&state, from, to, format).await
+        }
         Cmd::Import(ImportCmd::Orders { file }) => {
             let state = App::build_state(config_for(&cli)).await?;
             import::orders(&state, file).await

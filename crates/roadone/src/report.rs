@@ -137,3 +137,94 @@ fn math_table(report: &roadone_server::reports::customer_math::CustomerMathRepor
     }
     out
 }
+
+fn check_format(format: &str) -> Result<()> {
+    if !matches!(format, "table" | "json" | "csv") {
+        bail!("--format: {format:?} is not table, json or csv");
+    }
+    Ok(())
+}
+
+/// Rows as aligned columns, the header first.
+fn columns(header: &[&str], rows: &[Vec<String>]) -> String {
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for row in rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let line = |cells: Vec<String>| -> String {
+        let mut out: Vec<String> = cells
+            .iter()
+            .zip(&widths)
+            .map(|(c, w)| format!("{c:<w$}"))
+            .collect();
+        if let Some(last) = out.last_mut() {
+            *last = last.trim_end().to_string();
+        }
+        out.join("  ") + "\n"
+    };
+    let mut out = line(header.iter().map(|h| h.to_string()).collect());
+    for row in rows {
+        out.push_str(&line(row.clone()));
+    }
+    out
+}
+
+pub async fn delight(state: &AppState, month: &str, format: &str) -> Result<()> {
+    use roadone_server::reports::delight as d;
+    let month = Month::parse(month).context("--month")?;
+    check_format(format)?;
+    let report = d::monthly(state, month).await?;
+    let rows = d::csv_rows(&report);
+    match format {
+        "json" => println!("{}", serde_json::to_string_pretty(&report)?),
+        "csv" => print!(
+            "{}",
+            roadone_server::reports::csv::write(d::CSV_HEADER, rows)?
+        ),
+        _ => {
+            println!("Delight in {month}");
+            print!("{}", columns(d::CSV_HEADER, &rows));
+            for x in &report.delight.delighted {
+                let who = report
+                    .names
+                    .get(&x.solver.to_string())
+                    .cloned()
+                    .unwrap_or_default();
+                println!(
+                    "  5/5, case {} ({}, {who}): {}",
+                    x.case_id, x.category, x.delighted_by
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+pub async fn roads(state: &AppState, from: &str, to: &str, format: &str) -> Result<()> {
+    use roadone_server::reports::roads as r;
+    let from = Month::parse(from).context("--from")?;
+    let to = Month::parse(to).context("--to")?;
+    check_format(format)?;
+    let report = r::between(state, from, to).await?;
+    let rows = r::csv_rows(&report);
+    match format {
+        "json" => println!("{}", serde_json::to_string_pretty(&report)?),
+        "csv" => print!(
+            "{}",
+            roadone_server::reports::csv::write(r::CSV_HEADER, rows)?
+        ),
+        _ => {
+            println!("Roads from {from} to {to}");
+            print!("{}", columns(r::CSV_HEADER, &rows));
+            for l in report.roads.learned.iter().take(20) {
+                println!(
+                    "  {} {} road {}: {}",
+                    l.month, l.category, l.road, l.learned
+                );
+            }
+        }
+    }
+    Ok(())
+}

@@ -22,6 +22,8 @@ const SERVED: &[(&str, &str)] = &[
     ("get", "/api/v1/reports/trail"),
     ("post", "/api/v1/orders"),
     ("get", "/api/v1/reports/customer-math"),
+    ("get", "/api/v1/reports/delight"),
+    ("get", "/api/v1/reports/roads"),
     ("post", "/api/v1/cases"),
     ("get", "/api/v1/cases"),
     ("get", "/api/v1/cases/{id}"),

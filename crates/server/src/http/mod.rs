@@ -38,6 +38,8 @@ pub fn router(state: AppState) -> Router {
             "/api/v1/reports/customer-math",
             get(api::reports::customer_math),
         )
+        .route("/api/v1/reports/delight", get(api::reports::delight))
+        .route("/api/v1/reports/roads", get(api::reports::roads))
         .route("/api/v1/cases", post(cases::open).get(cases::list))
         .route("/api/v1/cases/{id}", get(cases::show))
         .route("/api/v1/cases/{id}/pass-up", post(cases::pass_up))

@@ -13,7 +13,7 @@ use utoipa::{Modify, OpenApi};
     paths(
         people::create, people::list, people::move_person, people::deactivate,
         crate::http::api::tokens::issue, crate::http::api::tokens::list, crate::http::api::tokens::revoke,
-        categories::create, categories::list, categories::update, crate::http::api::reports::trail, crate::http::api::orders::add, crate::http::api::reports::customer_math,
+        categories::create, categories::list, categories::update, crate::http::api::reports::trail, crate::http::api::orders::add, crate::http::api::reports::customer_math, crate::http::api::reports::delight, crate::http::api::reports::roads,
         cases::open, cases::list, cases::show, cases::pass_up, cases::take, cases::upgrade, cases::solve, cases::message, cases::note,
         customer::show, customer::rate, customer::reply,
         inbound::email, attachments::download, attachments::sanitised,
@@ -22,7 +22,7 @@ use utoipa::{Modify, OpenApi};
         CustomerView, RealtimeView, OpenCaseRequest, CaseCreated, CaseSummary, CaseView, EventView, PassUpRequest,
         UpgradeRequest, SolveRequest, RatingRequest, MessageRequest, CustomerCaseView, CustomerMessageView,
         crate::mail::inbound::InboundResult, crate::reports::trail::TrailReport, crate::reports::trail::TrailRow,
-        crate::http::api::orders::OrderIn, crate::http::api::orders::OrdersRequest, crate::http::api::orders::OrdersResult, crate::http::api::orders::Conflict, crate::reports::customer_math::CustomerMathReport)),
+        crate::http::api::orders::OrderIn, crate::http::api::orders::OrdersRequest, crate::http::api::orders::OrdersResult, crate::http::api::orders::Conflict, crate::reports::customer_math::CustomerMathReport, crate::reports::delight::DelightReport, crate::reports::roads::RoadsReport)),
     modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;

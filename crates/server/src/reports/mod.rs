@@ -3,4 +3,6 @@
 
 pub mod csv;
 pub mod customer_math;
+pub mod delight;
+pub mod roads;
 pub mod trail;

@@ -130,3 +130,80 @@ pub async fn customer_math(
         crate::reports::csv::write(math::CSV_HEADER, math::csv_rows(r))
     })
 }
+
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+pub struct MonthQuery {
+    /// The month, `YYYY-MM` (UTC).
+    month: Option<String>,
+    /// `json` (default) or `csv`.
+    format: Option<String>,
+}
+
+fn check_format(format: Option<&str>) -> AppResult<()> {
+    match format {
+        Some(f) if !matches!(f, "json" | "csv") => Err(AppError::invalid(
+            "format",
+            format!("{f:?} is not json or csv"),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Delight: the month's ratings (distribution, mean, would-recommend) by solver, category
+/// and road, and every top score with what delighted the customer.
+#[utoipa::path(get, path = "/api/v1/reports/delight", params(MonthQuery), security(("bearer" = [])),
+    responses((status = 200, body = crate::reports::delight::DelightReport), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn delight(
+    State(state): State<AppState>,
+    staff: Staff,
+    Query(q): Query<MonthQuery>,
+) -> AppResult<Response> {
+    use crate::reports::delight as d;
+    staff.require_role(READERS, "read reports")?;
+    let month = month_param(q.month.as_deref())?;
+    check_format(q.format.as_deref())?;
+    let report = d::monthly(&state, month).await?;
+    answer(
+        q.format.as_deref(),
+        &format!("delight-{month}"),
+        report,
+        |r| crate::reports::csv::write(d::CSV_HEADER, d::csv_rows(r)),
+    )
+}
+
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+pub struct RangeQuery {
+    /// The first month, `YYYY-MM`.
+    from: Option<String>,
+    /// The last month, `YYYY-MM` (at most 18 months after `from`).
+    to: Option<String>,
+    /// `json` (default) or `csv`.
+    format: Option<String>,
+}
+
+/// Roads and learning: per month and category, the solves on each of the four roads, and
+/// what was learned.
+#[utoipa::path(get, path = "/api/v1/reports/roads", params(RangeQuery), security(("bearer" = [])),
+    responses((status = 200, body = crate::reports::roads::RoadsReport), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn roads(
+    State(state): State<AppState>,
+    staff: Staff,
+    Query(q): Query<RangeQuery>,
+) -> AppResult<Response> {
+    use crate::reports::roads as r;
+    staff.require_role(READERS, "read reports")?;
+    let parse = |field: &str, v: Option<&str>| -> AppResult<Month> {
+        let v = v.ok_or_else(|| AppError::invalid(field, "is required, like 2026-03"))?;
+        Month::parse(v).map_err(|e| AppError::invalid(field, e.to_string()))
+    };
+    let from = parse("from", q.from.as_deref())?;
+    let to = parse("to", q.to.as_deref())?;
+    check_format(q.format.as_deref())?;
+    let report = r::between(&state, from, to).await?;
+    answer(
+        q.format.as_deref(),
+        &format!("roads-{from}-{to}"),
+        report,
+        |rep| crate::reports::csv::write(r::CSV_HEADER, r::csv_rows(rep)),
+    )
+}

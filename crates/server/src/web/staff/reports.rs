@@ -142,17 +142,7 @@ pub async fn trail_csv(
     readers_only(&me)?;
     let (month, report) = report(&state, &q).await?;
     let text = crate::reports::csv::write(trail::CSV_HEADER, trail::csv_rows(&report))?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"trail-{month}.csv\""),
-            ),
-        ],
-        text,
-    )
-        .into_response())
+    Ok(csv_download(&format!("trail-{month}"), text))
 }
 
 #[derive(Deserialize, Default)]
@@ -318,15 +308,233 @@ pub async fn customer_math_csv(
         .unwrap_or_else(|| state.directory.snapshot().settings.sales_window.num_days());
     let report = math::compute(&state, window, currency, state.clock.now()).await?;
     let text = crate::reports::csv::write(math::CSV_HEADER, math::csv_rows(&report))?;
-    Ok((
+    Ok(csv_download("customer-math", text))
+}
+
+#[derive(Deserialize, Default)]
+pub struct DelightQuery {
+    month: Option<String>,
+}
+
+fn month_or_now(state: &AppState, text: Option<&str>, field: &str) -> Result<Month, WebError> {
+    match text.filter(|m| !m.is_empty()) {
+        None => Ok(Month::of(state.clock.now())),
+        Some(t) => Ok(Month::parse(t).map_err(|e| AppError::invalid(field, e.to_string()))?),
+    }
+}
+
+fn csv_download(name: &str, text: String) -> Response {
+    (
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
             (
                 header::CONTENT_DISPOSITION,
-                "attachment; filename=\"customer-math.csv\"".to_string(),
+                format!("attachment; filename=\"{name}.csv\""),
             ),
         ],
         text,
     )
-        .into_response())
+        .into_response()
+}
+
+fn rating_row(name: String, r: &roadone_analytics::delight::Ratings) -> Value {
+    context! {
+        name,
+        n => r.n,
+        scores => r.scores.to_vec(),
+        mean => r.mean.map(|m| format!("{m:.2}")).unwrap_or_else(|| "–".into()),
+        recommend => r.recommend_rate.map(|m| format!("{:.0}%", m * 100.0)).unwrap_or_else(|| "–".into()),
+    }
+}
+
+pub async fn delight_page(
+    State(state): State<AppState>,
+    me: SignedIn,
+    Query(q): Query<DelightQuery>,
+) -> WebResult<Response> {
+    readers_only(&me)?;
+    let month = month_or_now(&state, q.month.as_deref(), "month")?;
+    let report = crate::reports::delight::monthly(&state, month).await?;
+    let d = &report.delight;
+    let name = |id: &i64| {
+        report
+            .names
+            .get(&id.to_string())
+            .cloned()
+            .unwrap_or_else(|| format!("person {id}"))
+    };
+    let road = |r: u8| {
+        roadone_domain::Road::try_from(r)
+            .map(crate::web::staff::cases::road_label)
+            .unwrap_or_else(|_| r.to_string())
+    };
+    let most = d.overall.scores.iter().copied().max().unwrap_or(0).max(1);
+    let bars: Vec<Value> = d
+        .overall
+        .scores
+        .iter()
+        .enumerate()
+        .map(|(i, count)| {
+            let height = 120 * count / most;
+            context! { score => i + 1, count, x => 40 + i * 120, y => 125 - height, height }
+        })
+        .collect();
+    let html = render(
+        "staff/report_delight.html",
+        context! {
+            me => me.view(),
+            csrf => me.csrf.clone(),
+            month => month.to_string(),
+            previous => Month::of(month.start() - chrono::Duration::days(1)).to_string(),
+            next => month.next().to_string(),
+            overall => rating_row("all".into(), &d.overall),
+            bars,
+            delighted => d.delighted.iter().map(|x| context! {
+                case_id => x.case_id,
+                category => x.category.clone(),
+                road => road(x.road),
+                solver => name(&x.solver),
+                delighted_by => x.delighted_by.clone(),
+                would_recommend => x.would_recommend,
+            }).collect::<Vec<_>>(),
+            solvers => d.by_solver.iter().map(|(id, r)| rating_row(name(id), r)).collect::<Vec<_>>(),
+            categories => d.by_category.iter().map(|(k, r)| rating_row(k.clone(), r)).collect::<Vec<_>>(),
+            roads => d.by_road.iter().map(|(k, r)| rating_row(road(*k), r)).collect::<Vec<_>>(),
+        },
+    )?;
+    Ok(html.into_response())
+}
+
+pub async fn delight_csv(
+    State(state): State<AppState>,
+    me: SignedIn,
+    Query(q): Query<DelightQuery>,
+) -> WebResult<Response> {
+    use crate::reports::delight as d;
+    readers_only(&me)?;
+    let month = month_or_now(&state, q.month.as_deref(), "month")?;
+    let report = d::monthly(&state, month).await?;
+    let text = crate::reports::csv::write(d::CSV_HEADER, d::csv_rows(&report))?;
+    Ok(csv_download(&format!("delight-{month}"), text))
+}
+
+#[derive(Deserialize, Default)]
+pub struct RoadsQuery {
+    from: Option<String>,
+    to: Option<String>,
+}
+
+/// The range asked for, or the last six months.
+fn roads_range(state: &AppState, q: &RoadsQuery) -> Result<(Month, Month), WebError> {
+    let to = month_or_now(state, q.to.as_deref(), "to")?;
+    let from = match q.from.as_deref().filter(|m| !m.is_empty()) {
+        Some(t) => Month::parse(t).map_err(|e| AppError::invalid("from", e.to_string()))?,
+        None => {
+            let mut m = to;
+            for _ in 0..5 {
+                m = Month::of(m.start() - chrono::Duration::days(1));
+            }
+            m
+        }
+    };
+    Ok((from, to))
+}
+
+/// How many lessons the page lists; the API has them all.
+const LEARNED_SHOWN: usize = 100;
+
+pub async fn roads_page(
+    State(state): State<AppState>,
+    me: SignedIn,
+    Query(q): Query<RoadsQuery>,
+) -> WebResult<Response> {
+    readers_only(&me)?;
+    let (from, to) = roads_range(&state, &q)?;
+    let report = crate::reports::roads::between(&state, from, to).await?;
+    let r = &report.roads;
+    const COLOURS: [&str; 4] = ["#1e6b34", "#0b5cad", "#8a96a3", "#a4161a"];
+    let totals: Vec<(String, [u32; 4], u32)> = r
+        .by_month
+        .iter()
+        .map(|(month, categories)| {
+            let mut roads = [0u32; 4];
+            for mix in categories.values() {
+                for (i, n) in mix.roads.iter().enumerate() {
+                    roads[i] += n;
+                }
+            }
+            (month.clone(), roads, roads.iter().sum())
+        })
+        .collect();
+    let most = totals.iter().map(|t| t.2).max().unwrap_or(0).max(1);
+    let scale = 420.0 / f64::from(most);
+    let months: Vec<Value> = totals
+        .iter()
+        .enumerate()
+        .map(|(i, (month, roads, total))| {
+            let mut x = 90.0;
+            let segments: Vec<Value> = roads
+                .iter()
+                .enumerate()
+                .map(|(k, n)| {
+                    let width = f64::from(*n) * scale;
+                    let seg = context! { x => format!("{x:.1}"), width => format!("{width:.1}"), colour => COLOURS[k], count => n, road => k + 1 };
+                    x += width;
+                    seg
+                })
+                .collect();
+            context! { month => month.clone(), y => i * 24, segments, total, label_x => format!("{:.1}", x + 6.0) }
+        })
+        .collect();
+    let rows: Vec<Value> = r
+        .by_month
+        .iter()
+        .flat_map(|(month, categories)| {
+            categories.iter().map(move |(category, mix)| {
+                context! { month => month.clone(), category => category.clone(), roads => mix.roads.to_vec(), solved => mix.solved }
+            })
+        })
+        .collect();
+    let learned: Vec<Value> = r
+        .learned
+        .iter()
+        .take(LEARNED_SHOWN)
+        .map(|l| {
+            context! {
+                case_id => l.case_id,
+                month => l.month.clone(),
+                category => l.category.clone(),
+                road => l.road,
+                solver => report.names.get(&l.solver.to_string()).cloned().unwrap_or_default(),
+                learned => l.learned.clone(),
+            }
+        })
+        .collect();
+    let html = render(
+        "staff/report_roads.html",
+        context! {
+            me => me.view(),
+            csrf => me.csrf.clone(),
+            from => from.to_string(),
+            to => to.to_string(),
+            chart => context! { height => totals.len() * 24 + 8, months },
+            rows,
+            learned,
+            more => r.learned.len().saturating_sub(LEARNED_SHOWN),
+        },
+    )?;
+    Ok(html.into_response())
+}
+
+pub async fn roads_csv(
+    State(state): State<AppState>,
+    me: SignedIn,
+    Query(q): Query<RoadsQuery>,
+) -> WebResult<Response> {
+    use crate::reports::roads as r;
+    readers_only(&me)?;
+    let (from, to) = roads_range(&state, &q)?;
+    let report = r::between(&state, from, to).await?;
+    let text = crate::reports::csv::write(r::CSV_HEADER, r::csv_rows(&report))?;
+    Ok(csv_download(&format!("roads-{from}-{to}"), text))
 }
