@@ -96,6 +96,8 @@ pub struct CustomerMath {
     pub by_category: Vec<Group>,
     pub by_road: Vec<Group>,
     pub by_escalation: Vec<Group>,
+    /// By the month the case was solved (`YYYY-MM`): the trend.
+    pub by_month: Vec<Group>,
     /// Solvers whose adjusted interval lies above zero, best first.
     pub raise: Vec<RaiseEntry>,
     /// Solvers whose adjusted interval lies below zero, worst first.
@@ -148,7 +150,7 @@ struct Compared {
     after: f64,
     expected: f64,
     /// Indexes of the groups the case belongs to.
-    groups: [usize; 5],
+    groups: [usize; 6],
     solver: PersonId,
     stratum: (String, i64),
 }
@@ -175,6 +177,7 @@ const INTAKE: u8 = 1;
 const CATEGORY: u8 = 2;
 const ROAD: u8 = 3;
 const ESCALATION: u8 = 4;
+const MONTH: u8 = 5;
 
 /// `orders` must be in time order (as the store gives them).
 pub fn customer_math(
@@ -300,6 +303,7 @@ pub fn customer_math(
                     }
                     .into(),
                 ),
+                groups.of(MONTH, crate::Month::of(solved_at).to_string()),
             ],
             solver,
             stratum: (case.category.clone(), month),
@@ -322,7 +326,8 @@ pub fn customer_math(
             INTAKE => out.by_intake.push(group),
             CATEGORY => out.by_category.push(group),
             ROAD => out.by_road.push(group),
-            _ => out.by_escalation.push(group),
+            ESCALATION => out.by_escalation.push(group),
+            _ => out.by_month.push(group),
         }
     }
     for list in [
@@ -331,6 +336,7 @@ pub fn customer_math(
         &mut out.by_category,
         &mut out.by_road,
         &mut out.by_escalation,
+        &mut out.by_month,
     ] {
         list.sort_by(|a, b| numeric_first(&a.key, &b.key));
     }

@@ -285,6 +285,7 @@ fn figures_are_grouped_by_solver_intake_category_road_and_escalation() {
         ("category", &m.by_category),
         ("road", &m.by_road),
         ("escalation", &m.by_escalation),
+        ("month", &m.by_month),
     ] {
         assert_eq!(
             n(groups),
@@ -294,6 +295,14 @@ fn figures_are_grouped_by_solver_intake_category_road_and_escalation() {
     }
     let keys: Vec<&str> = m.by_escalation.iter().map(|g| g.key.as_str()).collect();
     assert_eq!(keys, vec!["escalated", "not_escalated"]);
+    let months: Vec<&str> = m.by_month.iter().map(|g| g.key.as_str()).collect();
+    let mut sorted = months.clone();
+    sorted.sort_unstable();
+    assert_eq!(months, sorted, "the trend runs from the earliest month");
+    assert!(
+        months.len() >= 15,
+        "cases solved over most of two years: {months:?}"
+    );
     assert!(
         m.by_solver.iter().all(|g| g.lift.vs_peers.is_some()),
         "each solver is compared with the others of the same category and month"

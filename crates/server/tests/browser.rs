@@ -295,6 +295,18 @@ async fn a_case_from_a_phone_call_to_a_rating_in_a_real_browser() {
         .expect("solved");
     assert_eq!(solved["data"]["road"], 2);
     screenshot(&c, "07-solved-case").await;
+    // The month's trail shows the pass and the solve.
+    let month = app.now().format("%Y-%m").to_string();
+    c.goto(&format!("{}/staff/reports/trail?month={month}", app.url))
+        .await
+        .unwrap();
+    xpath(&c, "//h1[starts-with(text(), 'The trail of')]").await;
+    let trail = text_of_page(&c).await;
+    assert!(
+        trail.contains("Fran Front") && trail.contains("Mona Manager"),
+        "the trail names who passed and who solved: {trail}"
+    );
+    screenshot(&c, "07b-trail").await;
     sign_out(&c).await;
 
     // The customer opens their case link, reads the resolution, rates it.

@@ -530,8 +530,11 @@ async fn csv_has_a_row_per_group_in_currency_units_and_defuses_formulas() {
         .starts_with("text/csv"));
     assert_eq!(r.text.lines().next(), Some(HEADER));
     let rows = csv_rows(&r.text);
-    // Header, overall, 4 solvers, 3 intake people, 1 category, 2 roads, 1 escalation.
-    assert_eq!(rows.len(), 1 + 1 + 4 + 3 + 1 + 2 + 1, "{}", r.text);
+    // Header, overall, 4 solvers, 3 intake people, 1 category, 2 roads, 1 escalation,
+    // 1 month (all were solved in March 2025).
+    assert_eq!(rows.len(), 1 + 1 + 4 + 3 + 1 + 2 + 1 + 1, "{}", r.text);
+    let march = csv_row(&rows, "month", "2025-03");
+    assert_eq!(march[3], "6", "the month's row counts every compared case");
     assert!(rows.iter().all(|r| r.len() == 17), "{}", r.text);
 
     let overall = csv_row(&rows, "overall", "all");

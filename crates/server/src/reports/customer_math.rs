@@ -141,13 +141,14 @@ pub fn csv_rows(report: &CustomerMathReport) -> Vec<Vec<String>> {
         key: "all".into(),
         lift: m.overall.clone(),
     };
-    let groupings: [(&str, &[Group]); 6] = [
+    let groupings: [(&str, &[Group]); 7] = [
         ("overall", std::slice::from_ref(&overall)),
         ("solver", &m.by_solver),
         ("intake", &m.by_intake),
         ("category", &m.by_category),
         ("road", &m.by_road),
         ("escalation", &m.by_escalation),
+        ("month", &m.by_month),
     ];
     let mut rows = Vec::new();
     for (grouping, groups) in groupings {

@@ -211,6 +211,55 @@ fn interval_chart(report: &crate::reports::customer_math::CustomerMathReport) ->
     }
 }
 
+/// The adjusted lift month by month (of the solve), each with its interval, around zero.
+fn trend_chart(report: &crate::reports::customer_math::CustomerMathReport) -> Value {
+    const TOP: f64 = 10.0;
+    const HEIGHT: f64 = 160.0;
+    let months: Vec<_> = report
+        .math
+        .by_month
+        .iter()
+        .filter(|g| g.lift.adjusted.low.is_some())
+        .collect();
+    let (lo, hi) = months.iter().fold((0.0f64, 0.0f64), |(lo, hi), g| {
+        (
+            lo.min(g.lift.adjusted.low.unwrap_or(0.0)),
+            hi.max(g.lift.adjusted.high.unwrap_or(0.0)),
+        )
+    });
+    let span = (hi - lo).max(0.01);
+    let y = |v: f64| TOP + (hi - v) / span * HEIGHT;
+    let step = if months.is_empty() {
+        0.0
+    } else {
+        560.0 / months.len() as f64
+    };
+    let points: Vec<Value> = months
+        .iter()
+        .enumerate()
+        .map(|(i, g)| {
+            let a = &g.lift.adjusted;
+            let x = 60.0 + step * (i as f64 + 0.5);
+            context! {
+                x => format!("{x:.1}"),
+                y1 => format!("{:.1}", y(a.high.unwrap_or(0.0))),
+                y2 => format!("{:.1}", y(a.low.unwrap_or(0.0))),
+                cy => format!("{:.1}", y(a.lift.unwrap_or(0.0))),
+                month => g.key.clone(),
+                label => g.key.get(2..).unwrap_or(&g.key).to_string(),
+                said => format!("{}: {} (95%: {}), n = {}", g.key, percent(a.lift), interval(a), g.lift.n),
+            }
+        })
+        .collect();
+    context! {
+        points,
+        zero => format!("{:.1}", y(0.0)),
+        top_label => percent(Some(hi)),
+        bottom_label => percent(Some(lo)),
+        bottom => TOP + HEIGHT,
+    }
+}
+
 fn group_rows(
     report: &crate::reports::customer_math::CustomerMathReport,
     groups: &[roadone_analytics::customer_math::Group],
@@ -285,6 +334,8 @@ pub async fn customer_math_page(
             raise => listed(&m.raise),
             below => listed(&m.below),
             chart => interval_chart(&report),
+            trend => trend_chart(&report),
+            months => group_rows(&report, &m.by_month, plain),
             solvers => group_rows(&report, &m.by_solver, plain),
             intake => group_rows(&report, &m.by_intake, plain),
             categories => group_rows(&report, &m.by_category, plain),
