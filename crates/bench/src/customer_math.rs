@@ -5,8 +5,8 @@
 //! per-solver sums (`crates/bench/duckdb_customer_math.py`); the run reports both times,
 //! their ratio, and whether the sums agree.
 //!
-//! Rows are written straight into the tables in large transactions; the events are real
-//! `Event`s serialised as the store does.
+//! Rows are written straight into the tables in large transactions, the case projection
+//! as the store keeps it; the events are real `Event`s serialised as the store does.
 
 use anyhow::{bail, Context, Result};
 use chrono::{DateTime, Duration, TimeZone, Utc};
@@ -57,8 +57,9 @@ fn fill(path: &Path, cases: i64, orders: i64) -> Result<()> {
         let tx = conn.transaction()?;
         {
             let mut case_row = tx.prepare_cached(
-                "INSERT INTO cases (id, customer_id, customer_token, category, subject, state, owner, version, opened_at, escalates_at, promised_by, updated_at) \
-                 VALUES (?, ?, ?, ?, 'bench', ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO cases (id, customer_id, customer_token, category, subject, state, owner, version, opened_at, escalates_at, promised_by, updated_at, \
+                                    intake_owner, solved_at, solved_by, road, escalated) \
+                 VALUES (?, ?, ?, ?, 'bench', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             )?;
             let mut event = tx.prepare_cached(
                 "INSERT INTO events (case_id, seq, kind, at, actor_person, data) VALUES (?, ?, ?, ?, ?, ?)",
@@ -118,6 +119,15 @@ fn fill(path: &Path, cases: i64, orders: i64) -> Result<()> {
                     });
                 }
                 let last = events.last().expect("an event").at;
+                let solve = events.iter().find_map(|e| match &e.body {
+                    EventBody::Solved { road, .. } => {
+                        Some((e.at.timestamp_millis(), u8::from(*road)))
+                    }
+                    _ => None,
+                });
+                let escalated = events
+                    .iter()
+                    .any(|e| matches!(e.body, EventBody::Escalated { .. }));
                 case_row.execute(params![
                     case,
                     customer,
@@ -130,6 +140,11 @@ fn fill(path: &Path, cases: i64, orders: i64) -> Result<()> {
                     (opened_at + Duration::hours(20)).timestamp_millis(),
                     (opened_at + Duration::hours(24)).timestamp_millis(),
                     last.timestamp_millis(),
+                    intake,
+                    solve.map(|s| s.0),
+                    solve.map(|_| solver),
+                    solve.map(|s| s.1),
+                    escalated,
                 ])?;
                 for e in &events {
                     event.execute(params![

@@ -33,6 +33,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("../migrations/0007_settings_and_customer_lookup.sql"),
     ),
     ("0008_orders", include_str!("../migrations/0008_orders.sql")),
+    (
+        "0009_case_outcomes",
+        include_str!("../migrations/0009_case_outcomes.sql"),
+    ),
 ];
 
 /// Applies every migration not yet applied; returns how many ran.

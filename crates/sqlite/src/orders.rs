@@ -104,24 +104,14 @@ pub fn orders_in(
     rows.collect::<Result<_, _>>().map_err(db)
 }
 
-/// One pass over the cases, with the opening owner, the last solve and any escalation
-/// read from the events through their index by kind. A case reopened since its last
-/// solve counts as open.
+/// One pass over the cases' projection. A case reopened since its last solve is open
+/// (its solve columns are empty).
 pub fn case_outcomes(conn: &Connection) -> StoreResult<Vec<CaseOutcome>> {
-    // Per case, by primary key: the opening is seq 1, the last solve is found among the
-    // case's own few events, and only for cases solved now. `+kind` keeps SQLite from
-    // answering those from the index by kind, which would read every solve for every case.
+    // The projection keeps these up to date with every append (migration 0009).
     let mut stmt = conn
         .prepare(
-            "SELECT c.id, c.customer_id, c.category, c.opened_at,
-                    json_extract(o.data, '$.data.owner'),
-                    e.at, e.actor_person, json_extract(e.data, '$.data.road'),
-                    EXISTS (SELECT 1 FROM events x WHERE x.case_id = c.id AND +x.kind = 'escalated')
-             FROM cases c
-             JOIN events o ON o.case_id = c.id AND o.seq = 1
-             LEFT JOIN events e ON c.state = 'solved' AND e.case_id = c.id AND e.seq =
-                 (SELECT MAX(seq) FROM events s WHERE s.case_id = c.id AND +s.kind = 'solved')
-             ORDER BY c.id",
+            "SELECT id, customer_id, category, opened_at, intake_owner, solved_at, solved_by, road, escalated
+             FROM cases ORDER BY id",
         )
         .map_err(db)?;
     let rows = stmt

@@ -333,8 +333,8 @@ pub fn open_case(conn: &Connection, new: &NewCase) -> StoreResult<OpenOutcome> {
     let case = &new.case;
     conn.prepare_cached(
         "INSERT INTO cases (customer_id, customer_token, category, subject, state, owner, version,
-                            opened_at, escalates_at, promised_by, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                            opened_at, escalates_at, promised_by, updated_at, intake_owner)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .and_then(|mut s| {
         s.execute(params![
@@ -349,6 +349,7 @@ pub fn open_case(conn: &Connection, new: &NewCase) -> StoreResult<OpenOutcome> {
             ms(case.escalates_at),
             ms(case.promised_by),
             ms(now),
+            case.owner,
         ])
     })
     .map_err(db)?;
@@ -413,10 +414,23 @@ fn update_projection(
     at: DateTime<Utc>,
 ) -> StoreResult<()> {
     conn.prepare_cached(
-        "UPDATE cases SET state = ?, owner = ?, version = ?, escalates_at = ?, updated_at = ? WHERE id = ?",
+        "UPDATE cases SET state = ?, owner = ?, version = ?, escalates_at = ?, updated_at = ?,
+                          solved_at = ?, solved_by = ?, road = ?, escalated = ? WHERE id = ?",
     )
     .and_then(|mut s| {
-        s.execute(params![status_str(case.status), case.owner, case.version, ms(case.escalates_at), ms(at), id])
+        let solution = case.solution.as_ref();
+        s.execute(params![
+            status_str(case.status),
+            case.owner,
+            case.version,
+            ms(case.escalates_at),
+            ms(at),
+            solution.map(|s| ms(s.solved_at)),
+            solution.map(|s| s.solved_by),
+            solution.map(|s| u8::from(s.road)),
+            case.escalated,
+            id
+        ])
     })
     .map_err(db)?;
     Ok(())

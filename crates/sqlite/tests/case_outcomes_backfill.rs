@@ -1,0 +1,85 @@
+//! Migration 0009 fills the case projection's outcome columns from the events of a store
+//! that existed before it: the outcomes read afterwards are the ones the events say.
+
+use chrono::Duration;
+use roadone_domain::{Actor, Command};
+use roadone_sqlite::{SqliteOptions, SqliteStore};
+use roadone_store::conformance::{t0, Fixture};
+use roadone_store::Store;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn outcomes_are_backfilled_from_the_events() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("roadone.db");
+    let store = SqliteStore::open(SqliteOptions::new(&path)).unwrap();
+    let f = Fixture::seed(&store).await;
+    let p = |id| Actor::Person { id };
+    let solve = || Command::Solve {
+        resolution: "Refunded".into(),
+        road: 3,
+        learned: "Refunds are slow".into(),
+    };
+    let solved = f
+        .open(
+            &store,
+            f.frontline.id,
+            "delivery",
+            "a@example.com",
+            "Solved",
+            t0(),
+        )
+        .await;
+    f.act(
+        &store,
+        solved.id,
+        solve(),
+        p(f.frontline.id),
+        t0() + Duration::hours(1),
+    )
+    .await;
+    let escalated = f
+        .open(
+            &store,
+            f.frontline2.id,
+            "delivery",
+            "b@example.com",
+            "Late",
+            t0(),
+        )
+        .await;
+    f.act(
+        &store,
+        escalated.id,
+        Command::Escalate,
+        Actor::System,
+        t0() + Duration::hours(20),
+    )
+    .await;
+    let before = store.case_outcomes().await.unwrap();
+    assert_eq!(before.len(), 2);
+    assert_eq!(
+        before[0].solved,
+        Some((t0() + Duration::hours(1), f.frontline.id, 3))
+    );
+    assert!(before[1].escalated);
+    drop(store);
+
+    // Back to a store of schema 8: without the columns 0009 adds.
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        for column in [
+            "intake_owner",
+            "solved_at",
+            "solved_by",
+            "road",
+            "escalated",
+        ] {
+            conn.execute_batch(&format!("ALTER TABLE cases DROP COLUMN {column}"))
+                .unwrap();
+        }
+        conn.pragma_update(None, "user_version", 8).unwrap();
+    }
+    let store = SqliteStore::open(SqliteOptions::new(&path)).unwrap();
+    let after = store.case_outcomes().await.unwrap();
+    assert_eq!(after, before, "the migration fills in what the events say");
+}
