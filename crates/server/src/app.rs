@@ -29,6 +29,10 @@ pub struct Inner {
     pub limits: crate::web::rate_limit::RateLimits,
     /// Whose turn it is to own the next case that arrives on its own (`intake`).
     pub next_in_turn: std::sync::atomic::AtomicUsize,
+    /// Bumped by every case or order this server writes: reports cached before are stale.
+    pub data_generation: std::sync::atomic::AtomicU64,
+    /// The last customer-math report, reused while nothing changed (`reports::cache`).
+    pub report_cache: crate::reports::cache::ReportCache,
 }
 
 impl std::ops::Deref for AppState {
@@ -67,6 +71,8 @@ impl AppState {
             ),
             limits: crate::web::rate_limit::RateLimits::new(&config),
             next_in_turn: std::sync::atomic::AtomicUsize::new(0),
+            data_generation: std::sync::atomic::AtomicU64::new(0),
+            report_cache: crate::reports::cache::ReportCache::default(),
             config,
         })))
     }
@@ -117,6 +123,12 @@ impl AppState {
 }
 
 impl AppState {
+    /// Says that cases or orders changed, so cached reports are recomputed.
+    pub fn data_changed(&self) {
+        self.data_generation
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+
     /// The case rules in force.
     pub fn rules(&self) -> roadone_domain::Rules {
         self.directory.snapshot().settings.rules.clone()

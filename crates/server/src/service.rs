@@ -75,7 +75,9 @@ impl AppState {
             timers,
             outbox,
         };
-        Ok(self.store.open_case(new).await?)
+        let outcome = self.store.open_case(new).await?;
+        self.data_changed();
+        Ok(outcome)
     }
 
     /// Applies a command to a case and returns the case with its new events.
@@ -109,6 +111,7 @@ impl AppState {
             };
             match self.store.append(append).await {
                 Ok(head) => {
+                    self.data_changed();
                     let mut all = stored.events;
                     all.extend(events);
                     return Ok(StoredCase { head, events: all });

@@ -766,3 +766,39 @@ async fn the_page_shows_the_raise_list_the_chart_and_the_tables() {
         }
     }
 }
+
+/// The report is kept between requests, but never outlives a change: an order sent in
+/// between shows at once.
+#[tokio::test]
+async fn a_new_order_shows_in_the_next_report_at_once() {
+    let app = TestApp::spawn().await;
+    let w = world(&app).await;
+    after_the_window(&app);
+    let path = format!("{PATH}?window_days=7");
+    let first = app.get(&w.org.manager.token, &path).await;
+    let again = app.get(&w.org.manager.token, &path).await;
+    assert_eq!(first.body, again.body, "nothing changed, the same report");
+    let before = group(&first.body, "by_solver", &w.org.front2.id.to_string())["after"]
+        .as_f64()
+        .unwrap();
+    send_orders(
+        &app,
+        &[order(
+            "D-2",
+            "dave@example.com",
+            "2025-03-08",
+            "10.00",
+            "EUR",
+        )],
+    )
+    .await;
+    let after = app.get(&w.org.manager.token, &path).await;
+    let now = group(&after.body, "by_solver", &w.org.front2.id.to_string())["after"]
+        .as_f64()
+        .unwrap();
+    assert_eq!(
+        now,
+        before + 1000.0,
+        "Dave's new order counts in Finn's 'after'"
+    );
+}

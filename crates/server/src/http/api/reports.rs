@@ -118,7 +118,7 @@ pub async fn customer_math(
             format!("{f:?} is not json or csv"),
         ));
     }
-    let report = math::compute(
+    let report = crate::reports::cache::customer_math(
         &state,
         q.window_days
             .unwrap_or_else(|| state.directory.snapshot().settings.sales_window.num_days()),

@@ -295,7 +295,7 @@ pub async fn customer_math_page(
         .unwrap_or_else(|| state.directory.snapshot().settings.sales_window.num_days());
     let currency = q.currency.clone().filter(|c| !c.is_empty());
     let report =
-        crate::reports::customer_math::compute(&state, window, currency, state.clock.now()).await?;
+        crate::reports::cache::customer_math(&state, window, currency, state.clock.now()).await?;
     let m = &report.math;
     let road = |k: &str| {
         k.parse::<u8>()
@@ -357,7 +357,8 @@ pub async fn customer_math_csv(
     let window = q
         .window_days
         .unwrap_or_else(|| state.directory.snapshot().settings.sales_window.num_days());
-    let report = math::compute(&state, window, currency, state.clock.now()).await?;
+    let report =
+        crate::reports::cache::customer_math(&state, window, currency, state.clock.now()).await?;
     let text = crate::reports::csv::write(math::CSV_HEADER, math::csv_rows(&report))?;
     Ok(csv_download("customer-math", text))
 }
