@@ -9,12 +9,12 @@
 mod common;
 
 use chrono::{DateTime, Utc};
+use common::browser::{csrf_of, Browser, Page};
 use common::html::*;
 use common::smtp_sink::{body, header, SmtpSink};
 use common::*;
-use reqwest::header::{HeaderMap, COOKIE, SET_COOKIE};
 use reqwest::multipart::{Form, Part};
-use reqwest::{Method, RequestBuilder, StatusCode};
+use reqwest::{Method, StatusCode};
 use roadone_server::Config;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
@@ -26,132 +26,18 @@ const EVIL: &str = "http://evil.example";
 
 // --- a browser -------------------------------------------------------------------------
 
-/// What the browser got back.
-#[derive(Debug)]
-struct Page {
-    status: StatusCode,
-    headers: HeaderMap,
-    text: String,
-    bytes: Vec<u8>,
-}
-
-impl Page {
-    fn header(&self, name: &str) -> Option<String> {
-        self.headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string)
-    }
-
-    /// Where a redirect points.
-    fn location(&self) -> String {
-        self.header("location")
-            .unwrap_or_else(|| panic!("a redirect, got {}: {}", self.status, self.text))
-    }
-
-    /// The session cookie this response sets: `Some("")` when it clears it.
-    fn session_cookie(&self) -> Option<String> {
-        session_cookie_in(&self.headers)
-    }
-
-    fn is_html(&self) -> bool {
-        self.header("content-type")
-            .is_some_and(|v| v.starts_with("text/html"))
-    }
-}
-
-fn session_cookie_in(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get_all(SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .filter_map(|v| v.strip_prefix(&format!("{SESSION_COOKIE}=")))
-        .map(|rest| rest.split(';').next().unwrap_or_default().to_string())
-        .next_back()
-}
-
-/// A browser that does not follow redirects and keeps the portal's cookie by hand (the
-/// workspace's reqwest has no cookie store).
-struct Browser {
-    client: reqwest::Client,
-    base: String,
-    cookie: Option<String>,
-}
-
 impl Browser {
     fn new(app: &TestApp) -> Browser {
-        Browser {
-            client: reqwest::Client::builder()
-                .redirect(reqwest::redirect::Policy::none())
-                .build()
-                .expect("a client"),
-            base: app.url.clone(),
-            cookie: None,
-        }
+        Browser::keeping(app, SESSION_COOKIE, None)
     }
 
     /// Another browser that carries this one's session cookie (a copied or stolen cookie).
     fn with_cookie(app: &TestApp, cookie: Option<String>) -> Browser {
-        Browser {
-            cookie,
-            ..Browser::new(app)
-        }
-    }
-
-    fn request(&self, method: Method, path: &str) -> RequestBuilder {
-        let mut request = self.client.request(method, format!("{}{path}", self.base));
-        if let Some(c) = &self.cookie {
-            request = request.header(COOKIE, format!("{SESSION_COOKIE}={c}"));
-        }
-        request
-    }
-
-    async fn send(&mut self, request: RequestBuilder) -> Page {
-        let response = request.send().await.expect("the server answers");
-        let status = response.status();
-        let headers = response.headers().clone();
-        let bytes = response.bytes().await.expect("a body").to_vec();
-        if let Some(value) = session_cookie_in(&headers) {
-            self.cookie = (!value.is_empty()).then_some(value);
-        }
-        Page {
-            status,
-            headers,
-            text: String::from_utf8_lossy(&bytes).into_owned(),
-            bytes,
-        }
-    }
-
-    async fn get(&mut self, path: &str) -> Page {
-        let request = self.request(Method::GET, path);
-        self.send(request).await
-    }
-
-    /// A form without files (`application/x-www-form-urlencoded`).
-    async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Page {
-        let request = self.request(Method::POST, path).form(fields);
-        self.send(request).await
-    }
-
-    /// A form with files (`multipart/form-data`).
-    async fn post_multipart(&mut self, path: &str, form: Form) -> Page {
-        let request = self.request(Method::POST, path).multipart(form);
-        self.send(request).await
+        Browser::keeping(app, SESSION_COOKIE, cookie)
     }
 }
 
 // --- reading pages ---------------------------------------------------------------------
-
-/// The CSRF token in a page's forms.
-fn csrf_of(page: &Page) -> String {
-    let marker = "name=\"csrf\" value=\"";
-    let i = page
-        .text
-        .find(marker)
-        .unwrap_or_else(|| panic!("a signed-in page carries a CSRF token: {}", page.text));
-    let value = &page.text[i + marker.len()..];
-    unescape(&value[..value.find('"').expect("a closed attribute")])
-}
 
 /// The case ids a page links to (`/portal/cases/{id}`).
 fn linked_cases(page: &Page) -> BTreeSet<i64> {

@@ -5,11 +5,11 @@
 
 mod common;
 
+use common::browser::{csrf_of, Browser, Page};
 use common::html::*;
 use common::*;
-use reqwest::header::{HeaderMap, COOKIE, SET_COOKIE};
 use reqwest::multipart::{Form, Part};
-use reqwest::{Method, RequestBuilder, StatusCode};
+use reqwest::{Method, StatusCode};
 use roadone_server::passwords;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
@@ -24,40 +24,7 @@ const MANAGER: &str = "mona.manager@example.com";
 
 // --- a browser -------------------------------------------------------------------------
 
-/// What the browser got back.
-#[derive(Debug)]
-struct Page {
-    status: StatusCode,
-    headers: HeaderMap,
-    text: String,
-    bytes: Vec<u8>,
-}
-
 impl Page {
-    fn header(&self, name: &str) -> Option<String> {
-        self.headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string)
-    }
-
-    /// Where a redirect points.
-    fn location(&self) -> String {
-        self.header("location")
-            .unwrap_or_else(|| panic!("a redirect, got {}: {}", self.status, self.text))
-    }
-
-    /// The whole `Set-Cookie` header for the staff session, if this response sets it.
-    fn set_cookie(&self) -> Option<String> {
-        self.headers
-            .get_all(SET_COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .filter(|v| v.starts_with(&format!("{SESSION_COOKIE}=")))
-            .map(str::to_string)
-            .next_back()
-    }
-
     /// The problem a refused form shows at the top of the page.
     fn problem(&self) -> Option<String> {
         let marker = "<p class=\"problem\" role=\"alert\">";
@@ -72,82 +39,14 @@ impl Page {
     }
 }
 
-/// The value of the session cookie a `Set-Cookie` header sets (`""` when it clears it).
-fn cookie_value(set_cookie: &str) -> String {
-    set_cookie[SESSION_COOKIE.len() + 1..]
-        .split(';')
-        .next()
-        .unwrap_or_default()
-        .to_string()
-}
-
-/// A browser that does not follow redirects and keeps the staff cookie by hand (the
-/// workspace's reqwest has no cookie store).
-struct Browser {
-    client: reqwest::Client,
-    base: String,
-    cookie: Option<String>,
-}
-
 impl Browser {
     fn new(app: &TestApp) -> Browser {
-        Browser {
-            client: reqwest::Client::builder()
-                .redirect(reqwest::redirect::Policy::none())
-                .build()
-                .expect("a client"),
-            base: app.url.clone(),
-            cookie: None,
-        }
+        Browser::keeping(app, SESSION_COOKIE, None)
     }
 
     /// Another browser that carries this cookie (a copied, stolen or planted one).
     fn with_cookie(app: &TestApp, cookie: Option<String>) -> Browser {
-        Browser {
-            cookie,
-            ..Browser::new(app)
-        }
-    }
-
-    fn request(&self, method: Method, path: &str) -> RequestBuilder {
-        let mut request = self.client.request(method, format!("{}{path}", self.base));
-        if let Some(c) = &self.cookie {
-            request = request.header(COOKIE, format!("{SESSION_COOKIE}={c}"));
-        }
-        request
-    }
-
-    async fn send(&mut self, request: RequestBuilder) -> Page {
-        let response = request.send().await.expect("the server answers");
-        let status = response.status();
-        let headers = response.headers().clone();
-        let bytes = response.bytes().await.expect("a body").to_vec();
-        let page = Page {
-            status,
-            headers,
-            text: String::from_utf8_lossy(&bytes).into_owned(),
-            bytes,
-        };
-        if let Some(set) = page.set_cookie() {
-            let value = cookie_value(&set);
-            self.cookie = (!value.is_empty()).then_some(value);
-        }
-        page
-    }
-
-    async fn get(&mut self, path: &str) -> Page {
-        let request = self.request(Method::GET, path);
-        self.send(request).await
-    }
-
-    async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Page {
-        let request = self.request(Method::POST, path).form(fields);
-        self.send(request).await
-    }
-
-    async fn post_multipart(&mut self, path: &str, form: Form) -> Page {
-        let request = self.request(Method::POST, path).multipart(form);
-        self.send(request).await
+        Browser::keeping(app, SESSION_COOKIE, cookie)
     }
 
     async fn sign_in(&mut self, email: &str, password: &str) -> Page {
@@ -199,17 +98,6 @@ async fn signed_in(app: &TestApp, email: &str, password: &str) -> Browser {
 }
 
 // --- reading pages ---------------------------------------------------------------------
-
-/// The CSRF token in a page's forms.
-fn csrf_of(page: &Page) -> String {
-    let marker = "name=\"csrf\" value=\"";
-    let i = page
-        .text
-        .find(marker)
-        .unwrap_or_else(|| panic!("a signed-in page carries a CSRF token: {}", page.text));
-    let value = &page.text[i + marker.len()..];
-    unescape(&value[..value.find('"').expect("a closed attribute")])
-}
 
 /// The case ids a page links to (`/staff/cases/{id}`), in page order.
 fn linked_cases(page: &Page) -> Vec<i64> {
@@ -363,7 +251,7 @@ async fn signing_in_with_the_right_password_sets_a_locked_down_session_cookie() 
             "the session cookie is {wanted}: {set}"
         );
     }
-    let value = cookie_value(&set);
+    let value = page.session_cookie().expect("the cookie's value");
     assert!(
         value.len() >= 20,
         "the session cookie is a long random secret: {set}"
@@ -539,7 +427,11 @@ async fn signing_out_needs_the_csrf_token_and_ends_the_session_even_for_a_copy()
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.text);
     assert_eq!(page.location(), "/staff/sign-in");
     let set = page.set_cookie().expect("the cookie is cleared");
-    assert_eq!(cookie_value(&set), "", "the cookie is emptied: {set}");
+    assert_eq!(
+        page.session_cookie().as_deref(),
+        Some(""),
+        "the cookie is emptied: {set}"
+    );
     assert!(
         set.to_ascii_lowercase().contains("path=/staff"),
         "the cleared cookie is the one on /staff: {set}"

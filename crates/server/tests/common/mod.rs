@@ -5,6 +5,7 @@
 // Each test binary uses a different part of the harness.
 #![allow(dead_code)]
 
+pub mod browser;
 pub mod html;
 pub mod smtp_sink;
 
