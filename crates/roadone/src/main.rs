@@ -130,9 +130,7 @@ async fn run(cli: Cli) -> Result<()> {
             format,
         }) => {
             let state = App::build_state(config_for(&cli)).await?;
-            let window = window_days
-                .unwrap_or_else(|| state.directory.snapshot().settings.sales_window.num_days());
-            report::customer_math(&state, window, currency.clone(), format).await
+            report::customer_math(&state, *window_days, currency.clone(), format).await
         }
         Cmd::Report(ReportCmd::Delight { month, format }) => {
             let state = App::build_state(config_for(&cli)).await?;

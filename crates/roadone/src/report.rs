@@ -76,7 +76,7 @@ fn table(report: &TrailReport) -> String {
 
 pub async fn customer_math(
     state: &AppState,
-    window_days: i64,
+    window_days: Option<i64>,
     currency: Option<String>,
     format: &str,
 ) -> Result<()> {
@@ -84,9 +84,14 @@ pub async fn customer_math(
     if !matches!(format, "table" | "json" | "csv") {
         bail!("--format: {format:?} is not table, json or csv");
     }
-    let report = math::compute(state, window_days, currency, chrono::Utc::now())
-        .await
-        .context("customer math")?;
+    let report = roadone_server::reports::cache::customer_math(
+        state,
+        window_days,
+        currency,
+        chrono::Utc::now(),
+    )
+    .await
+    .context("customer math")?;
     match format {
         "json" => println!("{}", serde_json::to_string_pretty(&report)?),
         "csv" => print!(

@@ -41,6 +41,17 @@ impl AppState {
         Ok(open(intake, by, ctx)?)
     }
 
+    /// A case's log and its state now; an unknown case is not found.
+    async fn current(&self, case_id: CaseId) -> AppResult<(StoredCase, Case)> {
+        let stored = self
+            .store
+            .load_case(case_id)
+            .await?
+            .ok_or_else(|| AppError::NotFound(format!("case {case_id}")))?;
+        let case = Case::from_events(&stored.events)?;
+        Ok((stored, case))
+    }
+
     /// The rules' events for `command` by `actor` on `case`, now.
     fn decided(&self, case: &Case, actor: Actor, command: &Command) -> AppResult<Vec<Event>> {
         let snapshot = self.directory.snapshot();
@@ -88,12 +99,7 @@ impl AppState {
         command: &Command,
     ) -> AppResult<StoredCase> {
         for _ in 0..MAX_ATTEMPTS {
-            let stored = self
-                .store
-                .load_case(case_id)
-                .await?
-                .ok_or_else(|| AppError::NotFound(format!("case {case_id}")))?;
-            let case = Case::from_events(&stored.events)?;
+            let (stored, case) = self.current(case_id).await?;
             let events = self.decided(&case, actor, command)?;
             let mut after = case.clone();
             let mut outbox = Vec::new();
@@ -168,12 +174,7 @@ impl AppState {
         command: impl Fn(Vec<AttachmentRef>) -> Command,
     ) -> AppResult<StoredCase> {
         if !files.is_empty() {
-            let stored = self
-                .store
-                .load_case(case_id)
-                .await?
-                .ok_or_else(|| AppError::NotFound(format!("case {case_id}")))?;
-            let case = Case::from_events(&stored.events)?;
+            let (_, case) = self.current(case_id).await?;
             let planned = files
                 .iter()
                 .map(|(name, bytes)| AttachmentRef {

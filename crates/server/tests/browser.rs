@@ -140,17 +140,7 @@ async fn a_case_from_a_phone_call_to_a_rating_in_a_real_browser() {
     };
     let app = TestApp::spawn().await;
     let org = app.org().await;
-    let admin = app
-        .get(&app.admin_token, "/api/v1/people")
-        .await
-        .body
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["role"] == "admin")
-        .unwrap()["id"]
-        .as_i64()
-        .unwrap();
+    let admin = app.admin_id().await;
     staff::set_passwords(&app, &[org.front1.id, org.manager.id, admin]).await;
     let email = |id| {
         let app = &app;

@@ -156,16 +156,7 @@ async fn only_an_admin_deactivates_and_never_the_last_admin() {
         )
         .await;
     expect_error(&r, StatusCode::FORBIDDEN, None);
-    let people = app.get(&app.admin_token, "/api/v1/people").await;
-    let admin_id = people
-        .body
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["role"] == "admin")
-        .unwrap()["id"]
-        .as_i64()
-        .unwrap();
+    let admin_id = app.admin_id().await;
     let r = app
         .post(
             &app.admin_token,

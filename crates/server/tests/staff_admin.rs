@@ -10,24 +10,11 @@ use common::*;
 use reqwest::StatusCode;
 use staff::{set_passwords, StaffSession};
 
-async fn admin_id(app: &TestApp) -> i64 {
-    let people = app.get(&app.admin_token, "/api/v1/people").await;
-    people
-        .body
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["role"] == "admin")
-        .unwrap()["id"]
-        .as_i64()
-        .unwrap()
-}
-
 #[tokio::test]
 async fn the_admin_moves_adds_and_deactivates_people_from_the_tree() {
     let app = TestApp::spawn().await;
     let org = app.org().await;
-    let admin = admin_id(&app).await;
+    let admin = app.admin_id().await;
     set_passwords(&app, &[admin]).await;
     let session = StaffSession::sign_in(&app, admin).await;
     let page = session.get_text("/staff/admin/people").await;
@@ -170,7 +157,7 @@ async fn only_administrators_reach_the_people_page() {
 async fn the_admin_issues_a_token_shown_once_and_revokes_it_at_once() {
     let app = TestApp::spawn().await;
     let org = app.org().await;
-    let admin = admin_id(&app).await;
+    let admin = app.admin_id().await;
     set_passwords(&app, &[admin]).await;
     let session = StaffSession::sign_in(&app, admin).await;
     let r = session

@@ -14,16 +14,7 @@ use staff::{set_passwords, StaffSession};
 async fn each_role_reaches_exactly_its_pages() {
     let app = TestApp::spawn().await;
     let org = app.org().await;
-    let people = app.get(&app.admin_token, "/api/v1/people").await;
-    let admin = people
-        .body
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["role"] == "admin")
-        .unwrap()["id"]
-        .as_i64()
-        .unwrap();
+    let admin = app.admin_id().await;
     let roles = [
         ("frontline", org.front1.id),
         ("staff", org.lead.id),

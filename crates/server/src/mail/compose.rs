@@ -67,12 +67,7 @@ pub fn compose(
     files: &[(AttachmentRef, Vec<u8>)],
 ) -> Result<Message, ComposeError> {
     let snapshot = state.directory.snapshot();
-    let name_of = |id: i64| {
-        snapshot
-            .person(id)
-            .map(|p| p.name.clone())
-            .unwrap_or_else(|| format!("person {id}"))
-    };
+    let name_of = |id: i64| snapshot.person_name(id);
     let to = match row.notification.recipient {
         Recipient::Customer => {
             let email = case

@@ -26,14 +26,16 @@ pub struct ReportCache {
     last: tokio::sync::Mutex<Option<Entry>>,
 }
 
-/// Customer math for `window_days` and `currency` as of `now`, from the cache when it is
-/// still true.
+/// Customer math for `window_days` (default: the `sales_window` rule) and `currency` as
+/// of `now`, from the cache when it is still true.
 pub async fn customer_math(
     state: &AppState,
-    window_days: i64,
+    window_days: Option<i64>,
     currency: Option<String>,
     now: DateTime<Utc>,
 ) -> AppResult<Arc<CustomerMathReport>> {
+    let window_days =
+        window_days.unwrap_or_else(|| state.directory.snapshot().settings.sales_window.num_days());
     // The report depends on the day (whose windows are complete), not the second.
     let key = format!("{window_days}|{currency:?}|{}", now.date_naive());
     let mut last = state.report_cache.last.lock().await;

@@ -3,6 +3,23 @@
 //! is a plain number (`-0.25`), which a spreadsheet must still be able to add up.
 
 use crate::error::{AppError, AppResult};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+
+/// CSV text as a download named `{name}.csv`.
+pub fn download(name: &str, text: String) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}.csv\""),
+            ),
+        ],
+        text,
+    )
+        .into_response()
+}
 
 pub fn cell(text: &str) -> String {
     let number = !text.starts_with('+')

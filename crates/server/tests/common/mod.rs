@@ -286,6 +286,20 @@ impl TestApp {
 
     /// The standard organisation and the `billing` category (checklist: account_number
     /// required, invoice_number optional; manager = the manager, executive = the VP).
+    /// The id of the first administrator (the one the harness made, holding `admin_token`).
+    pub async fn admin_id(&self) -> i64 {
+        let people = self.get(&self.admin_token, "/api/v1/people").await;
+        people
+            .body
+            .as_array()
+            .expect("a list of people")
+            .iter()
+            .find(|p| p["role"] == "admin")
+            .expect("an administrator")["id"]
+            .as_i64()
+            .expect("an id")
+    }
+
     pub async fn org(&self) -> Org {
         let ceo = self.person("Cora Ceo", "executive", None).await;
         let vp = self.person("Victor Vp", "executive", Some(ceo.id)).await;

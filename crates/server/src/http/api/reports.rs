@@ -7,7 +7,6 @@ use crate::http::extract::Staff;
 use crate::http::views::ErrorBody;
 use crate::reports::trail::{self, TrailReport};
 use axum::extract::{Query, State};
-use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use roadone_analytics::Month;
@@ -25,36 +24,40 @@ pub struct TrailQuery {
     format: Option<String>,
 }
 
-pub fn month_param(text: Option<&str>) -> AppResult<Month> {
-    let text = text.ok_or_else(|| AppError::invalid("month", "is required, like 2026-03"))?;
-    Month::parse(text).map_err(|e| AppError::invalid("month", e.to_string()))
+pub fn month_param(field: &str, text: Option<&str>) -> AppResult<Month> {
+    let text = text.ok_or_else(|| AppError::invalid(field, "is required, like 2026-03"))?;
+    Month::parse(text).map_err(|e| AppError::invalid(field, e.to_string()))
 }
 
-/// Answers a report as JSON, or as a CSV download named after it.
-pub fn answer<T: serde::Serialize>(
-    format: Option<&str>,
-    name: &str,
-    json: T,
-    csv: impl FnOnce(&T) -> AppResult<String>,
-) -> AppResult<Response> {
-    match format.unwrap_or("json") {
-        "json" => Ok(Json(json).into_response()),
-        "csv" => Ok((
-            [
-                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-                (
-                    header::CONTENT_DISPOSITION,
-                    format!("attachment; filename=\"{name}.csv\""),
-                ),
-            ],
-            csv(&json)?,
-        )
-            .into_response()),
+/// How a report is answered, read before any work is done.
+#[derive(Debug, Clone, Copy)]
+pub enum Format {
+    Json,
+    Csv,
+}
+
+pub fn format_param(text: Option<&str>) -> AppResult<Format> {
+    match text.unwrap_or("json") {
+        "json" => Ok(Format::Json),
+        "csv" => Ok(Format::Csv),
         other => Err(AppError::invalid(
             "format",
             format!("{other:?} is not json or csv"),
         )),
     }
+}
+
+/// Answers a report as JSON, or as a CSV download named after it.
+pub fn answer<T: serde::Serialize>(
+    format: Format,
+    name: &str,
+    json: T,
+    csv: impl FnOnce(&T) -> AppResult<String>,
+) -> AppResult<Response> {
+    Ok(match format {
+        Format::Json => Json(json).into_response(),
+        Format::Csv => crate::reports::csv::download(name, csv(&json)?),
+    })
 }
 
 /// The monthly trail: per person, cases received by route, solved, passed up, taken,
@@ -67,21 +70,11 @@ pub async fn trail(
     Query(q): Query<TrailQuery>,
 ) -> AppResult<Response> {
     staff.require_role(READERS, "read reports")?;
-    let month = month_param(q.month.as_deref())?;
+    let month = month_param("month", q.month.as_deref())?;
     let sort = trail::parse_sort(q.sort.as_deref()).map_err(|e| AppError::invalid("sort", e))?;
-    if let Some(f) = q
-        .format
-        .as_deref()
-        .filter(|f| !matches!(*f, "json" | "csv"))
-    {
-        return Err(AppError::invalid(
-            "format",
-            format!("{f:?} is not json or csv"),
-        ));
-    }
+    let format = format_param(q.format.as_deref())?;
     let report = trail::monthly(&state, month, sort).await?;
-    let name = format!("trail-{month}");
-    answer(q.format.as_deref(), &name, report, |r| {
+    answer(format, &format!("trail-{month}"), report, |r| {
         crate::reports::csv::write(trail::CSV_HEADER, trail::csv_rows(r))
     })
 }
@@ -108,25 +101,11 @@ pub async fn customer_math(
 ) -> AppResult<Response> {
     use crate::reports::customer_math as math;
     staff.require_role(READERS, "read reports")?;
-    if let Some(f) = q
-        .format
-        .as_deref()
-        .filter(|f| !matches!(*f, "json" | "csv"))
-    {
-        return Err(AppError::invalid(
-            "format",
-            format!("{f:?} is not json or csv"),
-        ));
-    }
-    let report = crate::reports::cache::customer_math(
-        &state,
-        q.window_days
-            .unwrap_or_else(|| state.directory.snapshot().settings.sales_window.num_days()),
-        q.currency,
-        state.clock.now(),
-    )
-    .await?;
-    answer(q.format.as_deref(), "customer-math", report, |r| {
+    let format = format_param(q.format.as_deref())?;
+    let report =
+        crate::reports::cache::customer_math(&state, q.window_days, q.currency, state.clock.now())
+            .await?;
+    answer(format, "customer-math", report, |r| {
         crate::reports::csv::write(math::CSV_HEADER, math::csv_rows(r))
     })
 }
@@ -137,16 +116,6 @@ pub struct MonthQuery {
     month: Option<String>,
     /// `json` (default) or `csv`.
     format: Option<String>,
-}
-
-fn check_format(format: Option<&str>) -> AppResult<()> {
-    match format {
-        Some(f) if !matches!(f, "json" | "csv") => Err(AppError::invalid(
-            "format",
-            format!("{f:?} is not json or csv"),
-        )),
-        _ => Ok(()),
-    }
 }
 
 /// Delight: the month's ratings (distribution, mean, would-recommend) by solver, category
@@ -160,15 +129,12 @@ pub async fn delight(
 ) -> AppResult<Response> {
     use crate::reports::delight as d;
     staff.require_role(READERS, "read reports")?;
-    let month = month_param(q.month.as_deref())?;
-    check_format(q.format.as_deref())?;
+    let month = month_param("month", q.month.as_deref())?;
+    let format = format_param(q.format.as_deref())?;
     let report = d::monthly(&state, month).await?;
-    answer(
-        q.format.as_deref(),
-        &format!("delight-{month}"),
-        report,
-        |r| crate::reports::csv::write(d::CSV_HEADER, d::csv_rows(r)),
-    )
+    answer(format, &format!("delight-{month}"), report, |r| {
+        crate::reports::csv::write(d::CSV_HEADER, d::csv_rows(r))
+    })
 }
 
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
@@ -192,18 +158,11 @@ pub async fn roads(
 ) -> AppResult<Response> {
     use crate::reports::roads as r;
     staff.require_role(READERS, "read reports")?;
-    let parse = |field: &str, v: Option<&str>| -> AppResult<Month> {
-        let v = v.ok_or_else(|| AppError::invalid(field, "is required, like 2026-03"))?;
-        Month::parse(v).map_err(|e| AppError::invalid(field, e.to_string()))
-    };
-    let from = parse("from", q.from.as_deref())?;
-    let to = parse("to", q.to.as_deref())?;
-    check_format(q.format.as_deref())?;
+    let from = month_param("from", q.from.as_deref())?;
+    let to = month_param("to", q.to.as_deref())?;
+    let format = format_param(q.format.as_deref())?;
     let report = r::between(&state, from, to).await?;
-    answer(
-        q.format.as_deref(),
-        &format!("roads-{from}-{to}"),
-        report,
-        |rep| crate::reports::csv::write(r::CSV_HEADER, r::csv_rows(rep)),
-    )
+    answer(format, &format!("roads-{from}-{to}"), report, |rep| {
+        crate::reports::csv::write(r::CSV_HEADER, r::csv_rows(rep))
+    })
 }

@@ -86,7 +86,7 @@ async fn page(
     let managers: Vec<Value> = people
         .iter()
         .filter(|p| p.active)
-        .map(|p| context! { id => p.id, name => p.name.clone(), role => p.role.as_str() })
+        .map(crate::web::staff::person_choice)
         .collect();
     let status = problem.as_ref().map(|(s, _)| *s).unwrap_or(StatusCode::OK);
     let html = render(
@@ -247,7 +247,7 @@ async fn tokens_page(
         .hierarchy
         .people()
         .filter(|p| p.active)
-        .map(|p| context! { id => p.id, name => p.name.clone(), role => p.role.as_str() })
+        .map(crate::web::staff::person_choice)
         .collect();
     let status = problem.as_ref().map(|(s, _)| *s).unwrap_or(StatusCode::OK);
     let html = render(

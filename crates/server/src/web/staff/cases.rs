@@ -274,12 +274,7 @@ async fn case_page(
     problem: Option<(StatusCode, String)>,
 ) -> WebResult<Response> {
     let snapshot = state.directory.snapshot();
-    let name = |id: i64| {
-        snapshot
-            .person(id)
-            .map(|p| p.name.clone())
-            .unwrap_or_else(|| format!("person {id}"))
-    };
+    let name = |id: i64| snapshot.person_name(id);
     let id = stored.head.id;
     let actor_name = |a: &Actor| match a {
         Actor::Person { id } => name(*id),
@@ -376,7 +371,7 @@ async fn case_page(
         .into_iter()
         .filter_map(|p| snapshot.person(p))
         .filter(|p| p.active)
-        .map(|p| context! { id => p.id, name => p.name.clone(), role => p.role.as_str() })
+        .map(crate::web::staff::person_choice)
         .collect();
     let now = state.clock.now();
     let (left, overdue) = time_left(now, case.escalates_at);

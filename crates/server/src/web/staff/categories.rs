@@ -22,9 +22,7 @@ fn choices(state: &AppState) -> (Vec<Value>, Vec<Value>) {
     let snapshot = state.directory.snapshot();
     let mut active: Vec<_> = snapshot.hierarchy.people().filter(|p| p.active).collect();
     active.sort_by(|a, b| a.name.cmp(&b.name));
-    let view = |p: &&roadone_domain::Person| {
-        context! { id => p.id, name => p.name.clone(), role => p.role.as_str() }
-    };
+    let view = |p: &&roadone_domain::Person| crate::web::staff::person_choice(p);
     let managers = active
         .iter()
         .filter(|p| p.role != Role::Admin)

@@ -34,12 +34,7 @@ pub async fn show(
         )));
     }
     let snapshot = state.directory.snapshot();
-    let name = |id: i64| {
-        snapshot
-            .person(id)
-            .map(|p| p.name.clone())
-            .unwrap_or_else(|| format!("person {id}"))
-    };
+    let name = |id: i64| snapshot.person_name(id);
     let category_name = |key: &str| {
         snapshot
             .categories

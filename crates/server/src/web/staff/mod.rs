@@ -18,6 +18,11 @@ use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use axum::Router;
 
+/// A person as the pages' choosers offer them: `{id, name, role}`.
+pub(crate) fn person_choice(p: &roadone_domain::Person) -> minijinja::Value {
+    minijinja::context! { id => p.id, name => p.name.clone(), role => p.role.as_str() }
+}
+
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/staff", get(sign_in::home))

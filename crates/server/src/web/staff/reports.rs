@@ -8,7 +8,6 @@ use crate::reports::trail::{self, TrailReport};
 use crate::web::pages::{render, WebError, WebResult};
 use crate::web::staff::session::SignedIn;
 use axum::extract::{Query, State};
-use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use minijinja::{context, Value};
 use roadone_analytics::Month;
@@ -31,10 +30,7 @@ fn readers_only(me: &SignedIn) -> Result<(), WebError> {
 }
 
 async fn report(state: &AppState, q: &TrailQuery) -> Result<(Month, TrailReport), WebError> {
-    let month = match q.month.as_deref().filter(|m| !m.is_empty()) {
-        None => Month::of(state.clock.now()),
-        Some(text) => Month::parse(text).map_err(|e| AppError::invalid("month", e.to_string()))?,
-    };
+    let month = month_or_now(state, q.month.as_deref(), "month")?;
     let sort = trail::parse_sort(q.sort.as_deref()).map_err(|e| AppError::invalid("sort", e))?;
     Ok((month, trail::monthly(state, month, sort).await?))
 }
@@ -142,7 +138,10 @@ pub async fn trail_csv(
     readers_only(&me)?;
     let (month, report) = report(&state, &q).await?;
     let text = crate::reports::csv::write(trail::CSV_HEADER, trail::csv_rows(&report))?;
-    Ok(csv_download(&format!("trail-{month}"), text))
+    Ok(crate::reports::csv::download(
+        &format!("trail-{month}"),
+        text,
+    ))
 }
 
 #[derive(Deserialize, Default)]
@@ -163,22 +162,29 @@ fn interval(e: &roadone_analytics::customer_math::Estimate) -> String {
     }
 }
 
-/// The intervals of the solvers' adjusted lifts on one axis that includes zero.
-fn interval_chart(report: &crate::reports::customer_math::CustomerMathReport) -> Value {
-    const LEFT: f64 = 170.0;
-    const WIDTH: f64 = 440.0;
-    let solvers: Vec<_> = report
-        .math
-        .by_solver
+/// The groups whose adjusted lift has an interval, and the span of those intervals with
+/// zero in it: the axis of a chart of intervals.
+fn with_intervals(
+    groups: &[roadone_analytics::customer_math::Group],
+) -> (Vec<&roadone_analytics::customer_math::Group>, f64, f64) {
+    let shown: Vec<_> = groups
         .iter()
         .filter(|g| g.lift.adjusted.low.is_some())
         .collect();
-    let (lo, hi) = solvers.iter().fold((0.0f64, 0.0f64), |(lo, hi), g| {
+    let (lo, hi) = shown.iter().fold((0.0f64, 0.0f64), |(lo, hi), g| {
         (
             lo.min(g.lift.adjusted.low.unwrap_or(0.0)),
             hi.max(g.lift.adjusted.high.unwrap_or(0.0)),
         )
     });
+    (shown, lo, hi)
+}
+
+/// The intervals of the solvers' adjusted lifts on one axis that includes zero.
+fn interval_chart(report: &crate::reports::customer_math::CustomerMathReport) -> Value {
+    const LEFT: f64 = 170.0;
+    const WIDTH: f64 = 440.0;
+    let (solvers, lo, hi) = with_intervals(&report.math.by_solver);
     let span = (hi - lo).max(0.01);
     let x = |v: f64| LEFT + (v - lo) / span * WIDTH;
     let rows: Vec<Value> = solvers
@@ -215,18 +221,7 @@ fn interval_chart(report: &crate::reports::customer_math::CustomerMathReport) ->
 fn trend_chart(report: &crate::reports::customer_math::CustomerMathReport) -> Value {
     const TOP: f64 = 10.0;
     const HEIGHT: f64 = 160.0;
-    let months: Vec<_> = report
-        .math
-        .by_month
-        .iter()
-        .filter(|g| g.lift.adjusted.low.is_some())
-        .collect();
-    let (lo, hi) = months.iter().fold((0.0f64, 0.0f64), |(lo, hi), g| {
-        (
-            lo.min(g.lift.adjusted.low.unwrap_or(0.0)),
-            hi.max(g.lift.adjusted.high.unwrap_or(0.0)),
-        )
-    });
+    let (months, lo, hi) = with_intervals(&report.math.by_month);
     let span = (hi - lo).max(0.01);
     let y = |v: f64| TOP + (hi - v) / span * HEIGHT;
     let step = if months.is_empty() {
@@ -290,13 +285,12 @@ pub async fn customer_math_page(
     Query(q): Query<MathQuery>,
 ) -> WebResult<Response> {
     readers_only(&me)?;
-    let window = q
-        .window_days
-        .unwrap_or_else(|| state.directory.snapshot().settings.sales_window.num_days());
     let currency = q.currency.clone().filter(|c| !c.is_empty());
     let report =
-        crate::reports::cache::customer_math(&state, window, currency, state.clock.now()).await?;
+        crate::reports::cache::customer_math(&state, q.window_days, currency, state.clock.now())
+            .await?;
     let m = &report.math;
+    let window = m.window_days;
     let road = |k: &str| {
         k.parse::<u8>()
             .ok()
@@ -354,13 +348,11 @@ pub async fn customer_math_csv(
     use crate::reports::customer_math as math;
     readers_only(&me)?;
     let currency = q.currency.clone().filter(|c| !c.is_empty());
-    let window = q
-        .window_days
-        .unwrap_or_else(|| state.directory.snapshot().settings.sales_window.num_days());
     let report =
-        crate::reports::cache::customer_math(&state, window, currency, state.clock.now()).await?;
+        crate::reports::cache::customer_math(&state, q.window_days, currency, state.clock.now())
+            .await?;
     let text = crate::reports::csv::write(math::CSV_HEADER, math::csv_rows(&report))?;
-    Ok(csv_download("customer-math", text))
+    Ok(crate::reports::csv::download("customer-math", text))
 }
 
 #[derive(Deserialize, Default)]
@@ -373,20 +365,6 @@ fn month_or_now(state: &AppState, text: Option<&str>, field: &str) -> Result<Mon
         None => Ok(Month::of(state.clock.now())),
         Some(t) => Ok(Month::parse(t).map_err(|e| AppError::invalid(field, e.to_string()))?),
     }
-}
-
-fn csv_download(name: &str, text: String) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}.csv\""),
-            ),
-        ],
-        text,
-    )
-        .into_response()
 }
 
 fn rating_row(name: String, r: &roadone_analytics::delight::Ratings) -> Value {
@@ -467,7 +445,10 @@ pub async fn delight_csv(
     let month = month_or_now(&state, q.month.as_deref(), "month")?;
     let report = d::monthly(&state, month).await?;
     let text = crate::reports::csv::write(d::CSV_HEADER, d::csv_rows(&report))?;
-    Ok(csv_download(&format!("delight-{month}"), text))
+    Ok(crate::reports::csv::download(
+        &format!("delight-{month}"),
+        text,
+    ))
 }
 
 #[derive(Deserialize, Default)]
@@ -588,5 +569,8 @@ pub async fn roads_csv(
     let (from, to) = roads_range(&state, &q)?;
     let report = r::between(&state, from, to).await?;
     let text = crate::reports::csv::write(r::CSV_HEADER, r::csv_rows(&report))?;
-    Ok(csv_download(&format!("roads-{from}-{to}"), text))
+    Ok(crate::reports::csv::download(
+        &format!("roads-{from}-{to}"),
+        text,
+    ))
 }
