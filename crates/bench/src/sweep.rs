@@ -114,13 +114,13 @@ pub async fn run(open_cases: u64, due_cases: u64) -> Result<serde_json::Value> {
     let at = now + Duration::minutes(1);
     let t = Instant::now();
     let none = store
-        .claim_due_timers(at, Duration::seconds(60), 100_000)
+        .claim_due_timers("bench", at, Duration::seconds(60), 100_000)
         .await?;
     let empty_ms = t.elapsed().as_secs_f64() * 1000.0;
     load(due_cases, now - Duration::hours(21)).await?;
     let t = Instant::now();
     let due = store
-        .claim_due_timers(at, Duration::seconds(60), 100_000)
+        .claim_due_timers("bench", at, Duration::seconds(60), 100_000)
         .await?;
     let claim_ms = t.elapsed().as_secs_f64() * 1000.0;
     Ok(json!({

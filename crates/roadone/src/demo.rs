@@ -258,7 +258,7 @@ async fn mark_history_sent(state: &AppState, now: DateTime<Utc>) -> Result<usize
     loop {
         let batch = state
             .store
-            .claim_outbox(now, Duration::minutes(10), 1000)
+            .claim_outbox(&state.instance.id, now, Duration::minutes(10), 1000)
             .await?;
         if batch.is_empty() {
             return Ok(sent);

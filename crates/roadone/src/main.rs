@@ -17,15 +17,9 @@ use roadone_store::NewPerson;
 #[tokio::main]
 async fn main() {
     let cli = Cli::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,roadone=info".into()),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    roadone_server::logging::init("info,roadone=info");
     if let Err(e) = run(cli).await {
-        eprintln!("error: {e:#}");
+        roadone_server::logging::say(format_args!("error: {e:#}"));
         std::process::exit(1);
     }
 }

@@ -33,6 +33,13 @@ pub struct Inner {
     pub data_generation: std::sync::atomic::AtomicU64,
     /// The last customer-math report, reused while nothing changed (`reports::cache`).
     pub report_cache: crate::reports::cache::ReportCache,
+    /// This process among the servers on the store; what it claims is marked with it.
+    pub instance: roadone_store::Instance,
+    /// The supervised tasks and how they are doing (`/readyz`, `/metrics`).
+    pub components: Arc<crate::supervisor::Components>,
+    pub metrics: crate::metrics::Metrics,
+    /// When this instance last wrote its heartbeat (`/readyz`: the store is writable).
+    pub heartbeat: crate::health::Heartbeat,
 }
 
 impl std::ops::Deref for AppState {
@@ -73,6 +80,18 @@ impl AppState {
             next_in_turn: std::sync::atomic::AtomicUsize::new(0),
             data_generation: std::sync::atomic::AtomicU64::new(0),
             report_cache: crate::reports::cache::ReportCache::default(),
+            instance: roadone_store::Instance {
+                id: format!(
+                    "{}-{}-{:08x}",
+                    config.node_name,
+                    std::process::id(),
+                    rand::random::<u32>()
+                ),
+                node: config.node_name.clone(),
+            },
+            components: Arc::default(),
+            metrics: crate::metrics::Metrics::default(),
+            heartbeat: crate::health::Heartbeat::default(),
             config,
         })))
     }
@@ -192,7 +211,8 @@ impl App {
         AppState::new(config, store, Arc::new(SystemClock)).await
     }
 
-    /// Serves HTTP on `listener` and runs the scheduler, until `stop` or drop.
+    /// Serves HTTP on `listener` and runs the scheduler, until `stop` or drop. Every
+    /// background task is supervised: restarted when it fails, and counted.
     pub async fn start(
         state: AppState,
         listener: TcpListener,
@@ -201,54 +221,94 @@ impl App {
         let addr = listener.local_addr()?;
         let router = crate::http::router(state.clone());
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let scheduler = run_scheduler.then(|| {
+        // What an earlier run of this node held (it crashed) is free again at once.
+        match state
+            .store
+            .register_instance(state.instance.clone(), state.clock.now())
+            .await
+        {
+            Ok(released) => {
+                if released.instances > 0 {
+                    tracing::info!(
+                        "an earlier run of this server stopped holding {} timer(s) and {} notification(s): released",
+                        released.timers,
+                        released.outbox
+                    );
+                }
+                state.heartbeat.beat(state.clock.now());
+                state.metrics.released(released);
+            }
+            Err(e) => tracing::error!("cannot register this server in the store: {e}"),
+        }
+        let components = state.components.clone();
+        let mut tasks = Vec::new();
+        let beat_state = state.clone();
+        tasks.push(crate::supervisor::supervise(
+            components.clone(),
+            "heartbeat",
+            move || crate::health::beat_forever(beat_state.clone()),
+        ));
+        if run_scheduler {
             let interval = state.config.scheduler_interval;
-            tokio::spawn(Scheduler::new(state.clone()).run(interval))
-        });
-        // Replies are small and latency matters more than packet count: no Nagle delay.
-        let listener =
-            axum::serve::ListenerExt::tap_io(listener, |tcp: &mut tokio::net::TcpStream| {
-                let _ = tcp.set_nodelay(true);
-            });
-        let mailer = match (&state.config.smtp_relay, run_scheduler) {
-            (Some(relay), true) => {
-                let sender =
-                    crate::mail::MailSender::new(state.clone(), state.templates.clone(), relay)
-                        .map_err(std::io::Error::other)?;
-                Some(tokio::spawn(sender.run(state.config.scheduler_interval)))
-            }
-            _ => None,
-        };
-        let smtp = match state.config.smtp_listen {
-            Some(addr) => {
-                let listener = TcpListener::bind(addr).await?;
-                tracing::info!("taking mail in on {}", listener.local_addr()?);
-                Some(tokio::spawn(crate::mail::smtp_listener::serve(
-                    state.clone(),
-                    listener,
-                )))
-            }
-            None => None,
-        };
+            let scheduler_state = state.clone();
+            tasks.push(crate::supervisor::supervise(
+                components.clone(),
+                "scheduler",
+                move || Scheduler::new(scheduler_state.clone()).run(interval),
+            ));
+        }
+        if let (Some(relay), true) = (&state.config.smtp_relay, run_scheduler) {
+            // Checked once here, so that a wrong relay setting stops the start instead
+            // of failing in a loop.
+            crate::mail::MailSender::new(state.clone(), state.templates.clone(), relay)
+                .map_err(std::io::Error::other)?;
+            let (sender_state, relay) = (state.clone(), relay.clone());
+            tasks.push(crate::supervisor::supervise(
+                components.clone(),
+                "mail_sender",
+                move || {
+                    let state = sender_state.clone();
+                    let relay = relay.clone();
+                    async move {
+                        match crate::mail::MailSender::new(
+                            state.clone(),
+                            state.templates.clone(),
+                            &relay,
+                        ) {
+                            Ok(sender) => sender.run(state.config.scheduler_interval).await,
+                            Err(e) => tracing::error!("mail relay: {e}"),
+                        }
+                    }
+                },
+            ));
+        }
+        if let Some(smtp_addr) = state.config.smtp_listen {
+            let smtp = std::sync::Arc::new(TcpListener::bind(smtp_addr).await?);
+            tracing::info!("taking mail in on {}", smtp.local_addr()?);
+            let smtp_state = state.clone();
+            tasks.push(crate::supervisor::supervise(
+                components.clone(),
+                "smtp_listener",
+                move || crate::mail::smtp_listener::serve(smtp_state.clone(), smtp.clone()),
+            ));
+        }
+        let serving = state.clone();
         let server = tokio::spawn(async move {
-            let serve = axum::serve(
-                listener,
-                router.into_make_service_with_connect_info::<SocketAddr>(),
-            )
-            .with_graceful_shutdown(async move {
-                let _ = rx.await;
-            });
-            if let Err(e) = serve.await {
+            let stopped =
+                crate::http::serve::serve(serving.clone(), listener, router, async move {
+                    let _ = rx.await;
+                })
+                .await;
+            if let Err(e) = stopped {
                 tracing::error!("HTTP server stopped: {e}");
             }
-            if let Some(s) = scheduler {
-                s.abort();
-            }
-            if let Some(m) = mailer {
-                m.abort();
-            }
-            if let Some(s) = smtp {
-                s.abort();
+            tasks.iter().for_each(|t| t.abort());
+            if let Err(e) = serving
+                .store
+                .stop_instance(&serving.instance.id, serving.clock.now())
+                .await
+            {
+                tracing::warn!("cannot release this server's claims at stop: {e}");
             }
         });
         Ok(App {

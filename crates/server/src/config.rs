@@ -54,6 +54,41 @@ pub struct Config {
     pub public_posts_per_address_per_hour: u32,
     /// Behind a reverse proxy: the client's IP is the last `X-Forwarded-For` entry.
     pub trust_forwarded_for: bool,
+    /// Which server this is, among several on one database (default: the host name). A
+    /// server starting on the same node takes over what its crashed predecessor claimed.
+    pub node_name: String,
+    /// Below this much free space in the data directory, uploads are refused (507) so
+    /// that the database keeps room to commit; `/readyz` says the disk is nearly full.
+    pub disk_free_floor: u64,
+    /// `/readyz` fails when a notification has waited longer than this.
+    pub outbox_stuck_after: Duration,
+    /// The same message from the same sender within this time is taken in once.
+    pub inbound_duplicate_window: Duration,
+    /// New cases that mail from one sender may open in an hour; beyond it, mail is
+    /// recorded on the sender's latest case and never answered (loops, backscatter).
+    pub mail_cases_per_sender_per_hour: u32,
+    /// HTTP: a client must send a request's headers within this time.
+    pub http_header_timeout: Duration,
+    /// HTTP: ... and the whole request (body included) within this time.
+    pub http_request_timeout: Duration,
+    /// HTTP connections served at once; more wait to be accepted.
+    pub http_max_connections: usize,
+    /// SMTP: sessions served at once (more are told to come back later).
+    pub smtp_max_connections: usize,
+    /// SMTP: recipients one message may have.
+    pub smtp_max_recipients: usize,
+    /// SMTP: a session ends after this long, whatever it is doing.
+    pub smtp_session_timeout: Duration,
+}
+
+/// The host name, or `roadone` when it cannot be read.
+fn host_name() -> String {
+    std::fs::read_to_string("/etc/hostname")
+        .ok()
+        .map(|h| h.trim().to_string())
+        .filter(|h| !h.is_empty())
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .unwrap_or_else(|| "roadone".into())
 }
 
 impl Default for Config {
@@ -80,6 +115,17 @@ impl Default for Config {
             public_posts_per_ip_per_minute: 20,
             public_posts_per_address_per_hour: 10,
             trust_forwarded_for: false,
+            node_name: host_name(),
+            disk_free_floor: 100 * 1024 * 1024,
+            outbox_stuck_after: Duration::from_secs(15 * 60),
+            inbound_duplicate_window: Duration::from_secs(7 * 24 * 3600),
+            mail_cases_per_sender_per_hour: 10,
+            http_header_timeout: Duration::from_secs(10),
+            http_request_timeout: Duration::from_secs(120),
+            http_max_connections: 512,
+            smtp_max_connections: 100,
+            smtp_max_recipients: 100,
+            smtp_session_timeout: Duration::from_secs(600),
         }
     }
 }
@@ -107,6 +153,17 @@ pub struct FileConfig {
     pub public_posts_per_ip_per_minute: Option<u32>,
     pub public_posts_per_address_per_hour: Option<u32>,
     pub trust_forwarded_for: Option<bool>,
+    pub node_name: Option<String>,
+    pub disk_free_floor_mb: Option<u64>,
+    pub outbox_stuck_after: Option<String>,
+    pub inbound_duplicate_window: Option<String>,
+    pub mail_cases_per_sender_per_hour: Option<u32>,
+    pub http_header_timeout: Option<String>,
+    pub http_request_timeout: Option<String>,
+    pub http_max_connections: Option<usize>,
+    pub smtp_max_connections: Option<usize>,
+    pub smtp_max_recipients: Option<usize>,
+    pub smtp_session_timeout: Option<String>,
 }
 
 /// Parses durations such as `20h`, `90m`, `4s`, `1h 30m`.
@@ -154,6 +211,7 @@ impl Config {
             path: path.into(),
             message: e.to_string(),
         })?;
+        self.apply_limits(&file)?;
         if let Some(v) = file.listen {
             self.set_listen(&v)?;
         }
@@ -214,6 +272,60 @@ impl Config {
         self.validate()
     }
 
+    /// The operating limits of the file: node, disk, timeouts and connection caps.
+    fn apply_limits(&mut self, file: &FileConfig) -> Result<(), ConfigError> {
+        let duration = |field: &str, v: &Option<String>, into: &mut Duration| {
+            if let Some(v) = v {
+                *into = parse_duration(field, v)?;
+            }
+            Ok::<(), ConfigError>(())
+        };
+        duration(
+            "outbox_stuck_after",
+            &file.outbox_stuck_after,
+            &mut self.outbox_stuck_after,
+        )?;
+        duration(
+            "inbound_duplicate_window",
+            &file.inbound_duplicate_window,
+            &mut self.inbound_duplicate_window,
+        )?;
+        duration(
+            "http_header_timeout",
+            &file.http_header_timeout,
+            &mut self.http_header_timeout,
+        )?;
+        duration(
+            "http_request_timeout",
+            &file.http_request_timeout,
+            &mut self.http_request_timeout,
+        )?;
+        duration(
+            "smtp_session_timeout",
+            &file.smtp_session_timeout,
+            &mut self.smtp_session_timeout,
+        )?;
+        if let Some(v) = &file.node_name {
+            self.node_name = v.clone();
+        }
+        if let Some(v) = file.disk_free_floor_mb {
+            self.disk_free_floor = v.saturating_mul(1024 * 1024);
+        }
+        if let Some(v) = file.mail_cases_per_sender_per_hour {
+            self.mail_cases_per_sender_per_hour = v;
+        }
+        if let Some(v) = file.http_max_connections {
+            self.http_max_connections = v;
+        }
+        if let Some(v) = file.smtp_max_connections {
+            self.smtp_max_connections = v;
+        }
+        if let Some(v) = file.smtp_max_recipients {
+            self.smtp_max_recipients = v;
+        }
+        Ok(())
+    }
+
     pub fn set_listen(&mut self, value: &str) -> Result<(), ConfigError> {
         self.listen = value.parse().map_err(|e| ConfigError::Invalid {
             field: "listen".into(),
@@ -264,6 +376,28 @@ impl Config {
             field: "mail_from".into(),
             message,
         })?;
+        for (field, value) in [
+            (
+                "mail_cases_per_sender_per_hour",
+                self.mail_cases_per_sender_per_hour as usize,
+            ),
+            ("http_max_connections", self.http_max_connections),
+            ("smtp_max_connections", self.smtp_max_connections),
+            ("smtp_max_recipients", self.smtp_max_recipients),
+        ] {
+            if value == 0 {
+                return Err(ConfigError::Invalid {
+                    field: field.into(),
+                    message: "must be at least 1".into(),
+                });
+            }
+        }
+        if self.node_name.trim().is_empty() {
+            return Err(ConfigError::Invalid {
+                field: "node_name".into(),
+                message: "must not be empty".into(),
+            });
+        }
         if self.sqlite_readers == 0 {
             return Err(ConfigError::Invalid {
                 field: "sqlite_readers".into(),

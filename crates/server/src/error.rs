@@ -33,12 +33,19 @@ pub enum AppError {
     },
     #[error("{0}")]
     TooLarge(String),
+    /// The client took too long to send its request.
+    #[error("{0}")]
+    RequestTimeout(String),
     /// A rate limit: the client may try again after this many seconds.
     #[error("{message}")]
     TooMany { message: String, retry_after: u64 },
     /// Something we depend on (the mail relay) is down; the client may retry later.
     #[error("{0}")]
     Unavailable(String),
+    /// There is no room on the disk for what was sent (the store's own full disk is
+    /// `Store(DiskFull)`); nothing was kept.
+    #[error("{0}")]
+    DiskFull(String),
     #[error("{0}")]
     Internal(String),
 }

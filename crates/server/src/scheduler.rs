@@ -34,7 +34,12 @@ impl Scheduler {
             let due = self
                 .state
                 .store
-                .claim_due_timers(now, chrono::Duration::seconds(60), BATCH)
+                .claim_due_timers(
+                    &self.state.instance.id,
+                    now,
+                    chrono::Duration::seconds(60),
+                    BATCH,
+                )
                 .await?;
             let n = due.len();
             for timer in due {

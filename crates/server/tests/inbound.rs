@@ -33,7 +33,7 @@ async fn customer_mail(app: &TestApp, case: i64) -> usize {
     let rows = app
         .state
         .store
-        .claim_outbox(far, chrono::Duration::zero(), 10_000)
+        .claim_outbox("test", far, chrono::Duration::zero(), 10_000)
         .await
         .unwrap();
     rows.iter()

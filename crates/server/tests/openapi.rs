@@ -39,6 +39,8 @@ const SERVED: &[(&str, &str)] = &[
     ("post", "/api/v1/inbound/email"),
     ("get", "/api/v1/cases/{id}/attachments/{sha256}"),
     ("get", "/api/v1/cases/{id}/attachments/{sha256}/sanitised"),
+    ("get", "/readyz"),
+    ("get", "/metrics"),
 ];
 
 #[tokio::test]

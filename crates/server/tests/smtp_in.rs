@@ -12,7 +12,10 @@ use roadone_server::mail::{reply_address, smtp_listener};
 async fn listener(app: &TestApp) -> AsyncSmtpTransport<Tokio1Executor> {
     let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = l.local_addr().unwrap().port();
-    tokio::spawn(smtp_listener::serve(app.state.clone(), l));
+    tokio::spawn(smtp_listener::serve(
+        app.state.clone(),
+        std::sync::Arc::new(l),
+    ));
     AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous("127.0.0.1")
         .port(port)
         .build()

@@ -16,7 +16,10 @@ pub fn time(ms: i64) -> DateTime<Utc> {
 }
 
 pub fn db(e: rusqlite::Error) -> StoreError {
-    StoreError::Unavailable(e.to_string())
+    match e.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::DiskFull) => StoreError::DiskFull(e.to_string()),
+        _ => StoreError::Unavailable(e.to_string()),
+    }
 }
 
 pub fn corrupt(what: impl std::fmt::Display) -> StoreError {

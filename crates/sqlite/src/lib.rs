@@ -6,6 +6,7 @@
 mod checkpointer;
 mod convert;
 mod customer_access;
+mod instances;
 pub mod migrations;
 mod orders;
 mod queries;
@@ -56,7 +57,7 @@ pub struct SqliteStore {
 struct Inner {
     // Field order is drop order: the writer finishes its queue before checkpointing stops.
     writer: Writer,
-    _checkpointer: checkpointer::Checkpointer,
+    checkpointer: checkpointer::Checkpointer,
     readers: Readers,
     path: PathBuf,
 }
@@ -128,7 +129,7 @@ impl SqliteStore {
         Ok(SqliteStore {
             inner: Arc::new(Inner {
                 writer: Writer::start(conn, wal),
-                _checkpointer: checkpointer::Checkpointer::start(checkpoint_conn),
+                checkpointer: checkpointer::Checkpointer::start(checkpoint_conn),
                 readers: Readers::new(readers),
                 path: options.path,
             }),
@@ -148,6 +149,35 @@ impl SqliteStore {
 
     pub fn path(&self) -> &Path {
         &self.inner.path
+    }
+
+    fn health(&self) -> roadone_store::StoreHealth {
+        use roadone_store::WorkerHealth;
+        use std::sync::atomic::Ordering::Relaxed;
+        let writer = &self.inner.writer;
+        let (writer_alive, syncer_alive) = writer.threads_alive();
+        let (checkpoint_restarts, checkpoint_alive) = self.inner.checkpointer.health();
+        roadone_store::StoreHealth {
+            workers: vec![
+                WorkerHealth {
+                    name: "sqlite_writer",
+                    alive: writer_alive,
+                    restarts: writer.stats().writer_restarts.load(Relaxed),
+                },
+                WorkerHealth {
+                    name: "sqlite_fsync",
+                    alive: syncer_alive,
+                    restarts: writer.stats().syncer_restarts.load(Relaxed),
+                },
+                WorkerHealth {
+                    name: "sqlite_checkpointer",
+                    alive: checkpoint_alive,
+                    restarts: checkpoint_restarts,
+                },
+            ],
+            queue_depth: writer.queue_depth() as u64,
+            batch_sizes: writer.stats().batch_sizes(),
+        }
     }
 
     /// Runs `f` on the writer thread inside the current group's transaction.

@@ -37,6 +37,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0009_case_outcomes",
         include_str!("../migrations/0009_case_outcomes.sql"),
     ),
+    (
+        "0010_instances_and_inbound",
+        include_str!("../migrations/0010_instances_and_inbound.sql"),
+    ),
 ];
 
 /// Applies every migration not yet applied; returns how many ran.

@@ -592,6 +592,7 @@ pub fn list_cases(conn: &Connection, f: &CaseFilter) -> StoreResult<Vec<CaseHead
 
 pub fn claim_due_timers(
     conn: &Connection,
+    by: &str,
     now: DateTime<Utc>,
     lease_until: DateTime<Utc>,
     limit: u32,
@@ -623,11 +624,13 @@ pub fn claim_due_timers(
         });
     }
     let mut claim = conn
-        .prepare_cached("UPDATE timers SET claimed_until = ? WHERE case_id = ? AND kind = ?")
+        .prepare_cached(
+            "UPDATE timers SET claimed_until = ?, claimed_by = ? WHERE case_id = ? AND kind = ?",
+        )
         .map_err(db)?;
     for t in &due {
         claim
-            .execute(params![ms(lease_until), t.case_id, t.kind.as_str()])
+            .execute(params![ms(lease_until), by, t.case_id, t.kind.as_str()])
             .map_err(db)?;
     }
     Ok(due)
@@ -648,6 +651,7 @@ pub fn next_timer_due(conn: &Connection) -> StoreResult<Option<DateTime<Utc>>> {
 
 pub fn claim_outbox(
     conn: &Connection,
+    by: &str,
     now: DateTime<Utc>,
     lease_until: DateTime<Utc>,
     limit: u32,
@@ -692,11 +696,13 @@ pub fn claim_outbox(
         });
     }
     let mut claim = conn
-        .prepare_cached("UPDATE outbox SET claimed_until = ?, attempts = attempts + 1 WHERE id = ?")
+        .prepare_cached(
+            "UPDATE outbox SET claimed_until = ?, claimed_by = ?, attempts = attempts + 1 WHERE id = ?",
+        )
         .map_err(db)?;
     for row in &mut out {
         claim
-            .execute(params![ms(lease_until), row.id])
+            .execute(params![ms(lease_until), by, row.id])
             .map_err(db)?;
         row.attempts += 1;
     }
@@ -705,7 +711,7 @@ pub fn claim_outbox(
 
 pub fn outbox_sent(conn: &Connection, id: i64, at: DateTime<Utc>) -> StoreResult<()> {
     conn.execute(
-        "UPDATE outbox SET sent_at = ?, claimed_until = NULL WHERE id = ?",
+        "UPDATE outbox SET sent_at = ?, claimed_until = NULL, claimed_by = NULL WHERE id = ?",
         params![ms(at), id],
     )
     .map_err(db)?;
@@ -721,11 +727,11 @@ pub fn outbox_failed(
 ) -> StoreResult<()> {
     match retry_at {
         Some(at) => conn.execute(
-            "UPDATE outbox SET next_attempt_at = ?, claimed_until = NULL, last_error = ? WHERE id = ?",
+            "UPDATE outbox SET next_attempt_at = ?, claimed_until = NULL, claimed_by = NULL, last_error = ? WHERE id = ?",
             params![ms(at), error, id],
         ),
         None => conn.execute(
-            "UPDATE outbox SET failed_at = ?, claimed_until = NULL, last_error = ? WHERE id = ?",
+            "UPDATE outbox SET failed_at = ?, claimed_until = NULL, claimed_by = NULL, last_error = ? WHERE id = ?",
             params![ms(now), error, id],
         ),
     }

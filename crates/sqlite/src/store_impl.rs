@@ -1,4 +1,6 @@
-use crate::{customer_access, orders, queries, reports, settings, staff_access, SqliteStore};
+use crate::{
+    customer_access, instances, orders, queries, reports, settings, staff_access, SqliteStore,
+};
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
 use roadone_domain::{CaseId, Category, Event, Person, PersonId};
@@ -193,11 +195,13 @@ impl Store for SqliteStore {
 
     async fn claim_due_timers(
         &self,
+        by: &str,
         now: DateTime<Utc>,
         lease: Duration,
         limit: u32,
     ) -> StoreResult<Vec<DueTimer>> {
-        self.write(move |c| queries::claim_due_timers(c, now, now + lease, limit))
+        let by = by.to_string();
+        self.write(move |c| queries::claim_due_timers(c, &by, now, now + lease, limit))
             .await
     }
 
@@ -207,11 +211,13 @@ impl Store for SqliteStore {
 
     async fn claim_outbox(
         &self,
+        by: &str,
         now: DateTime<Utc>,
         lease: Duration,
         limit: u32,
     ) -> StoreResult<Vec<OutboxRow>> {
-        self.write(move |c| queries::claim_outbox(c, now, now + lease, limit))
+        let by = by.to_string();
+        self.write(move |c| queries::claim_outbox(c, &by, now, now + lease, limit))
             .await
     }
 
@@ -272,6 +278,65 @@ impl Store for SqliteStore {
 
     async fn case_outcomes(&self) -> StoreResult<Vec<CaseOutcome>> {
         self.read(orders::case_outcomes).await
+    }
+
+    async fn backlog(&self, now: DateTime<Utc>) -> StoreResult<Backlog> {
+        self.read(move |c| instances::backlog(c, now)).await
+    }
+
+    async fn register_instance(
+        &self,
+        instance: Instance,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Released> {
+        self.write(move |c| instances::register(c, &instance, now))
+            .await
+    }
+
+    async fn heartbeat(
+        &self,
+        id: &str,
+        now: DateTime<Utc>,
+        stale_after: Duration,
+    ) -> StoreResult<Released> {
+        let id = id.to_string();
+        self.write(move |c| instances::heartbeat(c, &id, now, stale_after))
+            .await
+    }
+
+    async fn stop_instance(&self, id: &str, now: DateTime<Utc>) -> StoreResult<Released> {
+        let id = id.to_string();
+        self.write(move |c| instances::stop(c, &id, now)).await
+    }
+
+    async fn inbound_seen(
+        &self,
+        sender: &str,
+        message_key: &str,
+        since: DateTime<Utc>,
+    ) -> StoreResult<Option<InboundRecord>> {
+        let (sender, key) = (sender.to_string(), message_key.to_string());
+        self.read(move |c| instances::inbound_seen(c, &sender, &key, since))
+            .await
+    }
+
+    async fn record_inbound(&self, record: InboundRecord) -> StoreResult<()> {
+        self.write(move |c| instances::record_inbound(c, &record))
+            .await
+    }
+
+    async fn cases_opened_by_mail(
+        &self,
+        sender: &str,
+        since: DateTime<Utc>,
+    ) -> StoreResult<(u32, Option<CaseId>)> {
+        let sender = sender.to_string();
+        self.read(move |c| instances::cases_opened_by_mail(c, &sender, since))
+            .await
+    }
+
+    fn health(&self) -> StoreHealth {
+        SqliteStore::health(self)
     }
 
     async fn backup(&self, to: &Path) -> StoreResult<()> {

@@ -16,7 +16,10 @@ use crossbeam_channel::{Receiver, Sender};
 use roadone_store::{StoreError, StoreResult};
 use rusqlite::Connection;
 use std::fs::File;
+use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::thread::JoinHandle;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,6 +37,8 @@ pub trait Job: Send {
     fn run(&mut self, conn: &Connection) -> Outcome;
     /// Tells the caller how it went, once the group's commit is known (`None`: committed).
     fn reply(self: Box<Self>, commit_error: Option<&StoreError>);
+    /// The error of its last run, if that run failed.
+    fn failure(&self) -> Option<StoreError>;
 }
 
 /// A job made of a function and the channel its caller waits on.
@@ -59,10 +64,14 @@ where
     F: FnMut(&Connection) -> StoreResult<T> + Send,
 {
     fn run(&mut self, conn: &Connection) -> Outcome {
+        // A rerun that panics must not leave the first run's answer behind.
+        self.result = None;
         let result = (self.work)(conn);
         let outcome = match &result {
             Ok(_) => Outcome::Done,
-            Err(StoreError::Unavailable(_) | StoreError::Corrupt(_)) => Outcome::Failed,
+            Err(StoreError::Unavailable(_) | StoreError::DiskFull(_) | StoreError::Corrupt(_)) => {
+                Outcome::Failed
+            }
             Err(_) => Outcome::Refused,
         };
         self.result = Some(result);
@@ -74,23 +83,76 @@ where
             None => self
                 .result
                 .unwrap_or_else(|| Err(StoreError::Unavailable("the write did not run".into()))),
-            Some(e) => Err(StoreError::Unavailable(e.to_string())),
+            Some(e) => Err(e.for_each_request()),
         };
         let _ = self.reply_to.send(result);
+    }
+
+    fn failure(&self) -> Option<StoreError> {
+        match &self.result {
+            Some(Err(e)) => Some(e.for_each_request()),
+            _ => None,
+        }
     }
 }
 
 /// Upper bound of jobs per transaction, so one commit never holds replies back for long.
 const MAX_GROUP: usize = 1024;
 
+/// Upper bounds of the batch-size histogram (requests per committed group).
+pub const BATCH_BOUNDS: [u64; 11] = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024];
+
+/// What the writer and its fsync thread have done, for `/metrics`.
+#[derive(Debug, Default)]
+pub struct WriterStats {
+    pub writer_restarts: AtomicU64,
+    pub syncer_restarts: AtomicU64,
+    /// Committed groups by size, one counter per bound of [`BATCH_BOUNDS`] and one above.
+    batches: [AtomicU64; BATCH_BOUNDS.len() + 1],
+    jobs: AtomicU64,
+}
+
+impl WriterStats {
+    fn committed(&self, size: usize) {
+        let bucket = BATCH_BOUNDS
+            .iter()
+            .position(|b| size as u64 <= *b)
+            .unwrap_or(BATCH_BOUNDS.len());
+        self.batches[bucket].fetch_add(1, Ordering::Relaxed);
+        self.jobs.fetch_add(size as u64, Ordering::Relaxed);
+    }
+
+    pub fn batch_sizes(&self) -> roadone_store::Histogram {
+        roadone_store::Histogram {
+            bounds: BATCH_BOUNDS.iter().map(|b| *b as f64).collect(),
+            counts: self
+                .batches
+                .iter()
+                .map(|c| c.load(Ordering::Relaxed))
+                .collect(),
+            sum: self.jobs.load(Ordering::Relaxed) as f64,
+        }
+    }
+}
+
 pub struct Writer {
     sender: Option<Sender<Box<dyn Job>>>,
     thread: Option<JoinHandle<()>>,
     syncer: Option<JoinHandle<()>>,
+    stats: Arc<WriterStats>,
 }
 
 /// A committed group waiting for its fsync.
 type Committed = Vec<Box<dyn Job>>;
+
+/// The message a panic carried, for the log.
+pub(crate) fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic without a message".into())
+}
 
 impl Writer {
     /// `wal` is the WAL file to fsync before replying; `None` replies right after the
@@ -99,18 +161,47 @@ impl Writer {
         let (sender, receiver) = crossbeam_channel::unbounded::<Box<dyn Job>>();
         let (to_sync, committed) = crossbeam_channel::unbounded::<Committed>();
         let (done_tx, done) = crossbeam_channel::unbounded::<usize>();
+        let stats = Arc::new(WriterStats::default());
+        let syncer_stats = stats.clone();
         let syncer = std::thread::Builder::new()
             .name("roadone-sqlite-fsync".into())
-            .spawn(move || sync_and_reply(wal, committed, done_tx))
+            .spawn(move || {
+                // A panic between groups loses nothing but the groups it held, whose
+                // callers hear "not carried out"; the file is opened again.
+                while let Err(panic) = catch_unwind(AssertUnwindSafe(|| {
+                    sync_and_reply(&wal, &committed, &done_tx)
+                })) {
+                    syncer_stats.syncer_restarts.fetch_add(1, Ordering::Relaxed);
+                    tracing::error!(
+                        "the SQLite fsync thread panicked ({}); starting it again",
+                        panic_message(panic.as_ref())
+                    );
+                }
+            })
             .expect("spawn the SQLite fsync thread");
+        let writer_stats = stats.clone();
         let thread = std::thread::Builder::new()
             .name("roadone-sqlite-writer".into())
-            .spawn(move || run(conn, receiver, to_sync, done))
+            .spawn(move || {
+                while let Err(panic) = catch_unwind(AssertUnwindSafe(|| {
+                    run(&conn, &receiver, &to_sync, &done, &writer_stats)
+                })) {
+                    writer_stats.writer_restarts.fetch_add(1, Ordering::Relaxed);
+                    tracing::error!(
+                        "the SQLite writer panicked ({}); rolling back and starting it again",
+                        panic_message(panic.as_ref())
+                    );
+                    if !conn.is_autocommit() {
+                        let _ = conn.execute_batch("ROLLBACK");
+                    }
+                }
+            })
             .expect("spawn the SQLite writer thread");
         Writer {
             sender: Some(sender),
             thread: Some(thread),
             syncer: Some(syncer),
+            stats,
         }
     }
 
@@ -120,6 +211,21 @@ impl Writer {
             .expect("writer is running")
             .send(job)
             .map_err(|_| StoreError::Unavailable("the SQLite writer has stopped".into()))
+    }
+
+    /// Writes waiting for the writer thread.
+    pub fn queue_depth(&self) -> usize {
+        self.sender.as_ref().map_or(0, |s| s.len())
+    }
+
+    pub fn stats(&self) -> &WriterStats {
+        &self.stats
+    }
+
+    /// Whether the writer and fsync threads are both still running.
+    pub fn threads_alive(&self) -> (bool, bool) {
+        let alive = |t: &Option<JoinHandle<()>>| t.as_ref().is_some_and(|t| !t.is_finished());
+        (alive(&self.thread), alive(&self.syncer))
     }
 }
 
@@ -137,14 +243,24 @@ impl Drop for Writer {
     }
 }
 
+/// The error a failed fsync gives every request it covered.
+fn fsync_error(e: std::io::Error) -> StoreError {
+    tracing::error!("fsync of the WAL failed: {e}");
+    if e.kind() == std::io::ErrorKind::StorageFull {
+        StoreError::DiskFull(format!("the write may not be on disk: {e}"))
+    } else {
+        StoreError::Unavailable(format!("the write may not be on disk: {e}"))
+    }
+}
+
 /// Replies to committed groups once the WAL holding them is on disk: one fsync covers
 /// every group committed before it. Tells the writer how many groups it finished.
-fn sync_and_reply(wal: Option<PathBuf>, committed: Receiver<Committed>, done: Sender<usize>) {
+fn sync_and_reply(wal: &Option<PathBuf>, committed: &Receiver<Committed>, done: &Sender<usize>) {
     let mut file: Option<File> = None;
     while let Ok(first) = committed.recv() {
         let mut groups = vec![first];
         groups.extend(committed.try_iter());
-        let synced = match &wal {
+        let synced = match wal {
             None => Ok(()),
             Some(path) => {
                 if file.is_none() {
@@ -160,10 +276,7 @@ fn sync_and_reply(wal: Option<PathBuf>, committed: Receiver<Committed>, done: Se
                 }
             }
         };
-        let error = synced.err().map(|e| {
-            tracing::error!("fsync of the WAL failed: {e}");
-            StoreError::Unavailable(format!("the write may not be on disk: {e}"))
-        });
+        let error = synced.err().map(fsync_error);
         let n = groups.len();
         for group in groups {
             reply_all(group, error.as_ref());
@@ -172,35 +285,63 @@ fn sync_and_reply(wal: Option<PathBuf>, committed: Receiver<Committed>, done: Se
     }
 }
 
+/// Runs one request, turning a panic into a failure of that request alone.
+fn run_guarded(job: &mut Box<dyn Job>, conn: &Connection) -> Option<Outcome> {
+    match catch_unwind(AssertUnwindSafe(|| job.run(conn))) {
+        Ok(outcome) => Some(outcome),
+        Err(panic) => {
+            tracing::error!(
+                "a write panicked ({}); it is refused and rolled back alone",
+                panic_message(panic.as_ref())
+            );
+            None
+        }
+    }
+}
+
 /// The writer's loop. While the previous group is being fsynced, the open transaction
 /// keeps taking in requests; it commits as soon as the disk is free again. So the disk is
 /// always busy under load, and each fsync carries as many requests as arrived meanwhile.
 fn run(
-    conn: Connection,
-    jobs: Receiver<Box<dyn Job>>,
-    to_sync: Sender<Committed>,
-    done: Receiver<usize>,
+    conn: &Connection,
+    jobs: &Receiver<Box<dyn Job>>,
+    to_sync: &Sender<Committed>,
+    done: &Receiver<usize>,
+    stats: &WriterStats,
 ) {
+    // After a restart, groups sent before it may still be reported done: never below 0.
     let mut in_flight = 0usize;
     while let Ok(first) = jobs.recv() {
-        in_flight -= done.try_iter().sum::<usize>();
+        in_flight = in_flight.saturating_sub(done.try_iter().sum::<usize>());
         if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE") {
             tracing::error!("cannot begin a transaction: {e}");
             let mut group = vec![first];
             group.extend(jobs.try_iter());
-            reply_all(
-                group,
-                Some(&StoreError::Unavailable(format!(
-                    "cannot begin a transaction: {e}"
-                ))),
-            );
+            reply_all(group, Some(&crate::convert::db(e)));
             continue;
         }
         let mut group = Vec::with_capacity(64);
+        // Requests that panicked: never run again, answered "did not run".
+        let mut panicked = Vec::new();
         let mut clean = true;
         let mut take = |mut job: Box<dyn Job>, group: &mut Vec<Box<dyn Job>>| {
-            clean &= job.run(&conn) != Outcome::Failed;
-            group.push(job);
+            if conn.is_autocommit() {
+                // SQLite rolled the whole transaction back (a full disk, an I/O error):
+                // nothing more may run outside it; the group starts over below.
+                clean = false;
+                group.push(job);
+                return;
+            }
+            match run_guarded(&mut job, conn) {
+                Some(outcome) => {
+                    clean &= outcome != Outcome::Failed;
+                    group.push(job);
+                }
+                None => {
+                    clean = false;
+                    panicked.push(job);
+                }
+            }
         };
         take(first, &mut group);
         while group.len() < MAX_GROUP {
@@ -215,10 +356,20 @@ fn run(
                     Ok(job) => take(job, &mut group),
                     Err(_) => break,
                 },
-                recv(done) -> n => in_flight -= n.unwrap_or(in_flight),
+                recv(done) -> n => in_flight = in_flight.saturating_sub(n.unwrap_or(in_flight)),
             }
         }
-        if let Some(committed) = commit_group(&conn, group, clean) {
+        reply_all(
+            panicked,
+            Some(&StoreError::Unavailable(
+                "the write failed inside the server".into(),
+            )),
+        );
+        let size = group.len();
+        if let Some(committed) = commit_group(conn, group, clean) {
+            if size > 0 {
+                stats.committed(size);
+            }
             match to_sync.send(committed) {
                 Ok(()) => in_flight += 1,
                 Err(unsent) => reply_all(
@@ -241,26 +392,37 @@ fn reply_all(group: Vec<Box<dyn Job>>, error: Option<&StoreError>) {
 fn commit_group(conn: &Connection, mut group: Vec<Box<dyn Job>>, clean: bool) -> Option<Committed> {
     if !clean {
         // Someone may have written half its work: start over, each in a savepoint.
+        if !conn.is_autocommit() {
+            let _ = conn.execute_batch("ROLLBACK");
+        }
         let retried = conn
-            .execute_batch("ROLLBACK; BEGIN IMMEDIATE")
+            .execute_batch("BEGIN IMMEDIATE")
+            .map_err(crate::convert::db)
             .and_then(|()| {
                 for job in group.iter_mut() {
-                    conn.execute_batch("SAVEPOINT job")?;
-                    let end = match job.run(conn) {
-                        Outcome::Done => "RELEASE job",
-                        Outcome::Refused | Outcome::Failed => "ROLLBACK TO job; RELEASE job",
+                    conn.execute_batch("SAVEPOINT job")
+                        .map_err(crate::convert::db)?;
+                    let outcome = run_guarded(job, conn);
+                    if conn.is_autocommit() {
+                        // The request's failure took the transaction with it: fail them all.
+                        return Err(job.failure().unwrap_or_else(|| {
+                            StoreError::Unavailable("the transaction was rolled back".into())
+                        }));
+                    }
+                    let end = match outcome {
+                        Some(Outcome::Done) => "RELEASE job",
+                        _ => "ROLLBACK TO job; RELEASE job",
                     };
-                    conn.execute_batch(end)?;
+                    conn.execute_batch(end).map_err(crate::convert::db)?;
                 }
                 Ok(())
             });
         if let Err(e) = retried {
             tracing::error!("retrying a write group failed: {e}");
-            let _ = conn.execute_batch("ROLLBACK");
-            reply_all(
-                group,
-                Some(&StoreError::Unavailable(format!("write failed: {e}"))),
-            );
+            if !conn.is_autocommit() {
+                let _ = conn.execute_batch("ROLLBACK");
+            }
+            reply_all(group, Some(&e));
             return None;
         }
     }
@@ -268,12 +430,59 @@ fn commit_group(conn: &Connection, mut group: Vec<Box<dyn Job>>, clean: bool) ->
         Ok(()) => Some(group),
         Err(e) => {
             tracing::error!("group commit failed: {e}");
-            let _ = conn.execute_batch("ROLLBACK");
-            reply_all(
-                group,
-                Some(&StoreError::Unavailable(format!("commit failed: {e}"))),
-            );
+            if !conn.is_autocommit() {
+                let _ = conn.execute_batch("ROLLBACK");
+            }
+            reply_all(group, Some(&crate::convert::db(e)));
             None
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn submit<T: Send + 'static>(
+        writer: &Writer,
+        work: impl FnMut(&Connection) -> StoreResult<T> + Send + 'static,
+    ) -> StoreResult<T> {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        writer.submit(Box::new(Task::new(work, tx))).unwrap();
+        rx.blocking_recv()
+            .unwrap_or_else(|_| Err(StoreError::Unavailable("dropped".into())))
+    }
+
+    #[test]
+    fn a_write_that_panics_fails_alone_and_the_writer_goes_on() {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch("CREATE TABLE t (x INTEGER)").unwrap();
+        let writer = Writer::start(conn, None);
+        let panicked = submit(&writer, |c: &Connection| -> StoreResult<()> {
+            c.execute("INSERT INTO t VALUES (1)", []).unwrap();
+            panic!("a bug in one request");
+        });
+        assert!(
+            matches!(panicked, Err(StoreError::Unavailable(_))),
+            "{panicked:?}"
+        );
+        let count = submit(&writer, |c: &Connection| {
+            c.execute("INSERT INTO t VALUES (2)", []).unwrap();
+            Ok(c.query_row("SELECT group_concat(x) FROM t", [], |r| {
+                r.get::<_, String>(0)
+            })
+            .unwrap())
+        });
+        assert_eq!(
+            count.unwrap(),
+            "2",
+            "the panicking write was rolled back and the next one committed"
+        );
+        assert_eq!(writer.threads_alive(), (true, true));
+        assert_eq!(
+            writer.stats().batch_sizes().count(),
+            1,
+            "one group committed"
+        );
     }
 }

@@ -64,9 +64,15 @@ async fn outcomes_are_backfilled_from_the_events() {
     assert!(before[1].escalated);
     drop(store);
 
-    // Back to a store of schema 8: without the columns 0009 adds.
+    // Back to a store of schema 8: without the columns 0009 adds (and what came later).
     {
         let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(
+            "DROP TABLE instances; DROP TABLE inbound_messages;
+             DROP INDEX outbox_claimed; DROP INDEX timers_claimed;
+             ALTER TABLE timers DROP COLUMN claimed_by; ALTER TABLE outbox DROP COLUMN claimed_by;",
+        )
+        .unwrap();
         for column in [
             "intake_owner",
             "solved_at",

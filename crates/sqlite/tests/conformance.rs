@@ -64,6 +64,9 @@ conformance_tests!(
     customer_lookup,
     report_events,
     orders_and_outcomes,
+    instances,
+    backlog,
+    inbound_messages,
 );
 
 /// `run_all` itself, as another backend would call it.
@@ -139,7 +142,7 @@ async fn persistence() {
         .expect("open with an idempotency key");
     let b = b.head().clone();
     let sent = store
-        .claim_outbox(t0() + Duration::hours(2), Duration::minutes(5), 100)
+        .claim_outbox("test", t0() + Duration::hours(2), Duration::minutes(5), 100)
         .await
         .expect("claim_outbox");
     assert_eq!(
@@ -214,7 +217,12 @@ async fn persistence() {
         "timers survive a reopen"
     );
     let due = store
-        .claim_due_timers(t0() + Duration::hours(21), Duration::minutes(5), 100)
+        .claim_due_timers(
+            "test",
+            t0() + Duration::hours(21),
+            Duration::minutes(5),
+            100,
+        )
         .await
         .expect("claim");
     assert_eq!(
@@ -226,6 +234,7 @@ async fn persistence() {
     // The outbox state survives: the sent row stays sent, the failed one waits for its retry.
     let outbox = store
         .claim_outbox(
+            "test",
             t0() + Duration::hours(2) + Duration::minutes(10),
             Duration::minutes(5),
             100,
@@ -245,7 +254,7 @@ async fn persistence() {
         .await
         .expect("outbox_sent");
     let outbox = store
-        .claim_outbox(t0() + Duration::hours(3), Duration::minutes(5), 100)
+        .claim_outbox("test", t0() + Duration::hours(3), Duration::minutes(5), 100)
         .await
         .expect("claim");
     assert_eq!(

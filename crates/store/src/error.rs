@@ -24,8 +24,22 @@ pub enum StoreError {
     IdempotencyMismatch,
     #[error("the store is unavailable: {0}")]
     Unavailable(String),
+    /// The disk holding the store is full: nothing was written, and writing resumes by
+    /// itself once there is room again.
+    #[error("the disk is full: {0}")]
+    DiskFull(String),
     #[error("stored data is unreadable: {0}")]
     Corrupt(String),
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;
+
+impl StoreError {
+    /// The same failure again, for each request of a group that failed together.
+    pub fn for_each_request(&self) -> StoreError {
+        match self {
+            StoreError::DiskFull(m) => StoreError::DiskFull(m.clone()),
+            other => StoreError::Unavailable(other.to_string()),
+        }
+    }
+}

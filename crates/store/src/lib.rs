@@ -7,9 +7,11 @@
 
 pub mod conformance;
 pub mod error;
+pub mod health;
 pub mod records;
 pub mod store;
 
 pub use error::{StoreError, StoreResult};
+pub use health::{Histogram, StoreHealth, WorkerHealth};
 pub use records::*;
 pub use store::Store;

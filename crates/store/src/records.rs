@@ -244,3 +244,44 @@ pub struct CaseOutcome {
     pub solved: Option<(DateTime<Utc>, PersonId, u8)>,
     pub escalated: bool,
 }
+
+/// A running server, as other servers see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Instance {
+    /// Unique per process start.
+    pub id: String,
+    /// Which server it is (a host name, or what the configuration calls it): a new
+    /// instance on the same node knows the earlier one is gone.
+    pub node: String,
+}
+
+/// Claims released because the instance holding them stopped.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Released {
+    pub instances: u32,
+    pub timers: u32,
+    /// Outbox rows: each may have been sent before its sender died.
+    pub outbox: u32,
+}
+
+/// How much work is waiting (`/metrics`, `/readyz`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Backlog {
+    /// Notifications neither sent nor given up.
+    pub outbox_pending: u64,
+    /// When the oldest of them was written.
+    pub oldest_pending: Option<DateTime<Utc>>,
+    /// Timers due now and not fired.
+    pub timers_due: u64,
+}
+
+/// An inbound message as taken in, by sender and key (its Message-ID, or a digest).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InboundRecord {
+    pub sender: String,
+    pub message_key: String,
+    pub received_at: DateTime<Utc>,
+    pub case_id: Option<CaseId>,
+    /// What the intake did with it (`opened`, `replied`, …).
+    pub outcome: String,
+}

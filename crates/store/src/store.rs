@@ -103,9 +103,11 @@ pub trait Store: Send + Sync + 'static {
     // --- timers and outbox -------------------------------------------------------------
 
     /// Claims up to `limit` timers due at `now` and not leased by another scheduler;
-    /// each claim holds for `lease`. Cost grows with the number of due timers only.
+    /// each claim holds for `lease` and names the instance `by`. Cost grows with the
+    /// number of due timers only.
     async fn claim_due_timers(
         &self,
+        by: &str,
         now: DateTime<Utc>,
         lease: Duration,
         limit: u32,
@@ -113,9 +115,10 @@ pub trait Store: Send + Sync + 'static {
     /// When the next unleased timer falls due, if any (lets the scheduler sleep until then).
     async fn next_timer_due(&self) -> StoreResult<Option<DateTime<Utc>>>;
 
-    /// Claims up to `limit` unsent notifications whose next attempt is due.
+    /// Claims up to `limit` unsent notifications whose next attempt is due, for `by`.
     async fn claim_outbox(
         &self,
+        by: &str,
         now: DateTime<Utc>,
         lease: Duration,
         limit: u32,
@@ -137,6 +140,47 @@ pub trait Store: Send + Sync + 'static {
         template: &str,
         since: DateTime<Utc>,
     ) -> StoreResult<u32>;
+
+    /// What is waiting: unsent notifications (and the oldest), timers due at `now`.
+    async fn backlog(&self, now: DateTime<Utc>) -> StoreResult<Backlog>;
+
+    // --- instances -----------------------------------------------------------------------
+
+    /// Records a starting instance; every earlier instance on the same node is over (it
+    /// crashed or was stopped), so its claims are released at once.
+    async fn register_instance(
+        &self,
+        instance: Instance,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Released>;
+    /// Says `id` is alive at `now`, and releases the claims of every instance whose
+    /// heartbeat is older than `stale_after`. A write, so it also proves the store writable.
+    async fn heartbeat(
+        &self,
+        id: &str,
+        now: DateTime<Utc>,
+        stale_after: Duration,
+    ) -> StoreResult<Released>;
+    /// A clean stop: the instance's claims are released.
+    async fn stop_instance(&self, id: &str, now: DateTime<Utc>) -> StoreResult<Released>;
+
+    // --- inbound mail ------------------------------------------------------------------
+
+    /// The message with this key from this sender, if it was taken in at or after `since`.
+    async fn inbound_seen(
+        &self,
+        sender: &str,
+        message_key: &str,
+        since: DateTime<Utc>,
+    ) -> StoreResult<Option<InboundRecord>>;
+    /// Remembers a message taken in (replacing an older record of the same key).
+    async fn record_inbound(&self, record: InboundRecord) -> StoreResult<()>;
+    /// How many cases mail from `sender` opened at or after `since`, and the latest.
+    async fn cases_opened_by_mail(
+        &self,
+        sender: &str,
+        since: DateTime<Utc>,
+    ) -> StoreResult<(u32, Option<CaseId>)>;
 
     // --- reports -----------------------------------------------------------------------
 
@@ -166,6 +210,9 @@ pub trait Store: Send + Sync + 'static {
     async fn case_outcomes(&self) -> StoreResult<Vec<CaseOutcome>>;
 
     // --- operations --------------------------------------------------------------------
+
+    /// Whether the store's workers are alive, and how its writes are going; never waits.
+    fn health(&self) -> crate::StoreHealth;
 
     /// A consistent copy of the whole store, taken while it keeps serving.
     async fn backup(&self, to: &Path) -> StoreResult<()>;

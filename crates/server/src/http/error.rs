@@ -56,6 +56,12 @@ impl AppError {
                     e.to_string(),
                     Some("Idempotency-Key".into()),
                 ),
+                StoreError::DiskFull(_) => (
+                    StatusCode::INSUFFICIENT_STORAGE,
+                    "disk_full",
+                    "the server's disk is full, so nothing was saved; please try again in a few minutes".into(),
+                    None,
+                ),
                 StoreError::Unavailable(_) => (
                     StatusCode::SERVICE_UNAVAILABLE,
                     "unavailable",
@@ -100,6 +106,9 @@ impl AppError {
                 field.clone(),
             ),
             AppError::TooLarge(m) => (StatusCode::PAYLOAD_TOO_LARGE, "too_large", m.clone(), None),
+            AppError::RequestTimeout(m) => {
+                (StatusCode::REQUEST_TIMEOUT, "request_timeout", m.clone(), None)
+            }
             AppError::TooMany { message, .. } => (
                 StatusCode::TOO_MANY_REQUESTS,
                 "too_many_requests",
@@ -109,6 +118,12 @@ impl AppError {
             AppError::Unavailable(m) => (
                 StatusCode::SERVICE_UNAVAILABLE,
                 "unavailable",
+                m.clone(),
+                None,
+            ),
+            AppError::DiskFull(m) => (
+                StatusCode::INSUFFICIENT_STORAGE,
+                "disk_full",
                 m.clone(),
                 None,
             ),
@@ -127,6 +142,7 @@ impl AppError {
     pub(crate) fn retry_after(&self) -> Option<u64> {
         match self {
             AppError::TooMany { retry_after, .. } => Some(*retry_after),
+            AppError::Store(StoreError::DiskFull(_)) | AppError::DiskFull(_) => Some(60),
             _ => None,
         }
     }

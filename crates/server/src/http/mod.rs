@@ -5,6 +5,7 @@ pub mod error;
 pub mod extract;
 pub mod message_body;
 pub mod openapi;
+pub mod serve;
 pub mod upload;
 pub mod views;
 
@@ -81,8 +82,14 @@ pub fn router(state: AppState) -> Router {
             )),
         )
         .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(api::health::ready))
+        .route("/metrics", get(api::health::metrics))
         .merge(crate::web::routes())
         .fallback(api::not_found)
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            api::health::count_requests,
+        ))
         .with_state(state)
 }

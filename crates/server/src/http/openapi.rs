@@ -17,12 +17,14 @@ use utoipa::{Modify, OpenApi};
         cases::open, cases::list, cases::show, cases::pass_up, cases::take, cases::upgrade, cases::solve, cases::message, cases::note,
         customer::show, customer::rate, customer::reply,
         inbound::email, attachments::download, attachments::sanitised,
+        crate::http::api::health::ready, crate::http::api::health::metrics,
     ),
     components(schemas(ErrorBody, ErrorDetail, NewPersonRequest, PersonView, MovePersonRequest, DeactivationView, StuckCase, FileView, NewTokenRequest, IssuedToken, TokenView, CategoryView, ChecklistItemView,
         CustomerView, RealtimeView, OpenCaseRequest, CaseCreated, CaseSummary, CaseView, EventView, PassUpRequest,
         UpgradeRequest, SolveRequest, RatingRequest, MessageRequest, CustomerCaseView, CustomerMessageView,
         crate::mail::inbound::InboundResult, crate::reports::trail::TrailReport, crate::reports::trail::TrailRow,
-        crate::http::api::orders::OrderIn, crate::http::api::orders::OrdersRequest, crate::http::api::orders::OrdersResult, crate::http::api::orders::Conflict, crate::reports::customer_math::CustomerMathReport, crate::reports::delight::DelightReport, crate::reports::roads::RoadsReport)),
+        crate::http::api::orders::OrderIn, crate::http::api::orders::OrdersRequest, crate::http::api::orders::OrdersResult, crate::http::api::orders::Conflict, crate::reports::customer_math::CustomerMathReport, crate::reports::delight::DelightReport, crate::reports::roads::RoadsReport,
+        crate::health::Readiness, crate::health::Check)),
     modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;

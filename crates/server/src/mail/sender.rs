@@ -15,7 +15,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 const BATCH: u32 = 50;
-/// Long enough for a slow relay; a row whose sender died is retried after it.
+/// Long enough for a slow relay. A row whose sender died is released sooner, as soon as
+/// the dead server's heartbeat is missed (or the same node starts again).
 const LEASE_SECONDS: i64 = 300;
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -75,7 +76,12 @@ impl MailSender {
             let rows = self
                 .state
                 .store
-                .claim_outbox(now, chrono::Duration::seconds(LEASE_SECONDS), BATCH)
+                .claim_outbox(
+                    &self.state.instance.id,
+                    now,
+                    chrono::Duration::seconds(LEASE_SECONDS),
+                    BATCH,
+                )
                 .await?;
             let n = rows.len();
             for row in rows {

@@ -76,15 +76,33 @@ impl Handler for Session {
     }
 }
 
-/// Accepts connections until the task is dropped.
-pub async fn serve(state: AppState, listener: TcpListener) {
+/// Accepts connections until the task is dropped. At most `smtp_max_connections`
+/// sessions run at once; a client beyond that hears 421 and comes back later, so idle
+/// sessions cannot use up the descriptors HTTP needs too.
+pub async fn serve(state: AppState, listener: Arc<TcpListener>) {
+    let slots = Arc::new(tokio::sync::Semaphore::new(
+        state.config.smtp_max_connections,
+    ));
     loop {
         match listener.accept().await {
-            Ok((stream, peer)) => {
+            Ok((mut stream, peer)) => {
                 let state = state.clone();
+                let Ok(slot) = slots.clone().try_acquire_owned() else {
+                    tracing::warn!(%peer, "SMTP: too many sessions at once; this one is told to retry");
+                    tokio::spawn(async move {
+                        let busy =
+                            Response::custom(421, "4.3.2 too busy, please try again later".into());
+                        let _ = send(&mut stream, &busy).await;
+                    });
+                    continue;
+                };
+                let limit = state.config.smtp_session_timeout;
                 tokio::spawn(async move {
-                    if let Err(e) = converse(state, stream, peer.ip()).await {
-                        tracing::debug!(%peer, "SMTP session ended: {e}");
+                    let _slot = slot;
+                    match tokio::time::timeout(limit, converse(state, stream, peer.ip())).await {
+                        Ok(Err(e)) => tracing::debug!(%peer, "SMTP session ended: {e}"),
+                        Err(_) => tracing::info!(%peer, "SMTP session ended: it lasted too long"),
+                        Ok(Ok(())) => {}
                     }
                 });
             }

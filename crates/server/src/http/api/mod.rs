@@ -4,6 +4,7 @@ pub mod attachments;
 pub mod cases;
 pub mod categories;
 pub mod customer;
+pub mod health;
 pub mod inbound;
 pub mod orders;
 pub mod people;

@@ -42,6 +42,9 @@ use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
+mod instances;
+pub use instances::{backlog, inbound_messages, instances};
+
 /// Runs every check, each against a fresh, empty store made by `make`.
 pub async fn run_all<S, F, Fut>(make: F)
 where
@@ -70,6 +73,9 @@ where
     customer_lookup(make().await).await;
     report_events(make().await).await;
     orders_and_outcomes(make().await).await;
+    instances(make().await).await;
+    backlog(make().await).await;
+    inbound_messages(make().await).await;
 }
 
 /// The names of the checks [`run_all`] runs, in order (for reports).
@@ -95,10 +101,15 @@ pub const CHECKS: &[&str] = &[
     "customer_lookup",
     "report_events",
     "orders_and_outcomes",
+    "instances",
+    "backlog",
+    "inbound_messages",
 ];
 
 /// How long the checks lease timers and notifications for.
 pub const LEASE: Duration = Duration::minutes(5);
+/// The instance the checks claim work as.
+const SERVER: &str = "conformance";
 
 /// The moment the checks' story starts: a Monday morning.
 pub fn t0() -> DateTime<Utc> {
@@ -428,14 +439,14 @@ async fn claim_timers<S: Store + ?Sized>(
     limit: u32,
 ) -> Vec<DueTimer> {
     store
-        .claim_due_timers(now, LEASE, limit)
+        .claim_due_timers(SERVER, now, LEASE, limit)
         .await
         .unwrap_or_else(|e| panic!("claim_due_timers at {now} failed: {e}"))
 }
 
 async fn claim_outbox<S: Store + ?Sized>(store: &S, now: DateTime<Utc>) -> Vec<OutboxRow> {
     store
-        .claim_outbox(now, LEASE, 100)
+        .claim_outbox(SERVER, now, LEASE, 100)
         .await
         .unwrap_or_else(|e| panic!("claim_outbox at {now} failed: {e}"))
 }
@@ -1500,7 +1511,7 @@ pub async fn concurrent_opens<S: Store>(store: S) {
         "concurrent_opens: 200 + 20 cases must exist after 20 refused opens"
     );
     let acks = store
-        .claim_outbox(t0() + hours(2), LEASE, 1000)
+        .claim_outbox(SERVER, t0() + hours(2), LEASE, 1000)
         .await
         .unwrap_or_else(|e| panic!("concurrent_opens: {e}"));
     assert_eq!(
