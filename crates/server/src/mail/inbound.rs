@@ -28,7 +28,7 @@ pub struct InboundResult {
 }
 
 impl InboundResult {
-    fn new(outcome: &str, case_id: Option<CaseId>, reason: Option<String>) -> Self {
+    pub(crate) fn new(outcome: &str, case_id: Option<CaseId>, reason: Option<String>) -> Self {
         InboundResult {
             outcome: outcome.into(),
             case_id,
@@ -223,6 +223,33 @@ pub struct Incoming {
     pub body: String,
     /// Attachments (name, bytes), at most one more than are kept.
     pub files: Vec<(String, Vec<u8>)>,
+    /// What identifies this message among deliveries: its Message-ID, or (without one)
+    /// a digest of its sender, date, subject and body.
+    pub message_key: String,
+}
+
+/// The key of a message without a Message-ID: the same message delivered twice has the
+/// same sender, date, subject and body, whatever the relays added on the way.
+fn digest_key(msg: &Message<'_>, body: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let mut hash = Sha256::new();
+    for part in [
+        msg.header_raw("From").unwrap_or_default(),
+        msg.header_raw("Date").unwrap_or_default(),
+        msg.header_raw("Subject").unwrap_or_default(),
+        body,
+    ] {
+        hash.update(part.trim().as_bytes());
+        hash.update([0]);
+    }
+    format!("sha256:{}", hex::encode(hash.finalize()))
+}
+
+fn message_key(msg: &Message<'_>, body: &str) -> String {
+    match msg.message_id().map(str::trim).filter(|id| !id.is_empty()) {
+        Some(id) => format!("<{}>", id.chars().take(500).collect::<String>()),
+        None => digest_key(msg, body),
+    }
 }
 
 /// Reads a raw RFC 5322 message. Never panics; refuses only what has no headers at all.
@@ -248,6 +275,7 @@ fn read_headers_only(raw: &[u8], secret: &[u8]) -> AppResult<Incoming> {
         })?;
     let from = msg.from().and_then(|a| a.first());
     Ok(Incoming {
+        message_key: message_key(&msg, ""),
         ours: false,
         automatic: automatic_reason(&msg),
         case: matched_case(secret, &msg),
@@ -273,7 +301,9 @@ fn read_structure(raw: &[u8], secret: &[u8]) -> AppResult<Incoming> {
         .message_id()
         .is_some_and(|id| reply_address::case_of_message_id(secret, &format!("<{id}>")).is_some());
     let from = msg.from().and_then(|a| a.first());
+    let body = body_of(&msg);
     Ok(Incoming {
+        message_key: message_key(&msg, &body),
         ours,
         automatic: automatic_reason(&msg),
         case: matched_case(secret, &msg),
@@ -282,7 +312,7 @@ fn read_structure(raw: &[u8], secret: &[u8]) -> AppResult<Incoming> {
             .and_then(|a| a.name())
             .map(|n| n.replace(['\r', '\n'], " ")),
         subject: msg.subject().unwrap_or_default().trim().to_string(),
-        body: body_of(&msg),
+        body,
         files: html_original(&msg)
             .into_iter()
             .chain(msg.attachments().take(MAX_ATTACHMENTS + 1).map(|p| {
@@ -303,9 +333,45 @@ fn html_original(msg: &Message<'_>) -> Option<(String, Vec<u8>)> {
         .then(|| ("message.html".to_string(), part.contents().to_vec()))
 }
 
-/// Takes one raw RFC 5322 message in.
+/// Takes one raw RFC 5322 message in (no envelope known: the HTTP intake).
 pub async fn receive(state: &AppState, raw: &[u8]) -> AppResult<InboundResult> {
-    let incoming = read(raw, &state.secret)?;
+    receive_with(state, raw, Envelope::default()).await
+}
+
+/// What the SMTP conversation said about a message, beyond the message itself.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Envelope {
+    /// `MAIL FROM:<>`: a bounce or an automatic reply, which must never be answered.
+    pub null_sender: bool,
+}
+
+/// Takes one message in: once per sender and message (a second delivery is noted, not
+/// taken in again), never answering automatic mail or a sender beyond their allowance.
+pub async fn receive_with(
+    state: &AppState,
+    raw: &[u8],
+    envelope: Envelope,
+) -> AppResult<InboundResult> {
+    let mut incoming = read(raw, &state.secret)?;
+    if envelope.null_sender && incoming.automatic.is_none() {
+        incoming.automatic =
+            Some("sent with an empty envelope sender (a bounce or an automatic reply)".into());
+    }
+    let sender = incoming
+        .sender_email
+        .clone()
+        .unwrap_or_default()
+        .to_lowercase();
+    let key = incoming.message_key.clone();
+    if let Some(earlier) = crate::mail::inbound_limits::seen_before(state, &sender, &key).await? {
+        return Ok(earlier);
+    }
+    let result = take_in(state, incoming).await?;
+    crate::mail::inbound_limits::remember(state, &sender, &key, &result).await;
+    Ok(result)
+}
+
+async fn take_in(state: &AppState, incoming: Incoming) -> AppResult<InboundResult> {
     if incoming.ours {
         return Ok(InboundResult::new(
             "ignored",
@@ -370,6 +436,11 @@ pub async fn receive(state: &AppState, raw: &[u8]) -> AppResult<InboundResult> {
             "the message has no sender address, so nobody could be answered",
         )
     })?;
+    if let Some(limited) =
+        crate::mail::inbound_limits::over_allowance(state, &email, &subject, &body).await?
+    {
+        return Ok(limited);
+    }
     let category = intake_category(state)?;
     let owner = crate::intake::unattended_owner(state)?;
     // Facts the category knows how to spot are filled from the message; the owner asks

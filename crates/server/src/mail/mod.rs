@@ -6,6 +6,7 @@ pub mod compose;
 pub mod direct;
 pub mod html;
 pub mod inbound;
+pub mod inbound_limits;
 pub mod relay;
 pub mod reply_address;
 pub mod sender;

@@ -19,23 +19,72 @@ pub const MAX_MESSAGE_BYTES: usize = crate::http::api::inbound::MAX_MESSAGE_BYTE
 /// A client silent for this long is disconnected.
 const IDLE: Duration = Duration::from_secs(300);
 
-/// A finished message waiting for the intake, shared between handler and connection.
-type Finished = Arc<Mutex<Option<Vec<u8>>>>;
+/// A finished message waiting for the intake (and whether its envelope sender was
+/// empty), shared between handler and connection.
+type Finished = Arc<Mutex<Option<(Vec<u8>, bool)>>>;
+
+/// The longest command line taken (RFC 5321 asks for 512; some clients send more).
+const MAX_COMMAND_LINE: usize = 4096;
+/// The longest address in `RCPT TO` (RFC 5321: 256 with the brackets).
+const MAX_ADDRESS: usize = 256;
+/// What the parser is given for `MAIL FROM:<>`, which it cannot read itself; it contains
+/// no `@`, so it can never be taken for somebody's address.
+const NULL_SENDER: &str = "null-sender";
 
 struct Session {
     domain: String,
     data: Vec<u8>,
     too_big: bool,
     finished: Finished,
+    null_sender: bool,
+    recipients: usize,
+    max_recipients: usize,
+}
+
+/// `MAIL FROM:<>` (the null sender of bounces, RFC 5321 4.5.5), spelled so that the
+/// parser takes it.
+fn with_null_sender_named(line: &[u8]) -> Option<Vec<u8>> {
+    let prefix = b"mail from:<>";
+    if line.len() >= prefix.len() && line[..prefix.len()].eq_ignore_ascii_case(prefix) {
+        let mut named = b"MAIL FROM:<".to_vec();
+        named.extend_from_slice(NULL_SENDER.as_bytes());
+        named.push(b'>');
+        named.extend_from_slice(&line[prefix.len()..]);
+        Some(named)
+    } else {
+        None
+    }
 }
 
 impl Handler for Session {
+    fn mail(&mut self, _ip: IpAddr, _domain: &str, from: &str) -> Response {
+        self.null_sender = from == NULL_SENDER;
+        self.recipients = 0;
+        mailin::response::OK
+    }
+
     fn rcpt(&mut self, to: &str) -> Response {
+        if to.len() > MAX_ADDRESS {
+            return Response::custom(
+                501,
+                format!("5.1.3 an address may be at most {MAX_ADDRESS} characters"),
+            );
+        }
+        if self.recipients >= self.max_recipients {
+            return Response::custom(
+                452,
+                format!(
+                    "4.5.3 at most {} recipients per message",
+                    self.max_recipients
+                ),
+            );
+        }
         let domain = to
             .trim_matches(['<', '>'])
             .rsplit_once('@')
             .map(|(_, d)| d.to_ascii_lowercase());
         if domain.as_deref() == Some(self.domain.as_str()) {
+            self.recipients += 1;
             mailin::response::OK
         } else {
             Response::custom(550, format!("5.7.1 we only take mail for {}", self.domain))
@@ -71,7 +120,8 @@ impl Handler for Session {
                 format!("5.3.4 a message may be at most {MAX_MESSAGE_BYTES} bytes"),
             );
         }
-        *self.finished.lock().expect("not poisoned") = Some(std::mem::take(&mut self.data));
+        *self.finished.lock().unwrap_or_else(|p| p.into_inner()) =
+            Some((std::mem::take(&mut self.data), self.null_sender));
         mailin::response::OK
     }
 }
@@ -160,16 +210,26 @@ async fn converse(state: AppState, stream: TcpStream, ip: IpAddr) -> std::io::Re
         data: Vec::new(),
         too_big: false,
         finished: finished.clone(),
+        null_sender: false,
+        recipients: 0,
+        max_recipients: state.config.smtp_max_recipients,
     };
     let mut session = SessionBuilder::new(domain).build(ip, handler);
     send(&mut write, &session.greeting()).await?;
     let mut line = Vec::with_capacity(1024);
+    // Inside DATA a line may be as long as a message; a command line may not.
+    let mut in_data = false;
     loop {
         line.clear();
+        let limit = if in_data {
+            MAX_MESSAGE_BYTES + 1024
+        } else {
+            MAX_COMMAND_LINE
+        };
         // A line already in the buffer needs no waiting, so no idle timer: that is most
         // lines of a message body, and arming a timer per line was a measurable cost.
         let buffered = reader.buffer().contains(&b'\n');
-        let mut limited = (&mut reader).take(MAX_MESSAGE_BYTES as u64 + 1024);
+        let mut limited = (&mut reader).take(limit as u64);
         let next = limited.read_until(b'\n', &mut line);
         let n = if buffered {
             next.await?
@@ -181,10 +241,26 @@ async fn converse(state: AppState, stream: TcpStream, ip: IpAddr) -> std::io::Re
         if n == 0 {
             return Ok(());
         }
-        let mut response = session.process(&line);
-        let message = finished.lock().expect("not poisoned").take();
-        if let Some(message) = message {
-            response = verdict(inbound::receive(&state, &message).await);
+        if !in_data && n >= limit && !line.ends_with(b"\n") {
+            let too_long = Response::custom(
+                500,
+                format!("5.5.2 a command line may be at most {MAX_COMMAND_LINE} bytes"),
+            );
+            send(&mut write, &too_long).await?;
+            return Ok(());
+        }
+        let named = if in_data {
+            None
+        } else {
+            with_null_sender_named(&line)
+        };
+        let mut response = session.process(named.as_deref().unwrap_or(&line));
+        in_data = response.code == 354 || (in_data && response.action == Action::NoReply);
+        let message = finished.lock().unwrap_or_else(|p| p.into_inner()).take();
+        if let Some((message, null_sender)) = message {
+            in_data = false;
+            let envelope = inbound::Envelope { null_sender };
+            response = verdict(inbound::receive_with(&state, &message, envelope).await);
         }
         match response.action {
             Action::NoReply => {}
