@@ -66,16 +66,25 @@ impl AppState {
         let secret = load_or_create_secret(&config.data_dir.join("secret.key"))?;
         let templates = crate::mail::templates::Templates::load(Some(&config.mail_templates_dir()))
             .map_err(|e| crate::AppError::Internal(e.to_string()))?;
+        let attachments = crate::attachments::AttachmentStore::new(
+            config.attachments_dir(),
+            config.max_attachment_size,
+            config.disk_free_floor,
+        );
+        let swept = attachments.sweep_temporary();
+        if swept > 0 {
+            tracing::info!(
+                "removed {swept} unfinished upload(s) from {}",
+                config.attachments_dir().display()
+            );
+        }
         Ok(AppState(Arc::new(Inner {
             store,
             directory,
             clock,
             secret,
             templates: Arc::new(templates),
-            attachments: crate::attachments::AttachmentStore::new(
-                config.attachments_dir(),
-                config.max_attachment_size,
-            ),
+            attachments,
             limits: crate::web::rate_limit::RateLimits::new(&config),
             next_in_turn: std::sync::atomic::AtomicUsize::new(0),
             data_generation: std::sync::atomic::AtomicU64::new(0),

@@ -14,14 +14,38 @@ use unicode_normalization::UnicodeNormalization;
 pub enum AttachmentError {
     #[error("{name:?} is {size} bytes; an attachment may be at most {limit} bytes")]
     TooLarge { name: String, size: u64, limit: u64 },
+    /// No room: the disk is full, or below the floor kept free for the database.
+    #[error(
+        "the server's disk is full, so the attachment was not saved; please try again later ({0})"
+    )]
+    DiskFull(String),
     #[error("cannot store the attachment: {0}")]
     Io(#[from] std::io::Error),
+}
+
+impl From<AttachmentError> for crate::AppError {
+    fn from(e: AttachmentError) -> Self {
+        match e {
+            AttachmentError::TooLarge { .. } => crate::AppError::TooLarge(e.to_string()),
+            AttachmentError::DiskFull(_) => crate::AppError::DiskFull(e.to_string()),
+            AttachmentError::Io(e) => {
+                crate::AppError::Internal(format!("storing an attachment: {e}"))
+            }
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
 pub struct AttachmentStore {
     dir: PathBuf,
     limit: u64,
+    /// Uploads are refused while less than this is free, so the database keeps room.
+    free_floor: u64,
+}
+
+/// Where a write failed for want of space.
+fn is_full(e: &std::io::Error) -> bool {
+    e.kind() == std::io::ErrorKind::StorageFull || e.kind() == std::io::ErrorKind::QuotaExceeded
 }
 
 /// Unicode "format" characters (general category Cf): invisible, and used to disguise
@@ -73,8 +97,72 @@ fn valid_sha(sha: &str) -> bool {
 }
 
 impl AttachmentStore {
-    pub fn new(dir: PathBuf, limit: u64) -> Self {
-        AttachmentStore { dir, limit }
+    pub fn new(dir: PathBuf, limit: u64, free_floor: u64) -> Self {
+        AttachmentStore {
+            dir,
+            limit,
+            free_floor,
+        }
+    }
+
+    /// Removes what uploads interrupted by a crash or a full disk left behind; returns
+    /// how many files. Blocking: run at start.
+    pub fn sweep_temporary(&self) -> usize {
+        let Ok(shards) = std::fs::read_dir(&self.dir) else {
+            return 0;
+        };
+        let mut removed = 0;
+        for shard in shards.flatten() {
+            let Ok(files) = std::fs::read_dir(shard.path()) else {
+                continue;
+            };
+            for file in files.flatten() {
+                let name = file.file_name();
+                let name = name.to_string_lossy();
+                if name.starts_with('.')
+                    && name.ends_with(".tmp")
+                    && std::fs::remove_file(file.path()).is_ok()
+                {
+                    removed += 1;
+                }
+            }
+        }
+        removed
+    }
+
+    /// Refuses an upload of `size` bytes that would leave less than the floor free.
+    fn check_room(&self, size: u64) -> Result<(), AttachmentError> {
+        let probe = if self.dir.exists() {
+            self.dir.as_path()
+        } else {
+            self.dir.parent().unwrap_or(&self.dir)
+        };
+        match fs4::available_space(probe) {
+            Ok(free) if free < self.free_floor.saturating_add(size) => {
+                Err(AttachmentError::DiskFull(format!(
+                    "{} MB free, and {} MB are kept for the database",
+                    free >> 20,
+                    self.free_floor >> 20
+                )))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Writes `bytes` to `path` through a temporary file that is removed on any failure.
+    fn write_new(dir: &Path, tmp: &Path, path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+        let written = (|| {
+            let mut file = std::fs::File::create(tmp)?;
+            file.write_all(bytes)?;
+            file.sync_all()?;
+            std::fs::rename(tmp, path)?;
+            // The rename itself must survive a power cut too.
+            std::fs::File::open(dir)?.sync_all()
+        })();
+        if written.is_err() {
+            let _ = std::fs::remove_file(tmp);
+        }
+        written
     }
 
     pub fn limit(&self) -> u64 {
@@ -99,15 +187,18 @@ impl AttachmentStore {
         let sha = hex::encode(Sha256::digest(bytes));
         let path = self.path(&sha);
         if !path.exists() {
+            self.check_room(bytes.len() as u64)?;
             let dir = path.parent().expect("attachments live in a subdirectory");
-            std::fs::create_dir_all(dir)?;
+            let full = |e: std::io::Error| {
+                if is_full(&e) {
+                    AttachmentError::DiskFull(e.to_string())
+                } else {
+                    AttachmentError::Io(e)
+                }
+            };
+            std::fs::create_dir_all(dir).map_err(full)?;
             let tmp = dir.join(format!(".{}.{}.tmp", &sha[2..], std::process::id()));
-            let mut file = std::fs::File::create(&tmp)?;
-            file.write_all(bytes)?;
-            file.sync_all()?;
-            std::fs::rename(&tmp, &path)?;
-            // The rename itself must survive a power cut too.
-            std::fs::File::open(dir)?.sync_all()?;
+            Self::write_new(dir, &tmp, &path, bytes).map_err(full)?;
         }
         Ok(AttachmentRef {
             sha256: sha,
@@ -153,7 +244,7 @@ mod tests {
     #[test]
     fn content_is_stored_once_exactly_and_typed_by_its_bytes() {
         let dir = tempfile::tempdir().unwrap();
-        let store = AttachmentStore::new(dir.path().to_path_buf(), 1024);
+        let store = AttachmentStore::new(dir.path().to_path_buf(), 1024, 0);
         let pdf = b"%PDF-1.4\n%%EOF\n";
         let a = store.put("photo.jpg", pdf).unwrap();
         assert_eq!(

@@ -3,7 +3,6 @@
 //! written with its timers and notifications in one transaction.
 
 use crate::app::AppState;
-use crate::attachments::AttachmentError;
 use crate::error::{AppError, AppResult};
 use crate::tokens;
 use bytes::Bytes;
@@ -157,10 +156,7 @@ impl AppState {
         })
         .await
         .map_err(|e| AppError::Internal(e.to_string()))?
-        .map_err(|e| match e {
-            AttachmentError::TooLarge { .. } => AppError::TooLarge(e.to_string()),
-            AttachmentError::Io(e) => AppError::Internal(format!("storing an attachment: {e}")),
-        })
+        .map_err(AppError::from)
     }
 
     /// A command that carries files: the rules are asked first, with the files described

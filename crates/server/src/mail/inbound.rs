@@ -190,7 +190,7 @@ async fn store_attachments(
                 Err(crate::attachments::AttachmentError::TooLarge { name, size, limit }) => {
                     notes.push(format!("[attachment {name:?} ({size} bytes) is over the {limit}-byte limit and was not kept]"))
                 }
-                Err(e) => return Err(AppError::Internal(e.to_string())),
+                Err(e) => return Err(AppError::from(e)),
             }
         }
         Ok((kept, notes))
