@@ -44,10 +44,20 @@ pub struct Context<'a> {
     pub now: DateTime<Utc>,
 }
 
+/// A subject is one line: line breaks and other control characters become spaces, so no
+/// subject can start a line of its own in a message built from it.
+pub fn one_line(text: &str) -> String {
+    text.split(|c: char| c.is_control())
+        .flat_map(str::split_whitespace)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// Opens a case from an intake; `by` is the person who took it in and becomes its owner.
 pub fn open(intake: &Intake, by: PersonId, ctx: Context<'_>) -> Result<Event, DomainError> {
     active_person(ctx.hierarchy, by, "actor")?;
-    let subject = intake.subject.trim();
+    let subject = one_line(&intake.subject);
+    let subject = subject.as_str();
     if subject.is_empty() {
         return Err(DomainError::required("subject"));
     }
@@ -406,7 +416,7 @@ fn decide_bodies(
             }
             Ok(vec![EventBody::AutomaticReceived {
                 reason: non_empty(reason, "reason")?,
-                subject: subject.trim().to_string(),
+                subject: one_line(subject),
                 body: body.clone(),
             }])
         }

@@ -674,3 +674,16 @@ proptest! {
         run(&Scenario { steps, ..base })?;
     }
 }
+
+proptest! {
+    /// Whatever a customer types as a subject, what is kept is one line with the same
+    /// words: nothing it says can start a line of its own in a message built from it.
+    #[test]
+    fn a_subject_is_kept_on_one_line_with_its_words(raw in "[a-zA-Z \r\n\t\u{0b}\u{85}\u{1b}]{0,60}") {
+        let kept = roadone_domain::rules::one_line(&raw);
+        prop_assert!(!kept.chars().any(|c| c.is_control()), "{kept:?}");
+        prop_assert_eq!(kept.trim(), kept.as_str());
+        let words = |s: &str| s.split(|c: char| c.is_control() || c.is_whitespace()).filter(|w| !w.is_empty()).map(String::from).collect::<Vec<_>>();
+        prop_assert_eq!(words(&kept), words(&raw));
+    }
+}

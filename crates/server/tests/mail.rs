@@ -61,6 +61,12 @@ async fn the_customer_gets_an_acknowledgment_they_can_reply_to() {
         header(ack, "Auto-Submitted").as_deref(),
         Some("auto-replied")
     );
+    // For auto-responders that ignore Auto-Submitted (Exchange, older vacation scripts).
+    assert_eq!(header(ack, "Precedence").as_deref(), Some("bulk"));
+    assert_eq!(
+        header(ack, "X-Auto-Response-Suppress").as_deref(),
+        Some("All")
+    );
     let message_id = header(ack, "Message-ID").unwrap();
     assert!(
         message_id.starts_with(&format!("<roadone.{id}."))
@@ -136,6 +142,7 @@ async fn staff_hear_of_cases_passed_to_them_and_customers_of_replies() {
         .expect("the reply reached the customer");
     // A person wrote it: no Auto-Submitted, so the customer's auto-responder may answer as usual.
     assert_eq!(header(reply, "Auto-Submitted"), None);
+    assert_eq!(header(reply, "Precedence"), None);
 }
 
 #[tokio::test]
@@ -403,4 +410,34 @@ async fn acknowledgments_to_one_address_are_rate_limited_but_every_case_opens() 
     app.open_case_id(&org.front1, "An hour later").await;
     let report = sender(&app, sink.port).deliver_due().await.unwrap();
     assert_eq!((report.sent, report.failed), (1, 0), "{report:?}");
+}
+
+#[tokio::test]
+async fn header_injection_a_subject_with_line_breaks_stays_on_one_line_in_the_acknowledgment() {
+    let Some(sink) = SmtpSink::start() else {
+        return;
+    };
+    let app = TestApp::spawn().await;
+    let org = app.org().await;
+    let mut intake =
+        common::intake("Refund\nYour account is locked: sign in at http://evil.example");
+    intake["customer"]["email"] = "ann@example.com".into();
+    let r = app.post(&org.front1.token, "/api/v1/cases", &intake).await;
+    assert_eq!(r.status, reqwest::StatusCode::CREATED, "{}", r.text);
+    assert_eq!(
+        r.body["subject"], "Refund Your account is locked: sign in at http://evil.example",
+        "the subject is kept on one line"
+    );
+    sender(&app, sink.port).deliver_due().await.unwrap();
+    let messages = sink.wait_for(1);
+    let ack = to_customer(&messages)[0];
+    let text = body(ack);
+    let first = text
+        .lines()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or_default();
+    assert!(
+        !first.contains("evil.example"),
+        "nothing of the subject starts the body: {text}"
+    );
 }

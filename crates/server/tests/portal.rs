@@ -2084,3 +2084,41 @@ async fn behind_a_proxy_that_rewrites_host_the_public_urls_origin_is_accepted() 
         "a look-alike origin is not"
     );
 }
+
+#[tokio::test]
+async fn cross_site_the_public_form_refuses_posts_from_another_site() {
+    let app = TestApp::spawn().await;
+    app.org().await;
+    for (name, value) in [("Origin", EVIL), ("Sec-Fetch-Site", "cross-site")] {
+        let mut browser = Browser::new(&app);
+        let request = browser
+            .request(Method::POST, "/contact/billing")
+            .header(name, value)
+            .multipart(billing_form(
+                "Eve",
+                "eve@example.com",
+                "Opened by another site",
+                vec![],
+            ));
+        let sent = browser.send(request).await;
+        assert_eq!(
+            sent.status,
+            StatusCode::FORBIDDEN,
+            "{name}: {value}: {}",
+            sent.text
+        );
+    }
+    let cases = app.get(&app.admin_token, "/api/v1/cases").await;
+    assert_eq!(
+        cases.body.as_array().unwrap().len(),
+        0,
+        "no case was opened"
+    );
+    // The same form from our own pages still works.
+    let mut browser = Browser::new(&app);
+    write_in(
+        &mut browser,
+        billing_form("Eve", "eve@example.com", "From our page", vec![]),
+    )
+    .await;
+}

@@ -42,6 +42,31 @@ impl Header for AutoSubmitted {
     }
 }
 
+/// A plain header of automatic mail (`Precedence`, `X-Auto-Response-Suppress`).
+macro_rules! plain_header {
+    ($type:ident, $name:literal) => {
+        #[derive(Debug, Clone)]
+        pub struct $type(pub String);
+
+        impl Header for $type {
+            fn name() -> HeaderName {
+                HeaderName::new_from_ascii_str($name)
+            }
+            fn parse(s: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+                Ok($type(s.to_string()))
+            }
+            fn display(&self) -> HeaderValue {
+                HeaderValue::new(Self::name(), self.0.clone())
+            }
+        }
+    };
+}
+
+// Auto-responders that ignore Auto-Submitted honour one of these: Exchange the second,
+// most others the first.
+plain_header!(Precedence, "Precedence");
+plain_header!(AutoResponseSuppress, "X-Auto-Response-Suppress");
+
 /// Templates written by a person on the spot; everything else is automatic.
 fn written_by_a_person(template: &str) -> bool {
     matches!(template, "staff_message" | "solved")
@@ -128,7 +153,8 @@ pub fn compose(
     let base = state.config.public_url.trim_end_matches('/');
     let context = minijinja::context! {
         ref => stored.head.reference,
-        subject => case.subject,
+        // Cases stored before subjects were kept on one line are folded here too.
+        subject => roadone_domain::rules::one_line(&case.subject),
         category => snapshot.categories.get(&case.category).map(|c| c.name.clone()).unwrap_or_else(|| case.category.clone()),
         customer_name => case.customer.name,
         owner_name => name_of(case.owner),
@@ -170,7 +196,10 @@ pub fn compose(
             domain,
         )));
     if !written_by_a_person(&row.notification.template) {
-        builder = builder.header(AutoSubmitted("auto-replied".into()));
+        builder = builder
+            .header(AutoSubmitted("auto-replied".into()))
+            .header(Precedence("bulk".into()))
+            .header(AutoResponseSuppress("All".into()));
     }
     if files.is_empty() {
         return builder

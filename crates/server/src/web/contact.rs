@@ -206,8 +206,11 @@ pub async fn submit(
     request: Request,
 ) -> WebResult<Response> {
     let category = category(&state, &key)?;
+    // Another site must not be able to open cases in a visitor's name.
+    let (parts, body) = request.into_parts();
+    crate::web::origin::same_origin(&parts, &crate::web::origin::public_origin(&state))?;
     state.limits.check_ip(ip)?;
-    let form = UploadForm::read(request, &state).await?;
+    let form = UploadForm::read(Request::from_parts(parts, body), &state).await?;
     let submission = match check(&category, &form) {
         Ok(s) => s,
         Err(Rejected { values, errors }) => {
