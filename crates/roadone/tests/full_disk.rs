@@ -268,3 +268,132 @@ fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+/// Standard error that cannot be written (`/dev/full`): before, the first log line that
+/// failed panicked whichever thread wrote it, and the SQLite writer died with it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_log_that_cannot_be_written_never_stops_the_server() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    roadone(
+        &data,
+        &[
+            "user",
+            "add",
+            "--name",
+            "Ann Admin",
+            "--email",
+            "admin@log.test",
+            "--role",
+            "admin",
+        ],
+    );
+    roadone(
+        &data,
+        &[
+            "user",
+            "add",
+            "--name",
+            "Eve Exec",
+            "--email",
+            "exec@log.test",
+            "--role",
+            "executive",
+        ],
+    );
+    let token = roadone(&data, &["token", "issue", "--email", "admin@log.test"]);
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
+    let mut server = Command::new(BIN)
+        .arg("--data-dir")
+        .arg(&data)
+        // A relay nobody listens on: the mail sender logs a failure at every attempt.
+        .args([
+            "serve",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--smtp-relay",
+            "smtp://127.0.0.1:9",
+        ])
+        .env("RUST_LOG", "debug")
+        .stdout(Stdio::null())
+        .stderr(full)
+        .spawn()
+        .unwrap();
+    let base = format!("http://127.0.0.1:{port}");
+    let client = reqwest::Client::new();
+    let started = Instant::now();
+    while client.get(format!("{base}/healthz")).send().await.is_err() {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "the server did not come up"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let r = client
+        .post(format!("{base}/api/v1/categories"))
+        .bearer_auth(&token)
+        .json(&json!({"key": "billing", "name": "Billing", "checklist": [], "manager": 2, "executive": 2}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    for n in 0..20 {
+        let r = client
+            .post(format!("{base}/api/v1/cases"))
+            .bearer_auth(&token)
+            .json(&json!({"customer": {"email": format!("c{n}@log.test")}, "category": "billing", "subject": "logged"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201, "write {n} while the log fails");
+    }
+    // Let the mail sender fail (and log) a few times.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let ready = client.get(format!("{base}/readyz")).send().await.unwrap();
+    let readiness: serde_json::Value = ready.json().await.unwrap();
+    for part in ["sqlite_writer", "mail_sender", "scheduler", "heartbeat"] {
+        let check = readiness["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["name"] == part)
+            .unwrap();
+        assert_eq!(check["ok"], true, "{part}: {check}");
+        assert!(
+            check["detail"].as_str().unwrap().starts_with("running"),
+            "{check}"
+        );
+    }
+    let metrics = client
+        .get(format!("{base}/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let dropped: u64 = metrics
+        .lines()
+        .find_map(|l| l.strip_prefix("roadone_log_lines_dropped_total "))
+        .and_then(|v| v.parse().ok())
+        .expect("the dropped-line counter");
+    assert!(
+        dropped > 0,
+        "the lines that could not be written are counted"
+    );
+    assert!(metrics.contains("roadone_component_restarts_total{component=\"sqlite_writer\"} 0"));
+    assert!(
+        server.try_wait().unwrap().is_none(),
+        "the server is still running"
+    );
+    server.kill().unwrap();
+    let _ = server.wait();
+}
