@@ -85,3 +85,52 @@ async fn resource_exhaustion_connections_beyond_the_cap_wait_and_health_still_an
     assert!(served.status().is_success());
     drop(held);
 }
+
+#[tokio::test]
+async fn authorisation_a_deactivated_persons_token_downloads_no_file_at_once() {
+    let app = TestApp::spawn().await;
+    let org = app.org().await;
+    let id = app.open_case_id(&org.front1, "With a private note").await;
+    let form = reqwest::multipart::Form::new()
+        .text("body", "internal: the customer's passport scan")
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(b"%PDF-1.4\n%%EOF\n".to_vec())
+                .file_name("passport.pdf"),
+        );
+    let r = app
+        .send(
+            app.authed(
+                reqwest::Method::POST,
+                &format!("/api/v1/cases/{id}/notes"),
+                &org.front2.token,
+            )
+            .multipart(form),
+        )
+        .await;
+    assert!(r.status.is_success(), "{}", r.text);
+    let events = app.events(id).await;
+    let sha = events
+        .iter()
+        .find_map(|e| e["data"]["attachments"][0]["sha256"].as_str())
+        .expect("the note's file")
+        .to_string();
+    let path = format!("/api/v1/cases/{id}/attachments/{sha}");
+    let (status, _, _) = app.client_get_raw(&path, Some(&org.front2.token)).await;
+    assert_eq!(status, 200, "staff read files of any case they can see");
+    let r = app
+        .post(
+            &app.admin_token,
+            &format!("/api/v1/people/{}/deactivate", org.front2.id),
+            &serde_json::json!({}),
+        )
+        .await;
+    assert!(r.status.is_success(), "{}", r.text);
+    // The token is still in the cache; the person is not active: refused now, not in a minute.
+    let (status, _, body) = app.client_get_raw(&path, Some(&org.front2.token)).await;
+    assert!(
+        status == 401 || status == 404,
+        "got {status}: {}",
+        String::from_utf8_lossy(&body)
+    );
+}

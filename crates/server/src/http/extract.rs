@@ -156,6 +156,13 @@ impl FromRequestParts<AppState> for Staff {
         let token = bearer(parts).ok_or_else(|| {
             AppError::Unauthorized("send your API token as Authorization: Bearer <token>".into())
         })?;
+        Staff::from_token(state, token).await
+    }
+}
+
+impl Staff {
+    /// The active person whose API token this is: the one check every route makes.
+    pub async fn from_token(state: &AppState, token: &str) -> Result<Staff, AppError> {
         let person_id = state
             .directory
             .person_by_token(state.store.as_ref(), &tokens::digest(token))

@@ -3,7 +3,6 @@ use crate::error::{AppError, AppResult};
 use crate::http::api::cases::load;
 use crate::http::extract::bearer;
 use crate::http::views::ErrorBody;
-use crate::tokens;
 use axum::body::Body;
 use axum::extract::{Path, Query, State};
 use axum::http::request::Parts;
@@ -124,12 +123,14 @@ async fn authorised(
     parts: &Parts,
 ) -> AppResult<AttachmentRef> {
     let presented = bearer(parts).map(str::to_string);
+    // The same check as every other route: a deactivated person's token is refused at
+    // once, even while the token itself is still cached.
     let staff = match &presented {
-        Some(t) => state
-            .directory
-            .person_by_token(state.store.as_ref(), &tokens::digest(t))
-            .await?
-            .is_some(),
+        Some(t) => match crate::http::extract::Staff::from_token(state, t).await {
+            Ok(_) => true,
+            Err(AppError::Unauthorized(_)) => false,
+            Err(e) => return Err(e),
+        },
         None => false,
     };
     let customer_token = q.token.or(presented);
