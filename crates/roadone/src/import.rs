@@ -1,6 +1,7 @@
 //! `roadone import orders FILE.csv`: reads the file in batches, shows a progress bar on a
 //! terminal, reports every bad row by its line number and skips it, never silently.
 
+use crate::terminal::printable;
 use anyhow::{bail, Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use roadone_server::orders::{read, OrderText};
@@ -37,7 +38,7 @@ pub async fn orders(state: &AppState, file: &Path) -> Result<()> {
             format!(
                 "line 1: the header must name the columns {} (it has {})",
                 COLUMNS.join(", "),
-                header.iter().collect::<Vec<_>>().join(", ")
+                printable(&header.iter().collect::<Vec<_>>().join(", "))
             )
         })?;
     let bar = ProgressBar::new(size).with_style(
@@ -56,7 +57,12 @@ pub async fn orders(state: &AppState, file: &Path) -> Result<()> {
             Ok(true) => lines.line_ending_at(reader.position().byte())?,
             Err(e) => {
                 let line = lines.line_ending_at(reader.position().byte())?;
-                bar.suspend(|| eprintln!("line {line}: unreadable ({e}); skipped"));
+                bar.suspend(|| {
+                    eprintln!(
+                        "line {line}: unreadable ({}); skipped",
+                        printable(&e.to_string())
+                    )
+                });
                 tally.bad += 1;
                 continue;
             }
@@ -72,7 +78,7 @@ pub async fn orders(state: &AppState, file: &Path) -> Result<()> {
         match read(&text) {
             Ok(order) => batch.push((line, order)),
             Err((column, why)) => {
-                bar.suspend(|| eprintln!("line {line}: {column}: {why}; skipped"));
+                bar.suspend(|| eprintln!("line {line}: {column}: {}; skipped", printable(&why)));
                 tally.bad += 1;
             }
         }
@@ -155,7 +161,8 @@ async fn store(
         bar.suspend(|| {
             eprintln!(
                 "line {}: order {} is already stored with other details; kept as stored",
-                lines[*i], ids[*i]
+                lines[*i],
+                printable(&ids[*i])
             )
         });
     }

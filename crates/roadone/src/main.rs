@@ -6,6 +6,7 @@ mod demo;
 mod demo_orders;
 mod import;
 mod report;
+mod terminal;
 
 use anyhow::{bail, Context, Result};
 use clap::Parser;

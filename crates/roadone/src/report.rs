@@ -162,7 +162,7 @@ fn columns(header: &[&str], rows: &[Vec<String>]) -> String {
         let mut out: Vec<String> = cells
             .iter()
             .zip(&widths)
-            .map(|(c, w)| format!("{c:<w$}"))
+            .map(|(c, w)| format!("{:<w$}", crate::terminal::printable(c)))
             .collect();
         if let Some(last) = out.last_mut() {
             *last = last.trim_end().to_string();
