@@ -90,3 +90,35 @@ async fn every_documented_operation_is_served_and_every_served_one_documented() 
     assert_eq!(r.status, 404);
     assert_eq!(r.body["error"]["code"], "not_found");
 }
+
+/// A generated client can call the list and the reports: their filters are query
+/// parameters, never required path parameters that the paths do not have.
+#[tokio::test]
+async fn query_parameters_are_declared_in_the_query() {
+    let app = TestApp::spawn().await;
+    let doc = app
+        .send(app.request(Method::GET, "/api/openapi.json"))
+        .await
+        .body;
+    let mut checked = 0;
+    for (path, ops) in doc["paths"].as_object().expect("paths") {
+        for (method, op) in ops.as_object().expect("operations") {
+            for param in op["parameters"].as_array().into_iter().flatten() {
+                let name = param["name"].as_str().unwrap();
+                if param["in"] == "path" {
+                    assert!(
+                        path.contains(&format!("{{{name}}}")),
+                        "{method} {path}: {name} is declared in the path, which has no {{{name}}}"
+                    );
+                }
+                checked += 1;
+            }
+        }
+    }
+    let list = &doc["paths"]["/api/v1/cases"]["get"]["parameters"];
+    assert!(
+        list.as_array().unwrap().iter().any(|p| p["in"] == "query"),
+        "{list}"
+    );
+    assert!(checked > 10, "{checked} parameters");
+}

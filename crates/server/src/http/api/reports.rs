@@ -15,6 +15,7 @@ use roadone_domain::Role;
 pub const READERS: &[Role] = &[Role::Manager, Role::Executive, Role::Admin];
 
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct TrailQuery {
     /// The month, `YYYY-MM` (UTC).
     month: Option<String>,
@@ -80,6 +81,7 @@ pub async fn trail(
 }
 
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct MathQuery {
     /// W, the days compared before the opening and after the solve [default: 90].
     window_days: Option<i64>,
@@ -111,6 +113,7 @@ pub async fn customer_math(
 }
 
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct MonthQuery {
     /// The month, `YYYY-MM` (UTC).
     month: Option<String>,
@@ -138,6 +141,7 @@ pub async fn delight(
 }
 
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct RangeQuery {
     /// The first month, `YYYY-MM`.
     from: Option<String>,
