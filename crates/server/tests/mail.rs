@@ -424,8 +424,9 @@ async fn header_injection_a_subject_with_line_breaks_stays_on_one_line_in_the_ac
     intake["customer"]["email"] = "ann@example.com".into();
     let r = app.post(&org.front1.token, "/api/v1/cases", &intake).await;
     assert_eq!(r.status, reqwest::StatusCode::CREATED, "{}", r.text);
+    let case = app.case(r.body["id"].as_i64().unwrap()).await;
     assert_eq!(
-        r.body["subject"], "Refund Your account is locked: sign in at http://evil.example",
+        case["subject"], "Refund Your account is locked: sign in at http://evil.example",
         "the subject is kept on one line"
     );
     sender(&app, sink.port).deliver_due().await.unwrap();
