@@ -237,15 +237,8 @@ impl App {
             .await
         {
             Ok(released) => {
-                if released.instances > 0 {
-                    tracing::info!(
-                        "an earlier run of this server stopped holding {} timer(s) and {} notification(s): released",
-                        released.timers,
-                        released.outbox
-                    );
-                }
                 state.heartbeat.beat(state.clock.now());
-                state.metrics.released(released);
+                crate::health::took_over(&state, released);
             }
             Err(e) => tracing::error!("cannot register this server in the store: {e}"),
         }
@@ -267,27 +260,19 @@ impl App {
             ));
         }
         if let (Some(relay), true) = (&state.config.smtp_relay, run_scheduler) {
-            // Checked once here, so that a wrong relay setting stops the start instead
-            // of failing in a loop.
-            crate::mail::MailSender::new(state.clone(), state.templates.clone(), relay)
-                .map_err(std::io::Error::other)?;
-            let (sender_state, relay) = (state.clone(), relay.clone());
+            // Built once, so that a wrong relay setting stops the start instead of
+            // failing in a loop; each restart runs the same sender again.
+            let sender = Arc::new(
+                crate::mail::MailSender::new(state.clone(), state.templates.clone(), relay)
+                    .map_err(std::io::Error::other)?,
+            );
+            let interval = state.config.scheduler_interval;
             tasks.push(crate::supervisor::supervise(
                 components.clone(),
                 "mail_sender",
                 move || {
-                    let state = sender_state.clone();
-                    let relay = relay.clone();
-                    async move {
-                        match crate::mail::MailSender::new(
-                            state.clone(),
-                            state.templates.clone(),
-                            &relay,
-                        ) {
-                            Ok(sender) => sender.run(state.config.scheduler_interval).await,
-                            Err(e) => tracing::error!("mail relay: {e}"),
-                        }
-                    }
+                    let sender = sender.clone();
+                    async move { sender.run(interval).await }
                 },
             ));
         }

@@ -36,6 +36,19 @@ pub fn disk_free(path: &std::path::Path) -> Option<u64> {
     fs4::available_space(path).ok()
 }
 
+/// Says (and counts) what was taken over from servers that stopped.
+pub fn took_over(state: &AppState, released: roadone_store::Released) {
+    if released.instances > 0 {
+        tracing::warn!(
+            "took over from {} stopped server(s): {} timer(s) and {} notification(s) released",
+            released.instances,
+            released.timers,
+            released.outbox
+        );
+    }
+    state.metrics.released(released);
+}
+
 /// Beats forever (supervised): each beat is a write, so a store that cannot write shows
 /// in `/readyz` within seconds; claims of instances that stopped beating are released.
 pub async fn beat_forever(state: AppState) {
@@ -45,15 +58,7 @@ pub async fn beat_forever(state: AppState) {
         match state.store.heartbeat(&state.instance.id, now, stale).await {
             Ok(released) => {
                 state.heartbeat.beat(now);
-                if released.instances > 0 {
-                    tracing::warn!(
-                        "took over from {} stopped server(s): {} timer(s) and {} notification(s) released",
-                        released.instances,
-                        released.timers,
-                        released.outbox
-                    );
-                }
-                state.metrics.released(released);
+                took_over(&state, released);
             }
             Err(e) => tracing::warn!("heartbeat write failed: {e}"),
         }

@@ -2122,3 +2122,22 @@ async fn cross_site_the_public_form_refuses_posts_from_another_site() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn mail_loops_the_sign_in_mail_says_no_auto_responder_may_answer_it() {
+    let Some(sink) = SmtpSink::start() else {
+        return;
+    };
+    let app = spawn_mailing(&sink).await;
+    let org = app.org().await;
+    staff_case(&app, &org.front1, "ada@example.com", "Anything").await;
+    mailed_link(&app, &sink, "ada@example.com").await;
+    let messages = sink.messages();
+    let sign_in = messages
+        .iter()
+        .find(|m| body(m).contains("/portal/sign-in/"))
+        .expect("the sign-in mail");
+    assert_eq!(header(sign_in, "Auto-Submitted").as_deref(), Some("auto-generated"));
+    assert_eq!(header(sign_in, "Precedence").as_deref(), Some("bulk"));
+    assert_eq!(header(sign_in, "X-Auto-Response-Suppress").as_deref(), Some("All"));
+}

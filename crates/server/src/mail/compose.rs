@@ -26,23 +26,7 @@ pub enum ComposeError {
     Build(String),
 }
 
-/// `Auto-Submitted` (RFC 3834): tells auto-responders not to answer.
-#[derive(Debug, Clone)]
-pub struct AutoSubmitted(pub String);
-
-impl Header for AutoSubmitted {
-    fn name() -> HeaderName {
-        HeaderName::new_from_ascii_str("Auto-Submitted")
-    }
-    fn parse(s: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
-        Ok(AutoSubmitted(s.to_string()))
-    }
-    fn display(&self) -> HeaderValue {
-        HeaderValue::new(Self::name(), self.0.clone())
-    }
-}
-
-/// A plain header of automatic mail (`Precedence`, `X-Auto-Response-Suppress`).
+/// A plain header of automatic mail, its value as given.
 macro_rules! plain_header {
     ($type:ident, $name:literal) => {
         #[derive(Debug, Clone)]
@@ -62,10 +46,20 @@ macro_rules! plain_header {
     };
 }
 
-// Auto-responders that ignore Auto-Submitted honour one of these: Exchange the second,
-// most others the first.
+// `Auto-Submitted` (RFC 3834) tells auto-responders not to answer; those that ignore it
+// honour one of the others: Exchange the last, most others `Precedence`.
+plain_header!(AutoSubmitted, "Auto-Submitted");
 plain_header!(Precedence, "Precedence");
 plain_header!(AutoResponseSuppress, "X-Auto-Response-Suppress");
+
+/// Marks a message no person wrote (`how`: `auto-replied` to a customer's contact,
+/// `auto-generated` on its own), so that no auto-responder answers it.
+pub(crate) fn automatic(builder: lettre::message::MessageBuilder, how: &str) -> lettre::message::MessageBuilder {
+    builder
+        .header(AutoSubmitted(how.into()))
+        .header(Precedence("bulk".into()))
+        .header(AutoResponseSuppress("All".into()))
+}
 
 /// Templates written by a person on the spot; everything else is automatic.
 fn written_by_a_person(template: &str) -> bool {
@@ -196,10 +190,7 @@ pub fn compose(
             domain,
         )));
     if !written_by_a_person(&row.notification.template) {
-        builder = builder
-            .header(AutoSubmitted("auto-replied".into()))
-            .header(Precedence("bulk".into()))
-            .header(AutoResponseSuppress("All".into()));
+        builder = automatic(builder, "auto-replied");
     }
     if files.is_empty() {
         return builder

@@ -4,7 +4,7 @@
 
 use crate::app::AppState;
 use crate::error::{AppError, AppResult};
-use crate::mail::compose::{mailbox, AutoSubmitted};
+use crate::mail::compose::{automatic, mailbox};
 use lettre::message::Message;
 use lettre::AsyncTransport;
 use std::time::Duration;
@@ -35,11 +35,10 @@ pub async fn send(
     let from = mailbox(Some(&settings.mail_sender_name), &settings.mail_from)
         .map_err(|e| internal(e.to_string()))?;
     let to = mailbox(to_name, to_email).map_err(|e| internal(e.to_string()))?;
-    let message = Message::builder()
+    let message = automatic(Message::builder(), "auto-generated")
         .from(from)
         .to(to)
         .subject(subject)
-        .header(AutoSubmitted("auto-generated".into()))
         .body(body)
         .map_err(|e| internal(e.to_string()))?;
     let transport = crate::mail::relay::transport(

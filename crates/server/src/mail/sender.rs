@@ -247,7 +247,7 @@ impl MailSender {
     }
 
     /// Delivers forever, looking for due mail every `interval`.
-    pub async fn run(self, interval: Duration) {
+    pub async fn run(&self, interval: Duration) {
         loop {
             if let Err(e) = self.deliver_due().await {
                 tracing::error!("mail delivery failed: {e}");
