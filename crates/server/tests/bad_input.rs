@@ -444,7 +444,7 @@ async fn take_by_someone_not_above_the_owner_is_403() {
 async fn score_outside_1_to_5_is_422_naming_score() {
     let (app, org, id) = setup().await;
     app.act_ok(&org.front1, id, "solve", &solve(json!(2))).await;
-    let token = customer_token(&app.case(id).await["customer_link"]);
+    let token = app.customer_token_of(id).await;
     let rate = |score: i64| {
         app.request(
             Method::POST,
@@ -472,7 +472,7 @@ async fn rating_needs_the_cases_own_customer_token() {
     let (app, org, id) = setup().await;
     app.act_ok(&org.front1, id, "solve", &solve(json!(2))).await;
     let other = app.open_case(&org.front2, "Another customer's case").await;
-    let other_token = customer_token(&other["customer_link"]);
+    let other_token = app.customer_token_of(other["id"].as_i64().unwrap()).await;
     let body = json!({"score": 5, "delighted_by": "", "would_recommend": true});
     let rate = |query: &str| {
         app.request(Method::POST, &format!("/api/v1/cases/{id}/rating{query}"))
@@ -489,13 +489,18 @@ async fn rating_needs_the_cases_own_customer_token() {
     .await;
     let e = app.refused(rate(""), StatusCode::UNAUTHORIZED, None).await;
     assert_eq!(e["code"], "unauthorized");
-    // A staff token is not the customer's.
-    app.refused(
-        rate("").bearer_auth(&org.front1.token),
-        StatusCode::NOT_FOUND,
-        None,
-    )
-    .await;
+    // A staff token is not the customer's, and staff may not rate at all.
+    let e = app
+        .refused(
+            rate("").bearer_auth(&org.front1.token),
+            StatusCode::FORBIDDEN,
+            None,
+        )
+        .await;
+    assert!(
+        e["message"].as_str().unwrap().contains("staff cannot rate"),
+        "{e}"
+    );
 }
 
 #[tokio::test]

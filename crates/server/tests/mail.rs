@@ -326,7 +326,7 @@ async fn a_customer_can_send_files_through_their_case_link() {
     let org = app.org().await;
     let case = app.open_case(&org.front1, "Broken on arrival").await;
     let id = case["id"].as_i64().unwrap();
-    let token = common::customer_token(&case["customer_link"]);
+    let token = app.customer_token_of(id).await;
     let photo: Vec<u8> = [0xFF, 0xD8, 0xFF, 0xE0, 0, 16, b'J', b'F', b'I', b'F', 0]
         .into_iter()
         .chain(std::iter::repeat_n(1u8, 5000))

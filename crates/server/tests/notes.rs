@@ -12,7 +12,7 @@ async fn a_note_and_its_file_stay_inside() {
     let org = app.org().await;
     let case = app.open_case(&org.front1, "Charged twice").await;
     let id = case["id"].as_i64().unwrap();
-    let token = customer_token(&case["customer_link"]);
+    let token = app.customer_token_of(id).await;
     let secret = "Card processor admits a double-charge bug; do not tell customers yet";
     let form = reqwest::multipart::Form::new().text("body", secret).part(
         "file",

@@ -31,6 +31,7 @@ const SERVED: &[(&str, &str)] = &[
     ("post", "/api/v1/cases/{id}/take"),
     ("post", "/api/v1/cases/{id}/upgrade"),
     ("post", "/api/v1/cases/{id}/solve"),
+    ("post", "/api/v1/cases/{id}/send-link"),
     ("post", "/api/v1/cases/{id}/messages"),
     ("post", "/api/v1/cases/{id}/notes"),
     ("post", "/api/v1/cases/{id}/rating"),

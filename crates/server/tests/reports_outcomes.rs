@@ -30,7 +30,7 @@ async fn solved_and_rated(
     )
     .await;
     if let Some((score, delighted_by, recommend)) = rating {
-        let token = customer_token(&opened["customer_link"]);
+        let token = app.customer_token_of(id).await;
         app.advance(minutes(30));
         let r = app
             .send(

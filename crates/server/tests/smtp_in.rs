@@ -115,7 +115,7 @@ async fn attachments_of_any_type_come_back_byte_for_byte_and_only_to_those_allow
         .expect("the opening carries the files")
         .clone();
     assert_eq!(files.len(), 2, "{files:?}");
-    let customer_token = common::customer_token(&case["customer_link"]);
+    let customer_token = app.customer_token_of(id).await;
 
     for (file, original, kind) in [
         (&files[0], &pdf, "application/pdf"),
@@ -151,7 +151,7 @@ async fn attachments_of_any_type_come_back_byte_for_byte_and_only_to_those_allow
 
     // Another customer's token, a guessed file, or no credentials at all: nothing.
     let other = app.open_case(&org.front1, "Other customer").await;
-    let other_token = common::customer_token(&other["customer_link"]);
+    let other_token = app.customer_token_of(other["id"].as_i64().unwrap()).await;
     let sha = files[0]["sha256"].as_str().unwrap();
     let r = app
         .client_get_raw(

@@ -245,7 +245,8 @@ async fn signing_in_with_the_right_password_sets_a_locked_down_session_cookie() 
         .skip(1)
         .map(|a| a.trim().to_ascii_lowercase())
         .collect();
-    for wanted in ["httponly", "samesite=lax", "path=/staff"] {
+    // Path=/: the portal must see a staff session to refuse a staff member's rating.
+    for wanted in ["httponly", "samesite=lax", "path=/"] {
         assert!(
             attrs.iter().any(|a| a == wanted),
             "the session cookie is {wanted}: {set}"
@@ -433,8 +434,8 @@ async fn signing_out_needs_the_csrf_token_and_ends_the_session_even_for_a_copy()
         "the cookie is emptied: {set}"
     );
     assert!(
-        set.to_ascii_lowercase().contains("path=/staff"),
-        "the cleared cookie is the one on /staff: {set}"
+        set.to_ascii_lowercase().contains("path=/"),
+        "the cleared cookie is the session's own: {set}"
     );
     assert!(!browser.signed_in().await);
     let mut copy = Browser::with_cookie(&app, copy_of_cookie);
@@ -559,7 +560,7 @@ async fn my_cases_lists_my_open_cases_most_urgent_first_with_the_time_left() {
     let a = app.open_case_id(&org.front1, "Invoice missing").await;
     app.advance(hours(1));
     let b = app.open_case_id(&org.front1, "Printer refund").await;
-    let customer = customer_token(&app.case(b).await["customer_link"]);
+    let customer = app.customer_token_of(b).await;
     solve_by_api(&app, &org.front1, b).await;
     app.advance(hours(1));
     let c = app.open_case_id(&org.front1, "Duplicate payment").await;

@@ -47,6 +47,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/cases/{id}/take", post(cases::take))
         .route("/api/v1/cases/{id}/upgrade", post(cases::upgrade))
         .route("/api/v1/cases/{id}/solve", post(cases::solve))
+        .route("/api/v1/cases/{id}/send-link", post(cases::send_link))
         .route(
             "/api/v1/cases/{id}/messages",
             post(cases::message).layer(axum::extract::DefaultBodyLimit::max(

@@ -14,7 +14,7 @@ use utoipa::{Modify, OpenApi};
         people::create, people::list, people::move_person, people::deactivate,
         crate::http::api::tokens::issue, crate::http::api::tokens::list, crate::http::api::tokens::revoke,
         categories::create, categories::list, categories::update, crate::http::api::reports::trail, crate::http::api::orders::add, crate::http::api::reports::customer_math, crate::http::api::reports::delight, crate::http::api::reports::roads,
-        cases::open, cases::list, cases::show, cases::pass_up, cases::take, cases::upgrade, cases::solve, cases::message, cases::note,
+        cases::open, cases::list, cases::show, cases::pass_up, cases::take, cases::upgrade, cases::solve, cases::message, cases::note, cases::send_link,
         customer::show, customer::rate, customer::reply,
         inbound::email, attachments::download, attachments::sanitised,
         crate::http::api::health::ready, crate::http::api::health::metrics,
@@ -24,7 +24,7 @@ use utoipa::{Modify, OpenApi};
         UpgradeRequest, SolveRequest, RatingRequest, MessageRequest, CustomerCaseView, CustomerMessageView,
         crate::mail::inbound::InboundResult, crate::reports::trail::TrailReport, crate::reports::trail::TrailRow,
         crate::http::api::orders::OrderIn, crate::http::api::orders::OrdersRequest, crate::http::api::orders::OrdersResult, crate::http::api::orders::Conflict, crate::reports::customer_math::CustomerMathReport, crate::reports::delight::DelightReport, crate::reports::roads::RoadsReport,
-        crate::health::Readiness, crate::health::Check)),
+        crate::health::Readiness, crate::health::Check, LinkSent)),
     modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;

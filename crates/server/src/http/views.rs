@@ -211,6 +211,12 @@ pub struct OpenCaseRequest {
     pub realtime: RealtimeView,
 }
 
+/// Where the customer's link to their case was mailed.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct LinkSent {
+    pub sent_to: String,
+}
+
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct CaseCreated {
     pub id: i64,
@@ -221,12 +227,10 @@ pub struct CaseCreated {
     pub opened_at: DateTime<Utc>,
     pub escalates_at: DateTime<Utc>,
     pub promised_by: DateTime<Utc>,
-    /// The customer's link to follow, reply to and rate the case.
-    pub customer_link: String,
 }
 
 impl CaseCreated {
-    pub fn new(h: &CaseHead, public_url: &str) -> Self {
+    pub fn new(h: &CaseHead) -> Self {
         CaseCreated {
             id: h.id,
             reference: h.reference.clone(),
@@ -235,18 +239,8 @@ impl CaseCreated {
             opened_at: h.opened_at,
             escalates_at: h.escalates_at,
             promised_by: h.promised_by,
-            customer_link: customer_link(public_url, h),
         }
     }
-}
-
-pub fn customer_link(public_url: &str, h: &CaseHead) -> String {
-    format!(
-        "{}/portal/cases/{}?token={}",
-        public_url.trim_end_matches('/'),
-        h.id,
-        h.customer_token
-    )
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -333,12 +327,11 @@ pub struct CaseView {
     pub solution: Option<serde_json::Value>,
     #[schema(value_type = Option<Object>)]
     pub rating: Option<serde_json::Value>,
-    pub customer_link: String,
     pub events: Vec<EventView>,
 }
 
 impl CaseView {
-    pub fn new(stored: &StoredCase, case: &Case, public_url: &str) -> Self {
+    pub fn new(stored: &StoredCase, case: &Case) -> Self {
         let h = &stored.head;
         CaseView {
             id: h.id,
@@ -370,7 +363,6 @@ impl CaseView {
                 .rating
                 .as_ref()
                 .and_then(|r| serde_json::to_value(r).ok()),
-            customer_link: customer_link(public_url, h),
             events: stored.events.iter().map(EventView::from).collect(),
         }
     }

@@ -54,7 +54,10 @@ plain_header!(AutoResponseSuppress, "X-Auto-Response-Suppress");
 
 /// Marks a message no person wrote (`how`: `auto-replied` to a customer's contact,
 /// `auto-generated` on its own), so that no auto-responder answers it.
-pub(crate) fn automatic(builder: lettre::message::MessageBuilder, how: &str) -> lettre::message::MessageBuilder {
+pub(crate) fn automatic(
+    builder: lettre::message::MessageBuilder,
+    how: &str,
+) -> lettre::message::MessageBuilder {
     builder
         .header(AutoSubmitted(how.into()))
         .header(Precedence("bulk".into()))
@@ -164,7 +167,7 @@ pub fn compose(
         promised_by => case.promised_by.format("%Y-%m-%d %H:%M UTC").to_string(),
         escalates_at => case.escalates_at.format("%Y-%m-%d %H:%M UTC").to_string(),
         escalate_after => settings.shown("escalate_after"),
-        link => crate::http::views::customer_link(base, &stored.head),
+        link => crate::mail::case_link::case_link(base, &stored.head),
         staff_link => format!("{base}/api/v1/cases/{}", stored.head.id),
     };
     let (subject, body) = templates.render(&row.notification.template, context)?;

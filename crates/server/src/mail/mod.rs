@@ -2,6 +2,7 @@
 //! delivered over SMTP with retries. Every message can be replied to, and the reply
 //! address names its case with a signed token.
 
+pub mod case_link;
 pub mod compose;
 pub mod direct;
 pub mod html;

@@ -57,6 +57,10 @@ const BUILT_IN: &[(&str, &str)] = &[
         "sign_in_link",
         include_str!("../../templates/mail/sign_in_link.txt"),
     ),
+    (
+        "case_link",
+        include_str!("../../templates/mail/case_link.txt"),
+    ),
 ];
 
 #[derive(Debug, Error)]

@@ -404,6 +404,9 @@ pub async fn rate(
     ClientIp(ip): ClientIp,
     request: Request,
 ) -> WebResult<Response> {
+    let (parts, body) = request.into_parts();
+    crate::web::staff::session::refuse_staff_rating(&parts, &state).await?;
+    let request = Request::from_parts(parts, body);
     let PostedToCase {
         stored,
         case,

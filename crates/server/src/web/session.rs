@@ -28,9 +28,11 @@ pub const PORTAL: SessionKind = SessionKind {
     csrf_label: b"portal-csrf:",
 };
 
+/// Sent everywhere on the site, not only below `/staff`, so that the portal can tell a
+/// staff member using a customer's link (and refuse their rating).
 pub const STAFF: SessionKind = SessionKind {
     cookie: "roadone_staff",
-    path: "/staff",
+    path: "/",
     lifetime_hours: 12,
     csrf_label: b"staff-csrf:",
 };

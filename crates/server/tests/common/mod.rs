@@ -361,6 +361,19 @@ impl TestApp {
     }
 
     /// `GET /api/v1/cases/{id}` as the admin; panics unless it is a 200.
+    /// The case's customer token, read from the store: what the customer's mail
+    /// carries, and what no staff answer shows.
+    pub async fn customer_token_of(&self, id: i64) -> String {
+        self.state
+            .store
+            .load_case(id)
+            .await
+            .expect("the store answers")
+            .unwrap_or_else(|| panic!("no case {id}"))
+            .head
+            .customer_token
+    }
+
     pub async fn case(&self, id: i64) -> Value {
         let r = self
             .get(&self.admin_token, &format!("/api/v1/cases/{id}"))
@@ -514,10 +527,10 @@ pub fn time(v: &Value) -> DateTime<Utc> {
 }
 
 /// The token in a customer link (`...?token=...`).
-pub fn customer_token(link: &Value) -> String {
-    let link = link.as_str().expect("a customer link");
+/// The token in a customer's link (`…?token=…`), as mailed to them.
+pub fn customer_token(link: &str) -> String {
     link.split_once("token=")
-        .map(|(_, t)| t.to_string())
+        .map(|(_, t)| t.split('&').next().unwrap_or(t).to_string())
         .unwrap_or_else(|| panic!("no token in {link}"))
 }
 

@@ -78,10 +78,7 @@ pub async fn open(
         .open_case(staff.id(), intake(req)?, idempotency)
         .await?;
     // A replay answers exactly as the first request did.
-    Ok((
-        StatusCode::CREATED,
-        Json(CaseCreated::new(outcome.head(), &state.config.public_url)),
-    ))
+    Ok((StatusCode::CREATED, Json(CaseCreated::new(outcome.head()))))
 }
 
 pub(crate) async fn load(state: &AppState, raw_id: &str) -> AppResult<(StoredCase, Case)> {
@@ -104,11 +101,7 @@ pub async fn show(
     Path(id): Path<String>,
 ) -> AppResult<Json<CaseView>> {
     let (stored, case) = load(&state, &id).await?;
-    Ok(Json(CaseView::new(
-        &stored,
-        &case,
-        &state.config.public_url,
-    )))
+    Ok(Json(CaseView::new(&stored, &case)))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -189,11 +182,7 @@ async fn act(
         .act(id, Actor::Person { id: staff.id() }, &command)
         .await?;
     let case = Case::from_events(&stored.events)?;
-    Ok(Json(CaseView::new(
-        &stored,
-        &case,
-        &state.config.public_url,
-    )))
+    Ok(Json(CaseView::new(&stored, &case)))
 }
 
 /// A command with the files of a message: stored only if the rules accept it.
@@ -209,11 +198,7 @@ async fn act_with_files(
         .act_with_files(id, Actor::Person { id: staff.id() }, message.files, command)
         .await?;
     let case = Case::from_events(&stored.events)?;
-    Ok(Json(CaseView::new(
-        &stored,
-        &case,
-        &state.config.public_url,
-    )))
+    Ok(Json(CaseView::new(&stored, &case)))
 }
 
 /// Passes the case up: to `to`, or by default to the owner's manager. Owner only.
@@ -327,4 +312,19 @@ pub async fn note(
         }
     })
     .await
+}
+
+/// Mails the customer the link to their case. Staff never see the link itself: whoever
+/// holds it can reply and rate as the customer.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/send-link", security(("bearer" = [])), params(("id" = i64, Path)),
+    responses((status = 200, body = LinkSent), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody), (status = 503, body = ErrorBody)))]
+pub async fn send_link(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+) -> AppResult<Json<LinkSent>> {
+    let (stored, case) = load(&state, &id).await?;
+    let sent_to =
+        crate::mail::case_link::send_case_link(&state, &stored, &case, &staff.person.name).await?;
+    Ok(Json(LinkSent { sent_to }))
 }

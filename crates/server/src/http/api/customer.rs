@@ -111,13 +111,15 @@ pub async fn show(
 
 /// The customer rates a solved case.
 #[utoipa::path(post, path = "/api/v1/cases/{id}/rating", request_body = RatingRequest, params(("id" = i64, Path), ("token" = String, Query)),
-    responses((status = 200, body = CustomerCaseView), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = CustomerCaseView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn rate(
     State(state): State<AppState>,
     Path(id): Path<String>,
     token: CustomerToken,
+    parts: Parts,
     ApiJson(req): ApiJson<RatingRequest>,
 ) -> AppResult<Json<CustomerCaseView>> {
+    crate::web::staff::session::refuse_staff_rating(&parts, &state).await?;
     let (stored, _) = authorised(&state, &id, &token).await?;
     let command = Command::Rate {
         score: req.score,

@@ -265,7 +265,8 @@ fn event_text(body: &EventBody) -> Option<String> {
     .filter(|t| !t.trim().is_empty())
 }
 
-/// The case page, with a problem to show at the top when an action was refused.
+/// The case page, with a message at the top: a problem when an action was refused (its
+/// status an error), or what was done (200).
 async fn case_page(
     state: &AppState,
     me: &SignedIn,
@@ -403,7 +404,8 @@ async fn case_page(
             can_solve, can_pass_up, can_take, can_upgrade, can_reply, can_note,
             above,
             roads => ROADS.iter().map(|(n, label, line)| context! { n => *n, label => *label, line => *line }).collect::<Vec<_>>(),
-            problem => problem.map(|(_, m)| m),
+            problem => problem.as_ref().filter(|(s, _)| !s.is_success()).map(|(_, m)| m.clone()),
+            notice => problem.as_ref().filter(|(s, _)| s.is_success()).map(|(_, m)| m.clone()),
         },
     )?;
     Ok((status, page).into_response())
@@ -431,6 +433,23 @@ pub async fn act(
     me.check_csrf(form.text("csrf"))?;
     let files = std::mem::take(&mut form.files);
     let text = |name: &str| form.given(name).unwrap_or_default();
+    if action == "send-link" {
+        let message =
+            match crate::mail::case_link::send_case_link(&state, &stored, &case, &me.person.name)
+                .await
+            {
+                Ok(email) => (
+                    StatusCode::OK,
+                    format!("The link to this case was mailed to {email}."),
+                ),
+                Err(e @ (AppError::Invalid { .. } | AppError::Unavailable(_))) => {
+                    let (status, _, message, _) = e.parts();
+                    (status, message)
+                }
+                Err(e) => return Err(e.into()),
+            };
+        return case_page(&state, &me, &stored, &case, Some(message)).await;
+    }
     let command = match action.as_str() {
         "solve" => {
             let road = match form.given("road").map(|r| r.parse::<i64>()) {

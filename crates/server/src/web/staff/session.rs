@@ -47,6 +47,27 @@ impl FromRequestParts<AppState> for MaybeSignedIn {
     }
 }
 
+/// A rating counts as the customer's word (the delight report and customer math decide
+/// raises on it), so none may come from staff: refused when the request carries a staff
+/// session or a staff API token, whatever customer link it also carries.
+pub async fn refuse_staff_rating(parts: &Parts, state: &AppState) -> AppResult<()> {
+    let by_token = match crate::http::extract::bearer(parts) {
+        Some(token) => match crate::http::extract::Staff::from_token(state, token).await {
+            Ok(_) => true,
+            Err(AppError::Unauthorized(_)) => false,
+            Err(e) => return Err(e),
+        },
+        None => false,
+    };
+    if by_token || lookup(parts, state).await?.is_some() {
+        return Err(AppError::Forbidden(
+            "you are signed in as staff: a rating must come from the customer, so staff cannot rate a case"
+                .into(),
+        ));
+    }
+    Ok(())
+}
+
 /// A page that needs a signed-in person sends anyone else to the sign-in page.
 impl FromRequestParts<AppState> for SignedIn {
     type Rejection = Response;
