@@ -3,7 +3,6 @@
 
 mod cli;
 mod demo;
-mod demo_orders;
 mod import;
 mod report;
 mod terminal;

@@ -1,28 +1,14 @@
 //! Kill -9 the real server during concurrent intake, restart it, and check that every case
 //! that was acknowledged with a 201 is there with all its events.
 
+mod common;
+
+use common::{billing, free_port, people, wait_ready, Tokens, BIN};
 use serde_json::{json, Value};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
-
-const BIN: &str = env!("CARGO_BIN_EXE_roadone");
-
-fn roadone(data: &Path, args: &[&str]) -> String {
-    let out = Command::new(BIN)
-        .arg("--data-dir")
-        .arg(data)
-        .args(args)
-        .output()
-        .expect("run roadone");
-    assert!(
-        out.status.success(),
-        "roadone {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap().trim().to_string()
-}
+use std::time::Duration;
 
 fn serve(data: &Path, port: u16) -> Child {
     Command::new(BIN)
@@ -36,82 +22,18 @@ fn serve(data: &Path, port: u16) -> Child {
         .expect("start roadone serve")
 }
 
-async fn wait_ready(client: &reqwest::Client, base: &str) {
-    let started = Instant::now();
-    while started.elapsed() < Duration::from_secs(30) {
-        if client.get(format!("{base}/healthz")).send().await.is_ok() {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("server at {base} did not come up");
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_acknowledged_case_survives_kill_9() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path();
-    roadone(
-        data,
-        &[
-            "user",
-            "add",
-            "--name",
-            "Ann Admin",
-            "--email",
-            "admin@crash.test",
-            "--role",
-            "admin",
-        ],
-    );
-    roadone(
-        data,
-        &[
-            "user",
-            "add",
-            "--name",
-            "Eve Exec",
-            "--email",
-            "exec@crash.test",
-            "--role",
-            "executive",
-        ],
-    );
-    roadone(
-        data,
-        &[
-            "user",
-            "add",
-            "--name",
-            "Fred Front",
-            "--email",
-            "front@crash.test",
-            "--role",
-            "frontline",
-            "--reports-to",
-            "exec@crash.test",
-        ],
-    );
-    let admin = roadone(data, &["token", "issue", "--email", "admin@crash.test"]);
-    let front = roadone(data, &["token", "issue", "--email", "front@crash.test"]);
+    let Tokens { admin, front } = people(data, "crash.test");
 
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = free_port();
     let base = format!("http://127.0.0.1:{port}");
     let client = reqwest::Client::new();
     let mut server = serve(data, port);
     wait_ready(&client, &base).await;
-    let created = client
-        .post(format!("{base}/api/v1/categories"))
-        .bearer_auth(&admin)
-        .json(&json!({"key": "billing", "name": "Billing", "checklist": [], "manager": 2, "executive": 2}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(created.status(), 201);
+    billing(&client, &base, &admin).await;
 
     // 16 clients open cases as fast as they can; each remembers what got a 201.
     let acknowledged = Arc::new(Mutex::new(Vec::<(i64, String)>::new()));

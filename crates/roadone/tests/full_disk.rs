@@ -4,12 +4,13 @@
 //! it cannot write its log, and writing resumes by itself once space returns.
 //! Mounting needs root; where the test cannot mount, it says so loudly and skips.
 
+mod common;
+
+use common::{billing, free_port, people, wait_ready, BIN};
 use serde_json::json;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
-
-const BIN: &str = env!("CARGO_BIN_EXE_roadone");
 
 struct Mount(std::path::PathBuf);
 
@@ -29,19 +30,31 @@ fn mount_tmpfs(at: &Path, size: &str) -> Option<Mount> {
     ok.then(|| Mount(at.to_path_buf()))
 }
 
-fn roadone(data: &Path, args: &[&str]) -> String {
-    let out = Command::new(BIN)
+/// Starts `roadone serve` on `data` with `args`, its standard error to `stderr`, and
+/// adds the billing category: the server, its base URL, a client and the admin token.
+async fn start(
+    data: &Path,
+    domain: &str,
+    args: &[&str],
+    stderr: std::fs::File,
+) -> (Child, String, reqwest::Client, String) {
+    let token = people(data, domain).admin;
+    let port = free_port();
+    let server = Command::new(BIN)
         .arg("--data-dir")
         .arg(data)
+        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
         .args(args)
-        .output()
-        .expect("run roadone");
-    assert!(
-        out.status.success(),
-        "roadone {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap().trim().to_string()
+        .env("RUST_LOG", "debug")
+        .stdout(Stdio::null())
+        .stderr(stderr)
+        .spawn()
+        .unwrap();
+    let base = format!("http://127.0.0.1:{port}");
+    let client = reqwest::Client::new();
+    wait_ready(&client, &base).await;
+    billing(&client, &base, &token).await;
+    (server, base, client, token)
 }
 
 /// Fills the filesystem of `dir` until a write fails for want of space.
@@ -67,74 +80,12 @@ async fn a_full_disk_is_refused_clearly_and_writing_resumes_without_a_restart() 
         return;
     };
     let data = root.path().join("data");
-    roadone(
-        &data,
-        &[
-            "user",
-            "add",
-            "--name",
-            "Ann Admin",
-            "--email",
-            "admin@disk.test",
-            "--role",
-            "admin",
-        ],
-    );
-    roadone(
-        &data,
-        &[
-            "user",
-            "add",
-            "--name",
-            "Eve Exec",
-            "--email",
-            "exec@disk.test",
-            "--role",
-            "executive",
-        ],
-    );
-    let token = roadone(&data, &["token", "issue", "--email", "admin@disk.test"]);
     let config = root.path().join("roadone.toml");
     std::fs::write(&config, "disk_free_floor_mb = 1\n").unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
     let log = std::fs::File::create(root.path().join("server.log")).unwrap();
-    let mut server: Child = Command::new(BIN)
-        .arg("--data-dir")
-        .arg(&data)
-        .args([
-            "serve",
-            "--listen",
-            &format!("127.0.0.1:{port}"),
-            "--config",
-        ])
-        .arg(&config)
-        .env("RUST_LOG", "info")
-        .stdout(Stdio::null())
-        .stderr(log)
-        .spawn()
-        .unwrap();
-    let base = format!("http://127.0.0.1:{port}");
-    let client = reqwest::Client::new();
-    let started = Instant::now();
-    while client.get(format!("{base}/healthz")).send().await.is_err() {
-        assert!(
-            started.elapsed() < Duration::from_secs(30),
-            "the server did not come up"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    let r = client
-        .post(format!("{base}/api/v1/categories"))
-        .bearer_auth(&token)
-        .json(&json!({"key": "billing", "name": "Billing", "checklist": [], "manager": 2, "executive": 2}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 201);
+    let config = config.to_string_lossy().into_owned();
+    let (mut server, base, client, token) =
+        start(&data, "disk.test", &["--config", &config], log).await;
     let open = |n: u32| {
         let (client, base, token) = (client.clone(), base.clone(), token.clone());
         async move {
@@ -275,76 +226,18 @@ fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
 async fn a_log_that_cannot_be_written_never_stops_the_server() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    roadone(
-        &data,
-        &[
-            "user",
-            "add",
-            "--name",
-            "Ann Admin",
-            "--email",
-            "admin@log.test",
-            "--role",
-            "admin",
-        ],
-    );
-    roadone(
-        &data,
-        &[
-            "user",
-            "add",
-            "--name",
-            "Eve Exec",
-            "--email",
-            "exec@log.test",
-            "--role",
-            "executive",
-        ],
-    );
-    let token = roadone(&data, &["token", "issue", "--email", "admin@log.test"]);
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
     let full = std::fs::OpenOptions::new()
         .write(true)
         .open("/dev/full")
         .unwrap();
-    let mut server = Command::new(BIN)
-        .arg("--data-dir")
-        .arg(&data)
-        // A relay nobody listens on: the mail sender logs a failure at every attempt.
-        .args([
-            "serve",
-            "--listen",
-            &format!("127.0.0.1:{port}"),
-            "--smtp-relay",
-            "smtp://127.0.0.1:9",
-        ])
-        .env("RUST_LOG", "debug")
-        .stdout(Stdio::null())
-        .stderr(full)
-        .spawn()
-        .unwrap();
-    let base = format!("http://127.0.0.1:{port}");
-    let client = reqwest::Client::new();
-    let started = Instant::now();
-    while client.get(format!("{base}/healthz")).send().await.is_err() {
-        assert!(
-            started.elapsed() < Duration::from_secs(30),
-            "the server did not come up"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    let r = client
-        .post(format!("{base}/api/v1/categories"))
-        .bearer_auth(&token)
-        .json(&json!({"key": "billing", "name": "Billing", "checklist": [], "manager": 2, "executive": 2}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 201);
+    // A relay nobody listens on: the mail sender logs a failure at every attempt.
+    let (mut server, base, client, token) = start(
+        &data,
+        "log.test",
+        &["--smtp-relay", "smtp://127.0.0.1:9"],
+        full,
+    )
+    .await;
     for n in 0..20 {
         let r = client
             .post(format!("{base}/api/v1/cases"))

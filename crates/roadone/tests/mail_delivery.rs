@@ -1,36 +1,14 @@
 //! The real server with a real SMTP relay (aiosmtpd): mail queued while the relay is down
 //! survives a kill -9 and a restart, and goes out exactly once when the relay is back.
 
+mod common;
+
+use common::{aiosmtpd_available, billing, free_port, people, wait_ready, Tokens, BIN};
 use serde_json::json;
 use std::collections::HashMap;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
-
-const BIN: &str = env!("CARGO_BIN_EXE_roadone");
-
-fn roadone(data: &Path, args: &[&str]) -> String {
-    let out = Command::new(BIN)
-        .arg("--data-dir")
-        .arg(data)
-        .args(args)
-        .output()
-        .expect("run roadone");
-    assert!(
-        out.status.success(),
-        "roadone {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap().trim().to_string()
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 fn serve(data: &Path, port: u16, relay: u16) -> Child {
     Command::new(BIN)
@@ -49,33 +27,6 @@ fn serve(data: &Path, port: u16, relay: u16) -> Child {
         .stderr(Stdio::null())
         .spawn()
         .unwrap()
-}
-
-fn aiosmtpd_available() -> bool {
-    let ok = Command::new("/usr/bin/python3")
-        .args(["-c", "import aiosmtpd"])
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    if !ok {
-        let message = "aiosmtpd is not installed (apt-get install python3-aiosmtpd): SKIPPING the delivery test";
-        if std::env::var("ROADONE_TEST_REQUIRE_ALL").as_deref() == Ok("1") {
-            panic!("{message}, but ROADONE_TEST_REQUIRE_ALL=1");
-        }
-        eprintln!("\n!!!!!!!! {message} !!!!!!!!\n");
-    }
-    ok
-}
-
-async fn wait_ready(client: &reqwest::Client, base: &str) {
-    let started = Instant::now();
-    while client.get(format!("{base}/healthz")).send().await.is_err() {
-        assert!(
-            started.elapsed() < Duration::from_secs(30),
-            "server did not start"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
 }
 
 /// Message-ID → how many times it arrived.
@@ -110,49 +61,7 @@ async fn queued_mail_survives_kill_9_and_goes_out_once_when_the_relay_is_back() 
     }
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    roadone(
-        &data,
-        &[
-            "user",
-            "add",
-            "--name",
-            "Ann Admin",
-            "--email",
-            "admin@mail.test",
-            "--role",
-            "admin",
-        ],
-    );
-    roadone(
-        &data,
-        &[
-            "user",
-            "add",
-            "--name",
-            "Eve Exec",
-            "--email",
-            "exec@mail.test",
-            "--role",
-            "executive",
-        ],
-    );
-    roadone(
-        &data,
-        &[
-            "user",
-            "add",
-            "--name",
-            "Fred Front",
-            "--email",
-            "front@mail.test",
-            "--role",
-            "frontline",
-            "--reports-to",
-            "exec@mail.test",
-        ],
-    );
-    let admin = roadone(&data, &["token", "issue", "--email", "admin@mail.test"]);
-    let front = roadone(&data, &["token", "issue", "--email", "front@mail.test"]);
+    let Tokens { admin, front } = people(&data, "mail.test");
 
     let (port, relay) = (free_port(), free_port());
     let base = format!("http://127.0.0.1:{port}");
@@ -160,14 +69,7 @@ async fn queued_mail_survives_kill_9_and_goes_out_once_when_the_relay_is_back() 
     // The relay is down from the start.
     let mut server = serve(&data, port, relay);
     wait_ready(&client, &base).await;
-    let r = client
-        .post(format!("{base}/api/v1/categories"))
-        .bearer_auth(&admin)
-        .json(&json!({"key": "billing", "name": "Billing", "checklist": [], "manager": 2, "executive": 2}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 201);
+    billing(&client, &base, &admin).await;
     for n in 0..10 {
         let r = client
             .post(format!("{base}/api/v1/cases"))

@@ -3,18 +3,22 @@
 //! WAL mode, `synchronous=FULL` by default (an acknowledged write survives power loss),
 //! one writer thread that group-commits ([`writer`]), and a pool of readers ([`readers`]).
 
+mod cases;
 mod checkpointer;
 mod convert;
 mod customer_access;
+mod customers;
+mod directory;
 mod instances;
 pub mod migrations;
 mod orders;
-mod queries;
+mod outbox;
 mod readers;
 mod reports;
 mod search;
 mod settings;
 mod staff_access;
+mod timers;
 mod writer;
 
 use readers::Readers;

@@ -1,7 +1,7 @@
 //! Orders (sales) and the case outcomes customer math compares them with.
 
 use crate::convert::{db, ms, time};
-use crate::queries::upsert_customer;
+use crate::customers::upsert_customer;
 use chrono::{DateTime, Utc};
 use roadone_domain::Customer;
 use roadone_store::{CaseOutcome, CustomerRef, NewOrder, OrderAmount, OrdersOutcome, StoreResult};

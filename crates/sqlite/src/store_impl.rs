@@ -1,5 +1,6 @@
 use crate::{
-    customer_access, instances, orders, queries, reports, settings, staff_access, SqliteStore,
+    cases, customer_access, customers, directory, instances, orders, outbox, reports, settings,
+    staff_access, timers, SqliteStore,
 };
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
@@ -10,32 +11,32 @@ use std::path::Path;
 #[async_trait]
 impl Store for SqliteStore {
     async fn add_person(&self, person: NewPerson) -> StoreResult<Person> {
-        self.write(move |c| queries::add_person(c, &person, Utc::now()))
+        self.write(move |c| directory::add_person(c, &person, Utc::now()))
             .await
     }
 
     async fn update_person(&self, id: PersonId, update: PersonUpdate) -> StoreResult<Person> {
-        self.write(move |c| queries::update_person(c, id, &update))
+        self.write(move |c| directory::update_person(c, id, &update))
             .await
     }
 
     async fn people(&self) -> StoreResult<Vec<Person>> {
-        self.read(queries::people).await
+        self.read(directory::people).await
     }
 
     async fn person_by_email(&self, email: &str) -> StoreResult<Option<Person>> {
         let email = email.to_string();
-        self.read(move |c| queries::person_by_email(c, &email))
+        self.read(move |c| directory::person_by_email(c, &email))
             .await
     }
 
     async fn add_category(&self, category: Category) -> StoreResult<Category> {
-        self.write(move |c| queries::add_category(c, &category, Utc::now()))
+        self.write(move |c| directory::add_category(c, &category, Utc::now()))
             .await
     }
 
     async fn categories(&self) -> StoreResult<Vec<Category>> {
-        self.read(queries::categories).await
+        self.read(directory::categories).await
     }
 
     async fn update_category(&self, category: Category) -> StoreResult<Category> {
@@ -64,56 +65,57 @@ impl Store for SqliteStore {
         label: &str,
     ) -> StoreResult<()> {
         let label = label.to_string();
-        self.write(move |c| queries::add_token(c, person, &token_hash, &label, Utc::now()))
+        self.write(move |c| directory::add_token(c, person, &token_hash, &label, Utc::now()))
             .await
     }
 
     async fn person_by_token(&self, token_hash: &[u8]) -> StoreResult<Option<PersonId>> {
         let hash = token_hash.to_vec();
-        self.read(move |c| queries::person_by_token(c, &hash)).await
+        self.read(move |c| directory::person_by_token(c, &hash))
+            .await
     }
 
     async fn tokens(&self) -> StoreResult<Vec<TokenRecord>> {
-        self.read(queries::tokens).await
+        self.read(directory::tokens).await
     }
 
     async fn revoke_token(&self, token_hash: &[u8], at: DateTime<Utc>) -> StoreResult<bool> {
         let hash = token_hash.to_vec();
-        self.write(move |c| queries::revoke_token(c, &hash, at))
+        self.write(move |c| directory::revoke_token(c, &hash, at))
             .await
     }
 
     async fn open_case(&self, new: NewCase) -> StoreResult<OpenOutcome> {
-        self.write(move |c| queries::open_case(c, &new)).await
+        self.write(move |c| cases::open_case(c, &new)).await
     }
 
     async fn append(&self, append: Append) -> StoreResult<CaseHead> {
-        self.write(move |c| queries::append(c, &append)).await
+        self.write(move |c| cases::append(c, &append)).await
     }
 
     async fn load_case(&self, id: CaseId) -> StoreResult<Option<StoredCase>> {
-        self.read(move |c| queries::load_case(c, id)).await
+        self.read(move |c| cases::load_case(c, id)).await
     }
 
     async fn case_by_customer_token(&self, token: &str) -> StoreResult<Option<CaseId>> {
         let token = token.to_string();
-        self.read(move |c| queries::case_by_customer_token(c, &token))
+        self.read(move |c| cases::case_by_customer_token(c, &token))
             .await
     }
 
     async fn list_cases(&self, filter: CaseFilter) -> StoreResult<Vec<CaseHead>> {
-        self.read(move |c| queries::list_cases(c, &filter)).await
+        self.read(move |c| cases::list_cases(c, &filter)).await
     }
 
     async fn events(
         &self,
         filter: EventFilter,
     ) -> StoreResult<Vec<(CaseHead, roadone_domain::Event)>> {
-        self.read(move |c| queries::events(c, &filter)).await
+        self.read(move |c| cases::events(c, &filter)).await
     }
 
     async fn customer(&self, id: i64) -> StoreResult<Option<CustomerRecord>> {
-        self.read(move |c| queries::customer(c, id)).await
+        self.read(move |c| customers::customer(c, id)).await
     }
 
     async fn customer_by_email(&self, email: &str) -> StoreResult<Option<CustomerRecord>> {
@@ -201,12 +203,12 @@ impl Store for SqliteStore {
         limit: u32,
     ) -> StoreResult<Vec<DueTimer>> {
         let by = by.to_string();
-        self.write(move |c| queries::claim_due_timers(c, &by, now, now + lease, limit))
+        self.write(move |c| timers::claim_due_timers(c, &by, now, now + lease, limit))
             .await
     }
 
     async fn next_timer_due(&self) -> StoreResult<Option<DateTime<Utc>>> {
-        self.read(queries::next_timer_due).await
+        self.read(timers::next_timer_due).await
     }
 
     async fn claim_outbox(
@@ -217,12 +219,12 @@ impl Store for SqliteStore {
         limit: u32,
     ) -> StoreResult<Vec<OutboxRow>> {
         let by = by.to_string();
-        self.write(move |c| queries::claim_outbox(c, &by, now, now + lease, limit))
+        self.write(move |c| outbox::claim_outbox(c, &by, now, now + lease, limit))
             .await
     }
 
     async fn outbox_sent(&self, id: i64, at: DateTime<Utc>) -> StoreResult<()> {
-        self.write(move |c| queries::outbox_sent(c, id, at)).await
+        self.write(move |c| outbox::outbox_sent(c, id, at)).await
     }
 
     async fn outbox_failed(
@@ -232,7 +234,7 @@ impl Store for SqliteStore {
         retry_at: Option<DateTime<Utc>>,
     ) -> StoreResult<()> {
         let error = error.to_string();
-        self.write(move |c| queries::outbox_failed(c, id, &error, retry_at, Utc::now()))
+        self.write(move |c| outbox::outbox_failed(c, id, &error, retry_at, Utc::now()))
             .await
     }
 
@@ -243,7 +245,7 @@ impl Store for SqliteStore {
         since: DateTime<Utc>,
     ) -> StoreResult<u32> {
         let (email, template) = (email.to_string(), template.to_string());
-        self.read(move |c| queries::sent_to_customer(c, &email, &template, since))
+        self.read(move |c| outbox::sent_to_customer(c, &email, &template, since))
             .await
     }
 

@@ -1,0 +1,352 @@
+//! Demo data: a believable company of 25 people, five categories and ~3,000 cases of the
+//! last 90 days, so every screen and report has something to show at once.
+//!
+//! Everything is generated from a fixed seed, so the demo tells the same story on every
+//! load, but times are relative to the real `now`. The generator never writes an event
+//! by hand: each case is opened with [`roadone_domain::open`] and every later step is a
+//! [`Command`](roadone_domain::Command) decided by [`roadone_domain::decide`] at its simulated time, written with
+//! its timers and notifications exactly as the server's `open_case` / `act` write them.
+//! The scheduler is simulated too: before each step, every timer of the case that fell
+//! due (idle reminders, the deadline warning, the executive escalation) fires first, as
+//! `system`, at its due time — so the reminders and escalations in the demo are the ones
+//! Roadone itself would have produced.
+//!
+//! The story, in numbers a report will find: two frontline agents pass the buck far more
+//! than the others (and their team lead solves those cases in minutes with no new
+//! information), two are markedly better rated, one team lead lets cases sit until the
+//! executive gets them, and the cases opened in the last 20 hours are still open.
+//!
+//! Where things are: the company in [`people`] and [`categories`], the customers in
+//! [`customers`], shared texts in [`texts`], time in [`clock`], each case's plan in
+//! [`plan`] and its run into the store in [`story`]; then [`outbox`] marks the history's
+//! mail sent, [`orders`] adds the sales and [`report`] sums it up.
+
+mod categories;
+mod clock;
+mod customers;
+mod orders;
+mod outbox;
+mod people;
+mod plan;
+mod report;
+mod story;
+mod texts;
+
+use anyhow::{bail, Context as _, Result};
+use categories::CATEGORIES;
+use clock::opening_times;
+use customers::customer_pool;
+use outbox::mark_history_sent;
+use people::PEOPLE;
+use plan::World;
+use rand::distributions::WeightedIndex;
+use rand::prelude::*;
+use rand::rngs::StdRng;
+use roadone_domain::{Category, ChecklistItem, PersonId, Role};
+use roadone_server::AppState;
+use roadone_store::NewPerson;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+use story::{run_story, Shared};
+
+pub use report::DemoReport;
+
+/// The seed of the whole demo: change it and the company tells another story.
+const SEED: u64 = 0x0005_EED0_0D0E;
+/// Every demo person's password for the staff pages.
+pub const DEMO_PASSWORD: &str = "roadone-demo";
+const CASES: usize = 3_000;
+const CUSTOMERS: usize = 1_200;
+const DAYS: i64 = 90;
+/// Cases opened this recently are left open, part-way through their story.
+const RECENT_HOURS: i64 = 20;
+/// Stories written concurrently: the SQLite writer commits them in groups.
+const IN_FLIGHT: usize = 200;
+/// The simulated scheduler stops repeating idle reminders after this many in a row, or
+/// this many in a case (the real one goes on every `tickle_after`: with the default 4 h
+/// that changes nothing, but `serve --demo --tickle-after 10s` would mean thousands).
+const MAX_IDLE_TICKLES_IN_A_ROW: u32 = 6;
+const MAX_IDLE_TICKLES_PER_CASE: u32 = 12;
+/// How many cases past their deadline are still open with the executive.
+const WITH_EXECUTIVE: usize = 4;
+
+pub async fn load(state: &AppState) -> Result<DemoReport> {
+    let started = std::time::Instant::now();
+    if !state.store.people().await?.is_empty() {
+        bail!(
+            "the demo loads into an empty data directory only; this one already has people in it"
+        );
+    }
+    let now = state.clock.now();
+    let mut rng = StdRng::seed_from_u64(SEED);
+
+    // --- the organisation -------------------------------------------------------------
+    let mut ids: HashMap<&'static str, PersonId> = HashMap::new();
+    for spec in PEOPLE {
+        let email = if spec.role == Role::Admin {
+            state.config.admin_email.clone()
+        } else {
+            format!("{}@demo.roadone.local", spec.key.replace('_', "."))
+        };
+        let reports_to = spec.boss.map(|b| ids[b]);
+        let person = state
+            .store
+            .add_person(NewPerson {
+                name: spec.name.into(),
+                email,
+                role: spec.role,
+                reports_to,
+            })
+            .await
+            .with_context(|| format!("adding demo person {}", spec.name))?;
+        ids.insert(spec.key, person.id);
+    }
+    for cat in CATEGORIES {
+        state
+            .store
+            .add_category(Category {
+                key: cat.key.into(),
+                name: cat.name.into(),
+                checklist: cat
+                    .checklist
+                    .iter()
+                    .map(|(key, label, required)| ChecklistItem {
+                        key: (*key).into(),
+                        label: (*label).into(),
+                        required: *required,
+                        // Order numbers in written messages fill the fact by themselves.
+                        pattern: (*key == "order_id").then(|| {
+                            r"(?i)order\s*(?:no\.?|number|#)?\s*:?\s*([A-Z]{0,3}-?\d{5,})"
+                                .to_string()
+                        }),
+                    })
+                    .collect(),
+                manager: ids[cat.manager],
+                executive: ids[cat.executive],
+            })
+            .await
+            .with_context(|| format!("adding demo category {}", cat.key))?;
+    }
+    state.directory.refresh(state.store.as_ref()).await?;
+
+    // --- the plans (all randomness is drawn here, in one order) ----------------------------
+    let world = World::new(&ids, now, state.rules().escalate_after);
+    let customers = customer_pool(&mut rng);
+    // Most customers write once or twice a quarter, a quarter of them regularly, a few a lot.
+    let customer_weights =
+        WeightedIndex::new((0..customers.len()).map(|_| match rng.gen_range(0..100) {
+            0..=69 => 1.0,
+            70..=94 => 3.0,
+            _ => 8.0,
+        }))
+        .expect("weights");
+    let times = opening_times(&mut rng, now);
+    // The last few cases whose deadline has passed are still with their executive, so
+    // executives have open cases too; every other one of them is the CEO's (account access).
+    let deadline_passed = times.partition_point(|t| *t + state.rules().escalate_after <= now);
+    let with_executive = deadline_passed.saturating_sub(WITH_EXECUTIVE)..deadline_passed;
+    let mut plans = Vec::with_capacity(CASES);
+    let mut contacted = HashSet::new();
+    for (i, opened_at) in times.into_iter().enumerate() {
+        let customer = &customers[customer_weights.sample(&mut rng)];
+        contacted.insert(customer.customer.email.clone());
+        let force = with_executive.contains(&i).then_some(i % 2 == 0);
+        plans.push(world.plan(&mut rng, opened_at, customer, force));
+    }
+
+    // --- the stories, many at once so the writer can group its commits ----------------------
+    let shared = Arc::new(Shared {
+        state: state.clone(),
+        snapshot: state.directory.snapshot(),
+        now,
+        personas: world.personas.clone(),
+    });
+    let permits = Arc::new(tokio::sync::Semaphore::new(IN_FLIGHT));
+    let mut stories = tokio::task::JoinSet::new();
+    let mut report = DemoReport {
+        people: PEOPLE.len(),
+        categories: CATEGORIES.len(),
+        ..DemoReport::default()
+    };
+    for plan in plans {
+        // Waiting for a permit before spawning keeps the cases opened in time order.
+        let permit = permits.clone().acquire_owned().await?;
+        let shared = shared.clone();
+        stories.spawn(async move {
+            let outcome = run_story(&shared, plan).await;
+            drop(permit);
+            outcome
+        });
+        while let Some(done) = stories.try_join_next() {
+            report.merge(done??);
+        }
+    }
+    while let Some(done) = stories.join_next().await {
+        report.merge(done??);
+    }
+    report.customers = contacted.len();
+    report.notifications = mark_history_sent(state, now).await?;
+    report.orders = orders::load(state, now).await?;
+    // The demo's cases are all from the last 90 days: compare 30 days of sales around them.
+    let admin = state
+        .store
+        .person_by_email(&state.config.admin_email)
+        .await?
+        .context("the demo administrator")?;
+    state
+        .store
+        .save_settings(
+            vec![(
+                "sales_window".into(),
+                Some(orders::DEMO_SALES_WINDOW.into()),
+            )],
+            admin.id,
+            now,
+        )
+        .await?;
+    state.directory.refresh(state.store.as_ref()).await?;
+    // Everyone can sign in to the staff pages with the one demo password.
+    let hash = roadone_server::passwords::hash(DEMO_PASSWORD.into()).await?;
+    for person in state.store.people().await? {
+        state.store.set_password_hash(person.id, &hash).await?;
+    }
+    report.elapsed = started.elapsed();
+    Ok(report)
+}
+
+/// The person of `role` whose login the demo prints: the active one with the most open
+/// cases, so that their "my cases" shows the product at work (ties: the first added).
+pub async fn login_for<'a>(
+    state: &AppState,
+    people: &'a [roadone_domain::Person],
+    role: Role,
+) -> Result<Option<&'a roadone_domain::Person>> {
+    let mut best: Option<(usize, &roadone_domain::Person)> = None;
+    for person in people.iter().filter(|p| p.role == role && p.active) {
+        let open = state
+            .store
+            .list_cases(roadone_store::CaseFilter {
+                owner: Some(person.id),
+                status: Some(roadone_domain::CaseStatus::Open),
+                limit: 1000,
+                ..roadone_store::CaseFilter::default()
+            })
+            .await?
+            .len();
+        if best.is_none_or(|(most, _)| open > most) {
+            best = Some((open, person));
+        }
+    }
+    Ok(best.map(|(_, p)| p))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use roadone_domain::{Case, CaseStatus};
+    use roadone_server::{App, Config};
+    use roadone_store::CaseFilter;
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn the_demo_tells_a_believable_story_through_the_rules() {
+        let tmp = tempfile::tempdir().expect("temp dir");
+        let state = App::build_state(Config {
+            data_dir: tmp.path().to_path_buf(),
+            ..Default::default()
+        })
+        .await
+        .expect("state");
+        let report = load(&state).await.expect("demo loads");
+
+        let people = state.store.people().await.unwrap();
+        assert!((22..=28).contains(&people.len()), "{} people", people.len());
+        assert_eq!(state.store.categories().await.unwrap().len(), 5);
+
+        let mut heads = Vec::new();
+        loop {
+            let page = state
+                .store
+                .list_cases(CaseFilter {
+                    limit: 1000,
+                    offset: heads.len() as u32,
+                    ..Default::default()
+                })
+                .await
+                .unwrap();
+            if page.is_empty() {
+                break;
+            }
+            heads.extend(page);
+        }
+        assert!(
+            (2_500..=3_500).contains(&heads.len()),
+            "{} cases",
+            heads.len()
+        );
+        assert_eq!(heads.len(), report.cases);
+
+        let mut kinds: HashMap<&'static str, usize> = HashMap::new();
+        let mut open = 0;
+        for head in &heads {
+            let stored = state
+                .store
+                .load_case(head.id)
+                .await
+                .unwrap()
+                .expect("case exists");
+            let case = Case::from_events(&stored.events).expect("events replay");
+            assert_eq!(case.status, head.status, "case {}", head.id);
+            assert_eq!(case.owner, head.owner, "case {}", head.id);
+            assert_eq!(case.version as usize, stored.events.len());
+            if case.is_open() {
+                open += 1;
+            }
+            for event in &stored.events {
+                *kinds.entry(event.body.kind()).or_default() += 1;
+            }
+        }
+        for kind in [
+            "passed_up",
+            "taken",
+            "upgraded",
+            "escalated",
+            "tickled",
+            "solved",
+            "rated",
+            "reopened",
+        ] {
+            assert!(
+                kinds.get(kind).copied().unwrap_or(0) > 0,
+                "no {kind} events: {kinds:?}"
+            );
+        }
+        assert!(open > 0, "no open cases");
+        assert_eq!(open, report.open_cases);
+        assert_eq!(
+            heads
+                .iter()
+                .filter(|h| h.status == CaseStatus::Open)
+                .count(),
+            open
+        );
+        // The frontline login the demo prints has something in "my cases".
+        let frontline = login_for(&state, &people, Role::Frontline)
+            .await
+            .unwrap()
+            .expect("a frontline person");
+        let mine = state
+            .store
+            .list_cases(CaseFilter {
+                owner: Some(frontline.id),
+                status: Some(CaseStatus::Open),
+                limit: 100,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert!(
+            !mine.is_empty(),
+            "the first frontline person has no open cases"
+        );
+    }
+}
