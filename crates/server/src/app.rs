@@ -40,6 +40,8 @@ pub struct Inner {
     pub metrics: crate::metrics::Metrics,
     /// When this instance last wrote its heartbeat (`/readyz`: the store is writable).
     pub heartbeat: crate::health::Heartbeat,
+    /// Panics on demand in test builds (`faults`).
+    pub faults: crate::faults::Faults,
 }
 
 impl std::ops::Deref for AppState {
@@ -101,6 +103,7 @@ impl AppState {
             components: Arc::default(),
             metrics: crate::metrics::Metrics::default(),
             heartbeat: crate::health::Heartbeat::default(),
+            faults: crate::faults::Faults::default(),
             config,
         })))
     }

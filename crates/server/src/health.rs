@@ -54,6 +54,7 @@ pub fn took_over(state: &AppState, released: roadone_store::Released) {
 pub async fn beat_forever(state: AppState) {
     let stale = chrono::Duration::from_std(STALE_AFTER).unwrap_or(chrono::Duration::MAX);
     loop {
+        state.faults.check("heartbeat");
         let now = state.clock.now();
         match state.store.heartbeat(&state.instance.id, now, stale).await {
             Ok(released) => {

@@ -7,6 +7,7 @@ pub mod categories;
 pub mod config;
 pub mod directory;
 pub mod error;
+pub mod faults;
 pub mod health;
 pub mod http;
 pub mod intake;

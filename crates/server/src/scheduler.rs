@@ -75,6 +75,7 @@ impl Scheduler {
     /// Sweeps forever: now, then whenever the next timer falls due (at most `interval` apart).
     pub async fn run(self, interval: Duration) {
         loop {
+            self.state.faults.check("scheduler");
             if let Err(e) = self.sweep().await {
                 tracing::error!("scheduler sweep failed: {e}");
             }

@@ -161,3 +161,44 @@ async fn a_server_starting_again_on_the_same_node_takes_over_its_claims_at_once(
     );
     second.stop().await;
 }
+
+#[tokio::test]
+async fn a_part_that_panics_is_started_again_and_readyz_says_so() {
+    let app = TestApp::spawn().await;
+    app.state.faults.inject("heartbeat");
+    let started = std::time::Instant::now();
+    let heartbeat = loop {
+        let r = app.send(app.request(Method::GET, "/readyz")).await;
+        let heartbeat = check(&r.body, "heartbeat").clone();
+        if heartbeat["detail"]
+            .as_str()
+            .unwrap()
+            .starts_with("running; restarted 1")
+        {
+            break heartbeat;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(10),
+            "the heartbeat was not restarted: {}",
+            r.text
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+    assert_eq!(heartbeat["ok"], true);
+    assert!(
+        heartbeat["detail"]
+            .as_str()
+            .unwrap()
+            .contains("a fault injected into heartbeat"),
+        "{heartbeat}"
+    );
+    let metrics = app.send(app.request(Method::GET, "/metrics")).await.text;
+    assert!(
+        metrics.contains("roadone_component_restarts_total{component=\"heartbeat\"} 1"),
+        "{metrics}"
+    );
+    // Restarted, it writes again: the store is writable.
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let r = app.send(app.request(Method::GET, "/readyz")).await;
+    assert_eq!(check(&r.body, "store_writable")["ok"], true, "{}", r.text);
+}

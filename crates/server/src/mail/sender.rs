@@ -249,6 +249,7 @@ impl MailSender {
     /// Delivers forever, looking for due mail every `interval`.
     pub async fn run(&self, interval: Duration) {
         loop {
+            self.state.faults.check("mail_sender");
             if let Err(e) = self.deliver_due().await {
                 tracing::error!("mail delivery failed: {e}");
             }

@@ -134,7 +134,9 @@ pub async fn serve(state: AppState, listener: Arc<TcpListener>) {
         state.config.smtp_max_connections,
     ));
     loop {
-        match listener.accept().await {
+        let accepted = listener.accept().await;
+        state.faults.check("smtp_listener");
+        match accepted {
             Ok((mut stream, peer)) => {
                 let state = state.clone();
                 let Ok(slot) = slots.clone().try_acquire_owned() else {
