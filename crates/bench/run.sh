@@ -4,6 +4,8 @@
 # crates/bench/results.jsonl (with the date and machine).
 #   crates/bench/run.sh            # everything (about 10 minutes)
 #   crates/bench/run.sh intake     # intake only
+#   crates/bench/run.sh tail       # intake at C = 8 and 32 with the server's own split of
+#                                  # the time (from /metrics), and wrk --latency at C = 32
 #   crates/bench/run.sh read       # the 1,000,000-case read run only
 #   crates/bench/run.sh sweep      # escalation sweep against 10k, 100k, 1M open cases
 #   crates/bench/run.sh smtp       # inbound SMTP with a 100 KB PDF, 8 senders
@@ -22,6 +24,12 @@ if [[ $what == all || $what == intake ]]; then
     for c in 1 8 32 64; do
         $bench intake --clients "$c" --seconds 20 | stamp | tee -a "$out"
     done
+fi
+if [[ $what == all || $what == tail ]]; then
+    for c in 8 32; do
+        $bench intake --clients "$c" --seconds 15 | stamp | tee -a "$out"
+    done
+    crates/bench/wrk_intake.sh 32 15
 fi
 if [[ $what == all || $what == read ]]; then
     $bench read --cases 1000000 --clients 8 --seconds 20 | stamp | tee -a "$out"

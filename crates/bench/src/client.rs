@@ -58,6 +58,19 @@ impl Client {
         self.send(req).await
     }
 
+    /// A GET whose body is wanted: status and text.
+    pub async fn get_text(&mut self, path: &str) -> Result<(u16, String)> {
+        let req = Request::get(path)
+            .header("host", &self.host)
+            .header(self.auth.0, &self.auth.1)
+            .body(Full::new(Bytes::new()))?;
+        self.sender.ready().await?;
+        let resp = self.sender.send_request(req).await?;
+        let status = resp.status().as_u16();
+        let body = resp.into_body().collect().await?.to_bytes();
+        Ok((status, String::from_utf8_lossy(&body).into_owned()))
+    }
+
     pub async fn get(&mut self, path: &str) -> Result<u16> {
         let req = Request::get(path)
             .header("host", &self.host)

@@ -7,6 +7,7 @@
 mod client;
 mod customer_math;
 mod pages;
+mod scrape;
 mod server;
 mod smtp;
 mod sweep;
@@ -248,8 +249,15 @@ async fn intake(
     .await?;
     let elapsed = started.elapsed().as_secs_f64();
     let ok = latencies.len() as u64 - errors;
+    // The server's own account of the same run (absent from servers without /metrics).
+    let mut probe = Client::connect(server.addr, &server.frontline_token).await?;
+    let server_side = match probe.get_text("/metrics").await? {
+        (200, text) => scrape::intake(&text, "/api/v1/cases"),
+        _ => serde_json::Value::Null,
+    };
     Ok(json!({
         "mode": "intake", "clients": clients, "seconds": seconds,
+        "server": server_side,
         "cases": ok, "errors": errors,
         "cases_per_s": (ok as f64 / elapsed).round(),
         "p50_ms": percentile(&latencies, 0.50), "p99_ms": percentile(&latencies, 0.99),

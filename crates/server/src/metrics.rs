@@ -143,6 +143,32 @@ fn gauge<N: prometheus_client::encoding::EncodeGaugeValue>(
     metric.encode(encoder.encode_descriptor(name, help, None, metric.metric_type())?)
 }
 
+/// A histogram the store counted itself (nothing when it has no buckets).
+fn histogram(
+    encoder: &mut DescriptorEncoder,
+    name: &str,
+    help: &str,
+    h: &roadone_store::Histogram,
+) -> Result<(), std::fmt::Error> {
+    if h.bounds.is_empty() {
+        return Ok(());
+    }
+    let mut buckets: Vec<(f64, u64)> = h
+        .bounds
+        .iter()
+        .copied()
+        .zip(h.counts.iter().copied())
+        .collect();
+    buckets.push((f64::MAX, h.counts.last().copied().unwrap_or(0)));
+    let mut metric = encoder.encode_descriptor(name, help, None, MetricType::Histogram)?;
+    metric.encode_histogram::<prometheus_client::encoding::NoLabelSet>(
+        h.sum,
+        h.count(),
+        &buckets,
+        None,
+    )
+}
+
 impl Collector for LiveCollector {
     fn encode(&self, mut encoder: DescriptorEncoder) -> Result<(), std::fmt::Error> {
         let live = self.0.lock().unwrap_or_else(|p| p.into_inner()).clone();
@@ -153,28 +179,24 @@ impl Collector for LiveCollector {
             "Writes waiting for the store's writer",
             live.store.queue_depth as i64,
         )?;
-        let batches = &live.store.batch_sizes;
-        if !batches.bounds.is_empty() {
-            let mut buckets: Vec<(f64, u64)> = batches
-                .bounds
-                .iter()
-                .copied()
-                .zip(batches.counts.iter().copied())
-                .collect();
-            buckets.push((f64::MAX, batches.counts.last().copied().unwrap_or(0)));
-            let mut metric = e.encode_descriptor(
-                "roadone_store_write_batch_size",
-                "Writes committed together in one group",
-                None,
-                MetricType::Histogram,
-            )?;
-            metric.encode_histogram::<prometheus_client::encoding::NoLabelSet>(
-                batches.sum,
-                batches.count(),
-                &buckets,
-                None,
-            )?;
-        }
+        histogram(
+            e,
+            "roadone_store_write_batch_size",
+            "Writes committed together in one group",
+            &live.store.batch_sizes,
+        )?;
+        histogram(
+            e,
+            "roadone_store_group_seconds",
+            "Time from a write group's first request to its commit",
+            &live.store.group_seconds,
+        )?;
+        histogram(
+            e,
+            "roadone_store_fsync_seconds",
+            "Time of each fsync of the log, which every acknowledged write waits for",
+            &live.store.fsync_seconds,
+        )?;
         {
             let mut family = e.encode_descriptor(
                 "roadone_component_up",

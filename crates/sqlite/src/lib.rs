@@ -3,6 +3,7 @@
 //! WAL mode, `synchronous=FULL` by default (an acknowledged write survives power loss),
 //! one writer thread that group-commits ([`writer`]), and a pool of readers ([`readers`]).
 
+mod buckets;
 mod cases;
 mod checkpointer;
 mod convert;
@@ -180,7 +181,9 @@ impl SqliteStore {
                 },
             ],
             queue_depth: writer.queue_depth() as u64,
-            batch_sizes: writer.stats().batch_sizes(),
+            batch_sizes: writer.stats().batch_sizes.read(),
+            group_seconds: writer.stats().group_seconds.read(),
+            fsync_seconds: writer.stats().fsync_seconds.read(),
         }
     }
 

@@ -12,6 +12,7 @@
 //! run again with each request in its own savepoint. Savepoints cost a copy of every page
 //! touched, which is why they are kept off the common path.
 
+use crate::buckets::Buckets;
 use crossbeam_channel::{Receiver, Sender};
 use roadone_store::{StoreError, StoreResult};
 use rusqlite::Connection;
@@ -100,37 +101,36 @@ where
 const MAX_GROUP: usize = 1024;
 
 /// Upper bounds of the batch-size histogram (requests per committed group).
-pub const BATCH_BOUNDS: [u64; 11] = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024];
+const BATCH_BOUNDS: &[f64] = &[
+    1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0, 512.0, 1024.0,
+];
+/// Upper bounds (seconds) of the commit and fsync time histograms.
+const SECONDS_BOUNDS: &[f64] = &[
+    0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0,
+];
 
-/// What the writer and its fsync thread have done, for `/metrics`.
-#[derive(Debug, Default)]
+/// What the writer and its fsync thread have done, for `/metrics`: where an acknowledged
+/// write's time goes (running and committing its group, then the fsync that covers it).
+#[derive(Debug)]
 pub struct WriterStats {
     pub writer_restarts: AtomicU64,
     pub syncer_restarts: AtomicU64,
-    /// Committed groups by size, one counter per bound of [`BATCH_BOUNDS`] and one above.
-    batches: [AtomicU64; BATCH_BOUNDS.len() + 1],
-    jobs: AtomicU64,
+    /// Requests per committed group.
+    pub batch_sizes: Buckets,
+    /// From a group's first request to its commit (running every request included).
+    pub group_seconds: Buckets,
+    /// One fsync of the WAL.
+    pub fsync_seconds: Buckets,
 }
 
-impl WriterStats {
-    fn committed(&self, size: usize) {
-        let bucket = BATCH_BOUNDS
-            .iter()
-            .position(|b| size as u64 <= *b)
-            .unwrap_or(BATCH_BOUNDS.len());
-        self.batches[bucket].fetch_add(1, Ordering::Relaxed);
-        self.jobs.fetch_add(size as u64, Ordering::Relaxed);
-    }
-
-    pub fn batch_sizes(&self) -> roadone_store::Histogram {
-        roadone_store::Histogram {
-            bounds: BATCH_BOUNDS.iter().map(|b| *b as f64).collect(),
-            counts: self
-                .batches
-                .iter()
-                .map(|c| c.load(Ordering::Relaxed))
-                .collect(),
-            sum: self.jobs.load(Ordering::Relaxed) as f64,
+impl Default for WriterStats {
+    fn default() -> Self {
+        WriterStats {
+            writer_restarts: AtomicU64::new(0),
+            syncer_restarts: AtomicU64::new(0),
+            batch_sizes: Buckets::new(BATCH_BOUNDS),
+            group_seconds: Buckets::new(SECONDS_BOUNDS),
+            fsync_seconds: Buckets::new(SECONDS_BOUNDS),
         }
     }
 }
@@ -169,7 +169,7 @@ impl Writer {
                 // A panic between groups loses nothing but the groups it held, whose
                 // callers hear "not carried out"; the file is opened again.
                 while let Err(panic) = catch_unwind(AssertUnwindSafe(|| {
-                    sync_and_reply(&wal, &committed, &done_tx)
+                    sync_and_reply(&wal, &committed, &done_tx, &syncer_stats)
                 })) {
                     syncer_stats.syncer_restarts.fetch_add(1, Ordering::Relaxed);
                     tracing::error!(
@@ -255,11 +255,17 @@ fn fsync_error(e: std::io::Error) -> StoreError {
 
 /// Replies to committed groups once the WAL holding them is on disk: one fsync covers
 /// every group committed before it. Tells the writer how many groups it finished.
-fn sync_and_reply(wal: &Option<PathBuf>, committed: &Receiver<Committed>, done: &Sender<usize>) {
+fn sync_and_reply(
+    wal: &Option<PathBuf>,
+    committed: &Receiver<Committed>,
+    done: &Sender<usize>,
+    stats: &WriterStats,
+) {
     let mut file: Option<File> = None;
     while let Ok(first) = committed.recv() {
         let mut groups = vec![first];
         groups.extend(committed.try_iter());
+        let started = std::time::Instant::now();
         let synced = match wal {
             None => Ok(()),
             Some(path) => {
@@ -276,6 +282,9 @@ fn sync_and_reply(wal: &Option<PathBuf>, committed: &Receiver<Committed>, done: 
                 }
             }
         };
+        if wal.is_some() {
+            stats.fsync_seconds.observe(started.elapsed().as_secs_f64());
+        }
         let error = synced.err().map(fsync_error);
         let n = groups.len();
         for group in groups {
@@ -320,6 +329,7 @@ fn run(
             reply_all(group, Some(&crate::convert::db(e)));
             continue;
         }
+        let began = std::time::Instant::now();
         let mut group = Vec::with_capacity(64);
         // Requests that panicked: never run again, answered "did not run".
         let mut panicked = Vec::new();
@@ -368,7 +378,8 @@ fn run(
         let size = group.len();
         if let Some(committed) = commit_group(conn, group, clean) {
             if size > 0 {
-                stats.committed(size);
+                stats.batch_sizes.observe(size as f64);
+                stats.group_seconds.observe(began.elapsed().as_secs_f64());
             }
             match to_sync.send(committed) {
                 Ok(()) => in_flight += 1,
@@ -480,7 +491,7 @@ mod tests {
         );
         assert_eq!(writer.threads_alive(), (true, true));
         assert_eq!(
-            writer.stats().batch_sizes().count(),
+            writer.stats().batch_sizes.read().count(),
             1,
             "one group committed"
         );

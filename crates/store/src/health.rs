@@ -10,6 +10,10 @@ pub struct StoreHealth {
     pub queue_depth: u64,
     /// How many writes each committed group carried.
     pub batch_sizes: Histogram,
+    /// Seconds from a group's first write to its commit.
+    pub group_seconds: Histogram,
+    /// Seconds each fsync of the log took (empty without fsync).
+    pub fsync_seconds: Histogram,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
