@@ -185,3 +185,31 @@ pub fn path_id(raw: &str, what: &str) -> Result<i64, AppError> {
     raw.parse::<i64>()
         .map_err(|_| AppError::NotFound(format!("{what} {raw:?}")))
 }
+
+/// Query parameters read like a JSON body: a value of the wrong kind is a 422 in JSON that
+/// names the parameter (axum's own extractor answers in plain text).
+pub struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, AppError> {
+        let query = parts.uri.query().unwrap_or_default();
+        let de = serde_urlencoded::Deserializer::new(url::form_urlencoded::parse(query.as_bytes()));
+        serde_path_to_error::deserialize::<_, T>(de)
+            .map(ApiQuery)
+            .map_err(|e| {
+                let field = e.path().to_string();
+                let inner = e.into_inner();
+                let field = (field != ".").then_some(field);
+                AppError::Invalid {
+                    code: "invalid",
+                    message: match &field {
+                        Some(f) => format!("{f}: {inner}"),
+                        None => format!("the query string: {inner}"),
+                    },
+                    field,
+                }
+            })
+    }
+}

@@ -25,7 +25,7 @@ use utoipa::{Modify, OpenApi};
         crate::mail::inbound::InboundResult, crate::reports::trail::TrailReport, crate::reports::trail::TrailRow,
         crate::http::api::orders::OrderIn, crate::http::api::orders::OrdersRequest, crate::http::api::orders::OrdersResult, crate::http::api::orders::Conflict, crate::reports::customer_math::CustomerMathReport, crate::reports::delight::DelightReport, crate::reports::roads::RoadsReport,
         crate::health::Readiness, crate::health::Check, LinkSent)),
-    modifiers(&BearerAuth)
+    modifiers(&BearerAuth, &CommonResponses)
 )]
 pub struct ApiDoc;
 
@@ -38,6 +38,75 @@ impl Modify for BearerAuth {
             "bearer",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
         );
+    }
+}
+
+/// Answers any operation can give, declared once here rather than on every handler: the
+/// ones `http::error` and the HTTP layer produce whatever the route.
+struct CommonResponses;
+
+impl Modify for CommonResponses {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+        let error = |description: &str| {
+            ResponseBuilder::new()
+                .description(description)
+                .content(
+                    "application/json",
+                    ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("ErrorBody")))
+                        .build(),
+                )
+                .build()
+        };
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            let api = path.starts_with("/api/v1/");
+            let with_id = path.contains('{');
+            let operations = [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+            ];
+            for op in operations.into_iter().flatten() {
+                // Anything read from the request can be wrong in a way a person must fix.
+                let reads_input = op.request_body.is_some()
+                    || op.parameters.iter().flatten().any(|p| {
+                        matches!(p.parameter_in, utoipa::openapi::path::ParameterIn::Query)
+                    });
+                let responses = &mut op.responses.responses;
+                let mut add = |code: &str, description: &str| {
+                    responses
+                        .entry(code.to_string())
+                        .or_insert_with(|| error(description).into());
+                };
+                if api {
+                    add(
+                        "400",
+                        "The request could not be read (malformed JSON, a wrong content type)",
+                    );
+                    add(
+                        "401",
+                        "No valid token (a staff token, or the customer's case link)",
+                    );
+                    add("413", "The request is larger than the server takes");
+                    add("429", "Too many requests; see Retry-After");
+                }
+                if with_id {
+                    add("404", "No such thing at this path");
+                }
+                if reads_input {
+                    add("422", "A field is wrong; the error names it");
+                }
+                add("408", "The request was not received in time");
+                add("500", "Internal error (logged; no details are given)");
+                add("503", "The store or the mail relay is unavailable; retry");
+                add(
+                    "507",
+                    "The server's disk is full; nothing was saved; see Retry-After",
+                );
+            }
+        }
     }
 }
 

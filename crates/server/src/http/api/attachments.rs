@@ -2,9 +2,10 @@ use crate::app::AppState;
 use crate::error::{AppError, AppResult};
 use crate::http::api::cases::load;
 use crate::http::extract::bearer;
+use crate::http::extract::ApiQuery;
 use crate::http::views::ErrorBody;
 use axum::body::Body;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderValue};
 use axum::response::Response;
@@ -49,7 +50,7 @@ fn percent_encode(name: &str) -> String {
 pub async fn download(
     State(state): State<AppState>,
     Path((id, sha)): Path<(String, String)>,
-    Query(q): Query<TokenQuery>,
+    ApiQuery(q): ApiQuery<TokenQuery>,
     parts: Parts,
 ) -> AppResult<Response> {
     let attachment = authorised(&state, &id, &sha, q, &parts).await?;
@@ -65,7 +66,7 @@ pub async fn download(
 pub async fn sanitised(
     State(state): State<AppState>,
     Path((id, sha)): Path<(String, String)>,
-    Query(q): Query<TokenQuery>,
+    ApiQuery(q): ApiQuery<TokenQuery>,
     parts: Parts,
 ) -> AppResult<Response> {
     let attachment = authorised(&state, &id, &sha, q, &parts).await?;

@@ -1,8 +1,9 @@
 use crate::app::AppState;
 use crate::error::{AppError, AppResult};
+use crate::http::extract::ApiQuery;
 use crate::http::extract::{parse_json, path_id, ApiJson, JsonBytes, Staff};
 use crate::http::views::*;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
 use roadone_domain::{Actor, Case, CaseStatus, Channel, Command, Customer, Intake, Realtime};
@@ -136,7 +137,7 @@ fn number(field: &str, raw: Option<&str>, default: u32, max: u32) -> AppResult<u
 pub async fn list(
     State(state): State<AppState>,
     staff: Staff,
-    Query(q): Query<ListQuery>,
+    ApiQuery(q): ApiQuery<ListQuery>,
 ) -> AppResult<Json<Vec<CaseSummary>>> {
     let owner = match q.owner.as_deref() {
         None | Some("") => None,

@@ -3,10 +3,11 @@
 
 use crate::app::AppState;
 use crate::error::{AppError, AppResult};
+use crate::http::extract::ApiQuery;
 use crate::http::extract::Staff;
 use crate::http::views::ErrorBody;
 use crate::reports::trail::{self, TrailReport};
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use roadone_analytics::Month;
@@ -68,7 +69,7 @@ pub fn answer<T: serde::Serialize>(
 pub async fn trail(
     State(state): State<AppState>,
     staff: Staff,
-    Query(q): Query<TrailQuery>,
+    ApiQuery(q): ApiQuery<TrailQuery>,
 ) -> AppResult<Response> {
     staff.require_role(READERS, "read reports")?;
     let month = month_param("month", q.month.as_deref())?;
@@ -99,7 +100,7 @@ pub struct MathQuery {
 pub async fn customer_math(
     State(state): State<AppState>,
     staff: Staff,
-    Query(q): Query<MathQuery>,
+    ApiQuery(q): ApiQuery<MathQuery>,
 ) -> AppResult<Response> {
     use crate::reports::customer_math as math;
     staff.require_role(READERS, "read reports")?;
@@ -128,7 +129,7 @@ pub struct MonthQuery {
 pub async fn delight(
     State(state): State<AppState>,
     staff: Staff,
-    Query(q): Query<MonthQuery>,
+    ApiQuery(q): ApiQuery<MonthQuery>,
 ) -> AppResult<Response> {
     use crate::reports::delight as d;
     staff.require_role(READERS, "read reports")?;
@@ -158,7 +159,7 @@ pub struct RangeQuery {
 pub async fn roads(
     State(state): State<AppState>,
     staff: Staff,
-    Query(q): Query<RangeQuery>,
+    ApiQuery(q): ApiQuery<RangeQuery>,
 ) -> AppResult<Response> {
     use crate::reports::roads as r;
     staff.require_role(READERS, "read reports")?;
