@@ -81,6 +81,9 @@ impl Templates {
     /// refused at start, not discovered when the first customer is waiting for mail.
     pub fn load(dir: Option<&Path>) -> Result<Templates, TemplateError> {
         let mut env = Environment::new();
+        // A misspelt variable fails the mail (which is kept and retried) instead of
+        // sending the customer a blank where their reference should be.
+        env.set_undefined_behavior(minijinja::UndefinedBehavior::SemiStrict);
         env.set_keep_trailing_newline(true);
         for (name, built_in) in BUILT_IN {
             let source = dir
@@ -142,7 +145,17 @@ mod tests {
     #[test]
     fn every_built_in_template_renders_and_subjects_stay_on_one_line() {
         let t = Templates::load(None).unwrap();
-        let ctx = minijinja::context! { ref => "RD-000001", subject => "Broken\r\nBcc: evil@example.com", link => "http://x" };
+        // Everything the composer (and the direct mails) give a template; a template that
+        // asks for anything else fails here, as it would fail its mail.
+        let ctx = minijinja::context! {
+            ref => "RD-000001", subject => "Broken\r\nBcc: evil@example.com", link => "http://x",
+            category => "Billing", customer_name => "Ann", owner_name => "Fran", actor_name => "Fran",
+            sender_name => "Fran", reason => "over my limit", message => "Hello", resolution => "Refunded",
+            score => 5, delighted_by => "speed", would_recommend => true,
+            opened_at => "2026-03-02 09:00 UTC", promised_by => "2026-03-03 09:00 UTC",
+            escalates_at => "2026-03-03 05:00 UTC", escalate_after => "20h",
+            staff_link => "http://x/staff", minutes => 30,
+        };
         for (name, _) in BUILT_IN {
             let (subject, _) = t.render(name, ctx.clone()).unwrap();
             assert!(
