@@ -7,6 +7,7 @@
 #   crates/bench/run.sh tail       # intake at C = 8 and 32 with the server's own split of
 #                                  # the time (from /metrics), and wrk --latency at C = 32
 #   crates/bench/run.sh read       # the 1,000,000-case read run only
+#   crates/bench/run.sh crash      # mixed load through 50 kill -9s: losses, duplicates, recovery
 #   crates/bench/run.sh sweep      # escalation sweep against 10k, 100k, 1M open cases
 #   crates/bench/run.sh smtp       # inbound SMTP with a 100 KB PDF, 8 senders
 #   crates/bench/run.sh pages      # the staff pages with 3,000 and 1,000,000 cases
@@ -30,6 +31,9 @@ if [[ $what == all || $what == tail ]]; then
         $bench intake --clients "$c" --seconds 15 | stamp | tee -a "$out"
     done
     crates/bench/wrk_intake.sh 32 15
+fi
+if [[ $what == all || $what == crash ]]; then
+    $bench crash --kills 50 --clients 8 | stamp | tee -a "$out"
 fi
 if [[ $what == all || $what == read ]]; then
     $bench read --cases 1000000 --clients 8 --seconds 20 | stamp | tee -a "$out"

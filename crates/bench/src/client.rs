@@ -58,6 +58,30 @@ impl Client {
         self.send(req).await
     }
 
+    /// A POST of JSON with extra headers whose answer is wanted: status and text.
+    pub async fn post_json(
+        &mut self,
+        path: &str,
+        body: String,
+        headers: &[(&str, &str)],
+    ) -> Result<(u16, String)> {
+        let mut req = Request::post(path)
+            .header("host", &self.host)
+            .header(self.auth.0, &self.auth.1)
+            .header("content-type", "application/json");
+        for (name, value) in headers {
+            req = req.header(*name, *value);
+        }
+        self.sender.ready().await?;
+        let resp = self
+            .sender
+            .send_request(req.body(Full::new(Bytes::from(body)))?)
+            .await?;
+        let status = resp.status().as_u16();
+        let body = resp.into_body().collect().await?.to_bytes();
+        Ok((status, String::from_utf8_lossy(&body).into_owned()))
+    }
+
     /// A GET whose body is wanted: status and text.
     pub async fn get_text(&mut self, path: &str) -> Result<(u16, String)> {
         let req = Request::get(path)

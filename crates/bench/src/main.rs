@@ -5,6 +5,7 @@
 //!   roadone-bench read --cases 1000000 --clients 8 --seconds 10
 
 mod client;
+mod crash;
 mod customer_math;
 mod pages;
 mod scrape;
@@ -86,6 +87,13 @@ enum Mode {
         cases: i64,
         #[arg(long, default_value_t = 10_000_000)]
         orders: i64,
+    },
+    /// Mixed load while the server is killed -9 K times: nothing acknowledged may be lost.
+    Crash {
+        #[arg(long, default_value_t = 50)]
+        kills: u32,
+        #[arg(long, default_value_t = 8)]
+        clients: usize,
     },
     /// Time the scheduler's claim of due timers with N open cases not due and K due.
     Sweep {
@@ -177,6 +185,10 @@ async fn run(args: Args) -> Result<()> {
             binary.display()
         );
     }
+    if let Mode::Crash { kills, clients } = args.mode {
+        println!("{}", crash::run(&binary, kills, clients).await?);
+        return Ok(());
+    }
     if let Mode::Smtp { senders, seconds } = args.mode {
         let port = std::net::TcpListener::bind("127.0.0.1:0")?
             .local_addr()?
@@ -211,7 +223,11 @@ async fn run(args: Args) -> Result<()> {
             figures["server_peak_rss_mb"] = json!(server.peak_rss_mb()?);
             Ok(figures)
         }
-        Mode::Sweep { .. } | Mode::Smtp { .. } | Mode::Trail { .. } | Mode::CustomerMath { .. } => {
+        Mode::Sweep { .. }
+        | Mode::Smtp { .. }
+        | Mode::Trail { .. }
+        | Mode::CustomerMath { .. }
+        | Mode::Crash { .. } => {
             unreachable!("handled above")
         }
     };

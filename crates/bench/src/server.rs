@@ -9,6 +9,9 @@ use std::time::{Duration, Instant};
 
 pub struct Server {
     child: Child,
+    /// How it was started, to start it again after a kill.
+    binary: PathBuf,
+    serve_args: Vec<String>,
     pub addr: SocketAddr,
     pub frontline_token: String,
     pub no_fsync: bool,
@@ -58,6 +61,15 @@ fn run_with_input(binary: &Path, data_dir: &Path, args: &[&str], input: &str) ->
         );
     }
     Ok(())
+}
+
+fn spawn(binary: &Path, args: &[String]) -> Result<Child> {
+    Ok(Command::new(binary)
+        .args(args)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()?)
 }
 
 fn free_port() -> Result<u16> {
@@ -120,21 +132,22 @@ impl Server {
         )?;
         let port = free_port()?;
         let addr: SocketAddr = format!("127.0.0.1:{port}").parse()?;
-        let mut cmd = Command::new(binary);
-        cmd.arg("--data-dir")
-            .arg(dir)
-            .args(["serve", "--listen", &addr.to_string()]);
+        let mut serve_args = vec![
+            "--data-dir".to_string(),
+            dir.display().to_string(),
+            "serve".into(),
+            "--listen".into(),
+            addr.to_string(),
+        ];
         if no_fsync {
-            cmd.arg("--no-fsync");
+            serve_args.push("--no-fsync".into());
         }
-        cmd.args(extra);
-        let child = cmd
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
-            .spawn()?;
+        serve_args.extend(extra.iter().cloned());
+        let child = spawn(binary, &serve_args)?;
         let server = Server {
             child,
+            binary: binary.to_path_buf(),
+            serve_args,
             addr,
             frontline_token,
             no_fsync,
@@ -146,6 +159,16 @@ impl Server {
             bail!("creating the category answered {status}");
         }
         Ok(server)
+    }
+
+    /// `kill -9`, then the same server started again; returns how long until it listens.
+    pub async fn kill_and_restart(&mut self) -> Result<Duration> {
+        self.child.kill()?;
+        self.child.wait()?;
+        let started = Instant::now();
+        self.child = spawn(&self.binary, &self.serve_args)?;
+        self.wait_ready().await?;
+        Ok(started.elapsed())
     }
 
     async fn wait_ready(&self) -> Result<()> {
