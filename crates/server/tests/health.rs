@@ -26,6 +26,7 @@ async fn a_healthy_server_is_ready_and_names_every_check() {
         "sqlite_writer",
         "sqlite_fsync",
         "sqlite_checkpointer",
+        "sqlite_search_indexer",
         "heartbeat",
         "store_writable",
         "outbox",

@@ -161,7 +161,8 @@ fn insert_events(conn: &Connection, id: CaseId, events: &[Event]) -> StoreResult
         if let (Some(row), Some(text)) =
             (crate::search::row_id(id, e.seq), crate::search::text_of(e))
         {
-            conn.prepare_cached("INSERT INTO case_text (rowid, body) VALUES (?, ?)")
+            // Queued, not indexed here: see search_index.rs.
+            conn.prepare_cached("INSERT INTO search_queue (row, body) VALUES (?, ?)")
                 .and_then(|mut s| s.execute(params![row, text]))
                 .map_err(db)?;
         }
@@ -203,7 +204,7 @@ pub fn list_cases(conn: &Connection, f: &CaseFilter) -> StoreResult<Vec<CaseHead
         Some(query) => {
             args.push(query.into());
             format!(
-                "SELECT {CASE_COLUMNS} FROM (SELECT DISTINCT {} AS case_id FROM case_text WHERE case_text MATCH ?) matched CROSS JOIN cases ON cases.id = matched.case_id WHERE 1 = 1",
+                "SELECT {CASE_COLUMNS} FROM (SELECT DISTINCT {} AS case_id FROM search.case_text WHERE case_text MATCH ?) matched CROSS JOIN cases ON cases.id = matched.case_id WHERE 1 = 1",
                 crate::search::CASE_OF_ROW
             )
         }

@@ -17,6 +17,7 @@ mod outbox;
 mod readers;
 mod reports;
 mod search;
+mod search_index;
 mod settings;
 mod staff_access;
 mod timers;
@@ -60,7 +61,9 @@ pub struct SqliteStore {
 }
 
 struct Inner {
-    // Field order is drop order: the writer finishes its queue before checkpointing stops.
+    // Field order is drop order: the indexer lets go of the writer, the writer finishes
+    // its queue, and only then does checkpointing stop.
+    search: search_index::SearchIndex,
     writer: Writer,
     checkpointer: checkpointer::Checkpointer,
     readers: Readers,
@@ -118,6 +121,9 @@ impl SqliteStore {
         });
         let checkpoint_conn = Connection::open(&options.path).map_err(unavailable)?;
         configure(&checkpoint_conn, options.durability).map_err(unavailable)?;
+        let writer = Writer::start(conn, wal);
+        let search = search_index::SearchIndex::start(&options.path, writer.sender())
+            .map_err(|e| unavailable(format!("cannot open the search index: {e}")))?;
         let mut readers = Vec::new();
         for _ in 0..options.readers.max(1) {
             let r = Connection::open_with_flags(
@@ -129,11 +135,17 @@ impl SqliteStore {
             .map_err(unavailable)?;
             r.busy_timeout(std::time::Duration::from_secs(10))
                 .map_err(unavailable)?;
+            r.execute(
+                "ATTACH DATABASE ? AS search",
+                [search.path().to_string_lossy()],
+            )
+            .map_err(unavailable)?;
             readers.push(r);
         }
         Ok(SqliteStore {
             inner: Arc::new(Inner {
-                writer: Writer::start(conn, wal),
+                search,
+                writer,
                 checkpointer: checkpointer::Checkpointer::start(checkpoint_conn),
                 readers: Readers::new(readers),
                 path: options.path,
@@ -162,6 +174,7 @@ impl SqliteStore {
         let writer = &self.inner.writer;
         let (writer_alive, syncer_alive) = writer.threads_alive();
         let (checkpoint_restarts, checkpoint_alive) = self.inner.checkpointer.health();
+        let (search_restarts, search_alive) = self.inner.search.health();
         roadone_store::StoreHealth {
             workers: vec![
                 WorkerHealth {
@@ -178,6 +191,11 @@ impl SqliteStore {
                     name: "sqlite_checkpointer",
                     alive: checkpoint_alive,
                     restarts: checkpoint_restarts,
+                },
+                WorkerHealth {
+                    name: "sqlite_search_indexer",
+                    alive: search_alive,
+                    restarts: search_restarts,
                 },
             ],
             queue_depth: writer.queue_depth() as u64,

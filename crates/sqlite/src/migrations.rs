@@ -41,6 +41,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0010_instances_and_inbound",
         include_str!("../migrations/0010_instances_and_inbound.sql"),
     ),
+    (
+        "0011_search_queue",
+        include_str!("../migrations/0011_search_queue.sql"),
+    ),
 ];
 
 /// Applies every migration not yet applied; returns how many ran.

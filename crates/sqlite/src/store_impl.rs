@@ -104,7 +104,15 @@ impl Store for SqliteStore {
     }
 
     async fn list_cases(&self, filter: CaseFilter) -> StoreResult<Vec<CaseHead>> {
-        self.read(move |c| cases::list_cases(c, &filter)).await
+        let inner = self.inner.clone();
+        self.read(move |c| {
+            if filter.search.is_some() {
+                // What was acknowledged before this search must be findable by it.
+                inner.search.catch_up(c);
+            }
+            cases::list_cases(c, &filter)
+        })
+        .await
     }
 
     async fn events(

@@ -213,6 +213,12 @@ impl Writer {
             .map_err(|_| StoreError::Unavailable("the SQLite writer has stopped".into()))
     }
 
+    /// A way in for the store's own background work (the search indexer's deletes). The
+    /// writer stops only once every such sender is gone.
+    pub fn sender(&self) -> Sender<Box<dyn Job>> {
+        self.sender.clone().expect("writer is running")
+    }
+
     /// Writes waiting for the writer thread.
     pub fn queue_depth(&self) -> usize {
         self.sender.as_ref().map_or(0, |s| s.len())

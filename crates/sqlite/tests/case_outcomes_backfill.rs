@@ -70,7 +70,9 @@ async fn outcomes_are_backfilled_from_the_events() {
         conn.execute_batch(
             "DROP TABLE instances; DROP TABLE inbound_messages;
              DROP INDEX outbox_claimed; DROP INDEX timers_claimed;
-             ALTER TABLE timers DROP COLUMN claimed_by; ALTER TABLE outbox DROP COLUMN claimed_by;",
+             ALTER TABLE timers DROP COLUMN claimed_by; ALTER TABLE outbox DROP COLUMN claimed_by;
+             DROP TABLE search_queue; DROP TABLE search_identity;
+             CREATE VIRTUAL TABLE case_text USING fts5(body, content = '');",
         )
         .unwrap();
         for column in [
