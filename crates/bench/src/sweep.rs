@@ -4,10 +4,9 @@
 
 use anyhow::Result;
 use chrono::{Duration, Utc};
-use roadone_domain::notification::notifications_for;
 use roadone_domain::{
-    open, timers_for, Case, Category, Channel, ChecklistItem, Context, Customer, Hierarchy, Intake,
-    Realtime, Role, Rules,
+    opening, Category, Channel, ChecklistItem, Context, Customer, Hierarchy, Intake, Realtime,
+    Role, Rules,
 };
 use roadone_sqlite::{SqliteOptions, SqliteStore};
 use roadone_store::{NewCase, NewPerson, Store};
@@ -87,17 +86,12 @@ pub async fn run(open_cases: u64, due_cases: u64) -> Result<serde_json::Value> {
                         rules: &rules,
                         now: opened_at,
                     };
-                    let opened = open(&intake, front.id, ctx)?;
-                    let case = Case::opened(&opened)?;
-                    let new = NewCase {
-                        timers: timers_for(&case, &rules),
-                        outbox: notifications_for(&opened, &case),
-                        customer: intake.customer,
-                        customer_token: format!("{:x}-{n}", opened_at.timestamp_millis()),
-                        idempotency: None,
-                        opened,
-                        case,
-                    };
+                    let new = NewCase::from_opening(
+                        opening(&intake, front.id, ctx)?,
+                        intake.customer,
+                        format!("{:x}-{n}", opened_at.timestamp_millis()),
+                        None,
+                    );
                     store.open_case(new).await?;
                     anyhow::Ok(())
                 });

@@ -4,7 +4,8 @@
 //! A case is the fold of its events ([`Case::from_events`]); a command is checked
 //! against the current state by [`rules::decide`] and either refused with a
 //! [`DomainError`] or turned into new events. Timers and notifications are derived
-//! from state and events so that the store can write them in the same transaction.
+//! from state and events so that the store can write them in the same transaction;
+//! [`transition`] puts the four together, and everything that writes a case uses it.
 
 pub mod attachment;
 pub mod case;
@@ -19,6 +20,7 @@ pub mod notification;
 pub mod person;
 pub mod rules;
 pub mod timer;
+pub mod transition;
 
 pub use attachment::AttachmentRef;
 pub use case::{Case, CaseStatus, Rating, Solution};
@@ -33,6 +35,7 @@ pub use notification::{Notification, Recipient};
 pub use person::{Person, PersonId, Role};
 pub use rules::{decide, open, Context, Rules};
 pub use timer::{timers_for, Timer, TimerKind};
+pub use transition::{opening, resync, transition, Transition};
 
 /// Identifier of a case, assigned by the store.
 pub type CaseId = i64;

@@ -10,7 +10,7 @@ use proptest::test_runner::TestCaseError;
 use roadone_domain::notification::notifications_for;
 use roadone_domain::timer::idle_tickle_due;
 use roadone_domain::{
-    decide, open, timers_for, Actor, Case, Category, Channel, ChecklistItem, Command, Context,
+    open, timers_for, transition, Actor, Case, Category, Channel, ChecklistItem, Command, Context,
     Customer, Event, EventBody, Hierarchy, Intake, Person, PersonId, Realtime, Recipient, Role,
     Rules, TickleReason, TimerKind,
 };
@@ -585,8 +585,8 @@ fn run(scenario: &Scenario) -> Result<(), TestCaseError> {
             ActorSpec::System => Actor::System,
         };
         let before = case.clone();
-        let result = decide(&case, &step.command, actor, ctx(now));
-        prop_assert_eq!(&case, &before, "decide changed the case");
+        let result = transition(&case, &step.command, actor, ctx(now));
+        prop_assert_eq!(&case, &before, "deciding changed the case");
 
         // The scheduler's commands succeed exactly when they are due.
         match (&step.command, actor) {
@@ -615,19 +615,30 @@ fn run(scenario: &Scenario) -> Result<(), TestCaseError> {
                     error
                 );
             }
-            Ok(events) => {
+            Ok(change) => {
                 prop_assert!(
-                    !events.is_empty(),
+                    !change.events.is_empty(),
                     "{} decided no events",
                     step.command.name()
                 );
-                for event in &events {
+                for event in &change.events {
                     let prev = case.clone();
                     case.apply(event)
                         .map_err(|e| TestCaseError::fail(format!("fold failed: {e}")))?;
                     log.push(event.clone());
                     check_event(event, actor, &prev, &case, ctx(now))?;
                 }
+                // What is written as the case's state is what replaying its log gives.
+                let replayed = Case::from_events(&log)
+                    .map_err(|e| TestCaseError::fail(format!("replay failed: {e}")))?;
+                prop_assert_eq!(
+                    &change.after,
+                    &replayed,
+                    "the state written is not the replay"
+                );
+                prop_assert_eq!(&change.timers, &timers_for(&replayed, &rules));
+                // Only an open case is waited on.
+                prop_assert_eq!(change.timers.is_empty(), !replayed.is_open());
             }
         }
         check_state(&case, &log, ctx(now))?;

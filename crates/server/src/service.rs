@@ -6,13 +6,15 @@ use crate::app::AppState;
 use crate::error::{AppError, AppResult};
 use crate::tokens;
 use bytes::Bytes;
-use roadone_domain::notification::notifications_for;
+use chrono::{DateTime, Utc};
 use roadone_domain::AttachmentRef;
 use roadone_domain::{
-    decide, open, timers_for, Actor, Case, CaseId, Command, Context, DomainError, Event, Intake,
-    PersonId,
+    opening, resync, transition, Actor, Case, CaseId, Command, Context, Customer, DomainError,
+    Intake, PersonId, Transition,
 };
-use roadone_store::{Append, IdempotencyKey, NewCase, OpenOutcome, StoreError, StoredCase};
+use roadone_store::{
+    Append, CaseHead, IdempotencyKey, NewCase, OpenOutcome, StoreError, StoredCase,
+};
 
 /// How often a command is retried when another writer changed the case meanwhile.
 const MAX_ATTEMPTS: usize = 8;
@@ -20,24 +22,35 @@ const MAX_ATTEMPTS: usize = 8;
 impl AppState {
     /// Whether `intake` taken by `by` would open a case now; nothing is written.
     pub fn check_intake(&self, by: PersonId, intake: &Intake) -> AppResult<()> {
-        self.opening(by, intake).map(|_| ())
+        self.decide_at(&intake.category, self.clock.now(), |ctx| {
+            opening(intake, by, ctx)
+        })
+        .map(|_| ())
     }
 
-    /// The rules' opening event for `intake` taken by `by`, now.
-    fn opening(&self, by: PersonId, intake: &Intake) -> AppResult<Event> {
+    /// Runs a rule with the context of a case of `category` at `at`: the hierarchy, the
+    /// category and the rules as the directory holds them now. The demo decides at its
+    /// simulated times through this too, so it writes what the server writes.
+    pub fn decide_at<T>(
+        &self,
+        category: &str,
+        at: DateTime<Utc>,
+        rule: impl FnOnce(Context<'_>) -> Result<T, DomainError>,
+    ) -> AppResult<T> {
         let snapshot = self.directory.snapshot();
-        let category = snapshot.categories.get(&intake.category).ok_or_else(|| {
-            DomainError::UnknownCategory {
-                key: intake.category.clone(),
-            }
-        })?;
-        let ctx = Context {
+        let category =
+            snapshot
+                .categories
+                .get(category)
+                .ok_or_else(|| DomainError::UnknownCategory {
+                    key: category.to_string(),
+                })?;
+        Ok(rule(Context {
             hierarchy: &snapshot.hierarchy,
             category,
             rules: &snapshot.settings.rules,
-            now: self.clock.now(),
-        };
-        Ok(open(intake, by, ctx)?)
+            now: at,
+        })?)
     }
 
     /// A case's log and its state now; an unknown case is not found.
@@ -51,19 +64,22 @@ impl AppState {
         Ok((stored, case))
     }
 
-    /// The rules' events for `command` by `actor` on `case`, now.
-    fn decided(&self, case: &Case, actor: Actor, command: &Command) -> AppResult<Vec<Event>> {
-        let snapshot = self.directory.snapshot();
-        let category = snapshot.categories.get(&case.category).ok_or_else(|| {
-            AppError::Internal(format!("a case has unknown category {}", case.category))
-        })?;
-        let ctx = Context {
-            hierarchy: &snapshot.hierarchy,
-            category,
-            rules: &snapshot.settings.rules,
-            now: self.clock.now(),
-        };
-        Ok(decide(case, command, actor, ctx)?)
+    /// The rules' change for `command` by `actor` on `case`, now.
+    fn decided(&self, case: &Case, actor: Actor, command: &Command) -> AppResult<Transition> {
+        if !self
+            .directory
+            .snapshot()
+            .categories
+            .contains_key(&case.category)
+        {
+            return Err(AppError::Internal(format!(
+                "a case has unknown category {}",
+                case.category
+            )));
+        }
+        self.decide_at(&case.category, self.clock.now(), |ctx| {
+            transition(case, command, actor, ctx)
+        })
     }
 
     pub async fn open_case(
@@ -72,22 +88,42 @@ impl AppState {
         intake: Intake,
         idempotency: Option<IdempotencyKey>,
     ) -> AppResult<OpenOutcome> {
-        let opened = self.opening(by, &intake)?;
-        let case = Case::opened(&opened)?;
-        let timers = timers_for(&case, &self.rules());
-        let outbox = notifications_for(&opened, &case);
-        let new = NewCase {
-            opened,
-            case,
-            customer: intake.customer,
-            customer_token: tokens::new_case_token(),
-            idempotency,
-            timers,
-            outbox,
-        };
+        let opened = self.decide_at(&intake.category, self.clock.now(), |ctx| {
+            opening(&intake, by, ctx)
+        })?;
+        self.write_opening(opened, intake.customer, idempotency)
+            .await
+    }
+
+    /// Writes a new case as `roadone_domain::opening` made it, with its timers and
+    /// notifications, in one transaction.
+    pub async fn write_opening(
+        &self,
+        opened: Transition,
+        customer: Customer,
+        idempotency: Option<IdempotencyKey>,
+    ) -> AppResult<OpenOutcome> {
+        let new = NewCase::from_opening(opened, customer, tokens::new_case_token(), idempotency);
         let outcome = self.store.open_case(new).await?;
         self.data_changed();
         Ok(outcome)
+    }
+
+    /// Writes `change`, decided on case `case_id` at `expected_version`, with its timers
+    /// and notifications, in one transaction. Another writer's change meanwhile is a
+    /// `VersionConflict`: decide again on the new state.
+    pub async fn write_change(
+        &self,
+        case_id: CaseId,
+        expected_version: u32,
+        change: Transition,
+    ) -> Result<CaseHead, StoreError> {
+        let head = self
+            .store
+            .append(Append::from_transition(case_id, expected_version, change))
+            .await?;
+        self.data_changed();
+        Ok(head)
     }
 
     /// Applies a command to a case and returns the case with its new events.
@@ -99,24 +135,10 @@ impl AppState {
     ) -> AppResult<StoredCase> {
         for _ in 0..MAX_ATTEMPTS {
             let (stored, case) = self.current(case_id).await?;
-            let events = self.decided(&case, actor, command)?;
-            let mut after = case.clone();
-            let mut outbox = Vec::new();
-            for event in &events {
-                after.apply(event)?;
-                outbox.extend(notifications_for(event, &after));
-            }
-            let append = Append {
-                case_id,
-                expected_version: case.version,
-                events: events.clone(),
-                timers: timers_for(&after, &self.rules()),
-                case: after,
-                outbox,
-            };
-            match self.store.append(append).await {
+            let change = self.decided(&case, actor, command)?;
+            let events = change.events.clone();
+            match self.write_change(case_id, case.version, change).await {
                 Ok(head) => {
-                    self.data_changed();
                     let mut all = stored.events;
                     all.extend(events);
                     return Ok(StoredCase { head, events: all });
@@ -193,15 +215,8 @@ impl AppState {
             return Ok(());
         };
         let case = Case::from_events(&stored.events)?;
-        let append = Append {
-            case_id,
-            expected_version: case.version,
-            events: Vec::new(),
-            timers: timers_for(&case, &self.rules()),
-            case,
-            outbox: Vec::new(),
-        };
-        match self.store.append(append).await {
+        let unchanged = resync(&case, &self.rules());
+        match self.write_change(case_id, case.version, unchanged).await {
             Ok(_) | Err(StoreError::VersionConflict { .. }) => Ok(()),
             Err(e) => Err(e.into()),
         }

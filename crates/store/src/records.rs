@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 use roadone_domain::{
     Case, CaseId, CaseStatus, Customer, Event, Notification, PersonId, Role, Timer, TimerKind,
+    Transition,
 };
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -79,6 +80,26 @@ pub struct NewCase {
     pub outbox: Vec<Notification>,
 }
 
+impl NewCase {
+    /// What opening `opened` (made by `roadone_domain::opening`) writes.
+    pub fn from_opening(
+        mut opened: Transition,
+        customer: Customer,
+        customer_token: String,
+        idempotency: Option<IdempotencyKey>,
+    ) -> NewCase {
+        NewCase {
+            opened: opened.events.swap_remove(0),
+            case: opened.after,
+            customer,
+            customer_token,
+            idempotency,
+            timers: opened.timers,
+            outbox: opened.notifications,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum OpenOutcome {
     Created(CaseHead),
@@ -105,6 +126,21 @@ pub struct Append {
     /// The case's complete timer set after the events (replaces the old set).
     pub timers: Vec<Timer>,
     pub outbox: Vec<Notification>,
+}
+
+impl Append {
+    /// What `change` writes to case `case_id`, whose state it was decided on was at
+    /// `expected_version` (a write that finds another version is refused).
+    pub fn from_transition(case_id: CaseId, expected_version: u32, change: Transition) -> Append {
+        Append {
+            case_id,
+            expected_version,
+            events: change.events,
+            case: change.after,
+            timers: change.timers,
+            outbox: change.notifications,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -157,7 +157,6 @@ pub async fn load(state: &AppState) -> Result<DemoReport> {
     // --- the stories, many at once so the writer can group its commits ----------------------
     let shared = Arc::new(Shared {
         state: state.clone(),
-        snapshot: state.directory.snapshot(),
         now,
         personas: world.personas.clone(),
     });

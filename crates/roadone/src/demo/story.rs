@@ -10,20 +10,15 @@ use chrono::{DateTime, Utc};
 use rand::distributions::WeightedIndex;
 use rand::prelude::*;
 use rand::rngs::StdRng;
-use roadone_domain::notification::notifications_for;
 use roadone_domain::{
-    decide, open, timers_for, Actor, Case, CaseId, Category, Command, Context, Event, PersonId,
-    TimerKind,
+    opening, timers_for, transition, Actor, Case, CaseId, Command, Event, PersonId, TimerKind,
 };
-use roadone_server::directory::Snapshot;
-use roadone_server::{tokens, AppState};
-use roadone_store::{Append, NewCase};
+use roadone_server::AppState;
 use std::collections::HashMap;
 use std::sync::Arc;
 
 pub(super) struct Shared {
     pub(super) state: AppState,
-    pub(super) snapshot: Arc<Snapshot>,
     pub(super) now: DateTime<Utc>,
     pub(super) personas: Arc<HashMap<PersonId, Persona>>,
 }
@@ -38,7 +33,6 @@ pub(super) struct StoryOutcome {
 /// One case as it is being written: the state after its last stored event.
 struct Running<'a> {
     shared: &'a Shared,
-    category: &'a Category,
     id: CaseId,
     case: Case,
     /// Idle reminders since the last other event, and in all.
@@ -48,39 +42,20 @@ struct Running<'a> {
 }
 
 pub(super) async fn run_story(shared: &Shared, plan: Plan) -> Result<StoryOutcome> {
-    let category = shared
-        .snapshot
-        .categories
-        .get(&plan.intake.category)
-        .with_context(|| format!("demo category {} is missing", plan.intake.category))?;
-    let rules = &shared.state.rules();
-    let ctx = Context {
-        hierarchy: &shared.snapshot.hierarchy,
-        category,
-        rules,
-        now: plan.opened_at,
-    };
-    let opened = open(&plan.intake, plan.by, ctx)
+    // Decided and written the way the server does it, only at the plan's own time.
+    let opened = shared
+        .state
+        .decide_at(&plan.intake.category, plan.opened_at, |ctx| {
+            opening(&plan.intake, plan.by, ctx)
+        })
         .with_context(|| format!("demo intake refused: {:?}", plan.intake))?;
-    let case = Case::opened(&opened)?;
-    let timers = timers_for(&case, rules);
-    let outbox = notifications_for(&opened, &case);
+    let case = opened.after.clone();
     let head = shared
         .state
-        .store
-        .open_case(NewCase {
-            opened,
-            case: case.clone(),
-            customer: plan.intake.customer.clone(),
-            customer_token: tokens::new_case_token(),
-            idempotency: None,
-            timers,
-            outbox,
-        })
+        .write_opening(opened, plan.intake.customer.clone(), None)
         .await?;
     let mut story = Running {
         shared,
-        category,
         id: head.head().id,
         case,
         idle_tickles: 0,
@@ -122,34 +97,16 @@ pub(super) async fn run_story(shared: &Shared, plan: Plan) -> Result<StoryOutcom
 impl Running<'_> {
     /// Decides `command` at `at` and writes its events; `false` if the rules refused it.
     async fn apply(&mut self, at: DateTime<Utc>, actor: Actor, command: &Command) -> Result<bool> {
-        let rules = &self.shared.state.rules();
-        let ctx = Context {
-            hierarchy: &self.shared.snapshot.hierarchy,
-            category: self.category,
-            rules,
-            now: at,
-        };
-        let Ok(events) = decide(&self.case, command, actor, ctx) else {
+        let Ok(change) = self.shared.state.decide_at(&self.case.category, at, |ctx| {
+            transition(&self.case, command, actor, ctx)
+        }) else {
             return Ok(false);
         };
-        let mut after = self.case.clone();
-        let mut outbox = Vec::new();
-        for event in &events {
-            after.apply(event)?;
-            outbox.extend(notifications_for(event, &after));
-        }
-        self.count(&events, command);
+        self.count(&change.events, command);
+        let after = change.after.clone();
         self.shared
             .state
-            .store
-            .append(Append {
-                case_id: self.id,
-                expected_version: self.case.version,
-                events,
-                timers: timers_for(&after, rules),
-                case: after.clone(),
-                outbox,
-            })
+            .write_change(self.id, self.case.version, change)
             .await?;
         self.case = after;
         Ok(true)

@@ -4,10 +4,9 @@ use super::hours;
 use crate::records::*;
 use crate::store::Store;
 use chrono::{DateTime, Utc};
-use roadone_domain::notification::notifications_for;
 use roadone_domain::{
-    decide, open, timers_for, Actor, Case, CaseId, Category, Channel, ChecklistItem, Command,
-    Context, Customer, Event, Hierarchy, Intake, Person, PersonId, Realtime, Role, Rules,
+    opening, transition, Actor, Case, CaseId, Category, Channel, ChecklistItem, Command, Context,
+    Customer, Event, Hierarchy, Intake, Person, PersonId, Realtime, Role, Rules,
 };
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -175,18 +174,9 @@ impl Fixture {
 
     /// What the server hands the store to open `intake`, taken in by `by` at `at`.
     pub fn new_case(&self, by: PersonId, intake: &Intake, at: DateTime<Utc>) -> NewCase {
-        let opened = open(intake, by, self.ctx(&intake.category, at))
+        let opened = opening(intake, by, self.ctx(&intake.category, at))
             .unwrap_or_else(|e| panic!("fixture: the domain refused the intake {intake:?}: {e}"));
-        let case = Case::from_events(std::slice::from_ref(&opened)).expect("an opened event folds");
-        NewCase {
-            timers: timers_for(&case, &self.rules),
-            outbox: notifications_for(&opened, &case),
-            customer: intake.customer.clone(),
-            customer_token: self.next_token(),
-            idempotency: None,
-            opened,
-            case,
-        }
+        NewCase::from_opening(opened, intake.customer.clone(), self.next_token(), None)
     }
 
     /// Opens a case and insists that it was created.
@@ -215,29 +205,16 @@ impl Fixture {
         actor: Actor,
         at: DateTime<Utc>,
     ) -> Append {
-        let mut case = Case::from_events(events)
+        let case = Case::from_events(events)
             .unwrap_or_else(|e| panic!("fixture: a stored log does not fold: {e}"));
-        let expected_version = case.version;
-        let new_events = decide(&case, command, actor, self.ctx(&case.category, at))
+        let change = transition(&case, command, actor, self.ctx(&case.category, at))
             .unwrap_or_else(|e| {
                 panic!(
                     "fixture: the domain refused {} by {actor:?}: {e}",
                     command.name()
                 )
             });
-        let mut outbox = Vec::new();
-        for event in &new_events {
-            case.apply(event).expect("a decided event folds");
-            outbox.extend(notifications_for(event, &case));
-        }
-        Append {
-            case_id: 0,
-            expected_version,
-            events: new_events,
-            timers: timers_for(&case, &self.rules),
-            case,
-            outbox,
-        }
+        Append::from_transition(0, case.version, change)
     }
 
     /// Loads the case, decides `command` against it and appends the result.
