@@ -21,6 +21,7 @@ pub mod person;
 pub mod rules;
 pub mod timer;
 pub mod transition;
+pub mod validation;
 
 pub use attachment::AttachmentRef;
 pub use case::{Case, CaseStatus, Rating, Solution};
@@ -36,6 +37,7 @@ pub use person::{Person, PersonId, Role};
 pub use rules::{decide, open, Context, Rules};
 pub use timer::{timers_for, Timer, TimerKind};
 pub use transition::{opening, resync, transition, Transition};
+pub use validation::EmailAddress;
 
 /// Identifier of a case, assigned by the store.
 pub type CaseId = i64;

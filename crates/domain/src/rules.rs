@@ -9,6 +9,7 @@ use crate::hierarchy::Hierarchy;
 use crate::intake::Intake;
 use crate::person::PersonId;
 use crate::timer::idle_tickle_due;
+use crate::validation::EmailAddress;
 use chrono::{DateTime, Duration, Utc};
 
 /// The configurable rules (DESIGN §6: `escalate_after`, `tickle_after`).
@@ -135,21 +136,7 @@ fn check_customer(intake: &Intake) -> Result<(), DomainError> {
         ));
     }
     if let Some(email) = c.email.as_deref().filter(|e| !e.is_empty()) {
-        let valid = email.split_once('@').is_some_and(|(local, domain)| {
-            !local.is_empty()
-                && domain.contains('.')
-                && !domain.starts_with('.')
-                && !domain.ends_with('.')
-        }) && !email
-            .chars()
-            .any(|ch| ch.is_whitespace() || ch.is_control())
-            && email.len() <= 254;
-        if !valid {
-            return Err(DomainError::invalid(
-                "customer.email",
-                format!("{email:?} is not an email address"),
-            ));
-        }
+        EmailAddress::of_field("customer.email", email)?;
     }
     for (field, value) in [
         ("customer.name", &c.name),

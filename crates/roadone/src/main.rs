@@ -11,8 +11,9 @@ use anyhow::{bail, Context, Result};
 use clap::Parser;
 use cli::{Cli, Cmd, ImportCmd, ReportCmd, TokenCmd, UserCmd};
 use roadone_domain::Role;
+use roadone_server::error::AppError;
+use roadone_server::people::PersonForm;
 use roadone_server::{App, AppState, Config};
-use roadone_store::NewPerson;
 
 #[tokio::main]
 async fn main() {
@@ -60,14 +61,18 @@ async fn run(cli: Cli) -> Result<()> {
                 ),
             };
             let person = state
-                .store
-                .add_person(NewPerson {
+                .add_person(PersonForm {
                     name: name.clone(),
                     email: email.clone(),
-                    role,
+                    role: role.to_string(),
                     reports_to,
                 })
-                .await?;
+                .await
+                .map_err(|e| match e {
+                    // "email: … is not an email address" names the option it came from.
+                    AppError::Invalid { message, .. } => anyhow::anyhow!("--{message}"),
+                    other => other.into(),
+                })?;
             println!(
                 "added person {} ({}, {})",
                 person.id, person.email, person.role

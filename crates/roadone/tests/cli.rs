@@ -91,6 +91,23 @@ fn users_tokens_migrate_and_backup() {
         "{}",
         String::from_utf8_lossy(&dup.stderr)
     );
+    // The same check as the API's: a space is a typing mistake, not an address.
+    let spaced = roadone(
+        &data,
+        &[
+            "user", "add", "--name", "Xavier", "--email", "x y", "--role", "staff",
+        ],
+    );
+    assert!(!spaced.status.success());
+    assert!(
+        String::from_utf8_lossy(&spaced.stderr)
+            .contains("--email: \"x y\" is not an email address"),
+        "{}",
+        String::from_utf8_lossy(&spaced.stderr)
+    );
+    assert!(!roadone(&data, &["token", "issue", "--email", "x y"])
+        .status
+        .success());
     let role = roadone(
         &data,
         &[

@@ -7,7 +7,7 @@ use crate::scheduler::Scheduler;
 use crate::tokens;
 use roadone_domain::{Clock, Person, Role, SystemClock};
 use roadone_sqlite::{Durability, SqliteOptions, SqliteStore};
-use roadone_store::{NewPerson, Store};
+use roadone_store::Store;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::net::TcpListener;
@@ -126,16 +126,14 @@ impl AppState {
             return Ok(None);
         }
         let admin = self
-            .store
-            .add_person(NewPerson {
+            .add_person(crate::people::PersonForm {
                 name: "Administrator".into(),
                 email: self.config.admin_email.clone(),
-                role: Role::Admin,
+                role: Role::Admin.to_string(),
                 reports_to: None,
             })
             .await?;
         let token = self.issue_token(admin.id, "first admin").await?;
-        self.directory.refresh(self.store.as_ref()).await?;
         Ok(Some((admin, token)))
     }
 

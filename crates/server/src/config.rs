@@ -183,12 +183,9 @@ pub fn parse_duration(field: &str, value: &str) -> Result<Duration, ConfigError>
 
 /// The address mail comes from must be plain (replies go to `local+<token>@domain`).
 pub fn check_mail_from(value: &str) -> Result<(), String> {
-    let plain = value
-        .split_once('@')
-        .is_some_and(|(l, d)| !l.is_empty() && !d.is_empty() && !d.contains('@'))
-        && !value
-            .chars()
-            .any(|c| c.is_whitespace() || c.is_control() || c == '+')
+    // Replies come back to the local part plus '+' and a case token.
+    let plain = roadone_domain::EmailAddress::parse(value).is_ok()
+        && !value.contains('+')
         // What the mail library cannot send from would fail every message for good.
         && value.parse::<lettre::Address>().is_ok();
     if plain {

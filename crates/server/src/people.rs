@@ -1,11 +1,23 @@
-//! Changing the hierarchy: moving a person under another manager, and deactivating a
-//! person — whose open cases are then passed up by the system, each as an event, so no
-//! case is left with someone who is gone.
+//! The people of the hierarchy: adding a person, moving a person under another manager,
+//! and deactivating a person — whose open cases are then passed up by the system, each as
+//! an event, so no case is left with someone who is gone. The API, the admin page, the
+//! command line and the demo all add people through here, so they refuse the same input.
 
 use crate::app::AppState;
+use crate::directory::Snapshot;
 use crate::error::{AppError, AppResult};
-use roadone_domain::{Actor, CaseId, CaseStatus, Command, Person, PersonId, Role};
-use roadone_store::{CaseFilter, PersonUpdate};
+use roadone_domain::{Actor, CaseId, CaseStatus, Command, EmailAddress, Person, PersonId, Role};
+use roadone_store::{CaseFilter, NewPerson, PersonUpdate};
+
+/// A person as an administrator describes them, before anything is checked.
+#[derive(Debug, Clone, Default)]
+pub struct PersonForm {
+    pub name: String,
+    pub email: String,
+    /// `frontline`, `staff`, `manager`, `executive` or `admin`.
+    pub role: String,
+    pub reports_to: Option<PersonId>,
+}
 
 /// What deactivating a person did to their open cases.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -16,6 +28,41 @@ pub struct Deactivation {
 }
 
 impl AppState {
+    /// Adds a person; each field is checked and named when it is wrong.
+    pub async fn add_person(&self, form: PersonForm) -> AppResult<Person> {
+        let name = form.name.trim();
+        if name.is_empty() {
+            return Err(AppError::invalid("name", "is required"));
+        }
+        if name.chars().count() > 200 || name.chars().any(char::is_control) {
+            return Err(AppError::invalid(
+                "name",
+                "must be one line of at most 200 characters",
+            ));
+        }
+        let email =
+            EmailAddress::parse(form.email.trim()).map_err(|m| AppError::invalid("email", m))?;
+        let role = form
+            .role
+            .trim()
+            .parse::<Role>()
+            .map_err(|m| AppError::invalid("role", m))?;
+        if let Some(boss) = form.reports_to {
+            active_manager(&self.directory.snapshot(), boss)?;
+        }
+        let added = self
+            .store
+            .add_person(NewPerson {
+                name: name.into(),
+                email: email.into_string(),
+                role,
+                reports_to: form.reports_to,
+            })
+            .await?;
+        self.directory.refresh(self.store.as_ref()).await?;
+        Ok(added)
+    }
+
     /// Puts `id` under `reports_to` (or at the top); the hierarchy must stay a tree.
     pub async fn move_person(
         &self,
@@ -27,9 +74,7 @@ impl AppState {
             .person(id)
             .ok_or_else(|| AppError::NotFound(format!("person {id}")))?;
         if let Some(boss) = reports_to {
-            let manager = snapshot.person(boss).ok_or_else(|| {
-                AppError::invalid("reports_to", format!("there is no person {boss}"))
-            })?;
+            let manager = active_manager(&snapshot, boss)?;
             if boss == id || snapshot.hierarchy.is_above(id, boss) {
                 return Err(AppError::invalid(
                     "reports_to",
@@ -37,12 +82,6 @@ impl AppState {
                         "{} works under {}: they cannot also be above them",
                         manager.name, person.name
                     ),
-                ));
-            }
-            if !manager.active {
-                return Err(AppError::invalid(
-                    "reports_to",
-                    format!("{} is deactivated", manager.name),
                 ));
             }
         }
@@ -120,4 +159,18 @@ impl AppState {
             }
         }
     }
+}
+
+/// The person someone is to report to: they must exist and be active.
+fn active_manager(snapshot: &Snapshot, boss: PersonId) -> AppResult<&Person> {
+    let manager = snapshot
+        .person(boss)
+        .ok_or_else(|| AppError::invalid("reports_to", format!("there is no person {boss}")))?;
+    if !manager.active {
+        return Err(AppError::invalid(
+            "reports_to",
+            format!("{} is deactivated", manager.name),
+        ));
+    }
+    Ok(manager)
 }

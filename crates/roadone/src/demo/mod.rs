@@ -43,8 +43,8 @@ use rand::distributions::WeightedIndex;
 use rand::prelude::*;
 use rand::rngs::StdRng;
 use roadone_domain::{Category, ChecklistItem, PersonId, Role};
+use roadone_server::people::PersonForm;
 use roadone_server::AppState;
-use roadone_store::NewPerson;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use story::{run_story, Shared};
@@ -90,11 +90,10 @@ pub async fn load(state: &AppState) -> Result<DemoReport> {
         };
         let reports_to = spec.boss.map(|b| ids[b]);
         let person = state
-            .store
-            .add_person(NewPerson {
+            .add_person(PersonForm {
                 name: spec.name.into(),
                 email,
-                role: spec.role,
+                role: spec.role.to_string(),
                 reports_to,
             })
             .await
@@ -102,9 +101,9 @@ pub async fn load(state: &AppState) -> Result<DemoReport> {
         ids.insert(spec.key, person.id);
     }
     for cat in CATEGORIES {
-        state
-            .store
-            .add_category(Category {
+        roadone_server::categories::add(
+            state,
+            Category {
                 key: cat.key.into(),
                 name: cat.name.into(),
                 checklist: cat
@@ -123,9 +122,10 @@ pub async fn load(state: &AppState) -> Result<DemoReport> {
                     .collect(),
                 manager: ids[cat.manager],
                 executive: ids[cat.executive],
-            })
-            .await
-            .with_context(|| format!("adding demo category {}", cat.key))?;
+            },
+        )
+        .await
+        .with_context(|| format!("adding demo category {}", cat.key))?;
     }
     state.directory.refresh(state.store.as_ref()).await?;
 

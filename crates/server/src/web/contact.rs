@@ -152,7 +152,7 @@ fn check(category: &Category, form: &UploadForm) -> Result<Submission, Rejected>
             "email".into(),
             "please give an email address so we can answer you".into(),
         );
-    } else if email.len() > 254 || email.parse::<lettre::Address>().is_err() {
+    } else if roadone_domain::EmailAddress::parse(&email).is_err() {
         errors.insert(
             "email".into(),
             format!("{email:?} is not an email address we can write to"),

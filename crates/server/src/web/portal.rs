@@ -203,7 +203,7 @@ pub async fn request_link(
     state.limits.check_ip(ip)?;
     let form = UploadForm::read(Request::from_parts(parts, body), &state).await?;
     let email = form.given("email").unwrap_or_default();
-    if email.len() > 254 || email.parse::<lettre::Address>().is_err() {
+    if roadone_domain::EmailAddress::parse(&email).is_err() {
         let error = if email.is_empty() {
             "please give the email address you wrote to us from".to_string()
         } else {

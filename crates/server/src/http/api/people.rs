@@ -5,11 +5,11 @@ use crate::http::extract::{ApiJson, Staff};
 use crate::http::views::{
     DeactivationView, ErrorBody, MovePersonRequest, NewPersonRequest, PersonView, StuckCase,
 };
+use crate::people::PersonForm;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use roadone_domain::Role;
-use roadone_store::NewPerson;
 
 /// Adds a person to the hierarchy (admins only).
 #[utoipa::path(post, path = "/api/v1/people", request_body = NewPersonRequest, security(("bearer" = [])),
@@ -20,38 +20,15 @@ pub async fn create(
     ApiJson(req): ApiJson<NewPersonRequest>,
 ) -> AppResult<(StatusCode, Json<PersonView>)> {
     staff.require_role(&[Role::Admin], "add people")?;
-    let person = validate(req)?;
-    let created = state.store.add_person(person).await?;
-    state.directory.refresh(state.store.as_ref()).await?;
+    let created = state
+        .add_person(PersonForm {
+            name: req.name,
+            email: req.email,
+            role: req.role,
+            reports_to: req.reports_to,
+        })
+        .await?;
     Ok((StatusCode::CREATED, Json(PersonView::from(&created))))
-}
-
-pub fn validate(req: NewPersonRequest) -> AppResult<NewPerson> {
-    let name = req.name.trim();
-    if name.is_empty() {
-        return Err(AppError::invalid("name", "is required"));
-    }
-    let email = req.email.trim();
-    let valid_email = email
-        .split_once('@')
-        .is_some_and(|(l, d)| !l.is_empty() && d.contains('.'))
-        && !email.chars().any(|c| c.is_whitespace() || c.is_control());
-    if !valid_email {
-        return Err(AppError::invalid(
-            "email",
-            format!("{email:?} is not an email address"),
-        ));
-    }
-    let role = req
-        .role
-        .parse::<Role>()
-        .map_err(|m| AppError::invalid("role", m))?;
-    Ok(NewPerson {
-        name: name.into(),
-        email: email.into(),
-        role,
-        reports_to: req.reports_to,
-    })
 }
 
 /// Everyone, with their place in the hierarchy.

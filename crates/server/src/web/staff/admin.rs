@@ -3,9 +3,8 @@
 
 use crate::app::AppState;
 use crate::error::AppError;
-use crate::http::api::people::validate;
 use crate::http::upload::UploadForm;
-use crate::http::views::NewPersonRequest;
+use crate::people::PersonForm;
 use crate::web::pages::{render, WebError, WebResult};
 use crate::web::staff::session::SignedIn;
 use axum::extract::{Path, Request, State};
@@ -149,14 +148,14 @@ pub async fn act(
     let result: Result<String, AppError> = match action.as_str() {
         "add" => {
             async {
-                let new = validate(NewPersonRequest {
-                    name: form.given("name").unwrap_or_default(),
-                    email: form.given("email").unwrap_or_default(),
-                    role: form.given("role").unwrap_or_default(),
-                    reports_to: reports_to()?,
-                })?;
-                let added = state.store.add_person(new).await?;
-                state.directory.refresh(state.store.as_ref()).await?;
+                let added = state
+                    .add_person(PersonForm {
+                        name: form.given("name").unwrap_or_default(),
+                        email: form.given("email").unwrap_or_default(),
+                        role: form.given("role").unwrap_or_default(),
+                        reports_to: reports_to()?,
+                    })
+                    .await?;
                 Ok(format!("{} was added", added.name))
             }
             .await
