@@ -1,4 +1,4 @@
-//! Delight (DESIGN §3): which customers were delighted and by what, who delights them, and
+//! Delight (docs/design.md §3): which customers were delighted and by what, who delights them, and
 //! whether they would recommend us. Read from the ratings given in a month, each credited
 //! to the case's solver, category and road at the time of the rating.
 

@@ -1,4 +1,4 @@
-//! What service is worth, computed from the event log (DESIGN §3, docs/metrics.md). Pure
+//! What service is worth, computed from the event log (docs/design.md §3, docs/metrics.md). Pure
 //! functions over events: the store reads them, the server and the CLI present the result.
 
 pub mod customer_math;

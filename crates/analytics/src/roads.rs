@@ -1,4 +1,4 @@
-//! Roads and learning (DESIGN §3): for each category and month, how many cases were solved
+//! Roads and learning (docs/design.md §3): for each category and month, how many cases were solved
 //! on each of the four roads, and what was learned. Read from the solves.
 
 use crate::month::Month;

@@ -62,7 +62,7 @@ pub struct Realtime {
     pub reason: Option<String>,
 }
 
-/// The road a case took to its solution (DESIGN §2.8).
+/// The road a case took to its solution (docs/design.md §2.8).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "u8", into = "u8")]
 pub enum Road {

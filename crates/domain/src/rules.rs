@@ -1,4 +1,4 @@
-//! Who may do what to a case, and what happens when they do (DESIGN §2).
+//! Who may do what to a case, and what happens when they do (docs/design.md §2).
 
 use crate::case::Case;
 use crate::category::Category;
@@ -12,7 +12,7 @@ use crate::timer::idle_tickle_due;
 use crate::validation::EmailAddress;
 use chrono::{DateTime, Duration, Utc};
 
-/// The configurable rules (DESIGN §6: `escalate_after`, `tickle_after`).
+/// The configurable rules (docs/design.md §6: `escalate_after`, `tickle_after`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Rules {
     /// An unsolved case goes to the executive this long after it was opened.

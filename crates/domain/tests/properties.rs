@@ -1,7 +1,7 @@
 //! Property tests: random command sequences by random actors on random hierarchies.
 //!
 //! Every step calls `decide` on the current case; accepted events are folded in with
-//! `Case::apply` and appended to a log. After every step the invariants of DESIGN §2
+//! `Case::apply` and appended to a log. After every step the invariants of docs/design.md §2
 //! are checked against the state, the events and the log.
 
 use chrono::{DateTime, Duration, TimeZone, Utc};

@@ -1,4 +1,4 @@
-//! One example test per rule of a case (DESIGN §2), driven through `open` and `decide`
+//! One example test per rule of a case (docs/design.md §2), driven through `open` and `decide`
 //! with a fake clock.
 //!
 //! The hierarchy used by most tests:

@@ -1,5 +1,5 @@
 //! Every refused request gets the fitting status and `{"error": {code, message, field}}`
-//! naming the problem, and changes nothing (DESIGN §6, §7). `TestApp::refused` compares
+//! naming the problem, and changes nothing (docs/design.md §6). `TestApp::refused` compares
 //! everything readable (people, categories, every case and its events) before and after.
 
 mod common;

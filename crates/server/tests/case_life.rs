@@ -1,4 +1,4 @@
-//! The life of a case over HTTP, as staff and the customer see it (DESIGN §2, §6).
+//! The life of a case over HTTP, as staff and the customer see it (docs/design.md §2, §6).
 
 mod common;
 

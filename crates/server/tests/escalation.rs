@@ -1,5 +1,5 @@
 //! The 20-hour rule and the ticklers, driven by a fake clock and on-demand sweeps
-//! (DESIGN §2.6, §2.7): exactly once, even with racing schedulers, several servers,
+//! (docs/design.md §2.6, §2.7): exactly once, even with racing schedulers, several servers,
 //! or a deadline that passed while the server was down.
 
 mod common;

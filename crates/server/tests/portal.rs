@@ -1,7 +1,7 @@
 //! The public web as a customer's browser uses it: the form to write in (`/contact`) and
 //! the portal (`/portal`) with its emailed single-use sign-in links, sessions, CSRF
 //! tokens and rate limits; and the headers and escaping every page relies on
-//! (DESIGN §2.1, §2.8, §4).
+//! (docs/design.md §2.1, §2.8, §4).
 //!
 //! Signing in needs the mailed link, so those tests run a real SMTP sink (aiosmtpd) and
 //! skip loudly without it, like `mail.rs`.

@@ -1,6 +1,6 @@
 //! The staff pages as a member of staff's browser uses them: signing in with a password
 //! (`/staff/sign-in`), the session cookie and its CSRF token, changing the password, my
-//! cases, the case page with only the actions the case rules allow (DESIGN §2), files,
+//! cases, the case page with only the actions the case rules allow (docs/design.md §2), files,
 //! escaping and the sign-in rate limit.
 
 mod common;

@@ -1,4 +1,4 @@
-//! The reports (DESIGN §3, docs/metrics.md): read the events from the store, compute with
+//! The reports (docs/design.md §3, docs/metrics.md): read the events from the store, compute with
 //! `roadone-analytics`, and name the people. Shown as JSON, CSV, a page, or a CLI table.
 
 pub mod cache;
