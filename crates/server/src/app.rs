@@ -251,6 +251,12 @@ impl App {
             "heartbeat",
             move || crate::health::beat_forever(beat_state.clone()),
         ));
+        let watch_state = state.clone();
+        tasks.push(crate::supervisor::supervise(
+            components.clone(),
+            "directory_watch",
+            move || crate::directory::watch_forever(watch_state.clone()),
+        ));
         if run_scheduler {
             let interval = state.config.scheduler_interval;
             let scheduler_state = state.clone();

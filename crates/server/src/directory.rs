@@ -1,5 +1,7 @@
 //! People, the hierarchy, categories, the settings in force and token digests, cached in
-//! memory: every request needs them and they change rarely. Writes go to the store first, then refresh the cache.
+//! memory: every request needs them and they change rarely. Writes go to the store first,
+//! then refresh the cache. Another server's writes are noticed by [`watch_forever`], which
+//! compares the store's directory version with the cache's several times a second.
 
 use crate::error::AppResult;
 use crate::settings::Settings;
@@ -46,8 +48,14 @@ impl Snapshot {
 /// here stops at once (`forget_token`).
 const TOKEN_CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(60);
 
+/// How often the store's directory version is compared with the cache's: a change made
+/// on another server is in force here within about this long.
+pub const WATCH_EVERY: std::time::Duration = std::time::Duration::from_millis(250);
+
 pub struct Directory {
     snapshot: RwLock<Arc<Snapshot>>,
+    /// The store's directory version the snapshot was read at.
+    version: std::sync::atomic::AtomicI64,
     /// The settings of the configuration, before admins' overrides.
     base: Settings,
     /// Known-good token digests and when they were last confirmed by the store.
@@ -63,6 +71,7 @@ impl Directory {
                 settings: base.clone(),
             })),
             base,
+            version: std::sync::atomic::AtomicI64::new(i64::MIN),
             tokens: RwLock::default(),
         };
         directory.refresh(store).await?;
@@ -70,6 +79,9 @@ impl Directory {
     }
 
     pub async fn refresh(&self, store: &dyn Store) -> AppResult<()> {
+        // Read first: a change that lands while the rest is read moves it again, and the
+        // next look sees that.
+        let version = store.directory_version().await?;
         let people = store.people().await?;
         let categories = store.categories().await?;
         let saved = store.settings().await?;
@@ -79,7 +91,19 @@ impl Directory {
             settings: Settings::with_saved(&self.base, saved),
         };
         *self.snapshot.write().expect("directory lock poisoned") = Arc::new(snapshot);
+        self.version
+            .store(version, std::sync::atomic::Ordering::Release);
         Ok(())
+    }
+
+    /// Reads the directory again if the store's version is not the cache's; whether it did.
+    pub async fn refresh_if_changed(&self, store: &dyn Store) -> AppResult<bool> {
+        let now = store.directory_version().await?;
+        if now == self.version.load(std::sync::atomic::Ordering::Acquire) {
+            return Ok(false);
+        }
+        self.refresh(store).await?;
+        Ok(true)
     }
 
     /// The settings of the server's configuration, before admins' changes.
@@ -129,5 +153,25 @@ impl Directory {
             .write()
             .expect("token cache poisoned")
             .remove(digest);
+    }
+}
+
+/// Keeps this server's cache in step with changes made by other servers on the same store.
+/// A failed look is logged and tried again at the next tick.
+pub async fn watch_forever(state: crate::app::AppState) {
+    let mut tick = tokio::time::interval(WATCH_EVERY);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        state.faults.check("directory_watch");
+        match state
+            .directory
+            .refresh_if_changed(state.store.as_ref())
+            .await
+        {
+            Ok(true) => tracing::debug!("people, categories or settings changed; cache read again"),
+            Ok(false) => {}
+            Err(e) => tracing::warn!("cannot compare the directory with the store: {e}"),
+        }
     }
 }

@@ -28,6 +28,7 @@ async fn a_healthy_server_is_ready_and_names_every_check() {
         "sqlite_checkpointer",
         "sqlite_search_indexer",
         "heartbeat",
+        "directory_watch",
         "store_writable",
         "outbox",
         "disk",

@@ -45,6 +45,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0011_search_queue",
         include_str!("../migrations/0011_search_queue.sql"),
     ),
+    (
+        "0012_directory_version",
+        include_str!("../migrations/0012_directory_version.sql"),
+    ),
 ];
 
 /// Applies every migration not yet applied; returns how many ran.

@@ -48,6 +48,15 @@ impl Store for SqliteStore {
         self.read(settings::settings).await
     }
 
+    async fn directory_version(&self) -> StoreResult<i64> {
+        self.read(|c| {
+            c.prepare_cached("SELECT version FROM directory_version")
+                .and_then(|mut s| s.query_row([], |r| r.get(0)))
+                .map_err(crate::convert::db)
+        })
+        .await
+    }
+
     async fn save_settings(
         &self,
         changes: Vec<(String, Option<String>)>,

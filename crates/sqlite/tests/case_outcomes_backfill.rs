@@ -75,6 +75,13 @@ async fn outcomes_are_backfilled_from_the_events() {
              CREATE VIRTUAL TABLE case_text USING fts5(body, content = '');",
         )
         .unwrap();
+        for table in ["people", "categories", "settings"] {
+            for change in ["added", "changed", "removed"] {
+                conn.execute_batch(&format!("DROP TRIGGER {table}_{change}"))
+                    .unwrap();
+            }
+        }
+        conn.execute_batch("DROP TABLE directory_version;").unwrap();
         for column in [
             "intake_owner",
             "solved_at",

@@ -34,6 +34,10 @@ pub trait Store: Send + Sync + 'static {
         at: DateTime<Utc>,
     ) -> StoreResult<()>;
 
+    /// A number that changes whenever people, categories or settings change, whoever
+    /// changed them: a server whose cached copy has another number reads them again.
+    async fn directory_version(&self) -> StoreResult<i64>;
+
     /// Stores the SHA-256 digest of a bearer token (never the token itself).
     async fn add_token(
         &self,

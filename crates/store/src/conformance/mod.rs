@@ -47,7 +47,7 @@ mod timers;
 
 pub use cases::{append, idempotency, open_case};
 pub use concurrency::{concurrent_appends, concurrent_opens};
-pub use directory::{categories, category_updates, people, settings, tokens};
+pub use directory::{categories, category_updates, directory_version, people, settings, tokens};
 pub use fixture::{load, Fixture};
 pub use instances::{backlog, inbound_messages, instances};
 pub use listing::list_cases;
@@ -57,66 +57,61 @@ pub use search::{event_feed, full_text_search};
 pub use sign_in::{customer_lookup, customer_sign_in, staff_sign_in};
 pub use timers::{timer_sweep, timers};
 
-/// Runs every check, each against a fresh, empty store made by `make`.
-pub async fn run_all<S, F, Fut>(make: F)
-where
-    S: Store,
-    F: Fn() -> Fut,
-    Fut: Future<Output = S>,
-{
-    people(make().await).await;
-    categories(make().await).await;
-    tokens(make().await).await;
-    open_case(make().await).await;
-    idempotency(make().await).await;
-    append(make().await).await;
-    concurrent_appends(make().await).await;
-    concurrent_opens(make().await).await;
-    timers(make().await).await;
-    timer_sweep(make().await).await;
-    outbox(make().await).await;
-    list_cases(make().await).await;
-    customer_sign_in(make().await).await;
-    staff_sign_in(make().await).await;
-    event_feed(make().await).await;
-    full_text_search(make().await).await;
-    category_updates(make().await).await;
-    settings(make().await).await;
-    customer_lookup(make().await).await;
-    report_events(make().await).await;
-    orders_and_outcomes(make().await).await;
-    instances(make().await).await;
-    backlog(make().await).await;
-    inbound_messages(make().await).await;
+/// Calls `$then!` with the name of every check, in the order [`run_all`] runs them. It is
+/// the one list of checks: [`run_all`], [`CHECKS`] and a backend's own tests (one test per
+/// check, see `crates/sqlite/tests/conformance.rs`) are all made from it, so a new check
+/// cannot be left out of any of them.
+#[macro_export]
+macro_rules! conformance_checks {
+    ($then:ident) => {
+        $then!(
+            people,
+            categories,
+            tokens,
+            directory_version,
+            open_case,
+            idempotency,
+            append,
+            concurrent_appends,
+            concurrent_opens,
+            timers,
+            timer_sweep,
+            outbox,
+            list_cases,
+            customer_sign_in,
+            staff_sign_in,
+            event_feed,
+            full_text_search,
+            category_updates,
+            settings,
+            customer_lookup,
+            report_events,
+            orders_and_outcomes,
+            instances,
+            backlog,
+            inbound_messages,
+        );
+    };
 }
 
-/// The names of the checks [`run_all`] runs, in order (for reports).
-pub const CHECKS: &[&str] = &[
-    "people",
-    "categories",
-    "tokens",
-    "open_case",
-    "idempotency",
-    "append",
-    "concurrent_appends",
-    "concurrent_opens",
-    "timers",
-    "timer_sweep",
-    "outbox",
-    "list_cases",
-    "customer_sign_in",
-    "staff_sign_in",
-    "event_feed",
-    "full_text_search",
-    "category_updates",
-    "settings",
-    "customer_lookup",
-    "report_events",
-    "orders_and_outcomes",
-    "instances",
-    "backlog",
-    "inbound_messages",
-];
+macro_rules! run_all_and_names {
+    ($($check:ident),* $(,)?) => {
+        /// Runs every check, each against a fresh, empty store made by `make`.
+        pub async fn run_all<S, F, Fut>(make: F)
+        where
+            S: Store,
+            F: Fn() -> Fut,
+            Fut: Future<Output = S>,
+        {
+            $($check(make().await).await;)*
+        }
+
+        /// The names of the checks [`run_all`] runs, in order (for reports).
+        pub const CHECKS: &[&str] = &[$(stringify!($check)),*];
+    };
+}
+
+crate::conformance_checks!(run_all_and_names);
 
 /// How long the checks lease timers and notifications for.
 pub const LEASE: Duration = Duration::minutes(5);
