@@ -72,6 +72,35 @@ pub enum Road {
     GoAway = 4,
 }
 
+impl Road {
+    pub const ALL: [Road; 4] = [
+        Road::LearnFromYou,
+        Road::EmpathyAndCare,
+        Road::Teach,
+        Road::GoAway,
+    ];
+
+    /// Its name on the pages and in reports.
+    pub fn label(self) -> &'static str {
+        match self {
+            Road::LearnFromYou => "Learn from you",
+            Road::EmpathyAndCare => "Empathy and care",
+            Road::Teach => "Teach",
+            Road::GoAway => "Go away",
+        }
+    }
+
+    /// One line that says when a solver should choose it.
+    pub fn meaning(self) -> &'static str {
+        match self {
+            Road::LearnFromYou => "the customer showed us something we did wrong or did not know",
+            Road::EmpathyAndCare => "we made it right and took care of the person",
+            Road::Teach => "we showed the customer how to help themselves (self-service)",
+            Road::GoAway => "we could not or would not help; say why in what we learned",
+        }
+    }
+}
+
 impl TryFrom<u8> for Road {
     type Error = String;
     fn try_from(n: u8) -> Result<Self, Self::Error> {

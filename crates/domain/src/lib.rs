@@ -33,7 +33,7 @@ pub use event::{Actor, Channel, Customer, Event, EventBody, Realtime, Road, Tick
 pub use hierarchy::Hierarchy;
 pub use intake::Intake;
 pub use notification::{Notification, Recipient};
-pub use person::{Person, PersonId, Role};
+pub use person::{Capability, Person, PersonId, Role};
 pub use rules::{decide, open, Context, Rules};
 pub use timer::{timers_for, Timer, TimerKind};
 pub use transition::{opening, resync, transition, Transition};

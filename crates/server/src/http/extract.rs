@@ -7,7 +7,7 @@ use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::header;
 use axum::http::request::Parts;
-use roadone_domain::{Person, PersonId, Role};
+use roadone_domain::{Capability, Person, PersonId};
 use serde::de::DeserializeOwned;
 
 /// A JSON body. Unreadable JSON is a 400; a field of the wrong type or missing is a 422
@@ -121,17 +121,14 @@ impl Staff {
         self.person.id
     }
 
-    pub fn require_role(&self, roles: &[Role], doing: &str) -> Result<(), AppError> {
-        if roles.contains(&self.person.role) {
+    /// Refuses, naming who may, unless this person's role has `capability`.
+    pub fn require(&self, capability: Capability, doing: &str) -> Result<(), AppError> {
+        if self.person.role.may(capability) {
             Ok(())
         } else {
             Err(AppError::Forbidden(format!(
                 "only {} may {doing}",
-                roles
-                    .iter()
-                    .map(|r| r.as_str())
-                    .collect::<Vec<_>>()
-                    .join(" or ")
+                capability.holders()
             )))
         }
     }

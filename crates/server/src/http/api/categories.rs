@@ -5,7 +5,7 @@ use crate::http::views::{CategoryView, ErrorBody};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
-use roadone_domain::Role;
+use roadone_domain::Capability;
 
 /// Adds a category with its intake checklist, manager and executive (admins only).
 #[utoipa::path(post, path = "/api/v1/categories", request_body = CategoryView, security(("bearer" = [])),
@@ -15,7 +15,7 @@ pub async fn create(
     staff: Staff,
     ApiJson(req): ApiJson<CategoryView>,
 ) -> AppResult<(StatusCode, Json<CategoryView>)> {
-    staff.require_role(&[Role::Admin], "add categories")?;
+    staff.require(Capability::Administer, "add categories")?;
     let created = crate::categories::add(&state, req.into()).await?;
     Ok((StatusCode::CREATED, Json(CategoryView::from(&created))))
 }
@@ -31,7 +31,7 @@ pub async fn update(
     Path(key): Path<String>,
     ApiJson(req): ApiJson<CategoryView>,
 ) -> AppResult<Json<CategoryView>> {
-    staff.require_role(&[Role::Admin], "edit categories")?;
+    staff.require(Capability::Administer, "edit categories")?;
     if req.key != key {
         return Err(AppError::invalid(
             "key",

@@ -8,7 +8,7 @@ use axum::extract::rejection::BytesRejection;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::Json;
-use roadone_domain::Role;
+use roadone_domain::Capability;
 
 /// Largest raw message taken in over HTTP (attachments included).
 pub const MAX_MESSAGE_BYTES: usize = 26 * 1024 * 1024;
@@ -26,7 +26,7 @@ pub async fn email(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> AppResult<(StatusCode, Json<InboundResult>)> {
-    staff.require_role(&[Role::Admin], "deliver inbound mail")?;
+    staff.require(Capability::Administer, "deliver inbound mail")?;
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())

@@ -8,7 +8,7 @@ use crate::http::views::ErrorBody;
 use crate::orders::{read, OrderText, MAX_BATCH};
 use axum::extract::State;
 use axum::Json;
-use roadone_domain::Role;
+use roadone_domain::Capability;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -56,7 +56,7 @@ pub async fn add(
     staff: Staff,
     ApiJson(req): ApiJson<OrdersRequest>,
 ) -> AppResult<Json<OrdersResult>> {
-    staff.require_role(&[Role::Admin], "send orders")?;
+    staff.require(Capability::Administer, "send orders")?;
     if req.orders.is_empty() || req.orders.len() > MAX_BATCH {
         return Err(AppError::invalid(
             "orders",

@@ -9,7 +9,7 @@ use crate::people::PersonForm;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
-use roadone_domain::Role;
+use roadone_domain::Capability;
 
 /// Adds a person to the hierarchy (admins only).
 #[utoipa::path(post, path = "/api/v1/people", request_body = NewPersonRequest, security(("bearer" = [])),
@@ -19,7 +19,7 @@ pub async fn create(
     staff: Staff,
     ApiJson(req): ApiJson<NewPersonRequest>,
 ) -> AppResult<(StatusCode, Json<PersonView>)> {
-    staff.require_role(&[Role::Admin], "add people")?;
+    staff.require(Capability::Administer, "add people")?;
     let created = state
         .add_person(PersonForm {
             name: req.name,
@@ -52,7 +52,7 @@ pub async fn move_person(
     Path(id): Path<String>,
     ApiJson(req): ApiJson<MovePersonRequest>,
 ) -> AppResult<Json<PersonView>> {
-    staff.require_role(&[Role::Admin], "move people")?;
+    staff.require(Capability::Administer, "move people")?;
     let id = path_id(&id, "person")?;
     let moved = state.move_person(id, req.reports_to).await?;
     Ok(Json(PersonView::from(&moved)))
@@ -67,7 +67,7 @@ pub async fn deactivate(
     staff: Staff,
     Path(id): Path<String>,
 ) -> AppResult<Json<DeactivationView>> {
-    staff.require_role(&[Role::Admin], "deactivate people")?;
+    staff.require(Capability::Administer, "deactivate people")?;
     let id = path_id(&id, "person")?;
     let report = state.deactivate(id).await?;
     let snapshot = state.directory.snapshot();

@@ -11,9 +11,7 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use roadone_analytics::Month;
-use roadone_domain::Role;
-
-pub const READERS: &[Role] = &[Role::Manager, Role::Executive, Role::Admin];
+use roadone_domain::Capability;
 
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -71,7 +69,7 @@ pub async fn trail(
     staff: Staff,
     ApiQuery(q): ApiQuery<TrailQuery>,
 ) -> AppResult<Response> {
-    staff.require_role(READERS, "read reports")?;
+    staff.require(Capability::ReadReports, "read reports")?;
     let month = month_param("month", q.month.as_deref())?;
     let sort = trail::parse_sort(q.sort.as_deref()).map_err(|e| AppError::invalid("sort", e))?;
     let format = format_param(q.format.as_deref())?;
@@ -103,7 +101,7 @@ pub async fn customer_math(
     ApiQuery(q): ApiQuery<MathQuery>,
 ) -> AppResult<Response> {
     use crate::reports::customer_math as math;
-    staff.require_role(READERS, "read reports")?;
+    staff.require(Capability::ReadReports, "read reports")?;
     let format = format_param(q.format.as_deref())?;
     let report =
         crate::reports::cache::customer_math(&state, q.window_days, q.currency, state.clock.now())
@@ -132,7 +130,7 @@ pub async fn delight(
     ApiQuery(q): ApiQuery<MonthQuery>,
 ) -> AppResult<Response> {
     use crate::reports::delight as d;
-    staff.require_role(READERS, "read reports")?;
+    staff.require(Capability::ReadReports, "read reports")?;
     let month = month_param("month", q.month.as_deref())?;
     let format = format_param(q.format.as_deref())?;
     let report = d::monthly(&state, month).await?;
@@ -162,7 +160,7 @@ pub async fn roads(
     ApiQuery(q): ApiQuery<RangeQuery>,
 ) -> AppResult<Response> {
     use crate::reports::roads as r;
-    staff.require_role(READERS, "read reports")?;
+    staff.require(Capability::ReadReports, "read reports")?;
     let from = month_param("from", q.from.as_deref())?;
     let to = month_param("to", q.to.as_deref())?;
     let format = format_param(q.format.as_deref())?;

@@ -9,7 +9,7 @@ use crate::tokens;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
-use roadone_domain::Role;
+use roadone_domain::Capability;
 
 /// Issues a token for an active person (admins only).
 #[utoipa::path(post, path = "/api/v1/tokens", request_body = NewTokenRequest, security(("bearer" = [])),
@@ -19,7 +19,7 @@ pub async fn issue(
     staff: Staff,
     ApiJson(req): ApiJson<NewTokenRequest>,
 ) -> AppResult<(StatusCode, Json<IssuedToken>)> {
-    staff.require_role(&[Role::Admin], "issue tokens")?;
+    staff.require(Capability::Administer, "issue tokens")?;
     let label = req.label.trim();
     if label.is_empty() {
         return Err(AppError::invalid("label", "say what the token is for"));
@@ -49,7 +49,7 @@ pub async fn issue(
 #[utoipa::path(get, path = "/api/v1/tokens", security(("bearer" = [])),
     responses((status = 200, body = Vec<TokenView>), (status = 403, body = ErrorBody)))]
 pub async fn list(State(state): State<AppState>, staff: Staff) -> AppResult<Json<Vec<TokenView>>> {
-    staff.require_role(&[Role::Admin], "list tokens")?;
+    staff.require(Capability::Administer, "list tokens")?;
     let tokens = state.store.tokens().await?;
     Ok(Json(
         tokens
@@ -73,7 +73,7 @@ pub async fn revoke(
     staff: Staff,
     Path(id): Path<String>,
 ) -> AppResult<StatusCode> {
-    staff.require_role(&[Role::Admin], "revoke tokens")?;
+    staff.require(Capability::Administer, "revoke tokens")?;
     let hash = hex::decode(&id)
         .ok()
         .filter(|h| h.len() == 32)

@@ -11,10 +11,10 @@ use axum::extract::{Path, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use minijinja::{context, Value};
-use roadone_domain::{Person, PersonId, Role};
+use roadone_domain::{Capability, Person, PersonId};
 
 pub(crate) fn admin_only(me: &SignedIn) -> Result<(), WebError> {
-    if me.person.role != Role::Admin {
+    if !me.person.role.may(Capability::Administer) {
         return Err(WebError(AppError::Forbidden(
             "only administrators manage people, categories and settings".into(),
         )));

@@ -11,7 +11,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DateTime, Utc};
 use minijinja::{context, Value};
-use roadone_domain::{Actor, Case, CaseStatus, Command, EventBody, Role};
+use roadone_domain::{Actor, Capability, Case, CaseStatus, Command, EventBody};
 use roadone_store::{CaseFilter, EventFilter, StoredCase};
 use serde::Deserialize;
 
@@ -60,15 +60,11 @@ pub async fn list(
     Query(q): Query<ListQuery>,
 ) -> WebResult<Response> {
     let everyone = q.who.as_deref() == Some("all");
-    if everyone
-        && !matches!(
-            me.person.role,
-            Role::Manager | Role::Executive | Role::Admin
-        )
-    {
-        return Err(WebError(AppError::Forbidden(
-            "only managers, executives and admins see everyone's cases".into(),
-        )));
+    if everyone && !me.person.role.may(Capability::SeeAllCases) {
+        return Err(WebError(AppError::Forbidden(format!(
+            "only {} see everyone's cases",
+            Capability::SeeAllCases.holders()
+        ))));
     }
     let status = match q.state.as_deref() {
         None | Some("open") => Some(CaseStatus::Open),
@@ -149,40 +145,15 @@ pub async fn list(
             state => q.state.unwrap_or_else(|| "open".into()),
             q => text,
             everyone,
-            can_see_all => matches!(me.person.role, Role::Manager | Role::Executive | Role::Admin),
+            can_see_all => me.person.role.may(Capability::SeeAllCases),
         },
     )?
     .into_response())
 }
 
-const ROADS: [(i64, &str, &str); 4] = [
-    (
-        1,
-        "Learn from you",
-        "the customer showed us something we did wrong or did not know",
-    ),
-    (
-        2,
-        "Empathy and care",
-        "we made it right and took care of the person",
-    ),
-    (
-        3,
-        "Teach",
-        "we showed the customer how to help themselves (self-service)",
-    ),
-    (
-        4,
-        "Go away",
-        "we could not or would not help; say why in what we learned",
-    ),
-];
-
 /// "2: Empathy and care".
 pub fn road_label(road: roadone_domain::Road) -> String {
-    let n = u8::from(road) as i64;
-    let label = ROADS.iter().find(|r| r.0 == n).map(|r| r.1).unwrap_or("");
-    format!("{n}: {label}")
+    format!("{}: {}", u8::from(road), road.label())
 }
 
 /// The name an enum value has in the API (its serde name).
@@ -403,7 +374,7 @@ async fn case_page(
             timeline,
             can_solve, can_pass_up, can_take, can_upgrade, can_reply, can_note,
             above,
-            roads => ROADS.iter().map(|(n, label, line)| context! { n => *n, label => *label, line => *line }).collect::<Vec<_>>(),
+            roads => roadone_domain::Road::ALL.iter().map(|r| context! { n => u8::from(*r), label => r.label(), line => r.meaning() }).collect::<Vec<_>>(),
             problem => problem.as_ref().filter(|(s, _)| !s.is_success()).map(|(_, m)| m.clone()),
             notice => problem.as_ref().filter(|(s, _)| s.is_success()).map(|(_, m)| m.clone()),
         },

@@ -10,7 +10,7 @@ use crate::web::staff::session::SignedIn;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use minijinja::context;
-use roadone_domain::{EventBody, Role};
+use roadone_domain::{Capability, EventBody};
 use roadone_store::EventFilter;
 use serde::Deserialize;
 
@@ -25,13 +25,11 @@ pub async fn show(
     me: SignedIn,
     Query(q): Query<FeedQuery>,
 ) -> WebResult<Response> {
-    if !matches!(
-        me.person.role,
-        Role::Manager | Role::Executive | Role::Admin
-    ) {
-        return Err(WebError(AppError::Forbidden(
-            "the feed is for managers, executives and admins".into(),
-        )));
+    if !me.person.role.may(Capability::ReadReports) {
+        return Err(WebError(AppError::Forbidden(format!(
+            "the feed is for {}",
+            Capability::ReadReports.holders()
+        ))));
     }
     let snapshot = state.directory.snapshot();
     let name = |id: i64| snapshot.person_name(id);

@@ -12,12 +12,12 @@ use axum::extract::{Path, Query, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use minijinja::context;
-use roadone_domain::{Category, Channel, Customer, Intake, Realtime, Role};
+use roadone_domain::{Capability, Category, Channel, Customer, Intake, Realtime};
 use roadone_store::CaseFilter;
 use std::collections::BTreeMap;
 
 fn may_take_calls(me: &SignedIn) -> Result<(), WebError> {
-    if me.person.role == Role::Admin {
+    if !me.person.role.may(Capability::TakeCases) {
         return Err(WebError(AppError::Forbidden(
             "administrators do not own cases; sign in as a person who takes calls".into(),
         )));

@@ -3,7 +3,6 @@
 
 use crate::app::AppState;
 use crate::error::AppError;
-use crate::http::api::reports::READERS;
 use crate::reports::trail::{self, TrailReport};
 use crate::web::pages::{render, WebError, WebResult};
 use crate::web::staff::session::SignedIn;
@@ -11,6 +10,7 @@ use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use minijinja::{context, Value};
 use roadone_analytics::Month;
+use roadone_domain::Capability;
 use serde::Deserialize;
 
 #[derive(Deserialize, Default)]
@@ -20,12 +20,13 @@ pub struct TrailQuery {
 }
 
 fn readers_only(me: &SignedIn) -> Result<(), WebError> {
-    if READERS.contains(&me.person.role) {
+    if me.person.role.may(Capability::ReadReports) {
         Ok(())
     } else {
-        Err(WebError(AppError::Forbidden(
-            "reports are for managers, executives and admins".into(),
-        )))
+        Err(WebError(AppError::Forbidden(format!(
+            "reports are for {}",
+            Capability::ReadReports.holders()
+        ))))
     }
 }
 

@@ -8,7 +8,7 @@ use crate::web::session::{check_csrf, STAFF};
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
-use roadone_domain::{Person, Role};
+use roadone_domain::{Capability, Person};
 
 #[derive(Debug, Clone)]
 pub struct SignedIn {
@@ -89,9 +89,9 @@ impl SignedIn {
         minijinja::context! {
             name => self.person.name.clone(),
             role => role.as_str(),
-            takes_calls => role != Role::Admin,
-            sees_feed => matches!(role, Role::Manager | Role::Executive | Role::Admin),
-            admin => role == Role::Admin,
+            takes_calls => role.may(Capability::TakeCases),
+            sees_feed => role.may(Capability::ReadReports),
+            admin => role.may(Capability::Administer),
         }
     }
 
