@@ -7,6 +7,7 @@
 //! from state and events so that the store can write them in the same transaction;
 //! [`transition`] puts the four together, and everything that writes a case uses it.
 
+pub mod actions;
 pub mod attachment;
 pub mod case;
 pub mod category;
@@ -23,6 +24,7 @@ pub mod timer;
 pub mod transition;
 pub mod validation;
 
+pub use actions::{available_actions, Actions};
 pub use attachment::AttachmentRef;
 pub use case::{Case, CaseStatus, Rating, Solution};
 pub use category::{Category, ChecklistItem};

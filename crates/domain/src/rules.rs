@@ -231,6 +231,98 @@ fn require_owner(case: &Case, actor: Actor) -> Result<PersonId, DomainError> {
     }
 }
 
+// Who may give each command to a case as it is, apart from what the command says. The
+// rules below call these before they look at the command's fields, and the pages ask
+// them (through `available_actions`) which buttons to show.
+
+/// The owner passing up (or the system, for an owner who is gone), and the nearest
+/// active person above them.
+pub(crate) fn may_pass_up(
+    case: &Case,
+    actor: Actor,
+    ctx: Context<'_>,
+) -> Result<(PersonId, PersonId), DomainError> {
+    let h = ctx.hierarchy;
+    require_open(case)?;
+    // A deactivated owner cannot act: the system passes their cases up for them.
+    let owner_gone = !h.get(case.owner).is_some_and(|p| p.active);
+    let owner = match actor {
+        Actor::System if owner_gone => case.owner,
+        _ => require_owner(case, actor)?,
+    };
+    // A deactivated manager is skipped, not a dead end.
+    let nearest = h
+        .chain_above(owner)
+        .into_iter()
+        .find(|id| h.get(*id).is_some_and(|p| p.active))
+        .ok_or(DomainError::TopOfHierarchy { owner })?;
+    Ok((owner, nearest))
+}
+
+/// The person taking the case: active, and above its owner.
+pub(crate) fn may_take(
+    case: &Case,
+    actor: Actor,
+    ctx: Context<'_>,
+) -> Result<PersonId, DomainError> {
+    let h = ctx.hierarchy;
+    require_open(case)?;
+    let taker = require_person(actor)?;
+    active_person(h, taker, "actor")?;
+    if taker == case.owner {
+        return Err(DomainError::AlreadyOwner { person: taker });
+    }
+    if !h.is_above(taker, case.owner) {
+        return Err(DomainError::TakeNotFromAbove { owner: case.owner });
+    }
+    Ok(taker)
+}
+
+/// The owner upgrading, and the category's manager who will own the case.
+pub(crate) fn may_upgrade(
+    case: &Case,
+    actor: Actor,
+    ctx: Context<'_>,
+) -> Result<(PersonId, PersonId), DomainError> {
+    let h = ctx.hierarchy;
+    require_open(case)?;
+    let owner = require_owner(case, actor)?;
+    let manager = ctx.category.manager;
+    active_person(h, manager, "category.manager")?;
+    if manager == owner {
+        return Err(DomainError::AlreadyOwner { person: manager });
+    }
+    if h.is_above(owner, manager) {
+        return Err(DomainError::UpgradeWouldPassDown { manager });
+    }
+    Ok((owner, manager))
+}
+
+pub(crate) fn may_solve(case: &Case, actor: Actor) -> Result<PersonId, DomainError> {
+    require_open(case)?;
+    require_owner(case, actor)
+}
+
+/// The owner, or anyone above them, writes to the customer.
+pub(crate) fn may_send_message(
+    case: &Case,
+    actor: Actor,
+    ctx: Context<'_>,
+) -> Result<PersonId, DomainError> {
+    let sender = require_person(actor)?;
+    if sender != case.owner && !ctx.hierarchy.is_above(sender, case.owner) {
+        return Err(DomainError::NotOwner { owner: case.owner });
+    }
+    Ok(sender)
+}
+
+/// Any active member of staff may note something on any case.
+pub(crate) fn may_add_note(actor: Actor, ctx: Context<'_>) -> Result<PersonId, DomainError> {
+    let writer = require_person(actor)?;
+    active_person(ctx.hierarchy, writer, "actor")?;
+    Ok(writer)
+}
+
 fn decide_bodies(
     case: &Case,
     command: &Command,
@@ -240,31 +332,17 @@ fn decide_bodies(
     let h = ctx.hierarchy;
     match command {
         Command::PassUp { to, reason } => {
-            require_open(case)?;
-            // A deactivated owner cannot act: the system passes their cases up for them.
-            let owner_gone = !h.get(case.owner).is_some_and(|p| p.active);
-            let owner = match actor {
-                Actor::System if owner_gone => case.owner,
-                _ => require_owner(case, actor)?,
-            };
-            let above = h.chain_above(owner);
-            if above.is_empty() {
-                return Err(DomainError::TopOfHierarchy { owner });
-            }
+            let (owner, nearest) = may_pass_up(case, actor, ctx)?;
             let reason = non_empty(reason, "reason")?;
             let target = match to {
                 Some(to) => {
                     active_person(h, *to, "to")?;
-                    if !above.contains(to) {
+                    if !h.chain_above(owner).contains(to) {
                         return Err(DomainError::PassNotUp { to: *to, owner });
                     }
                     *to
                 }
-                // The nearest active person above; a deactivated manager is skipped, not a dead end.
-                None => *above
-                    .iter()
-                    .find(|id| h.get(**id).is_some_and(|p| p.active))
-                    .ok_or(DomainError::TopOfHierarchy { owner })?,
+                None => nearest,
             };
             Ok(vec![EventBody::PassedUp {
                 from: owner,
@@ -273,31 +351,14 @@ fn decide_bodies(
             }])
         }
         Command::Take => {
-            require_open(case)?;
-            let taker = require_person(actor)?;
-            active_person(h, taker, "actor")?;
-            if taker == case.owner {
-                return Err(DomainError::AlreadyOwner { person: taker });
-            }
-            if !h.is_above(taker, case.owner) {
-                return Err(DomainError::TakeNotFromAbove { owner: case.owner });
-            }
+            let taker = may_take(case, actor, ctx)?;
             Ok(vec![EventBody::Taken {
                 from: case.owner,
                 to: taker,
             }])
         }
         Command::Upgrade { reason } => {
-            require_open(case)?;
-            let owner = require_owner(case, actor)?;
-            let manager = ctx.category.manager;
-            active_person(h, manager, "category.manager")?;
-            if manager == owner {
-                return Err(DomainError::AlreadyOwner { person: manager });
-            }
-            if h.is_above(owner, manager) {
-                return Err(DomainError::UpgradeWouldPassDown { manager });
-            }
+            let (owner, manager) = may_upgrade(case, actor, ctx)?;
             Ok(vec![EventBody::Upgraded {
                 from: owner,
                 to: manager,
@@ -309,8 +370,7 @@ fn decide_bodies(
             road,
             learned,
         } => {
-            require_open(case)?;
-            require_owner(case, actor)?;
+            may_solve(case, actor)?;
             let resolution = non_empty(resolution, "resolution")?;
             let road = u8::try_from(*road)
                 .map_err(|_| format!("road must be 1, 2, 3 or 4, got {road}"))
@@ -352,10 +412,7 @@ fn decide_bodies(
             }])
         }
         Command::SendMessage { body, attachments } => {
-            let sender = require_person(actor)?;
-            if sender != case.owner && !h.is_above(sender, case.owner) {
-                return Err(DomainError::NotOwner { owner: case.owner });
-            }
+            may_send_message(case, actor, ctx)?;
             let body = text_or_files(body, attachments)?;
             Ok(vec![EventBody::MessageSent {
                 body,
@@ -363,8 +420,7 @@ fn decide_bodies(
             }])
         }
         Command::AddNote { body, attachments } => {
-            let writer = require_person(actor)?;
-            active_person(h, writer, "actor")?;
+            may_add_note(actor, ctx)?;
             let body = text_or_files(body, attachments)?;
             Ok(vec![EventBody::NoteAdded {
                 body,

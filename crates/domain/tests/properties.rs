@@ -10,9 +10,9 @@ use proptest::test_runner::TestCaseError;
 use roadone_domain::notification::notifications_for;
 use roadone_domain::timer::idle_tickle_due;
 use roadone_domain::{
-    open, timers_for, transition, Actor, Case, Category, Channel, ChecklistItem, Command, Context,
-    Customer, Event, EventBody, Hierarchy, Intake, Person, PersonId, Realtime, Recipient, Role,
-    Rules, TickleReason, TimerKind,
+    available_actions, open, timers_for, transition, Actions, Actor, Case, Category, Channel,
+    ChecklistItem, Command, Context, Customer, Event, EventBody, Hierarchy, Intake, Person,
+    PersonId, Realtime, Recipient, Role, Rules, TickleReason, TimerKind,
 };
 use std::collections::BTreeMap;
 
@@ -584,6 +584,37 @@ fn run(scenario: &Scenario) -> Result<(), TestCaseError> {
             ActorSpec::Customer => Actor::Customer,
             ActorSpec::System => Actor::System,
         };
+        // What a page offers this actor is exactly what the rules accept (with fields
+        // that are fine), so no button leads to a refusal and none is missing.
+        let offered = available_actions(&case, actor, ctx(now));
+        let accepts = |command: Command| transition(&case, &command, actor, ctx(now)).is_ok();
+        let text = || "Words".to_string();
+        prop_assert_eq!(
+            offered,
+            Actions {
+                solve: accepts(Command::Solve {
+                    resolution: text(),
+                    road: 2,
+                    learned: text()
+                }),
+                pass_up: accepts(Command::PassUp {
+                    to: None,
+                    reason: text()
+                }),
+                take: accepts(Command::Take),
+                upgrade: accepts(Command::Upgrade { reason: text() }),
+                send_message: accepts(Command::SendMessage {
+                    body: text(),
+                    attachments: vec![]
+                }),
+                add_note: accepts(Command::AddNote {
+                    body: text(),
+                    attachments: vec![]
+                }),
+            },
+            "offered to {:?}",
+            actor
+        );
         let before = case.clone();
         let result = transition(&case, &step.command, actor, ctx(now));
         prop_assert_eq!(&case, &before, "deciding changed the case");

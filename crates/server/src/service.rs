@@ -9,8 +9,8 @@ use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use roadone_domain::AttachmentRef;
 use roadone_domain::{
-    opening, resync, transition, Actor, Case, CaseId, Command, Context, Customer, DomainError,
-    Intake, PersonId, Transition,
+    available_actions, opening, resync, transition, Actions, Actor, Case, CaseId, Command, Context,
+    Customer, DomainError, Intake, PersonId, Transition,
 };
 use roadone_store::{
     Append, CaseHead, IdempotencyKey, NewCase, OpenOutcome, StoreError, StoredCase,
@@ -152,10 +152,11 @@ impl AppState {
         ))))
     }
 
-    /// Whether `command` by `actor` would be accepted on `case` now; nothing is written.
-    /// The staff pages offer only the actions this allows, decided by the rules themselves.
-    pub fn allows(&self, case: &Case, actor: Actor, command: &Command) -> bool {
-        self.check(case, actor, command).is_ok()
+    /// What `actor` may do to `case` now (the buttons of the case page), as the rules say.
+    pub fn available_actions(&self, case: &Case, actor: Actor) -> AppResult<Actions> {
+        self.decide_at(&case.category, self.clock.now(), |ctx| {
+            Ok(available_actions(case, actor, ctx))
+        })
     }
 
     /// The rules' answer to `command` on `case` now, without writing anything.

@@ -317,26 +317,7 @@ async fn case_page(
         .map(case_link)
         .collect();
     let actor = Actor::Person { id: me.person.id };
-    let may = |command: Command| state.allows(case, actor, &command);
-    let can_solve = may(Command::Solve {
-        resolution: "-".into(),
-        road: 1,
-        learned: "-".into(),
-    });
-    let can_pass_up = may(Command::PassUp {
-        to: None,
-        reason: "-".into(),
-    });
-    let can_take = may(Command::Take);
-    let can_upgrade = may(Command::Upgrade { reason: "-".into() });
-    let can_note = may(Command::AddNote {
-        body: "-".into(),
-        attachments: Vec::new(),
-    });
-    let can_reply = may(Command::SendMessage {
-        body: "-".into(),
-        attachments: Vec::new(),
-    });
+    let may = state.available_actions(case, actor)?;
     let above: Vec<Value> = snapshot
         .hierarchy
         .chain_above(case.owner)
@@ -372,7 +353,8 @@ async fn case_page(
             earlier,
             facts, missing,
             timeline,
-            can_solve, can_pass_up, can_take, can_upgrade, can_reply, can_note,
+            can_solve => may.solve, can_pass_up => may.pass_up, can_take => may.take,
+            can_upgrade => may.upgrade, can_reply => may.send_message, can_note => may.add_note,
             above,
             roads => roadone_domain::Road::ALL.iter().map(|r| context! { n => u8::from(*r), label => r.label(), line => r.meaning() }).collect::<Vec<_>>(),
             problem => problem.as_ref().filter(|(s, _)| !s.is_success()).map(|(_, m)| m.clone()),
