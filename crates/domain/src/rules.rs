@@ -1,4 +1,27 @@
 //! Who may do what to a case, and what happens when they do (docs/design.md §2).
+//!
+//! The rules, and where each is enforced:
+//! 1. A case opens with a customer who can be reached, a known category, a subject and the
+//!    category's required facts (given, or marked as missing); whoever takes it owns it.
+//!    [`open`]
+//! 2. A case always has exactly one owner: every event that moves it names the new owner
+//!    (`Case::apply`).
+//! 3. The owner solves it or passes it up, to the person they report to or anyone above;
+//!    never sideways or down. `may_pass_up`, `Command::PassUp` in `decide_bodies`
+//! 4. Anyone above the owner may take it. `may_take`
+//! 5. Frontline may upgrade it to the category's manager at once. Unlike a pass-up it needs
+//!    no reason: it is one click during a live call, and its point is learning. `may_upgrade`
+//! 6. Unsolved `escalate_after` after opening, it goes to the category's executive (or the
+//!    top of the hierarchy), once. `Command::Escalate`, `escalation_target`
+//! 7. The owner is reminded after `tickle_after` without activity and once before the
+//!    deadline. `Command::Tickle`
+//! 8. Only the owner solves, with the answer, the road and what was learned; only the
+//!    customer rates, once, a solved case; a customer's reply reopens a solved case to its
+//!    solver. `may_solve`, `Command::Rate`, `Command::CustomerReply`
+//! 9. The owner and anyone above may write to the customer; any active member of staff may
+//!    add a note. `may_send_message`, `may_add_note`
+//!
+//! Every accepted command becomes events stamped with `ctx.now` and the actor ([`decide`]).
 
 use crate::case::Case;
 use crate::category::Category;
