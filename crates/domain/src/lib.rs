@@ -5,7 +5,7 @@
 //! against the current state by [`rules::decide`] and either refused with a
 //! [`DomainError`] or turned into new events. Timers and notifications are derived
 //! from state and events so that the store can write them in the same transaction;
-//! [`transition`] puts the four together, and everything that writes a case uses it.
+//! [`transition()`] puts the four together, and everything that writes a case uses it.
 
 pub mod actions;
 pub mod attachment;

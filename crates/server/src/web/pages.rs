@@ -130,6 +130,9 @@ static PAGES: LazyLock<Environment<'static>> = LazyLock::new(|| {
     let mut env = Environment::new();
     env.set_trim_blocks(true);
     env.set_lstrip_blocks(true);
+    // A misspelt or forgotten value is an error, not an empty spot on the page;
+    // `{% if x %}` may still ask whether an optional value was given.
+    env.set_undefined_behavior(minijinja::UndefinedBehavior::SemiStrict);
     for (name, source) in BUILT_IN {
         // Built in and covered by tests: a broken template is a build we never ship.
         env.add_template(name, source)
