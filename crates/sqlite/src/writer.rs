@@ -502,4 +502,92 @@ mod tests {
             "one group committed"
         );
     }
+
+    /// Submits without waiting; the answer comes on the returned channel.
+    fn send<T: Send + 'static>(
+        writer: &Writer,
+        work: impl FnMut(&Connection) -> StoreResult<T> + Send + 'static,
+    ) -> tokio::sync::oneshot::Receiver<StoreResult<T>> {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        writer.submit(Box::new(Task::new(work, tx))).unwrap();
+        rx
+    }
+
+    fn insert(x: i64) -> impl FnMut(&Connection) -> StoreResult<()> + Send + 'static {
+        move |c: &Connection| {
+            c.execute("INSERT INTO t VALUES (?)", [x])
+                .map(|_| ())
+                .map_err(crate::convert::db)
+        }
+    }
+
+    #[test]
+    fn a_write_that_fails_mid_group_is_undone_alone_and_the_rest_of_the_group_commits() {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch("CREATE TABLE t (x INTEGER)").unwrap();
+        let writer = Writer::start(conn, None);
+        // Hold the writer inside a group so that the next three land in it together.
+        let (release, held) = std::sync::mpsc::channel::<()>();
+        let blocker = send(&writer, move |_c: &Connection| {
+            let _ = held.recv_timeout(std::time::Duration::from_secs(10));
+            Ok(())
+        });
+        let first = send(&writer, insert(1));
+        let failing = send(&writer, |c: &Connection| -> StoreResult<()> {
+            c.execute("INSERT INTO t VALUES (2)", []).unwrap();
+            // As a full disk or an I/O error would answer, after writing half its work.
+            Err(StoreError::Unavailable("the disk went away".into()))
+        });
+        let third = send(&writer, insert(3));
+        release.send(()).unwrap();
+        // The group runs again after the failure; the blocker must not wait then.
+        drop(release);
+        assert!(blocker.blocking_recv().unwrap().is_ok());
+        assert!(
+            first.blocking_recv().unwrap().is_ok(),
+            "the first write commits"
+        );
+        assert!(
+            matches!(
+                failing.blocking_recv().unwrap(),
+                Err(StoreError::Unavailable(_))
+            ),
+            "the failing write hears its failure"
+        );
+        assert!(
+            third.blocking_recv().unwrap().is_ok(),
+            "the third write commits"
+        );
+        let kept = submit(&writer, |c: &Connection| {
+            c.query_row(
+                "SELECT group_concat(x) FROM (SELECT x FROM t ORDER BY x)",
+                [],
+                |r| r.get::<_, String>(0),
+            )
+            .map_err(crate::convert::db)
+        });
+        assert_eq!(
+            kept.unwrap(),
+            "1,3",
+            "half of the failed write is not left behind"
+        );
+        assert_eq!(writer.threads_alive(), (true, true));
+    }
+
+    #[test]
+    fn a_write_whose_fsync_fails_is_never_acknowledged() {
+        let dir = tempfile::tempdir().unwrap();
+        let conn = Connection::open(dir.path().join("db")).unwrap();
+        conn.execute_batch("CREATE TABLE t (x INTEGER)").unwrap();
+        // The file the fsync thread must sync is not there: the sync fails.
+        let writer = Writer::start(conn, Some(dir.path().join("no-such-wal")));
+        let answer = submit(&writer, insert(1));
+        match answer {
+            Err(StoreError::Unavailable(message)) => {
+                assert!(message.contains("may not be on disk"), "{message}")
+            }
+            other => panic!("a write that may not be on disk was answered {other:?}"),
+        }
+        assert_eq!(writer.threads_alive(), (true, true), "both threads go on");
+    }
 }
