@@ -25,13 +25,6 @@ pub struct Transition {
     pub notifications: Vec<Notification>,
 }
 
-impl Transition {
-    /// The opening event of a transition made by [`opening`].
-    pub fn opened(&self) -> &Event {
-        &self.events[0]
-    }
-}
-
 /// A new case from `intake`, taken by `by` at `ctx.now`.
 pub fn opening(intake: &Intake, by: PersonId, ctx: Context<'_>) -> Result<Transition, DomainError> {
     let opened = open(intake, by, ctx)?;

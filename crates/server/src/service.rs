@@ -66,19 +66,15 @@ impl AppState {
 
     /// The rules' change for `command` by `actor` on `case`, now.
     fn decided(&self, case: &Case, actor: Actor, command: &Command) -> AppResult<Transition> {
-        if !self
-            .directory
-            .snapshot()
-            .categories
-            .contains_key(&case.category)
-        {
-            return Err(AppError::Internal(format!(
-                "a case has unknown category {}",
-                case.category
-            )));
-        }
         self.decide_at(&case.category, self.clock.now(), |ctx| {
             transition(case, command, actor, ctx)
+        })
+        // A stored case whose category is gone is our fault, not the caller's.
+        .map_err(|e| match e {
+            AppError::Domain(DomainError::UnknownCategory { key }) => {
+                AppError::Internal(format!("a case has unknown category {key}"))
+            }
+            other => other,
         })
     }
 
