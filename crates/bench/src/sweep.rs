@@ -22,34 +22,43 @@ pub async fn run(open_cases: u64, due_cases: u64) -> Result<serde_json::Value> {
         dir.path().join("roadone.db"),
     ))?);
     let exec = store
-        .add_person(NewPerson {
-            name: "Exec".into(),
-            email: "exec@sweep.example".into(),
-            role: Role::Executive,
-            reports_to: None,
-        })
+        .add_person(
+            NewPerson {
+                name: "Exec".into(),
+                email: "exec@sweep.example".into(),
+                role: Role::Executive,
+                reports_to: None,
+            },
+            Utc::now(),
+        )
         .await?;
     let front = store
-        .add_person(NewPerson {
-            name: "Front".into(),
-            email: "front@sweep.example".into(),
-            role: Role::Frontline,
-            reports_to: Some(exec.id),
-        })
+        .add_person(
+            NewPerson {
+                name: "Front".into(),
+                email: "front@sweep.example".into(),
+                role: Role::Frontline,
+                reports_to: Some(exec.id),
+            },
+            Utc::now(),
+        )
         .await?;
     let category = store
-        .add_category(Category {
-            key: "billing".into(),
-            name: "Billing".into(),
-            checklist: vec![ChecklistItem {
-                key: "account".into(),
-                label: "Account".into(),
-                required: false,
-                pattern: None,
-            }],
-            manager: exec.id,
-            executive: exec.id,
-        })
+        .add_category(
+            Category {
+                key: "billing".into(),
+                name: "Billing".into(),
+                checklist: vec![ChecklistItem {
+                    key: "account".into(),
+                    label: "Account".into(),
+                    required: false,
+                    pattern: None,
+                }],
+                manager: exec.id,
+                executive: exec.id,
+            },
+            Utc::now(),
+        )
         .await?;
     let hierarchy = Arc::new(Hierarchy::new(store.people().await?));
     let now = Utc::now();

@@ -32,7 +32,7 @@ pub use clock::{Clock, FakeClock, SystemClock};
 pub use command::Command;
 pub use error::{DomainError, ErrorKind};
 pub use event::{Actor, Channel, Customer, Event, EventBody, Realtime, Road, TickleReason};
-pub use hierarchy::Hierarchy;
+pub use hierarchy::{Hierarchy, HierarchyRefusal, NobodyToOwn, UnattendedOwner};
 pub use intake::Intake;
 pub use notification::{Notification, Recipient};
 pub use person::{Capability, Person, PersonId, Role};

@@ -154,7 +154,7 @@ async fn store(
     }
     let (lines, orders): (Vec<u64>, Vec<NewOrder>) = std::mem::take(batch).into_iter().unzip();
     let ids: Vec<String> = orders.iter().map(|o| o.order_id.clone()).collect();
-    let outcome = state.store.add_orders(orders).await?;
+    let outcome = state.add_orders(orders).await?;
     tally.added += u64::from(outcome.added);
     tally.known += u64::from(outcome.already_known);
     for i in &outcome.conflicts {

@@ -5,6 +5,7 @@ mod cli;
 mod demo;
 mod import;
 mod report;
+mod store;
 mod terminal;
 
 use anyhow::{bail, Context, Result};
@@ -36,7 +37,7 @@ async fn run(cli: Cli) -> Result<()> {
     match &cli.command {
         Cmd::Serve(args) => serve(&cli, args).await,
         Cmd::Demo => {
-            let state = App::build_state(config_for(&cli)).await?;
+            let state = crate::store::build_state(config_for(&cli)).await?;
             let report = demo::load(&state).await?;
             println!("{}", report.summary());
             print_logins(&state, &report).await
@@ -47,13 +48,12 @@ async fn run(cli: Cli) -> Result<()> {
             role,
             reports_to,
         }) => {
-            let state = App::build_state(config_for(&cli)).await?;
+            let state = crate::store::build_state(config_for(&cli)).await?;
             let role: Role = role.parse().map_err(anyhow::Error::msg)?;
             let reports_to = match reports_to {
                 None => None,
                 Some(boss) => Some(
                     state
-                        .store
                         .person_by_email(boss)
                         .await?
                         .with_context(|| format!("--reports-to: nobody has the email {boss}"))?
@@ -80,9 +80,8 @@ async fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Cmd::User(UserCmd::Password { email }) => {
-            let state = App::build_state(config_for(&cli)).await?;
+            let state = crate::store::build_state(config_for(&cli)).await?;
             let person = state
-                .store
                 .person_by_email(email)
                 .await?
                 .with_context(|| format!("--email: nobody has the email {email}"))?;
@@ -91,8 +90,7 @@ async fn run(cli: Cli) -> Result<()> {
                 .read_line(&mut password)
                 .context("reading the new password from standard input")?;
             let password = password.trim_end_matches(['\r', '\n']).to_string();
-            let hash = roadone_server::passwords::hash(password).await?;
-            state.store.set_password_hash(person.id, &hash).await?;
+            state.set_password(person.id, password).await?;
             println!(
                 "password set for {}; their sessions have ended",
                 person.email
@@ -100,9 +98,8 @@ async fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Cmd::Token(TokenCmd::Issue { email }) => {
-            let state = App::build_state(config_for(&cli)).await?;
+            let state = crate::store::build_state(config_for(&cli)).await?;
             let person = state
-                .store
                 .person_by_email(email)
                 .await?
                 .with_context(|| format!("--email: nobody has the email {email}"))?;
@@ -120,7 +117,7 @@ async fn run(cli: Cli) -> Result<()> {
             sort,
             format,
         }) => {
-            let state = App::build_state(config_for(&cli)).await?;
+            let state = crate::store::build_state(config_for(&cli)).await?;
             report::trail(&state, month, sort, format).await
         }
         Cmd::Report(ReportCmd::CustomerMath {
@@ -128,19 +125,19 @@ async fn run(cli: Cli) -> Result<()> {
             currency,
             format,
         }) => {
-            let state = App::build_state(config_for(&cli)).await?;
+            let state = crate::store::build_state(config_for(&cli)).await?;
             report::customer_math(&state, *window_days, currency.clone(), format).await
         }
         Cmd::Report(ReportCmd::Delight { month, format }) => {
-            let state = App::build_state(config_for(&cli)).await?;
+            let state = crate::store::build_state(config_for(&cli)).await?;
             report::delight(&state, month, format).await
         }
         Cmd::Report(ReportCmd::Roads { from, to, format }) => {
-            let state = App::build_state(config_for(&cli)).await?;
+            let state = crate::store::build_state(config_for(&cli)).await?;
             report::roads(&state, from, to, format).await
         }
         Cmd::Import(ImportCmd::Orders { file }) => {
-            let state = App::build_state(config_for(&cli)).await?;
+            let state = crate::store::build_state(config_for(&cli)).await?;
             import::orders(&state, file).await
         }
         Cmd::Migrate => {
@@ -154,8 +151,8 @@ async fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Cmd::Backup { file } => {
-            let state = App::build_state(config_for(&cli)).await?;
-            state.store.backup(file).await?;
+            let state = crate::store::build_state(config_for(&cli)).await?;
+            state.backup(file).await?;
             println!("backed up to {}", file.display());
             Ok(())
         }
@@ -204,10 +201,10 @@ async fn serve(cli: &Cli, args: &cli::ServeArgs) -> Result<()> {
         .public_url
         .clone()
         .unwrap_or_else(|| format!("http://{addr}"));
-    let state = App::build_state(config).await?;
+    let state = crate::store::build_state(config).await?;
 
     if args.demo {
-        if state.store.people().await?.is_empty() {
+        if state.people().await?.is_empty() {
             let report = demo::load(&state).await?;
             println!("{}", report.summary());
         } else {
@@ -284,7 +281,7 @@ fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
 
 /// Issues fresh tokens for one person of each role so the demo can be used at once.
 async fn print_logins(state: &AppState, _report: &demo::DemoReport) -> Result<()> {
-    let people = state.store.people().await?;
+    let people = state.people().await?;
     println!("logins (fresh API tokens; use as Authorization: Bearer <token>):");
     for role in [
         Role::Admin,

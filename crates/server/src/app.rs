@@ -5,8 +5,7 @@ use crate::directory::Directory;
 use crate::error::AppResult;
 use crate::scheduler::Scheduler;
 use crate::tokens;
-use roadone_domain::{Clock, Person, Role, SystemClock};
-use roadone_sqlite::{Durability, SqliteOptions, SqliteStore};
+use roadone_domain::{Clock, Person, PersonId, Role};
 use roadone_store::Store;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -17,7 +16,9 @@ use tokio::net::TcpListener;
 pub struct AppState(Arc<Inner>);
 
 pub struct Inner {
-    pub store: Arc<dyn Store>,
+    /// Reached only by the services (the files named after what they own); a test checks
+    /// that no handler, page or task outside them touches it.
+    pub(crate) store: Arc<dyn Store>,
     pub directory: Directory,
     pub clock: Arc<dyn Clock>,
     pub config: Config,
@@ -108,18 +109,6 @@ impl AppState {
         })))
     }
 
-    /// Opens the embedded SQLite store in the configured data directory.
-    pub fn open_sqlite(config: &Config) -> AppResult<Arc<dyn Store>> {
-        let mut options = SqliteOptions::new(config.database_path());
-        options.durability = if config.fsync_every_commit {
-            Durability::Full
-        } else {
-            Durability::Normal
-        };
-        options.readers = config.sqlite_readers;
-        Ok(Arc::new(SqliteStore::open(options)?))
-    }
-
     /// On an empty store, creates the first admin and returns them with a fresh API token.
     pub async fn bootstrap_admin(&self) -> AppResult<Option<(Person, String)>> {
         if !self.store.people().await?.is_empty() {
@@ -145,7 +134,7 @@ impl AppState {
     ) -> AppResult<String> {
         let token = tokens::new_token();
         self.store
-            .add_token(person, tokens::digest(&token), label)
+            .add_token(person, tokens::digest(&token), label, self.clock.now())
             .await?;
         Ok(token)
     }
@@ -161,6 +150,33 @@ impl AppState {
     /// The case rules in force.
     pub fn rules(&self) -> roadone_domain::Rules {
         self.directory.snapshot().settings.rules.clone()
+    }
+
+    /// Every API token, newest first (their digests, never the tokens).
+    pub async fn tokens(&self) -> AppResult<Vec<roadone_store::TokenRecord>> {
+        Ok(self.store.tokens().await?)
+    }
+
+    /// The person a bearer token belongs to (cached for a minute once confirmed).
+    pub async fn person_by_token(&self, token: &str) -> AppResult<Option<PersonId>> {
+        self.directory
+            .person_by_token(self.store.as_ref(), &tokens::digest(token))
+            .await
+    }
+
+    /// Everyone, active or not, by id.
+    pub async fn people(&self) -> AppResult<Vec<Person>> {
+        Ok(self.store.people().await?)
+    }
+
+    /// Reads people, categories and settings again now (the watcher would within 250 ms).
+    pub async fn refresh_directory(&self) -> AppResult<()> {
+        self.directory.refresh(self.store.as_ref()).await
+    }
+
+    /// Writes a consistent copy of the whole store to `file`, while serving.
+    pub async fn backup(&self, file: &std::path::Path) -> AppResult<()> {
+        Ok(self.store.backup(file).await?)
     }
 
     /// Revokes the token with this digest; it stops working at once on this server (and
@@ -215,12 +231,6 @@ pub struct App {
 }
 
 impl App {
-    /// Builds the state on SQLite with the wall clock.
-    pub async fn build_state(config: Config) -> AppResult<AppState> {
-        let store = AppState::open_sqlite(&config)?;
-        AppState::new(config, store, Arc::new(SystemClock)).await
-    }
-
     /// Serves HTTP on `listener` and runs the scheduler, until `stop` or drop. Every
     /// background task is supervised: restarted when it fails, and counted.
     pub async fn start(

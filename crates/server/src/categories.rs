@@ -80,8 +80,11 @@ fn check_people(state: &AppState, category: &Category) -> AppResult<()> {
 pub async fn add(state: &AppState, category: Category) -> AppResult<Category> {
     check(&category)?;
     check_people(state, &category)?;
-    let created = state.store.add_category(category).await?;
-    state.directory.refresh(state.store.as_ref()).await?;
+    let created = state
+        .store
+        .add_category(category, state.clock.now())
+        .await?;
+    state.refresh_directory().await?;
     Ok(created)
 }
 
@@ -99,6 +102,13 @@ pub async fn update(state: &AppState, category: Category) -> AppResult<Category>
     check(&category)?;
     check_people(state, &category)?;
     let updated = state.store.update_category(category).await?;
-    state.directory.refresh(state.store.as_ref()).await?;
+    state.refresh_directory().await?;
     Ok(updated)
+}
+
+impl AppState {
+    /// Every category, by key.
+    pub async fn categories(&self) -> AppResult<Vec<Category>> {
+        Ok(self.store.categories().await?)
+    }
 }

@@ -3,8 +3,10 @@
 
 pub mod app;
 pub mod attachments;
+pub mod cases;
 pub mod categories;
 pub mod config;
+pub mod customers;
 pub mod directory;
 pub mod error;
 pub mod faults;
@@ -20,6 +22,7 @@ pub mod people;
 pub mod reports;
 pub mod scheduler;
 pub mod service;
+pub mod sessions;
 pub mod settings;
 pub mod supervisor;
 pub mod tokens;

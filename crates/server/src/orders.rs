@@ -1,11 +1,25 @@
 //! Orders coming in (the API and `roadone import orders`): reading each field the same way,
 //! with errors that name the field and say what was expected.
 
+use crate::app::AppState;
+use crate::error::AppResult;
 use chrono::{DateTime, NaiveDate, Utc};
-use roadone_store::{CustomerRef, NewOrder};
+use roadone_store::{CustomerRef, NewOrder, OrdersOutcome};
 
 /// The most orders one API request may carry.
 pub const MAX_BATCH: usize = 10_000;
+
+impl AppState {
+    /// Stores orders read by [`read`], in one transaction, creating customers not yet
+    /// known; an order already stored is counted, never changed. Reports are recomputed.
+    pub async fn add_orders(&self, orders: Vec<NewOrder>) -> AppResult<OrdersOutcome> {
+        let outcome = self.store.add_orders(orders, self.clock.now()).await?;
+        if outcome.added > 0 {
+            self.data_changed();
+        }
+        Ok(outcome)
+    }
+}
 
 /// One order as text, from a CSV row or a JSON object.
 #[derive(Debug, Clone, Default)]

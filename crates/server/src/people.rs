@@ -4,9 +4,10 @@
 //! command line and the demo all add people through here, so they refuse the same input.
 
 use crate::app::AppState;
-use crate::directory::Snapshot;
 use crate::error::{AppError, AppResult};
-use roadone_domain::{Actor, CaseId, CaseStatus, Command, EmailAddress, Person, PersonId, Role};
+use roadone_domain::{
+    Actor, CaseId, CaseStatus, Command, EmailAddress, HierarchyRefusal, Person, PersonId, Role,
+};
 use roadone_store::{CaseFilter, NewPerson, PersonUpdate};
 
 /// A person as an administrator describes them, before anything is checked.
@@ -48,19 +49,31 @@ impl AppState {
             .parse::<Role>()
             .map_err(|m| AppError::invalid("role", m))?;
         if let Some(boss) = form.reports_to {
-            active_manager(&self.directory.snapshot(), boss)?;
+            self.directory
+                .snapshot()
+                .hierarchy
+                .check_manager(boss)
+                .map_err(refused)?;
         }
         let added = self
             .store
-            .add_person(NewPerson {
-                name: name.into(),
-                email: email.into_string(),
-                role,
-                reports_to: form.reports_to,
-            })
+            .add_person(
+                NewPerson {
+                    name: name.into(),
+                    email: email.into_string(),
+                    role,
+                    reports_to: form.reports_to,
+                },
+                self.clock.now(),
+            )
             .await?;
-        self.directory.refresh(self.store.as_ref()).await?;
+        self.refresh_directory().await?;
         Ok(added)
+    }
+
+    /// The person with this email (any case), active or not.
+    pub async fn person_by_email(&self, email: &str) -> AppResult<Option<Person>> {
+        Ok(self.store.person_by_email(email).await?)
     }
 
     /// Puts `id` under `reports_to` (or at the top); the hierarchy must stay a tree.
@@ -69,22 +82,15 @@ impl AppState {
         id: PersonId,
         reports_to: Option<PersonId>,
     ) -> AppResult<Person> {
+        // Checked again inside the write, against the people as stored then.
         let snapshot = self.directory.snapshot();
-        let person = snapshot
-            .person(id)
-            .ok_or_else(|| AppError::NotFound(format!("person {id}")))?;
-        if let Some(boss) = reports_to {
-            let manager = active_manager(&snapshot, boss)?;
-            if boss == id || snapshot.hierarchy.is_above(id, boss) {
-                return Err(AppError::invalid(
-                    "reports_to",
-                    format!(
-                        "{} works under {}: they cannot also be above them",
-                        manager.name, person.name
-                    ),
-                ));
-            }
+        if snapshot.person(id).is_none() {
+            return Err(AppError::NotFound(format!("person {id}")));
         }
+        snapshot
+            .hierarchy
+            .check_move(id, reports_to)
+            .map_err(refused)?;
         let moved = self
             .store
             .update_person(
@@ -95,7 +101,7 @@ impl AppState {
                 },
             )
             .await?;
-        self.directory.refresh(self.store.as_ref()).await?;
+        self.refresh_directory().await?;
         Ok(moved)
     }
 
@@ -107,17 +113,7 @@ impl AppState {
             .person(id)
             .ok_or_else(|| AppError::NotFound(format!("person {id}")))?
             .clone();
-        if person.role == Role::Admin
-            && !snapshot
-                .hierarchy
-                .people()
-                .any(|p| p.active && p.role == Role::Admin && p.id != id)
-        {
-            return Err(AppError::invalid(
-                "id",
-                "this is the last active administrator; make someone else administrator first",
-            ));
-        }
+        snapshot.hierarchy.check_deactivation(id).map_err(refused)?;
         self.store
             .update_person(
                 id,
@@ -127,7 +123,7 @@ impl AppState {
                 },
             )
             .await?;
-        self.directory.refresh(self.store.as_ref()).await?;
+        self.refresh_directory().await?;
         let mut report = Deactivation::default();
         loop {
             let open = self
@@ -161,16 +157,6 @@ impl AppState {
     }
 }
 
-/// The person someone is to report to: they must exist and be active.
-fn active_manager(snapshot: &Snapshot, boss: PersonId) -> AppResult<&Person> {
-    let manager = snapshot
-        .person(boss)
-        .ok_or_else(|| AppError::invalid("reports_to", format!("there is no person {boss}")))?;
-    if !manager.active {
-        return Err(AppError::invalid(
-            "reports_to",
-            format!("{} is deactivated", manager.name),
-        ));
-    }
-    Ok(manager)
+fn refused(r: HierarchyRefusal) -> AppError {
+    AppError::invalid(r.field, r.message)
 }

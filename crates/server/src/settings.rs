@@ -263,6 +263,21 @@ pub fn check(
     }
 }
 
+impl crate::app::AppState {
+    /// Saves what `by` changed (each already read by [`check`]) in one transaction; this
+    /// server uses it at once, the others within a second (`directory::watch_forever`).
+    pub async fn save_settings(
+        &self,
+        changes: Vec<(String, Option<String>)>,
+        by: roadone_domain::PersonId,
+    ) -> crate::error::AppResult<()> {
+        self.store
+            .save_settings(changes, by, self.clock.now())
+            .await?;
+        self.refresh_directory().await
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

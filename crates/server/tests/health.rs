@@ -124,7 +124,6 @@ async fn a_server_starting_again_on_the_same_node_takes_over_its_claims_at_once(
     // The first server claimed the acknowledgment (as its sender does before sending)
     // and then died without a word: its lease would hold for five minutes.
     let claimed = app
-        .state
         .store
         .claim_outbox(
             &app.state.instance.id,
@@ -136,7 +135,8 @@ async fn a_server_starting_again_on_the_same_node_takes_over_its_claims_at_once(
         .unwrap();
     assert_eq!(claimed.len(), 1);
     let (second, state) = app.second_server().await;
-    let again = state
+    // Claimed as the second server (the store is the same database).
+    let again = app
         .store
         .claim_outbox(
             &state.instance.id,

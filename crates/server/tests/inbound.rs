@@ -31,7 +31,6 @@ async fn deliver(app: &TestApp, raw: &str) -> common::Resp {
 async fn customer_mail(app: &TestApp, case: i64) -> usize {
     let far = app.now() + chrono::Duration::days(365);
     let rows = app
-        .state
         .store
         .claim_outbox("test", far, chrono::Duration::zero(), 10_000)
         .await

@@ -357,8 +357,7 @@ async fn the_default_window_is_the_sales_window_rule() {
     assert_eq!(r.body["cases_compared"], 0);
     assert_eq!(r.body["excluded_inside_window"], 7);
 
-    app.state
-        .store
+    app.store
         .save_settings(
             vec![("sales_window".into(), Some("7days".into()))],
             w.org.ceo.id,
@@ -368,7 +367,7 @@ async fn the_default_window_is_the_sales_window_rule() {
         .expect("save the rule");
     app.state
         .directory
-        .refresh(app.state.store.as_ref())
+        .refresh(app.store.as_ref())
         .await
         .expect("refresh");
     let by_rule = app.get(&w.org.manager.token, PATH).await;

@@ -271,12 +271,6 @@ async fn mail_loops_one_sender_opens_only_so_many_cases_an_hour() {
     let recorded = common::count_kind(&events, "automatic_received");
     assert_eq!(recorded, 3, "{:?}", common::kinds(&events));
     // Only the three cases were acknowledged: nothing answers the loop any more.
-    let acks = app
-        .state
-        .store
-        .backlog(app.now())
-        .await
-        .unwrap()
-        .outbox_pending;
+    let acks = app.store.backlog(app.now()).await.unwrap().outbox_pending;
     assert_eq!(acks, 3);
 }

@@ -148,8 +148,7 @@ async fn set_password(app: &TestApp, people: &[&Member], password: &str) {
         .await
         .expect("a strong enough password");
     for person in people {
-        app.state
-            .store
+        app.store
             .set_password_hash(person.id, &hash)
             .await
             .expect("set the password");

@@ -48,28 +48,34 @@ pub fn add_person(conn: &Connection, p: &NewPerson, now: DateTime<Utc>) -> Store
     })
 }
 
+/// Moves or deactivates a person after checking, inside this transaction, that the
+/// hierarchy stays a tree and an active administrator remains: two servers changing
+/// people at once cannot together break what each alone would have refused.
 pub fn update_person(conn: &Connection, id: PersonId, u: &PersonUpdate) -> StoreResult<Person> {
-    if let Some(Some(boss)) = u.reports_to {
-        let exists: bool = conn
-            .query_row(
-                "SELECT EXISTS(SELECT 1 FROM people WHERE id = ?)",
-                [boss],
-                |r| r.get(0),
-            )
-            .map_err(db)?;
-        if !exists || boss == id {
+    let hierarchy = roadone_domain::Hierarchy::new(people(conn)?);
+    if hierarchy.get(id).is_none() {
+        return Err(StoreError::UnknownPerson { field: "id", id });
+    }
+    let refused = |r: roadone_domain::HierarchyRefusal| StoreError::Invalid {
+        field: r.field,
+        message: r.message,
+    };
+    if let Some(reports_to) = u.reports_to {
+        if let Some(boss) = reports_to.filter(|b| hierarchy.get(*b).is_none()) {
             return Err(StoreError::UnknownPerson {
                 field: "reports_to",
                 id: boss,
             });
         }
-    }
-    if let Some(reports_to) = u.reports_to {
+        hierarchy.check_move(id, reports_to).map_err(refused)?;
         conn.prepare_cached("UPDATE people SET reports_to = ? WHERE id = ?")
             .and_then(|mut s| s.execute(params![reports_to, id]))
             .map_err(db)?;
     }
     if let Some(active) = u.active {
+        if !active {
+            hierarchy.check_deactivation(id).map_err(refused)?;
+        }
         conn.prepare_cached("UPDATE people SET active = ? WHERE id = ?")
             .and_then(|mut s| s.execute(params![active, id]))
             .map_err(db)?;

@@ -10,8 +10,8 @@ use std::path::Path;
 
 #[async_trait]
 impl Store for SqliteStore {
-    async fn add_person(&self, person: NewPerson) -> StoreResult<Person> {
-        self.write(move |c| directory::add_person(c, &person, Utc::now()))
+    async fn add_person(&self, person: NewPerson, at: DateTime<Utc>) -> StoreResult<Person> {
+        self.write(move |c| directory::add_person(c, &person, at))
             .await
     }
 
@@ -30,8 +30,8 @@ impl Store for SqliteStore {
             .await
     }
 
-    async fn add_category(&self, category: Category) -> StoreResult<Category> {
-        self.write(move |c| directory::add_category(c, &category, Utc::now()))
+    async fn add_category(&self, category: Category, at: DateTime<Utc>) -> StoreResult<Category> {
+        self.write(move |c| directory::add_category(c, &category, at))
             .await
     }
 
@@ -72,9 +72,10 @@ impl Store for SqliteStore {
         person: PersonId,
         token_hash: Vec<u8>,
         label: &str,
+        at: DateTime<Utc>,
     ) -> StoreResult<()> {
         let label = label.to_string();
-        self.write(move |c| directory::add_token(c, person, &token_hash, &label, Utc::now()))
+        self.write(move |c| directory::add_token(c, person, &token_hash, &label, at))
             .await
     }
 
@@ -249,9 +250,10 @@ impl Store for SqliteStore {
         id: i64,
         error: &str,
         retry_at: Option<DateTime<Utc>>,
+        at: DateTime<Utc>,
     ) -> StoreResult<()> {
         let error = error.to_string();
-        self.write(move |c| outbox::outbox_failed(c, id, &error, retry_at, Utc::now()))
+        self.write(move |c| outbox::outbox_failed(c, id, &error, retry_at, at))
             .await
     }
 
@@ -276,8 +278,12 @@ impl Store for SqliteStore {
             .await
     }
 
-    async fn add_orders(&self, orders: Vec<NewOrder>) -> StoreResult<OrdersOutcome> {
-        self.write(move |c| orders::add_orders(c, &orders, Utc::now()))
+    async fn add_orders(
+        &self,
+        orders: Vec<NewOrder>,
+        at: DateTime<Utc>,
+    ) -> StoreResult<OrdersOutcome> {
+        self.write(move |c| orders::add_orders(c, &orders, at))
             .await
     }
 

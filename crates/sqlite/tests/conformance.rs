@@ -72,7 +72,7 @@ async fn persistence() {
     let store = open(&path);
     let fx = Fixture::seed(&store).await;
     store
-        .add_token(fx.staff.id, token_hash.clone(), "laptop")
+        .add_token(fx.staff.id, token_hash.clone(), "laptop", t0())
         .await
         .expect("add_token");
     let a = fx
@@ -124,7 +124,7 @@ async fn persistence() {
         .await
         .expect("outbox_sent");
     store
-        .outbox_failed(sent[1].id, "later", Some(t0() + Duration::hours(3)))
+        .outbox_failed(sent[1].id, "later", Some(t0() + Duration::hours(3)), t0())
         .await
         .expect("outbox_failed");
 

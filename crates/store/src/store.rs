@@ -10,15 +10,16 @@ pub trait Store: Send + Sync + 'static {
     // --- people, categories and API tokens -----------------------------------------
 
     /// Adds a person; the email must be new and `reports_to` must exist.
-    async fn add_person(&self, person: NewPerson) -> StoreResult<Person>;
+    async fn add_person(&self, person: NewPerson, at: DateTime<Utc>) -> StoreResult<Person>;
     async fn people(&self) -> StoreResult<Vec<Person>>;
     /// Changes whom a person reports to and whether they are active; the caller has
-    /// checked the hierarchy stays a tree.
+    /// Refused (`Invalid`) when the move would put someone above themselves or deactivate
+    /// the last active administrator, checked inside the write.
     async fn update_person(&self, id: PersonId, update: PersonUpdate) -> StoreResult<Person>;
     async fn person_by_email(&self, email: &str) -> StoreResult<Option<Person>>;
 
     /// Adds a category; the key must be new, manager and executive must exist.
-    async fn add_category(&self, category: Category) -> StoreResult<Category>;
+    async fn add_category(&self, category: Category, at: DateTime<Utc>) -> StoreResult<Category>;
     async fn categories(&self) -> StoreResult<Vec<Category>>;
     /// Replaces a category's name, checklist, manager and executive (the key stays); cases
     /// already open keep the facts they were opened with.
@@ -44,6 +45,7 @@ pub trait Store: Send + Sync + 'static {
         person: PersonId,
         token_hash: Vec<u8>,
         label: &str,
+        at: DateTime<Utc>,
     ) -> StoreResult<()>;
     async fn person_by_token(&self, token_hash: &[u8]) -> StoreResult<Option<PersonId>>;
     /// Every token, newest first.
@@ -134,6 +136,7 @@ pub trait Store: Send + Sync + 'static {
         id: i64,
         error: &str,
         retry_at: Option<DateTime<Utc>>,
+        at: DateTime<Utc>,
     ) -> StoreResult<()>;
 
     /// How many messages from `template` were sent to the customer with `email` at or
@@ -200,7 +203,11 @@ pub trait Store: Send + Sync + 'static {
 
     /// Stores orders in one transaction, creating customers not yet known; an order id
     /// already stored is left as it is (counted as known, or as a conflict if it differs).
-    async fn add_orders(&self, orders: Vec<NewOrder>) -> StoreResult<OrdersOutcome>;
+    async fn add_orders(
+        &self,
+        orders: Vec<NewOrder>,
+        at: DateTime<Utc>,
+    ) -> StoreResult<OrdersOutcome>;
     /// The currencies orders are in, with how many orders each, most first.
     async fn order_currencies(&self) -> StoreResult<Vec<(String, u64)>>;
     /// The orders in `currency` in `[from, to)`, by time.

@@ -18,14 +18,13 @@
 //!
 //! Where things are: the company in [`people`] and [`categories`], the customers in
 //! [`customers`], shared texts in [`texts`], time in [`clock`], each case's plan in
-//! [`plan`] and its run into the store in [`story`]; then [`outbox`] marks the history's
-//! mail sent, [`orders`] adds the sales and [`report`] sums it up.
+//! [`plan`] and its run into the store in [`story`]; then the history's
+//! mail is marked sent (`AppState::mark_history_delivered`), [`orders`] adds the sales and [`report`] sums it up.
 
 mod categories;
 mod clock;
 mod customers;
 mod orders;
-mod outbox;
 mod people;
 mod plan;
 mod report;
@@ -36,7 +35,6 @@ use anyhow::{bail, Context as _, Result};
 use categories::CATEGORIES;
 use clock::opening_times;
 use customers::customer_pool;
-use outbox::mark_history_sent;
 use people::PEOPLE;
 use plan::World;
 use rand::distributions::WeightedIndex;
@@ -72,7 +70,7 @@ const WITH_EXECUTIVE: usize = 4;
 
 pub async fn load(state: &AppState) -> Result<DemoReport> {
     let started = std::time::Instant::now();
-    if !state.store.people().await?.is_empty() {
+    if !state.people().await?.is_empty() {
         bail!(
             "the demo loads into an empty data directory only; this one already has people in it"
         );
@@ -127,7 +125,7 @@ pub async fn load(state: &AppState) -> Result<DemoReport> {
         .await
         .with_context(|| format!("adding demo category {}", cat.key))?;
     }
-    state.directory.refresh(state.store.as_ref()).await?;
+    state.refresh_directory().await?;
 
     // --- the plans (all randomness is drawn here, in one order) ----------------------------
     let world = World::new(&ids, now, state.rules().escalate_after);
@@ -184,30 +182,26 @@ pub async fn load(state: &AppState) -> Result<DemoReport> {
         report.merge(done??);
     }
     report.customers = contacted.len();
-    report.notifications = mark_history_sent(state, now).await?;
+    report.notifications = state.mark_history_delivered(now).await?;
     report.orders = orders::load(state, now).await?;
     // The demo's cases are all from the last 90 days: compare 30 days of sales around them.
     let admin = state
-        .store
         .person_by_email(&state.config.admin_email)
         .await?
         .context("the demo administrator")?;
     state
-        .store
         .save_settings(
             vec![(
                 "sales_window".into(),
                 Some(orders::DEMO_SALES_WINDOW.into()),
             )],
             admin.id,
-            now,
         )
         .await?;
-    state.directory.refresh(state.store.as_ref()).await?;
     // Everyone can sign in to the staff pages with the one demo password.
     let hash = roadone_server::passwords::hash(DEMO_PASSWORD.into()).await?;
-    for person in state.store.people().await? {
-        state.store.set_password_hash(person.id, &hash).await?;
+    for person in state.people().await? {
+        state.set_password_hash(person.id, &hash).await?;
     }
     report.elapsed = started.elapsed();
     Ok(report)
@@ -223,7 +217,6 @@ pub async fn login_for<'a>(
     let mut best: Option<(usize, &roadone_domain::Person)> = None;
     for person in people.iter().filter(|p| p.role == role && p.active) {
         let open = state
-            .store
             .list_cases(roadone_store::CaseFilter {
                 owner: Some(person.id),
                 status: Some(roadone_domain::CaseStatus::Open),
@@ -243,13 +236,13 @@ pub async fn login_for<'a>(
 mod tests {
     use super::*;
     use roadone_domain::{Case, CaseStatus};
-    use roadone_server::{App, Config};
+    use roadone_server::Config;
     use roadone_store::CaseFilter;
 
     #[tokio::test(flavor = "multi_thread")]
     async fn the_demo_tells_a_believable_story_through_the_rules() {
         let tmp = tempfile::tempdir().expect("temp dir");
-        let state = App::build_state(Config {
+        let state = crate::store::build_state(Config {
             data_dir: tmp.path().to_path_buf(),
             ..Default::default()
         })
@@ -257,14 +250,13 @@ mod tests {
         .expect("state");
         let report = load(&state).await.expect("demo loads");
 
-        let people = state.store.people().await.unwrap();
+        let people = state.people().await.unwrap();
         assert!((22..=28).contains(&people.len()), "{} people", people.len());
-        assert_eq!(state.store.categories().await.unwrap().len(), 5);
+        assert_eq!(state.categories().await.unwrap().len(), 5);
 
         let mut heads = Vec::new();
         loop {
             let page = state
-                .store
                 .list_cases(CaseFilter {
                     limit: 1000,
                     offset: heads.len() as u32,
@@ -288,7 +280,6 @@ mod tests {
         let mut open = 0;
         for head in &heads {
             let stored = state
-                .store
                 .load_case(head.id)
                 .await
                 .unwrap()
@@ -334,7 +325,6 @@ mod tests {
             .unwrap()
             .expect("a frontline person");
         let mine = state
-            .store
             .list_cases(CaseFilter {
                 owner: Some(frontline.id),
                 status: Some(CaseStatus::Open),

@@ -36,7 +36,7 @@ const EFFECTS: &[(&str, f64)] = &[
 /// Writes the orders; returns how many.
 pub async fn load(state: &AppState, now: DateTime<Utc>) -> Result<usize> {
     let mut rng = StdRng::seed_from_u64(SEED);
-    let people = state.store.people().await?;
+    let people = state.people().await?;
     let effect_of: HashMap<i64, f64> = people
         .iter()
         .filter_map(|p| {
@@ -48,7 +48,7 @@ pub async fn load(state: &AppState, now: DateTime<Utc>) -> Result<usize> {
         .collect();
     // Who wrote in, and when each of their cases was solved by whom.
     let mut solved_by_customer: HashMap<i64, Vec<(i64, f64)>> = HashMap::new();
-    for case in state.store.case_outcomes().await? {
+    for case in state.case_outcomes().await? {
         let entry = solved_by_customer.entry(case.customer_id).or_default();
         if let Some((at, solver, _)) = case.solved {
             let day = (at - (now - Duration::days(DAYS))).num_days();
@@ -59,7 +59,7 @@ pub async fn load(state: &AppState, now: DateTime<Utc>) -> Result<usize> {
     let mut ids: Vec<i64> = solved_by_customer.keys().copied().collect();
     ids.sort_unstable();
     for id in ids {
-        if let Some(email) = state.store.customer(id).await?.and_then(|c| c.email) {
+        if let Some(email) = state.customer(id).await?.and_then(|c| c.email) {
             buyers.push((CustomerRef::Email(email), solved_by_customer[&id].clone()));
         }
     }
@@ -103,7 +103,7 @@ pub async fn load(state: &AppState, now: DateTime<Utc>) -> Result<usize> {
     }
     let total = orders.len();
     for batch in orders.chunks(5_000) {
-        state.store.add_orders(batch.to_vec()).await?;
+        state.add_orders(batch.to_vec()).await?;
     }
     Ok(total)
 }

@@ -392,7 +392,7 @@ async fn take_in(state: &AppState, incoming: Incoming) -> AppResult<InboundResul
     };
     let body = with_notes(incoming.body, &notes);
     if let Some(case_id) = incoming.case {
-        if state.store.load_case(case_id).await?.is_some() {
+        if state.load_case(case_id).await?.is_some() {
             let (command, outcome) = match &automatic {
                 Some(reason) => (
                     Command::RecordAutomatic {

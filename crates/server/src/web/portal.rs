@@ -156,9 +156,8 @@ pub async fn home(State(state): State<AppState>, Visitor(visitor): Visitor) -> W
     let Some(signed_in) = visitor else {
         return Ok(render("portal_sign_in.html", context! {})?.into_response());
     };
-    let customer = state.store.customer(signed_in.customer_id).await?;
+    let customer = state.customer(signed_in.customer_id).await?;
     let heads = state
-        .store
         .list_cases(CaseFilter {
             customer_id: Some(signed_in.customer_id),
             limit: 500,
@@ -213,11 +212,10 @@ pub async fn request_link(
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
     state.limits.check_address(&email)?;
-    if let Some(customer) = state.store.customer_by_email(&email).await? {
+    if let Some(customer) = state.customer_by_email(&email).await? {
         let secret = tokens::new_token();
         let now = state.clock.now();
         state
-            .store
             .add_sign_in_link(SignInLink {
                 hash: tokens::digest(&secret),
                 customer_id: customer.id,
@@ -272,8 +270,7 @@ pub async fn redeem(
     let now = state.clock.now();
     let (secret, session) = PORTAL.start(now);
     let customer = state
-        .store
-        .redeem_sign_in_link(&tokens::digest(&link), now, session)
+        .redeem_sign_in_link(&tokens::digest(&link), session)
         .await?;
     if customer.is_none() {
         return Err(WebError(AppError::BadRequest {
@@ -285,7 +282,7 @@ pub async fn redeem(
         }));
     }
     if let Some(old) = previous {
-        state.store.end_customer_session(&old.session_hash).await?;
+        state.end_customer_session(&old.session_hash).await?;
     }
     let jar = jar.add(PORTAL.cookie(&state, secret));
     Ok((jar, Redirect::to("/portal")).into_response())
@@ -302,10 +299,7 @@ pub async fn sign_out(
     let form = UploadForm::read(Request::from_parts(parts, body), &state).await?;
     if let Some(signed_in) = visitor {
         signed_in.check_csrf(form.text("csrf"))?;
-        state
-            .store
-            .end_customer_session(&signed_in.session_hash)
-            .await?;
+        state.end_customer_session(&signed_in.session_hash).await?;
     }
     Ok((jar.remove(PORTAL.removal()), Redirect::to("/portal")).into_response())
 }

@@ -28,18 +28,13 @@ impl FromRequestParts<AppState> for Visitor {
         let Some(hash) = PORTAL.presented(&parts.headers) else {
             return Ok(Visitor(None));
         };
-        let now = state.clock.now();
-        Ok(Visitor(
-            state
-                .store
-                .customer_session(&hash, now)
-                .await?
-                .map(|customer_id| SignedIn {
-                    customer_id,
-                    csrf: PORTAL.csrf_token(&state.secret, &hash),
-                    session_hash: hash,
-                }),
-        ))
+        Ok(Visitor(state.customer_session(&hash).await?.map(
+            |customer_id| SignedIn {
+                customer_id,
+                csrf: PORTAL.csrf_token(&state.secret, &hash),
+                session_hash: hash,
+            },
+        )))
     }
 }
 

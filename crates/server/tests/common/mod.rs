@@ -74,6 +74,9 @@ pub struct Org {
 pub struct TestApp {
     app: Option<App>,
     pub state: AppState,
+    /// The server's store itself, for tests that stage what no request can (a server
+    /// that died holding a claim) or look beneath the services.
+    pub store: Arc<dyn roadone_store::Store>,
     pub clock: FakeClock,
     pub admin_token: String,
     pub client: Client,
@@ -88,7 +91,22 @@ pub struct Stopped {
     admin_token: String,
 }
 
-async fn start(data_dir: &Path, clock: &FakeClock) -> (App, AppState) {
+/// The embedded store, opened as the binary opens it.
+pub fn open_sqlite(config: &Config) -> Arc<dyn roadone_store::Store> {
+    let mut options = roadone_sqlite::SqliteOptions::new(config.database_path());
+    options.readers = config.sqlite_readers;
+    options.durability = if config.fsync_every_commit {
+        roadone_sqlite::Durability::Full
+    } else {
+        roadone_sqlite::Durability::Normal
+    };
+    Arc::new(roadone_sqlite::SqliteStore::open(options).expect("open the SQLite store"))
+}
+
+async fn start(
+    data_dir: &Path,
+    clock: &FakeClock,
+) -> (App, AppState, Arc<dyn roadone_store::Store>) {
     start_with(data_dir, clock, |_| {}).await
 }
 
@@ -96,7 +114,7 @@ async fn start_with(
     data_dir: &Path,
     clock: &FakeClock,
     configure: impl FnOnce(&mut Config),
-) -> (App, AppState) {
+) -> (App, AppState, Arc<dyn roadone_store::Store>) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind a free port");
@@ -108,14 +126,14 @@ async fn start_with(
         ..Config::default()
     };
     configure(&mut config);
-    let store = AppState::open_sqlite(&config).expect("open the SQLite store");
-    let state = AppState::new(config, store, Arc::new(clock.clone()))
+    let store = open_sqlite(&config);
+    let state = AppState::new(config, store.clone(), Arc::new(clock.clone()))
         .await
         .expect("build the app state");
     let app = App::start(state.clone(), listener, false)
         .await
         .expect("start the server");
-    (app, state)
+    (app, state, store)
 }
 
 impl TestApp {
@@ -129,18 +147,18 @@ impl TestApp {
     pub async fn spawn_with(configure: impl FnOnce(&mut Config)) -> TestApp {
         let dir = tempfile::tempdir().expect("temp data dir");
         let clock = FakeClock::at(t0());
-        let (app, state) = start_with(dir.path(), &clock, configure).await;
+        let (app, state, store) = start_with(dir.path(), &clock, configure).await;
         let (_, admin_token) = state
             .bootstrap_admin()
             .await
             .expect("bootstrap")
             .expect("an empty store gets an admin");
-        TestApp::assemble(app, state, clock, admin_token, dir)
+        TestApp::assemble(app, (state, store), clock, admin_token, dir)
     }
 
     fn assemble(
         app: App,
-        state: AppState,
+        (state, store): (AppState, Arc<dyn roadone_store::Store>),
         clock: FakeClock,
         admin_token: String,
         dir: TempDir,
@@ -149,6 +167,7 @@ impl TestApp {
         TestApp {
             app: Some(app),
             state,
+            store,
             clock,
             admin_token,
             client: Client::new(),
@@ -168,12 +187,13 @@ impl TestApp {
         }
         let TestApp {
             state,
+            store,
             clock,
             admin_token,
             dir,
             ..
         } = self;
-        drop(state);
+        drop((state, store));
         Stopped {
             dir,
             clock,
@@ -184,7 +204,8 @@ impl TestApp {
     /// A second, independent server (own store handle, own caches) on the same data
     /// directory and clock: what "several servers running" looks like.
     pub async fn second_server(&self) -> (App, AppState) {
-        start(self.dir.path(), &self.clock).await
+        let (app, state, _) = start(self.dir.path(), &self.clock).await;
+        (app, state)
     }
 
     pub fn now(&self) -> DateTime<Utc> {
@@ -374,8 +395,7 @@ impl TestApp {
     /// The case's customer token, read from the store: what the customer's mail
     /// carries, and what no staff answer shows.
     pub async fn customer_token_of(&self, id: i64) -> String {
-        self.state
-            .store
+        self.store
             .load_case(id)
             .await
             .expect("the store answers")
@@ -462,12 +482,12 @@ impl Stopped {
             clock,
             admin_token,
         } = self;
-        let (app, state) = start(dir.path(), &clock).await;
+        let (app, state, store) = start(dir.path(), &clock).await;
         assert!(
             state.bootstrap_admin().await.expect("bootstrap").is_none(),
             "a used store gets no second admin"
         );
-        TestApp::assemble(app, state, clock, admin_token, dir)
+        TestApp::assemble(app, (state, store), clock, admin_token, dir)
     }
 }
 

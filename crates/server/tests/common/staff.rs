@@ -23,8 +23,7 @@ pub async fn set_passwords(app: &TestApp, ids: &[i64]) {
         .await
         .expect("hash");
     for id in ids {
-        app.state
-            .store
+        app.store
             .set_password_hash(*id, &hash)
             .await
             .expect("set the password");

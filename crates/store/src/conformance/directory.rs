@@ -9,12 +9,15 @@ use roadone_domain::{Category, ChecklistItem, Role};
 /// People get ids; emails are unique regardless of case; `reports_to` must exist.
 pub async fn people<S: Store>(store: S) {
     let ada = store
-        .add_person(NewPerson {
-            name: "Ada".into(),
-            email: "ada@example.com".into(),
-            role: Role::Executive,
-            reports_to: None,
-        })
+        .add_person(
+            NewPerson {
+                name: "Ada".into(),
+                email: "ada@example.com".into(),
+                role: Role::Executive,
+                reports_to: None,
+            },
+            t0(),
+        )
         .await
         .unwrap_or_else(|e| panic!("people: adding the first person failed: {e}"));
     assert_eq!(
@@ -29,12 +32,15 @@ pub async fn people<S: Store>(store: S) {
         "people: add_person must return the person as stored (active)"
     );
     let bo = store
-        .add_person(NewPerson {
-            name: "Bo".into(),
-            email: "bo@example.com".into(),
-            role: Role::Frontline,
-            reports_to: Some(ada.id),
-        })
+        .add_person(
+            NewPerson {
+                name: "Bo".into(),
+                email: "bo@example.com".into(),
+                role: Role::Frontline,
+                reports_to: Some(ada.id),
+            },
+            t0(),
+        )
         .await
         .unwrap_or_else(|e| {
             panic!(
@@ -56,7 +62,7 @@ pub async fn people<S: Store>(store: S) {
             role: Role::Staff,
             reports_to: None,
         };
-        match store.add_person(dup).await {
+        match store.add_person(dup, t0()).await {
             Err(StoreError::Duplicate { field: "email", .. }) => {}
             other => panic!(
                 "people: adding {email:?} when ada@example.com exists must fail with Duplicate {{ field: \"email\" }}, got {other:?}"
@@ -71,7 +77,7 @@ pub async fn people<S: Store>(store: S) {
         role: Role::Staff,
         reports_to: Some(ghost_boss),
     };
-    match store.add_person(orphan).await {
+    match store.add_person(orphan, t0()).await {
         Err(StoreError::UnknownPerson { field: "reports_to", id }) if id == ghost_boss => {}
         other => panic!(
             "people: reports_to an unknown person must fail with UnknownPerson {{ field: \"reports_to\", id: {ghost_boss} }}, got {other:?}"
@@ -122,21 +128,27 @@ pub async fn people<S: Store>(store: S) {
 /// Categories round-trip with their checklist; keys are unique; manager and executive must exist.
 pub async fn categories<S: Store>(store: S) {
     let boss = store
-        .add_person(NewPerson {
-            name: "Boss".into(),
-            email: "boss@example.com".into(),
-            role: Role::Executive,
-            reports_to: None,
-        })
+        .add_person(
+            NewPerson {
+                name: "Boss".into(),
+                email: "boss@example.com".into(),
+                role: Role::Executive,
+                reports_to: None,
+            },
+            t0(),
+        )
         .await
         .unwrap_or_else(|e| panic!("categories: adding a person failed: {e}"));
     let manager = store
-        .add_person(NewPerson {
-            name: "Manager".into(),
-            email: "manager@example.com".into(),
-            role: Role::Manager,
-            reports_to: Some(boss.id),
-        })
+        .add_person(
+            NewPerson {
+                name: "Manager".into(),
+                email: "manager@example.com".into(),
+                role: Role::Manager,
+                reports_to: Some(boss.id),
+            },
+            t0(),
+        )
         .await
         .unwrap_or_else(|e| panic!("categories: adding a person failed: {e}"));
     let billing = Category {
@@ -168,7 +180,7 @@ pub async fn categories<S: Store>(store: S) {
     };
     for category in [&billing, &delivery] {
         let stored = store
-            .add_category(category.clone())
+            .add_category(category.clone(), t0())
             .await
             .unwrap_or_else(|e| panic!("categories: adding {} failed: {e}", category.key));
         assert_eq!(
@@ -192,7 +204,7 @@ pub async fn categories<S: Store>(store: S) {
         checklist: vec![],
         ..billing.clone()
     };
-    match store.add_category(again).await {
+    match store.add_category(again, t0()).await {
         Err(StoreError::Duplicate { field: "key", .. }) => {}
         other => panic!("categories: a second category with key \"billing\" must fail with Duplicate {{ field: \"key\" }}, got {other:?}"),
     }
@@ -205,7 +217,7 @@ pub async fn categories<S: Store>(store: S) {
         manager: ghost,
         executive: boss.id,
     };
-    match store.add_category(bad_manager).await {
+    match store.add_category(bad_manager, t0()).await {
         Err(StoreError::UnknownPerson { field: "manager", id }) if id == ghost => {}
         other => panic!("categories: an unknown manager must fail with UnknownPerson {{ field: \"manager\", id: {ghost} }}, got {other:?}"),
     }
@@ -216,7 +228,7 @@ pub async fn categories<S: Store>(store: S) {
         manager: manager.id,
         executive: ghost,
     };
-    match store.add_category(bad_exec).await {
+    match store.add_category(bad_exec, t0()).await {
         Err(StoreError::UnknownPerson { field: "executive", id }) if id == ghost => {}
         other => panic!("categories: an unknown executive must fail with UnknownPerson {{ field: \"executive\", id: {ghost} }}, got {other:?}"),
     }
@@ -239,11 +251,11 @@ pub async fn tokens<S: Store>(store: S) {
     let hash_a: Vec<u8> = (0u8..32).collect();
     let hash_b: Vec<u8> = (0u8..32).rev().collect();
     store
-        .add_token(fx.staff.id, hash_a.clone(), "laptop")
+        .add_token(fx.staff.id, hash_a.clone(), "laptop", t0())
         .await
         .unwrap_or_else(|e| panic!("tokens: add_token failed: {e}"));
     store
-        .add_token(fx.manager.id, hash_b.clone(), "ci")
+        .add_token(fx.manager.id, hash_b.clone(), "ci", t0())
         .await
         .unwrap_or_else(|e| panic!("tokens: add_token failed: {e}"));
     let found = store
@@ -318,7 +330,10 @@ pub async fn tokens<S: Store>(store: S) {
         "tokens: the listing shows when it was revoked"
     );
     let ghost = fx.frontline2.id + 1000;
-    match store.add_token(ghost, unknown.to_vec(), "ghost").await {
+    match store
+        .add_token(ghost, unknown.to_vec(), "ghost", t0())
+        .await
+    {
         Err(StoreError::UnknownPerson { .. }) => {}
         other => panic!(
             "tokens: a token for an unknown person must fail with UnknownPerson, got {other:?}"
@@ -523,12 +538,15 @@ pub async fn directory_version<S: Store>(store: S) {
         "directory_version: opening a case must not move it"
     );
     let refused = store
-        .add_person(NewPerson {
-            name: "Again".into(),
-            email: f.staff.email.clone(),
-            role: Role::Staff,
-            reports_to: None,
-        })
+        .add_person(
+            NewPerson {
+                name: "Again".into(),
+                email: f.staff.email.clone(),
+                role: Role::Staff,
+                reports_to: None,
+            },
+            t0(),
+        )
         .await;
     assert!(
         refused.is_err(),

@@ -48,12 +48,15 @@ impl Fixture {
         ) -> Person {
             let email = format!("{name}@roadone.test");
             store
-                .add_person(NewPerson {
-                    name: name.to_string(),
-                    email: email.clone(),
-                    role,
-                    reports_to,
-                })
+                .add_person(
+                    NewPerson {
+                        name: name.to_string(),
+                        email: email.clone(),
+                        role,
+                        reports_to,
+                    },
+                    super::t0(),
+                )
                 .await
                 .unwrap_or_else(|e| panic!("fixture: adding person {email} failed: {e}"))
         }
@@ -91,7 +94,7 @@ impl Fixture {
         };
         for category in [&billing, &delivery] {
             store
-                .add_category(category.clone())
+                .add_category(category.clone(), super::t0())
                 .await
                 .unwrap_or_else(|e| {
                     panic!("fixture: adding category {} failed: {e}", category.key)

@@ -37,6 +37,7 @@ mod cases;
 mod concurrency;
 mod directory;
 mod fixture;
+mod hierarchy;
 mod instances;
 mod listing;
 mod outbox;
@@ -49,6 +50,7 @@ pub use cases::{append, idempotency, open_case};
 pub use concurrency::{concurrent_appends, concurrent_opens};
 pub use directory::{categories, category_updates, directory_version, people, settings, tokens};
 pub use fixture::{load, Fixture};
+pub use hierarchy::hierarchy_checks;
 pub use instances::{backlog, inbound_messages, instances};
 pub use listing::list_cases;
 pub use outbox::outbox;
@@ -69,6 +71,7 @@ macro_rules! conformance_checks {
             categories,
             tokens,
             directory_version,
+            hierarchy_checks,
             open_case,
             idempotency,
             append,

@@ -48,7 +48,7 @@ pub async fn outbox<S: Store>(store: S) {
 
     let retry_at = t0() + minutes(10);
     store
-        .outbox_failed(row.id, "smtp: connection refused", Some(retry_at))
+        .outbox_failed(row.id, "smtp: connection refused", Some(retry_at), t0())
         .await
         .unwrap_or_else(|e| panic!("outbox: {e}"));
     assert!(
@@ -131,7 +131,7 @@ pub async fn outbox<S: Store>(store: S) {
         "outbox: an unreported row is claimable again after its lease, as the next attempt"
     );
     store
-        .outbox_failed(claimed[0].id, "mailbox does not exist", None)
+        .outbox_failed(claimed[0].id, "mailbox does not exist", None, t0())
         .await
         .unwrap_or_else(|e| panic!("outbox: {e}"));
     assert!(

@@ -119,7 +119,7 @@ pub async fn orders_and_outcomes<S: Store>(store: S) {
         order("o-3", ann(), t0() + hours(2), 4000, "USD"),
     ];
     let first = store
-        .add_orders(batch.clone())
+        .add_orders(batch.clone(), t0())
         .await
         .unwrap_or_else(|e| panic!("orders_and_outcomes: add_orders failed: {e}"));
     assert_eq!(
@@ -130,7 +130,7 @@ pub async fn orders_and_outcomes<S: Store>(store: S) {
     let mut again = batch.clone();
     again.push(order("o-1", ann(), t0(), 9999, "EUR"));
     let second = store
-        .add_orders(again)
+        .add_orders(again, t0())
         .await
         .unwrap_or_else(|e| panic!("orders_and_outcomes: adding again failed: {e}"));
     assert_eq!(

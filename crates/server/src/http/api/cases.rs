@@ -83,14 +83,7 @@ pub async fn open(
 }
 
 pub(crate) async fn load(state: &AppState, raw_id: &str) -> AppResult<(StoredCase, Case)> {
-    let id = path_id(raw_id, "case")?;
-    let stored = state
-        .store
-        .load_case(id)
-        .await?
-        .ok_or_else(|| AppError::NotFound(format!("case {id}")))?;
-    let case = Case::from_events(&stored.events)?;
-    Ok((stored, case))
+    state.case(path_id(raw_id, "case")?).await
 }
 
 /// A case with its full event log.
@@ -168,7 +161,7 @@ pub async fn list(
         limit: number("limit", q.limit.as_deref(), 100, 1000)?.max(1),
         offset: number("offset", q.offset.as_deref(), 0, u32::MAX)?,
     };
-    let cases = state.store.list_cases(filter).await?;
+    let cases = state.list_cases(filter).await?;
     Ok(Json(cases.iter().map(CaseSummary::from).collect()))
 }
 

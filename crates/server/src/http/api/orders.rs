@@ -77,10 +77,7 @@ pub async fn add(
         })?);
     }
     let ids: Vec<String> = orders.iter().map(|o| o.order_id.clone()).collect();
-    let outcome = state.store.add_orders(orders).await?;
-    if outcome.added > 0 {
-        state.data_changed();
-    }
+    let outcome = state.add_orders(orders).await?;
     Ok(Json(OrdersResult {
         added: outcome.added,
         already_known: outcome.already_known,

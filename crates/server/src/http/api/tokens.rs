@@ -50,7 +50,7 @@ pub async fn issue(
     responses((status = 200, body = Vec<TokenView>), (status = 403, body = ErrorBody)))]
 pub async fn list(State(state): State<AppState>, staff: Staff) -> AppResult<Json<Vec<TokenView>>> {
     staff.require(Capability::Administer, "list tokens")?;
-    let tokens = state.store.tokens().await?;
+    let tokens = state.tokens().await?;
     Ok(Json(
         tokens
             .into_iter()

@@ -228,7 +228,6 @@ async fn tokens_page(
     let snapshot = state.directory.snapshot();
     let name = |id: PersonId| snapshot.person_name(id);
     let tokens: Vec<Value> = state
-        .store
         .tokens()
         .await?
         .into_iter()

@@ -79,7 +79,6 @@ pub async fn list(
     };
     let text = q.q.as_deref().map(str::trim).filter(|t| !t.is_empty());
     let heads = state
-        .store
         .list_cases(CaseFilter {
             owner: (!everyone).then_some(me.person.id),
             status,
@@ -95,7 +94,6 @@ pub async fn list(
         std::collections::HashMap::new();
     if !everyone {
         let tickles = state
-            .store
             .events(EventFilter {
                 kinds: vec!["tickled".into()],
                 open_and_owned_by: Some(me.person.id),
@@ -305,7 +303,6 @@ async fn case_page(
         _ => (Vec::new(), Vec::new()),
     };
     let earlier: Vec<Value> = state
-        .store
         .list_cases(CaseFilter {
             customer_id: Some(stored.head.customer_id),
             limit: 50,

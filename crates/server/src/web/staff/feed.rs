@@ -42,7 +42,6 @@ pub async fn show(
     };
     let now = state.clock.now();
     let arrived = state
-        .store
         .events(EventFilter {
             kinds: vec!["upgraded".into(), "escalated".into()],
             to: Some(me.person.id),
@@ -84,7 +83,6 @@ pub async fn show(
     };
     let category = q.category.filter(|c| !c.is_empty());
     let solved = state
-        .store
         .events(EventFilter {
             kinds: vec!["solved".into()],
             category: category.clone(),

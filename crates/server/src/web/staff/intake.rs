@@ -119,7 +119,6 @@ pub async fn form(
         .filter(|f| !f.is_empty())
     {
         lookup.found = state
-            .store
             .find_customers(&find, FOUND_LIMIT)
             .await?
             .into_iter()
@@ -136,7 +135,6 @@ pub async fn form(
     }
     if let Some(id) = q.customer {
         let customer = state
-            .store
             .customer(id)
             .await?
             .ok_or_else(|| AppError::NotFound(format!("customer {id}")))?;
@@ -150,7 +148,6 @@ pub async fn form(
             }
         }
         let cases: Vec<minijinja::Value> = state
-            .store
             .list_cases(CaseFilter {
                 customer_id: Some(id),
                 limit: 10,

@@ -24,7 +24,7 @@ async fn lookup(parts: &Parts, state: &AppState) -> AppResult<Option<SignedIn>> 
     let Some(hash) = STAFF.presented(&parts.headers) else {
         return Ok(None);
     };
-    let Some(id) = state.store.staff_session(&hash, state.clock.now()).await? else {
+    let Some(id) = state.staff_session(&hash).await? else {
         return Ok(None);
     };
     let snapshot = state.directory.snapshot();

@@ -216,12 +216,7 @@ async fn save(
     } else {
         let names: Vec<&str> = changes.iter().map(|(k, _)| k.as_str()).collect();
         let said = format!("saved: {}", names.join(", "));
-        state
-            .store
-            .save_settings(changes, me.person.id, state.clock.now())
-            .await
-            .map_err(AppError::from)?;
-        state.directory.refresh(state.store.as_ref()).await?;
+        state.save_settings(changes, me.person.id).await?;
         tracing::info!("{} changed the settings ({said})", me.person.email);
         said
     };

@@ -47,28 +47,19 @@ pub async fn submit(
     if !email.is_empty() {
         state.limits.check_address(&email)?;
     }
-    let found = if email.is_empty() {
-        None
-    } else {
-        state.store.password_hash(&email).await?
-    };
-    let (person, stored) = match found {
-        Some((id, hash)) => (Some(id), hash),
-        None => (None, None),
-    };
-    let right = passwords::verify(password, stored).await;
-    let Some(person) = person.filter(|_| right) else {
+    let person = state.check_password(&email, password).await?;
+    let Some(person) = person else {
         let page = render(
             "staff/sign_in.html",
             context! { email, error => "That email and password do not match. Try again, or ask an administrator to set your password." },
         )?;
         return Ok((StatusCode::UNAUTHORIZED, page).into_response());
     };
-    if let Some(old) = previous {
-        state.store.end_staff_session(&old.session_hash).await?;
-    }
     let (secret, session) = STAFF.start(state.clock.now());
-    state.store.add_staff_session(person, session).await?;
+    let replacing = previous.as_ref().map(|old| old.session_hash.as_slice());
+    state
+        .start_staff_session(person, session, replacing)
+        .await?;
     Ok((
         jar.add(STAFF.cookie(&state, secret)),
         Redirect::to("/staff/cases"),
@@ -84,7 +75,7 @@ pub async fn sign_out(
 ) -> WebResult<Response> {
     let form = UploadForm::read(request, &state).await?;
     who.check_csrf(form.text("csrf"))?;
-    state.store.end_staff_session(&who.session_hash).await?;
+    state.end_staff_session(&who.session_hash).await?;
     Ok((jar.remove(STAFF.removal()), Redirect::to("/staff/sign-in")).into_response())
 }
 
@@ -114,23 +105,18 @@ pub async fn change_password(
         )?;
         Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
     };
-    let stored = state
-        .store
-        .password_hash(&who.person.email)
-        .await?
-        .and_then(|(_, h)| h);
-    if !passwords::verify(current, stored).await {
+    let mine = state.check_password(&who.person.email, current).await?;
+    if mine != Some(who.person.id) {
         return problem("current: that is not your current password".into());
     }
     if form.text("repeat") != Some(new.as_str()) {
         return problem("repeat: the two new passwords differ".into());
     }
-    let hash = match passwords::hash(new).await {
-        Ok(h) => h,
+    match state.set_password(who.person.id, new).await {
+        Ok(()) => {}
         Err(AppError::Invalid { message, .. }) => return problem(message),
         Err(e) => return Err(e.into()),
-    };
-    state.store.set_password_hash(who.person.id, &hash).await?;
+    }
     Ok((
         jar.remove(STAFF.removal()),
         Redirect::to("/staff/sign-in?changed=1"),
