@@ -442,3 +442,44 @@ async fn header_injection_a_subject_with_line_breaks_stays_on_one_line_in_the_ac
         "nothing of the subject starts the body: {text}"
     );
 }
+
+#[tokio::test]
+async fn the_solved_mail_keeps_its_resolution_when_the_customer_reopens_before_it_goes_out() {
+    let Some(sink) = SmtpSink::start() else {
+        return;
+    };
+    let app = TestApp::spawn().await;
+    let org = app.org().await;
+    let id = app.open_case_id(&org.front1, "Charged twice").await;
+    app.act_ok(
+        &org.front1,
+        id,
+        "solve",
+        &serde_json::json!({"resolution": "Refunded the duplicate charge.", "road": 1, "learned": "Retries double-bill."}),
+    )
+    .await;
+    // The customer answers at once, before the sender runs: the case is open again.
+    let token = app.customer_token_of(id).await;
+    let wrote = app
+        .send(
+            app.request(
+                reqwest::Method::POST,
+                &format!("/api/v1/cases/{id}/customer-messages?token={token}"),
+            )
+            .json(&serde_json::json!({"body": "Thanks, but it happened again."})),
+        )
+        .await;
+    assert_eq!(wrote.body["state"], "open", "{}", wrote.text);
+
+    sender(&app, sink.port).deliver_due().await.unwrap();
+    let messages = sink.wait_for(2);
+    let solved = to_customer(&messages)
+        .into_iter()
+        .find(|m| header(m, "Subject").is_some_and(|s| s.contains("olved")))
+        .expect("the solved notice reached the customer");
+    assert!(
+        body(solved).contains("Refunded the duplicate charge."),
+        "the resolution given when it was solved: {solved}"
+    );
+    assert!(!body(solved).contains("None"), "{solved}");
+}

@@ -105,7 +105,15 @@ pub fn compose(
             mailbox(Some(&person.name), &person.email)?
         }
     };
-    let event = stored.events.get(row.notification.event_seq as usize - 1);
+    let seq = row.notification.event_seq as usize;
+    let event = stored.events.get(seq - 1);
+    // The case as the event left it: a mail sent after a later change (a reopening, a
+    // pass-up) still tells what happened then — the resolution given, the owner then.
+    let told = stored
+        .events
+        .get(..seq)
+        .and_then(|events| Case::from_events(events).ok());
+    let told = told.as_ref().unwrap_or(case);
     let (reason, message, score, delighted_by, would_recommend) = match event.map(|e| &e.body) {
         Some(EventBody::PassedUp { reason, .. }) | Some(EventBody::Upgraded { reason, .. }) => {
             (reason.clone(), String::new(), 0, String::new(), false)
@@ -154,12 +162,12 @@ pub fn compose(
         subject => roadone_domain::rules::one_line(&case.subject),
         category => snapshot.categories.get(&case.category).map(|c| c.name.clone()).unwrap_or_else(|| case.category.clone()),
         customer_name => case.customer.name,
-        owner_name => name_of(case.owner),
+        owner_name => name_of(told.owner),
         actor_name => actor_name,
         sender_name => actor_name,
         reason => reason,
         message => message,
-        resolution => case.solution.as_ref().map(|s| s.resolution.clone()),
+        resolution => told.solution.as_ref().map(|s| s.resolution.clone()),
         score => score,
         delighted_by => delighted_by,
         would_recommend => would_recommend,

@@ -1,72 +1,91 @@
 //! Mail templates: built into the binary, each replaceable by a file of the same name in
 //! `<data dir>/templates/mail/`. A template's first line is `Subject: …`, then a blank
 //! line, then the plain-text body.
+//!
+//! Every template is rendered with a fixed set of variables, named below next to the code
+//! that builds them. Rendering is strict: a variable nobody passes is an error, so a
+//! misspelt name fails loudly instead of mailing a customer a blank where their
+//! reference should be. An override that names a variable its mail does not have is
+//! refused at start, with the file and the name.
 
-use minijinja::Environment;
+use minijinja::{Environment, ErrorKind, Value};
+use std::collections::HashMap;
 use std::path::Path;
 use thiserror::Error;
 
-const BUILT_IN: &[(&str, &str)] = &[
-    (
-        "acknowledgment",
-        include_str!("../../templates/mail/acknowledgment.txt"),
-    ),
-    (
-        "staff_message",
-        include_str!("../../templates/mail/staff_message.txt"),
-    ),
-    ("solved", include_str!("../../templates/mail/solved.txt")),
-    (
-        "escalated_status",
-        include_str!("../../templates/mail/escalated_status.txt"),
-    ),
-    (
-        "passed_up_to_you",
-        include_str!("../../templates/mail/passed_up_to_you.txt"),
-    ),
-    (
-        "taken_from_you",
-        include_str!("../../templates/mail/taken_from_you.txt"),
-    ),
-    (
-        "upgraded_to_you",
-        include_str!("../../templates/mail/upgraded_to_you.txt"),
-    ),
-    (
-        "escalated_to_you",
-        include_str!("../../templates/mail/escalated_to_you.txt"),
-    ),
-    (
-        "tickle_idle",
-        include_str!("../../templates/mail/tickle_idle.txt"),
-    ),
-    (
-        "tickle_deadline",
-        include_str!("../../templates/mail/tickle_deadline.txt"),
-    ),
-    (
-        "customer_replied",
-        include_str!("../../templates/mail/customer_replied.txt"),
-    ),
-    (
-        "reopened_to_you",
-        include_str!("../../templates/mail/reopened_to_you.txt"),
-    ),
-    ("rated", include_str!("../../templates/mail/rated.txt")),
-    (
-        "sign_in_link",
-        include_str!("../../templates/mail/sign_in_link.txt"),
-    ),
-    (
-        "case_link",
-        include_str!("../../templates/mail/case_link.txt"),
-    ),
+/// What `mail::compose::compose` gives every case notification from the outbox.
+const CASE_MAIL: &[&str] = &[
+    "ref",
+    "subject",
+    "category",
+    "customer_name",
+    "owner_name",
+    "actor_name",
+    "sender_name",
+    "reason",
+    "message",
+    "resolution",
+    "score",
+    "delighted_by",
+    "would_recommend",
+    "opened_at",
+    "promised_by",
+    "escalates_at",
+    "escalate_after",
+    "link",
+    "staff_link",
+];
+
+/// What `mail::case_link::send_case_link` gives `case_link`.
+const CASE_LINK: &[&str] = &["ref", "subject", "customer_name", "sender_name", "link"];
+
+/// What `mail::sign_in::send_sign_in_link` gives `sign_in_link`.
+const SIGN_IN: &[&str] = &["customer_name", "link", "minutes"];
+
+struct BuiltIn {
+    name: &'static str,
+    source: &'static str,
+    /// The variables the code renders this template with.
+    variables: &'static [&'static str],
+}
+
+macro_rules! built_in {
+    ($name:literal, $variables:expr) => {
+        BuiltIn {
+            name: $name,
+            source: include_str!(concat!("../../templates/mail/", $name, ".txt")),
+            variables: $variables,
+        }
+    };
+}
+
+const BUILT_IN: &[BuiltIn] = &[
+    built_in!("acknowledgment", CASE_MAIL),
+    built_in!("staff_message", CASE_MAIL),
+    built_in!("solved", CASE_MAIL),
+    built_in!("escalated_status", CASE_MAIL),
+    built_in!("passed_up_to_you", CASE_MAIL),
+    built_in!("taken_from_you", CASE_MAIL),
+    built_in!("upgraded_to_you", CASE_MAIL),
+    built_in!("escalated_to_you", CASE_MAIL),
+    built_in!("tickle_idle", CASE_MAIL),
+    built_in!("tickle_deadline", CASE_MAIL),
+    built_in!("customer_replied", CASE_MAIL),
+    built_in!("reopened_to_you", CASE_MAIL),
+    built_in!("rated", CASE_MAIL),
+    built_in!("sign_in_link", SIGN_IN),
+    built_in!("case_link", CASE_LINK),
 ];
 
 #[derive(Debug, Error)]
 pub enum TemplateError {
-    #[error("mail template {name}: {message}")]
-    Invalid { name: String, message: String },
+    /// `origin` is the override's path, or `built in`.
+    #[error("mail template {name} ({origin}): {message}")]
+    Invalid {
+        name: String,
+        origin: String,
+        message: String,
+    },
     #[error("no mail template named {0}")]
     Unknown(String),
 }
@@ -74,59 +93,92 @@ pub enum TemplateError {
 #[derive(Debug)]
 pub struct Templates {
     env: Environment<'static>,
+    /// Where each template came from, for the errors.
+    origins: HashMap<&'static str, String>,
 }
 
 impl Templates {
-    /// The built-in templates, with any overrides found in `dir`. A broken override is
-    /// refused at start, not discovered when the first customer is waiting for mail.
+    /// The built-in templates, with any overrides found in `dir`. A broken override, or one
+    /// naming a variable its mail does not have, is refused at start, not discovered when
+    /// the first customer is waiting for mail.
     pub fn load(dir: Option<&Path>) -> Result<Templates, TemplateError> {
         let mut env = Environment::new();
-        // A misspelt variable fails the mail (which is kept and retried) instead of
-        // sending the customer a blank where their reference should be.
-        env.set_undefined_behavior(minijinja::UndefinedBehavior::SemiStrict);
+        // Strict, not SemiStrict: `{% if custmer_name %}` must fail too, not quietly
+        // take the else branch for every customer.
+        env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
         env.set_keep_trailing_newline(true);
-        for (name, built_in) in BUILT_IN {
-            let source = dir
+        let mut origins = HashMap::new();
+        for built_in in BUILT_IN {
+            let name = built_in.name;
+            let file = dir
                 .map(|d| d.join(format!("{name}.txt")))
-                .filter(|p| p.is_file())
-                .map(|p| std::fs::read_to_string(&p))
-                .transpose()
-                .map_err(|e| TemplateError::Invalid {
-                    name: name.to_string(),
-                    message: e.to_string(),
-                })?
-                .unwrap_or_else(|| built_in.to_string());
+                .filter(|p| p.is_file());
+            let origin = file
+                .as_ref()
+                .map_or_else(|| "built in".to_string(), |p| p.display().to_string());
+            let invalid = |message: String| TemplateError::Invalid {
+                name: name.to_string(),
+                origin: origin.clone(),
+                message,
+            };
+            let source = match &file {
+                Some(path) => std::fs::read_to_string(path).map_err(|e| invalid(e.to_string()))?,
+                None => built_in.source.to_string(),
+            };
             if !source.starts_with("Subject:") {
-                return Err(TemplateError::Invalid {
-                    name: name.to_string(),
-                    message: "must start with `Subject:`".into(),
-                });
+                return Err(invalid("must start with `Subject:`".into()));
             }
             env.add_template_owned(name.to_string(), source)
-                .map_err(|e| TemplateError::Invalid {
-                    name: name.to_string(),
-                    message: e.to_string(),
-                })?;
+                .map_err(|e| invalid(e.to_string()))?;
+            let template = env.get_template(name).map_err(|e| invalid(e.to_string()))?;
+            let mut unknown: Vec<String> = template
+                .undeclared_variables(false)
+                .into_iter()
+                .filter(|v| !built_in.variables.contains(&v.as_str()) && !is_global(&env, v))
+                .collect();
+            if !unknown.is_empty() {
+                unknown.sort();
+                return Err(invalid(format!(
+                    "names {}, which this mail is not given; it has {}",
+                    quoted(&unknown),
+                    quoted(built_in.variables)
+                )));
+            }
+            origins.insert(name, origin);
         }
-        Ok(Templates { env })
+        if let Some(dir) = dir {
+            warn_of_unused_files(dir);
+        }
+        Ok(Templates { env, origins })
     }
 
     /// Renders a template into its subject (one line, never a line break) and body.
-    pub fn render(
-        &self,
-        name: &str,
-        context: minijinja::Value,
-    ) -> Result<(String, String), TemplateError> {
+    pub fn render(&self, name: &str, context: Value) -> Result<(String, String), TemplateError> {
         let template = self
             .env
             .get_template(name)
             .map_err(|_| TemplateError::Unknown(name.to_string()))?;
-        let text = template
-            .render(context)
-            .map_err(|e| TemplateError::Invalid {
+        let text = template.render(&context).map_err(|e| {
+            let mut message = e.to_string();
+            if e.kind() == ErrorKind::UndefinedError {
+                // minijinja says only "undefined value"; say which.
+                let mut missing: Vec<String> = template
+                    .undeclared_variables(false)
+                    .into_iter()
+                    .filter(|v| !is_global(&self.env, v))
+                    .filter(|v| context.get_attr(v).map_or(true, |x| x.is_undefined()))
+                    .collect();
+                if !missing.is_empty() {
+                    missing.sort();
+                    message.push_str(&format!("; not given: {}", quoted(&missing)));
+                }
+            }
+            TemplateError::Invalid {
                 name: name.to_string(),
-                message: e.to_string(),
-            })?;
+                origin: self.origins.get(name).cloned().unwrap_or_default(),
+                message,
+            }
+        })?;
         let (first, body) = text.split_once('\n').unwrap_or((&text, ""));
         let subject = first.trim_start_matches("Subject:").trim();
         // Text from customers may contain line breaks; none may reach a header.
@@ -138,51 +190,38 @@ impl Templates {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// `range`, `dict`, `namespace` and the like are names too, but always there.
+fn is_global(env: &Environment<'_>, name: &str) -> bool {
+    env.globals().any(|(g, _)| g == name)
+}
 
-    #[test]
-    fn every_built_in_template_renders_and_subjects_stay_on_one_line() {
-        let t = Templates::load(None).unwrap();
-        // Everything the composer (and the direct mails) give a template; a template that
-        // asks for anything else fails here, as it would fail its mail.
-        let ctx = minijinja::context! {
-            ref => "RD-000001", subject => "Broken\r\nBcc: evil@example.com", link => "http://x",
-            category => "Billing", customer_name => "Ann", owner_name => "Fran", actor_name => "Fran",
-            sender_name => "Fran", reason => "over my limit", message => "Hello", resolution => "Refunded",
-            score => 5, delighted_by => "speed", would_recommend => true,
-            opened_at => "2026-03-02 09:00 UTC", promised_by => "2026-03-03 09:00 UTC",
-            escalates_at => "2026-03-03 05:00 UTC", escalate_after => "20h",
-            staff_link => "http://x/staff", minutes => 30,
-        };
-        for (name, _) in BUILT_IN {
-            let (subject, _) = t.render(name, ctx.clone()).unwrap();
-            assert!(
-                !subject.contains('\n') && !subject.contains('\r'),
-                "{name}: {subject:?}"
+fn quoted<S: AsRef<str>>(names: &[S]) -> String {
+    names
+        .iter()
+        .map(|n| format!("`{}`", n.as_ref()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A misnamed override (`acknowledgement.txt`) would otherwise be ignored without a word.
+fn warn_of_unused_files(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for path in entries.flatten().map(|e| e.path()) {
+        let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+        let is_txt = path.extension().is_some_and(|e| e == "txt");
+        if is_txt && !BUILT_IN.iter().any(|b| b.name == stem) {
+            let names: Vec<&str> = BUILT_IN.iter().map(|b| b.name).collect();
+            tracing::warn!(
+                "{}: no mail template is called {stem:?}, so this file is not used (the templates are {})",
+                path.display(),
+                names.join(", ")
             );
         }
     }
-
-    #[test]
-    fn a_file_overrides_a_template_and_a_broken_one_is_refused() {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(
-            dir.path().join("acknowledgment.txt"),
-            "Subject: Got it {{ ref }}\n\nThanks.\n",
-        )
-        .unwrap();
-        let t = Templates::load(Some(dir.path())).unwrap();
-        let (subject, body) = t
-            .render("acknowledgment", minijinja::context! { ref => "RD-7" })
-            .unwrap();
-        assert_eq!(subject, "Got it RD-7");
-        assert_eq!(body, "Thanks.\n");
-        std::fs::write(dir.path().join("solved.txt"), "Subject: {% if %}\n").unwrap();
-        assert!(Templates::load(Some(dir.path()))
-            .unwrap_err()
-            .to_string()
-            .contains("solved"));
-    }
 }
+
+#[cfg(test)]
+#[path = "templates_tests.rs"]
+mod tests;
