@@ -43,10 +43,21 @@ fn rust_files(dir: &Path, into: &mut Vec<PathBuf>) {
     }
 }
 
-/// The code of a file without its comments, which may name the store freely.
+/// The code of a file without its comments and its tests (a unit test may stage what it
+/// checks through the store itself): `*_tests.rs` files and whatever follows `#[cfg(test)]`.
 fn code_lines(path: &Path) -> Vec<(usize, String)> {
+    if path.to_string_lossy().ends_with("_tests.rs") {
+        return Vec::new();
+    }
     let text = std::fs::read_to_string(path).expect("readable source");
-    text.lines()
+    let lines: Vec<&str> = text.lines().collect();
+    // A test module written in place (`#[cfg(test)]` then `mod tests {`) ends the code.
+    let tests_start = lines
+        .windows(2)
+        .position(|w| w[0].trim() == "#[cfg(test)]" && w[1].trim_end().ends_with('{'))
+        .unwrap_or(lines.len());
+    lines[..tests_start]
+        .iter()
         .enumerate()
         .filter(|(_, l)| !l.trim_start().starts_with("//"))
         .map(|(i, l)| (i + 1, l.to_string()))

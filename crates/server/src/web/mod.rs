@@ -1,6 +1,7 @@
 //! The web pages: the form to write in (`/contact`), the customer portal (`/portal`) and
 //! the staff pages (`/staff`), server-rendered and working without JavaScript.
 
+pub mod charts;
 pub mod client_ip;
 pub mod contact;
 pub mod origin;

@@ -3,6 +3,7 @@
 //! (the case rules decide which actions a person may take).
 
 pub mod admin;
+pub mod case_page;
 pub mod cases;
 pub mod categories;
 pub mod feed;
@@ -81,13 +82,13 @@ pub fn routes() -> Router<AppState> {
         .route("/staff/admin/tokens", get(admin::tokens))
         .route("/staff/admin/tokens/{action}", post(admin::token_action))
         .route("/staff/cases", get(cases::list))
-        .route("/staff/cases/{id}", get(cases::show))
+        .route("/staff/cases/{id}", get(case_page::show))
         .route(
             "/staff/cases/{id}/{action}",
-            post(cases::act).layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES)),
+            post(case_page::act).layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES)),
         )
         .route(
             "/staff/cases/{id}/attachments/{sha256}",
-            get(cases::download),
+            get(case_page::download),
         )
 }

@@ -1,0 +1,360 @@
+//! One case: its conversation and trail, and the actions the rules allow me now.
+
+use crate::app::AppState;
+use crate::error::AppError;
+use crate::http::api::cases::load;
+use crate::http::upload::UploadForm;
+use crate::web::pages::{render, size, when, WebError, WebResult};
+use crate::web::staff::session::SignedIn;
+use axum::extract::{Path, Request, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use minijinja::{context, Value};
+use roadone_domain::{Actor, Case, CaseStatus, Command, EventBody};
+use roadone_store::{CaseFilter, StoredCase};
+
+use super::cases::{case_link, label, road_label, time_left};
+
+fn event_line(body: &EventBody, name: &dyn Fn(i64) -> String) -> String {
+    match body {
+        EventBody::Opened { channel, owner, .. } => {
+            format!("Opened ({}), owned by {}", label(channel), name(*owner))
+        }
+        EventBody::PassedUp { from, to, reason } => {
+            format!("Passed up by {} to {}: {reason}", name(*from), name(*to))
+        }
+        EventBody::Taken { from, to } => format!("Taken by {} from {}", name(*to), name(*from)),
+        EventBody::Upgraded { from, to, reason } => {
+            format!("Upgraded by {} to {}: {reason}", name(*from), name(*to))
+        }
+        EventBody::Escalated { from, to } => {
+            format!(
+                "Escalated from {} to {} (the deadline passed)",
+                name(*from),
+                name(*to)
+            )
+        }
+        EventBody::Tickled { owner, reason } => {
+            format!(
+                "Reminder to {} ({})",
+                name(*owner),
+                label(reason).replace('_', " ")
+            )
+        }
+        EventBody::MessageSent { .. } => "Reply to the customer".into(),
+        EventBody::NoteAdded { .. } => "Internal note (the customer never sees it)".into(),
+        EventBody::CustomerReplied { .. } => "The customer wrote".into(),
+        EventBody::AutomaticReceived { reason, .. } => {
+            format!("Automatic mail recorded, not answered ({reason})")
+        }
+        EventBody::DeliveryFailed {
+            template, error, ..
+        } => format!("Mail {template} could not be delivered: {error}"),
+        EventBody::Reopened { owner, .. } => format!("Reopened to {}", name(*owner)),
+        EventBody::Solved { road, .. } => format!("Solved (road {})", road_label(*road)),
+        EventBody::Rated {
+            score,
+            would_recommend,
+            ..
+        } => format!(
+            "Rated {score}/5 by the customer{}",
+            if *would_recommend {
+                ", would recommend us"
+            } else {
+                ""
+            }
+        ),
+    }
+}
+
+fn event_text(body: &EventBody) -> Option<String> {
+    match body {
+        EventBody::Opened { body, .. }
+        | EventBody::MessageSent { body, .. }
+        | EventBody::NoteAdded { body, .. }
+        | EventBody::CustomerReplied { body, .. }
+        | EventBody::AutomaticReceived { body, .. } => Some(body.clone()),
+        EventBody::Solved {
+            resolution,
+            learned,
+            ..
+        } => Some(format!("{resolution}\n\nWhat we learned: {learned}")),
+        EventBody::Rated { delighted_by, .. } if !delighted_by.is_empty() => {
+            Some(format!("What delighted them: {delighted_by}"))
+        }
+        _ => None,
+    }
+    .filter(|t| !t.trim().is_empty())
+}
+
+/// The case page, with a message at the top: a problem when an action was refused (its
+/// status an error), or what was done (200).
+async fn case_page(
+    state: &AppState,
+    me: &SignedIn,
+    stored: &StoredCase,
+    case: &Case,
+    problem: Option<(StatusCode, String)>,
+) -> WebResult<Response> {
+    let snapshot = state.directory.snapshot();
+    let name = |id: i64| snapshot.person_name(id);
+    let id = stored.head.id;
+    let actor_name = |a: &Actor| match a {
+        Actor::Person { id } => name(*id),
+        Actor::Customer => "Customer".into(),
+        Actor::System => "Roadone".into(),
+    };
+    let timeline: Vec<Value> = stored
+        .events
+        .iter()
+        .map(|e| {
+            let files: Vec<Value> = e
+                .body
+                .attachments()
+                .iter()
+                .map(|f| {
+                    context! {
+                        name => f.name.clone(),
+                        size => size(f.size),
+                        href => format!("/staff/cases/{id}/attachments/{}", f.sha256),
+                    }
+                })
+                .collect();
+            context! {
+                seq => e.seq,
+                at => when(e.at),
+                actor => actor_name(&e.actor),
+                line => event_line(&e.body, &name),
+                text => event_text(&e.body),
+                files,
+                customer => matches!(e.actor, Actor::Customer),
+                note => matches!(e.body, EventBody::NoteAdded { .. }),
+            }
+        })
+        .collect();
+    let category = snapshot.categories.get(&case.category);
+    let (facts, missing) = match stored.events.first().map(|e| &e.body) {
+        Some(EventBody::Opened {
+            facts,
+            missing_facts,
+            ..
+        }) => {
+            let label = |key: &str| {
+                category
+                    .and_then(|c| c.checklist.iter().find(|i| i.key == key))
+                    .map(|i| i.label.clone())
+                    .unwrap_or_else(|| key.to_string())
+            };
+            (
+                facts
+                    .iter()
+                    .map(|(k, v)| context! { label => label(k), value => v.clone() })
+                    .collect::<Vec<_>>(),
+                missing_facts.iter().map(|k| label(k)).collect::<Vec<_>>(),
+            )
+        }
+        _ => (Vec::new(), Vec::new()),
+    };
+    let earlier: Vec<Value> = state
+        .list_cases(CaseFilter {
+            customer_id: Some(stored.head.customer_id),
+            limit: 50,
+            ..CaseFilter::default()
+        })
+        .await?
+        .into_iter()
+        .filter(|h| h.id != id)
+        .map(case_link)
+        .collect();
+    let actor = Actor::Person { id: me.person.id };
+    let may = state.available_actions(case, actor)?;
+    let above: Vec<Value> = snapshot
+        .hierarchy
+        .chain_above(case.owner)
+        .into_iter()
+        .filter_map(|p| snapshot.person(p))
+        .filter(|p| p.active)
+        .map(crate::web::staff::person_choice)
+        .collect();
+    let now = state.clock.now();
+    let (left, overdue) = time_left(now, case.escalates_at);
+    let status = problem.as_ref().map(|(s, _)| *s).unwrap_or(StatusCode::OK);
+    let page = render(
+        "staff/case.html",
+        context! {
+            me => me.view(),
+            csrf => me.csrf.clone(),
+            id,
+            reference => stored.head.reference.clone(),
+            subject => case.subject.clone(),
+            open => case.status == CaseStatus::Open,
+            owner => name(case.owner),
+            mine => case.owner == me.person.id,
+            category => category.map(|c| c.name.clone()).unwrap_or_else(|| case.category.clone()),
+            left, overdue,
+            escalates_at => when(case.escalates_at),
+            promised_by => when(case.promised_by),
+            escalated => case.escalated,
+            customer => context! {
+                name => case.customer.name.clone(),
+                email => case.customer.email.clone(),
+                phone => case.customer.phone.clone(),
+            },
+            earlier,
+            facts, missing,
+            timeline,
+            can_solve => may.solve, can_pass_up => may.pass_up, can_take => may.take,
+            can_upgrade => may.upgrade, can_reply => may.send_message, can_note => may.add_note,
+            above,
+            roads => roadone_domain::Road::ALL.iter().map(|r| context! { n => u8::from(*r), label => r.label(), line => r.meaning() }).collect::<Vec<_>>(),
+            problem => problem.as_ref().filter(|(s, _)| !s.is_success()).map(|(_, m)| m.clone()),
+            notice => problem.as_ref().filter(|(s, _)| s.is_success()).map(|(_, m)| m.clone()),
+        },
+    )?;
+    Ok((status, page).into_response())
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    me: SignedIn,
+    Path(id): Path<String>,
+) -> WebResult<Response> {
+    let (stored, case) = load(&state, &id).await?;
+    case_page(&state, &me, &stored, &case, None).await
+}
+
+/// One action on the case, from its form. A refused action shows the case again with
+/// the reason, and changes nothing.
+pub async fn act(
+    State(state): State<AppState>,
+    me: SignedIn,
+    Path((id, action)): Path<(String, String)>,
+    request: Request,
+) -> WebResult<Response> {
+    let (stored, case) = load(&state, &id).await?;
+    let mut form = UploadForm::read(request, &state).await?;
+    me.check_csrf(form.text("csrf"))?;
+    let files = std::mem::take(&mut form.files);
+    let text = |name: &str| form.given(name).unwrap_or_default();
+    if action == "send-link" {
+        let message =
+            match crate::mail::case_link::send_case_link(&state, &stored, &case, &me.person.name)
+                .await
+            {
+                Ok(email) => (
+                    StatusCode::OK,
+                    format!("The link to this case was mailed to {email}."),
+                ),
+                Err(e @ (AppError::Invalid { .. } | AppError::Unavailable(_))) => {
+                    let (status, _, message, _) = e.parts();
+                    (status, message)
+                }
+                Err(e) => return Err(e.into()),
+            };
+        return case_page(&state, &me, &stored, &case, Some(message)).await;
+    }
+    let command = match action.as_str() {
+        "solve" => {
+            let road = match form.given("road").map(|r| r.parse::<i64>()) {
+                Some(Ok(n)) => n,
+                _ => 0,
+            };
+            Command::Solve {
+                resolution: text("resolution"),
+                road,
+                learned: text("learned"),
+            }
+        }
+        "pass-up" => {
+            let to = match form.given("to").map(|t| t.parse::<i64>()) {
+                None => None,
+                Some(Ok(n)) => Some(n),
+                Some(Err(_)) => {
+                    let problem = "to: choose a person from the list".to_string();
+                    return case_page(
+                        &state,
+                        &me,
+                        &stored,
+                        &case,
+                        Some((StatusCode::UNPROCESSABLE_ENTITY, problem)),
+                    )
+                    .await;
+                }
+            };
+            Command::PassUp {
+                to,
+                reason: text("reason"),
+            }
+        }
+        "take" => Command::Take,
+        // The rules refuse one with neither text nor files, naming `body`.
+        "note" => Command::AddNote {
+            body: text("body"),
+            attachments: Vec::new(),
+        },
+        "upgrade" => Command::Upgrade {
+            reason: text("reason"),
+        },
+        // The rules refuse one with neither text nor files, naming `body`.
+        "reply" => Command::SendMessage {
+            body: text("body"),
+            attachments: Vec::new(),
+        },
+        other => {
+            return Err(WebError(AppError::NotFound(format!(
+                "the action {other:?}"
+            ))))
+        }
+    };
+    let actor = Actor::Person { id: me.person.id };
+    // Files belong to replies and notes only; they are stored once the rules accept them.
+    let files = if matches!(
+        command,
+        Command::SendMessage { .. } | Command::AddNote { .. }
+    ) {
+        files
+    } else {
+        Vec::new()
+    };
+    let with_files = |attachments: Vec<roadone_domain::AttachmentRef>| match &command {
+        Command::SendMessage { body, .. } => Command::SendMessage {
+            body: body.clone(),
+            attachments,
+        },
+        Command::AddNote { body, .. } => Command::AddNote {
+            body: body.clone(),
+            attachments,
+        },
+        other => other.clone(),
+    };
+    match state
+        .act_with_files(stored.head.id, actor, files, with_files)
+        .await
+    {
+        Ok(_) => {
+            Ok(Redirect::to(&format!("/staff/cases/{}#latest", stored.head.id)).into_response())
+        }
+        Err(e @ (AppError::Domain(_) | AppError::Invalid { .. })) => {
+            let (status, _, message, _) = e.parts();
+            case_page(&state, &me, &stored, &case, Some((status, message))).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// A file of the case, for anyone signed in to the staff pages.
+pub async fn download(
+    State(state): State<AppState>,
+    _me: SignedIn,
+    Path((id, sha)): Path<(String, String)>,
+) -> WebResult<Response> {
+    let (stored, _) = load(&state, &id).await?;
+    let attachment = stored
+        .events
+        .iter()
+        .flat_map(|e| e.body.attachments())
+        .find(|a| a.sha256 == sha)
+        .cloned()
+        .ok_or_else(|| WebError(AppError::NotFound("this file".into())))?;
+    Ok(crate::http::api::attachments::file_response(&state, attachment).await?)
+}

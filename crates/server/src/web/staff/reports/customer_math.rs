@@ -1,0 +1,205 @@
+//! Customer math: whether customers bought more or less after their case, by solver,
+//! month, channel, category, road and escalation, with intervals.
+
+use super::{interval, percent, readers_only};
+use crate::app::AppState;
+use crate::reports::customer_math::CustomerMathReport;
+use crate::web::charts::{coordinate, Scale};
+use crate::web::pages::{render, WebResult};
+use crate::web::staff::session::SignedIn;
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Response};
+use minijinja::{context, Value};
+use roadone_analytics::customer_math::Group;
+use serde::Deserialize;
+
+#[derive(Deserialize, Default)]
+pub struct MathQuery {
+    window_days: Option<i64>,
+    currency: Option<String>,
+}
+
+/// The groups whose adjusted lift has an interval, and an axis spanning those intervals
+/// and zero.
+fn with_intervals(groups: &[Group], from: f64, length: f64) -> (Vec<&Group>, Scale) {
+    let shown: Vec<&Group> = groups
+        .iter()
+        .filter(|g| g.lift.adjusted.low.is_some())
+        .collect();
+    let ends = shown
+        .iter()
+        .flat_map(|g| [g.lift.adjusted.low, g.lift.adjusted.high])
+        .flatten();
+    let scale = Scale::around_zero(ends, from, length);
+    (shown, scale)
+}
+
+/// The intervals of the solvers' adjusted lifts on one axis that includes zero.
+fn interval_chart(report: &CustomerMathReport) -> Value {
+    let (solvers, x) = with_intervals(&report.math.by_solver, 170.0, 440.0);
+    let rows: Vec<Value> = solvers
+        .iter()
+        .enumerate()
+        .map(|(i, g)| {
+            let a = &g.lift.adjusted;
+            let colour = match (a.low, a.high) {
+                (Some(l), _) if l > 0.0 => "#1e6b34",
+                (_, Some(h)) if h < 0.0 => "#a4161a",
+                _ => "#4a5562",
+            };
+            context! {
+                y => i * 24 + 12,
+                name => report.names.get(&g.key).cloned().unwrap_or_else(|| g.key.clone()),
+                x1 => coordinate(x.at(a.low.unwrap_or(0.0))),
+                x2 => coordinate(x.at(a.high.unwrap_or(0.0))),
+                cx => coordinate(x.at(a.lift.unwrap_or(0.0))),
+                colour,
+                said => format!("{} (95%: {}), n = {}", percent(a.lift), interval(a), g.lift.n),
+            }
+        })
+        .collect();
+    context! {
+        height => rows.len() * 24 + 30,
+        zero => coordinate(x.at(0.0)),
+        low_label => percent(Some(x.lo)),
+        high_label => percent(Some(x.hi)),
+        rows,
+    }
+}
+
+/// The adjusted lift month by month (of the solve), each with its interval, around zero.
+fn trend_chart(report: &CustomerMathReport) -> Value {
+    const TOP: f64 = 10.0;
+    const HEIGHT: f64 = 160.0;
+    let (months, y) = with_intervals(&report.math.by_month, TOP, HEIGHT);
+    let y = y.flipped();
+    let step = if months.is_empty() {
+        0.0
+    } else {
+        560.0 / months.len() as f64
+    };
+    let points: Vec<Value> = months
+        .iter()
+        .enumerate()
+        .map(|(i, g)| {
+            let a = &g.lift.adjusted;
+            let x = 60.0 + step * (i as f64 + 0.5);
+            context! {
+                x => coordinate(x),
+                y1 => coordinate(y.at(a.high.unwrap_or(0.0))),
+                y2 => coordinate(y.at(a.low.unwrap_or(0.0))),
+                cy => coordinate(y.at(a.lift.unwrap_or(0.0))),
+                month => g.key.clone(),
+                label => g.key.get(2..).unwrap_or(&g.key).to_string(),
+                said => format!("{}: {} (95%: {}), n = {}", g.key, percent(a.lift), interval(a), g.lift.n),
+            }
+        })
+        .collect();
+    context! {
+        points,
+        zero => coordinate(y.at(0.0)),
+        top_label => percent(Some(y.hi)),
+        bottom_label => percent(Some(y.lo)),
+        bottom => TOP + HEIGHT,
+    }
+}
+
+fn group_rows(
+    report: &CustomerMathReport,
+    groups: &[Group],
+    label: impl Fn(&str) -> String,
+) -> Vec<Value> {
+    groups
+        .iter()
+        .map(|g| {
+            let l = &g.lift;
+            context! {
+                name => report.names.get(&g.key).cloned().unwrap_or_else(|| label(&g.key)),
+                n => l.n,
+                raw => percent(l.raw.lift),
+                raw_interval => interval(&l.raw),
+                adjusted => percent(l.adjusted.lift),
+                adjusted_interval => interval(&l.adjusted),
+                vs_peers => percent(l.vs_peers),
+                lost => l.customers_lost,
+                gained => l.customers_gained,
+            }
+        })
+        .collect()
+}
+
+pub async fn customer_math_page(
+    State(state): State<AppState>,
+    me: SignedIn,
+    Query(q): Query<MathQuery>,
+) -> WebResult<Response> {
+    readers_only(&me)?;
+    let currency = q.currency.clone().filter(|c| !c.is_empty());
+    let report =
+        crate::reports::cache::customer_math(&state, q.window_days, currency, state.clock.now())
+            .await?;
+    let m = &report.math;
+    let window = m.window_days;
+    let road = |k: &str| {
+        k.parse::<u8>()
+            .ok()
+            .and_then(|r| roadone_domain::Road::try_from(r).ok())
+            .map(|r| crate::web::staff::cases::road_label(r).to_string())
+            .unwrap_or_else(|| k.to_string())
+    };
+    let plain = |k: &str| k.replace('_', " ");
+    let listed = |list: &[roadone_analytics::customer_math::RaiseEntry]| -> Vec<Value> {
+        list.iter()
+            .map(|r| {
+                context! {
+                    name => report.names.get(&r.person.to_string()).cloned().unwrap_or_default(),
+                    lift => percent(r.adjusted.lift),
+                    interval => interval(&r.adjusted),
+                    n => r.n,
+                }
+            })
+            .collect()
+    };
+    let html = render(
+        "staff/report_customer_math.html",
+        context! {
+            me => me.view(),
+            csrf => me.csrf.clone(),
+            window,
+            currency => report.currency.clone(),
+            other_currencies => report.other_currencies.clone(),
+            shown => report.shown.clone(),
+            compared => m.cases_compared,
+            excluded_open => m.excluded_open,
+            excluded_inside_window => m.excluded_inside_window,
+            baseline_customers => m.baseline_customers,
+            overall => group_rows(&report, std::slice::from_ref(&Group { key: "all cases".into(), lift: m.overall.clone() }), plain),
+            raise => listed(&m.raise),
+            below => listed(&m.below),
+            chart => interval_chart(&report),
+            trend => trend_chart(&report),
+            months => group_rows(&report, &m.by_month, plain),
+            solvers => group_rows(&report, &m.by_solver, plain),
+            intake => group_rows(&report, &m.by_intake, plain),
+            categories => group_rows(&report, &m.by_category, plain),
+            roads => group_rows(&report, &m.by_road, road),
+            escalation => group_rows(&report, &m.by_escalation, plain),
+        },
+    )?;
+    Ok(html.into_response())
+}
+
+pub async fn customer_math_csv(
+    State(state): State<AppState>,
+    me: SignedIn,
+    Query(q): Query<MathQuery>,
+) -> WebResult<Response> {
+    use crate::reports::customer_math as math;
+    readers_only(&me)?;
+    let currency = q.currency.clone().filter(|c| !c.is_empty());
+    let report =
+        crate::reports::cache::customer_math(&state, q.window_days, currency, state.clock.now())
+            .await?;
+    let text = crate::reports::csv::write(math::CSV_HEADER, math::csv_rows(&report))?;
+    Ok(crate::reports::csv::download("customer-math", text))
+}
