@@ -3,7 +3,7 @@
 //! every status, content type and body as documented. A short, bounded run; `.ci/run`
 //! installs schemathesis and points `ROADONE_SCHEMATHESIS` at it.
 
-mod common;
+use crate::common;
 
 use common::{billing, free_port, people, wait_ready, BIN};
 use std::process::{Command, Stdio};

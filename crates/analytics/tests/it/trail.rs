@@ -1,7 +1,7 @@
 //! The monthly trail on a small fixture whose every figure was computed by hand (the
 //! working is in the comments), as docs/metrics.md defines them.
 
-mod common;
+use crate::common;
 
 use common::{at, log, Case};
 use roadone_analytics::trail::{trail, PersonTrail, SortBy};

@@ -1,6 +1,6 @@
 //! Delight and the road mix on a small fixture counted by hand.
 
-mod common;
+use crate::common;
 
 use common::{at, log, Case};
 use roadone_analytics::delight::delight;

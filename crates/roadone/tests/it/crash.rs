@@ -1,7 +1,7 @@
 //! Kill -9 the real server during concurrent intake, restart it, and check that every case
 //! that was acknowledged with a 201 is there with all its events.
 
-mod common;
+use crate::common;
 
 use common::{billing, free_port, people, wait_ready, Tokens, BIN};
 use serde_json::{json, Value};

@@ -4,7 +4,7 @@
 //! it cannot write its log, and writing resumes by itself once space returns.
 //! Mounting needs root; where the test cannot mount, it says so loudly and skips.
 
-mod common;
+use crate::common;
 
 use common::{billing, free_port, people, wait_ready, BIN};
 use serde_json::json;

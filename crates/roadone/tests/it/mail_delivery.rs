@@ -2,7 +2,7 @@
 //! survives a kill -9 and a restart, and goes out exactly once when the relay is back;
 //! mail the killed server had claimed mid-send goes out within seconds of the restart.
 
-mod common;
+use crate::common;
 
 use common::{aiosmtpd_available, billing, free_port, people, wait_ready, Tokens, BIN};
 use serde_json::json;

@@ -1,0 +1,10 @@
+//! The analytics on fixtures worked out by hand.
+//!
+//! One test binary for the crate: each file below is a module, so the crate is linked
+//! once for all of them.
+
+mod common;
+
+mod customer_math;
+mod delight_and_roads;
+mod trail;

@@ -1,0 +1,7 @@
+//! The case rules, by example and by property.
+//!
+//! One test binary for the crate: each file below is a module, so the crate is linked
+//! once for all of them.
+
+mod properties;
+mod rules;
