@@ -120,6 +120,40 @@ impl SmtpSink {
     }
 }
 
+impl SmtpSink {
+    /// Every message the sink accepted before this call. A marker message is sent through
+    /// it and waited for: once the marker is in the maildir, everything accepted earlier
+    /// is too, so an absence checked on the result is an absence (the marker is left out).
+    pub async fn settled(&self) -> Vec<String> {
+        use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
+        let marker = format!("settled-{}", rand::random::<u64>());
+        let message = lettre::Message::builder()
+            .from("marker@sink.test".parse().unwrap())
+            .to("marker@sink.test".parse().unwrap())
+            .subject(&marker)
+            .body(String::from("a marker"))
+            .unwrap();
+        AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous("127.0.0.1")
+            .port(self.port)
+            .build()
+            .send(message)
+            .await
+            .expect("the sink accepts the marker");
+        let started = Instant::now();
+        loop {
+            let all = self.messages();
+            if all.iter().any(|m| m.contains(&marker)) {
+                return all.into_iter().filter(|m| !m.contains(&marker)).collect();
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "the sink never stored the marker"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+}
+
 impl Drop for SmtpSink {
     fn drop(&mut self) {
         let _ = self.child.kill();
