@@ -21,12 +21,12 @@
 //! 9. The owner and anyone above may write to the customer; any active member of staff may
 //!    add a note. `may_send_message`, `may_add_note`
 //! 10. A case that arrives with nobody taking it in (mail, the web form) is owned by the
-//!    named `inbound_owner`, else by frontline in turn, else by anyone but administrators,
-//!    who own no cases. `Hierarchy::unattended_owner`
+//!     named `inbound_owner`, else by frontline in turn, else by anyone but administrators,
+//!     who own no cases. `Hierarchy::unattended_owner`
 //! 11. The hierarchy stays a tree: nobody is put above themselves, so a case passed up
-//!    always reaches the top; and one active administrator always remains.
-//!    `Hierarchy::check_move`, `Hierarchy::check_deactivation` (the store checks them again
-//!    inside its write)
+//!     always reaches the top; and one active administrator always remains.
+//!     `Hierarchy::check_move`, `Hierarchy::check_deactivation` (the store checks them again
+//!     inside its write)
 //!
 //! Every accepted command becomes events stamped with `ctx.now` and the actor ([`decide`]).
 

@@ -232,19 +232,19 @@ async fn serve(cli: &Cli, args: &cli::ServeArgs) -> Result<()> {
         "customers: write in at {0}/contact, follow their cases at {0}/portal",
         app.url()
     );
-    match &app.state.config.smtp_relay {
+    match &app.state.config().smtp_relay {
         Some(relay) => println!(
             "mail: from {} through {}",
-            app.state.config.mail_from,
+            app.state.config().mail_from,
             roadone_server::mail::relay::redact(relay)
         ),
         None => println!("mail: no --smtp-relay set, so notifications wait in the outbox"),
     }
-    if let Some(addr) = app.state.config.smtp_listen {
+    if let Some(addr) = app.state.config().smtp_listen {
         println!(
             "mail in: SMTP on {addr} for @{}",
             app.state
-                .config
+                .config()
                 .mail_from
                 .rsplit('@')
                 .next()
@@ -253,9 +253,9 @@ async fn serve(cli: &Cli, args: &cli::ServeArgs) -> Result<()> {
     }
     println!(
         "escalate_after={}, tickle_after={}; data in {}",
-        humantime::format_duration(app.state.config.escalate_after),
-        humantime::format_duration(app.state.config.tickle_after),
-        app.state.config.data_dir.display()
+        humantime::format_duration(app.state.config().escalate_after),
+        humantime::format_duration(app.state.config().tickle_after),
+        app.state.config().data_dir.display()
     );
     stop.await;
     eprintln!("stopping: finishing requests in flight");
@@ -297,7 +297,7 @@ async fn print_logins(state: &AppState, _report: &demo::DemoReport) -> Result<()
     }
     println!(
         "staff pages: {}/staff, each of these emails with the password {}",
-        state.config.public_url,
+        state.config().public_url,
         demo::DEMO_PASSWORD
     );
     Ok(())

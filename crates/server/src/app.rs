@@ -19,30 +19,30 @@ pub struct Inner {
     /// Reached only by the services (the files named after what they own); a test checks
     /// that no handler, page or task outside them touches it.
     pub(crate) store: Arc<dyn Store>,
-    pub directory: Directory,
-    pub clock: Arc<dyn Clock>,
-    pub config: Config,
+    pub(crate) directory: Directory,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) config: Config,
     /// Signs reply addresses; kept in the data directory, created on first start.
-    pub secret: Vec<u8>,
-    pub templates: Arc<crate::mail::templates::Templates>,
-    pub attachments: crate::attachments::AttachmentStore,
+    pub(crate) secret: Vec<u8>,
+    pub(crate) templates: Arc<crate::mail::templates::Templates>,
+    pub(crate) attachments: crate::attachments::AttachmentStore,
     /// Per-IP and per-address allowances of the public pages.
-    pub limits: crate::web::rate_limit::RateLimits,
+    pub(crate) limits: crate::web::rate_limit::RateLimits,
     /// Whose turn it is to own the next case that arrives on its own (`intake`).
-    pub next_in_turn: std::sync::atomic::AtomicUsize,
+    pub(crate) next_in_turn: std::sync::atomic::AtomicUsize,
     /// Bumped by every case or order this server writes: reports cached before are stale.
-    pub data_generation: std::sync::atomic::AtomicU64,
+    pub(crate) data_generation: std::sync::atomic::AtomicU64,
     /// The last customer-math report, reused while nothing changed (`reports::cache`).
-    pub report_cache: crate::reports::cache::ReportCache,
+    pub(crate) report_cache: crate::reports::cache::ReportCache,
     /// This process among the servers on the store; what it claims is marked with it.
-    pub instance: roadone_store::Instance,
+    pub(crate) instance: roadone_store::Instance,
     /// The supervised tasks and how they are doing (`/readyz`, `/metrics`).
-    pub components: Arc<crate::supervisor::Components>,
-    pub metrics: crate::metrics::Metrics,
+    pub(crate) components: Arc<crate::supervisor::Components>,
+    pub(crate) metrics: crate::metrics::Metrics,
     /// When this instance last wrote its heartbeat (`/readyz`: the store is writable).
-    pub heartbeat: crate::health::Heartbeat,
+    pub(crate) heartbeat: crate::health::Heartbeat,
     /// Panics on demand in test builds (`faults`).
-    pub faults: crate::faults::Faults,
+    pub(crate) faults: crate::faults::Faults,
 }
 
 impl std::ops::Deref for AppState {
@@ -137,6 +137,41 @@ impl AppState {
             .add_token(person, tokens::digest(&token), label, self.clock.now())
             .await?;
         Ok(token)
+    }
+}
+
+/// What callers outside the server crate (the binary, the tests) may read of the state.
+impl AppState {
+    /// The configuration the server runs with (the settings pages override some of it;
+    /// read those through the services).
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// The time by the server's clock (a fake one in tests, the demo's own while it loads).
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.clock.now()
+    }
+
+    /// This server among those on the store.
+    pub fn instance(&self) -> &roadone_store::Instance {
+        &self.instance
+    }
+
+    /// The installation's signing secret (reply addresses, Message-IDs, CSRF tokens): a
+    /// test forges or checks what a customer's mail carries with it.
+    pub fn secret(&self) -> &[u8] {
+        &self.secret
+    }
+
+    /// The mail templates in force (built in, or an admin's overrides).
+    pub fn templates(&self) -> &Arc<crate::mail::templates::Templates> {
+        &self.templates
+    }
+
+    /// The parts a test build may make panic on demand.
+    pub fn faults(&self) -> &crate::faults::Faults {
+        &self.faults
     }
 }
 

@@ -126,7 +126,7 @@ async fn a_server_starting_again_on_the_same_node_takes_over_its_claims_at_once(
     let claimed = app
         .store
         .claim_outbox(
-            &app.state.instance.id,
+            &app.state.instance().id,
             app.now(),
             chrono::Duration::minutes(5),
             10,
@@ -139,7 +139,7 @@ async fn a_server_starting_again_on_the_same_node_takes_over_its_claims_at_once(
     let again = app
         .store
         .claim_outbox(
-            &state.instance.id,
+            &state.instance().id,
             app.now(),
             chrono::Duration::minutes(5),
             10,
@@ -167,7 +167,7 @@ async fn a_server_starting_again_on_the_same_node_takes_over_its_claims_at_once(
 #[tokio::test]
 async fn a_part_that_panics_is_started_again_and_readyz_says_so() {
     let app = TestApp::spawn().await;
-    app.state.faults.inject("heartbeat");
+    app.state.faults().inject("heartbeat");
     let started = std::time::Instant::now();
     let heartbeat = loop {
         let r = app.send(app.request(Method::GET, "/readyz")).await;

@@ -9,7 +9,7 @@ use roadone_server::mail::{reply_address, MailSender};
 fn sender(app: &TestApp, port: u16) -> MailSender {
     MailSender::new(
         app.state.clone(),
-        app.state.templates.clone(),
+        app.state.templates().clone(),
         &format!("smtp://127.0.0.1:{port}"),
     )
     .unwrap()
@@ -81,10 +81,10 @@ async fn the_customer_gets_an_acknowledgment_they_can_reply_to() {
         .nth(1)
         .and_then(|t| t.split('@').next())
         .expect("support+<token>@");
-    assert_eq!(reply_address::verify(&app.state.secret, token), Some(id));
+    assert_eq!(reply_address::verify(&app.state.secret(), token), Some(id));
     assert_eq!(
         reply_address::verify(
-            &app.state.secret,
+            &app.state.secret(),
             &token.replacen(&id.to_string(), &(id + 1).to_string(), 1)
         ),
         None
@@ -289,7 +289,7 @@ async fn a_file_over_the_limit_is_refused_with_413_naming_the_limit_and_changes_
     let org = app.org().await;
     let id = app.open_case_id(&org.front1, "Charged twice").await;
     let before = app.events(id).await;
-    let limit = app.state.config.max_attachment_size as usize;
+    let limit = app.state.config().max_attachment_size as usize;
     let form = reqwest::multipart::Form::new()
         .text("body", "A big scan.")
         .part(

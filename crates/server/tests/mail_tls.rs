@@ -39,8 +39,8 @@ async fn deliver_through(
     app.open_case(&org.front1, "Charged twice").await;
     let sender = MailSender::new(
         app.state.clone(),
-        app.state.templates.clone(),
-        app.state.config.smtp_relay.as_deref().unwrap(),
+        app.state.templates().clone(),
+        app.state.config().smtp_relay.as_deref().unwrap(),
     )
     .expect("a valid relay");
     let report = sender.deliver_due().await.expect("delivery runs");

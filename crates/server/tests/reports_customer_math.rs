@@ -357,19 +357,13 @@ async fn the_default_window_is_the_sales_window_rule() {
     assert_eq!(r.body["cases_compared"], 0);
     assert_eq!(r.body["excluded_inside_window"], 7);
 
-    app.store
+    app.state
         .save_settings(
             vec![("sales_window".into(), Some("7days".into()))],
             w.org.ceo.id,
-            app.now(),
         )
         .await
         .expect("save the rule");
-    app.state
-        .directory
-        .refresh(app.store.as_ref())
-        .await
-        .expect("refresh");
     let by_rule = app.get(&w.org.manager.token, PATH).await;
     assert_eq!(by_rule.body["window_days"], 7, "{}", by_rule.text);
     assert_eq!(by_rule.body["cases_compared"], 6);

@@ -20,7 +20,7 @@ async fn read_all(stream: &mut TcpStream, within: Duration) -> Option<String> {
 #[tokio::test]
 async fn slowloris_a_half_sent_request_is_closed_after_the_header_timeout() {
     let app = TestApp::spawn_with(|c| c.http_header_timeout = Duration::from_secs(1)).await;
-    let mut stream = TcpStream::connect(app.state.config.listen).await.unwrap();
+    let mut stream = TcpStream::connect(app.state.config().listen).await.unwrap();
     stream
         .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ")
         .await
@@ -33,7 +33,7 @@ async fn slowloris_a_half_sent_request_is_closed_after_the_header_timeout() {
         "closed after about a second"
     );
     // An idle kept-alive connection is closed the same way.
-    let mut idle = TcpStream::connect(app.state.config.listen).await.unwrap();
+    let mut idle = TcpStream::connect(app.state.config().listen).await.unwrap();
     let answer = read_all(&mut idle, Duration::from_secs(10)).await;
     assert!(answer.is_some(), "an idle connection is closed too");
 }
@@ -42,7 +42,7 @@ async fn slowloris_a_half_sent_request_is_closed_after_the_header_timeout() {
 async fn slowloris_a_body_that_never_finishes_gets_a_408() {
     let app = TestApp::spawn_with(|c| c.http_request_timeout = Duration::from_secs(1)).await;
     let org = app.org().await;
-    let mut stream = TcpStream::connect(app.state.config.listen).await.unwrap();
+    let mut stream = TcpStream::connect(app.state.config().listen).await.unwrap();
     let head = format!(
         "POST /api/v1/cases HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{{\"subject\": ",
         org.front1.token
@@ -62,7 +62,7 @@ async fn resource_exhaustion_connections_beyond_the_cap_wait_and_health_still_an
         c.http_header_timeout = Duration::from_secs(2);
     })
     .await;
-    let addr = app.state.config.listen;
+    let addr = app.state.config().listen;
     let mut held = Vec::new();
     for _ in 0..4 {
         held.push(TcpStream::connect(addr).await.unwrap());

@@ -1127,7 +1127,7 @@ fn stored_files(app: &TestApp) -> usize {
             })
             .unwrap_or(0)
     }
-    count(&app.state.config.attachments_dir())
+    count(&app.state.config().attachments_dir())
 }
 
 #[tokio::test]

@@ -1205,7 +1205,7 @@ async fn the_test_message_and_the_next_notification_come_from_the_address_set_on
 
     // The acknowledgment of the next case, too.
     app.open_case(&org.front1, "Charged twice").await;
-    let report = MailSender::new(app.state.clone(), app.state.templates.clone(), &relay)
+    let report = MailSender::new(app.state.clone(), app.state.templates().clone(), &relay)
         .unwrap()
         .deliver_due()
         .await
@@ -1358,7 +1358,7 @@ async fn replies_to_mail_sent_before_the_address_changed_still_reach_their_case(
     let id = app.open_case_id(&org.front1, "Charged twice").await;
     let old_reply_to = roadone_server::mail::reply_address::address(
         "support@roadone.local",
-        &app.state.secret,
+        &app.state.secret(),
         id,
     );
     let mail = admin.get_text("/staff/admin/mail").await;
@@ -1448,7 +1448,7 @@ async fn a_from_address_that_mail_cannot_use_is_refused() {
     let now = admin.get_text("/staff/admin/mail").await;
     assert!(hint(&now, "mail_from").contains(FROM_CONFIG));
     app.open_case(&org.front1, "Charged twice").await;
-    let report = MailSender::new(app.state.clone(), app.state.templates.clone(), &relay)
+    let report = MailSender::new(app.state.clone(), app.state.templates().clone(), &relay)
         .unwrap()
         .deliver_due()
         .await

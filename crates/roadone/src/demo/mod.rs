@@ -75,14 +75,14 @@ pub async fn load(state: &AppState) -> Result<DemoReport> {
             "the demo loads into an empty data directory only; this one already has people in it"
         );
     }
-    let now = state.clock.now();
+    let now = state.now();
     let mut rng = StdRng::seed_from_u64(SEED);
 
     // --- the organisation -------------------------------------------------------------
     let mut ids: HashMap<&'static str, PersonId> = HashMap::new();
     for spec in PEOPLE {
         let email = if spec.role == Role::Admin {
-            state.config.admin_email.clone()
+            state.config().admin_email.clone()
         } else {
             format!("{}@demo.roadone.local", spec.key.replace('_', "."))
         };
@@ -186,7 +186,7 @@ pub async fn load(state: &AppState) -> Result<DemoReport> {
     report.orders = orders::load(state, now).await?;
     // The demo's cases are all from the last 90 days: compare 30 days of sales around them.
     let admin = state
-        .person_by_email(&state.config.admin_email)
+        .person_by_email(&state.config().admin_email)
         .await?
         .context("the demo administrator")?;
     state
