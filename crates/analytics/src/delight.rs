@@ -3,12 +3,12 @@
 //! to the case's solver, category and road at the time of the rating.
 
 use crate::month::Month;
-use roadone_domain::{CaseId, Event, EventBody, PersonId};
+use roadone_domain::{CaseId, Event, EventBody, EventKind, PersonId};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
 /// The kinds of event the delight report reads.
-pub const DELIGHT_KINDS: &[&str] = &["opened", "solved", "rated"];
+pub const DELIGHT_KINDS: &[EventKind] = &[EventKind::Opened, EventKind::Solved, EventKind::Rated];
 
 /// A top score and what the customer said delighted them.
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -2,11 +2,11 @@
 //! on each of the four roads, and what was learned. Read from the solves.
 
 use crate::month::Month;
-use roadone_domain::{CaseId, Event, EventBody, PersonId};
+use roadone_domain::{CaseId, Event, EventBody, EventKind, PersonId};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
-pub const ROAD_KINDS: &[&str] = &["opened", "solved"];
+pub const ROAD_KINDS: &[EventKind] = &[EventKind::Opened, EventKind::Solved];
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct RoadMix {

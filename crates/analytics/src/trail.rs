@@ -5,20 +5,20 @@
 use crate::month::Month;
 use crate::stats::percentile;
 use chrono::{DateTime, Duration, Utc};
-use roadone_domain::{Actor, CaseId, Event, EventBody, PersonId};
+use roadone_domain::{Actor, CaseId, Event, EventBody, EventKind, PersonId};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
 /// The kinds of event the trail reads; the store fetches only these.
-pub const TRAIL_KINDS: &[&str] = &[
-    "opened",
-    "passed_up",
-    "taken",
-    "upgraded",
-    "escalated",
-    "reopened",
-    "solved",
-    "customer_replied",
+pub const TRAIL_KINDS: &[EventKind] = &[
+    EventKind::Opened,
+    EventKind::PassedUp,
+    EventKind::Taken,
+    EventKind::Upgraded,
+    EventKind::Escalated,
+    EventKind::Reopened,
+    EventKind::Solved,
+    EventKind::CustomerReplied,
 ];
 
 /// A pass counts as a quick catch when the next owner solved the case within this long.

@@ -150,7 +150,7 @@ fn fill(path: &Path, cases: i64, orders: i64) -> Result<()> {
                     event.execute(params![
                         case,
                         e.seq,
-                        e.body.kind(),
+                        e.body.kind().as_str(),
                         e.at.timestamp_millis(),
                         e.actor.person(),
                         serde_json::to_string(e)?,

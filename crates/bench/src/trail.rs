@@ -198,7 +198,7 @@ fn fill(path: &std::path::Path, cases: u64) -> Result<u64> {
                     insert.execute(params![
                         id as i64,
                         e.seq,
-                        e.body.kind(),
+                        e.body.kind().as_str(),
                         e.at.timestamp_millis(),
                         e.actor.person(),
                         serde_json::to_string(&e)?,
@@ -238,7 +238,7 @@ pub async fn run(cases: u64, month: &str, runs: u32) -> Result<serde_json::Value
     let mut month_events = 0;
     for _ in 0..runs {
         let started = Instant::now();
-        let kinds = TRAIL_KINDS.iter().map(|k| k.to_string()).collect();
+        let kinds = TRAIL_KINDS.to_vec();
         let got = store
             .events_of_active_cases(month.start(), month.end(), kinds)
             .await

@@ -224,23 +224,103 @@ pub enum EventBody {
     },
 }
 
-impl EventBody {
-    pub fn kind(&self) -> &'static str {
+/// What kind of event it is: the name the API, the trail and the store use for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventKind {
+    Opened,
+    PassedUp,
+    Taken,
+    Upgraded,
+    Escalated,
+    Tickled,
+    MessageSent,
+    NoteAdded,
+    CustomerReplied,
+    AutomaticReceived,
+    DeliveryFailed,
+    Reopened,
+    Solved,
+    Rated,
+}
+
+impl EventKind {
+    pub const ALL: [EventKind; 14] = [
+        EventKind::Opened,
+        EventKind::PassedUp,
+        EventKind::Taken,
+        EventKind::Upgraded,
+        EventKind::Escalated,
+        EventKind::Tickled,
+        EventKind::MessageSent,
+        EventKind::NoteAdded,
+        EventKind::CustomerReplied,
+        EventKind::AutomaticReceived,
+        EventKind::DeliveryFailed,
+        EventKind::Reopened,
+        EventKind::Solved,
+        EventKind::Rated,
+    ];
+
+    pub fn as_str(self) -> &'static str {
         match self {
-            EventBody::Opened { .. } => "opened",
-            EventBody::PassedUp { .. } => "passed_up",
-            EventBody::Taken { .. } => "taken",
-            EventBody::Upgraded { .. } => "upgraded",
-            EventBody::Escalated { .. } => "escalated",
-            EventBody::Tickled { .. } => "tickled",
-            EventBody::MessageSent { .. } => "message_sent",
-            EventBody::NoteAdded { .. } => "note_added",
-            EventBody::CustomerReplied { .. } => "customer_replied",
-            EventBody::AutomaticReceived { .. } => "automatic_received",
-            EventBody::DeliveryFailed { .. } => "delivery_failed",
-            EventBody::Reopened { .. } => "reopened",
-            EventBody::Solved { .. } => "solved",
-            EventBody::Rated { .. } => "rated",
+            EventKind::Opened => "opened",
+            EventKind::PassedUp => "passed_up",
+            EventKind::Taken => "taken",
+            EventKind::Upgraded => "upgraded",
+            EventKind::Escalated => "escalated",
+            EventKind::Tickled => "tickled",
+            EventKind::MessageSent => "message_sent",
+            EventKind::NoteAdded => "note_added",
+            EventKind::CustomerReplied => "customer_replied",
+            EventKind::AutomaticReceived => "automatic_received",
+            EventKind::DeliveryFailed => "delivery_failed",
+            EventKind::Reopened => "reopened",
+            EventKind::Solved => "solved",
+            EventKind::Rated => "rated",
+        }
+    }
+}
+
+impl std::fmt::Display for EventKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl From<EventKind> for String {
+    fn from(kind: EventKind) -> String {
+        kind.as_str().to_string()
+    }
+}
+
+impl std::str::FromStr for EventKind {
+    type Err = String;
+    fn from_str(text: &str) -> Result<EventKind, String> {
+        EventKind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == text)
+            .ok_or_else(|| format!("{text:?} is not a kind of event"))
+    }
+}
+
+impl EventBody {
+    pub fn kind(&self) -> EventKind {
+        match self {
+            EventBody::Opened { .. } => EventKind::Opened,
+            EventBody::PassedUp { .. } => EventKind::PassedUp,
+            EventBody::Taken { .. } => EventKind::Taken,
+            EventBody::Upgraded { .. } => EventKind::Upgraded,
+            EventBody::Escalated { .. } => EventKind::Escalated,
+            EventBody::Tickled { .. } => EventKind::Tickled,
+            EventBody::MessageSent { .. } => EventKind::MessageSent,
+            EventBody::NoteAdded { .. } => EventKind::NoteAdded,
+            EventBody::CustomerReplied { .. } => EventKind::CustomerReplied,
+            EventBody::AutomaticReceived { .. } => EventKind::AutomaticReceived,
+            EventBody::DeliveryFailed { .. } => EventKind::DeliveryFailed,
+            EventBody::Reopened { .. } => EventKind::Reopened,
+            EventBody::Solved { .. } => EventKind::Solved,
+            EventBody::Rated { .. } => EventKind::Rated,
         }
     }
 

@@ -31,7 +31,9 @@ pub use category::{Category, ChecklistItem};
 pub use clock::{Clock, FakeClock, SystemClock};
 pub use command::Command;
 pub use error::{DomainError, ErrorKind};
-pub use event::{Actor, Channel, Customer, Event, EventBody, Realtime, Road, TickleReason};
+pub use event::{
+    Actor, Channel, Customer, Event, EventBody, EventKind, Realtime, Road, TickleReason,
+};
 pub use hierarchy::{Hierarchy, HierarchyRefusal, NobodyToOwn, UnattendedOwner};
 pub use intake::Intake;
 pub use notification::{Notification, Recipient};

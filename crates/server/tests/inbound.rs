@@ -43,7 +43,7 @@ async fn customer_mail(app: &TestApp, case: i64) -> usize {
 }
 
 fn reply_address(app: &TestApp, case: i64) -> String {
-    reply_address::address(&app.state.config().mail_from, &app.state.secret(), case)
+    reply_address::address(&app.state.config().mail_from, app.state.secret(), case)
 }
 
 #[tokio::test]
@@ -113,7 +113,7 @@ async fn a_reply_to_our_address_or_our_message_lands_on_its_case() {
     );
 
     // Sent to the plain address, but answering a Message-ID of ours.
-    let ours = reply_address::message_id(&app.state.secret(), id, 1, "roadone.local");
+    let ours = reply_address::message_id(app.state.secret(), id, 1, "roadone.local");
     let r = deliver(
         &app,
         &mail(
@@ -343,7 +343,7 @@ async fn our_own_message_coming_back_is_ignored() {
     let app = TestApp::spawn().await;
     let org = app.org().await;
     let id = app.open_case_id(&org.front1, "Charged twice").await;
-    let ours = reply_address::message_id(&app.state.secret(), id, 1, "roadone.local");
+    let ours = reply_address::message_id(app.state.secret(), id, 1, "roadone.local");
     let r = deliver(
         &app,
         &mail(

@@ -81,10 +81,10 @@ async fn the_customer_gets_an_acknowledgment_they_can_reply_to() {
         .nth(1)
         .and_then(|t| t.split('@').next())
         .expect("support+<token>@");
-    assert_eq!(reply_address::verify(&app.state.secret(), token), Some(id));
+    assert_eq!(reply_address::verify(app.state.secret(), token), Some(id));
     assert_eq!(
         reply_address::verify(
-            &app.state.secret(),
+            app.state.secret(),
             &token.replacen(&id.to_string(), &(id + 1).to_string(), 1)
         ),
         None

@@ -185,7 +185,7 @@ async fn a_reply_over_smtp_lands_on_its_case() {
     let org = app.org().await;
     let id = app.open_case_id(&org.front1, "Charged twice").await;
     let smtp = listener(&app).await;
-    let to = reply_address::address(&app.state.config().mail_from, &app.state.secret(), id);
+    let to = reply_address::address(&app.state.config().mail_from, app.state.secret(), id);
     let message = Message::builder()
         .from("ann@example.com".parse().unwrap())
         .to(to.parse().unwrap())

@@ -1358,7 +1358,7 @@ async fn replies_to_mail_sent_before_the_address_changed_still_reach_their_case(
     let id = app.open_case_id(&org.front1, "Charged twice").await;
     let old_reply_to = roadone_server::mail::reply_address::address(
         "support@roadone.local",
-        &app.state.secret(),
+        app.state.secret(),
         id,
     );
     let mail = admin.get_text("/staff/admin/mail").await;

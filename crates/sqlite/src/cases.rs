@@ -152,7 +152,7 @@ fn insert_events(conn: &Connection, id: CaseId, events: &[Event]) -> StoreResult
         stmt.execute(params![
             id,
             e.seq,
-            e.body.kind(),
+            e.body.kind().as_str(),
             ms(e.at),
             e.actor.person(),
             data
@@ -270,7 +270,11 @@ pub fn events(conn: &Connection, f: &EventFilter) -> StoreResult<Vec<(CaseHead, 
         "SELECT {}, e.data FROM events e JOIN cases c ON c.id = e.case_id WHERE e.kind IN ({marks})",
         case_columns.join(", ")
     );
-    let mut args: Vec<rusqlite::types::Value> = f.kinds.iter().map(|k| k.clone().into()).collect();
+    let mut args: Vec<rusqlite::types::Value> = f
+        .kinds
+        .iter()
+        .map(|k| k.as_str().to_string().into())
+        .collect();
     if let Some(category) = &f.category {
         sql.push_str(" AND c.category = ?");
         args.push(category.clone().into());

@@ -12,7 +12,7 @@ pub fn events_of_active_cases(
     conn: &Connection,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
-    kinds: &[String],
+    kinds: &[roadone_domain::EventKind],
 ) -> StoreResult<Vec<(CaseId, Event)>> {
     if kinds.is_empty() {
         return Ok(Vec::new());
@@ -24,10 +24,13 @@ pub fn events_of_active_cases(
          SELECT e.case_id, e.data FROM active JOIN events e ON e.case_id = active.case_id \
          WHERE e.kind IN ({marks}) ORDER BY e.case_id, e.seq"
     );
-    let mut values: Vec<Value> = kinds.iter().map(|k| Value::Text(k.clone())).collect();
+    let mut values: Vec<Value> = kinds
+        .iter()
+        .map(|k| Value::Text(k.as_str().into()))
+        .collect();
     values.push(Value::Integer(ms(from)));
     values.push(Value::Integer(ms(to)));
-    values.extend(kinds.iter().map(|k| Value::Text(k.clone())));
+    values.extend(kinds.iter().map(|k| Value::Text(k.as_str().into())));
     let mut stmt = conn.prepare(&sql).map_err(db)?;
     let mut rows = stmt.query(params_from_iter(values)).map_err(db)?;
     let mut out = Vec::new();

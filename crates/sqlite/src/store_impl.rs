@@ -272,7 +272,7 @@ impl Store for SqliteStore {
         &self,
         from: DateTime<Utc>,
         to: DateTime<Utc>,
-        kinds: Vec<String>,
+        kinds: Vec<roadone_domain::EventKind>,
     ) -> StoreResult<Vec<(CaseId, Event)>> {
         self.read(move |c| reports::events_of_active_cases(c, from, to, &kinds))
             .await

@@ -1,11 +1,12 @@
 //! The storage interface of Roadone, at the level of use cases.
 //!
 //! Every backend (SQLite now, PostgreSQL for several servers) implements [`Store`]
-//! and must pass [`conformance`]. Events, the case's projection row, its timers and its
-//! outbox rows always change in one transaction, so a timer or a notification can never
-//! exist without the event that caused it, nor the other way round.
+//! and must pass the conformance suite, `roadone-conformance` (`crates/conformance`),
+//! a crate of its own so that this one needs no async runtime. Events, the case's
+//! projection row, its timers and its outbox rows always change in one transaction, so a
+//! timer or a notification can never exist without the event that caused it, nor the
+//! other way round.
 
-pub mod conformance;
 pub mod error;
 pub mod health;
 pub mod records;

@@ -162,7 +162,7 @@ pub struct CaseFilter {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct EventFilter {
     /// Event kinds (`solved`, `upgraded`, `escalated`, …); at least one.
-    pub kinds: Vec<String>,
+    pub kinds: Vec<roadone_domain::EventKind>,
     pub category: Option<String>,
     /// Only events that moved the case to this person.
     pub to: Option<PersonId>,

@@ -198,7 +198,7 @@ pub trait Store: Send + Sync + 'static {
         &self,
         from: DateTime<Utc>,
         to: DateTime<Utc>,
-        kinds: Vec<String>,
+        kinds: Vec<roadone_domain::EventKind>,
     ) -> StoreResult<Vec<(CaseId, Event)>>;
 
     /// Stores orders in one transaction, creating customers not yet known; an order id

@@ -233,6 +233,10 @@ fn check_event(
 ) -> Result<(), TestCaseError> {
     let h = ctx.hierarchy;
     let kind = event.body.kind();
+    // The stored and served name of the event is its kind's name.
+    let stored = serde_json::to_value(&event.body).expect("an event serialises");
+    prop_assert_eq!(stored["kind"].as_str(), Some(kind.as_str()));
+    prop_assert_eq!(kind.as_str().parse::<roadone_domain::EventKind>(), Ok(kind));
     prop_assert_eq!(event.seq, prev.version + 1, "seq of {}", kind);
     prop_assert_eq!(event.at, ctx.now);
     prop_assert_eq!(event.actor, actor);

@@ -292,7 +292,7 @@ mod tests {
                 open += 1;
             }
             for event in &stored.events {
-                *kinds.entry(event.body.kind()).or_default() += 1;
+                *kinds.entry(event.body.kind().as_str()).or_default() += 1;
             }
         }
         for kind in [

@@ -114,7 +114,11 @@ impl Running<'_> {
 
     fn count(&mut self, events: &[Event], command: &Command) {
         for event in events {
-            *self.outcome.events.entry(event.body.kind()).or_default() += 1;
+            *self
+                .outcome
+                .events
+                .entry(event.body.kind().as_str())
+                .or_default() += 1;
         }
         if matches!(
             command,

@@ -1,33 +1,84 @@
-//! The OpenAPI document, generated from the handlers' annotations and the view types,
-//! so it cannot drift from what the server does.
+//! The OpenAPI document's frame: its info, security scheme and tags. The operations come
+//! from the router itself (`http::api_routes`, where each route is registered with its
+//! description by `utoipa_axum::routes!`), so the document lists exactly what is served.
 
-use crate::http::api::{attachments, cases, categories, customer, inbound, people};
-use crate::http::views::*;
-use axum::Json;
+use crate::http::views::{ErrorBody, ErrorDetail};
+use axum::http::header;
+use axum::response::IntoResponse;
+use axum::routing::{get, MethodRouter};
+use utoipa::openapi::path::PathItem;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::OpenApi as Document;
 use utoipa::{Modify, OpenApi};
 
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Roadone API", description = "Every case has one owner who solves it or passes it up; nothing unsolved survives the escalation deadline."),
-    paths(
-        people::create, people::list, people::move_person, people::deactivate,
-        crate::http::api::tokens::issue, crate::http::api::tokens::list, crate::http::api::tokens::revoke,
-        categories::create, categories::list, categories::update, crate::http::api::reports::trail, crate::http::api::orders::add, crate::http::api::reports::customer_math, crate::http::api::reports::delight, crate::http::api::reports::roads,
-        cases::open, cases::list, cases::show, cases::pass_up, cases::take, cases::upgrade, cases::solve, cases::message, cases::note, cases::send_link,
-        customer::show, customer::rate, customer::reply,
-        inbound::email, attachments::download, attachments::sanitised,
-        crate::http::api::health::ready, crate::http::api::health::metrics,
+    tags(
+        (name = "cases", description = "Open a case, read it, and the actions it lives by"),
+        (name = "customer", description = "What a case's customer sees and does with their case link"),
+        (name = "attachments", description = "The files of a case, served so that they cannot run"),
+        (name = "people", description = "Staff and whom they report to"),
+        (name = "tokens", description = "API tokens"),
+        (name = "categories", description = "Categories, their owners and checklists"),
+        (name = "orders", description = "Sales records, for customer math"),
+        (name = "reports", description = "The figures of docs/metrics.md"),
+        (name = "inbound", description = "Mail taken in over HTTP"),
+        (name = "operations", description = "Health and metrics, for operators"),
     ),
-    components(schemas(ErrorBody, ErrorDetail, NewPersonRequest, PersonView, MovePersonRequest, DeactivationView, StuckCase, FileView, NewTokenRequest, IssuedToken, TokenView, CategoryView, ChecklistItemView,
-        CustomerView, RealtimeView, OpenCaseRequest, CaseCreated, CaseSummary, CaseView, EventView, PassUpRequest,
-        UpgradeRequest, SolveRequest, RatingRequest, MessageRequest, CustomerCaseView, CustomerMessageView,
-        crate::mail::inbound::InboundResult, crate::reports::trail::TrailReport, crate::reports::trail::TrailRow,
-        crate::http::api::orders::OrderIn, crate::http::api::orders::OrdersRequest, crate::http::api::orders::OrdersResult, crate::http::api::orders::Conflict, crate::reports::customer_math::CustomerMathReport, crate::reports::delight::DelightReport, crate::reports::roads::RoadsReport,
-        crate::health::Readiness, crate::health::Check, LinkSent)),
-    modifiers(&BearerAuth, &CommonResponses)
+    // Named by `CommonResponses` rather than by a handler, so listed here.
+    components(schemas(ErrorBody, ErrorDetail)),
+    modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;
+
+/// Gives the operations of `routes` that name no tag of their own the tag `tag`: the
+/// router groups routes by what they are about, and the document shows the same groups.
+pub(crate) fn tagged(
+    tag: &str,
+    mut routes: utoipa_axum::router::OpenApiRouter<crate::app::AppState>,
+) -> utoipa_axum::router::OpenApiRouter<crate::app::AppState> {
+    for item in routes.get_openapi_mut().paths.paths.values_mut() {
+        for op in operations(item) {
+            let tags = op.tags.get_or_insert_with(Vec::new);
+            if tags.is_empty() {
+                tags.push(tag.to_string());
+            }
+        }
+    }
+    routes
+}
+
+fn operations(item: &mut PathItem) -> impl Iterator<Item = &mut utoipa::openapi::path::Operation> {
+    [
+        &mut item.get,
+        &mut item.put,
+        &mut item.post,
+        &mut item.delete,
+        &mut item.patch,
+    ]
+    .into_iter()
+    .flatten()
+}
+
+/// The document of the routes the API router collected, with the answers every
+/// operation can give.
+pub(crate) fn complete(mut doc: Document) -> Document {
+    CommonResponses.modify(&mut doc);
+    doc
+}
+
+/// `GET /api/openapi.json`: the document, serialised once when the router is built.
+pub(crate) fn document(doc: &Document) -> MethodRouter<crate::app::AppState> {
+    let json = bytes::Bytes::from(serde_json::to_vec(doc).unwrap_or_else(|e| {
+        // Only a bug in a schema could make a derived document unserialisable.
+        panic!("the OpenAPI document cannot be serialised: {e}")
+    }));
+    get(move || {
+        let json = json.clone();
+        async move { ([(header::CONTENT_TYPE, "application/json")], json).into_response() }
+    })
+}
 
 struct BearerAuth;
 
@@ -62,13 +113,7 @@ impl Modify for CommonResponses {
         for (path, item) in openapi.paths.paths.iter_mut() {
             let api = path.starts_with("/api/v1/");
             let with_id = path.contains('{');
-            let operations = [
-                &mut item.get,
-                &mut item.put,
-                &mut item.post,
-                &mut item.delete,
-            ];
-            for op in operations.into_iter().flatten() {
+            for op in operations(item) {
                 // Anything read from the request can be wrong in a way a person must fix.
                 let reads_input = op.request_body.is_some()
                     || op.parameters.iter().flatten().any(|p| {
@@ -100,7 +145,10 @@ impl Modify for CommonResponses {
                 }
                 add("408", "The request was not received in time");
                 add("500", "Internal error (logged; no details are given)");
-                add("503", "The store or the mail relay is unavailable; retry");
+                add(
+                    "503",
+                    "The store or the mail relay is unavailable, or the answer took too long; retry",
+                );
                 add(
                     "507",
                     "The server's disk is full; nothing was saved; see Retry-After",
@@ -108,8 +156,4 @@ impl Modify for CommonResponses {
             }
         }
     }
-}
-
-pub async fn document() -> Json<utoipa::openapi::OpenApi> {
-    Json(ApiDoc::openapi())
 }

@@ -1,13 +1,13 @@
 //! The HTTP accept loop, with the limits that keep a slow or greedy client from starving
 //! everyone else: at most `http_max_connections` connections at once (more wait in the
-//! kernel's queue), request headers within `http_header_timeout` (an idle keep-alive
-//! connection is closed after the same time), and each request answered or refused with
-//! 408 within `http_request_timeout`, its body included. Stopping finishes the requests
-//! in flight.
+//! kernel's queue) and request headers within `http_header_timeout` (an idle keep-alive
+//! connection is closed after the same time). Each request's own time limit
+//! (`http_request_timeout`, its body included) is a layer of the router
+//! (`http::layers::time_limit`), so that its answer carries the request id and is
+//! counted. Stopping finishes the requests in flight.
 
 use crate::app::AppState;
 use axum::extract::ConnectInfo;
-use axum::response::IntoResponse;
 use axum::Router;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use std::future::Future;
@@ -26,8 +26,7 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let config = &state.config;
     let slots = Arc::new(tokio::sync::Semaphore::new(config.http_max_connections));
-    let (header_timeout, request_timeout) =
-        (config.http_header_timeout, config.http_request_timeout);
+    let header_timeout = config.http_header_timeout;
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     tokio::pin!(shutdown);
     loop {
@@ -53,13 +52,7 @@ pub async fn serve(
         let service = hyper::service::service_fn(
             move |mut request: hyper::Request<hyper::body::Incoming>| {
                 request.extensions_mut().insert(ConnectInfo(peer));
-                let router = router.clone();
-                async move {
-                    match tokio::time::timeout(request_timeout, router.oneshot(request)).await {
-                        Ok(response) => response,
-                        Err(_) => Ok(timed_out(request_timeout)),
-                    }
-                }
+                router.clone().oneshot(request)
             },
         );
         let connection = hyper::server::conn::http1::Builder::new()
@@ -82,12 +75,4 @@ pub async fn serve(
         tracing::warn!("some HTTP requests were still running 30 s after the stop");
     }
     Ok(())
-}
-
-fn timed_out(limit: Duration) -> axum::response::Response {
-    crate::AppError::RequestTimeout(format!(
-        "the request was not received within {} seconds",
-        limit.as_secs()
-    ))
-    .into_response()
 }

@@ -421,7 +421,7 @@ async fn take_in(state: &AppState, incoming: Incoming) -> AppResult<InboundResul
             let reopened = stored
                 .events
                 .last()
-                .is_some_and(|e| e.body.kind() == "reopened");
+                .is_some_and(|e| e.body.kind() == roadone_domain::EventKind::Reopened);
             let outcome = if reopened { "reopened" } else { outcome };
             return Ok(InboundResult::new(outcome, Some(case_id), automatic));
         }

@@ -18,7 +18,7 @@ pub struct DelightReport {
 }
 
 pub async fn monthly(state: &AppState, month: Month) -> AppResult<DelightReport> {
-    let kinds = DELIGHT_KINDS.iter().map(|k| k.to_string()).collect();
+    let kinds = DELIGHT_KINDS.to_vec();
     // Cases rated in the month: their ratings fall in it (the store finds cases active
     // in the window by any of the kinds, so solves in it bring their cases too; only
     // ratings in the month are counted).

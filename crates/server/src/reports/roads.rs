@@ -41,7 +41,7 @@ pub fn range(from: Month, to: Month) -> AppResult<()> {
 
 pub async fn between(state: &AppState, from: Month, to: Month) -> AppResult<RoadsReport> {
     range(from, to)?;
-    let kinds = ROAD_KINDS.iter().map(|k| k.to_string()).collect();
+    let kinds = ROAD_KINDS.to_vec();
     let events = state
         .store
         .events_of_active_cases(from.start(), to.end(), kinds)

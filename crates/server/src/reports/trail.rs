@@ -33,7 +33,7 @@ pub fn parse_sort(text: Option<&str>) -> Result<SortBy, String> {
 }
 
 pub async fn monthly(state: &AppState, month: Month, sort: SortBy) -> AppResult<TrailReport> {
-    let kinds = TRAIL_KINDS.iter().map(|k| k.to_string()).collect();
+    let kinds = TRAIL_KINDS.to_vec();
     let events = state
         .store
         .events_of_active_cases(month.start(), month.end(), kinds)

@@ -10,7 +10,7 @@ use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use minijinja::{context, Value};
-use roadone_domain::{Capability, CaseStatus, EventBody};
+use roadone_domain::{Capability, CaseStatus, EventBody, EventKind};
 use roadone_store::{CaseFilter, EventFilter};
 use serde::Deserialize;
 
@@ -94,7 +94,7 @@ pub async fn list(
     if !everyone {
         let tickles = state
             .events(EventFilter {
-                kinds: vec!["tickled".into()],
+                kinds: vec![EventKind::Tickled],
                 open_and_owned_by: Some(me.person.id),
                 limit: 1000,
                 ..EventFilter::default()

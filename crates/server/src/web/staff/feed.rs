@@ -10,7 +10,7 @@ use crate::web::staff::session::SignedIn;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use minijinja::context;
-use roadone_domain::{Capability, EventBody};
+use roadone_domain::{Capability, EventBody, EventKind};
 use roadone_store::EventFilter;
 use serde::Deserialize;
 
@@ -43,7 +43,7 @@ pub async fn show(
     let now = state.clock.now();
     let arrived = state
         .events(EventFilter {
-            kinds: vec!["upgraded".into(), "escalated".into()],
+            kinds: vec![EventKind::Upgraded, EventKind::Escalated],
             to: Some(me.person.id),
             open_and_owned_by: Some(me.person.id),
             limit: 200,
@@ -63,7 +63,7 @@ pub async fn show(
                 href => format!("/staff/cases/{}", head.id),
                 reference => head.reference.clone(),
                 subject => head.subject.clone(),
-                escalated => event.body.kind() == "escalated",
+                escalated => event.body.kind() == EventKind::Escalated,
                 from, why, waited,
                 at => when(event.at),
             }
@@ -84,7 +84,7 @@ pub async fn show(
     let category = q.category.filter(|c| !c.is_empty());
     let solved = state
         .events(EventFilter {
-            kinds: vec!["solved".into()],
+            kinds: vec![EventKind::Solved],
             category: category.clone(),
             limit: 300,
             ..EventFilter::default()

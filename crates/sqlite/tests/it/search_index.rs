@@ -4,8 +4,8 @@
 //! index would otherwise describe cases it does not have).
 
 use chrono::{DateTime, Duration, Utc};
+use roadone_conformance::{t0, Fixture};
 use roadone_sqlite::{SqliteOptions, SqliteStore};
-use roadone_store::conformance::{t0, Fixture};
 use roadone_store::{CaseFilter, Store};
 use std::path::Path;
 

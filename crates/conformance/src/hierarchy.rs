@@ -1,11 +1,11 @@
 //! The hierarchy's rules are kept by the write itself, so two servers cannot together
 //! make what each alone would have refused.
 
-use super::*;
-use crate::error::StoreError;
+use crate::*;
 use roadone_domain::Role;
+use roadone_store::StoreError;
 
-fn refused_on(result: crate::StoreResult<roadone_domain::Person>, field: &str, what: &str) {
+fn refused_on(result: roadone_store::StoreResult<roadone_domain::Person>, field: &str, what: &str) {
     match result {
         Err(StoreError::Invalid { field: f, .. }) if f == field => {}
         other => panic!("hierarchy_checks: {what} must be refused on {field}, got {other:?}"),

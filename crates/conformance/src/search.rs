@@ -1,9 +1,9 @@
 //! Checks of finding events and cases: the event feed and full-text search.
 
-use super::{hours, ids, t0, Fixture};
-use crate::records::*;
-use crate::store::Store;
+use crate::{hours, ids, t0, Fixture};
 use roadone_domain::{Actor, CaseId, Command, Customer, PersonId};
+use roadone_store::records::*;
+use roadone_store::Store;
 
 /// Events by kind, newest first, narrowed by category, by whom they moved the case to,
 /// and to the open cases someone owns now.
@@ -83,11 +83,18 @@ pub async fn event_feed<S: Store>(store: S) {
                 .await
                 .unwrap_or_else(|e| panic!("event_feed: events failed: {e}"))
                 .into_iter()
-                .map(|(head, event)| (head.id, event.body.kind()))
+                .map(|(head, event)| (head.id, event.body.kind().as_str()))
                 .collect::<Vec<_>>()
         }
     };
-    let kinds = |k: &[&str]| k.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    let kinds = |k: &[&str]| {
+        k.iter()
+            .map(|s| {
+                s.parse::<roadone_domain::EventKind>()
+                    .expect("a kind of event")
+            })
+            .collect::<Vec<_>>()
+    };
     assert_eq!(
         feed(EventFilter {
             kinds: kinds(&["solved"]),

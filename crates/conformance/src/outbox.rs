@@ -1,8 +1,8 @@
 //! Checks of the notification outbox: leases, retries and completion.
 
-use super::{claim_outbox, hours, minutes, pass_up, person, seconds, t0, Fixture, LEASE};
-use crate::store::Store;
+use crate::{claim_outbox, hours, minutes, pass_up, person, seconds, t0, Fixture, LEASE};
 use roadone_domain::{CaseId, Notification, Recipient};
+use roadone_store::Store;
 
 /// Notifications are claimed with a lease, retried when asked, and never again once done.
 pub async fn outbox<S: Store>(store: S) {

@@ -1,16 +1,34 @@
-//! The conformance suite every backend runs.
+//! The conformance suite every storage backend of Roadone runs.
+//!
+//! `roadone-store` says what a backend must do ([`Store`]); this crate checks that one
+//! does. It is a crate of its own so that the store crate needs no async runtime, while
+//! the checks here race tasks on tokio. A backend takes it as a dev-dependency.
 //!
 //! Each check is a public `async fn` that takes a fresh, empty store, drives it through
 //! the [`Store`] interface with real events made by the domain rules (`open`, `decide`,
 //! `timers_for`, `notifications_for`), and panics with a message naming the check and
 //! the broken promise. A backend runs them all with [`run_all`], or one by one (so that
-//! each failure is named by its own test):
+//! each failure is named by its own test) with [`conformance_checks!`], the one list of
+//! checks:
 //!
 //! ```text
+//! // the conformance tests of a backend, with roadone-conformance as a dev-dependency
+//! macro_rules! one_test_per_check {
+//!     ($($check:ident),* $(,)?) => {$(
+//!         #[tokio::test(flavor = "multi_thread")]
+//!         async fn $check() {
+//!             let dir = tempfile::tempdir().unwrap(); // kept alive as long as the store
+//!             roadone_conformance::$check(MyStore::open(dir.path())).await;
+//!         }
+//!     )*};
+//! }
+//! roadone_conformance::conformance_checks!(one_test_per_check);
+//!
+//! // or all of them in one test
 //! #[tokio::test(flavor = "multi_thread")]
 //! async fn conformance() {
 //!     let dirs = std::sync::Mutex::new(Vec::new());
-//!     roadone_store::conformance::run_all(|| {
+//!     roadone_conformance::run_all(|| {
 //!         let dir = tempfile::tempdir().unwrap();
 //!         let store = MyStore::open(dir.path());
 //!         dirs.lock().unwrap().push(dir); // keep it alive as long as the store
@@ -20,21 +38,28 @@
 //! }
 //! ```
 //!
-//! The concurrency check spawns tasks with `tokio::spawn`: run the suite on a
-//! multi-threaded runtime (`#[tokio::test(flavor = "multi_thread")]`).
+//! The concurrency checks spawn tasks with `tokio::spawn` so that they really run at
+//! once: run the suite on a multi-threaded runtime (`#[tokio::test(flavor =
+//! "multi_thread")]`). A backend that passes them one server at a time may still fail
+//! them with several: claims, single-use links and customer upserts must be decided by
+//! the write itself (row locks that skip what another claimant holds, conditional
+//! updates, upserts on a unique key), not by a read before it.
 //!
 //! [`Fixture`] (a small hierarchy, two categories and helpers that open and act on cases
 //! exactly as the server does) is public too, for a backend's own tests (persistence,
 //! backups).
 
-use crate::records::*;
-use crate::store::Store;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use roadone_domain::{Actor, CaseId, Command, PersonId};
+use roadone_store::records::*;
+use roadone_store::Store;
 use std::future::Future;
+use std::sync::Arc;
 
 mod cases;
 mod concurrency;
+mod concurrent_claims;
+mod concurrent_customers;
 mod directory;
 mod fixture;
 mod hierarchy;
@@ -48,6 +73,10 @@ mod timers;
 
 pub use cases::{append, idempotency, open_case};
 pub use concurrency::{concurrent_appends, concurrent_opens};
+pub use concurrent_claims::{
+    concurrent_outbox_claims, concurrent_sign_in_redemptions, concurrent_timer_claims,
+};
+pub use concurrent_customers::{concurrent_customer_upserts, concurrent_orders};
 pub use directory::{categories, category_updates, directory_version, people, settings, tokens};
 pub use fixture::{load, Fixture};
 pub use hierarchy::hierarchy_checks;
@@ -61,7 +90,7 @@ pub use timers::{timer_sweep, timers};
 
 /// Calls `$then!` with the name of every check, in the order [`run_all`] runs them. It is
 /// the one list of checks: [`run_all`], [`CHECKS`] and a backend's own tests (one test per
-/// check, see `crates/sqlite/tests/conformance.rs`) are all made from it, so a new check
+/// check, see `crates/sqlite/tests/it/conformance.rs`) are all made from it, so a new check
 /// cannot be left out of any of them.
 #[macro_export]
 macro_rules! conformance_checks {
@@ -93,6 +122,12 @@ macro_rules! conformance_checks {
             instances,
             backlog,
             inbound_messages,
+            // Races last: they assume the promises above, one writer at a time, are kept.
+            concurrent_timer_claims,
+            concurrent_outbox_claims,
+            concurrent_sign_in_redemptions,
+            concurrent_customer_upserts,
+            concurrent_orders,
         );
     };
 }
@@ -205,4 +240,32 @@ async fn next_due<S: Store + ?Sized>(store: &S) -> Option<DateTime<Utc>> {
         .next_timer_due()
         .await
         .unwrap_or_else(|e| panic!("next_timer_due failed: {e}"))
+}
+
+/// Runs `racer(i)` for every `i` below `n`, each in a task of its own, all let go at the
+/// same moment; the results in the order of `i`.
+async fn race<T, F, Fut>(check: &str, n: usize, racer: F) -> Vec<T>
+where
+    F: Fn(usize) -> Fut,
+    Fut: Future<Output = T> + Send + 'static,
+    T: Send + 'static,
+{
+    let start = Arc::new(tokio::sync::Barrier::new(n));
+    let tasks: Vec<_> = (0..n)
+        .map(|i| {
+            let (start, run) = (start.clone(), racer(i));
+            tokio::spawn(async move {
+                start.wait().await;
+                run.await
+            })
+        })
+        .collect();
+    let mut results = Vec::with_capacity(n);
+    for (i, task) in tasks.into_iter().enumerate() {
+        results.push(
+            task.await
+                .unwrap_or_else(|e| panic!("{check}: racer {i} panicked: {e}")),
+        );
+    }
+    results
 }

@@ -1,12 +1,12 @@
 //! Checks of timers: falling due, leases, replacement, and sweeps.
 
-use super::{
+use crate::{
     claim_timers, hours, minutes, next_due, pass_up, person, seconds, solve, sorted, t0, Fixture,
     LEASE,
 };
-use crate::records::*;
-use crate::store::Store;
 use roadone_domain::{CaseId, CaseStatus, TimerKind};
+use roadone_store::records::*;
+use roadone_store::Store;
 use std::collections::BTreeSet;
 
 /// Timers fall due at their time, are leased while claimed, and are replaced by appends.

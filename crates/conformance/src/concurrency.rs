@@ -1,13 +1,13 @@
 //! Checks of racing appends and racing opens.
 
-use super::{
+use crate::{
     claim_timers, everything, hours, list, load, minutes, person, seconds, t0, Fixture, LEASE,
     SERVER,
 };
-use crate::error::StoreError;
-use crate::records::*;
-use crate::store::Store;
 use roadone_domain::{CaseId, Command, EventBody};
+use roadone_store::records::*;
+use roadone_store::Store;
+use roadone_store::StoreError;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 

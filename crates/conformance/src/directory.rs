@@ -1,10 +1,10 @@
 //! Checks of the directory: people, categories, tokens, category edits and settings.
 
-use super::{hours, t0, Fixture};
-use crate::error::StoreError;
-use crate::records::*;
-use crate::store::Store;
+use crate::{hours, t0, Fixture};
 use roadone_domain::{Category, ChecklistItem, Role};
+use roadone_store::records::*;
+use roadone_store::Store;
+use roadone_store::StoreError;
 
 /// People get ids; emails are unique regardless of case; `reports_to` must exist.
 pub async fn people<S: Store>(store: S) {

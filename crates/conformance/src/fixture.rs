@@ -1,13 +1,13 @@
 //! The shared fixture: a small organisation, and cases made the way the server makes them.
 
-use super::hours;
-use crate::records::*;
-use crate::store::Store;
+use crate::hours;
 use chrono::{DateTime, Utc};
 use roadone_domain::{
     opening, transition, Actor, Case, CaseId, Category, Channel, ChecklistItem, Command, Context,
     Customer, Event, Hierarchy, Intake, Person, PersonId, Realtime, Role, Rules,
 };
+use roadone_store::records::*;
+use roadone_store::Store;
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -55,7 +55,7 @@ impl Fixture {
                         role,
                         reports_to,
                     },
-                    super::t0(),
+                    crate::t0(),
                 )
                 .await
                 .unwrap_or_else(|e| panic!("fixture: adding person {email} failed: {e}"))
@@ -94,7 +94,7 @@ impl Fixture {
         };
         for category in [&billing, &delivery] {
             store
-                .add_category(category.clone(), super::t0())
+                .add_category(category.clone(), crate::t0())
                 .await
                 .unwrap_or_else(|e| {
                     panic!("fixture: adding category {} failed: {e}", category.key)

@@ -1,11 +1,11 @@
-//! The backend conformance suite (`roadone_store::conformance`) run against SQLite, one
+//! The backend conformance suite (`roadone_conformance`) run against SQLite, one
 //! test per check, plus what only a file-backed store can promise: persistence across a
 //! reopen, and backups.
 
 use chrono::Duration;
+use roadone_conformance::{self as conformance, load, t0, Fixture};
 use roadone_domain::{Actor, CaseStatus, Command, TimerKind};
 use roadone_sqlite::{SqliteOptions, SqliteStore};
-use roadone_store::conformance::{self, load, t0, Fixture};
 use roadone_store::{CaseFilter, IdempotencyKey, NewCase, OpenOutcome, Store, StoreError};
 use std::path::Path;
 use std::sync::Mutex;
@@ -36,7 +36,7 @@ macro_rules! one_test_per_check {
 }
 
 // The suite's own list of checks: a check added there is a test here without a word.
-roadone_store::conformance_checks!(one_test_per_check);
+roadone_conformance::conformance_checks!(one_test_per_check);
 
 /// `run_all` itself, as another backend would call it.
 #[tokio::test(flavor = "multi_thread")]

@@ -1,10 +1,10 @@
 //! Checks of customer and staff sign-in, and of looking customers up.
 
-use super::{hours, minutes, t0, Fixture};
-use crate::error::StoreError;
-use crate::records::*;
-use crate::store::Store;
+use crate::{hours, minutes, t0, Fixture};
 use roadone_domain::Customer;
+use roadone_store::records::*;
+use roadone_store::Store;
+use roadone_store::StoreError;
 
 /// Portal sign-in: a link signs its customer in once, before it expires, and opens a
 /// session that lasts until it expires or is ended.

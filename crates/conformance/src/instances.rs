@@ -1,8 +1,8 @@
 //! Checks of instances and their claims, the backlog, and inbound mail taken in.
 
-use super::{hours, minutes, seconds, t0, Fixture, LEASE};
-use crate::records::*;
-use crate::store::Store;
+use crate::{hours, minutes, seconds, t0, Fixture, LEASE};
+use roadone_store::records::*;
+use roadone_store::Store;
 
 fn instance(id: &str, node: &str) -> Instance {
     Instance {

@@ -2,9 +2,9 @@
 //! that existed before it: the outcomes read afterwards are the ones the events say.
 
 use chrono::Duration;
+use roadone_conformance::{t0, Fixture};
 use roadone_domain::{Actor, Command};
 use roadone_sqlite::{SqliteOptions, SqliteStore};
-use roadone_store::conformance::{t0, Fixture};
 use roadone_store::Store;
 
 #[tokio::test(flavor = "multi_thread")]

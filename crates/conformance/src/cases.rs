@@ -1,14 +1,14 @@
 //! Checks of opening cases, idempotent opens and appends to a case's log.
 
-use super::{
+use crate::{
     claim_outbox, everything, hours, ids, list, load, minutes, next_due, pass_up, person, seconds,
     solve, t0, Fixture,
 };
-use crate::error::StoreError;
-use crate::records::*;
-use crate::store::Store;
 use chrono::{DateTime, Utc};
 use roadone_domain::{Actor, Case, CaseId, CaseStatus, Command, Customer, EventBody, PersonId};
+use roadone_store::records::*;
+use roadone_store::Store;
+use roadone_store::StoreError;
 
 /// Opening stores the event, the projection row and the customer, all readable back.
 pub async fn open_case<S: Store>(store: S) {
@@ -507,7 +507,7 @@ pub async fn append<S: Store>(store: S) {
     );
     let last = load(&store, opened.id).await;
     assert_eq!(last.head, reopened);
-    let kinds: Vec<&str> = last.events.iter().map(|e| e.body.kind()).collect();
+    let kinds: Vec<&str> = last.events.iter().map(|e| e.body.kind().as_str()).collect();
     assert_eq!(
         kinds,
         [

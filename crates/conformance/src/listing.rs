@@ -1,9 +1,9 @@
 //! Checks of the case list: filters, order and paging.
 
-use super::{hours, ids, list, load, minutes, person, solve, t0, Fixture};
-use crate::records::*;
-use crate::store::Store;
+use crate::{hours, ids, list, load, minutes, person, solve, t0, Fixture};
 use roadone_domain::{CaseId, CaseStatus};
+use roadone_store::records::*;
+use roadone_store::Store;
 use std::collections::BTreeSet;
 
 /// Filters combine; open cases come first by escalation deadline; limit and offset page.

@@ -1,10 +1,10 @@
 //! Checks of what reports read: events in a window, orders and case outcomes.
 
-use super::{hours, pass_up, solve, t0, Fixture};
-use crate::records::*;
-use crate::store::Store;
+use crate::{hours, pass_up, solve, t0, Fixture};
 use chrono::{DateTime, Utc};
-use roadone_domain::{Actor, CaseId, Command};
+use roadone_domain::{Actor, CaseId, Command, EventKind};
+use roadone_store::records::*;
+use roadone_store::Store;
 
 /// Reports read the whole history (of the kinds asked for) of each case active in a
 /// window: the start is inclusive, the end exclusive, and quiet cases are left out.
@@ -70,12 +70,15 @@ pub async fn report_events<S: Store>(store: S) {
     f.act(&store, quiet.id, solve(), p(f.frontline.id), to)
         .await;
 
-    let kinds = ["opened", "passed_up", "solved"].map(String::from).to_vec();
+    let kinds = vec![EventKind::Opened, EventKind::PassedUp, EventKind::Solved];
     let got = store
         .events_of_active_cases(from, to, kinds)
         .await
         .unwrap_or_else(|e| panic!("report_events: events_of_active_cases failed: {e}"));
-    let seen: Vec<(CaseId, &str)> = got.iter().map(|(c, e)| (*c, e.body.kind())).collect();
+    let seen: Vec<(CaseId, &str)> = got
+        .iter()
+        .map(|(c, e)| (*c, e.body.kind().as_str()))
+        .collect();
     assert_eq!(
         seen,
         vec![
