@@ -1,7 +1,7 @@
 //! Two servers on one store: what an administrator changes on one is in force on the
 //! other within a second, without a restart — a person, a category, a rule.
 
-mod common;
+use crate::common;
 #[path = "common/staff.rs"]
 mod staff;
 

@@ -2,7 +2,7 @@
 //! submission port and TLS from the first byte, with AUTH; a wrong password or a relay
 //! that cannot do TLS keeps the mail waiting instead of losing it or sending it in clear.
 
-mod common;
+use crate::common;
 
 #[path = "common/secure_sink.rs"]
 mod secure_sink;

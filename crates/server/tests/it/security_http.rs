@@ -2,7 +2,7 @@
 //! cut off after the header timeout, a body that never finishes gets a 408, and held
 //! connections beyond the cap wait instead of using up the server's descriptors.
 
-mod common;
+use crate::common;
 
 use common::TestApp;
 use std::time::{Duration, Instant};

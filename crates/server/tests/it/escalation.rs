@@ -2,7 +2,7 @@
 //! (docs/design.md §2.6, §2.7): exactly once, even with racing schedulers, several servers,
 //! or a deadline that passed while the server was down.
 
-mod common;
+use crate::common;
 
 use common::*;
 use roadone_server::scheduler::{Scheduler, SweepReport};

@@ -1,6 +1,6 @@
 //! Outgoing mail through a real SMTP server (aiosmtpd) as the sink.
 
-mod common;
+use crate::common;
 
 use common::smtp_sink::{body, free_port, header, SmtpSink};
 use common::TestApp;

@@ -3,7 +3,7 @@
 //! loops and backscatter, and the same message delivered twice. Each speaks raw SMTP to
 //! the real listener.
 
-mod common;
+use crate::common;
 
 use common::TestApp;
 use roadone_server::mail::smtp_listener;

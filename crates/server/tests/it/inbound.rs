@@ -1,7 +1,7 @@
 //! Mail coming in over `POST /api/v1/inbound/email`: replies land on their case, automatic
 //! mail is recorded but never answered, new senders open cases, forgeries go nowhere.
 
-mod common;
+use crate::common;
 
 use common::{kinds, TestApp};
 use reqwest::{Method, StatusCode};
@@ -500,7 +500,7 @@ async fn a_bounce_that_trips_the_mime_parser_is_not_a_crash() {
     app.org().await;
     let raw = std::fs::read(concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/tests/data/mime-structure-trips-parser.eml"
+        "/tests/it/data/mime-structure-trips-parser.eml"
     ))
     .unwrap();
     let r = app
@@ -526,7 +526,7 @@ async fn a_message_whose_structure_cannot_be_read_is_kept_whole() {
     let org = app.org().await;
     let raw = std::fs::read(concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/tests/data/mime-structure-trips-parser-mixed.eml"
+        "/tests/it/data/mime-structure-trips-parser-mixed.eml"
     ))
     .unwrap();
     let r = app

@@ -1,7 +1,7 @@
 //! `/healthz`, `/readyz` and `/metrics` as an operator and Prometheus see them, and the
 //! takeover of claims when a server on the same node starts again.
 
-mod common;
+use crate::common;
 
 use common::{minutes, TestApp};
 use reqwest::{Method, StatusCode};

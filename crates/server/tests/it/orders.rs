@@ -3,7 +3,7 @@
 //! the stored order is kept, one bad order refuses the whole batch (naming
 //! `orders[i].field`) and stores nothing, batch sizes, who may send, malformed bodies.
 
-mod common;
+use crate::common;
 
 use common::*;
 use reqwest::{Method, StatusCode};

@@ -6,7 +6,7 @@
 //! Signing in needs the mailed link, so those tests run a real SMTP sink (aiosmtpd) and
 //! skip loudly without it, like `mail.rs`.
 
-mod common;
+use crate::common;
 
 use chrono::{DateTime, Utc};
 use common::browser::{csrf_of, Browser, Page};
@@ -27,12 +27,12 @@ const EVIL: &str = "http://evil.example";
 // --- a browser -------------------------------------------------------------------------
 
 impl Browser {
-    fn new(app: &TestApp) -> Browser {
+    fn portal(app: &TestApp) -> Browser {
         Browser::keeping(app, SESSION_COOKIE, None)
     }
 
     /// Another browser that carries this one's session cookie (a copied or stolen cookie).
-    fn with_cookie(app: &TestApp, cookie: Option<String>) -> Browser {
+    fn portal_with_cookie(app: &TestApp, cookie: Option<String>) -> Browser {
         Browser::keeping(app, SESSION_COOKIE, cookie)
     }
 }
@@ -286,7 +286,7 @@ fn mails_to(sink: &SmtpSink, email: &str) -> usize {
 /// Asks for a sign-in link for `email` and returns it (its path) from the mail.
 async fn mailed_link(app: &TestApp, sink: &SmtpSink, email: &str) -> String {
     let before = links_to(app, sink, email);
-    let asked = Browser::new(app)
+    let asked = Browser::portal(app)
         .post("/portal/sign-in", &[("email", email)])
         .await;
     assert_eq!(
@@ -340,7 +340,7 @@ async fn redeem(browser: &mut Browser, link: &str) {
 /// A browser signed in as `email` by the mailed link.
 async fn sign_in(app: &TestApp, sink: &SmtpSink, email: &str) -> Browser {
     let link = mailed_link(app, sink, email).await;
-    let mut browser = Browser::new(app);
+    let mut browser = Browser::portal(app);
     redeem(&mut browser, &link).await;
     browser
 }
@@ -377,7 +377,7 @@ async fn a_customer_writes_in_with_two_files_and_sees_the_reference_and_the_prom
         "a second category: {}",
         r.text
     );
-    let mut browser = Browser::new(&app);
+    let mut browser = Browser::portal(&app);
 
     let list = browser.get("/contact").await;
     assert_eq!(list.status, StatusCode::OK, "{}", list.text);
@@ -561,7 +561,7 @@ async fn a_customer_writes_in_with_two_files_and_sees_the_reference_and_the_prom
 async fn a_form_with_a_missing_or_bad_field_comes_back_naming_the_problem_and_opens_no_case() {
     let app = TestApp::spawn().await;
     app.org().await;
-    let mut browser = Browser::new(&app);
+    let mut browser = Browser::portal(&app);
     let before = case_count(&app).await;
 
     type Fields<'a> = Vec<(&'a str, &'a str)>;
@@ -667,7 +667,7 @@ async fn a_form_with_a_missing_or_bad_field_comes_back_naming_the_problem_and_op
 async fn a_form_with_an_unknown_field_or_an_overlong_fact_comes_back_naming_it() {
     let app = TestApp::spawn().await;
     app.org().await;
-    let mut browser = Browser::new(&app);
+    let mut browser = Browser::portal(&app);
     let before = case_count(&app).await;
     let long = "9".repeat(501);
     for (what, extra, problem) in [
@@ -722,7 +722,7 @@ async fn a_signed_in_customer_sees_and_touches_only_their_own_cases_and_files() 
     };
     let app = spawn_mailing(&sink).await;
     let org = app.org().await;
-    let mut anon = Browser::new(&app);
+    let mut anon = Browser::portal(&app);
     let ada_1 = write_in(
         &mut anon,
         billing_form(
@@ -860,7 +860,7 @@ async fn a_signed_in_customer_sees_and_touches_only_their_own_cases_and_files() 
     assert_eq!(own.bytes, pdf("ada"), "her own file comes back exactly");
 
     // Her case token opens her case only.
-    let mut with_token = Browser::new(&app);
+    let mut with_token = Browser::portal(&app);
     for id in [b, bob_2] {
         let page = with_token
             .get(&format!("/portal/cases/{id}?token={}", ada_1.token))
@@ -970,7 +970,7 @@ async fn internal_events_such_as_a_pass_up_reason_never_reach_the_customers_page
 
     let mut ada = sign_in(&app, &sink, "ada@example.com").await;
     let signed_in = ada.get(&format!("/portal/cases/{id}")).await;
-    let by_token = Browser::new(&app)
+    let by_token = Browser::portal(&app)
         .get(&format!("/portal/cases/{id}?token={token}"))
         .await;
     for (how, page) in [("signed in", signed_in), ("by the case link", by_token)] {
@@ -1014,7 +1014,7 @@ async fn a_sign_in_link_survives_a_mail_scanners_get_and_then_works_exactly_once
     );
 
     // A mail scanner (or the customer) opening the link gets a button, not a session.
-    let mut scanner = Browser::new(&app);
+    let mut scanner = Browser::portal(&app);
     for _ in 0..2 {
         let confirm = scanner.get(&link).await;
         assert_eq!(confirm.status, StatusCode::OK, "{}", confirm.text);
@@ -1045,14 +1045,14 @@ async fn a_sign_in_link_survives_a_mail_scanners_get_and_then_works_exactly_once
     );
 
     // The customer presses the button: signed in, her case listed.
-    let mut ada = Browser::new(&app);
+    let mut ada = Browser::portal(&app);
     redeem(&mut ada, &link).await;
     let list = own_cases(&mut ada).await;
     assert_eq!(linked_cases(&list), BTreeSet::from([id]), "{}", list.text);
     assert!(list.text.contains("Charged twice"), "{}", list.text);
 
     // The same link again, from anywhere: refused, no session.
-    for browser in [&mut Browser::new(&app), &mut ada] {
+    for browser in [&mut Browser::portal(&app), &mut ada] {
         let again = browser.post(&link, &[]).await;
         assert_eq!(
             again.status,
@@ -1087,10 +1087,10 @@ async fn a_sign_in_link_expires_after_thirty_minutes() {
     assert_ne!(first, second, "each request mails a new link");
 
     app.advance(minutes(29));
-    redeem(&mut Browser::new(&app), &first).await;
+    redeem(&mut Browser::portal(&app), &first).await;
 
     app.advance(minutes(2));
-    let mut late = Browser::new(&app);
+    let mut late = Browser::portal(&app);
     let expired = late.post(&second, &[]).await;
     assert_eq!(
         expired.status,
@@ -1115,11 +1115,11 @@ async fn an_unknown_address_gets_the_same_answer_and_no_mail() {
     let org = app.org().await;
     staff_case(&app, &org.front1, "ada@example.com", "Charged twice").await;
 
-    let unknown = Browser::new(&app)
+    let unknown = Browser::portal(&app)
         .post("/portal/sign-in", &[("email", "nobody@example.com")])
         .await;
     // A known address afterwards: once its mail is in, the unknown one would be too.
-    let known = Browser::new(&app)
+    let known = Browser::portal(&app)
         .post("/portal/sign-in", &[("email", "ada@example.com")])
         .await;
     let started = Instant::now();
@@ -1169,7 +1169,7 @@ async fn signing_out_ends_the_session_even_for_a_copy_of_the_cookie() {
     );
     assert_eq!(ada.cookie, None);
 
-    let mut old = Browser::with_cookie(&app, copied);
+    let mut old = Browser::portal_with_cookie(&app, copied);
     let home = old.get("/portal").await;
     assert_eq!(home.status, StatusCode::OK, "{}", home.text);
     assert!(
@@ -1337,11 +1337,11 @@ async fn a_form_posted_from_another_site_is_refused() {
             .request(Method::POST, "/portal/sign-out")
             .header(name, value)
             .form(&[("csrf", &csrf)]);
-        let ask = Browser::new(&app)
+        let ask = Browser::portal(&app)
             .request(Method::POST, "/portal/sign-in")
             .header(name, value)
             .form(&[("email", "ada@example.com")]);
-        let redeem_link = Browser::new(&app)
+        let redeem_link = Browser::portal(&app)
             .request(Method::POST, &link)
             .header(name, value);
         for (action, request) in [
@@ -1352,7 +1352,7 @@ async fn a_form_posted_from_another_site_is_refused() {
             ("asking for a link", ask),
             ("using a link", redeem_link),
         ] {
-            let page = Browser::new(&app).send(request).await;
+            let page = Browser::portal(&app).send(request).await;
             assert_eq!(
                 page.status,
                 StatusCode::FORBIDDEN,
@@ -1379,7 +1379,7 @@ async fn a_form_posted_from_another_site_is_refused() {
     own_cases(&mut ada).await;
 
     // The link refused from elsewhere was not used up; our own origin is welcome.
-    let mut fresh = Browser::new(&app);
+    let mut fresh = Browser::portal(&app);
     let signed = fresh
         .send(
             fresh
@@ -1440,7 +1440,7 @@ async fn a_customer_replies_with_a_file_signed_in_or_by_the_case_link() {
     assert_eq!(sent.location(), format!("/portal/cases/{id}#latest"));
 
     let scan = png("scan");
-    let mut by_link = Browser::new(&app);
+    let mut by_link = Browser::portal(&app);
     let sent = by_link
         .post_multipart(
             &format!("/portal/cases/{id}/reply?token={token}"),
@@ -1512,7 +1512,7 @@ async fn a_reply_to_a_solved_case_reopens_it() {
     solve(&app, &org, id).await;
     assert_eq!(app.case(id).await["state"], "solved");
 
-    let mut browser = Browser::new(&app);
+    let mut browser = Browser::portal(&app);
     let page = browser
         .get(&format!("/portal/cases/{id}?token={token}"))
         .await;
@@ -1562,7 +1562,7 @@ async fn an_empty_reply_is_sent_back_and_records_nothing() {
                 .part("file", Part::bytes(Vec::new()).file_name("")),
         )
         .await;
-    let by_link = Browser::new(&app)
+    let by_link = Browser::portal(&app)
         .post(
             &format!("/portal/cases/{id}/reply?token={token}"),
             &[("body", "")],
@@ -1646,7 +1646,7 @@ async fn a_customer_rates_a_solved_case_once() {
     let again = ada
         .post(&format!("/portal/cases/{id}/rating"), &rating)
         .await;
-    let again_by_link = Browser::new(&app)
+    let again_by_link = Browser::portal(&app)
         .post(
             &format!("/portal/cases/{id}/rating?token={token}"),
             &[("score", "1"), ("would_recommend", "no")],
@@ -1675,7 +1675,7 @@ async fn a_rating_without_a_score_from_one_to_five_or_an_answer_is_sent_back() {
     solve(&app, &org, id).await;
     let before = app.case(id).await;
     let path = format!("/portal/cases/{id}/rating?token={token}");
-    let mut browser = Browser::new(&app);
+    let mut browser = Browser::portal(&app);
     for (what, fields, problem) in [
         (
             "score 0",
@@ -1745,7 +1745,7 @@ async fn a_third_sign_in_request_for_an_address_within_the_hour_waits() {
 
     mailed_link(&app, &sink, "ada@example.com").await;
     mailed_link(&app, &sink, "ada@example.com").await;
-    let third = Browser::new(&app)
+    let third = Browser::portal(&app)
         .post("/portal/sign-in", &[("email", "ada@example.com")])
         .await;
     assert_eq!(
@@ -1778,7 +1778,7 @@ async fn a_third_sign_in_request_for_an_address_within_the_hour_waits() {
 async fn a_fourth_form_from_one_network_within_the_minute_waits_and_opens_no_case() {
     let app = TestApp::spawn_with(|c| c.public_posts_per_ip_per_minute = 3).await;
     app.org().await;
-    let mut browser = Browser::new(&app);
+    let mut browser = Browser::portal(&app);
     let before = case_count(&app).await;
     for n in 0..3 {
         write_in(
@@ -1826,7 +1826,7 @@ async fn every_page_forbids_framing_foreign_content_and_referrers() {
     };
     let app = spawn_mailing(&sink).await;
     let org = app.org().await;
-    let mut anon = Browser::new(&app);
+    let mut anon = Browser::portal(&app);
     let written = write_in(
         &mut anon,
         billing_form(
@@ -1878,7 +1878,7 @@ async fn every_page_forbids_framing_foreign_content_and_referrers() {
             .await,
         ),
     ];
-    let mut ada = Browser::new(&app);
+    let mut ada = Browser::portal(&app);
     pages.push(("signing in", ada.post(&link, &[]).await));
     pages.push(("a used link", anon.post(&link, &[]).await));
     let list = own_cases(&mut ada).await;
@@ -1922,7 +1922,7 @@ async fn what_a_customer_types_is_shown_escaped_never_run() {
     app.org().await;
     let script = "<script>alert(1)</script>";
     let escaped = "&lt;script&gt;alert(1)";
-    let mut eve = Browser::new(&app);
+    let mut eve = Browser::portal(&app);
 
     let sent_back = eve
         .post(
@@ -2008,10 +2008,10 @@ async fn with_the_relay_down_a_customers_address_still_gets_the_same_answer_as_a
     .await;
     let org = app.org().await;
     staff_case(&app, &org.front1, "ada@example.com", "Charged twice").await;
-    let known = Browser::new(&app)
+    let known = Browser::portal(&app)
         .post("/portal/sign-in", &[("email", "ada@example.com")])
         .await;
-    let unknown = Browser::new(&app)
+    let unknown = Browser::portal(&app)
         .post("/portal/sign-in", &[("email", "nobody@example.com")])
         .await;
     assert_eq!(known.status, StatusCode::OK, "{}", known.text);
@@ -2030,7 +2030,7 @@ async fn writing_in_with_someone_elses_address_does_not_rename_them() {
     let app = spawn_mailing(&sink).await;
     let org = app.org().await;
     staff_case(&app, &org.front1, "ada@example.com", "Charged twice").await;
-    let mut stranger = Browser::new(&app);
+    let mut stranger = Browser::portal(&app);
     write_in(
         &mut stranger,
         billing_form(
@@ -2063,7 +2063,7 @@ async fn behind_a_proxy_that_rewrites_host_the_public_urls_origin_is_accepted() 
         c.public_url = "https://support.example.com".into();
     })
     .await;
-    let mut browser = Browser::new(&app);
+    let mut browser = Browser::portal(&app);
     let request = browser
         .request(Method::POST, "/portal/sign-in")
         .header("Origin", "https://support.example.com")
@@ -2092,7 +2092,7 @@ async fn cross_site_the_public_form_refuses_posts_from_another_site() {
     let app = TestApp::spawn().await;
     app.org().await;
     for (name, value) in [("Origin", EVIL), ("Sec-Fetch-Site", "cross-site")] {
-        let mut browser = Browser::new(&app);
+        let mut browser = Browser::portal(&app);
         let request = browser
             .request(Method::POST, "/contact/billing")
             .header(name, value)
@@ -2117,7 +2117,7 @@ async fn cross_site_the_public_form_refuses_posts_from_another_site() {
         "no case was opened"
     );
     // The same form from our own pages still works.
-    let mut browser = Browser::new(&app);
+    let mut browser = Browser::portal(&app);
     write_in(
         &mut browser,
         billing_form("Eve", "eve@example.com", "From our page", vec![]),

@@ -2,7 +2,7 @@
 //! people who decide: what reached them by upgrade or escalation and
 //! how long it has waited, and what was learned by category and road.
 
-mod common;
+use crate::common;
 
 #[path = "common/staff.rs"]
 mod staff;

@@ -1,7 +1,7 @@
 //! Delight and the road mix over HTTP: what a manager reads after a month of solved and
 //! rated cases, as JSON, CSV and pages.
 
-mod common;
+use crate::common;
 
 #[path = "common/staff.rs"]
 mod staff;

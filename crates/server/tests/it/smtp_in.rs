@@ -1,7 +1,7 @@
 //! Mail in over SMTP: a real SMTP client (lettre) talks to the listener, which hands each
 //! message to the same intake as the HTTP endpoint.
 
-mod common;
+use crate::common;
 
 use common::{kinds, TestApp};
 use lettre::address::Envelope;

@@ -1,7 +1,7 @@
 //! Changing the hierarchy over the API: moving people (it stays a tree) and deactivating
 //! them (their open cases pass up, each as an event; they can no longer act).
 
-mod common;
+use crate::common;
 
 use common::*;
 use reqwest::StatusCode;

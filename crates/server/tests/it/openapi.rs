@@ -4,7 +4,7 @@
 //! handlers' `#[utoipa::path]` annotations, the answers of the running server, and the
 //! source, where an `/api/v1` route registered without its description would show.
 
-mod common;
+use crate::common;
 
 use common::TestApp;
 use reqwest::{Method, StatusCode};

@@ -3,7 +3,7 @@
 //! or a staff token is refused; staff who need the customer to have the link mail it to
 //! the customer's address.
 
-mod common;
+use crate::common;
 #[path = "common/staff.rs"]
 mod staff;
 

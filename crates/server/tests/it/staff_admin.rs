@@ -1,7 +1,7 @@
 //! The administrator's people page: the tree, adding, moving, deactivating; nobody else
 //! gets in.
 
-mod common;
+use crate::common;
 
 #[path = "common/staff.rs"]
 mod staff;

@@ -3,7 +3,7 @@
 //! cases, the case page with only the actions the case rules allow (docs/design.md §2), files,
 //! escaping and the sign-in rate limit.
 
-mod common;
+use crate::common;
 
 use common::browser::{csrf_of, Browser, Page};
 use common::html::*;
@@ -40,12 +40,12 @@ impl Page {
 }
 
 impl Browser {
-    fn new(app: &TestApp) -> Browser {
+    fn staff(app: &TestApp) -> Browser {
         Browser::keeping(app, SESSION_COOKIE, None)
     }
 
     /// Another browser that carries this cookie (a copied, stolen or planted one).
-    fn with_cookie(app: &TestApp, cookie: Option<String>) -> Browser {
+    fn staff_with_cookie(app: &TestApp, cookie: Option<String>) -> Browser {
         Browser::keeping(app, SESSION_COOKIE, cookie)
     }
 
@@ -80,7 +80,7 @@ impl Browser {
 
 /// A browser signed in as `email`.
 async fn signed_in(app: &TestApp, email: &str, password: &str) -> Browser {
-    let mut browser = Browser::new(app);
+    let mut browser = Browser::staff(app);
     let page = browser.sign_in(email, password).await;
     assert_eq!(
         page.status,
@@ -214,7 +214,7 @@ async fn signing_in_with_the_right_password_sets_a_locked_down_session_cookie() 
     let app = spawn().await;
     let org = app.org().await;
     set_password(&app, &[&org.front1], PASSWORD).await;
-    let mut browser = Browser::new(&app);
+    let mut browser = Browser::staff(&app);
 
     for path in ["/staff", "/staff/cases", "/staff/password"] {
         let page = browser.get(path).await;
@@ -272,7 +272,7 @@ async fn signing_in_with_the_right_password_sets_a_locked_down_session_cookie() 
     assert_eq!(form.location(), "/staff/cases");
 
     // The address is matched whatever its case.
-    let mut other = Browser::new(&app);
+    let mut other = Browser::staff(&app);
     let page = other.sign_in("Fran.Front@EXAMPLE.com", PASSWORD).await;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.text);
     assert!(other.signed_in().await);
@@ -293,7 +293,7 @@ async fn a_wrong_password_an_unknown_email_and_no_password_all_get_the_same_401(
     ];
     let mut pages = Vec::new();
     for (what, email, password) in attempts {
-        let mut browser = Browser::new(&app);
+        let mut browser = Browser::staff(&app);
         let page = browser.sign_in(email, password).await;
         assert_eq!(
             page.status,
@@ -334,7 +334,7 @@ async fn signing_in_replaces_any_session_the_browser_had_before() {
     // Signing in again while signed in: the earlier session ends.
     let mut browser = signed_in(&app, FRONT1, PASSWORD).await;
     let old = browser.cookie.clone();
-    let mut copy = Browser::with_cookie(&app, old.clone());
+    let mut copy = Browser::staff_with_cookie(&app, old.clone());
     assert!(copy.signed_in().await, "a copy of a live cookie works");
     let page = browser.sign_in(FRONT1, PASSWORD).await;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.text);
@@ -352,7 +352,7 @@ async fn signing_in_replaces_any_session_the_browser_had_before() {
 
     // The same when the earlier session was someone else's.
     let mut shared = signed_in(&app, FRONT2, PASSWORD).await;
-    let mut finns = Browser::with_cookie(&app, shared.cookie.clone());
+    let mut finns = Browser::staff_with_cookie(&app, shared.cookie.clone());
     let page = shared.sign_in(FRONT1, PASSWORD).await;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.text);
     assert!(!finns.signed_in().await, "Finn's session ended");
@@ -361,13 +361,13 @@ async fn signing_in_replaces_any_session_the_browser_had_before() {
 
     // A cookie planted before signing in is never adopted.
     let planted = "0123456789abcdef0123456789abcdef".to_string();
-    let mut victim = Browser::with_cookie(&app, Some(planted.clone()));
+    let mut victim = Browser::staff_with_cookie(&app, Some(planted.clone()));
     assert!(!victim.signed_in().await);
     let page = victim.sign_in(FRONT1, PASSWORD).await;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.text);
     assert!(victim.cookie.is_some());
     assert_ne!(victim.cookie.as_deref(), Some(planted.as_str()));
-    let mut attacker = Browser::with_cookie(&app, Some(planted));
+    let mut attacker = Browser::staff_with_cookie(&app, Some(planted));
     assert!(
         !attacker.signed_in().await,
         "the planted cookie is not signed in"
@@ -437,7 +437,7 @@ async fn signing_out_needs_the_csrf_token_and_ends_the_session_even_for_a_copy()
         "the cleared cookie is the session's own: {set}"
     );
     assert!(!browser.signed_in().await);
-    let mut copy = Browser::with_cookie(&app, copy_of_cookie);
+    let mut copy = Browser::staff_with_cookie(&app, copy_of_cookie);
     assert!(
         !copy.signed_in().await,
         "a copy of the cookie no longer works"
@@ -535,7 +535,7 @@ async fn changing_the_password_checks_it_then_ends_every_session() {
     assert!(!laptop.signed_in().await, "the laptop's session ended");
     assert!(!third.signed_in().await, "every session ended");
 
-    let old = Browser::new(&app).sign_in(FRONT1, PASSWORD).await;
+    let old = Browser::staff(&app).sign_in(FRONT1, PASSWORD).await;
     assert_eq!(
         old.status,
         StatusCode::UNAUTHORIZED,
@@ -1025,7 +1025,7 @@ async fn a_reply_with_a_file_is_sent_and_the_file_comes_back_byte_for_byte() {
         "the file is downloaded, never shown inline: {disposition}"
     );
 
-    let page = Browser::new(&app).get(&href).await;
+    let page = Browser::staff(&app).get(&href).await;
     assert_eq!(
         page.status,
         StatusCode::SEE_OTHER,
@@ -1230,7 +1230,7 @@ async fn a_sign_in_posted_from_another_site_is_refused() {
         ("Origin", "http://evil.example"),
         ("Sec-Fetch-Site", "cross-site"),
     ] {
-        let mut browser = Browser::new(&app);
+        let mut browser = Browser::staff(&app);
         let request = browser
             .request(Method::POST, "/staff/sign-in")
             .header(name, value)
@@ -1249,7 +1249,7 @@ async fn a_sign_in_posted_from_another_site_is_refused() {
         );
     }
     // From our own page it works.
-    let mut browser = Browser::new(&app);
+    let mut browser = Browser::staff(&app);
     let request = browser
         .request(Method::POST, "/staff/sign-in")
         .header("Origin", app.url.as_str())
@@ -1272,7 +1272,9 @@ async fn a_fourth_sign_in_for_one_address_within_the_hour_waits() {
     set_password(&app, &[&org.front1, &org.front2], PASSWORD).await;
 
     for attempt in 1..=3 {
-        let page = Browser::new(&app).sign_in(FRONT1, "guess number one").await;
+        let page = Browser::staff(&app)
+            .sign_in(FRONT1, "guess number one")
+            .await;
         assert_eq!(
             page.status,
             StatusCode::UNAUTHORIZED,
@@ -1281,7 +1283,7 @@ async fn a_fourth_sign_in_for_one_address_within_the_hour_waits() {
         );
     }
     for email in [FRONT1, "FRAN.FRONT@example.com"] {
-        let mut browser = Browser::new(&app);
+        let mut browser = Browser::staff(&app);
         let page = browser.sign_in(email, PASSWORD).await;
         assert_eq!(
             page.status,

@@ -1,7 +1,7 @@
 //! Internal notes: for the people on a case, never for the customer — not in their view,
 //! not on their page, not their files, not in a mail.
 
-mod common;
+use crate::common;
 
 use common::*;
 use reqwest::{Method, StatusCode};

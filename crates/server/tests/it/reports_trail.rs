@@ -1,7 +1,7 @@
 //! The monthly trail over HTTP: the figures of a small story, CSV that spreadsheets cannot
 //! turn into formulas, who may read it, bad parameters, and the page with its chart.
 
-mod common;
+use crate::common;
 
 #[path = "common/staff.rs"]
 mod staff;

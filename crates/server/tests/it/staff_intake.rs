@@ -1,7 +1,7 @@
 //! Taking a call on the staff pages: the checklist with "the customer did not have it",
 //! realtime help only with a reason, and the promise in large type at the end.
 
-mod common;
+use crate::common;
 
 #[path = "common/staff.rs"]
 mod staff;

@@ -30,7 +30,7 @@
 //! - "=SUM(1)" (Frank): 1000 → 1000, expected 1500: raw 0, adjusted −33.3%.
 //! - Overall: 22000 → 29050, expected 33000.
 
-mod common;
+use crate::common;
 
 #[path = "common/staff.rs"]
 mod staff;

@@ -2,7 +2,7 @@
 //! and the caller lookup of phone intake: what an admin changes there is what the next
 //! case, mail or call gets; a refused change changes nothing and says why.
 
-mod common;
+use crate::common;
 
 #[path = "common/staff.rs"]
 mod staff;

@@ -5,7 +5,7 @@
 //! `target/screenshots/`. Skips loudly without chromium and chromedriver, unless
 //! `ROADONE_TEST_REQUIRE_ALL=1`.
 
-mod common;
+use crate::common;
 
 #[path = "common/staff.rs"]
 mod staff;

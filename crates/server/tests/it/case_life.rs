@@ -1,6 +1,6 @@
 //! The life of a case over HTTP, as staff and the customer see it (docs/design.md §2, §6).
 
-mod common;
+use crate::common;
 
 use common::*;
 use reqwest::{Method, StatusCode};

@@ -1,7 +1,7 @@
 //! The role matrix of the staff pages: every role against every page, allowed (200) or
 //! refused (403), decided on the server whatever the page links show.
 
-mod common;
+use crate::common;
 
 #[path = "common/staff.rs"]
 mod staff;

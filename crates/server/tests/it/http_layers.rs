@@ -3,7 +3,7 @@
 //! that answers a slow handler without cutting a long download short. The misbehaving
 //! routes (`/api/faults/…`, `/faults/…`) exist only in a `fault-injection` build.
 
-mod common;
+use crate::common;
 
 use common::TestApp;
 use reqwest::{Method, StatusCode};

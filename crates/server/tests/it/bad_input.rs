@@ -2,7 +2,7 @@
 //! naming the problem, and changes nothing (docs/design.md §6). `TestApp::refused` compares
 //! everything readable (people, categories, every case and its events) before and after.
 
-mod common;
+use crate::common;
 
 use common::*;
 use reqwest::{Method, StatusCode};

@@ -1,0 +1,36 @@
+//! The server driven from outside as its users drive it: the case rules over the API, mail both ways, the portal, the staff pages in a real browser, the reports, security, and the shape of the code.
+//!
+//! One test binary for the crate: each file below is a module, so the crate is linked
+//! once for all of them.
+
+mod common;
+
+mod architecture;
+mod bad_input;
+mod browser;
+mod case_life;
+mod escalation;
+mod health;
+mod http_layers;
+mod inbound;
+mod mail;
+mod mail_tls;
+mod notes;
+mod openapi;
+mod orders;
+mod people;
+mod portal;
+mod reports_customer_math;
+mod reports_outcomes;
+mod reports_trail;
+mod security_http;
+mod security_mail;
+mod security_ratings;
+mod several_servers;
+mod smtp_in;
+mod staff_admin;
+mod staff_intake;
+mod staff_pages;
+mod staff_roles;
+mod staff_settings;
+mod staff_views;
