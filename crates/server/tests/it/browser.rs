@@ -7,8 +7,7 @@
 
 use crate::common;
 
-#[path = "common/staff.rs"]
-mod staff;
+use common::staff;
 
 use common::smtp_sink::free_port;
 use common::*;

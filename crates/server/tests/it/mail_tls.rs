@@ -4,8 +4,7 @@
 
 use crate::common;
 
-#[path = "common/secure_sink.rs"]
-mod secure_sink;
+use common::secure_sink;
 
 use common::smtp_sink::{header, SmtpSink};
 use common::TestApp;

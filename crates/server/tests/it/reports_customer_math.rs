@@ -32,8 +32,7 @@
 
 use crate::common;
 
-#[path = "common/staff.rs"]
-mod staff;
+use common::staff;
 
 use common::*;
 use reqwest::{Method, StatusCode};

@@ -4,8 +4,7 @@
 //! the customer's address.
 
 use crate::common;
-#[path = "common/staff.rs"]
-mod staff;
+use common::staff;
 
 use common::smtp_sink::{body, header, SmtpSink};
 use common::TestApp;

@@ -2,8 +2,7 @@
 //! other within a second, without a restart — a person, a category, a rule.
 
 use crate::common;
-#[path = "common/staff.rs"]
-mod staff;
+use common::staff;
 
 use common::TestApp;
 use reqwest::StatusCode;

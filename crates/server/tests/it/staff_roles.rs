@@ -3,8 +3,7 @@
 
 use crate::common;
 
-#[path = "common/staff.rs"]
-mod staff;
+use common::staff;
 
 use common::*;
 use reqwest::StatusCode;

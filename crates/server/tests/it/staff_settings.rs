@@ -4,8 +4,7 @@
 
 use crate::common;
 
-#[path = "common/staff.rs"]
-mod staff;
+use common::staff;
 
 use common::html::unescape;
 use common::smtp_sink::{free_port, header, SmtpSink};

@@ -7,7 +7,9 @@
 
 pub mod browser;
 pub mod html;
+pub mod secure_sink;
 pub mod smtp_sink;
+pub mod staff;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use reqwest::header::HeaderMap;
