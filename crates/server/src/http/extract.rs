@@ -208,3 +208,12 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
             })
     }
 }
+
+/// The case named by a path segment (`/cases/{id}`): its record and its state; a segment
+/// that is not a number is a 400, a case that does not exist a 404.
+pub async fn case_in_path(
+    state: &AppState,
+    raw_id: &str,
+) -> Result<(roadone_store::StoredCase, roadone_domain::Case), AppError> {
+    state.case(path_id(raw_id, "case")?).await
+}

@@ -2,6 +2,7 @@
 //! mounted beside it, and the layers every request goes through.
 
 pub mod api;
+pub mod download;
 pub mod error;
 pub mod extract;
 #[cfg(feature = "fault-injection")]

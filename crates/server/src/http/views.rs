@@ -2,7 +2,7 @@
 //! so the document is generated from the same types the handlers use.
 
 use chrono::{DateTime, Utc};
-use roadone_domain::{Case, Category, ChecklistItem, Event, Person};
+use roadone_domain::{Case, Category, ChecklistItem, Event, EventBody, Person};
 use roadone_store::{CaseHead, StoredCase};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -422,6 +422,50 @@ pub struct CustomerCaseView {
     pub resolution: Option<String>,
     pub rated: bool,
     pub messages: Vec<CustomerMessageView>,
+}
+
+impl CustomerCaseView {
+    /// What the customer sees of a case: their messages and ours with the files sent, the
+    /// resolution — never internal events (passes, notes, who owns it).
+    pub fn of(stored: &StoredCase, case: &Case) -> CustomerCaseView {
+        let message = |at, from: &str, body: &str, files: &[roadone_domain::AttachmentRef]| {
+            CustomerMessageView {
+                at,
+                from: from.into(),
+                body: body.to_string(),
+                files: files.iter().map(FileView::from).collect(),
+            }
+        };
+        let messages = stored
+            .events
+            .iter()
+            .filter_map(|e| match &e.body {
+                EventBody::Opened {
+                    body, attachments, ..
+                } if !body.is_empty() || !attachments.is_empty() => {
+                    Some(message(e.at, "you", body, attachments))
+                }
+                EventBody::CustomerReplied { body, attachments } => {
+                    Some(message(e.at, "you", body, attachments))
+                }
+                EventBody::MessageSent { body, attachments } => {
+                    Some(message(e.at, "us", body, attachments))
+                }
+                EventBody::Solved { resolution, .. } => Some(message(e.at, "us", resolution, &[])),
+                _ => None,
+            })
+            .collect();
+        CustomerCaseView {
+            reference: stored.head.reference.clone(),
+            subject: case.subject.clone(),
+            state: case.status.as_str().into(),
+            opened_at: case.opened_at,
+            promised_by: case.promised_by,
+            resolution: case.solution.as_ref().map(|s| s.resolution.clone()),
+            rated: case.rating.is_some(),
+            messages,
+        }
+    }
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]

@@ -4,9 +4,9 @@
 
 use crate::app::AppState;
 use crate::error::AppError;
-use crate::http::api::cases::load;
-use crate::http::api::customer::customer_view;
+use crate::http::extract::case_in_path as load;
 use crate::http::upload::UploadForm;
+use crate::http::views::CustomerCaseView;
 use crate::tokens;
 use crate::web::client_ip::ClientIp;
 use crate::web::origin::{public_origin, same_origin};
@@ -100,7 +100,7 @@ fn case_page(
     welcome: bool,
     problem: Option<(StatusCode, String)>,
 ) -> WebResult<Response> {
-    let view = customer_view(stored, case);
+    let view = CustomerCaseView::of(stored, case);
     let query = access.query();
     let base = format!("/portal/cases/{}", stored.head.id);
     let messages: Vec<_> = view
@@ -460,7 +460,7 @@ pub async fn download(
     Visitor(visitor): Visitor,
 ) -> WebResult<Response> {
     let (stored, case, _) = authorise(&state, &id, q.token.as_deref(), visitor).await?;
-    let visible = customer_view(&stored, &case)
+    let visible = CustomerCaseView::of(&stored, &case)
         .messages
         .iter()
         .flat_map(|m| m.files.iter())
@@ -472,5 +472,5 @@ pub async fn download(
         .find(|a| visible && a.sha256 == sha)
         .cloned()
         .ok_or_else(|| WebError(AppError::NotFound("this file".into())))?;
-    Ok(crate::http::api::attachments::file_response(&state, attachment).await?)
+    Ok(crate::http::download::file_response(&state, attachment).await?)
 }

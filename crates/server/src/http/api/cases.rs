@@ -1,5 +1,6 @@
 use crate::app::AppState;
 use crate::error::{AppError, AppResult};
+use crate::http::extract::case_in_path as load;
 use crate::http::extract::ApiQuery;
 use crate::http::extract::{parse_json, path_id, ApiJson, JsonBytes, Staff};
 use crate::http::views::*;
@@ -7,7 +8,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
 use roadone_domain::{Actor, Case, CaseStatus, Channel, Command, Customer, Intake, Realtime};
-use roadone_store::{CaseFilter, IdempotencyKey, StoredCase};
+use roadone_store::{CaseFilter, IdempotencyKey};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
@@ -80,10 +81,6 @@ pub async fn open(
         .await?;
     // A replay answers exactly as the first request did.
     Ok((StatusCode::CREATED, Json(CaseCreated::new(outcome.head()))))
-}
-
-pub(crate) async fn load(state: &AppState, raw_id: &str) -> AppResult<(StoredCase, Case)> {
-    state.case(path_id(raw_id, "case")?).await
 }
 
 /// A case with its full event log.

@@ -3,13 +3,13 @@
 
 use crate::app::AppState;
 use crate::error::{AppError, AppResult};
-use crate::http::api::cases::load;
+use crate::http::extract::case_in_path as load;
 use crate::http::extract::{bearer, ApiJson};
 use crate::http::views::*;
 use axum::extract::{FromRequestParts, Path, Query, State};
 use axum::http::request::Parts;
 use axum::Json;
-use roadone_domain::{Actor, Case, Command, EventBody};
+use roadone_domain::{Actor, Case, Command};
 use roadone_store::StoredCase;
 use serde::Deserialize;
 
@@ -56,47 +56,6 @@ async fn authorised(
     Ok((stored, case))
 }
 
-/// What the customer sees of a case: their messages and ours with the files sent, the
-/// resolution — never internal events (passes, notes, who owns it).
-pub fn customer_view(stored: &StoredCase, case: &Case) -> CustomerCaseView {
-    let message =
-        |at, from: &str, body: &str, files: &[roadone_domain::AttachmentRef]| CustomerMessageView {
-            at,
-            from: from.into(),
-            body: body.to_string(),
-            files: files.iter().map(FileView::from).collect(),
-        };
-    let messages = stored
-        .events
-        .iter()
-        .filter_map(|e| match &e.body {
-            EventBody::Opened {
-                body, attachments, ..
-            } if !body.is_empty() || !attachments.is_empty() => {
-                Some(message(e.at, "you", body, attachments))
-            }
-            EventBody::CustomerReplied { body, attachments } => {
-                Some(message(e.at, "you", body, attachments))
-            }
-            EventBody::MessageSent { body, attachments } => {
-                Some(message(e.at, "us", body, attachments))
-            }
-            EventBody::Solved { resolution, .. } => Some(message(e.at, "us", resolution, &[])),
-            _ => None,
-        })
-        .collect();
-    CustomerCaseView {
-        reference: stored.head.reference.clone(),
-        subject: case.subject.clone(),
-        state: case.status.as_str().into(),
-        opened_at: case.opened_at,
-        promised_by: case.promised_by,
-        resolution: case.solution.as_ref().map(|s| s.resolution.clone()),
-        rated: case.rating.is_some(),
-        messages,
-    }
-}
-
 /// The customer's view of their case: messages both ways, never internal events.
 #[utoipa::path(get, path = "/api/v1/cases/{id}/customer-view", params(("id" = i64, Path), ("token" = String, Query)),
     responses((status = 200, body = CustomerCaseView), (status = 404, body = ErrorBody)))]
@@ -106,7 +65,7 @@ pub async fn show(
     token: CustomerToken,
 ) -> AppResult<Json<CustomerCaseView>> {
     let (stored, case) = authorised(&state, &id, &token).await?;
-    Ok(Json(customer_view(&stored, &case)))
+    Ok(Json(CustomerCaseView::of(&stored, &case)))
 }
 
 /// The customer rates a solved case.
@@ -128,7 +87,7 @@ pub async fn rate(
     };
     let stored = state.act(stored.head.id, Actor::Customer, &command).await?;
     let case = Case::from_events(&stored.events)?;
-    Ok(Json(customer_view(&stored, &case)))
+    Ok(Json(CustomerCaseView::of(&stored, &case)))
 }
 
 /// The customer writes on their case; a solved case reopens to the person who solved it.
@@ -154,5 +113,5 @@ pub async fn reply(
         )
         .await?;
     let case = Case::from_events(&stored.events)?;
-    Ok(Json(customer_view(&stored, &case)))
+    Ok(Json(CustomerCaseView::of(&stored, &case)))
 }

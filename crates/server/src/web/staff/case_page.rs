@@ -2,7 +2,7 @@
 
 use crate::app::AppState;
 use crate::error::AppError;
-use crate::http::api::cases::load;
+use crate::http::extract::case_in_path as load;
 use crate::http::upload::UploadForm;
 use crate::web::pages::{render, size, when, WebError, WebResult};
 use crate::web::staff::session::SignedIn;
@@ -356,5 +356,5 @@ pub async fn download(
         .find(|a| a.sha256 == sha)
         .cloned()
         .ok_or_else(|| WebError(AppError::NotFound("this file".into())))?;
-    Ok(crate::http::api::attachments::file_response(&state, attachment).await?)
+    Ok(crate::http::download::file_response(&state, attachment).await?)
 }

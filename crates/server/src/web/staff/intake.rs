@@ -265,7 +265,7 @@ pub async fn done(
     me: SignedIn,
     Path(id): Path<String>,
 ) -> WebResult<Response> {
-    let (stored, case) = crate::http::api::cases::load(&state, &id).await?;
+    let (stored, case) = crate::http::extract::case_in_path(&state, &id).await?;
     Ok(render(
         "staff/intake_done.html",
         context! {
