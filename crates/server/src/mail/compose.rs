@@ -176,7 +176,7 @@ pub fn compose(
         escalates_at => case.escalates_at.format("%Y-%m-%d %H:%M UTC").to_string(),
         escalate_after => settings.shown("escalate_after"),
         link => crate::mail::case_link::case_link(base, &stored.head),
-        staff_link => format!("{base}/api/v1/cases/{}", stored.head.id),
+        staff_link => format!("{base}/staff/cases/{}", stored.head.id),
     };
     let (subject, body) = templates.render(&row.notification.template, context)?;
     let from = mailbox(Some(&settings.mail_sender_name), &settings.mail_from)?;
@@ -199,13 +199,17 @@ pub fn compose(
             row.case_id,
             row.id,
             domain,
-        )));
+        )))
+        .in_reply_to(reply_address::thread_id(&state.secret, row.case_id, domain))
+        .references(reply_address::thread_id(&state.secret, row.case_id, domain));
     if !written_by_a_person(&row.notification.template) {
         builder = automatic(builder, "auto-replied");
     }
+    // A single part still says what it is (`MIME-Version`, `Content-Type` with its
+    // charset), or mail programs guess, and £ or — arrive as mojibake.
     if files.is_empty() {
         return builder
-            .body(body)
+            .singlepart(SinglePart::plain(body))
             .map_err(|e| ComposeError::Build(e.to_string()));
     }
     let mut parts = MultiPart::mixed().singlepart(SinglePart::plain(body));

@@ -5,7 +5,7 @@
 use crate::app::AppState;
 use crate::error::{AppError, AppResult};
 use crate::mail::compose::{automatic, mailbox};
-use lettre::message::Message;
+use lettre::message::{Message, SinglePart};
 use lettre::AsyncTransport;
 use std::time::Duration;
 
@@ -35,11 +35,20 @@ pub async fn send(
     let from = mailbox(Some(&settings.mail_sender_name), &settings.mail_from)
         .map_err(|e| internal(e.to_string()))?;
     let to = mailbox(to_name, to_email).map_err(|e| internal(e.to_string()))?;
+    let domain = settings
+        .mail_from
+        .rsplit_once('@')
+        .map(|(_, d)| d)
+        .unwrap_or("localhost");
     let message = automatic(Message::builder(), "auto-generated")
         .from(from)
         .to(to)
         .subject(subject)
-        .body(body)
+        .message_id(Some(format!(
+            "<roadone.direct.{:032x}@{domain}>",
+            rand::random::<u128>()
+        )))
+        .singlepart(SinglePart::plain(body))
         .map_err(|e| internal(e.to_string()))?;
     let transport = crate::mail::relay::transport(
         relay,

@@ -29,6 +29,13 @@ pub fn message_id(secret: &[u8], case: CaseId, row: i64, domain: &str) -> String
     format!("<roadone.{case}.{row}.{mac}@{domain}>")
 }
 
+/// The id every mail of `case` refers to (`In-Reply-To`, `References`), so that a mail
+/// program shows them as one conversation. Row 0 is never an outbox row: the id names
+/// the case itself, and a reply that quotes it still finds the case.
+pub fn thread_id(secret: &[u8], case: CaseId, domain: &str) -> String {
+    message_id(secret, case, 0, domain)
+}
+
 /// The case a Message-ID we sent belongs to; `None` for any other id, forged or foreign.
 pub fn case_of_message_id(secret: &[u8], id: &str) -> Option<CaseId> {
     let inner = id.trim().trim_start_matches('<').trim_end_matches('>');

@@ -481,3 +481,99 @@ async fn the_solved_mail_keeps_its_resolution_when_the_customer_reopens_before_i
     );
     assert!(!body(solved).contains("None"), "{solved}");
 }
+
+#[tokio::test]
+async fn every_mail_says_what_it_is_threads_under_its_case_and_reads_back_exactly() {
+    let Some(sink) = SmtpSink::start() else {
+        return;
+    };
+    let app = TestApp::spawn().await;
+    let org = app.org().await;
+    let id = app.open_case_id(&org.front1, "Café bill — £12 twice").await;
+    let words = "Sorry, Zoë — we refund the £12 today.";
+    app.act_ok(
+        &org.front1,
+        id,
+        "messages",
+        &serde_json::json!({"body": words}),
+    )
+    .await;
+    app.act_ok(
+        &org.front1,
+        id,
+        "pass-up",
+        &serde_json::json!({"reason": "refund above my limit"}),
+    )
+    .await;
+    sender(&app, sink.port).deliver_due().await.unwrap();
+    let messages = sink.wait_for(3);
+    assert_eq!(messages.len(), 3, "acknowledgment, reply, pass-up notice");
+
+    let thread = reply_address::thread_id(app.state.secret(), id, "roadone.local");
+    let mut ids = std::collections::BTreeSet::new();
+    for raw in &messages {
+        let subject = header(raw, "Subject").unwrap_or_default();
+        assert_eq!(
+            header(raw, "MIME-Version").as_deref(),
+            Some("1.0"),
+            "{subject}"
+        );
+        let content_type = header(raw, "Content-Type")
+            .unwrap_or_default()
+            .to_lowercase();
+        assert!(
+            content_type.starts_with("text/plain") && content_type.contains("charset=utf-8"),
+            "{subject}: {content_type}"
+        );
+        let message_id = header(raw, "Message-ID").expect("a Message-ID");
+        assert!(
+            ids.insert(message_id.clone()),
+            "each mail its own id: {message_id}"
+        );
+        assert_eq!(
+            header(raw, "In-Reply-To").as_deref(),
+            Some(thread.as_str()),
+            "{subject}"
+        );
+        assert_eq!(
+            header(raw, "References").as_deref(),
+            Some(thread.as_str()),
+            "{subject}"
+        );
+        let parsed = mail_parser::MessageParser::default()
+            .parse(raw.as_bytes())
+            .expect("the mail parses");
+        assert!(
+            parsed
+                .subject()
+                .unwrap_or_default()
+                .contains("Café bill — £12 twice"),
+            "the subject reads back: {:?}",
+            parsed.subject()
+        );
+    }
+    let reply = to_customer(&messages)
+        .into_iter()
+        .map(|raw| {
+            mail_parser::MessageParser::default()
+                .parse(raw.as_bytes())
+                .unwrap()
+        })
+        .find(|m| m.body_text(0).is_some_and(|b| b.contains("refund")))
+        .expect("the reply reached the customer");
+    assert!(
+        reply.body_text(0).unwrap().contains(words),
+        "£, ë and — read back exactly: {:?}",
+        reply.body_text(0)
+    );
+    // The notice to staff links to the staff page of the case, not the JSON API.
+    let to_lead = messages
+        .iter()
+        .find(|m| header(m, "To").is_some_and(|t| t.contains("leo.lead@example.com")))
+        .expect("the pass-up notice");
+    let text = body(to_lead);
+    assert!(
+        text.contains(&format!("/staff/cases/{id}")) && !text.contains("/api/v1/"),
+        "{text}"
+    );
+}

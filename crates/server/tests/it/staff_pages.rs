@@ -63,7 +63,11 @@ impl Browser {
         match page.status {
             StatusCode::OK => true,
             StatusCode::SEE_OTHER => {
-                assert_eq!(page.location(), "/staff/sign-in");
+                assert!(
+                    page.location().starts_with("/staff/sign-in"),
+                    "{}",
+                    page.location()
+                );
                 false
             }
             other => panic!("my cases answered {other}: {}", page.text),
@@ -210,20 +214,104 @@ async fn refused_action(
 // --- tests: signing in -----------------------------------------------------------------
 
 #[tokio::test]
+async fn a_link_to_a_case_lands_on_the_case_through_the_sign_in_page() {
+    let app = spawn().await;
+    let org = app.org().await;
+    set_password(&app, &[&org.front1], PASSWORD).await;
+    let id = app.open_case_id(&org.front1, "Charged twice").await;
+    let case = format!("/staff/cases/{id}");
+    let mut browser = Browser::staff(&app);
+
+    let page = browser.get(&case).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.text);
+    let sign_in = page.location().to_string();
+    assert_eq!(
+        sign_in,
+        format!("/staff/sign-in?next=%2Fstaff%2Fcases%2F{id}")
+    );
+    let form = browser.get(&sign_in).await;
+    assert!(
+        unescape(&form.text).contains(&format!("name=\"next\" value=\"{case}\"")),
+        "the form carries where to go: {}",
+        form.text
+    );
+    let wrong = browser
+        .post(
+            "/staff/sign-in",
+            &[
+                ("email", FRONT1),
+                ("password", "not it at all"),
+                ("next", &case),
+            ],
+        )
+        .await;
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    assert!(
+        unescape(&wrong.text).contains(&format!("value=\"{case}\"")),
+        "a wrong password keeps where to go"
+    );
+    let page = browser
+        .post(
+            "/staff/sign-in",
+            &[("email", FRONT1), ("password", PASSWORD), ("next", &case)],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.text);
+    assert_eq!(
+        page.location(),
+        case,
+        "signed in, on the case the link named"
+    );
+    assert_eq!(browser.get(&case).await.status, StatusCode::OK);
+
+    // Anywhere but a page of this server's staff side is not followed.
+    for elsewhere in [
+        "https://evil.example/staff/cases",
+        "//evil.example/staff/cases",
+        "/staff/\\evil.example",
+        "/portal",
+        "/staff/sign-out",
+    ] {
+        let mut other = Browser::staff(&app);
+        let page = other
+            .post(
+                "/staff/sign-in",
+                &[
+                    ("email", FRONT1),
+                    ("password", PASSWORD),
+                    ("next", elsewhere),
+                ],
+            )
+            .await;
+        assert_eq!(
+            page.status,
+            StatusCode::SEE_OTHER,
+            "{elsewhere}: {}",
+            page.text
+        );
+        assert_eq!(
+            page.location(),
+            "/staff/cases",
+            "{elsewhere} is not followed"
+        );
+    }
+}
+
+#[tokio::test]
 async fn signing_in_with_the_right_password_sets_a_locked_down_session_cookie() {
     let app = spawn().await;
     let org = app.org().await;
     set_password(&app, &[&org.front1], PASSWORD).await;
     let mut browser = Browser::staff(&app);
 
-    for path in ["/staff", "/staff/cases", "/staff/password"] {
+    for (path, sent_to) in [
+        ("/staff", "/staff/sign-in"),
+        ("/staff/cases", "/staff/sign-in?next=%2Fstaff%2Fcases"),
+        ("/staff/password", "/staff/sign-in?next=%2Fstaff%2Fpassword"),
+    ] {
         let page = browser.get(path).await;
         assert_eq!(page.status, StatusCode::SEE_OTHER, "{path}: {}", page.text);
-        assert_eq!(
-            page.location(),
-            "/staff/sign-in",
-            "{path} without a session"
-        );
+        assert_eq!(page.location(), sent_to, "{path} without a session");
     }
     let form = browser.get("/staff/sign-in").await;
     assert_eq!(form.status, StatusCode::OK, "{}", form.text);
@@ -1031,7 +1119,7 @@ async fn a_reply_with_a_file_is_sent_and_the_file_comes_back_byte_for_byte() {
         StatusCode::SEE_OTHER,
         "no file without a session"
     );
-    assert_eq!(page.location(), "/staff/sign-in");
+    assert!(page.location().starts_with("/staff/sign-in"));
     let page = fran
         .get(&format!("{path}/attachments/{}", sha256_hex(b"other")))
         .await;

@@ -1165,6 +1165,10 @@ async fn the_test_message_and_the_next_notification_come_from_the_address_set_on
         header(&messages[0], "Subject").as_deref(),
         Some("Roadone test message")
     );
+    // Sent at once, not through the outbox: it still says what it is and has its own id.
+    assert_eq!(header(&messages[0], "MIME-Version").as_deref(), Some("1.0"));
+    assert!(header(&messages[0], "Message-ID")
+        .is_some_and(|id| id.starts_with("<roadone.direct.") && id.ends_with("@roadone.local>")));
     assert!(
         header(&messages[0], "From")
             .unwrap()

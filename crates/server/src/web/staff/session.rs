@@ -68,6 +68,19 @@ pub async fn refuse_staff_rating(parts: &Parts, state: &AppState) -> AppResult<(
     Ok(())
 }
 
+/// The sign-in page, coming back afterwards to the page asked for (a link in a staff
+/// mail lands on its case): only for a page one reads, never for a form sent.
+fn sign_in_then_back(parts: &Parts) -> String {
+    let wanted = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("");
+    match crate::web::staff::sign_in::landing(Some(wanted)) {
+        Some(page) if parts.method == axum::http::Method::GET => format!(
+            "/staff/sign-in?next={}",
+            percent_encoding::utf8_percent_encode(page, percent_encoding::NON_ALPHANUMERIC)
+        ),
+        _ => "/staff/sign-in".into(),
+    }
+}
+
 /// A page that needs a signed-in person sends anyone else to the sign-in page.
 impl FromRequestParts<AppState> for SignedIn {
     type Rejection = Response;
@@ -75,7 +88,7 @@ impl FromRequestParts<AppState> for SignedIn {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
         match lookup(parts, state).await {
             Ok(Some(signed_in)) => Ok(signed_in),
-            Ok(None) => Err(Redirect::to("/staff/sign-in").into_response()),
+            Ok(None) => Err(Redirect::to(&sign_in_then_back(parts)).into_response()),
             Err(e) => Err(crate::web::pages::WebError(e).into_response()),
         }
     }

@@ -9,7 +9,7 @@ use crate::web::origin::{public_origin, same_origin};
 use crate::web::pages::{render, WebResult};
 use crate::web::session::STAFF;
 use crate::web::staff::session::{MaybeSignedIn, SignedIn};
-use axum::extract::{Request, State};
+use axum::extract::{Query, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::CookieJar;
@@ -22,11 +22,33 @@ pub async fn home(MaybeSignedIn(who): MaybeSignedIn) -> Response {
     }
 }
 
-pub async fn form(MaybeSignedIn(who): MaybeSignedIn) -> WebResult<Response> {
+/// Where to go after signing in: a staff page of this server, never anywhere else (a
+/// `next` pointing at another site would make the sign-in page an open redirect).
+pub fn landing(next: Option<&str>) -> Option<&str> {
+    next.filter(|n| {
+        n.starts_with("/staff/")
+            && !n.starts_with("/staff/sign-")
+            && n.len() <= 500
+            && !n.contains("//")
+            && !n.contains('\\')
+            && n.chars().all(|c| c.is_ascii_graphic())
+    })
+}
+
+#[derive(serde::Deserialize, Default)]
+pub struct SignInQuery {
+    next: Option<String>,
+}
+
+pub async fn form(
+    MaybeSignedIn(who): MaybeSignedIn,
+    Query(q): Query<SignInQuery>,
+) -> WebResult<Response> {
+    let next = landing(q.next.as_deref());
     if who.is_some() {
-        return Ok(Redirect::to("/staff/cases").into_response());
+        return Ok(Redirect::to(next.unwrap_or("/staff/cases")).into_response());
     }
-    Ok(render("staff/sign_in.html", context! {})?.into_response())
+    Ok(render("staff/sign_in.html", context! { next })?.into_response())
 }
 
 /// Checks the password; on success a fresh session replaces any earlier one of this
@@ -44,6 +66,7 @@ pub async fn submit(
     let form = UploadForm::read(Request::from_parts(parts, body), &state).await?;
     let email = form.given("email").unwrap_or_default();
     let password = form.text("password").unwrap_or_default().to_string();
+    let next = landing(form.text("next")).map(str::to_string);
     if !email.is_empty() {
         state.limits.check_address(&email)?;
     }
@@ -51,7 +74,7 @@ pub async fn submit(
     let Some(person) = person else {
         let page = render(
             "staff/sign_in.html",
-            context! { email, error => "That email and password do not match. Try again, or ask an administrator to set your password." },
+            context! { email, next, error => "That email and password do not match. Try again, or ask an administrator to set your password." },
         )?;
         return Ok((StatusCode::UNAUTHORIZED, page).into_response());
     };
@@ -62,7 +85,7 @@ pub async fn submit(
         .await?;
     Ok((
         jar.add(STAFF.cookie(&state, secret)),
-        Redirect::to("/staff/cases"),
+        Redirect::to(next.as_deref().unwrap_or("/staff/cases")),
     )
         .into_response())
 }
