@@ -22,9 +22,40 @@ impl AppState {
         Ok((stored, case))
     }
 
-    /// Cases matching `filter` (owner, status, customer, words), open ones first.
+    /// Cases matching `filter` (owner, status, customer, words), open ones first. A search
+    /// that is a case's reference as a person would type it finds that case: only it when
+    /// marked as one (`RD-003001`, `rd 3001`, `#3001`), first when a bare number (`3001`),
+    /// then whatever else the number matches.
     pub async fn list_cases(&self, filter: CaseFilter) -> AppResult<Vec<CaseHead>> {
-        Ok(self.store.list_cases(filter).await?)
+        let named = match filter
+            .search
+            .as_deref()
+            .and_then(roadone_store::reference_in)
+        {
+            Some(id) if filter.offset == 0 => self
+                .store
+                .load_case(id)
+                .await?
+                .map(|stored| stored.head)
+                .filter(|head| within(&filter, head)),
+            _ => None,
+        };
+        // Marked as a reference (`RD-…`, `#…`), it means that case and nothing else.
+        let marked = filter
+            .search
+            .as_deref()
+            .map(|t| t.trim().to_ascii_lowercase())
+            .is_some_and(|t| t.starts_with("rd") || t.starts_with('#'));
+        if marked && roadone_store::reference_in(filter.search.as_deref().unwrap_or("")).is_some() {
+            return Ok(named.into_iter().collect());
+        }
+        let mut heads = self.store.list_cases(filter.clone()).await?;
+        if let Some(head) = named {
+            heads.retain(|h| h.id != head.id);
+            heads.insert(0, head);
+            heads.truncate(filter.limit.max(1) as usize);
+        }
+        Ok(heads)
     }
 
     /// What became of every case (owner, solver, customer, times): customer math's input.
@@ -36,4 +67,18 @@ impl AppState {
     pub async fn events(&self, filter: EventFilter) -> AppResult<Vec<(CaseHead, Event)>> {
         Ok(self.store.events(filter).await?)
     }
+}
+
+/// Whether a case named by its reference is one the filter's other conditions allow (whose
+/// cases, which state, which customer, which category), so a reference never shows a
+/// case the list would not.
+fn within(filter: &CaseFilter, head: &CaseHead) -> bool {
+    filter.owner.is_none_or(|o| o == head.owner)
+        && filter.status.is_none_or(|s| s == head.status)
+        && filter.customer_id.is_none_or(|c| c == head.customer_id)
+        && filter
+            .category
+            .as_deref()
+            .is_none_or(|c| c == head.category)
+        && filter.text.is_none()
 }

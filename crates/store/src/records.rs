@@ -221,6 +221,23 @@ pub fn case_reference(id: CaseId) -> String {
     format!("RD-{id:06}")
 }
 
+/// The case a person means when they type its reference as it was read to them:
+/// `RD-003001`, `rd 3001`, `RD3001`, `#3001` or just `3001` (leading zeros, spaces and case
+/// do not matter). `None` for anything else.
+pub fn reference_in(text: &str) -> Option<CaseId> {
+    let t = text.trim();
+    let lower = t.to_ascii_lowercase();
+    let rest = lower
+        .strip_prefix("rd")
+        .map(|r| r.trim_start_matches([' ', '-', '_', '.']))
+        .or_else(|| lower.strip_prefix('#'))
+        .unwrap_or(&lower);
+    if rest.is_empty() || rest.len() > 18 || !rest.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    rest.parse::<CaseId>().ok().filter(|id| *id > 0)
+}
+
 /// A setting an admin changed on the pages: it overrides the configuration of that name.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SettingRecord {
@@ -320,4 +337,37 @@ pub struct InboundRecord {
     pub case_id: Option<CaseId>,
     /// What the intake did with it (`opened`, `replied`, …).
     pub outcome: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_reference_is_found_however_it_was_typed() {
+        for typed in [
+            "RD-003001",
+            "rd-3001",
+            "RD 003001",
+            "RD3001",
+            "#3001",
+            " 3001 ",
+            "Rd_3001",
+        ] {
+            assert_eq!(reference_in(typed), Some(3001), "{typed:?}");
+        }
+        assert_eq!(reference_in(&case_reference(42)), Some(42));
+        for other in [
+            "",
+            "RD-",
+            "RD-12a",
+            "refund",
+            "0",
+            "3001 3002",
+            "+447700900442",
+            "-5",
+        ] {
+            assert_eq!(reference_in(other), None, "{other:?}");
+        }
+    }
 }

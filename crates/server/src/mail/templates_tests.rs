@@ -356,9 +356,9 @@ async fn run_every_mail(overrides: &[(String, String)]) -> Run {
         mails: w.mails,
         reference: stored.head.reference.clone(),
         second_reference: second.head.reference,
-        second_staff_link: format!("{PUBLIC_URL}/api/v1/cases/{}", second.head.id),
+        second_staff_link: format!("{PUBLIC_URL}/staff/cases/{}", second.head.id),
         link: case_link(PUBLIC_URL, &stored.head),
-        staff_link: format!("{PUBLIC_URL}/api/v1/cases/{id}"),
+        staff_link: format!("{PUBLIC_URL}/staff/cases/{id}"),
     }
 }
 

@@ -146,6 +146,60 @@ async fn the_case_list_searches_every_word_said_on_a_case() {
 }
 
 #[tokio::test]
+async fn a_case_is_found_by_its_reference_however_it_is_read_out() {
+    let app = TestApp::spawn().await;
+    let org = app.org().await;
+    set_passwords(&app, &[org.front1.id, org.front2.id]).await;
+    let mut ids = Vec::new();
+    for subject in ["Parcel lost", "Charged twice", "Wrong size"] {
+        ids.push(app.open_case_id(&org.front1, subject).await);
+    }
+    let wanted = ids[1];
+    let reference = app.case(wanted).await["ref"].as_str().unwrap().to_string();
+    let session = StaffSession::sign_in(&app, org.front1.id).await;
+    for typed in [
+        reference.clone(),
+        reference.to_lowercase(),
+        reference.replace('-', " "),
+        format!("%23{wanted}"),
+    ] {
+        let page = session.get_text(&format!("/staff/cases?q={typed}")).await;
+        assert!(
+            page.contains("Charged twice") && !page.contains("Parcel lost"),
+            "{typed:?} finds {reference} and only it: {page}"
+        );
+    }
+    // A bare number may also be a word said on other cases: the case it names comes first.
+    let page = session.get_text(&format!("/staff/cases?q={wanted}")).await;
+    let link = |id: i64| page.find(&format!("&#x2f;staff&#x2f;cases&#x2f;{id}\""));
+    let first = link(wanted).expect("the case the number names is listed");
+    for other in [ids[0], ids[2]] {
+        assert!(
+            link(other).is_none_or(|at| at > first),
+            "case {wanted} first: {page}"
+        );
+    }
+    let api = app
+        .get(
+            &org.front1.token,
+            &format!("/api/v1/cases?search={reference}"),
+        )
+        .await;
+    let found: Vec<i64> = api
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(found, vec![wanted], "the API finds it by reference too");
+    // A reference never shows a case the list would not: another frontline's "my cases".
+    let other = StaffSession::sign_in(&app, org.front2.id).await;
+    let page = other.get_text(&format!("/staff/cases?q={reference}")).await;
+    assert!(!page.contains("Charged twice"), "not front2's case: {page}");
+}
+
+#[tokio::test]
 async fn my_cases_show_my_reminders_and_how_long_ago_the_last_came() {
     let app = TestApp::spawn().await;
     let org = app.org().await;
