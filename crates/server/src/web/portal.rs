@@ -92,12 +92,20 @@ async fn authorise(
     }
 }
 
+/// Whether the page thanks the customer for a case just opened, and whether it can say
+/// the same was mailed to them (only with a relay and an address to send to).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Welcome {
+    None,
+    Opened { mailed: bool },
+}
+
 /// The case page, with a notice or a problem to show at the top.
 fn case_page(
     stored: &StoredCase,
     case: &Case,
     access: &Access,
-    welcome: bool,
+    welcome: Welcome,
     problem: Option<(StatusCode, String)>,
 ) -> WebResult<Response> {
     let view = CustomerCaseView::of(stored, case);
@@ -140,7 +148,8 @@ fn case_page(
             messages,
             can_rate => solved && case.rating.is_none(),
             rating => case.rating.as_ref().map(|r| r.score),
-            welcome,
+            welcome => welcome != Welcome::None,
+            mailed => welcome == Welcome::Opened { mailed: true },
             problem => problem.map(|(_, m)| m),
             reply_action => format!("{base}/reply{query}"),
             rating_action => format!("{base}/rating{query}"),
@@ -311,7 +320,18 @@ pub async fn case(
     Visitor(visitor): Visitor,
 ) -> WebResult<Response> {
     let (stored, case, access) = authorise(&state, &id, q.token.as_deref(), visitor).await?;
-    case_page(&stored, &case, &access, q.new.is_some(), None)
+    let welcome = if q.new.is_some() {
+        let mailed = state.config.smtp_relay.is_some()
+            && case
+                .customer
+                .email
+                .as_deref()
+                .is_some_and(|e| !e.is_empty());
+        Welcome::Opened { mailed }
+    } else {
+        Welcome::None
+    };
+    case_page(&stored, &case, &access, welcome, None)
 }
 
 /// A form posted on a case page, checked: from our own page, by someone who may see the
@@ -368,7 +388,7 @@ pub async fn reply(
             &stored,
             &case,
             &access,
-            false,
+            Welcome::None,
             Some((StatusCode::UNPROCESSABLE_ENTITY, problem)),
         );
     }
@@ -416,7 +436,7 @@ pub async fn rate(
             &stored,
             &case,
             &access,
-            false,
+            Welcome::None,
             Some((StatusCode::UNPROCESSABLE_ENTITY, message.to_string())),
         )
     };
@@ -446,7 +466,13 @@ pub async fn rate(
         .into_response()),
         Err(AppError::Domain(e)) => {
             let (status, _, message, _) = AppError::Domain(e).parts();
-            case_page(&stored, &case, &access, false, Some((status, message)))
+            case_page(
+                &stored,
+                &case,
+                &access,
+                Welcome::None,
+                Some((status, message)),
+            )
         }
         Err(e) => Err(e.into()),
     }

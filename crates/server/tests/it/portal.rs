@@ -516,6 +516,11 @@ async fn a_customer_writes_in_with_two_files_and_sees_the_reference_and_the_prom
         "the page shows what the customer wrote: {}",
         page.text
     );
+    assert!(
+        !page.text.contains("mailed you"),
+        "with no mail relay set, no mail is claimed: {}",
+        page.text
+    );
 
     // Each file downloads from the page's own link, byte for byte and safely.
     let links = file_links(&page);
@@ -2148,4 +2153,29 @@ async fn mail_loops_the_sign_in_mail_says_no_auto_responder_may_answer_it() {
         header(sign_in, "X-Auto-Response-Suppress").as_deref(),
         Some("All")
     );
+}
+
+#[tokio::test]
+async fn the_thank_you_page_says_it_mailed_only_when_mail_can_go() {
+    for (relay, claimed) in [
+        (None, false),
+        (Some("smtp://127.0.0.1:9".to_string()), true),
+    ] {
+        let app = TestApp::spawn_with(|c| c.smtp_relay = relay.clone()).await;
+        let org = app.org().await;
+        let id = app.open_case_id(&org.front1, "Charged twice").await;
+        let token = app.customer_token_of(id).await;
+        let mut browser = Browser::portal(&app);
+        let page = browser
+            .get(&format!("/portal/cases/{id}?token={token}&new=1"))
+            .await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.text);
+        assert!(page.text.contains("Thank you: we have your request"));
+        assert_eq!(
+            page.text.contains("We have mailed you this too."),
+            claimed,
+            "relay {relay:?}: {}",
+            page.text
+        );
+    }
 }

@@ -33,6 +33,25 @@ async fn the_admin_moves_adds_and_deactivates_people_from_the_tree() {
         tree.contains("class=\"depth-4\"") && tree.contains("class=\"depth-0\""),
         "each is indented by their depth"
     );
+    // Each "Reports to" choice starts at the person's manager now, not at "nobody".
+    let fran = &tree[at("Fran Front")..];
+    let fran = &fran[..fran.find("</select>").unwrap()];
+    assert!(
+        fran.contains(&format!(
+            "<option value=\"{}\" selected>Leo Lead",
+            org.lead.id
+        )) && !fran.contains("<option value=\"\" selected>"),
+        "Fran's manager is chosen already: {fran}"
+    );
+    let names: Vec<&str> = fran
+        .split("<option value=\"")
+        .skip(2)
+        .filter_map(|o| o.split('>').nth(1)?.split(" (").next())
+        .collect();
+    let mut sorted = names.clone();
+    sorted.sort();
+    assert!(names.len() > 3, "{names:?}");
+    assert_eq!(names, sorted, "the choices are in name order");
 
     let r = session
         .post("/staff/admin/people/move")

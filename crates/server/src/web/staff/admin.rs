@@ -77,14 +77,16 @@ async fn page(
                 email => p.email.clone(),
                 role => p.role.as_str(),
                 active => p.active,
+                reports_to => p.reports_to,
                 depth,
                 indent => depth * 2,
             }
         })
         .collect();
-    let managers: Vec<Value> = people
-        .iter()
-        .filter(|p| p.active)
+    let mut active: Vec<&Person> = people.iter().filter(|p| p.active).collect();
+    active.sort_by(|a, b| (&a.name, a.id).cmp(&(&b.name, b.id)));
+    let managers: Vec<Value> = active
+        .into_iter()
         .map(crate::web::staff::person_choice)
         .collect();
     let status = problem.as_ref().map(|(s, _)| *s).unwrap_or(StatusCode::OK);
