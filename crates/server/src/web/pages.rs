@@ -87,6 +87,10 @@ const BUILT_IN: &[(&str, &str)] = &[
         include_str!("../../templates/web/staff/admin_tokens.html"),
     ),
     (
+        "staff/confirm.html",
+        include_str!("../../templates/web/staff/confirm.html"),
+    ),
+    (
         "staff/report_customer_math.html",
         include_str!("../../templates/web/staff/report_customer_math.html"),
     ),

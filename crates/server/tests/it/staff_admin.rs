@@ -107,11 +107,33 @@ async fn the_admin_moves_adds_and_deactivates_people_from_the_tree() {
     assert!(done.contains("Nia New was added"), "{done}");
 
     let case = app.open_case_id(&org.front1, "Open one").await;
+    let front1 = org.front1.id.to_string();
+    // The first click only asks, saying what will happen; nothing changes yet.
+    let asked = session
+        .post("/staff/admin/people/deactivate")
+        .form(&[("csrf", session.csrf.as_str()), ("id", &front1)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(asked.status(), StatusCode::OK);
+    let asked = asked.text().await.unwrap();
+    assert!(
+        asked.contains("Deactivate Fran Front?")
+            && asked.contains("Their one open case passes up")
+            && asked.contains("name=\"confirm\" value=\"yes\""),
+        "{asked}"
+    );
+    assert_eq!(
+        app.case(case).await["owner"],
+        org.front1.id,
+        "nothing moved yet"
+    );
     let r = session
         .post("/staff/admin/people/deactivate")
         .form(&[
             ("csrf", session.csrf.as_str()),
-            ("id", &org.front1.id.to_string()),
+            ("id", &front1),
+            ("confirm", "yes"),
         ])
         .send()
         .await
@@ -211,9 +233,31 @@ async fn the_admin_issues_a_token_shown_once_and_revokes_it_at_once() {
         .and_then(|s| s.split('"').next())
         .expect("a revoke form")
         .to_string();
-    let r = session
+    let asked = session
         .post("/staff/admin/tokens/revoke")
         .form(&[("csrf", session.csrf.as_str()), ("id", id.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(asked.status(), StatusCode::OK);
+    let asked = asked.text().await.unwrap();
+    assert!(
+        asked.contains("Revoke \u{201c}the shop&#x27;s order system\u{201d}?")
+            && asked.contains("Fran Front"),
+        "the first click asks, naming the token and its holder: {asked}"
+    );
+    assert_eq!(
+        app.get(&token, "/api/v1/cases").await.status,
+        StatusCode::OK,
+        "asking revokes nothing"
+    );
+    let r = session
+        .post("/staff/admin/tokens/revoke")
+        .form(&[
+            ("csrf", session.csrf.as_str()),
+            ("id", id.as_str()),
+            ("confirm", "yes"),
+        ])
         .send()
         .await
         .unwrap();

@@ -6,6 +6,7 @@ use crate::error::AppError;
 use crate::http::upload::UploadForm;
 use crate::people::PersonForm;
 use crate::web::pages::{render, WebError, WebResult};
+use crate::web::staff::confirm;
 use crate::web::staff::session::SignedIn;
 use axum::extract::{Path, Request, State};
 use axum::http::StatusCode;
@@ -147,6 +148,9 @@ pub async fn act(
                 .map_err(|_| AppError::invalid("reports_to", "choose a person from the list")),
         }
     };
+    if action == "deactivate" && !confirm::confirmed(&form) {
+        return ask_to_deactivate(&state, &me, &form).await;
+    }
     let result: Result<String, AppError> = match action.as_str() {
         "add" => {
             async {
@@ -205,6 +209,55 @@ pub async fn act(
             Err(e) => Err(e.into()),
         },
     }
+}
+
+/// The page that asks before a person is deactivated, saying what becomes of their cases.
+async fn ask_to_deactivate(
+    state: &AppState,
+    me: &SignedIn,
+    form: &UploadForm,
+) -> WebResult<Response> {
+    let snapshot = state.directory.snapshot();
+    let person = form
+        .given("id")
+        .and_then(|v| v.parse::<PersonId>().ok())
+        .and_then(|id| snapshot.person(id).cloned());
+    let Some(person) = person else {
+        let problem = (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "id: choose a person".into(),
+        );
+        return page(state, me, Some(problem), None).await;
+    };
+    let open = state
+        .list_cases(roadone_store::CaseFilter {
+            owner: Some(person.id),
+            status: Some(roadone_domain::CaseStatus::Open),
+            limit: 10_000,
+            ..roadone_store::CaseFilter::default()
+        })
+        .await?
+        .len();
+    let consequence = match open {
+        0 => format!("{} owns no open case.", person.name),
+        1 => "Their one open case passes up to the nearest active person above them.".into(),
+        n => format!("Their {n} open cases pass up, each to the nearest active person above them."),
+    };
+    confirm::page(
+        me,
+        confirm::Confirmation {
+            title: format!("Deactivate {}?", person.name),
+            question: format!(
+                "{} ({}) will no longer be able to sign in or own cases.",
+                person.name, person.email
+            ),
+            consequence,
+            button: "Deactivate",
+            action: "/staff/admin/people/deactivate",
+            fields: vec![("id", person.id.to_string())],
+            cancel: "/staff/admin/people",
+        },
+    )
 }
 
 #[derive(serde::Deserialize)]
@@ -308,6 +361,35 @@ pub async fn token_action(
             let Some(hash) = hash.filter(|h| h.len() == 32) else {
                 return tokens_page(&state, &me, None, problem("id: choose a token".into())).await;
             };
+            if !confirm::confirmed(&form) {
+                let known = state.tokens().await?.into_iter().find(|t| t.hash == hash);
+                let Some(token) = known else {
+                    return tokens_page(
+                        &state,
+                        &me,
+                        None,
+                        problem("id: there is no such token".into()),
+                    )
+                    .await;
+                };
+                let holder = state.directory.snapshot().person_name(token.person_id);
+                return confirm::page(
+                    &me,
+                    confirm::Confirmation {
+                        title: format!("Revoke \u{201c}{}\u{201d}?", token.label),
+                        question: format!(
+                            "This token of {holder} stops working at once, on every server."
+                        ),
+                        consequence: "Whatever uses it (a shop, a script) is refused from then \
+                                      on and needs a new token. This cannot be undone."
+                            .into(),
+                        button: "Revoke the token",
+                        action: "/staff/admin/tokens/revoke",
+                        fields: vec![("id", hex::encode(&hash))],
+                        cancel: "/staff/admin/tokens",
+                    },
+                );
+            }
             if !state.revoke_token(&hash).await? {
                 return tokens_page(
                     &state,

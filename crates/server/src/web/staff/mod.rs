@@ -6,6 +6,7 @@ pub mod admin;
 pub mod case_page;
 pub mod cases;
 pub mod categories;
+pub mod confirm;
 pub mod feed;
 pub mod intake;
 pub mod reports;
