@@ -61,6 +61,7 @@ mod concurrency;
 mod concurrent_claims;
 mod concurrent_customers;
 mod directory;
+mod directory_version;
 mod fixture;
 mod hierarchy;
 mod instances;
@@ -77,7 +78,8 @@ pub use concurrent_claims::{
     concurrent_outbox_claims, concurrent_sign_in_redemptions, concurrent_timer_claims,
 };
 pub use concurrent_customers::{concurrent_customer_upserts, concurrent_orders};
-pub use directory::{categories, category_updates, directory_version, people, settings, tokens};
+pub use directory::{categories, category_updates, people, settings, tokens};
+pub use directory_version::directory_version;
 pub use fixture::{load, Fixture};
 pub use hierarchy::hierarchy_checks;
 pub use instances::{backlog, inbound_messages, instances};
