@@ -27,12 +27,12 @@ impl AppState {
     /// marked as one (`RD-003001`, `rd 3001`, `#3001`), first when a bare number (`3001`),
     /// then whatever else the number matches.
     pub async fn list_cases(&self, filter: CaseFilter) -> AppResult<Vec<CaseHead>> {
-        let named = match filter
-            .search
-            .as_deref()
-            .and_then(roadone_store::reference_in)
-        {
-            Some(id) if filter.offset == 0 => self
+        let search = filter.search.as_deref().unwrap_or("").trim();
+        let Some(id) = roadone_store::reference_in(search) else {
+            return Ok(self.store.list_cases(filter).await?);
+        };
+        let named = match filter.offset {
+            0 => self
                 .store
                 .load_case(id)
                 .await?
@@ -41,12 +41,8 @@ impl AppState {
             _ => None,
         };
         // Marked as a reference (`RD-…`, `#…`), it means that case and nothing else.
-        let marked = filter
-            .search
-            .as_deref()
-            .map(|t| t.trim().to_ascii_lowercase())
-            .is_some_and(|t| t.starts_with("rd") || t.starts_with('#'));
-        if marked && roadone_store::reference_in(filter.search.as_deref().unwrap_or("")).is_some() {
+        let lower = search.to_ascii_lowercase();
+        if lower.starts_with("rd") || lower.starts_with('#') {
             return Ok(named.into_iter().collect());
         }
         let mut heads = self.store.list_cases(filter.clone()).await?;

@@ -69,6 +69,14 @@ fn written_by_a_person(template: &str) -> bool {
     matches!(template, "staff_message" | "solved")
 }
 
+/// The domain of the support address: the right-hand side of every Message-ID we make.
+pub(crate) fn mail_domain(mail_from: &str) -> &str {
+    mail_from
+        .rsplit_once('@')
+        .map(|(_, d)| d)
+        .unwrap_or("localhost")
+}
+
 pub(crate) fn mailbox(name: Option<&str>, email: &str) -> Result<Mailbox, ComposeError> {
     let address = email
         .parse()
@@ -184,11 +192,7 @@ pub fn compose(
         Some(&settings.mail_sender_name),
         &reply_address::address(&settings.mail_from, &state.secret, stored.head.id),
     )?;
-    let domain = settings
-        .mail_from
-        .rsplit_once('@')
-        .map(|(_, d)| d)
-        .unwrap_or("localhost");
+    let domain = mail_domain(&settings.mail_from);
     let mut builder = Message::builder()
         .from(from)
         .reply_to(reply_to)

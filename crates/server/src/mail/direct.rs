@@ -4,7 +4,7 @@
 
 use crate::app::AppState;
 use crate::error::{AppError, AppResult};
-use crate::mail::compose::{automatic, mailbox};
+use crate::mail::compose::{automatic, mail_domain, mailbox};
 use lettre::message::{Message, SinglePart};
 use lettre::AsyncTransport;
 use std::time::Duration;
@@ -35,11 +35,7 @@ pub async fn send(
     let from = mailbox(Some(&settings.mail_sender_name), &settings.mail_from)
         .map_err(|e| internal(e.to_string()))?;
     let to = mailbox(to_name, to_email).map_err(|e| internal(e.to_string()))?;
-    let domain = settings
-        .mail_from
-        .rsplit_once('@')
-        .map(|(_, d)| d)
-        .unwrap_or("localhost");
+    let domain = mail_domain(&settings.mail_from);
     let message = automatic(Message::builder(), "auto-generated")
         .from(from)
         .to(to)
