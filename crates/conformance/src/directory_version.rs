@@ -77,6 +77,7 @@ pub async fn directory_version<S: Store>(store: S) {
             PersonUpdate {
                 reports_to: None,
                 active: Some(false),
+                ..PersonUpdate::default()
             },
         )
         .await

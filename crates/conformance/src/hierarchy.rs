@@ -20,6 +20,7 @@ pub async fn hierarchy_checks<S: Store>(store: S) {
     let up = |reports_to| PersonUpdate {
         reports_to: Some(reports_to),
         active: None,
+        ..PersonUpdate::default()
     };
     refused_on(
         store
@@ -46,6 +47,7 @@ pub async fn hierarchy_checks<S: Store>(store: S) {
     let deactivate = PersonUpdate {
         reports_to: None,
         active: Some(false),
+        ..PersonUpdate::default()
     };
     refused_on(
         store.update_person(first.id, deactivate.clone()).await,

@@ -67,6 +67,7 @@ mod hierarchy;
 mod instances;
 mod listing;
 mod outbox;
+mod password_links;
 mod reports;
 mod search;
 mod sign_in;
@@ -85,6 +86,7 @@ pub use hierarchy::hierarchy_checks;
 pub use instances::{backlog, inbound_messages, instances};
 pub use listing::list_cases;
 pub use outbox::outbox;
+pub use password_links::{concurrent_password_redemptions, password_links};
 pub use reports::{orders_and_outcomes, report_events};
 pub use search::{event_feed, full_text_search};
 pub use sign_in::{customer_lookup, customer_sign_in, staff_sign_in};
@@ -114,6 +116,7 @@ macro_rules! conformance_checks {
             list_cases,
             customer_sign_in,
             staff_sign_in,
+            password_links,
             event_feed,
             full_text_search,
             category_updates,
@@ -128,6 +131,7 @@ macro_rules! conformance_checks {
             concurrent_timer_claims,
             concurrent_outbox_claims,
             concurrent_sign_in_redemptions,
+            concurrent_password_redemptions,
             concurrent_customer_upserts,
             concurrent_orders,
         );

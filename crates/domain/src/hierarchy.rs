@@ -130,6 +130,24 @@ impl Hierarchy {
         Ok(())
     }
 
+    /// The last active administrator may not stop being one, for the same reason.
+    pub fn check_role_change(&self, id: PersonId, role: Role) -> Result<(), HierarchyRefusal> {
+        if self.get(id).is_none() {
+            return Err(HierarchyRefusal {
+                field: "id",
+                message: format!("there is no person {id}"),
+            });
+        }
+        if role == Role::Admin {
+            return Ok(());
+        }
+        self.check_deactivation(id)
+            .map_err(|refusal| HierarchyRefusal {
+                field: "role",
+                ..refusal
+            })
+    }
+
     /// Who owns a case that arrives with nobody taking it in (mail, the web form), the
     /// `turn`-th time one arrives: the named `inbound_owner` when they are active and may
     /// own cases, else the active frontline in turn, else anyone active but admins.
@@ -250,6 +268,16 @@ mod tests {
     fn the_last_active_administrator_stays() {
         let mut h = team();
         assert_eq!(h.check_deactivation(5).unwrap_err().field, "id");
+        assert_eq!(
+            h.check_role_change(5, Role::Manager).unwrap_err().field,
+            "role"
+        );
+        assert!(h.check_role_change(5, Role::Admin).is_ok());
+        assert!(h.check_role_change(3, Role::Frontline).is_ok());
+        assert_eq!(
+            h.check_role_change(99, Role::Admin).unwrap_err().field,
+            "id"
+        );
         assert!(h.check_deactivation(3).is_ok());
         h.insert(person(7, Role::Admin, None, true));
         assert!(h.check_deactivation(5).is_ok(), "another admin remains");

@@ -1,6 +1,7 @@
 //! Roadone's server: the HTTP API, the scheduler, and the use cases that join the
 //! pure case rules (`roadone-domain`) to a store (`roadone-store`).
 
+pub mod accounts;
 pub mod app;
 pub mod attachments;
 pub mod cases;

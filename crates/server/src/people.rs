@@ -31,23 +31,7 @@ pub struct Deactivation {
 impl AppState {
     /// Adds a person; each field is checked and named when it is wrong.
     pub async fn add_person(&self, form: PersonForm) -> AppResult<Person> {
-        let name = form.name.trim();
-        if name.is_empty() {
-            return Err(AppError::invalid("name", "is required"));
-        }
-        if name.chars().count() > 200 || name.chars().any(char::is_control) {
-            return Err(AppError::invalid(
-                "name",
-                "must be one line of at most 200 characters",
-            ));
-        }
-        let email =
-            EmailAddress::parse(form.email.trim()).map_err(|m| AppError::invalid("email", m))?;
-        let role = form
-            .role
-            .trim()
-            .parse::<Role>()
-            .map_err(|m| AppError::invalid("role", m))?;
+        let (name, email, role) = checked(&form)?;
         if let Some(boss) = form.reports_to {
             self.directory
                 .snapshot()
@@ -59,8 +43,8 @@ impl AppState {
             .store
             .add_person(
                 NewPerson {
-                    name: name.into(),
-                    email: email.into_string(),
+                    name,
+                    email,
                     role,
                     reports_to: form.reports_to,
                 },
@@ -69,6 +53,34 @@ impl AppState {
             .await?;
         self.refresh_directory().await?;
         Ok(added)
+    }
+
+    /// Corrects a person's name, email and role (whom they report to is `move_person`'s).
+    /// The last active administrator keeps that role.
+    pub async fn edit_person(&self, id: PersonId, form: PersonForm) -> AppResult<Person> {
+        let (name, email, role) = checked(&form)?;
+        let snapshot = self.directory.snapshot();
+        if snapshot.person(id).is_none() {
+            return Err(AppError::NotFound(format!("person {id}")));
+        }
+        snapshot
+            .hierarchy
+            .check_role_change(id, role)
+            .map_err(refused)?;
+        let edited = self
+            .store
+            .update_person(
+                id,
+                PersonUpdate {
+                    name: Some(name),
+                    email: Some(email),
+                    role: Some(role),
+                    ..PersonUpdate::default()
+                },
+            )
+            .await?;
+        self.refresh_directory().await?;
+        Ok(edited)
     }
 
     /// The person with this email (any case), active or not.
@@ -98,6 +110,7 @@ impl AppState {
                 PersonUpdate {
                     reports_to: Some(reports_to),
                     active: None,
+                    ..PersonUpdate::default()
                 },
             )
             .await?;
@@ -120,6 +133,7 @@ impl AppState {
                 PersonUpdate {
                     reports_to: None,
                     active: Some(false),
+                    ..PersonUpdate::default()
                 },
             )
             .await?;
@@ -155,6 +169,28 @@ impl AppState {
             }
         }
     }
+}
+
+/// The name, email and role of a form, each checked and named when it is wrong.
+fn checked(form: &PersonForm) -> AppResult<(String, String, Role)> {
+    let name = form.name.trim();
+    if name.is_empty() {
+        return Err(AppError::invalid("name", "is required"));
+    }
+    if name.chars().count() > 200 || name.chars().any(char::is_control) {
+        return Err(AppError::invalid(
+            "name",
+            "must be one line of at most 200 characters",
+        ));
+    }
+    let email =
+        EmailAddress::parse(form.email.trim()).map_err(|m| AppError::invalid("email", m))?;
+    let role = form
+        .role
+        .trim()
+        .parse::<Role>()
+        .map_err(|m| AppError::invalid("role", m))?;
+    Ok((name.to_string(), email.into_string(), role))
 }
 
 fn refused(r: HierarchyRefusal) -> AppError {

@@ -72,6 +72,35 @@ pub fn update_person(conn: &Connection, id: PersonId, u: &PersonUpdate) -> Store
             .and_then(|mut s| s.execute(params![reports_to, id]))
             .map_err(db)?;
     }
+    if let Some(role) = u.role {
+        hierarchy.check_role_change(id, role).map_err(refused)?;
+        conn.prepare_cached("UPDATE people SET role = ? WHERE id = ?")
+            .and_then(|mut s| s.execute(params![role.as_str(), id]))
+            .map_err(db)?;
+    }
+    if let Some(name) = &u.name {
+        conn.prepare_cached("UPDATE people SET name = ? WHERE id = ?")
+            .and_then(|mut s| s.execute(params![name, id]))
+            .map_err(db)?;
+    }
+    if let Some(email) = &u.email {
+        let taken: bool = conn
+            .query_row(
+                "SELECT EXISTS(SELECT 1 FROM people WHERE email = ? AND id <> ?)",
+                params![email, id],
+                |r| r.get(0),
+            )
+            .map_err(db)?;
+        if taken {
+            return Err(StoreError::Duplicate {
+                field: "email",
+                value: email.clone(),
+            });
+        }
+        conn.prepare_cached("UPDATE people SET email = ? WHERE id = ?")
+            .and_then(|mut s| s.execute(params![email, id]))
+            .map_err(db)?;
+    }
     if let Some(active) = u.active {
         if !active {
             hierarchy.check_deactivation(id).map_err(refused)?;

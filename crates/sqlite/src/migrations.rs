@@ -49,6 +49,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0012_directory_version",
         include_str!("../migrations/0012_directory_version.sql"),
     ),
+    (
+        "0013_password_links",
+        include_str!("../migrations/0013_password_links.sql"),
+    ),
 ];
 
 /// Applies every migration not yet applied; returns how many ran.

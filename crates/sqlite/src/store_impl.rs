@@ -213,6 +213,36 @@ impl Store for SqliteStore {
             .await
     }
 
+    async fn add_password_link(&self, link: PasswordLink) -> StoreResult<()> {
+        self.write(move |c| staff_access::add_password_link(c, &link))
+            .await
+    }
+
+    async fn password_link(
+        &self,
+        link_hash: &[u8],
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<(PersonId, PasswordLinkPurpose)>> {
+        let hash = link_hash.to_vec();
+        self.read(move |c| staff_access::password_link(c, &hash, now))
+            .await
+    }
+
+    async fn redeem_password_link(
+        &self,
+        link_hash: &[u8],
+        now: DateTime<Utc>,
+        password_hash: &str,
+    ) -> StoreResult<Option<PersonId>> {
+        let (hash, password_hash) = (link_hash.to_vec(), password_hash.to_string());
+        self.write(move |c| staff_access::redeem_password_link(c, &hash, now, &password_hash))
+            .await
+    }
+
+    async fn accounts(&self, now: DateTime<Utc>) -> StoreResult<Vec<AccountState>> {
+        self.read(move |c| staff_access::accounts(c, now)).await
+    }
+
     async fn claim_due_timers(
         &self,
         by: &str,

@@ -29,6 +29,57 @@ pub struct TokenRecord {
 pub struct PersonUpdate {
     pub reports_to: Option<Option<PersonId>>,
     pub active: Option<bool>,
+    pub name: Option<String>,
+    /// Must stay unique among people.
+    pub email: Option<String>,
+    pub role: Option<roadone_domain::Role>,
+}
+
+/// What a password link is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PasswordLinkPurpose {
+    /// A first password, for someone an administrator added.
+    Invite,
+    /// A new password, for someone who forgot theirs.
+    Reset,
+}
+
+impl PasswordLinkPurpose {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PasswordLinkPurpose::Invite => "invite",
+            PasswordLinkPurpose::Reset => "reset",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<PasswordLinkPurpose> {
+        match text {
+            "invite" => Some(PasswordLinkPurpose::Invite),
+            "reset" => Some(PasswordLinkPurpose::Reset),
+            _ => None,
+        }
+    }
+}
+
+/// A single-use link to set a password, as stored: the digest of its secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PasswordLink {
+    pub hash: Vec<u8>,
+    pub person: PersonId,
+    pub purpose: PasswordLinkPurpose,
+    /// The administrator who sent an invitation; `None` for a reset asked for by the person.
+    pub created_by: Option<PersonId>,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Whether a person can sign in yet, for the administrator's list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountState {
+    pub person: PersonId,
+    pub has_password: bool,
+    /// When the latest unused invitation runs out, if one is waiting.
+    pub invite_expires_at: Option<DateTime<Utc>>,
 }
 
 /// The projection row of a case, kept in step with its events for listing and lookup.

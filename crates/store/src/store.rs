@@ -106,6 +106,28 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<Option<PersonId>>;
     async fn end_staff_session(&self, session_hash: &[u8]) -> StoreResult<()>;
 
+    /// Stores a password link; every earlier unused link of the same person and purpose
+    /// is spent, so only the latest mail works. Expired links are purged meanwhile.
+    async fn add_password_link(&self, link: PasswordLink) -> StoreResult<()>;
+    /// The person and purpose of a link that is unused, unexpired at `now` and belongs to
+    /// an active person.
+    async fn password_link(
+        &self,
+        link_hash: &[u8],
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<(PersonId, PasswordLinkPurpose)>>;
+    /// Uses a link at most once: if it is still good at `now`, sets the person's password
+    /// to `password_hash`, ends their sessions and spends all their links, in one
+    /// transaction. Of two concurrent redemptions exactly one succeeds.
+    async fn redeem_password_link(
+        &self,
+        link_hash: &[u8],
+        now: DateTime<Utc>,
+        password_hash: &str,
+    ) -> StoreResult<Option<PersonId>>;
+    /// For each person, whether a password is set and whether an invitation is waiting.
+    async fn accounts(&self, now: DateTime<Utc>) -> StoreResult<Vec<AccountState>>;
+
     // --- timers and outbox -------------------------------------------------------------
 
     /// Claims up to `limit` timers due at `now` and not leased by another scheduler;

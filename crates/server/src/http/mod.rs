@@ -88,7 +88,9 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
             OpenApiRouter::new()
                 .routes(routes!(people::create, people::list))
                 .routes(routes!(people::move_person))
-                .routes(routes!(people::deactivate)),
+                .routes(routes!(people::deactivate))
+                .routes(routes!(people::edit))
+                .routes(routes!(people::invite)),
         ))
         .merge(tagged(
             "tokens",

@@ -33,6 +33,26 @@ pub struct NewPersonRequest {
     pub reports_to: Option<i64>,
 }
 
+/// A correction of a person; what is left out stays as it is.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EditPersonRequest {
+    pub name: Option<String>,
+    pub email: Option<String>,
+    /// `frontline`, `staff`, `manager`, `executive` or `admin`.
+    pub role: Option<String>,
+}
+
+/// What became of an invitation: mailed, or the link to pass on by hand.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InvitationView {
+    pub mailed: bool,
+    /// The link, when it could not be mailed; it works once.
+    pub link: Option<String>,
+    /// Why it was not mailed.
+    pub reason: Option<String>,
+}
+
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MovePersonRequest {

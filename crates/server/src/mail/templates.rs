@@ -42,6 +42,19 @@ const CASE_LINK: &[&str] = &["ref", "subject", "customer_name", "sender_name", "
 /// What `mail::sign_in::send_sign_in_link` gives `sign_in_link`.
 const SIGN_IN: &[&str] = &["customer_name", "link", "minutes"];
 
+/// What `mail::password_link` gives `staff_invite`.
+const STAFF_INVITE: &[&str] = &[
+    "person_name",
+    "inviter_name",
+    "sender_name",
+    "link",
+    "days",
+    "sign_in",
+];
+
+/// What `mail::password_link` gives `password_reset`.
+const PASSWORD_RESET: &[&str] = &["person_name", "sender_name", "link", "minutes"];
+
 struct BuiltIn {
     name: &'static str,
     source: &'static str,
@@ -75,6 +88,8 @@ const BUILT_IN: &[BuiltIn] = &[
     built_in!("rated", CASE_MAIL),
     built_in!("sign_in_link", SIGN_IN),
     built_in!("case_link", CASE_LINK),
+    built_in!("staff_invite", STAFF_INVITE),
+    built_in!("password_reset", PASSWORD_RESET),
 ];
 
 #[derive(Debug, Error)]

@@ -8,6 +8,7 @@ use crate::app::AppState;
 use crate::config::Config;
 use crate::mail::case_link::{case_link, send_case_link};
 use crate::mail::compose::compose;
+use crate::mail::password_link;
 use crate::mail::sign_in::send_sign_in_link;
 use crate::people::PersonForm;
 use chrono::{DateTime, Duration, TimeZone, Utc};
@@ -25,6 +26,8 @@ const CUSTOMER: &str = "Ann Customer";
 const CUSTOMER_EMAIL: &str = "ann@example.org";
 const SUBJECT: &str = "Invoice charged twice";
 const SIGN_IN_LINK: &str = "http://roadone.test/portal/sign-in?token=one-time-secret";
+const INVITE_LINK: &str = "http://roadone.test/staff/password/invitation-secret";
+const RESET_LINK: &str = "http://roadone.test/staff/password/reset-secret";
 
 /// The directory the built-in templates are compiled from.
 fn template_dir() -> std::path::PathBuf {
@@ -327,6 +330,17 @@ async fn run_every_mail(overrides: &[(String, String)]) -> Run {
         .await
         .unwrap();
     w.relayed("sign_in_link").await;
+    let fran = w.state.directory.snapshot().person(front).unwrap().clone();
+    password_link::send_invite(&w.state, &fran, "Ada Admin", INVITE_LINK, 7)
+        .await
+        .unwrap()
+        .unwrap();
+    w.relayed("staff_invite").await;
+    password_link::send_reset(&w.state, &fran, RESET_LINK, 60)
+        .await
+        .unwrap()
+        .unwrap();
+    w.relayed("password_reset").await;
 
     w.act(id, Actor::Customer, reply("The refund has not arrived."))
         .await;
@@ -405,6 +419,8 @@ async fn every_template_renders_with_what_the_code_passes() {
         ("solved", CUSTOMER_EMAIL, &[r, SUBJECT, CUSTOMER, "We refunded the second charge.", link]),
         ("case_link", CUSTOMER_EMAIL, &[r, SUBJECT, CUSTOMER, "Victor Vp", link]),
         ("sign_in_link", CUSTOMER_EMAIL, &[CUSTOMER, "15 minutes", SIGN_IN_LINK]),
+        ("staff_invite", "fran@example.com", &["Fran Front", "Ada Admin", "7 days", INVITE_LINK, "/staff/sign-in"]),
+        ("password_reset", "fran@example.com", &["Fran Front", "60 minutes", RESET_LINK]),
         ("reopened_to_you", "victor@example.com", &[r, SUBJECT, "The refund has not arrived.", staff]),
         ("rated", "victor@example.com", &[r, SUBJECT, "4/5", "the quick refund", "yes", staff]),
         ("upgraded_to_you", "mona@example.com", &[r2, "Wrong address on the invoice", "Fran Front", "Billing", "the customer asked for a manager", staff2]),

@@ -207,10 +207,7 @@ pub async fn submit(
 ) -> WebResult<Response> {
     let category = category(&state, &key)?;
     // Another site must not be able to open cases in a visitor's name.
-    let (parts, body) = request.into_parts();
-    crate::web::origin::same_origin(&parts, &crate::web::origin::public_origin(&state))?;
-    state.limits.check_ip(ip)?;
-    let form = UploadForm::read(Request::from_parts(parts, body), &state).await?;
+    let form = crate::web::origin::public_form(&state, ip, request).await?;
     let submission = match check(&category, &form) {
         Ok(s) => s,
         Err(Rejected { values, errors }) => {

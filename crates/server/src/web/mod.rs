@@ -4,6 +4,7 @@
 pub mod charts;
 pub mod client_ip;
 pub mod contact;
+pub mod flash;
 pub mod origin;
 pub mod pages;
 pub mod portal;

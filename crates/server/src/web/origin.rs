@@ -45,6 +45,20 @@ pub fn same_origin(parts: &Parts, public_origin: &str) -> Result<(), AppError> {
     }
 }
 
+/// A form posted without a session (signing in, asking for a link, writing in): it must
+/// come from our own pages and within the sender's limit; then it is read.
+pub async fn public_form(
+    state: &AppState,
+    ip: std::net::IpAddr,
+    request: axum::extract::Request,
+) -> Result<crate::http::upload::UploadForm, AppError> {
+    let (parts, body) = request.into_parts();
+    same_origin(&parts, &public_origin(state))?;
+    state.limits.check_ip(ip)?;
+    crate::http::upload::UploadForm::read(axum::extract::Request::from_parts(parts, body), state)
+        .await
+}
+
 /// `scheme://host[:port]` of the configured public URL.
 pub fn public_origin(state: &AppState) -> String {
     url::Url::parse(&state.config.public_url)

@@ -87,6 +87,22 @@ const BUILT_IN: &[(&str, &str)] = &[
         include_str!("../../templates/web/staff/admin_tokens.html"),
     ),
     (
+        "staff/forgot_password.html",
+        include_str!("../../templates/web/staff/forgot_password.html"),
+    ),
+    (
+        "staff/reset_sent.html",
+        include_str!("../../templates/web/staff/reset_sent.html"),
+    ),
+    (
+        "staff/link_spent.html",
+        include_str!("../../templates/web/staff/link_spent.html"),
+    ),
+    (
+        "staff/choose_password.html",
+        include_str!("../../templates/web/staff/choose_password.html"),
+    ),
+    (
         "staff/confirm.html",
         include_str!("../../templates/web/staff/confirm.html"),
     ),

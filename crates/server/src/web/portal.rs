@@ -206,10 +206,7 @@ pub async fn request_link(
     ClientIp(ip): ClientIp,
     request: Request,
 ) -> WebResult<Response> {
-    let (parts, body) = request.into_parts();
-    same_origin(&parts, &public_origin(&state))?;
-    state.limits.check_ip(ip)?;
-    let form = UploadForm::read(Request::from_parts(parts, body), &state).await?;
+    let form = crate::web::origin::public_form(&state, ip, request).await?;
     let email = form.given("email").unwrap_or_default();
     if roadone_domain::EmailAddress::parse(&email).is_err() {
         let error = if email.is_empty() {

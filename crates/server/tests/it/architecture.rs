@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 /// The services: each owns one concept and is the only code that reads or writes it.
 /// Handlers, pages, mail intake, the CLI and the demo call their methods.
 const SERVICES: &[&str] = &[
+    "accounts.rs",
     "app.rs",
     "cases.rs",
     "categories.rs",

@@ -28,6 +28,7 @@ mod security_mail;
 mod security_ratings;
 mod several_servers;
 mod smtp_in;
+mod staff_accounts;
 mod staff_admin;
 mod staff_intake;
 mod staff_pages;

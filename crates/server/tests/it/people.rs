@@ -251,3 +251,76 @@ async fn an_admin_issues_lists_and_revokes_api_tokens() {
     let r = app.get(&org.manager.token, "/api/v1/tokens").await;
     expect_error(&r, StatusCode::FORBIDDEN, None);
 }
+
+#[tokio::test]
+async fn an_admin_corrects_and_invites_people_over_the_api() {
+    let app = TestApp::spawn().await;
+    let org = app.org().await;
+    let patch = |token: &str, id: i64, body: serde_json::Value| {
+        app.client
+            .patch(format!("{}/api/v1/people/{id}", app.url))
+            .bearer_auth(token)
+            .json(&body)
+    };
+    let r = app
+        .send(patch(
+            &app.admin_token,
+            org.front1.id,
+            json!({"name": "Frances Front"}),
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(r.body["name"], "Frances Front");
+    assert_eq!(r.body["role"], "frontline", "what is left out stays");
+    let r = app
+        .send(patch(
+            &org.manager.token,
+            org.front1.id,
+            json!({"name": "Nope"}),
+        ))
+        .await;
+    expect_error(&r, StatusCode::FORBIDDEN, None);
+    let r = app
+        .send(patch(
+            &app.admin_token,
+            org.front1.id,
+            json!({"role": "boss"}),
+        ))
+        .await;
+    expect_error(&r, StatusCode::UNPROCESSABLE_ENTITY, Some("role"));
+    let admin = app.admin_id().await;
+    let r = app
+        .send(patch(&app.admin_token, admin, json!({"role": "manager"})))
+        .await;
+    expect_error(&r, StatusCode::UNPROCESSABLE_ENTITY, Some("role"));
+
+    // No relay in this test server: the answer carries the link to pass on.
+    let r = app
+        .post(
+            &app.admin_token,
+            &format!("/api/v1/people/{}/invite", org.front2.id),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(r.body["mailed"], false);
+    let link = r.body["link"].as_str().expect("the link");
+    assert!(
+        link.starts_with(&format!("{}/staff/password/", app.url)),
+        "{link}"
+    );
+    let page = reqwest::get(link).await.unwrap();
+    assert_eq!(
+        page.status(),
+        StatusCode::OK,
+        "the link opens the page to choose a password"
+    );
+    let r = app
+        .post(
+            &org.manager.token,
+            &format!("/api/v1/people/{}/invite", org.front2.id),
+            &json!({}),
+        )
+        .await;
+    expect_error(&r, StatusCode::FORBIDDEN, None);
+}

@@ -11,7 +11,7 @@ use crate::common;
 use chrono::{DateTime, Utc};
 use common::browser::{csrf_of, Browser, Page};
 use common::html::*;
-use common::smtp_sink::{body, header, SmtpSink};
+use common::smtp_sink::{body, header, links_in, SmtpSink};
 use common::*;
 use reqwest::multipart::{Form, Part};
 use reqwest::{Method, StatusCode};
@@ -259,20 +259,7 @@ async fn write_in(browser: &mut Browser, form: Form) -> WrittenIn {
 
 /// The sign-in links (paths) mailed to `email` so far.
 fn links_to(app: &TestApp, sink: &SmtpSink, email: &str) -> Vec<String> {
-    let prefix = format!("{}/portal/sign-in/", app.url);
-    sink.messages()
-        .iter()
-        .filter(|m| header(m, "To").is_some_and(|t| t.contains(email)))
-        .filter_map(|m| {
-            let text = body(m);
-            let i = text.find(&prefix)?;
-            let secret: String = text[i + prefix.len()..]
-                .chars()
-                .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
-                .collect();
-            Some(format!("/portal/sign-in/{secret}"))
-        })
-        .collect()
+    links_in(&sink.messages(), email, &app.url, "/portal/sign-in/")
 }
 
 /// How many mails the sink holds for `email`.

@@ -35,6 +35,7 @@ async fn the_admin_moves_adds_and_deactivates_people_from_the_tree() {
     );
     // Each "Reports to" choice starts at the person's manager now, not at "nobody".
     let fran = &tree[at("Fran Front")..];
+    let fran = &fran[fran.find("id=\"move-").unwrap()..];
     let fran = &fran[..fran.find("</select>").unwrap()];
     assert!(
         fran.contains(&format!(
@@ -101,9 +102,7 @@ async fn the_admin_moves_adds_and_deactivates_people_from_the_tree() {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let done = session
-        .get_text(r.headers()["location"].to_str().unwrap())
-        .await;
+    let done = session.follow(r).await;
     assert!(done.contains("Nia New was added"), "{done}");
 
     let case = app.open_case_id(&org.front1, "Open one").await;
@@ -212,14 +211,23 @@ async fn the_admin_issues_a_token_shown_once_and_revokes_it_at_once() {
         .send()
         .await
         .unwrap();
-    assert_eq!(r.status(), StatusCode::OK);
-    let page = r.text().await.unwrap();
+    // Post/redirect/get: the token is shown on the page after the redirect, once.
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let flash = staff::flash_of(r.headers());
+    let page = session.follow(r).await;
     let token = page
-        .split("<code id=\"new-token\">")
+        .split("id=\"new-token-field\" class=\"copyable\" readonly value=\"")
         .nth(1)
-        .and_then(|s| s.split("</code>").next())
+        .and_then(|s| s.split('"').next())
         .expect("the new token, shown once")
         .to_string();
+    let reloaded = session
+        .get_text_with_flash("/staff/admin/tokens", flash.as_deref())
+        .await;
+    assert!(
+        reloaded.contains(&token),
+        "the page the redirect led to shows it (the cookie is cleared by the browser then)"
+    );
     let works = app.get(&token, "/api/v1/cases").await;
     assert_eq!(works.status, StatusCode::OK, "the new token works");
     let list = session.get_text("/staff/admin/tokens").await;

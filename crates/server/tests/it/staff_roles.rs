@@ -50,3 +50,67 @@ async fn each_role_reaches_exactly_its_pages() {
         }
     }
 }
+
+#[tokio::test]
+async fn only_administrators_invite_and_correct_people() {
+    let app = TestApp::spawn().await;
+    let org = app.org().await;
+    let admin = app.admin_id().await;
+    let roles = [
+        ("frontline", org.front1.id),
+        ("staff", org.lead.id),
+        ("manager", org.manager.id),
+        ("executive", org.ceo.id),
+        ("admin", admin),
+    ];
+    set_passwords(&app, &roles.map(|(_, id)| id)).await;
+    let target = org.front2.id.to_string();
+    let email = staff::email_of(&app, org.front2.id).await;
+    for (role, id) in roles {
+        let session = StaffSession::sign_in(&app, id).await;
+        let expected = if role == "admin" {
+            StatusCode::SEE_OTHER
+        } else {
+            StatusCode::FORBIDDEN
+        };
+        let invite = session
+            .post("/staff/admin/people/invite")
+            .form(&[("csrf", session.csrf.as_str()), ("id", &target)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(invite.status(), expected, "{role} sending an invitation");
+        let edit = session
+            .post("/staff/admin/people/edit")
+            .form(&[
+                ("csrf", session.csrf.as_str()),
+                ("id", &target),
+                ("name", &format!("Renamed by {role}")),
+                ("email", &email),
+                ("role", "frontline"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(edit.status(), expected, "{role} correcting a person");
+    }
+    let people = app.get(&app.admin_token, "/api/v1/people").await;
+    let names: Vec<&str> = people
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|p| p["name"].as_str())
+        .filter(|n| n.starts_with("Renamed by"))
+        .collect();
+    assert_eq!(
+        names,
+        ["Renamed by admin"],
+        "only the admin's correction landed"
+    );
+    // Anyone may ask for a password link, signed in or not.
+    let anon = reqwest::get(format!("{}/staff/forgot-password", app.url))
+        .await
+        .unwrap();
+    assert_eq!(anon.status(), StatusCode::OK);
+}

@@ -21,6 +21,8 @@ use staff::{set_passwords, StaffSession};
 struct Answer {
     status: StatusCode,
     location: String,
+    /// The one-time notice cookie the answer set, if any.
+    flash: Option<String>,
     page: String,
 }
 
@@ -33,10 +35,12 @@ async fn answer(request: RequestBuilder) -> Answer {
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
         .to_string();
+    let flash = staff::flash_of(r.headers());
     let page = r.text().await.expect("a body");
     Answer {
         status,
         location,
+        flash,
         page,
     }
 }
@@ -64,7 +68,7 @@ async fn submit_without_csrf(s: &StaffSession, path: &str, fields: &[(String, St
 async fn follow(s: &StaffSession, a: &Answer) -> String {
     assert_eq!(a.status, StatusCode::SEE_OTHER, "a redirect: {}", a.page);
     assert!(!a.location.is_empty(), "a Location header");
-    s.get_text(&a.location).await
+    s.get_text_with_flash(&a.location, a.flash.as_deref()).await
 }
 
 async fn page(s: &StaffSession, path: &str) -> (StatusCode, String) {
@@ -289,9 +293,7 @@ async fn an_admin_adds_a_category_and_writes_its_checklist_which_intake_then_ask
     .await;
     assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.page);
     assert!(
-        added
-            .location
-            .starts_with("/staff/admin/categories/orders?"),
+        added.location.starts_with("/staff/admin/categories/orders"),
         "on to the new category's page: {}",
         added.location
     );

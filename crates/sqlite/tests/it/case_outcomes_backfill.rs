@@ -81,7 +81,8 @@ async fn outcomes_are_backfilled_from_the_events() {
                     .unwrap();
             }
         }
-        conn.execute_batch("DROP TABLE directory_version;").unwrap();
+        conn.execute_batch("DROP TABLE directory_version; DROP TABLE staff_password_links;")
+            .unwrap();
         for column in [
             "intake_owner",
             "solved_at",

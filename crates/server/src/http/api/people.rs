@@ -1,9 +1,11 @@
+use crate::accounts::Invitation;
 use crate::app::AppState;
 use crate::error::{AppError, AppResult};
 use crate::http::extract::path_id;
 use crate::http::extract::{ApiJson, Staff};
 use crate::http::views::{
-    DeactivationView, ErrorBody, MovePersonRequest, NewPersonRequest, PersonView, StuckCase,
+    DeactivationView, EditPersonRequest, ErrorBody, InvitationView, MovePersonRequest,
+    NewPersonRequest, PersonView, StuckCase,
 };
 use crate::people::PersonForm;
 use axum::extract::{Path, State};
@@ -82,5 +84,68 @@ pub async fn deactivate(
             .into_iter()
             .map(|(case, reason)| StuckCase { case, reason })
             .collect(),
+    }))
+}
+
+/// Corrects a person's name, email or role (admins only); the last active administrator
+/// keeps that role.
+#[utoipa::path(patch, path = "/api/v1/people/{id}", request_body = EditPersonRequest, security(("bearer" = [])), params(("id" = i64, Path)),
+    responses((status = 200, body = PersonView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn edit(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<EditPersonRequest>,
+) -> AppResult<Json<PersonView>> {
+    staff.require(Capability::Administer, "correct people")?;
+    let id = path_id(&id, "person")?;
+    let current = state
+        .directory
+        .snapshot()
+        .person(id)
+        .cloned()
+        .ok_or_else(|| AppError::NotFound(format!("person {id}")))?;
+    let edited = state
+        .edit_person(
+            id,
+            PersonForm {
+                name: req.name.unwrap_or(current.name),
+                email: req.email.unwrap_or(current.email),
+                role: req
+                    .role
+                    .unwrap_or_else(|| current.role.as_str().to_string()),
+                reports_to: None,
+            },
+        )
+        .await?;
+    Ok(Json(PersonView::from(&edited)))
+}
+
+/// Mails a person a single-use link to choose a password (admins only): an invitation,
+/// or a new password for someone who has one. When it cannot be mailed, the answer
+/// carries the link for the administrator to pass on.
+#[utoipa::path(post, path = "/api/v1/people/{id}/invite", security(("bearer" = [])), params(("id" = i64, Path)),
+    responses((status = 200, body = InvitationView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
+pub async fn invite(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+) -> AppResult<Json<InvitationView>> {
+    staff.require(Capability::Administer, "invite people")?;
+    let id = path_id(&id, "person")?;
+    if state.directory.snapshot().person(id).is_none() {
+        return Err(AppError::NotFound(format!("person {id}")));
+    }
+    Ok(Json(match state.invite(id, staff.person.id).await? {
+        Invitation::Mailed => InvitationView {
+            mailed: true,
+            link: None,
+            reason: None,
+        },
+        Invitation::NotMailed { link, why } => InvitationView {
+            mailed: false,
+            link: Some(link),
+            reason: Some(why),
+        },
     }))
 }

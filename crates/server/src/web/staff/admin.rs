@@ -1,16 +1,18 @@
 //! The administrator's pages: the people and the hierarchy as a tree (add, move,
 //! deactivate). Every action is checked again on the server: only admins get here.
 
+use crate::accounts::{Invitation, INVITE_DAYS};
 use crate::app::AppState;
 use crate::error::AppError;
 use crate::http::upload::UploadForm;
 use crate::people::PersonForm;
+use crate::web::flash::{self, Flash, Flashed};
 use crate::web::pages::{render, WebError, WebResult};
 use crate::web::staff::confirm;
 use crate::web::staff::session::SignedIn;
 use axum::extract::{Path, Request, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use minijinja::{context, Value};
 use roadone_domain::{Capability, Person, PersonId};
 
@@ -35,10 +37,9 @@ pub(crate) async fn admin_form(
     Ok(form)
 }
 
-/// Post/redirect/get: the notice travels in the query of the page shown next.
-pub(crate) fn done_redirect(path: &str, notice: &str) -> Response {
-    let notice: String = url::form_urlencoded::byte_serialize(notice.as_bytes()).collect();
-    Redirect::to(&format!("{path}?done={notice}")).into_response()
+/// Post/redirect/get: the page shown next says `notice` once.
+pub(crate) fn done_redirect(state: &AppState, path: &str, notice: &str) -> Response {
+    crate::web::flash::redirect(state, path, crate::web::flash::Flash::notice(notice))
 }
 
 /// Everyone in tree order, each with their depth, so the page can indent them.
@@ -65,14 +66,22 @@ async fn page(
     state: &AppState,
     me: &SignedIn,
     problem: Option<(StatusCode, String)>,
-    notice: Option<String>,
+    flash: Option<Flash>,
 ) -> WebResult<Response> {
     let snapshot = state.directory.snapshot();
     let people: Vec<Person> = snapshot.hierarchy.people().cloned().collect();
+    let accounts = state.accounts().await?;
     let rows: Vec<Value> = tree(&people)
         .into_iter()
         .map(|(depth, p)| {
+            let account = accounts.iter().find(|a| a.person == p.id);
+            let can_sign_in = account.is_some_and(|a| a.has_password);
+            let invited_until = account
+                .and_then(|a| a.invite_expires_at)
+                .map(crate::web::pages::when);
             context! {
+                can_sign_in,
+                invited_until,
                 id => p.id,
                 name => p.name.clone(),
                 email => p.email.clone(),
@@ -100,15 +109,29 @@ async fn page(
             managers,
             roles => ["frontline", "staff", "manager", "executive", "admin"],
             problem => problem.map(|(_, m)| m),
-            notice,
+            notice => flash.as_ref().map(|f| f.notice.clone()),
+            pass_on => flash.and_then(|f| f.copy).map(|(name, link)| context! { name, link }),
         },
     )?;
     Ok((status, html).into_response())
 }
 
-pub async fn people(State(state): State<AppState>, me: SignedIn) -> WebResult<Response> {
-    admin_only(&me)?;
-    page(&state, &me, None, None).await
+/// What the people page says after an invitation: mailed, or the link to pass on.
+fn invitation_notice(person: &Person, sent: Invitation, added: &str) -> Flash {
+    match sent {
+        Invitation::Mailed => Flash::notice(format!(
+            "{}{added}; an invitation to choose a password was mailed to {}.",
+            person.name, person.email
+        )),
+        Invitation::NotMailed { link, why } => Flash {
+            notice: format!(
+                "{}{added}, but the invitation was not mailed: {why}. Give them the link \
+                 below yourself; it works once, within {INVITE_DAYS} days.",
+                person.name
+            ),
+            copy: Some((person.name.clone(), link)),
+        },
+    }
 }
 
 /// A refusal the page shows above its forms (4xx), or an error page for anything else.
@@ -151,7 +174,7 @@ pub async fn act(
     if action == "deactivate" && !confirm::confirmed(&form) {
         return ask_to_deactivate(&state, &me, &form).await;
     }
-    let result: Result<String, AppError> = match action.as_str() {
+    let result: Result<Flash, AppError> = match action.as_str() {
         "add" => {
             async {
                 let added = state
@@ -162,14 +185,48 @@ pub async fn act(
                         reports_to: reports_to()?,
                     })
                     .await?;
-                Ok(format!("{} was added", added.name))
+                if form.given("invite").is_some() {
+                    let sent = state.invite(added.id, me.person.id).await?;
+                    return Ok(invitation_notice(&added, sent, " was added"));
+                }
+                Ok(Flash::notice(format!(
+                    "{} was added; send them an invitation when they should sign in.",
+                    added.name
+                )))
+            }
+            .await
+        }
+        "invite" => {
+            async {
+                let id = id()?;
+                let sent = state.invite(id, me.person.id).await?;
+                let person = state.directory.snapshot().person(id).cloned();
+                let person = person.ok_or_else(|| AppError::invalid("id", "choose a person"))?;
+                Ok(invitation_notice(&person, sent, ""))
+            }
+            .await
+        }
+        "edit" => {
+            async {
+                let edited = state
+                    .edit_person(
+                        id()?,
+                        PersonForm {
+                            name: form.given("name").unwrap_or_default(),
+                            email: form.given("email").unwrap_or_default(),
+                            role: form.given("role").unwrap_or_default(),
+                            reports_to: None,
+                        },
+                    )
+                    .await?;
+                Ok(Flash::notice(format!("{} was saved.", edited.name)))
             }
             .await
         }
         "move" => {
             async {
                 let moved = state.move_person(id()?, reports_to()?).await?;
-                Ok(format!("{} was moved", moved.name))
+                Ok(Flash::notice(format!("{} was moved.", moved.name)))
             }
             .await
         }
@@ -196,14 +253,14 @@ pub async fn act(
                         report.stuck.len()
                     ));
                 }
-                Ok(said)
+                Ok(Flash::notice(said))
             }
             .await
         }
         other => Err(AppError::NotFound(format!("the action {other:?}"))),
     };
     match result {
-        Ok(notice) => Ok(done_redirect("/staff/admin/people", &notice)),
+        Ok(said) => Ok(flash::redirect(&state, "/staff/admin/people", said)),
         Err(e) => match refused(e) {
             Ok(problem) => page(&state, &me, Some(problem), None).await,
             Err(e) => Err(e.into()),
@@ -260,149 +317,12 @@ async fn ask_to_deactivate(
     )
 }
 
-#[derive(serde::Deserialize)]
-pub struct Done {
-    pub done: Option<String>,
-}
-
-pub async fn people_done(
+/// The people page, saying once what the last action did.
+pub async fn people(
     State(state): State<AppState>,
     me: SignedIn,
-    axum::extract::Query(q): axum::extract::Query<Done>,
+    flash: Flashed,
 ) -> WebResult<Response> {
     admin_only(&me)?;
-    page(&state, &me, None, q.done).await
-}
-
-async fn tokens_page(
-    state: &AppState,
-    me: &SignedIn,
-    issued: Option<(String, String)>,
-    problem: Option<(StatusCode, String)>,
-) -> WebResult<Response> {
-    let snapshot = state.directory.snapshot();
-    let name = |id: PersonId| snapshot.person_name(id);
-    let tokens: Vec<Value> = state
-        .tokens()
-        .await?
-        .into_iter()
-        .map(|t| {
-            context! {
-                id => hex::encode(&t.hash),
-                person => name(t.person_id),
-                label => t.label,
-                created_at => crate::web::pages::when(t.created_at),
-                revoked_at => t.revoked_at.map(crate::web::pages::when),
-            }
-        })
-        .collect();
-    let people: Vec<Value> = snapshot
-        .hierarchy
-        .people()
-        .filter(|p| p.active)
-        .map(crate::web::staff::person_choice)
-        .collect();
-    let status = problem.as_ref().map(|(s, _)| *s).unwrap_or(StatusCode::OK);
-    let html = render(
-        "staff/admin_tokens.html",
-        context! {
-            me => me.view(),
-            csrf => me.csrf.clone(),
-            tokens,
-            people,
-            issued => issued.map(|(person, token)| context! { person, token }),
-            problem => problem.map(|(_, m)| m),
-        },
-    )?;
-    Ok((status, html).into_response())
-}
-
-/// API tokens: who holds which (by label), when made, revoked or not.
-pub async fn tokens(State(state): State<AppState>, me: SignedIn) -> WebResult<Response> {
-    admin_only(&me)?;
-    tokens_page(&state, &me, None, None).await
-}
-
-/// Issues a token (shown once, on the answer page) or revokes one.
-pub async fn token_action(
-    State(state): State<AppState>,
-    me: SignedIn,
-    Path(action): Path<String>,
-    request: Request,
-) -> WebResult<Response> {
-    let form = admin_form(&state, &me, request).await?;
-    let problem = |message: String| Some((StatusCode::UNPROCESSABLE_ENTITY, message));
-    match action.as_str() {
-        "issue" => {
-            let person = form
-                .given("person")
-                .and_then(|p| p.parse::<PersonId>().ok());
-            let snapshot = state.directory.snapshot();
-            let Some(person) = person
-                .and_then(|id| snapshot.person(id))
-                .filter(|p| p.active)
-            else {
-                return tokens_page(
-                    &state,
-                    &me,
-                    None,
-                    problem("person: choose an active person".into()),
-                )
-                .await;
-            };
-            let label = form
-                .given("label")
-                .unwrap_or_else(|| "issued by an administrator".into());
-            let token = state.issue_token(person.id, &label).await?;
-            tokens_page(&state, &me, Some((person.name.clone(), token)), None).await
-        }
-        "revoke" => {
-            let hash = form.given("id").and_then(|h| hex::decode(h).ok());
-            let Some(hash) = hash.filter(|h| h.len() == 32) else {
-                return tokens_page(&state, &me, None, problem("id: choose a token".into())).await;
-            };
-            if !confirm::confirmed(&form) {
-                let known = state.tokens().await?.into_iter().find(|t| t.hash == hash);
-                let Some(token) = known else {
-                    return tokens_page(
-                        &state,
-                        &me,
-                        None,
-                        problem("id: there is no such token".into()),
-                    )
-                    .await;
-                };
-                let holder = state.directory.snapshot().person_name(token.person_id);
-                return confirm::page(
-                    &me,
-                    confirm::Confirmation {
-                        title: format!("Revoke \u{201c}{}\u{201d}?", token.label),
-                        question: format!(
-                            "This token of {holder} stops working at once, on every server."
-                        ),
-                        consequence: "Whatever uses it (a shop, a script) is refused from then \
-                                      on and needs a new token. This cannot be undone."
-                            .into(),
-                        button: "Revoke the token",
-                        action: "/staff/admin/tokens/revoke",
-                        fields: vec![("id", hex::encode(&hash))],
-                        cancel: "/staff/admin/tokens",
-                    },
-                );
-            }
-            if !state.revoke_token(&hash).await? {
-                return tokens_page(
-                    &state,
-                    &me,
-                    None,
-                    problem("id: there is no such token".into()),
-                )
-                .await;
-            }
-            Ok(Redirect::to("/staff/admin/tokens").into_response())
-        }
-        other => Err(WebError(AppError::NotFound(format!(
-            "the action {other:?}"
-        )))),
-    }
+    Ok(flash.shown(page(&state, &me, None, flash.0.clone()).await?))
 }

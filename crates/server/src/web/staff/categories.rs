@@ -5,10 +5,11 @@
 use crate::app::AppState;
 use crate::error::AppError;
 use crate::http::upload::UploadForm;
+use crate::web::flash::Flashed;
 use crate::web::pages::{render, WebResult};
-use crate::web::staff::admin::{admin_form, admin_only, done_redirect, refused, Done};
+use crate::web::staff::admin::{admin_form, admin_only, done_redirect, refused};
 use crate::web::staff::session::SignedIn;
-use axum::extract::{Path, Query, Request, State};
+use axum::extract::{Path, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use minijinja::{context, Value};
@@ -98,10 +99,10 @@ async fn list_page(
 pub async fn list(
     State(state): State<AppState>,
     me: SignedIn,
-    Query(q): Query<Done>,
+    flash: Flashed,
 ) -> WebResult<Response> {
     admin_only(&me)?;
-    list_page(&state, &me, None, q.done, None).await
+    Ok(flash.shown(list_page(&state, &me, None, flash.notice(), None).await?))
 }
 
 async fn edit_page(
@@ -138,7 +139,7 @@ pub async fn edit(
     State(state): State<AppState>,
     me: SignedIn,
     Path(key): Path<String>,
-    Query(q): Query<Done>,
+    flash: Flashed,
 ) -> WebResult<Response> {
     admin_only(&me)?;
     let category = state
@@ -148,7 +149,7 @@ pub async fn edit(
         .get(&key)
         .cloned()
         .ok_or_else(|| AppError::NotFound(format!("category {key:?}")))?;
-    edit_page(&state, &me, &category, None, q.done).await
+    Ok(flash.shown(edit_page(&state, &me, &category, None, flash.notice()).await?))
 }
 
 fn person_field(form: &UploadForm, field: &str) -> Result<PersonId, AppError> {
@@ -178,6 +179,7 @@ pub async fn add(
     .await;
     match result {
         Ok(added) => Ok(done_redirect(
+            &state,
             &format!("/staff/admin/categories/{}", added.key),
             &format!("{} was added: now give it its checklist", added.name),
         )),
@@ -268,6 +270,7 @@ pub async fn save(
     .await;
     match result {
         Ok(saved) => Ok(done_redirect(
+            &state,
             &format!("/staff/admin/categories/{}", saved.key),
             &format!(
                 "{} was saved; intakes from now on ask for its {} fact(s)",

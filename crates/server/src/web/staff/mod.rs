@@ -9,10 +9,12 @@ pub mod categories;
 pub mod confirm;
 pub mod feed;
 pub mod intake;
+pub mod password_links;
 pub mod reports;
 pub mod session;
 pub mod settings;
 pub mod sign_in;
+pub mod tokens;
 
 use crate::app::AppState;
 use crate::http::upload::MAX_UPLOAD_BYTES;
@@ -33,6 +35,14 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/staff/password",
             get(sign_in::password_form).post(sign_in::change_password),
+        )
+        .route(
+            "/staff/forgot-password",
+            get(password_links::forgot_form).post(password_links::forgot_submit),
+        )
+        .route(
+            "/staff/password/{secret}",
+            get(password_links::choose_form).post(password_links::choose_submit),
         )
         .route("/staff/intake", get(intake::categories))
         .route(
@@ -57,7 +67,7 @@ pub fn routes() -> Router<AppState> {
             "/staff/reports/customer-math.csv",
             get(reports::customer_math_csv),
         )
-        .route("/staff/admin/people", get(admin::people_done))
+        .route("/staff/admin/people", get(admin::people))
         .route("/staff/admin/people/{action}", post(admin::act))
         .route(
             "/staff/admin",
@@ -80,8 +90,8 @@ pub fn routes() -> Router<AppState> {
             get(settings::mail).post(settings::save_mail),
         )
         .route("/staff/admin/mail/test", post(settings::test_mail))
-        .route("/staff/admin/tokens", get(admin::tokens))
-        .route("/staff/admin/tokens/{action}", post(admin::token_action))
+        .route("/staff/admin/tokens", get(tokens::list))
+        .route("/staff/admin/tokens/{action}", post(tokens::act))
         .route("/staff/cases", get(cases::list))
         .route("/staff/cases/{id}", get(case_page::show))
         .route(

@@ -6,10 +6,11 @@ use crate::app::AppState;
 use crate::error::AppError;
 use crate::mail::relay::{RelayUrl, Security};
 use crate::settings::{check, Key, MAIL_KEYS, RULE_KEYS};
+use crate::web::flash::Flashed;
 use crate::web::pages::{render, when, WebError, WebResult};
-use crate::web::staff::admin::{admin_form, admin_only, done_redirect, Done};
+use crate::web::staff::admin::{admin_form, admin_only, done_redirect};
 use crate::web::staff::session::SignedIn;
-use axum::extract::{Query, Request, State};
+use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use minijinja::{context, Value};
@@ -146,17 +147,17 @@ async fn show(
 pub async fn rules(
     State(state): State<AppState>,
     me: SignedIn,
-    Query(q): Query<Done>,
+    flash: Flashed,
 ) -> WebResult<Response> {
-    show(&state, &me, Group::Rules, q.done).await
+    Ok(flash.shown(show(&state, &me, Group::Rules, flash.notice()).await?))
 }
 
 pub async fn mail(
     State(state): State<AppState>,
     me: SignedIn,
-    Query(q): Query<Done>,
+    flash: Flashed,
 ) -> WebResult<Response> {
-    show(&state, &me, Group::Mail, q.done).await
+    Ok(flash.shown(show(&state, &me, Group::Mail, flash.notice()).await?))
 }
 
 pub async fn save_rules(
@@ -221,6 +222,7 @@ async fn save(
         said
     };
     Ok(done_redirect(
+        &state,
         &format!("/staff/admin/{}", group.slug()),
         &notice,
     ))
@@ -253,5 +255,5 @@ pub async fn test_mail(
         }
         Err(e) => return Err(WebError(e)),
     };
-    Ok(done_redirect("/staff/admin/mail", &notice))
+    Ok(done_redirect(&state, "/staff/admin/mail", &notice))
 }

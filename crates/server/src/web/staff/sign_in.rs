@@ -5,7 +5,6 @@ use crate::error::AppError;
 use crate::http::upload::UploadForm;
 use crate::passwords;
 use crate::web::client_ip::ClientIp;
-use crate::web::origin::{public_origin, same_origin};
 use crate::web::pages::{render, WebResult};
 use crate::web::session::STAFF;
 use crate::web::staff::session::{MaybeSignedIn, SignedIn};
@@ -60,10 +59,7 @@ pub async fn submit(
     jar: CookieJar,
     request: Request,
 ) -> WebResult<Response> {
-    let (parts, body) = request.into_parts();
-    same_origin(&parts, &public_origin(&state))?;
-    state.limits.check_ip(ip)?;
-    let form = UploadForm::read(Request::from_parts(parts, body), &state).await?;
+    let form = crate::web::origin::public_form(&state, ip, request).await?;
     let email = form.given("email").unwrap_or_default();
     let password = form.text("password").unwrap_or_default().to_string();
     let next = landing(form.text("next")).map(str::to_string);
@@ -74,7 +70,7 @@ pub async fn submit(
     let Some(person) = person else {
         let page = render(
             "staff/sign_in.html",
-            context! { email, next, error => "That email and password do not match. Try again, or ask an administrator to set your password." },
+            context! { email, next, error => "That email and password do not match. Try again, or choose \u{201c}Forgot your password?\u{201d} below." },
         )?;
         return Ok((StatusCode::UNAUTHORIZED, page).into_response());
     };

@@ -203,3 +203,22 @@ pub fn body(raw: &str) -> String {
     }
     String::from_utf8_lossy(&out).into_owned()
 }
+
+/// The links below `base` + `path` (a single-use link's path and secret) in the messages
+/// to `email`, as paths (`path` + secret), in the order given.
+pub fn links_in(messages: &[String], email: &str, base: &str, path: &str) -> Vec<String> {
+    let prefix = format!("{base}{path}");
+    messages
+        .iter()
+        .filter(|m| header(m, "To").is_some_and(|t| t.contains(email)))
+        .filter_map(|m| {
+            let text = body(m);
+            let i = text.find(&prefix)?;
+            let secret: String = text[i + prefix.len()..]
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+                .collect();
+            Some(format!("{path}{secret}"))
+        })
+        .collect()
+}

@@ -99,6 +99,39 @@ impl StaffSession {
             .header(COOKIE, &self.cookie)
     }
 
+    /// Follows a redirect as a browser would: to its `Location`, carrying the one-time
+    /// notice cookie it set, if any.
+    pub async fn follow(&self, redirect: reqwest::Response) -> String {
+        assert!(
+            redirect.status().is_redirection(),
+            "a redirect, got {}",
+            redirect.status()
+        );
+        let location = redirect.headers()[reqwest::header::LOCATION]
+            .to_str()
+            .expect("a Location")
+            .to_string();
+        self.get_text_with_flash(&location, flash_of(redirect.headers()).as_deref())
+            .await
+    }
+
+    /// A page, carrying the one-time notice cookie `flash` (`name=value`) too.
+    pub async fn get_text_with_flash(&self, path: &str, flash: Option<&str>) -> String {
+        let cookies = match flash {
+            Some(flash) => format!("{}; {flash}", self.cookie),
+            None => self.cookie.clone(),
+        };
+        self.client
+            .get(format!("{}{path}", self.base))
+            .header(COOKIE, cookies)
+            .send()
+            .await
+            .expect("the server answers")
+            .text()
+            .await
+            .expect("a body")
+    }
+
     pub async fn get_text(&self, path: &str) -> String {
         self.get(path)
             .send()
@@ -108,4 +141,15 @@ impl StaffSession {
             .await
             .expect("a body")
     }
+}
+
+/// The one-time notice cookie (`name=value`) a redirect sets, if any.
+pub fn flash_of(headers: &reqwest::header::HeaderMap) -> Option<String> {
+    headers
+        .get_all(SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("roadone_flash="))
+        .and_then(|v| v.split(';').next())
+        .map(str::to_string)
 }
