@@ -97,7 +97,6 @@ pub async fn run(open_cases: u64, due_cases: u64) -> Result<serde_json::Value> {
                     };
                     let new = NewCase::from_opening(
                         opening(&intake, front.id, ctx)?,
-                        intake.customer,
                         format!("{:x}-{n}", opened_at.timestamp_millis()),
                         None,
                     );

@@ -129,8 +129,8 @@ pub async fn open_case<S: Store>(store: S) {
     );
     assert_eq!(
         customer.phone.as_deref(),
-        Some("+44 20 7946 0000"),
-        "open_case: the customer's phone must be stored"
+        Some("+442079460000"),
+        "open_case: the customer's phone must be stored, in E.164 as the rules keep it"
     );
     let nobody = store
         .customer(head.customer_id + 1000)
@@ -176,7 +176,7 @@ pub async fn open_case<S: Store>(store: S) {
     let by_ext = |subject: &str| {
         let customer = Customer {
             external_id: Some("crm-42".into()),
-            phone: Some("+1 555 0100".into()),
+            phone: Some("+1 202 555 0100".into()),
             ..Customer::default()
         };
         fx.new_case(

@@ -112,7 +112,7 @@ pub async fn concurrent_customer_upserts<S: Store>(store: S) {
         let n = i % EXTERNAL;
         let customer = Customer {
             external_id: Some(format!("race-crm-{n}")),
-            phone: Some(format!("+1 555 01{n:02}")),
+            phone: Some(format!("+1 202 555 01{n:02}")),
             ..Customer::default()
         };
         let intake = fx.intake_from("delivery", customer, &format!("By id {i}"));

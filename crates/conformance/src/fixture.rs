@@ -120,6 +120,7 @@ impl Fixture {
                 tickle_after: hours(4),
                 deadline_warning: 0.8,
                 promise_within: hours(24),
+                phone_region: None,
             },
             hierarchy,
             tokens: AtomicU64::new(1),
@@ -179,7 +180,7 @@ impl Fixture {
     pub fn new_case(&self, by: PersonId, intake: &Intake, at: DateTime<Utc>) -> NewCase {
         let opened = opening(intake, by, self.ctx(&intake.category, at))
             .unwrap_or_else(|e| panic!("fixture: the domain refused the intake {intake:?}: {e}"));
-        NewCase::from_opening(opened, intake.customer.clone(), self.next_token(), None)
+        NewCase::from_opening(opened, self.next_token(), None)
     }
 
     /// Opens a case and insists that it was created.

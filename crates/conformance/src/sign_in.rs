@@ -236,12 +236,13 @@ pub async fn staff_sign_in<S: Store>(store: S) {
     );
 }
 
-/// Phone intake finds callers by the start of their email, name or phone, ignoring case;
-/// wildcards typed by staff are taken literally.
+/// The customer lookup finds callers by their exact email, by words that start words of
+/// their name or email (any case, accents ignored, all words needed), and by the end of
+/// their phone's digits; each customer once, by name, at most `limit`.
 pub async fn customer_lookup<S: Store>(store: S) {
     let f = Fixture::seed(&store).await;
     let people = [
-        ("ana.lopez@example.com", "Ana Lopez", "+1 555 0101"),
+        ("ana.lopez@example.com", "Ana López", "+1 202 555 0101"),
         ("bob_smith@example.com", "Bob Smith", "+44 20 7946 0000"),
         ("anatole@example.org", "Anatole France", "+33 1 23 45 67 89"),
     ];
@@ -262,49 +263,88 @@ pub async fn customer_lookup<S: Store>(store: S) {
     let names = |found: Vec<CustomerRecord>| -> Vec<String> {
         found.into_iter().filter_map(|c| c.name).collect()
     };
-    let find = |text: &'static str, limit: u32| {
+    let find = |query: CustomerQuery, limit: u32| {
         let store = &store;
         async move {
             store
-                .find_customers(text, limit)
+                .find_customers(query.clone(), limit)
                 .await
-                .unwrap_or_else(|e| panic!("customer_lookup: find_customers({text:?}) failed: {e}"))
+                .unwrap_or_else(|e| {
+                    panic!("customer_lookup: find_customers({query:?}) failed: {e}")
+                })
         }
     };
+    let words = |w: &[&str]| CustomerQuery {
+        words: w.iter().map(|s| s.to_string()).collect(),
+        ..CustomerQuery::default()
+    };
+    let phone = |keys: &[&str]| CustomerQuery {
+        phone_keys: keys.iter().map(|s| s.to_string()).collect(),
+        ..CustomerQuery::default()
+    };
     assert_eq!(
-        names(find("ana", 10).await),
-        vec!["Ana Lopez", "Anatole France"],
-        "customer_lookup: \"ana\" starts two emails and two names, each customer listed once, by name"
+        names(find(words(&["ana"]), 10).await),
+        vec!["Ana López", "Anatole France"],
+        "customer_lookup: \"ana\" starts two names and two emails, each customer listed once, by name"
     );
     assert_eq!(
-        names(find("BOB", 10).await),
-        vec!["Bob Smith"],
-        "customer_lookup: case is ignored"
+        names(find(words(&["LOPEZ"]), 10).await),
+        vec!["Ana López"],
+        "customer_lookup: a surname finds them, in any case and without its accent"
     );
     assert_eq!(
-        names(find("+44 20", 10).await),
+        names(find(words(&["smith", "bob"]), 10).await),
         vec!["Bob Smith"],
-        "customer_lookup: a phone number is found by its start"
-    );
-    assert_eq!(
-        names(find("bob_", 10).await),
-        vec!["Bob Smith"],
-        "customer_lookup: '_' is a character, not a wildcard"
+        "customer_lookup: every word must match, in any order"
     );
     assert!(
-        find("%", 10).await.is_empty(),
-        "customer_lookup: '%' is a character, not a wildcard"
-    );
-    assert!(
-        find("   ", 10).await.is_empty(),
-        "customer_lookup: blank text finds nobody"
-    );
-    assert!(
-        find("lopez", 10).await.is_empty(),
-        "customer_lookup: only starts match (a surname is found through the case search)"
+        find(words(&["bob", "france"]), 10).await.is_empty(),
+        "customer_lookup: words of two customers find neither"
     );
     assert_eq!(
-        find("a", 1).await.len(),
+        names(find(words(&["example", "org"]), 10).await),
+        vec!["Anatole France"],
+        "customer_lookup: the words of the email count"
+    );
+    assert_eq!(
+        names(
+            find(
+                CustomerQuery {
+                    email: Some("bob_smith@example.com".into()),
+                    ..CustomerQuery::default()
+                },
+                10
+            )
+            .await
+        ),
+        vec!["Bob Smith"],
+        "customer_lookup: the whole email finds them"
+    );
+    // Keys are digits last first: "0000" is the end of +44 20 7946 0000.
+    assert_eq!(
+        names(find(phone(&["0000"]), 10).await),
+        vec!["Bob Smith"],
+        "customer_lookup: the last digits of a phone find its customer"
+    );
+    assert_eq!(
+        names(find(phone(&["98765432133", "1010"]), 10).await),
+        vec!["Ana López", "Anatole France"],
+        "customer_lookup: any of several keys may match"
+    );
+    assert!(
+        find(phone(&["9999"]), 10).await.is_empty(),
+        "customer_lookup: a number nobody has finds nobody"
+    );
+    assert!(
+        find(words(&["%"]), 10).await.is_empty() && find(words(&["\"*"]), 10).await.is_empty(),
+        "customer_lookup: wildcards and quotes are characters, never syntax"
+    );
+    assert!(
+        find(CustomerQuery::default(), 10).await.is_empty(),
+        "customer_lookup: an empty query finds nobody"
+    );
+    assert_eq!(
+        find(words(&["a"]), 1).await.len(),
         1,
         "customer_lookup: at most `limit` customers"
     );

@@ -38,8 +38,8 @@ use crate::event::{Actor, Event, EventBody, Road, TickleReason};
 use crate::hierarchy::Hierarchy;
 use crate::intake::Intake;
 use crate::person::PersonId;
+use crate::phone::PhoneRegion;
 use crate::timer::idle_tickle_due;
-use crate::validation::EmailAddress;
 use chrono::{DateTime, Duration, Utc};
 
 /// The configurable rules (docs/design.md §6: `escalate_after`, `tickle_after`).
@@ -53,6 +53,8 @@ pub struct Rules {
     pub deadline_warning: f64,
     /// The time promised to the customer in the acknowledgment.
     pub promise_within: Duration,
+    /// Whose national phone numbers are understood without a country code.
+    pub phone_region: Option<PhoneRegion>,
 }
 
 impl Default for Rules {
@@ -62,6 +64,7 @@ impl Default for Rules {
             tickle_after: Duration::hours(4),
             deadline_warning: 0.8,
             promise_within: Duration::hours(24),
+            phone_region: None,
         }
     }
 }
@@ -98,7 +101,7 @@ pub fn open(intake: &Intake, by: PersonId, ctx: Context<'_>) -> Result<Event, Do
             "must be at most 500 characters",
         ));
     }
-    check_customer(intake)?;
+    let customer = intake.customer_as_kept(ctx.rules.phone_region)?;
     for key in intake.facts.keys() {
         if ctx.category.item(key).is_none() {
             return Err(DomainError::UnknownFact { key: key.clone() });
@@ -140,7 +143,7 @@ pub fn open(intake: &Intake, by: PersonId, ctx: Context<'_>) -> Result<Event, Do
         at: ctx.now,
         actor: Actor::Person { id: by },
         body: EventBody::Opened {
-            customer: intake.customer.clone(),
+            customer,
             category: ctx.category.key.clone(),
             subject: subject.to_string(),
             body: intake.body.clone(),
@@ -154,33 +157,6 @@ pub fn open(intake: &Intake, by: PersonId, ctx: Context<'_>) -> Result<Event, Do
             promised_by: ctx.now + ctx.rules.promise_within,
         },
     })
-}
-
-fn check_customer(intake: &Intake) -> Result<(), DomainError> {
-    let c = &intake.customer;
-    let present = |v: &Option<String>| v.as_deref().is_some_and(|s| !s.trim().is_empty());
-    if !present(&c.email) && !present(&c.phone) && !present(&c.external_id) {
-        return Err(DomainError::invalid(
-            "customer",
-            "give at least one way to reach the customer: email, phone or external_id",
-        ));
-    }
-    if let Some(email) = c.email.as_deref().filter(|e| !e.is_empty()) {
-        EmailAddress::of_field("customer.email", email)?;
-    }
-    for (field, value) in [
-        ("customer.name", &c.name),
-        ("customer.phone", &c.phone),
-        ("customer.external_id", &c.external_id),
-    ] {
-        if value
-            .as_deref()
-            .is_some_and(|v| v.chars().any(|ch| ch == '\r' || ch == '\n'))
-        {
-            return Err(DomainError::invalid(field, "must be a single line"));
-        }
-    }
-    Ok(())
 }
 
 fn active_person(h: &Hierarchy, id: PersonId, field: &str) -> Result<(), DomainError> {

@@ -27,6 +27,8 @@ pub struct Config {
     pub promise_within: Duration,
     /// Fraction of the escalation time at which the owner gets the "deadline near" reminder.
     pub deadline_warning: f64,
+    /// The country whose national phone numbers are understood without a `+` code.
+    pub phone_region: Option<roadone_domain::PhoneRegion>,
     /// How often the scheduler looks for due timers when none is known to be due sooner.
     pub scheduler_interval: Duration,
     /// `false` trades power-loss durability for speed (fsync at checkpoints only).
@@ -101,6 +103,7 @@ impl Default for Config {
             tickle_after: Duration::from_secs(4 * 3600),
             promise_within: Duration::from_secs(24 * 3600),
             deadline_warning: 0.8,
+            phone_region: None,
             scheduler_interval: Duration::from_secs(1),
             fsync_every_commit: true,
             sqlite_readers: 4,
@@ -140,6 +143,8 @@ pub struct FileConfig {
     pub tickle_after: Option<String>,
     pub promise_within: Option<String>,
     pub deadline_warning: Option<f64>,
+    /// Two letters, such as `GB`.
+    pub phone_region: Option<String>,
     pub scheduler_interval: Option<String>,
     pub fsync_every_commit: Option<bool>,
     pub sqlite_readers: Option<usize>,
@@ -214,6 +219,12 @@ impl Config {
         }
         if let Some(v) = file.public_url {
             self.public_url = v;
+        }
+        if let Some(v) = file.phone_region {
+            self.phone_region = Some(v.parse().map_err(|message| ConfigError::Invalid {
+                field: "phone_region".into(),
+                message,
+            })?);
         }
         if let Some(v) = file.escalate_after {
             self.escalate_after = parse_duration("escalate_after", &v)?;
@@ -411,6 +422,7 @@ impl Config {
             tickle_after: d(self.tickle_after),
             deadline_warning: self.deadline_warning,
             promise_within: d(self.promise_within),
+            phone_region: self.phone_region,
         }
     }
 

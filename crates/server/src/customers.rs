@@ -3,7 +3,7 @@
 
 use crate::app::AppState;
 use crate::error::AppResult;
-use roadone_store::{CustomerRecord, NewSession, SignInLink};
+use roadone_store::{CustomerQuery, CustomerRecord, NewSession, SignInLink};
 
 impl AppState {
     pub async fn customer(&self, id: i64) -> AppResult<Option<CustomerRecord>> {
@@ -14,9 +14,25 @@ impl AppState {
         Ok(self.store.customer_by_email(email).await?)
     }
 
-    /// Customers whose email, name or phone starts with `text`, at most `limit`.
+    /// Customers named by what someone typed or a caller said: their email, words that
+    /// start words of their name or email (a surname, "ada love"), or their phone number
+    /// in any form or its last digits (read in the company's region). At most `limit`.
     pub async fn find_customers(&self, text: &str, limit: u32) -> AppResult<Vec<CustomerRecord>> {
-        Ok(self.store.find_customers(text, limit).await?)
+        let text = text.trim();
+        if text.is_empty() {
+            return Ok(Vec::new());
+        }
+        let region = self.directory.snapshot().settings.rules.phone_region;
+        let query = CustomerQuery {
+            email: text.contains('@').then(|| text.to_string()),
+            words: text
+                .split(|c: char| !c.is_alphanumeric())
+                .filter(|w| !w.is_empty())
+                .map(str::to_lowercase)
+                .collect(),
+            phone_keys: roadone_domain::phone::lookup_keys(text, region),
+        };
+        Ok(self.store.find_customers(query, limit).await?)
     }
 
     /// Keeps a sign-in link's digest until it is used or expires.

@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use roadone_domain::AttachmentRef;
 use roadone_domain::{
     available_actions, opening, resync, transition, Actions, Actor, Case, CaseId, Command, Context,
-    Customer, DomainError, Intake, PersonId, Transition,
+    DomainError, Intake, PersonId, Transition,
 };
 use roadone_store::{
     Append, CaseHead, IdempotencyKey, NewCase, OpenOutcome, StoreError, StoredCase,
@@ -87,8 +87,7 @@ impl AppState {
         let opened = self.decide_at(&intake.category, self.clock.now(), |ctx| {
             opening(&intake, by, ctx)
         })?;
-        self.write_opening(opened, intake.customer, idempotency)
-            .await
+        self.write_opening(opened, idempotency).await
     }
 
     /// Writes a new case as `roadone_domain::opening` made it, with its timers and
@@ -96,10 +95,9 @@ impl AppState {
     pub async fn write_opening(
         &self,
         opened: Transition,
-        customer: Customer,
         idempotency: Option<IdempotencyKey>,
     ) -> AppResult<OpenOutcome> {
-        let new = NewCase::from_opening(opened, customer, tokens::new_case_token(), idempotency);
+        let new = NewCase::from_opening(opened, tokens::new_case_token(), idempotency);
         let outcome = self.store.open_case(new).await?;
         self.data_changed();
         Ok(outcome)

@@ -22,6 +22,8 @@ pub enum Kind {
     Category,
     /// The email of an active person, or empty for the default.
     Person,
+    /// A country's two letters (ISO 3166), or empty for the default.
+    Region,
 }
 
 pub struct Key {
@@ -62,6 +64,12 @@ pub const RULE_KEYS: &[Key] = &[
         label: "Customer math compares",
         help: "How long before a case and after its solve a customer's sales are compared (W in docs/metrics.md), e.g. 90days.",
         kind: Kind::Duration,
+    },
+    Key {
+        name: "phone_region",
+        label: "Phone numbers are in",
+        help: "Two letters such as GB or US: numbers typed without a country code (07700 900442) are read as this country's, and every number is kept as +44 7700 900442 is. Empty: numbers need their country code.",
+        kind: Kind::Region,
     },
 ];
 
@@ -157,6 +165,7 @@ impl Settings {
             "mail_sender_name" => self.mail_sender_name = value.to_string(),
             "inbound_category" => self.inbound_category = Some(value.to_string()),
             "inbound_owner" => self.inbound_owner = Some(value.to_string()),
+            "phone_region" => self.rules.phone_region = Some(value.parse()?),
             other => return Err(format!("there is no setting {other:?}")),
         }
         Ok(())
@@ -179,6 +188,11 @@ impl Settings {
             "mail_sender_name" => self.mail_sender_name.clone(),
             "inbound_category" => self.inbound_category.clone().unwrap_or_default(),
             "inbound_owner" => self.inbound_owner.clone().unwrap_or_default(),
+            "phone_region" => self
+                .rules
+                .phone_region
+                .map(|r| r.to_string())
+                .unwrap_or_default(),
             _ => String::new(),
         }
     }
@@ -209,7 +223,7 @@ pub fn check(
     let typed = typed.trim();
     if typed.is_empty() {
         return match key.kind {
-            Kind::Category | Kind::Person | Kind::Text => Ok(None),
+            Kind::Category | Kind::Person | Kind::Text | Kind::Region => Ok(None),
             _ => Err("is required".into()),
         };
     }
@@ -234,6 +248,9 @@ pub fn check(
             Ok(Some(humantime::format_duration(d).to_string()))
         }
         Kind::Fraction => fraction(typed).map(|f| Some(f.to_string())),
+        Kind::Region => typed
+            .parse::<roadone_domain::PhoneRegion>()
+            .map(|r| Some(r.to_string())),
         Kind::MailFrom => check_mail_from(typed).map(|()| Some(typed.to_ascii_lowercase())),
         Kind::Text => {
             if typed.chars().count() > 100 || typed.chars().any(char::is_control) {

@@ -109,39 +109,55 @@ pub fn end_customer_session(conn: &Connection, hash: &[u8]) -> StoreResult<()> {
     Ok(())
 }
 
-/// Prefix matches on email, name and phone, each through its own index.
+/// The customers a lookup names: the exact email, every word given as the start of a
+/// word of their name or email, or a phone ending as a key says; each branch through its
+/// own index and capped, then by name.
 pub fn find_customers(
     conn: &Connection,
-    text: &str,
+    query: &CustomerQuery,
     limit: u32,
 ) -> StoreResult<Vec<CustomerRecord>> {
-    let text = text.trim();
-    if text.is_empty() {
+    let mut branches: Vec<String> = Vec::new();
+    let mut values: Vec<rusqlite::types::Value> = Vec::new();
+    let bind = |v: String, values: &mut Vec<rusqlite::types::Value>| {
+        values.push(v.into());
+        format!("?{}", values.len())
+    };
+    if let Some(email) = query.email.as_deref().filter(|e| !e.is_empty()) {
+        let at = bind(email.to_string(), &mut values);
+        branches.push(format!("SELECT id FROM customers WHERE email = {at}"));
+    }
+    let words: Vec<String> = query
+        .words
+        .iter()
+        .filter(|w| !w.is_empty())
+        .map(|w| format!("\"{}\"*", w.replace('"', "\"\"")))
+        .collect();
+    if !words.is_empty() {
+        let at = bind(words.join(" "), &mut values);
+        branches.push(format!(
+            "SELECT * FROM (SELECT rowid AS id FROM customer_words WHERE customer_words MATCH {at} LIMIT {limit})"
+        ));
+    }
+    for key in query.phone_keys.iter().filter(|k| !k.is_empty()) {
+        // ':' sorts right after '9': [key, key:) holds exactly the keys starting with key.
+        let from = bind(key.clone(), &mut values);
+        let to = bind(format!("{key}:"), &mut values);
+        branches.push(format!(
+            "SELECT * FROM (SELECT id FROM customers WHERE phone_key >= {from} AND phone_key < {to} LIMIT {limit})"
+        ));
+    }
+    if branches.is_empty() {
         return Ok(Vec::new());
     }
-    let escaped: String = text
-        .chars()
-        .flat_map(|c| match c {
-            '%' | '_' | '\\' => vec!['\\', c],
-            c => vec![c],
-        })
-        .collect();
-    let prefix = format!("{escaped}%");
-    let one = |column: &str| {
-        format!(
-            "SELECT * FROM (SELECT {CUSTOMER_COLUMNS} FROM customers \
-             WHERE {column} LIKE ?1 ESCAPE '\\' LIMIT ?2)"
-        )
-    };
     let sql = format!(
-        "{} UNION {} UNION {} ORDER BY name COLLATE NOCASE, email LIMIT ?2",
-        one("email"),
-        one("name"),
-        one("phone")
+        "SELECT {CUSTOMER_COLUMNS} FROM customers WHERE id IN ({}) \
+         ORDER BY name COLLATE NOCASE, email LIMIT {limit}",
+        branches.join(" UNION ")
     );
     let mut stmt = conn.prepare_cached(&sql).map_err(db)?;
     let rows = stmt
-        .query_map(params![prefix, limit], customer_record)
+        .query_map(rusqlite::params_from_iter(values), customer_record)
         .map_err(db)?;
     rows.collect::<Result<_, _>>().map_err(db)
 }

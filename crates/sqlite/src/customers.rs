@@ -24,6 +24,7 @@ pub(crate) fn upsert_customer(
         clean(&c.phone),
         clean(&c.external_id),
     );
+    let phone_key = phone.as_deref().map(roadone_domain::phone::key);
     let mut found: Option<i64> = None;
     if let Some(email) = &email {
         found = conn
@@ -46,18 +47,22 @@ pub(crate) fn upsert_customer(
             // them in every mail). Only a real change is written: an unchanged row costs
             // no page in the commit.
             conn.prepare_cached(
-                "UPDATE customers SET name = COALESCE(name, ?1), phone = COALESCE(phone, ?2)
+                "UPDATE customers SET name = COALESCE(name, ?1), phone = COALESCE(phone, ?2),
+                        phone_key = COALESCE(phone_key, ?4)
                  WHERE id = ?3 AND ((?1 IS NOT NULL AND name IS NULL) OR (?2 IS NOT NULL AND phone IS NULL))",
             )
-            .and_then(|mut s| s.execute(params![name, phone, id]))
+            .and_then(|mut s| s.execute(params![name, phone, id, phone_key]))
             .map_err(db)?;
             Ok(id)
         }
         None => {
             conn.prepare_cached(
-                "INSERT INTO customers (email, name, phone, external_id, created_at) VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO customers (email, name, phone, phone_key, external_id, created_at)
+                 VALUES (?, ?, ?, ?, ?, ?)",
             )
-            .and_then(|mut s| s.execute(params![email, name, phone, external_id, ms(now)]))
+            .and_then(|mut s| {
+                s.execute(params![email, name, phone, phone_key, external_id, ms(now)])
+            })
             .map_err(db)?;
             Ok(conn.last_insert_rowid())
         }

@@ -53,16 +53,37 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0013_password_links",
         include_str!("../migrations/0013_password_links.sql"),
     ),
+    (
+        "0014_customer_lookup",
+        include_str!("../migrations/0014_customer_lookup.sql"),
+    ),
 ];
+
+/// What a migration needs beyond SQL, run in its transaction right after it.
+fn after(name: &str, tx: &rusqlite::Transaction<'_>) -> rusqlite::Result<()> {
+    if name == "0014_customer_lookup" {
+        // SQLite cannot reverse a string; the key is the domain's, so it is made there.
+        let phones: Vec<(i64, String)> = tx
+            .prepare("SELECT id, phone FROM customers WHERE phone IS NOT NULL")?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        let mut update = tx.prepare("UPDATE customers SET phone_key = ? WHERE id = ?")?;
+        for (id, phone) in phones {
+            update.execute(rusqlite::params![roadone_domain::phone::key(&phone), id])?;
+        }
+    }
+    Ok(())
+}
 
 /// Applies every migration not yet applied; returns how many ran.
 pub fn migrate(conn: &mut Connection) -> rusqlite::Result<usize> {
     let current: usize =
         conn.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))? as usize;
     let mut ran = 0;
-    for (index, (_name, sql)) in MIGRATIONS.iter().enumerate().skip(current) {
+    for (index, (name, sql)) in MIGRATIONS.iter().enumerate().skip(current) {
         let tx = conn.transaction()?;
         tx.execute_batch(sql)?;
+        after(name, &tx)?;
         tx.pragma_update(None, "user_version", (index + 1) as i64)?;
         tx.commit()?;
         ran += 1;

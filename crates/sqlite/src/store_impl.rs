@@ -142,9 +142,12 @@ impl Store for SqliteStore {
             .await
     }
 
-    async fn find_customers(&self, text: &str, limit: u32) -> StoreResult<Vec<CustomerRecord>> {
-        let text = text.to_string();
-        self.read(move |c| customer_access::find_customers(c, &text, limit))
+    async fn find_customers(
+        &self,
+        query: CustomerQuery,
+        limit: u32,
+    ) -> StoreResult<Vec<CustomerRecord>> {
+        self.read(move |c| customer_access::find_customers(c, &query, limit))
             .await
     }
 

@@ -133,14 +133,20 @@ pub struct NewCase {
 
 impl NewCase {
     /// What opening `opened` (made by `roadone_domain::opening`) writes.
+    /// The case an opening made; its customer is the one the `Opened` event keeps (as the
+    /// rules checked and normalised them).
     pub fn from_opening(
         mut opened: Transition,
-        customer: Customer,
         customer_token: String,
         idempotency: Option<IdempotencyKey>,
     ) -> NewCase {
+        let event = opened.events.swap_remove(0);
+        let customer = match &event.body {
+            roadone_domain::EventBody::Opened { customer, .. } => customer.clone(),
+            other => unreachable!("an opening's first event is Opened, not {other:?}"),
+        };
         NewCase {
-            opened: opened.events.swap_remove(0),
+            opened: event,
             case: opened.after,
             customer,
             customer_token,
@@ -238,6 +244,18 @@ pub struct OutboxRow {
     pub notification: Notification,
     pub attempts: u32,
     pub created_at: DateTime<Utc>,
+}
+
+/// A lookup of customers: any customer matching any part is found.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CustomerQuery {
+    /// The whole email address, exactly.
+    pub email: Option<String>,
+    /// Words that must each start a word of the name or the email (all of them, any case,
+    /// accents ignored).
+    pub words: Vec<String>,
+    /// Phone keys (`roadone_domain::phone::key`): a customer whose key starts with one.
+    pub phone_keys: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

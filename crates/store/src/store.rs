@@ -70,9 +70,13 @@ pub trait Store: Send + Sync + 'static {
     // --- customers signing in to the portal ------------------------------------------
 
     async fn customer_by_email(&self, email: &str) -> StoreResult<Option<CustomerRecord>>;
-    /// Customers whose email, name or phone starts with `text` (ignoring case), at most
-    /// `limit`, by name: the lookup of phone intake.
-    async fn find_customers(&self, text: &str, limit: u32) -> StoreResult<Vec<CustomerRecord>>;
+    /// The customers `query` names (see [`CustomerQuery`]), at most `limit`, by name: the
+    /// lookup of phone intake and the customer search.
+    async fn find_customers(
+        &self,
+        query: CustomerQuery,
+        limit: u32,
+    ) -> StoreResult<Vec<CustomerRecord>>;
     /// Stores a sign-in link (its digest); expired links and sessions are purged meanwhile.
     async fn add_sign_in_link(&self, link: SignInLink) -> StoreResult<()>;
     /// Uses a link at most once: if it exists, is unused and has not expired at `now`,

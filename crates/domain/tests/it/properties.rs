@@ -175,6 +175,7 @@ fn rules() -> Rules {
         tickle_after: Duration::hours(4),
         deadline_warning: 0.8,
         promise_within: Duration::hours(24),
+        phone_region: None,
     }
 }
 

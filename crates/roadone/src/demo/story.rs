@@ -50,10 +50,7 @@ pub(super) async fn run_story(shared: &Shared, plan: Plan) -> Result<StoryOutcom
         })
         .with_context(|| format!("demo intake refused: {:?}", plan.intake))?;
     let case = opened.after.clone();
-    let head = shared
-        .state
-        .write_opening(opened, plan.intake.customer.clone(), None)
-        .await?;
+    let head = shared.state.write_opening(opened, None).await?;
     let mut story = Running {
         shared,
         id: head.head().id,

@@ -1471,13 +1471,23 @@ async fn a_from_address_that_mail_cannot_use_is_refused() {
 // --- intake lookup -------------------------------------------------------------------
 
 #[tokio::test]
-async fn a_caller_is_found_by_the_start_of_their_email_name_or_phone_and_fills_the_form() {
-    let (app, org, _, _) = setup().await;
+async fn a_caller_is_found_by_any_word_their_email_or_their_number_however_said() {
+    // The company's numbers are British: "020 7946 0000" needs no +44.
+    let (app, org, _, _) = setup_with(|c| c.phone_region = Some("GB".parse().unwrap())).await;
     let first = app.open_case(&org.front1, "Charged twice").await;
     let second = app.open_case(&org.front2, "Refund missing").await;
     let mut bob = intake("Bob's question");
     bob["customer"] =
-        json!({"email": "bob@shop.example", "name": "Bob Buyer", "phone": "+1 555 0100"});
+        json!({"email": "bob@shop.example", "name": "Bob Buyer", "phone": "after six, at home"});
+    let r = app.post(&org.front1.token, "/api/v1/cases", &bob).await;
+    assert_eq!(
+        r.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "words are no number: {}",
+        r.text
+    );
+    assert_eq!(r.body["error"]["field"], "customer.phone");
+    bob["customer"]["phone"] = json!("+1 (202) 555-0100");
     let r = app.post(&org.front1.token, "/api/v1/cases", &bob).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
     let bob_ref = r.body["ref"].as_str().unwrap().to_string();
@@ -1507,16 +1517,34 @@ async fn a_caller_is_found_by_the_start_of_their_email_name_or_phone_and_fills_t
         "{ann:?}"
     );
     assert!(ann_page.contains("Ann Customer</a>"));
-    for find in ["ANN", "Ann Cust", "+44 20", "ann"] {
+    // Her name by any word, her email, and her number however it is read out: whole, in
+    // the national form, or just its last digits.
+    for find in [
+        "ANN",
+        "Ann Cust",
+        "customer",
+        "ann@example.com",
+        "+442079460000",
+        "020 7946 0000",
+        "(020) 7946-0000",
+        "460000",
+    ] {
         assert_eq!(found(&front.get_text(&path(find)).await), ann, "{find}");
     }
     let bob_page = front.get_text(&path("bob b")).await;
     let bob_link = found(&bob_page);
     assert_eq!(bob_link.len(), 1, "{bob_page}");
     assert_ne!(bob_link, ann);
-    assert_eq!(found(&front.get_text(&path("+1 5")).await), bob_link);
-    // Neither is found by the middle of a name, and wildcards are plain characters.
-    for find in ["Customer", "%", "_", "an%", "example.com"] {
+    for find in ["+1 202 555 0100", "5550100", "buyer"] {
+        assert_eq!(
+            found(&front.get_text(&path(find)).await),
+            bob_link,
+            "{find}"
+        );
+    }
+    // Neither is found by the middle of a word or a number, and wildcards are plain
+    // characters.
+    for find in ["ustomer", "%", "_", "2079", "*", "\"\""] {
         let page = front.get_text(&path(find)).await;
         assert!(found(&page).is_empty(), "{find:?} finds nobody: {page}");
         assert!(page.contains("Nobody yet"), "{find:?}");
@@ -1532,7 +1560,8 @@ async fn a_caller_is_found_by_the_start_of_their_email_name_or_phone_and_fills_t
     );
     assert_eq!(
         value_of(&chosen, "phone").as_deref(),
-        Some("+44 20 7946 0000")
+        Some("+442079460000"),
+        "kept in E.164"
     );
     let earlier = between(&chosen, "id=\"chosen-title\"", "</section>");
     for case in [&first, &second] {

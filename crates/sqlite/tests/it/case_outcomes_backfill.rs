@@ -81,8 +81,13 @@ async fn outcomes_are_backfilled_from_the_events() {
                     .unwrap();
             }
         }
-        conn.execute_batch("DROP TABLE directory_version; DROP TABLE staff_password_links;")
-            .unwrap();
+        conn.execute_batch(
+            "DROP TABLE directory_version; DROP TABLE staff_password_links;
+             DROP TRIGGER customer_words_added; DROP TRIGGER customer_words_changed;
+             DROP TRIGGER customer_words_removed; DROP TABLE customer_words;
+             DROP INDEX customers_by_phone_key; ALTER TABLE customers DROP COLUMN phone_key;",
+        )
+        .unwrap();
         for column in [
             "intake_owner",
             "solved_at",

@@ -5,4 +5,5 @@
 
 mod case_outcomes_backfill;
 mod conformance;
+mod customer_lookup_backfill;
 mod search_index;

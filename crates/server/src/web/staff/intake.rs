@@ -97,7 +97,7 @@ const FOUND_LIMIT: u32 = 20;
 
 #[derive(serde::Deserialize)]
 pub struct LookupQuery {
-    /// The start of an email, name or phone number.
+    /// Words of a name or email, an email, or a phone number (whole or its last digits).
     find: Option<String>,
     /// The customer picked from what was found.
     customer: Option<i64>,
