@@ -166,6 +166,24 @@ pub async fn orders_and_outcomes<S: Store>(store: S) {
         .expect("orders_and_outcomes: an order creates its customer")
         .id;
     assert_eq!(eur[0].customer_id, ann_id);
+    let ann_orders = store
+        .customer_orders(ann_id)
+        .await
+        .unwrap_or_else(|e| panic!("orders_and_outcomes: customer_orders failed: {e}"));
+    let summary: Vec<(String, u64, i64)> = ann_orders
+        .iter()
+        .map(|o| (o.currency.clone(), o.orders, o.total_cents))
+        .collect();
+    assert_eq!(
+        summary,
+        vec![("EUR".to_string(), 1, 1250), ("USD".to_string(), 1, 4000)],
+        "orders_and_outcomes: a customer's orders, summed per currency, not another's"
+    );
+    assert_eq!(
+        (ann_orders[1].first_at, ann_orders[1].last_at),
+        (t0() + hours(2), t0() + hours(2)),
+        "orders_and_outcomes: with the first and last order's times"
+    );
 
     let p = |id| Actor::Person { id };
     let solved = f

@@ -3,7 +3,28 @@
 
 use crate::app::AppState;
 use crate::error::AppResult;
-use roadone_store::{CustomerQuery, CustomerRecord, NewSession, SignInLink};
+use roadone_domain::{Case, CaseStatus, Rating};
+use roadone_store::{
+    CaseFilter, CaseHead, CustomerQuery, CustomerRecord, NewSession, OrderSummary, SignInLink,
+};
+
+/// How many of a customer's cases their page lists (the most urgent and latest first).
+pub const PROFILE_CASES: u32 = 200;
+/// How many of their solved cases are read in full for the ratings they gave.
+const RATED_CASES_READ: usize = 50;
+
+/// Everything staff see about one customer on their page.
+#[derive(Debug, Clone)]
+pub struct CustomerProfile {
+    pub customer: CustomerRecord,
+    /// Open ones first by deadline, then solved ones by last change.
+    pub cases: Vec<CaseHead>,
+    /// Whether there are more cases than `cases` holds.
+    pub more_cases: bool,
+    pub orders: Vec<OrderSummary>,
+    /// The ratings they gave, newest first, with the case each is of.
+    pub ratings: Vec<(CaseHead, Rating)>,
+}
 
 impl AppState {
     pub async fn customer(&self, id: i64) -> AppResult<Option<CustomerRecord>> {
@@ -33,6 +54,42 @@ impl AppState {
             phone_keys: roadone_domain::phone::lookup_keys(text, region),
         };
         Ok(self.store.find_customers(query, limit).await?)
+    }
+
+    /// A customer with their cases, what they bought and how they rated us.
+    pub async fn customer_profile(&self, id: i64) -> AppResult<Option<CustomerProfile>> {
+        let Some(customer) = self.store.customer(id).await? else {
+            return Ok(None);
+        };
+        let mut cases = self
+            .store
+            .list_cases(CaseFilter {
+                customer_id: Some(id),
+                limit: PROFILE_CASES + 1,
+                ..CaseFilter::default()
+            })
+            .await?;
+        let more_cases = cases.len() > PROFILE_CASES as usize;
+        cases.truncate(PROFILE_CASES as usize);
+        let orders = self.store.customer_orders(id).await?;
+        let mut ratings = Vec::new();
+        let solved = cases.iter().filter(|h| h.status == CaseStatus::Solved);
+        for head in solved.take(RATED_CASES_READ) {
+            let Some(stored) = self.store.load_case(head.id).await? else {
+                continue;
+            };
+            if let Some(rating) = Case::from_events(&stored.events)?.rating {
+                ratings.push((head.clone(), rating));
+            }
+        }
+        ratings.sort_by_key(|r| std::cmp::Reverse(r.1.rated_at));
+        Ok(Some(CustomerProfile {
+            customer,
+            cases,
+            more_cases,
+            orders,
+            ratings,
+        }))
     }
 
     /// Keeps a sign-in link's digest until it is used or expires.

@@ -57,6 +57,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0014_customer_lookup",
         include_str!("../migrations/0014_customer_lookup.sql"),
     ),
+    (
+        "0015_orders_by_customer",
+        include_str!("../migrations/0015_orders_by_customer.sql"),
+    ),
 ];
 
 /// What a migration needs beyond SQL, run in its transaction right after it.

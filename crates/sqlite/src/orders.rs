@@ -4,7 +4,9 @@ use crate::convert::{db, ms, time};
 use crate::customers::upsert_customer;
 use chrono::{DateTime, Utc};
 use roadone_domain::Customer;
-use roadone_store::{CaseOutcome, CustomerRef, NewOrder, OrderAmount, OrdersOutcome, StoreResult};
+use roadone_store::{
+    CaseOutcome, CustomerRef, NewOrder, OrderAmount, OrderSummary, OrdersOutcome, StoreResult,
+};
 use rusqlite::{params, Connection, OptionalExtension};
 
 pub fn add_orders(
@@ -98,6 +100,27 @@ pub fn orders_in(
                 customer_id: r.get(0)?,
                 ordered_at: time(r.get(1)?),
                 amount_cents: r.get(2)?,
+            })
+        })
+        .map_err(db)?;
+    rows.collect::<Result<_, _>>().map_err(db)
+}
+
+pub fn customer_orders(conn: &Connection, customer: i64) -> StoreResult<Vec<OrderSummary>> {
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT currency, COUNT(*), SUM(amount_cents), MIN(ordered_at), MAX(ordered_at)
+             FROM orders WHERE customer_id = ? GROUP BY currency ORDER BY COUNT(*) DESC, currency",
+        )
+        .map_err(db)?;
+    let rows = stmt
+        .query_map([customer], |r| {
+            Ok(OrderSummary {
+                currency: r.get(0)?,
+                orders: r.get::<_, i64>(1)? as u64,
+                total_cents: r.get(2)?,
+                first_at: time(r.get(3)?),
+                last_at: time(r.get(4)?),
             })
         })
         .map_err(db)?;

@@ -216,6 +216,11 @@ impl Store for SqliteStore {
             .await
     }
 
+    async fn customer_orders(&self, customer: i64) -> StoreResult<Vec<OrderSummary>> {
+        self.read(move |c| orders::customer_orders(c, customer))
+            .await
+    }
+
     async fn add_password_link(&self, link: PasswordLink) -> StoreResult<()> {
         self.write(move |c| staff_access::add_password_link(c, &link))
             .await

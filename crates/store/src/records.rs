@@ -352,6 +352,16 @@ pub struct OrderAmount {
     pub amount_cents: i64,
 }
 
+/// What one customer bought in one currency.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrderSummary {
+    pub currency: String,
+    pub orders: u64,
+    pub total_cents: i64,
+    pub first_at: DateTime<Utc>,
+    pub last_at: DateTime<Utc>,
+}
+
 /// What customer math needs of a case: whose it was, when it was opened and (last) solved,
 /// by whom, on which road, who took it in, and whether it went through an escalation.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -243,6 +243,8 @@ pub trait Store: Send + Sync + 'static {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> StoreResult<Vec<OrderAmount>>;
+    /// What `customer` bought, per currency, the most used first.
+    async fn customer_orders(&self, customer: i64) -> StoreResult<Vec<OrderSummary>>;
     /// Every case with what customer math needs of it, by id.
     async fn case_outcomes(&self) -> StoreResult<Vec<CaseOutcome>>;
 

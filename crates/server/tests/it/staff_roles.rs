@@ -26,8 +26,10 @@ async fn each_role_reaches_exactly_its_pages() {
     const OK: StatusCode = StatusCode::OK;
     const NO: StatusCode = StatusCode::FORBIDDEN;
     let case_page = format!("/staff/cases/{case}");
+    let customer = app.customer_id_of(case).await;
+    let customer_page = format!("/staff/customers/{customer}");
     // page, then frontline, staff, manager, executive, admin
-    let matrix: [(&str, [StatusCode; 5]); 13] = [
+    let matrix: [(&str, [StatusCode; 5]); 15] = [
         ("/staff/cases", [OK, OK, OK, OK, OK]),
         ("/staff/cases?who=all", [NO, NO, OK, OK, OK]),
         (&case_page, [OK, OK, OK, OK, OK]),
@@ -41,6 +43,8 @@ async fn each_role_reaches_exactly_its_pages() {
         ("/staff/admin/rules", [NO, NO, NO, NO, OK]),
         ("/staff/admin/mail", [NO, NO, NO, NO, OK]),
         ("/staff/password", [OK, OK, OK, OK, OK]),
+        ("/staff/customers?find=ann", [OK, OK, OK, OK, OK]),
+        (&customer_page, [OK, OK, OK, OK, OK]),
     ];
     for (i, (role, id)) in roles.iter().enumerate() {
         let session = StaffSession::sign_in(&app, *id).await;

@@ -85,7 +85,8 @@ async fn outcomes_are_backfilled_from_the_events() {
             "DROP TABLE directory_version; DROP TABLE staff_password_links;
              DROP TRIGGER customer_words_added; DROP TRIGGER customer_words_changed;
              DROP TRIGGER customer_words_removed; DROP TABLE customer_words;
-             DROP INDEX customers_by_phone_key; ALTER TABLE customers DROP COLUMN phone_key;",
+             DROP INDEX customers_by_phone_key; ALTER TABLE customers DROP COLUMN phone_key;
+             DROP INDEX orders_by_customer;",
         )
         .unwrap();
         for column in [

@@ -196,6 +196,7 @@ async fn case_page(
             promised_by => when(case.promised_by),
             escalated => case.escalated,
             customer => context! {
+                id => stored.head.customer_id,
                 name => case.customer.name.clone(),
                 email => case.customer.email.clone(),
                 phone => case.customer.phone.clone(),

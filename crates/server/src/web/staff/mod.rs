@@ -7,6 +7,7 @@ pub mod case_page;
 pub mod cases;
 pub mod categories;
 pub mod confirm;
+pub mod customers;
 pub mod feed;
 pub mod intake;
 pub mod password_links;
@@ -92,6 +93,8 @@ pub fn routes() -> Router<AppState> {
         .route("/staff/admin/mail/test", post(settings::test_mail))
         .route("/staff/admin/tokens", get(tokens::list))
         .route("/staff/admin/tokens/{action}", post(tokens::act))
+        .route("/staff/customers", get(customers::list))
+        .route("/staff/customers/{id}", get(customers::show))
         .route("/staff/cases", get(cases::list))
         .route("/staff/cases/{id}", get(case_page::show))
         .route(

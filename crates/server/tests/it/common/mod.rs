@@ -406,6 +406,18 @@ impl TestApp {
             .customer_token
     }
 
+    /// The id of the case's customer, read from the store (the API names customers by
+    /// their details, not their id).
+    pub async fn customer_id_of(&self, id: i64) -> i64 {
+        self.store
+            .load_case(id)
+            .await
+            .expect("the store answers")
+            .unwrap_or_else(|| panic!("no case {id}"))
+            .head
+            .customer_id
+    }
+
     pub async fn case(&self, id: i64) -> Value {
         let r = self
             .get(&self.admin_token, &format!("/api/v1/cases/{id}"))

@@ -1,0 +1,93 @@
+//! The customer pages: staff find a customer by what they say and see everything about
+//! them on one page — their details, every case, what they bought and how they rated us.
+
+use crate::common;
+
+use common::staff::{set_passwords, StaffSession};
+use common::*;
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+
+fn hrefs_to_customers(page: &str) -> Vec<String> {
+    common::html::attributes(page, "href")
+        .into_iter()
+        .filter(|h| h.starts_with("/staff/customers/"))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_customer_page_shows_their_cases_orders_and_ratings_and_nobody_elses() {
+    let app = TestApp::spawn().await;
+    let org = app.org().await;
+    let first = app.open_case_id(&org.front1, "Charged twice").await;
+    let second = app.open_case_id(&org.front2, "Refund missing").await;
+    let mut bob = intake("Bob's own question");
+    bob["customer"] = json!({"email": "bob@shop.example", "name": "Bob Buyer"});
+    let r = app.post(&org.front1.token, "/api/v1/cases", &bob).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let bob_ref = r.body["ref"].as_str().unwrap().to_string();
+    let solve = json!({"resolution": "Refunded the second charge.", "road": 2, "learned": "Double charges come from retries."});
+    app.act_ok(&org.front1, first, "solve", &solve).await;
+    let token = app.customer_token_of(first).await;
+    let rated = app
+        .send(
+            app.request(
+                Method::POST,
+                &format!("/api/v1/cases/{first}/rating?token={token}"),
+            )
+            .json(&json!({"score": 5, "delighted_by": "the same-day refund", "would_recommend": true})),
+        )
+        .await;
+    assert_eq!(rated.status, StatusCode::OK, "{}", rated.text);
+    let orders = json!({"orders": [
+        {"order_id": "A-1", "customer": "ann@example.com", "ordered_at": "2025-02-01", "amount": "1200.00", "currency": "EUR"},
+        {"order_id": "A-2", "customer": "ann@example.com", "ordered_at": "2025-03-01", "amount": "34.50", "currency": "EUR"},
+        {"order_id": "B-1", "customer": "bob@shop.example", "ordered_at": "2025-03-01", "amount": "99.00", "currency": "EUR"},
+    ]});
+    let r = app.post(&app.admin_token, "/api/v1/orders", &orders).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+
+    set_passwords(&app, &[org.front2.id]).await;
+    let staff = StaffSession::sign_in(&app, org.front2.id).await;
+    let search = staff.get_text("/staff/customers?find=customer").await;
+    let found = hrefs_to_customers(&search);
+    assert_eq!(found.len(), 1, "Ann, by her surname: {search}");
+    let by_phone = staff
+        .get_text("/staff/customers?find=%2B442079460000")
+        .await;
+    assert_eq!(hrefs_to_customers(&by_phone), found, "and by her number");
+    let nobody = staff.get_text("/staff/customers?find=zebra").await;
+    assert!(hrefs_to_customers(&nobody).is_empty());
+    assert!(nobody.contains("Nobody matches"), "{nobody}");
+
+    let page = staff.get_text(&found[0]).await;
+    let page = common::html::unescape(&page);
+    assert!(page.contains("<h1>Ann Customer</h1>"), "{page}");
+    assert!(page.contains("ann@example.com") && page.contains("+442079460000"));
+    for case in [first, second] {
+        assert!(
+            page.contains(&format!("/staff/cases/{case}")),
+            "case {case} is listed"
+        );
+    }
+    assert!(!page.contains(&bob_ref), "Bob's case is not Ann's");
+    assert!(page.contains("2 case(s), 1 open."), "{page}");
+    assert!(
+        page.contains("<td>EUR</td><td>2</td><td>1,234.50 EUR</td>"),
+        "her orders, summed, not Bob's: {page}"
+    );
+    assert!(
+        page.contains("<strong>5/5</strong>") && page.contains("the same-day refund"),
+        "her rating: {page}"
+    );
+    // The case page leads to her page.
+    let case_page = staff.get_text(&format!("/staff/cases/{second}")).await;
+    assert!(
+        case_page.contains(&format!("href=\"{}\"", found[0])),
+        "{case_page}"
+    );
+    let missing = staff.get("/staff/customers/999999").send().await.unwrap();
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+    let odd = staff.get("/staff/customers/abc").send().await.unwrap();
+    assert_eq!(odd.status(), StatusCode::NOT_FOUND);
+}
