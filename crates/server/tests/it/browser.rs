@@ -21,7 +21,7 @@ const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
 /// chromedriver on a free port, stopped when dropped.
-struct Driver {
+pub(crate) struct Driver {
     child: Child,
     port: u16,
 }
@@ -33,7 +33,7 @@ impl Drop for Driver {
     }
 }
 
-fn start_driver() -> Option<Driver> {
+pub(crate) fn start_driver() -> Option<Driver> {
     if !Path::new(CHROMIUM).exists() || !Path::new(CHROMEDRIVER).exists() {
         let message = "chromium and chromium-driver are not installed (apt-get install chromium chromium-driver): SKIPPING the browser test";
         if std::env::var("ROADONE_TEST_REQUIRE_ALL").as_deref() == Ok("1") {
@@ -60,7 +60,7 @@ fn start_driver() -> Option<Driver> {
     Some(Driver { child, port })
 }
 
-async fn browser(driver: &Driver) -> Client {
+pub(crate) async fn browser(driver: &Driver) -> Client {
     let mut caps = serde_json::Map::new();
     caps.insert(
         "goog:chromeOptions".into(),
@@ -83,13 +83,13 @@ fn screenshots_dir() -> PathBuf {
     dir
 }
 
-async fn screenshot(c: &Client, name: &str) {
+pub(crate) async fn screenshot(c: &Client, name: &str) {
     let png = c.screenshot().await.expect("a screenshot");
     assert!(png.starts_with(b"\x89PNG"), "a PNG");
     std::fs::write(screenshots_dir().join(format!("{name}.png")), png).expect("saved");
 }
 
-async fn css(c: &Client, selector: &str) -> fantoccini::elements::Element {
+pub(crate) async fn css(c: &Client, selector: &str) -> fantoccini::elements::Element {
     c.wait()
         .at_most(Duration::from_secs(10))
         .for_element(Locator::Css(selector))
@@ -99,7 +99,7 @@ async fn css(c: &Client, selector: &str) -> fantoccini::elements::Element {
 
 /// Waits for what only the next page has: the old page is still there for a moment
 /// after a click, so waiting for something both have would race the form's answer.
-async fn xpath(c: &Client, path: &str) -> fantoccini::elements::Element {
+pub(crate) async fn xpath(c: &Client, path: &str) -> fantoccini::elements::Element {
     c.wait()
         .at_most(Duration::from_secs(10))
         .for_element(Locator::XPath(path))
@@ -107,11 +107,11 @@ async fn xpath(c: &Client, path: &str) -> fantoccini::elements::Element {
         .unwrap_or_else(|e| panic!("{path} is on the page: {e}"))
 }
 
-async fn text_of_page(c: &Client) -> String {
+pub(crate) async fn text_of_page(c: &Client) -> String {
     css(c, "main").await.text().await.expect("the page's text")
 }
 
-async fn sign_in(c: &Client, app: &TestApp, email: &str) {
+pub(crate) async fn sign_in(c: &Client, app: &TestApp, email: &str) {
     c.goto(&format!("{}/staff/sign-in", app.url)).await.unwrap();
     css(c, "#email").await.send_keys(email).await.unwrap();
     css(c, "#password")
@@ -127,7 +127,7 @@ async fn sign_in(c: &Client, app: &TestApp, email: &str) {
     css(c, "table.cases, main p").await;
 }
 
-async fn sign_out(c: &Client) {
+pub(crate) async fn sign_out(c: &Client) {
     css(c, "header form button").await.click().await.unwrap();
     css(c, "#password").await;
 }
