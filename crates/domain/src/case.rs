@@ -67,6 +67,8 @@ pub struct Case {
     pub takes: u32,
     pub upgrades: u32,
     pub reopenings: u32,
+    /// We wrote to the customer and they have not answered since: the case waits on them.
+    pub awaiting_customer: bool,
 }
 
 impl Case {
@@ -126,6 +128,7 @@ impl Case {
             takes: 0,
             upgrades: 0,
             reopenings: 0,
+            awaiting_customer: false,
         })
     }
 
@@ -180,9 +183,9 @@ impl Case {
                     self.deadline_warned = true;
                 }
             }
-            EventBody::MessageSent { .. }
-            | EventBody::NoteAdded { .. }
-            | EventBody::CustomerReplied { .. }
+            EventBody::MessageSent { .. } => self.awaiting_customer = true,
+            EventBody::CustomerReplied { .. } => self.awaiting_customer = false,
+            EventBody::NoteAdded { .. }
             | EventBody::AutomaticReceived { .. }
             | EventBody::DeliveryFailed { .. } => {}
             EventBody::Reopened {
@@ -197,6 +200,7 @@ impl Case {
                 self.solution = None;
                 self.rating = None;
                 self.reopenings += 1;
+                self.awaiting_customer = false;
             }
             EventBody::Solved {
                 resolution,
@@ -204,6 +208,7 @@ impl Case {
                 learned,
             } => {
                 self.status = CaseStatus::Solved;
+                self.awaiting_customer = false;
                 self.solution = Some(Solution {
                     resolution: resolution.clone(),
                     road: *road,

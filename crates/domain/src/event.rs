@@ -35,6 +35,25 @@ pub enum Channel {
 }
 
 impl Channel {
+    pub const ALL: [Channel; 5] = [
+        Channel::Email,
+        Channel::Web,
+        Channel::Portal,
+        Channel::Api,
+        Channel::Phone,
+    ];
+
+    /// Its name in the API and the store (`email`, `phone`, …).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Email => "email",
+            Channel::Web => "web",
+            Channel::Portal => "portal",
+            Channel::Api => "api",
+            Channel::Phone => "phone",
+        }
+    }
+
     pub fn parse(s: &str) -> Option<Channel> {
         Some(match s {
             "email" => Channel::Email,

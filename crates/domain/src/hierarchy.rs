@@ -48,6 +48,17 @@ impl Hierarchy {
         upper != lower && self.chain_above(lower).contains(&upper)
     }
 
+    /// Everyone below `id`, at any depth: their team.
+    pub fn below(&self, id: PersonId) -> Vec<PersonId> {
+        let mut team: Vec<PersonId> = self
+            .people()
+            .filter(|p| self.is_above(id, p.id))
+            .map(|p| p.id)
+            .collect();
+        team.sort_unstable();
+        team
+    }
+
     /// The person at the top of `id`'s chain (`id` itself when nobody is above).
     pub fn top_of(&self, id: PersonId) -> PersonId {
         self.chain_above(id).last().copied().unwrap_or(id)
@@ -262,6 +273,18 @@ mod tests {
             h.check_move(3, Some(99)).unwrap_err().message,
             "there is no person 99"
         );
+    }
+
+    #[test]
+    fn a_team_is_everyone_below_at_any_depth() {
+        let h = team();
+        for p in h.people() {
+            let below = h.below(p.id);
+            assert!(!below.contains(&p.id), "nobody is in their own team");
+            for q in h.people().filter(|q| q.id != p.id) {
+                assert_eq!(below.contains(&q.id), h.is_above(p.id, q.id));
+            }
+        }
     }
 
     #[test]

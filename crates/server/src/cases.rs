@@ -22,27 +22,19 @@ impl AppState {
         Ok((stored, case))
     }
 
-    /// Cases matching `filter` (owner, status, customer, words), open ones first. A search
-    /// that is a case's reference as a person would type it finds that case: only it when
-    /// marked as one (`RD-003001`, `rd 3001`, `#3001`), first when a bare number (`3001`),
-    /// then whatever else the number matches.
+    /// Cases matching `filter`, in its order. A search that is a case's reference as a
+    /// person would type it finds that case: only it when marked as one (`RD-003001`,
+    /// `rd 3001`, `#3001`), first when a bare number (`3001`), then whatever else the
+    /// number matches. The named case must pass the filter's other conditions too.
     pub async fn list_cases(&self, filter: CaseFilter) -> AppResult<Vec<CaseHead>> {
-        let search = filter.search.as_deref().unwrap_or("").trim();
-        let Some(id) = roadone_store::reference_in(search) else {
+        let Some((id, marked)) = reference_of(&filter) else {
             return Ok(self.store.list_cases(filter).await?);
         };
         let named = match filter.offset {
-            0 => self
-                .store
-                .load_case(id)
-                .await?
-                .map(|stored| stored.head)
-                .filter(|head| within(&filter, head)),
+            0 => self.store.list_cases(only(&filter, id)).await?.pop(),
             _ => None,
         };
-        // Marked as a reference (`RD-…`, `#…`), it means that case and nothing else.
-        let lower = search.to_ascii_lowercase();
-        if lower.starts_with("rd") || lower.starts_with('#') {
+        if marked {
             return Ok(named.into_iter().collect());
         }
         let mut heads = self.store.list_cases(filter.clone()).await?;
@@ -52,6 +44,26 @@ impl AppState {
             heads.truncate(filter.limit.max(1) as usize);
         }
         Ok(heads)
+    }
+
+    /// How many cases `list_cases` would give over all pages.
+    pub async fn count_cases(&self, filter: CaseFilter) -> AppResult<u64> {
+        let Some((id, marked)) = reference_of(&filter) else {
+            return Ok(self.store.count_cases(filter).await?);
+        };
+        let named = self.store.count_cases(only(&filter, id)).await?;
+        if marked {
+            return Ok(named);
+        }
+        let matched = self.store.count_cases(filter.clone()).await?;
+        let both = self
+            .store
+            .count_cases(CaseFilter {
+                id: Some(id),
+                ..filter
+            })
+            .await?;
+        Ok(matched + named - both)
     }
 
     /// What became of every case (owner, solver, customer, times): customer math's input.
@@ -65,16 +77,21 @@ impl AppState {
     }
 }
 
-/// Whether a case named by its reference is one the filter's other conditions allow (whose
-/// cases, which state, which customer, which category), so a reference never shows a
-/// case the list would not.
-fn within(filter: &CaseFilter, head: &CaseHead) -> bool {
-    filter.owner.is_none_or(|o| o == head.owner)
-        && filter.status.is_none_or(|s| s == head.status)
-        && filter.customer_id.is_none_or(|c| c == head.customer_id)
-        && filter
-            .category
-            .as_deref()
-            .is_none_or(|c| c == head.category)
-        && filter.text.is_none()
+/// The case a search names by its reference, and whether it was marked as one.
+fn reference_of(filter: &CaseFilter) -> Option<(CaseId, bool)> {
+    let search = filter.search.as_deref().unwrap_or("").trim();
+    let id = roadone_store::reference_in(search)?;
+    let lower = search.to_ascii_lowercase();
+    Some((id, lower.starts_with("rd") || lower.starts_with('#')))
+}
+
+/// `filter` narrowed to the one case `id`, its words set aside (they named the case).
+fn only(filter: &CaseFilter, id: CaseId) -> CaseFilter {
+    CaseFilter {
+        id: Some(id),
+        search: None,
+        offset: 0,
+        limit: 1,
+        ..filter.clone()
+    }
 }

@@ -40,8 +40,9 @@ pub fn open_case(conn: &Connection, new: &NewCase) -> StoreResult<OpenOutcome> {
     let case = &new.case;
     conn.prepare_cached(
         "INSERT INTO cases (customer_id, customer_token, category, subject, state, owner, version,
-                            opened_at, escalates_at, promised_by, updated_at, intake_owner)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                            opened_at, escalates_at, promised_by, updated_at, intake_owner,
+                            channel, awaiting_customer)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .and_then(|mut s| {
         s.execute(params![
@@ -57,6 +58,8 @@ pub fn open_case(conn: &Connection, new: &NewCase) -> StoreResult<OpenOutcome> {
             ms(case.promised_by),
             ms(now),
             case.owner,
+            case.channel.as_str(),
+            case.awaiting_customer,
         ])
     })
     .map_err(db)?;
@@ -122,7 +125,8 @@ fn update_projection(
 ) -> StoreResult<()> {
     conn.prepare_cached(
         "UPDATE cases SET state = ?, owner = ?, version = ?, escalates_at = ?, updated_at = ?,
-                          solved_at = ?, solved_by = ?, road = ?, escalated = ? WHERE id = ?",
+                          solved_at = ?, solved_by = ?, road = ?, escalated = ?,
+                          awaiting_customer = ? WHERE id = ?",
     )
     .and_then(|mut s| {
         let solution = case.solution.as_ref();
@@ -136,6 +140,7 @@ fn update_projection(
             solution.map(|s| s.solved_by),
             solution.map(|s| u8::from(s.road)),
             case.escalated,
+            case.awaiting_customer,
             id
         ])
     })
@@ -196,7 +201,8 @@ pub fn case_by_customer_token(conn: &Connection, token: &str) -> StoreResult<Opt
         .map_err(db)
 }
 
-pub fn list_cases(conn: &Connection, f: &CaseFilter) -> StoreResult<Vec<CaseHead>> {
+/// The `FROM … WHERE …` of a filter and its arguments, shared by the list and its count.
+fn filtered(f: &CaseFilter, columns: &str) -> (String, Vec<rusqlite::types::Value>) {
     let mut args: Vec<rusqlite::types::Value> = Vec::new();
     // A search starts from the few cases whose words match (CROSS JOIN keeps that order);
     // everything else walks the cases table by its indexes.
@@ -204,15 +210,26 @@ pub fn list_cases(conn: &Connection, f: &CaseFilter) -> StoreResult<Vec<CaseHead
         Some(query) => {
             args.push(query.into());
             format!(
-                "SELECT {CASE_COLUMNS} FROM (SELECT DISTINCT {} AS case_id FROM search.case_text WHERE case_text MATCH ?) matched CROSS JOIN cases ON cases.id = matched.case_id WHERE 1 = 1",
+                "SELECT {columns} FROM (SELECT DISTINCT {} AS case_id FROM search.case_text WHERE case_text MATCH ?) matched CROSS JOIN cases ON cases.id = matched.case_id WHERE 1 = 1",
                 crate::search::CASE_OF_ROW
             )
         }
-        None => format!("SELECT {CASE_COLUMNS} FROM cases WHERE 1 = 1"),
+        None => format!("SELECT {columns} FROM cases WHERE 1 = 1"),
     };
+    if let Some(id) = f.id {
+        sql.push_str(" AND id = ?");
+        args.push(id.into());
+    }
     if let Some(owner) = f.owner {
         sql.push_str(" AND owner = ?");
         args.push(owner.into());
+    }
+    if !f.owners.is_empty() {
+        sql.push_str(&format!(
+            " AND owner IN ({})",
+            vec!["?"; f.owners.len()].join(", ")
+        ));
+        args.extend(f.owners.iter().map(|o| (*o).into()));
     }
     if let Some(status) = f.status {
         sql.push_str(" AND state = ?");
@@ -222,9 +239,29 @@ pub fn list_cases(conn: &Connection, f: &CaseFilter) -> StoreResult<Vec<CaseHead
         sql.push_str(" AND category = ?");
         args.push(category.clone().into());
     }
+    if let Some(channel) = f.channel {
+        sql.push_str(" AND channel = ?");
+        args.push(channel.as_str().to_string().into());
+    }
     if let Some(customer) = f.customer_id {
         sql.push_str(" AND customer_id = ?");
         args.push(customer.into());
+    }
+    if let Some(escalated) = f.escalated {
+        sql.push_str(" AND escalated = ?");
+        args.push(i64::from(escalated).into());
+    }
+    if let Some(awaiting) = f.awaiting_customer {
+        sql.push_str(" AND awaiting_customer = ?");
+        args.push(i64::from(awaiting).into());
+    }
+    if let Some(from) = f.opened_from {
+        sql.push_str(" AND opened_at >= ?");
+        args.push(ms(from).into());
+    }
+    if let Some(before) = f.opened_before {
+        sql.push_str(" AND opened_at < ?");
+        args.push(ms(before).into());
     }
     if let Some(text) = f.text.as_deref().filter(|t| !t.trim().is_empty()) {
         let pattern = format!(
@@ -240,12 +277,21 @@ pub fn list_cases(conn: &Connection, f: &CaseFilter) -> StoreResult<Vec<CaseHead
         args.push(pattern.clone().into());
         args.push(pattern.into());
     }
-    // One state: its own order, which the (owner, state, escalates_at) and
+    (sql, args)
+}
+
+pub fn list_cases(conn: &Connection, f: &CaseFilter) -> StoreResult<Vec<CaseHead>> {
+    let (mut sql, mut args) = filtered(f, CASE_COLUMNS);
+    // One state by urgency: its own order, which the (owner, state, escalates_at) and
     // (state, escalates_at) indexes give without sorting. Both: open first, then solved.
-    sql.push_str(match f.status {
-        Some(CaseStatus::Open) => " ORDER BY escalates_at, id",
-        Some(CaseStatus::Solved) => " ORDER BY updated_at DESC, id",
-        None => " ORDER BY state = 'solved', CASE WHEN state = 'open' THEN escalates_at ELSE -updated_at END, id",
+    sql.push_str(match (f.sort, f.status) {
+        (CaseSort::Urgency, Some(CaseStatus::Open)) => " ORDER BY escalates_at, id",
+        (CaseSort::Urgency, Some(CaseStatus::Solved)) | (CaseSort::LastChange, _) => {
+            " ORDER BY updated_at DESC, id"
+        }
+        (CaseSort::Urgency, None) => " ORDER BY state = 'solved', CASE WHEN state = 'open' THEN escalates_at ELSE -updated_at END, id",
+        (CaseSort::Newest, _) => " ORDER BY opened_at DESC, id DESC",
+        (CaseSort::Oldest, _) => " ORDER BY opened_at, id",
     });
     sql.push_str(" LIMIT ? OFFSET ?");
     args.push(i64::from(f.limit.clamp(1, 1000)).into());
@@ -255,6 +301,14 @@ pub fn list_cases(conn: &Connection, f: &CaseFilter) -> StoreResult<Vec<CaseHead
         .query_map(rusqlite::params_from_iter(args), case_head)
         .map_err(db)?;
     rows.collect::<Result<_, _>>().map_err(db)
+}
+
+pub fn count_cases(conn: &Connection, f: &CaseFilter) -> StoreResult<u64> {
+    let (sql, args) = filtered(f, "COUNT(*)");
+    conn.prepare_cached(&sql)
+        .and_then(|mut s| s.query_row(rusqlite::params_from_iter(args), |r| r.get::<_, i64>(0)))
+        .map(|n| n as u64)
+        .map_err(db)
 }
 
 pub fn events(conn: &Connection, f: &EventFilter) -> StoreResult<Vec<(CaseHead, Event)>> {

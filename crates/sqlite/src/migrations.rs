@@ -61,6 +61,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0015_orders_by_customer",
         include_str!("../migrations/0015_orders_by_customer.sql"),
     ),
+    (
+        "0016_case_views",
+        include_str!("../migrations/0016_case_views.sql"),
+    ),
 ];
 
 /// What a migration needs beyond SQL, run in its transaction right after it.

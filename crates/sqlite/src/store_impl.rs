@@ -125,6 +125,17 @@ impl Store for SqliteStore {
         .await
     }
 
+    async fn count_cases(&self, filter: CaseFilter) -> StoreResult<u64> {
+        let inner = self.inner.clone();
+        self.read(move |c| {
+            if filter.search.is_some() {
+                inner.search.catch_up(c);
+            }
+            cases::count_cases(c, &filter)
+        })
+        .await
+    }
+
     async fn events(
         &self,
         filter: EventFilter,

@@ -202,17 +202,67 @@ impl Append {
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CaseFilter {
+    /// Only this case (a reference typed into a search), if the other conditions allow it.
+    pub id: Option<CaseId>,
     pub owner: Option<PersonId>,
+    /// Owned by any of these (a team); empty: anyone.
+    pub owners: Vec<PersonId>,
     pub status: Option<CaseStatus>,
     pub category: Option<String>,
+    pub channel: Option<roadone_domain::Channel>,
     pub customer_id: Option<i64>,
+    /// Whether the case went through its escalation.
+    pub escalated: Option<bool>,
+    /// Whether we wrote last and the customer has not answered.
+    pub awaiting_customer: Option<bool>,
+    /// Opened at or after / before these times (a case's age).
+    pub opened_from: Option<DateTime<Utc>>,
+    pub opened_before: Option<DateTime<Utc>>,
     /// Matches subject or customer email, case-insensitively.
     pub text: Option<String>,
     /// Full-text: every word (or a word's start) appears somewhere the case says
     /// something: subject, customer, facts, messages, notes, reasons, resolution.
     pub search: Option<String>,
+    pub sort: CaseSort,
     pub limit: u32,
     pub offset: u32,
+}
+
+/// The order of a list of cases.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum CaseSort {
+    /// Open ones first, the least time before the executive first; then solved ones,
+    /// the latest change first.
+    #[default]
+    Urgency,
+    /// The latest change first.
+    LastChange,
+    /// The newest first.
+    Newest,
+    /// The oldest first.
+    Oldest,
+}
+
+impl CaseSort {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CaseSort::Urgency => "urgency",
+            CaseSort::LastChange => "changed",
+            CaseSort::Newest => "newest",
+            CaseSort::Oldest => "oldest",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<CaseSort> {
+        [
+            CaseSort::Urgency,
+            CaseSort::LastChange,
+            CaseSort::Newest,
+            CaseSort::Oldest,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == text)
+    }
 }
 
 /// Which events a feed wants, newest first.

@@ -61,8 +61,10 @@ pub trait Store: Send + Sync + 'static {
     async fn append(&self, append: Append) -> StoreResult<CaseHead>;
     async fn load_case(&self, id: CaseId) -> StoreResult<Option<StoredCase>>;
     async fn case_by_customer_token(&self, token: &str) -> StoreResult<Option<CaseId>>;
-    /// Open cases first by executive deadline, then solved ones by last change.
+    /// The cases `filter` names, in its order, its page (`limit`, `offset`).
     async fn list_cases(&self, filter: CaseFilter) -> StoreResult<Vec<CaseHead>>;
+    /// How many cases `filter` names, all pages together.
+    async fn count_cases(&self, filter: CaseFilter) -> StoreResult<u64>;
     async fn customer(&self, id: i64) -> StoreResult<Option<CustomerRecord>>;
     /// Events matching `filter`, newest first, each with its case's row.
     async fn events(&self, filter: EventFilter) -> StoreResult<Vec<(CaseHead, Event)>>;

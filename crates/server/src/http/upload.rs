@@ -41,6 +41,15 @@ impl UploadForm {
             .map(|(_, v)| v.as_str())
     }
 
+    /// Every value of a field that repeats (checkboxes of the same name).
+    pub fn all(&self, name: &str) -> Vec<&str> {
+        self.fields
+            .iter()
+            .filter(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+
     /// A text field trimmed, `None` when absent or blank.
     pub fn given(&self, name: &str) -> Option<String> {
         self.text(name)

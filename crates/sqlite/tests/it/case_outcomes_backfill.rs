@@ -86,7 +86,8 @@ async fn outcomes_are_backfilled_from_the_events() {
              DROP TRIGGER customer_words_added; DROP TRIGGER customer_words_changed;
              DROP TRIGGER customer_words_removed; DROP TABLE customer_words;
              DROP INDEX customers_by_phone_key; ALTER TABLE customers DROP COLUMN phone_key;
-             DROP INDEX orders_by_customer;",
+             DROP INDEX orders_by_customer; DROP INDEX cases_escalated; DROP INDEX cases_by_change;
+             ALTER TABLE cases DROP COLUMN channel; ALTER TABLE cases DROP COLUMN awaiting_customer;",
         )
         .unwrap();
         for column in [

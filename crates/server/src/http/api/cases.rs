@@ -152,11 +152,11 @@ pub async fn list(
         owner,
         status,
         category: q.category.filter(|c| !c.is_empty()),
-        customer_id: None,
         text: q.q,
         search: q.search,
         limit: number("limit", q.limit.as_deref(), 100, 1000)?.max(1),
         offset: number("offset", q.offset.as_deref(), 0, u32::MAX)?,
+        ..CaseFilter::default()
     };
     let cases = state.list_cases(filter).await?;
     Ok(Json(cases.iter().map(CaseSummary::from).collect()))

@@ -3,16 +3,16 @@
 //! `case_page.rs`.
 
 use crate::app::AppState;
-use crate::error::AppError;
-use crate::web::pages::{render, when, WebError, WebResult};
+use crate::web::flash::Flashed;
+use crate::web::pages::{render, when, WebResult};
+use crate::web::staff::case_views::{View, ViewQuery, AGES, PAGE};
 use crate::web::staff::session::SignedIn;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use minijinja::{context, Value};
-use roadone_domain::{Capability, CaseStatus, EventBody, EventKind};
-use roadone_store::{CaseFilter, EventFilter};
-use serde::Deserialize;
+use roadone_domain::{CaseStatus, EventBody, EventKind};
+use roadone_store::EventFilter;
 
 /// A line about another case: its link, reference, subject and whether it is open.
 pub(crate) fn case_link(h: roadone_store::CaseHead) -> Value {
@@ -44,54 +44,24 @@ pub fn time_left(now: DateTime<Utc>, at: DateTime<Utc>) -> (String, bool) {
     }
 }
 
-#[derive(Deserialize, Default)]
-pub struct ListQuery {
-    state: Option<String>,
-    q: Option<String>,
-    /// `all`: everyone's cases (managers, executives and admins).
-    who: Option<String>,
-}
-
-/// My cases, the most urgent first (the least time before the executive gets them).
+/// A case list: one of the views, narrowed, sorted and paged, with the count of all.
 pub async fn list(
     State(state): State<AppState>,
     me: SignedIn,
-    Query(q): Query<ListQuery>,
+    flash: Flashed,
+    Query(q): Query<ViewQuery>,
 ) -> WebResult<Response> {
-    let everyone = q.who.as_deref() == Some("all");
-    if everyone && !me.person.role.may(Capability::SeeAllCases) {
-        return Err(WebError(AppError::Forbidden(format!(
-            "only {} see everyone's cases",
-            Capability::SeeAllCases.holders()
-        ))));
-    }
-    let status = match q.state.as_deref() {
-        None | Some("open") => Some(CaseStatus::Open),
-        Some("solved") => Some(CaseStatus::Solved),
-        Some("all") => None,
-        Some(other) => {
-            return Err(WebError(AppError::invalid(
-                "state",
-                format!("must be open, solved or all, not {other:?}"),
-            )))
-        }
-    };
-    let text = q.q.as_deref().map(str::trim).filter(|t| !t.is_empty());
-    let heads = state
-        .list_cases(CaseFilter {
-            owner: (!everyone).then_some(me.person.id),
-            status,
-            search: text.map(str::to_string),
-            limit: 200,
-            ..CaseFilter::default()
-        })
-        .await?;
-    let now = state.clock.now();
     let snapshot = state.directory.snapshot();
+    let mut category_keys: Vec<String> = snapshot.categories.keys().cloned().collect();
+    category_keys.sort();
+    let now = state.clock.now();
+    let chosen = q.choose(&me.person, &snapshot.hierarchy, &category_keys, now)?;
+    let heads = state.list_cases(chosen.filter.clone()).await?;
+    let total = state.count_cases(chosen.filter.clone()).await?;
     // My reminders: the latest one on each of my open cases (one query for the page).
     let mut reminded: std::collections::HashMap<i64, (usize, DateTime<Utc>, String)> =
         std::collections::HashMap::new();
-    if !everyone {
+    if chosen.view == View::Mine {
         let tickles = state
             .events(EventFilter {
                 kinds: vec![EventKind::Tickled],
@@ -116,14 +86,17 @@ pub async fn list(
         .map(|h| {
             let (left, overdue) = time_left(now, h.escalates_at);
             context! {
+                id => h.id,
                 href => format!("/staff/cases/{}", h.id),
                 reference => h.reference.clone(),
                 subject => h.subject.clone(),
                 category => snapshot.categories.get(&h.category).map(|c| c.name.clone()).unwrap_or_else(|| h.category.clone()),
                 owner => snapshot.person(h.owner).map(|p| p.name.clone()),
+                mine => h.owner == me.person.id,
                 open => h.status == CaseStatus::Open,
                 left, overdue,
                 escalates_at => when(h.escalates_at),
+                opened => format!("{} ago", span(h.opened_at, now)),
                 updated_at => when(h.updated_at),
                 reminders => reminded.get(&h.id).map(|(n, at, why)| context! {
                     count => *n,
@@ -133,19 +106,71 @@ pub async fn list(
             }
         })
         .collect();
-    Ok(render(
+    let views: Vec<Value> = View::ALL
+        .into_iter()
+        .filter(|v| v.allowed(&me.person).is_ok())
+        .map(|v| {
+            context! {
+                key => v.key(),
+                title => v.title(),
+                current => v == chosen.view,
+            }
+        })
+        .collect();
+    let mut categories: Vec<Value> = snapshot
+        .categories
+        .values()
+        .map(|c| context! { key => c.key.clone(), name => c.name.clone() })
+        .collect();
+    categories.sort_by_key(|c| {
+        c.get_attr("name")
+            .map(|n| n.to_string())
+            .unwrap_or_default()
+    });
+    let pages = total.div_ceil(u64::from(PAGE)).max(1);
+    let first = u64::from(chosen.filter.offset) + 1;
+    let last = u64::from(chosen.filter.offset) + heads.len() as u64;
+    let here = format!("/staff/cases?{}", chosen.query(chosen.page));
+    let page_link = |p: u32| format!("/staff/cases?{}", chosen.query(p));
+    let team_view = chosen.view == View::Team;
+    let html = render(
         "staff/cases.html",
         context! {
             me => me.view(),
             csrf => me.csrf.clone(),
             cases,
-            state => q.state.unwrap_or_else(|| "open".into()),
-            q => text,
-            everyone,
-            can_see_all => me.person.role.may(Capability::SeeAllCases),
+            views,
+            view => chosen.view.key(),
+            title => chosen.view.title(),
+            state => match chosen.state {
+                Some(CaseStatus::Open) => "open",
+                Some(CaseStatus::Solved) => "solved",
+                None => "all",
+            },
+            q => chosen.q.clone(),
+            category => chosen.category.clone(),
+            categories,
+            channel => chosen.channel.map(|c| c.as_str()),
+            channels => roadone_domain::Channel::ALL.map(|c| c.as_str()),
+            age => chosen.age.clone(),
+            ages => AGES.map(|(key, label)| context! { key, label }),
+            sort => chosen.sort.as_str(),
+            sorts => [("urgency", "most urgent first"), ("changed", "latest change first"), ("newest", "newest first"), ("oldest", "oldest first")]
+                .map(|(key, label)| context! { key, label }),
+            show_owner => chosen.view != View::Mine && chosen.view != View::Waiting,
+            show_reminders => chosen.view == View::Mine,
+            total, first, last,
+            page => chosen.page,
+            pages,
+            previous => (chosen.page > 1).then(|| page_link(chosen.page - 1)),
+            next => (u64::from(chosen.page) < pages).then(|| page_link(chosen.page + 1)),
+            here,
+            can_take => team_view || chosen.view == View::Everyone || chosen.view == View::Escalated,
+            can_pass_up => chosen.view == View::Mine || chosen.view == View::Waiting,
+            notice => flash.notice(),
         },
-    )?
-    .into_response())
+    )?;
+    Ok(flash.shown(html.into_response()))
 }
 
 /// "2: Empathy and care".

@@ -3,7 +3,9 @@
 //! (the case rules decide which actions a person may take).
 
 pub mod admin;
+pub mod bulk;
 pub mod case_page;
+pub mod case_views;
 pub mod cases;
 pub mod categories;
 pub mod confirm;
@@ -96,6 +98,7 @@ pub fn routes() -> Router<AppState> {
         .route("/staff/customers", get(customers::list))
         .route("/staff/customers/{id}", get(customers::show))
         .route("/staff/cases", get(cases::list))
+        .route("/staff/cases/bulk", post(bulk::act))
         .route("/staff/cases/{id}", get(case_page::show))
         .route(
             "/staff/cases/{id}/{action}",

@@ -111,7 +111,9 @@ pub async fn choose_submit(
         Ok(Some(id)) => id,
         Ok(None) => return spent(),
         Err(AppError::Invalid { message, .. }) => {
-            let error = format!("The password {message}.");
+            // The message names its field ("password: must be …"); the page says it in words.
+            let rest = message.strip_prefix("password: ").unwrap_or(&message);
+            let error = format!("Your password {rest}.");
             return choose_page(&person, purpose, &secret, Some(error));
         }
         Err(e) => return Err(e.into()),

@@ -1,0 +1,168 @@
+//! Checks of what the case views filter on and count: a team's owners, escalated cases,
+//! cases waiting on their customer, the channel, a case's age, the sorts, the count.
+
+use crate::{hours, ids, list, person, t0, Fixture};
+use roadone_domain::{Actor, AttachmentRef, Channel, Command};
+use roadone_store::records::*;
+use roadone_store::Store;
+
+const CHECK: &str = "case_views";
+
+pub async fn case_views<S: Store>(store: S) {
+    let fx = Fixture::seed(&store).await;
+    let (f1, f2, staff) = (fx.frontline.id, fx.frontline2.id, fx.staff.id);
+    let open = |by, subject: &'static str, at| {
+        let (store, fx) = (&store, &fx);
+        async move {
+            fx.open(store, by, "billing", "ann@example.com", subject, at)
+                .await
+        }
+    };
+    let a = open(f1, "Oldest", t0()).await;
+    let b = open(f2, "Middle", t0() + hours(1)).await;
+    let mut phoned = fx.intake("delivery", "bob@example.com", "By phone");
+    phoned.channel = Channel::Phone;
+    let c = match store
+        .open_case(fx.new_case(staff, &phoned, t0() + hours(2)))
+        .await
+        .unwrap_or_else(|e| panic!("{CHECK}: open_case failed: {e}"))
+    {
+        OpenOutcome::Created(h) => h,
+        other => panic!("{CHECK}: {other:?}"),
+    };
+    let message = |body: &str| Command::SendMessage {
+        body: body.into(),
+        attachments: Vec::<AttachmentRef>::new(),
+    };
+    fx.act(
+        &store,
+        a.id,
+        message("Which card?"),
+        person(f1),
+        t0() + hours(3),
+    )
+    .await;
+    fx.act(
+        &store,
+        b.id,
+        message("Which order?"),
+        person(f2),
+        t0() + hours(3),
+    )
+    .await;
+    let reply = Command::CustomerReply {
+        body: "Order 7".into(),
+        attachments: Vec::new(),
+    };
+    fx.act(&store, b.id, reply, Actor::Customer, t0() + hours(4))
+        .await;
+    fx.act(
+        &store,
+        c.id,
+        Command::Escalate,
+        Actor::System,
+        t0() + hours(22),
+    )
+    .await;
+
+    let filter = |f: CaseFilter| CaseFilter { limit: 100, ..f };
+    let count = |f: CaseFilter| {
+        let store = &store;
+        async move {
+            store
+                .count_cases(f.clone())
+                .await
+                .unwrap_or_else(|e| panic!("{CHECK}: count_cases({f:?}) failed: {e}"))
+        }
+    };
+    let team = filter(CaseFilter {
+        owners: vec![f1, f2],
+        ..CaseFilter::default()
+    });
+    assert_eq!(
+        ids(&list(&store, team.clone()).await),
+        vec![a.id, b.id],
+        "{CHECK}: a team's view holds the cases its people own"
+    );
+    assert_eq!(count(team).await, 2, "{CHECK}: and counts them");
+    let waiting = filter(CaseFilter {
+        awaiting_customer: Some(true),
+        ..CaseFilter::default()
+    });
+    assert_eq!(
+        ids(&list(&store, waiting.clone()).await),
+        vec![a.id],
+        "{CHECK}: a case we wrote on last waits on its customer; one they answered does not"
+    );
+    let escalated = filter(CaseFilter {
+        escalated: Some(true),
+        ..CaseFilter::default()
+    });
+    assert_eq!(
+        ids(&list(&store, escalated).await),
+        vec![c.id],
+        "{CHECK}: the escalated view holds the escalated case"
+    );
+    let by_phone = filter(CaseFilter {
+        channel: Some(Channel::Phone),
+        ..CaseFilter::default()
+    });
+    assert_eq!(
+        ids(&list(&store, by_phone).await),
+        vec![c.id],
+        "{CHECK}: the channel is the one the case came in by"
+    );
+    let aged = filter(CaseFilter {
+        opened_from: Some(t0() + hours(1)),
+        opened_before: Some(t0() + hours(2)),
+        ..CaseFilter::default()
+    });
+    assert_eq!(
+        ids(&list(&store, aged.clone()).await),
+        vec![b.id],
+        "{CHECK}: opened in [from, before)"
+    );
+    assert_eq!(count(aged).await, 1);
+    let sorted = |sort| {
+        filter(CaseFilter {
+            sort,
+            ..CaseFilter::default()
+        })
+    };
+    assert_eq!(
+        ids(&list(&store, sorted(CaseSort::Newest)).await),
+        vec![c.id, b.id, a.id],
+        "{CHECK}: newest first"
+    );
+    assert_eq!(
+        ids(&list(&store, sorted(CaseSort::Oldest)).await),
+        vec![a.id, b.id, c.id],
+        "{CHECK}: oldest first"
+    );
+    assert_eq!(
+        ids(&list(&store, sorted(CaseSort::LastChange)).await),
+        vec![c.id, b.id, a.id],
+        "{CHECK}: the latest change first"
+    );
+    let one = filter(CaseFilter {
+        id: Some(b.id),
+        owners: vec![f1],
+        ..CaseFilter::default()
+    });
+    assert!(
+        list(&store, one).await.is_empty(),
+        "{CHECK}: a case named by id still passes the other conditions"
+    );
+    let paged = CaseFilter {
+        limit: 1,
+        offset: 1,
+        sort: CaseSort::Oldest,
+        ..CaseFilter::default()
+    };
+    assert_eq!(ids(&list(&store, paged.clone()).await), vec![b.id]);
+    assert_eq!(
+        count(paged).await,
+        3,
+        "{CHECK}: the count is of every page, not this one"
+    );
+}
