@@ -92,7 +92,7 @@ pub use reports::{orders_and_outcomes, report_events};
 pub use search::{event_feed, full_text_search};
 pub use sign_in::{customer_lookup, customer_sign_in, staff_sign_in};
 pub use timers::{timer_sweep, timers};
-pub use views::case_views;
+pub use views::{case_views, saved_views};
 
 /// Calls `$then!` with the name of every check, in the order [`run_all`] runs them. It is
 /// the one list of checks: [`run_all`], [`CHECKS`] and a backend's own tests (one test per
@@ -117,6 +117,7 @@ macro_rules! conformance_checks {
             outbox,
             list_cases,
             case_views,
+            saved_views,
             customer_sign_in,
             staff_sign_in,
             password_links,

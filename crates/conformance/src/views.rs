@@ -166,3 +166,61 @@ pub async fn case_views<S: Store>(store: S) {
         "{CHECK}: the count is of every page, not this one"
     );
 }
+
+/// A person's saved views are theirs alone, by name; saving a name again replaces it.
+pub async fn saved_views<S: Store>(store: S) {
+    const CHECK: &str = "saved_views";
+    let fx = Fixture::seed(&store).await;
+    let view = |name: &str, query: &str| SavedView {
+        name: name.into(),
+        query: query.into(),
+    };
+    let save = |person, v: SavedView| {
+        let store = &store;
+        async move {
+            store
+                .save_view(person, v, t0())
+                .await
+                .unwrap_or_else(|e| panic!("{CHECK}: save_view failed: {e}"))
+        }
+    };
+    save(fx.staff.id, view("team", "view=team")).await;
+    save(fx.staff.id, view("Billing", "view=mine&category=billing")).await;
+    save(fx.staff.id, view("team", "view=team&state=all")).await;
+    save(fx.frontline.id, view("mine", "view=mine")).await;
+    let of = |person| {
+        let store = &store;
+        async move {
+            store
+                .saved_views(person)
+                .await
+                .unwrap_or_else(|e| panic!("{CHECK}: saved_views failed: {e}"))
+        }
+    };
+    assert_eq!(
+        of(fx.staff.id).await,
+        vec![
+            view("Billing", "view=mine&category=billing"),
+            view("team", "view=team&state=all")
+        ],
+        "{CHECK}: by name, the second save of a name replacing the first, nobody else's"
+    );
+    assert!(
+        store
+            .save_view(fx.staff.id + 1000, view("x", "view=mine"), t0())
+            .await
+            .is_err(),
+        "{CHECK}: nobody saves a view for a person who does not exist"
+    );
+    assert!(store.delete_view(fx.staff.id, "team").await.unwrap());
+    assert!(
+        !store.delete_view(fx.staff.id, "team").await.unwrap(),
+        "{CHECK}: a view is deleted once"
+    );
+    assert_eq!(of(fx.staff.id).await.len(), 1);
+    assert_eq!(
+        of(fx.frontline.id).await.len(),
+        1,
+        "{CHECK}: deleting one person's view leaves another's"
+    );
+}

@@ -21,6 +21,7 @@ pub mod orders;
 pub mod passwords;
 pub mod people;
 pub mod reports;
+pub mod saved_views;
 pub mod scheduler;
 pub mod service;
 pub mod sessions;

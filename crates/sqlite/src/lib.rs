@@ -16,6 +16,7 @@ mod orders;
 mod outbox;
 mod readers;
 mod reports;
+mod saved_views;
 mod search;
 mod search_index;
 mod settings;

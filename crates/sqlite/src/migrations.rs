@@ -65,6 +65,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0016_case_views",
         include_str!("../migrations/0016_case_views.sql"),
     ),
+    (
+        "0017_saved_views",
+        include_str!("../migrations/0017_saved_views.sql"),
+    ),
 ];
 
 /// What a migration needs beyond SQL, run in its transaction right after it.

@@ -1,6 +1,6 @@
 use crate::{
-    cases, customer_access, customers, directory, instances, orders, outbox, reports, settings,
-    staff_access, timers, SqliteStore,
+    cases, customer_access, customers, directory, instances, orders, outbox, reports, saved_views,
+    settings, staff_access, timers, SqliteStore,
 };
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
@@ -134,6 +134,27 @@ impl Store for SqliteStore {
             cases::count_cases(c, &filter)
         })
         .await
+    }
+
+    async fn save_view(
+        &self,
+        person: PersonId,
+        view: SavedView,
+        at: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        self.write(move |c| saved_views::save_view(c, person, &view, at))
+            .await
+    }
+
+    async fn saved_views(&self, person: PersonId) -> StoreResult<Vec<SavedView>> {
+        self.read(move |c| saved_views::saved_views(c, person))
+            .await
+    }
+
+    async fn delete_view(&self, person: PersonId, name: &str) -> StoreResult<bool> {
+        let name = name.to_string();
+        self.write(move |c| saved_views::delete_view(c, person, &name))
+            .await
     }
 
     async fn events(

@@ -228,6 +228,14 @@ pub struct CaseFilter {
     pub offset: u32,
 }
 
+/// A view of the case list a person saved under a name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SavedView {
+    pub name: String,
+    /// The view's query string (`view=team&state=open&…`).
+    pub query: String,
+}
+
 /// The order of a list of cases.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum CaseSort {

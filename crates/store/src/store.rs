@@ -65,6 +65,17 @@ pub trait Store: Send + Sync + 'static {
     async fn list_cases(&self, filter: CaseFilter) -> StoreResult<Vec<CaseHead>>;
     /// How many cases `filter` names, all pages together.
     async fn count_cases(&self, filter: CaseFilter) -> StoreResult<u64>;
+    /// Saves a view for `person` under `name`, replacing one of the same name.
+    async fn save_view(
+        &self,
+        person: PersonId,
+        view: SavedView,
+        at: DateTime<Utc>,
+    ) -> StoreResult<()>;
+    /// A person's saved views, by name.
+    async fn saved_views(&self, person: PersonId) -> StoreResult<Vec<SavedView>>;
+    /// Forgets a saved view; `false` when there was none of that name.
+    async fn delete_view(&self, person: PersonId, name: &str) -> StoreResult<bool>;
     async fn customer(&self, id: i64) -> StoreResult<Option<CustomerRecord>>;
     /// Events matching `filter`, newest first, each with its case's row.
     async fn events(&self, filter: EventFilter) -> StoreResult<Vec<(CaseHead, Event)>>;

@@ -17,6 +17,7 @@ const SERVICES: &[&str] = &[
     "metrics.rs",
     "orders.rs",
     "people.rs",
+    "saved_views.rs",
     "scheduler.rs",
     "service.rs",
     "sessions.rs",

@@ -223,3 +223,79 @@ async fn several_cases_are_taken_at_once_and_each_refusal_is_named() {
         "no CSRF token, nothing done"
     );
 }
+
+#[tokio::test]
+async fn a_view_saved_under_a_name_is_one_click_away_and_only_for_its_owner() {
+    let app = TestApp::spawn().await;
+    let org = app.org().await;
+    let a = app.open_case_id(&org.front1, "Charged twice").await;
+    set_passwords(&app, &[org.lead.id, org.front1.id]).await;
+    let lead = StaffSession::sign_in(&app, org.lead.id).await;
+    let page = unescape(&lead.get_text("/staff/cases?view=team&sort=oldest").await);
+    let query = page
+        .split("name=\"query\" value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("the view's own query in the save form")
+        .to_string();
+    let r = lead
+        .post("/staff/cases/views")
+        .form(&[
+            ("csrf", lead.csrf.as_str()),
+            ("action", "save"),
+            ("name", "Team, oldest first"),
+            ("query", &query),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let saved = unescape(&lead.follow(r).await);
+    assert!(saved.contains("Saved as “Team, oldest first”"), "{saved}");
+    let link = saved
+        .split("id=\"saved-views\">")
+        .nth(1)
+        .and_then(|s| s.split("href=\"").nth(1))
+        .and_then(|s| s.split('"').next())
+        .expect("the saved view in the nav")
+        .to_string();
+    let opened = lead.get_text(&link).await;
+    assert_eq!(
+        listed(&opened),
+        vec![a],
+        "the saved view shows the team's cases"
+    );
+    let fran = StaffSession::sign_in(&app, org.front1.id).await;
+    let hers = unescape(&fran.get_text("/staff/cases").await);
+    assert!(
+        !hers.contains("Team, oldest first"),
+        "a view is its owner's only"
+    );
+    // A view one may not open is not saved.
+    let r = fran
+        .post("/staff/cases/views")
+        .form(&[
+            ("csrf", fran.csrf.as_str()),
+            ("action", "save"),
+            ("name", "Everything"),
+            ("query", "view=all"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let r = lead
+        .post("/staff/cases/views")
+        .form(&[
+            ("csrf", lead.csrf.as_str()),
+            ("action", "delete"),
+            ("name", "Team, oldest first"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let after = unescape(&lead.follow(r).await);
+    assert!(
+        after.contains("is no longer among your views") && !after.contains("id=\"saved-views\"")
+    );
+}

@@ -87,7 +87,8 @@ async fn outcomes_are_backfilled_from_the_events() {
              DROP TRIGGER customer_words_removed; DROP TABLE customer_words;
              DROP INDEX customers_by_phone_key; ALTER TABLE customers DROP COLUMN phone_key;
              DROP INDEX orders_by_customer; DROP INDEX cases_escalated; DROP INDEX cases_by_change;
-             ALTER TABLE cases DROP COLUMN channel; ALTER TABLE cases DROP COLUMN awaiting_customer;",
+             ALTER TABLE cases DROP COLUMN channel; ALTER TABLE cases DROP COLUMN awaiting_customer;
+             DROP TABLE saved_views;",
         )
         .unwrap();
         for column in [

@@ -133,6 +133,19 @@ pub async fn list(
     let here = format!("/staff/cases?{}", chosen.query(chosen.page));
     let page_link = |p: u32| format!("/staff/cases?{}", chosen.query(p));
     let team_view = chosen.view == View::Team;
+    let canonical = chosen.query(1);
+    let saved: Vec<Value> = state
+        .saved_views(me.person.id)
+        .await?
+        .into_iter()
+        .map(|v| {
+            context! {
+                current => v.query == canonical,
+                href => format!("/staff/cases?{}", v.query),
+                name => v.name,
+            }
+        })
+        .collect();
     let html = render(
         "staff/cases.html",
         context! {
@@ -168,6 +181,8 @@ pub async fn list(
             can_take => team_view || chosen.view == View::Everyone || chosen.view == View::Escalated,
             can_pass_up => chosen.view == View::Mine || chosen.view == View::Waiting,
             notice => flash.notice(),
+            saved,
+            query => canonical,
         },
     )?;
     Ok(flash.shown(html.into_response()))

@@ -14,6 +14,7 @@ pub mod feed;
 pub mod intake;
 pub mod password_links;
 pub mod reports;
+pub mod saved_views;
 pub mod session;
 pub mod settings;
 pub mod sign_in;
@@ -99,6 +100,7 @@ pub fn routes() -> Router<AppState> {
         .route("/staff/customers/{id}", get(customers::show))
         .route("/staff/cases", get(cases::list))
         .route("/staff/cases/bulk", post(bulk::act))
+        .route("/staff/cases/views", post(saved_views::act))
         .route("/staff/cases/{id}", get(case_page::show))
         .route(
             "/staff/cases/{id}/{action}",
