@@ -16,6 +16,8 @@ pub struct Actions {
     pub upgrade: bool,
     pub send_message: bool,
     pub add_note: bool,
+    /// Supply or correct a checklist fact.
+    pub supply_fact: bool,
 }
 
 pub fn available_actions(case: &Case, actor: Actor, ctx: Context<'_>) -> Actions {
@@ -26,5 +28,7 @@ pub fn available_actions(case: &Case, actor: Actor, ctx: Context<'_>) -> Actions
         upgrade: may_upgrade(case, actor, ctx).is_ok(),
         send_message: may_send_message(case, actor, ctx).is_ok(),
         add_note: may_add_note(actor, ctx).is_ok(),
+        supply_fact: may_send_message(case, actor, ctx).is_ok()
+            && !ctx.category.checklist.is_empty(),
     }
 }

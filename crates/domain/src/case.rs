@@ -69,6 +69,10 @@ pub struct Case {
     pub reopenings: u32,
     /// We wrote to the customer and they have not answered since: the case waits on them.
     pub awaiting_customer: bool,
+    /// The checklist facts as they stand: given at intake, supplied or corrected later.
+    pub facts: std::collections::BTreeMap<String, String>,
+    /// Checklist facts the customer did not have, and nobody has supplied since.
+    pub missing_facts: Vec<String>,
 }
 
 impl Case {
@@ -94,6 +98,8 @@ impl Case {
             owner,
             escalates_at,
             promised_by,
+            facts,
+            missing_facts,
             ..
         } = &event.body
         else {
@@ -129,6 +135,8 @@ impl Case {
             upgrades: 0,
             reopenings: 0,
             awaiting_customer: false,
+            facts: facts.clone(),
+            missing_facts: missing_facts.clone(),
         })
     }
 
@@ -182,6 +190,10 @@ impl Case {
                 if *reason == TickleReason::Deadline {
                     self.deadline_warned = true;
                 }
+            }
+            EventBody::FactSupplied { key, value, .. } => {
+                self.facts.insert(key.clone(), value.clone());
+                self.missing_facts.retain(|k| k != key);
             }
             EventBody::MessageSent { .. } => self.awaiting_customer = true,
             EventBody::CustomerReplied { .. } => self.awaiting_customer = false,

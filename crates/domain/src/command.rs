@@ -55,6 +55,8 @@ pub enum Command {
         recipient: String,
         error: String,
     },
+    /// A checklist fact given after intake (the customer found it) or corrected.
+    SupplyFact { key: String, value: String },
     /// The scheduler's escalation at the deadline.
     Escalate,
     /// The scheduler's reminder to the owner.
@@ -74,6 +76,7 @@ impl Command {
             Command::CustomerReply { .. } => "customer_reply",
             Command::RecordAutomatic { .. } => "record_automatic",
             Command::RecordDeliveryFailure { .. } => "record_delivery_failure",
+            Command::SupplyFact { .. } => "supply_fact",
             Command::Escalate => "escalate",
             Command::Tickle { .. } => "tickle",
         }

@@ -241,6 +241,13 @@ pub enum EventBody {
         delighted_by: String,
         would_recommend: bool,
     },
+    /// A checklist fact given after intake, or corrected; the value it replaced is kept.
+    FactSupplied {
+        key: String,
+        value: String,
+        /// What the case said before: `None` when the fact was missing.
+        previous: Option<String>,
+    },
 }
 
 /// What kind of event it is: the name the API, the trail and the store use for it.
@@ -261,10 +268,11 @@ pub enum EventKind {
     Reopened,
     Solved,
     Rated,
+    FactSupplied,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 14] = [
+    pub const ALL: [EventKind; 15] = [
         EventKind::Opened,
         EventKind::PassedUp,
         EventKind::Taken,
@@ -279,6 +287,7 @@ impl EventKind {
         EventKind::Reopened,
         EventKind::Solved,
         EventKind::Rated,
+        EventKind::FactSupplied,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -297,6 +306,7 @@ impl EventKind {
             EventKind::Reopened => "reopened",
             EventKind::Solved => "solved",
             EventKind::Rated => "rated",
+            EventKind::FactSupplied => "fact_supplied",
         }
     }
 }
@@ -340,6 +350,7 @@ impl EventBody {
             EventBody::Reopened { .. } => EventKind::Reopened,
             EventBody::Solved { .. } => EventKind::Solved,
             EventBody::Rated { .. } => EventKind::Rated,
+            EventBody::FactSupplied { .. } => EventKind::FactSupplied,
         }
     }
 

@@ -15,6 +15,7 @@ pub mod clock;
 pub mod command;
 pub mod error;
 pub mod event;
+pub mod facts;
 pub mod hierarchy;
 pub mod intake;
 pub mod notification;

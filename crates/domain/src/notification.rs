@@ -49,7 +49,7 @@ pub fn notifications_for(event: &Event, case: &Case) -> Vec<Notification> {
         )],
         EventBody::MessageSent { .. } => vec![to(Recipient::Customer, "staff_message")],
         // Internal: nobody is mailed about a note.
-        EventBody::NoteAdded { .. } => vec![],
+        EventBody::NoteAdded { .. } | EventBody::FactSupplied { .. } => vec![],
         // A reply to a solved case is followed by `reopened`, which names the owner.
         EventBody::CustomerReplied { .. } if !case.is_open() => vec![],
         EventBody::CustomerReplied { .. } => vec![to(person(case.owner), "customer_replied")],

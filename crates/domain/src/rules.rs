@@ -27,6 +27,8 @@
 //!     always reaches the top; and one active administrator always remains.
 //!     `Hierarchy::check_move`, `Hierarchy::check_deactivation` (the store checks them again
 //!     inside its write)
+//! 12. Whoever may write to the customer may supply a checklist fact later or correct one;
+//!     the event keeps the value it replaced. `facts::supply`
 //!
 //! Every accepted command becomes events stamped with `ctx.now` and the actor ([`decide`]).
 
@@ -416,6 +418,9 @@ fn decide_bodies(
                 delighted_by: delighted_by.trim().to_string(),
                 would_recommend: *would_recommend,
             }])
+        }
+        Command::SupplyFact { key, value } => {
+            Ok(vec![crate::facts::supply(case, key, value, actor, ctx)?])
         }
         Command::SendMessage { body, attachments } => {
             may_send_message(case, actor, ctx)?;

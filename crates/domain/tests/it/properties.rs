@@ -68,6 +68,8 @@ fn command() -> impl Strategy<Value = Command> {
         2 => text().prop_map(|body| Command::SendMessage { body, attachments: vec![] }),
         2 => text().prop_map(|body| Command::CustomerReply { body, attachments: vec![] }),
         1 => text().prop_map(|body| Command::AddNote { body, attachments: vec![] }),
+        2 => (prop_oneof![Just("account"), Just("order"), Just("shoe_size")], text())
+            .prop_map(|(key, value)| Command::SupplyFact { key: key.into(), value }),
         1 => text().prop_map(|reason| Command::RecordAutomatic { reason, subject: "Out of office".into(), body: "Away".into() }),
         1 => text().prop_map(|error| Command::RecordDeliveryFailure { template: "solved".into(), recipient: "customer".into(), error }),
         2 => Just(Command::Escalate),
@@ -276,6 +278,7 @@ fn check_event(
                     | EventBody::AutomaticReceived { .. }
                     | EventBody::DeliveryFailed { .. }
                     | EventBody::Reopened { .. }
+                    | EventBody::FactSupplied { .. }
             ),
             "{} on a solved case",
             kind
@@ -406,6 +409,22 @@ fn check_event(
             prop_assert!(sender.is_some_and(|s| s == prev.owner || h.is_above(s, prev.owner)));
             prop_assert!(!body.trim().is_empty());
         }
+        EventBody::FactSupplied {
+            key,
+            value,
+            previous,
+        } => {
+            let writer = actor.person();
+            prop_assert!(writer.is_some_and(|s| s == prev.owner || h.is_above(s, prev.owner)));
+            prop_assert_eq!(
+                previous.as_ref(),
+                prev.facts.get(key),
+                "the replaced value is kept"
+            );
+            prop_assert_eq!(next.facts.get(key), Some(value));
+            prop_assert!(!next.missing_facts.contains(key));
+            prop_assert_eq!(next.owner, prev.owner, "a fact moves nothing");
+        }
         EventBody::CustomerReplied { body, .. } => {
             prop_assert_eq!(actor, Actor::Customer);
             prop_assert!(!body.trim().is_empty());
@@ -463,7 +482,9 @@ fn check_event(
         EventBody::CustomerReplied { .. } => !next.is_open(),
         EventBody::AutomaticReceived { .. }
         | EventBody::DeliveryFailed { .. }
-        | EventBody::NoteAdded { .. } => true,
+        | EventBody::NoteAdded { .. }
+        // Completing the record is bookkeeping: nobody needs a mail about it.
+        | EventBody::FactSupplied { .. } => true,
         _ => false,
     };
     prop_assert_eq!(
@@ -615,6 +636,12 @@ fn run(scenario: &Scenario) -> Result<(), TestCaseError> {
                 add_note: accepts(Command::AddNote {
                     body: text(),
                     attachments: vec![]
+                }),
+                supply_fact: ctx(now).category.checklist.first().is_some_and(|item| {
+                    accepts(Command::SupplyFact {
+                        key: item.key.clone(),
+                        value: "a value nobody typed before".into(),
+                    })
                 }),
             },
             "offered to {:?}",

@@ -124,6 +124,7 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
                 .routes(routes!(cases::pass_up))
                 .routes(routes!(cases::take))
                 .routes(routes!(cases::upgrade))
+                .routes(routes!(cases::fact))
                 .routes(routes!(cases::solve))
                 .routes(routes!(cases::send_link))
                 .routes(routes!(cases::message).layer(uploads()))

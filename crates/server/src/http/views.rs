@@ -396,6 +396,15 @@ pub struct PassUpRequest {
     pub reason: String,
 }
 
+/// A checklist fact given after intake, or a correction of one.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FactRequest {
+    /// The checklist item's key, e.g. `account_number`.
+    pub key: String,
+    pub value: String,
+}
+
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpgradeRequest {

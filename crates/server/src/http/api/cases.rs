@@ -224,6 +224,23 @@ pub async fn take(
     act(&state, &staff, &id, Command::Take).await
 }
 
+/// Supplies a checklist fact the customer did not have at intake, or corrects one (the
+/// owner or anyone above); the value it replaces is kept in the event.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/facts", request_body = FactRequest, security(("bearer" = [])), params(("id" = i64, Path)),
+    responses((status = 200, body = CaseView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn fact(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<FactRequest>,
+) -> AppResult<Json<CaseView>> {
+    let command = Command::SupplyFact {
+        key: req.key,
+        value: req.value,
+    };
+    act(&state, &staff, &id, command).await
+}
+
 /// Upgrades the case to the manager who owns its category, who learns from the customer.
 #[utoipa::path(post, path = "/api/v1/cases/{id}/upgrade", request_body = UpgradeRequest, security(("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 200, body = CaseView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]

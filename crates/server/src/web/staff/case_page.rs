@@ -52,6 +52,17 @@ fn event_line(body: &EventBody, name: &dyn Fn(i64) -> String) -> String {
         } => format!("Mail {template} could not be delivered: {error}"),
         EventBody::Reopened { owner, .. } => format!("Reopened to {}", name(*owner)),
         EventBody::Solved { road, .. } => format!("Solved (road {})", road_label(*road)),
+        EventBody::FactSupplied {
+            key,
+            value,
+            previous,
+        } => match previous {
+            Some(was) => format!(
+                "Fact corrected: {} is {value} (was {was})",
+                key.replace('_', " ")
+            ),
+            None => format!("Fact supplied: {} is {value}", key.replace('_', " ")),
+        },
         EventBody::Rated {
             score,
             would_recommend,
@@ -133,28 +144,35 @@ async fn case_page(
         })
         .collect();
     let category = snapshot.categories.get(&case.category);
-    let (facts, missing) = match stored.events.first().map(|e| &e.body) {
-        Some(EventBody::Opened {
-            facts,
-            missing_facts,
-            ..
-        }) => {
-            let label = |key: &str| {
-                category
-                    .and_then(|c| c.checklist.iter().find(|i| i.key == key))
-                    .map(|i| i.label.clone())
-                    .unwrap_or_else(|| key.to_string())
-            };
-            (
-                facts
-                    .iter()
-                    .map(|(k, v)| context! { label => label(k), value => v.clone() })
-                    .collect::<Vec<_>>(),
-                missing_facts.iter().map(|k| label(k)).collect::<Vec<_>>(),
-            )
-        }
-        _ => (Vec::new(), Vec::new()),
+    let label = |key: &str| {
+        category
+            .and_then(|c| c.checklist.iter().find(|i| i.key == key))
+            .map(|i| i.label.clone())
+            .unwrap_or_else(|| key.to_string())
     };
+    // The facts as they stand now: given at intake, supplied or corrected since.
+    let facts: Vec<Value> = case
+        .facts
+        .iter()
+        .map(|(k, v)| context! { label => label(k), value => v.clone() })
+        .collect();
+    let missing: Vec<String> = case.missing_facts.iter().map(|k| label(k)).collect();
+    let checklist: Vec<Value> = category
+        .map(|c| {
+            c.checklist
+                .iter()
+                .map(|i| context! { key => i.key.clone(), label => i.label.clone(), missing => case.missing_facts.contains(&i.key) })
+                .collect()
+        })
+        .unwrap_or_default();
+    let realtime = match stored.events.first().map(|e| &e.body) {
+        Some(EventBody::Opened { realtime, .. }) if realtime.offered => {
+            Some(realtime.reason.clone().unwrap_or_default())
+        }
+        _ => None,
+    };
+    // Who an upgrade would go to: the category's manager.
+    let upgrade_to = category.map(|c| name(c.manager));
     let earlier: Vec<Value> = state
         .list_cases(CaseFilter {
             customer_id: Some(stored.head.customer_id),
@@ -202,7 +220,18 @@ async fn case_page(
                 phone => case.customer.phone.clone(),
             },
             earlier,
-            facts, missing,
+            facts, missing, checklist,
+            can_supply_fact => may.supply_fact,
+            realtime,
+            upgrade_to,
+            escalated_ago => case.escalated.then(|| {
+                stored
+                    .events
+                    .iter()
+                    .rev()
+                    .find(|e| matches!(e.body, EventBody::Escalated { .. }))
+                    .map(|e| format!("{} ago", crate::web::staff::cases::span(e.at, now)))
+            }).flatten(),
             timeline,
             can_solve => may.solve, can_pass_up => may.pass_up, can_take => may.take,
             can_upgrade => may.upgrade, can_reply => may.send_message, can_note => may.add_note,
@@ -288,6 +317,10 @@ pub async fn act(
             }
         }
         "take" => Command::Take,
+        "fact" => Command::SupplyFact {
+            key: text("key"),
+            value: text("value"),
+        },
         // The rules refuse one with neither text nor files, naming `body`.
         "note" => Command::AddNote {
             body: text("body"),
