@@ -28,7 +28,7 @@ pub(crate) fn supply(
     if value.is_empty() {
         return Err(DomainError::invalid(
             "value",
-            format!("give the {}", item.label),
+            format!("is empty: give the {}", item.label),
         ));
     }
     if value.chars().count() > MAX_FACT_CHARS || value.contains(['\r', '\n']) {
@@ -41,7 +41,7 @@ pub(crate) fn supply(
     if previous.as_deref() == Some(value) {
         return Err(DomainError::invalid(
             "value",
-            format!("the {} already says that", item.label),
+            format!("is what the {} says already", item.label),
         ));
     }
     Ok(EventBody::FactSupplied {

@@ -12,6 +12,7 @@ pub mod portal_session;
 pub mod rate_limit;
 pub mod session;
 pub mod staff;
+pub mod words;
 
 use crate::app::AppState;
 use crate::http::upload::MAX_UPLOAD_BYTES;

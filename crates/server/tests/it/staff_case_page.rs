@@ -62,7 +62,8 @@ async fn a_fact_missing_at_intake_is_supplied_later_and_corrected_with_the_old_v
 
     let same = supply("AC-1010", "account_number").await.unwrap();
     assert_eq!(same.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(unescape(&same.text().await.unwrap()).contains("already says that"));
+    assert!(unescape(&same.text().await.unwrap())
+        .contains("The value is what the Account number says already."));
     let unknown = supply("x", "shoe_size").await.unwrap();
     assert_eq!(unknown.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let finn = StaffSession::sign_in(&app, org.front2.id).await;
@@ -150,4 +151,57 @@ async fn the_page_shows_the_promise_names_the_upgrade_recipient_and_an_escalatio
         !hers.contains("overdue"),
         "the executive is not told she is overdue: {hers}"
     );
+}
+
+#[tokio::test]
+async fn a_refusal_is_a_sentence_at_its_field_and_what_was_typed_stays() {
+    let app = TestApp::spawn().await;
+    let org = app.org().await;
+    let id = app.open_case_id(&org.front1, "Charged twice").await;
+    set_passwords(&app, &[org.front1.id, org.front2.id]).await;
+    let fran = StaffSession::sign_in(&app, org.front1.id).await;
+    let r = fran
+        .post(&format!("/staff/cases/{id}/solve"))
+        .form(&[
+            ("csrf", fran.csrf.as_str()),
+            ("resolution", "Refunded the second charge of £12.50."),
+            ("learned", "Retries charge twice."),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = unescape(&r.text().await.unwrap());
+    assert!(
+        page.contains(
+            "<p class=\"error\" id=\"solve-error\">Choose the road this case took (1 to 4).</p>"
+        ),
+        "the sentence, at the solve form: {page}"
+    );
+    assert!(
+        !page.contains("got 0") && !page.contains("road: road"),
+        "no field paths"
+    );
+    assert!(
+        page.contains("aria-describedby=\"solve-error\""),
+        "the road's choices point at it"
+    );
+    assert!(
+        page.contains(">Refunded the second charge of £12.50.</textarea>")
+            && page.contains(">Retries charge twice.</textarea>"),
+        "what was typed is still there: {page}"
+    );
+    let finn = StaffSession::sign_in(&app, org.front2.id).await;
+    let r = finn
+        .post(&format!("/staff/cases/{id}/reply"))
+        .form(&[("csrf", finn.csrf.as_str()), ("body", "Hello from Finn")])
+        .send()
+        .await
+        .unwrap();
+    let page = unescape(&r.text().await.unwrap());
+    assert!(
+        page.contains("Only Fran Front, who owns this case, may do this."),
+        "people by name, never an id: {page}"
+    );
+    assert!(!page.contains("(person "), "{page}");
 }

@@ -98,6 +98,22 @@ fn event_text(body: &EventBody) -> Option<String> {
     .filter(|t| !t.trim().is_empty())
 }
 
+/// What the person had typed into the case page's forms, shown again after a refusal so
+/// nothing is lost, with the field the refusal is about.
+#[derive(Debug, Default, Clone, serde::Serialize)]
+pub(crate) struct Typed {
+    /// The form the refusal is about (`reply`, `solve`, …) and its field.
+    pub form: String,
+    pub field: String,
+    pub body: String,
+    pub resolution: String,
+    pub learned: String,
+    pub road: String,
+    pub reason: String,
+    pub key: String,
+    pub value: String,
+}
+
 /// The case page, with a message at the top: a problem when an action was refused (its
 /// status an error), or what was done (200).
 async fn case_page(
@@ -106,6 +122,7 @@ async fn case_page(
     stored: &StoredCase,
     case: &Case,
     problem: Option<(StatusCode, String)>,
+    typed: Typed,
 ) -> WebResult<Response> {
     let snapshot = state.directory.snapshot();
     let name = |id: i64| snapshot.person_name(id);
@@ -237,6 +254,7 @@ async fn case_page(
             can_upgrade => may.upgrade, can_reply => may.send_message, can_note => may.add_note,
             above,
             roads => roadone_domain::Road::ALL.iter().map(|r| context! { n => u8::from(*r), label => r.label(), line => r.meaning() }).collect::<Vec<_>>(),
+            typed => Value::from_serialize(&typed),
             problem => problem.as_ref().filter(|(s, _)| !s.is_success()).map(|(_, m)| m.clone()),
             notice => problem.as_ref().filter(|(s, _)| s.is_success()).map(|(_, m)| m.clone()),
         },
@@ -250,7 +268,7 @@ pub async fn show(
     Path(id): Path<String>,
 ) -> WebResult<Response> {
     let (stored, case) = load(&state, &id).await?;
-    case_page(&state, &me, &stored, &case, None).await
+    case_page(&state, &me, &stored, &case, None, Typed::default()).await
 }
 
 /// One action on the case, from its form. A refused action shows the case again with
@@ -281,7 +299,7 @@ pub async fn act(
                 }
                 Err(e) => return Err(e.into()),
             };
-        return case_page(&state, &me, &stored, &case, Some(message)).await;
+        return case_page(&state, &me, &stored, &case, Some(message), Typed::default()).await;
     }
     let command = match action.as_str() {
         "solve" => {
@@ -300,13 +318,19 @@ pub async fn act(
                 None => None,
                 Some(Ok(n)) => Some(n),
                 Some(Err(_)) => {
-                    let problem = "to: choose a person from the list".to_string();
+                    let problem = "Choose a person from the list.".to_string();
                     return case_page(
                         &state,
                         &me,
                         &stored,
                         &case,
                         Some((StatusCode::UNPROCESSABLE_ENTITY, problem)),
+                        Typed {
+                            form: "pass-up".into(),
+                            field: "to".into(),
+                            reason: text("reason"),
+                            ..Typed::default()
+                        },
                     )
                     .await;
                 }
@@ -369,8 +393,29 @@ pub async fn act(
             Ok(Redirect::to(&format!("/staff/cases/{}#latest", stored.head.id)).into_response())
         }
         Err(e @ (AppError::Domain(_) | AppError::Invalid { .. })) => {
-            let (status, _, message, _) = e.parts();
-            case_page(&state, &me, &stored, &case, Some((status, message))).await
+            let (status, ..) = e.parts();
+            let snapshot = state.directory.snapshot();
+            let said = crate::web::words::refusal(&e, &|id| snapshot.person_name(id));
+            let typed = Typed {
+                form: action.clone(),
+                field: said.field.unwrap_or_default(),
+                body: text("body"),
+                resolution: text("resolution"),
+                learned: text("learned"),
+                road: text("road"),
+                reason: text("reason"),
+                key: text("key"),
+                value: text("value"),
+            };
+            case_page(
+                &state,
+                &me,
+                &stored,
+                &case,
+                Some((status, said.sentence)),
+                typed,
+            )
+            .await
         }
         Err(e) => Err(e.into()),
     }
