@@ -279,8 +279,9 @@ fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
     })
 }
 
-/// Issues fresh tokens for one person of each role so the demo can be used at once.
-async fn print_logins(state: &AppState, _report: &demo::DemoReport) -> Result<()> {
+/// Issues fresh tokens for one person of each role so the demo can be used at once, says
+/// what each of them will find, and prints the link of the invitation waiting.
+async fn print_logins(state: &AppState, report: &demo::DemoReport) -> Result<()> {
     let people = state.people().await?;
     println!("logins (fresh API tokens; use as Authorization: Bearer <token>):");
     for role in [
@@ -290,9 +291,30 @@ async fn print_logins(state: &AppState, _report: &demo::DemoReport) -> Result<()
         Role::Manager,
         Role::Executive,
     ] {
-        if let Some(p) = demo::login_for(state, &people, role).await? {
-            let token = state.issue_token(p.id, "demo login").await?;
-            println!("  {:<10} {:<32} {token}", role.as_str(), p.email);
+        if let Some(login) = demo::login_for(state, &people, role).await? {
+            let token = state.issue_token(login.person.id, "demo login").await?;
+            let open = match login.open {
+                1 => "1 open case".to_string(),
+                n => format!("{n} open cases"),
+            };
+            let what = match role {
+                Role::Admin => "keeps the people, categories and rules".to_string(),
+                Role::Manager => format!(
+                    "manager with a team of {}: can take their {} open cases; owns {open}",
+                    login.team, login.team_open
+                ),
+                Role::Staff => format!(
+                    "team lead of {}: owns {open}, can take {} more from the team",
+                    login.team, login.team_open
+                ),
+                _ => format!("owns {open}"),
+            };
+            println!(
+                "  {:<10} {:<36} {token}  ({}: {what})",
+                role.as_str(),
+                login.person.email,
+                login.person.name
+            );
         }
     }
     println!(
@@ -300,5 +322,17 @@ async fn print_logins(state: &AppState, _report: &demo::DemoReport) -> Result<()
         state.config().public_url,
         demo::DEMO_PASSWORD
     );
+    if let Some(invitation) = demo::waiting_invitation(state, report).await? {
+        match invitation.sent {
+            roadone_server::accounts::Invitation::NotMailed { link, .. } => println!(
+                "an invitation waits for {} ({}), who has no password yet: {link}",
+                invitation.name, invitation.email
+            ),
+            roadone_server::accounts::Invitation::Mailed => println!(
+                "an invitation waits for {}: mailed to {}",
+                invitation.name, invitation.email
+            ),
+        }
+    }
     Ok(())
 }

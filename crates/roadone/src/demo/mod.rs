@@ -1,5 +1,8 @@
-//! Demo data: a believable company of 25 people, five categories and ~3,000 cases of the
-//! last 90 days, so every screen and report has something to show at once.
+//! Demo data: a believable company of 28 people, five categories and ~3,000 cases of the
+//! last 90 days, so every screen and report has something to show at once. Each category
+//! manager runs a team (a team lead and the frontline), so a manager's login has cases
+//! below it to take; a frontline starter who joined today has an invitation waiting; the
+//! company's phone region is GB, so a caller's `07700 900123` finds their `+44` number.
 //!
 //! Everything is generated from a fixed seed, so the demo tells the same story on every
 //! load, but times are relative to the real `now`. The generator never writes an event
@@ -14,16 +17,19 @@
 //! The story, in numbers a report will find: two frontline agents pass the buck far more
 //! than the others (and their team lead solves those cases in minutes with no new
 //! information), two are markedly better rated, one team lead lets cases sit until the
-//! executive gets them, and the cases opened in the last 20 hours are still open.
+//! executive gets them, and the cases opened in the last 20 hours are still open. Upgrades
+//! carry the reason frontline gives for that kind of case (`categories::Topic::upgrade`).
 //!
 //! Where things are: the company in [`people`] and [`categories`], the customers in
 //! [`customers`], shared texts in [`texts`], time in [`clock`], each case's plan in
 //! [`plan`] and its run into the store in [`story`]; then the history's
-//! mail is marked sent (`AppState::mark_history_delivered`), [`orders`] adds the sales and [`report`] sums it up.
+//! mail is marked sent (`AppState::mark_history_delivered`), [`orders`] adds the sales,
+//! the starter is invited and [`report`] sums it up; [`logins`] chooses whose logins to print.
 
 mod categories;
 mod clock;
 mod customers;
+mod logins;
 mod orders;
 mod people;
 mod plan;
@@ -47,6 +53,8 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use story::{run_story, Shared};
 
+use logins::invite_starter;
+pub use logins::{login_for, waiting_invitation, WaitingInvitation};
 pub use report::DemoReport;
 
 /// The seed of the whole demo: change it and the company tells another story.
@@ -126,6 +134,13 @@ pub async fn load(state: &AppState) -> Result<DemoReport> {
         .with_context(|| format!("adding demo category {}", cat.key))?;
     }
     state.refresh_directory().await?;
+    // The demo's customers call from +44 numbers: read national numbers as British ones.
+    state
+        .save_settings(
+            vec![("phone_region".into(), Some("GB".into()))],
+            ids["admin"],
+        )
+        .await?;
 
     // --- the plans (all randomness is drawn here, in one order) ----------------------------
     let world = World::new(&ids, now, state.rules().escalate_after);
@@ -203,39 +218,20 @@ pub async fn load(state: &AppState) -> Result<DemoReport> {
     for person in state.people().await? {
         state.set_password_hash(person.id, &hash).await?;
     }
+    // Then the starter joins, with no password yet: the administrator invites them.
+    report.invitation = Some(invite_starter(state, &ids, admin.id).await?);
+    report.people = state.people().await?.len();
     report.elapsed = started.elapsed();
     Ok(report)
 }
 
-/// The person of `role` whose login the demo prints: the active one with the most open
-/// cases, so that their "my cases" shows the product at work (ties: the first added).
-pub async fn login_for<'a>(
-    state: &AppState,
-    people: &'a [roadone_domain::Person],
-    role: Role,
-) -> Result<Option<&'a roadone_domain::Person>> {
-    let mut best: Option<(usize, &roadone_domain::Person)> = None;
-    for person in people.iter().filter(|p| p.role == role && p.active) {
-        let open = state
-            .list_cases(roadone_store::CaseFilter {
-                owner: Some(person.id),
-                status: Some(roadone_domain::CaseStatus::Open),
-                limit: 1000,
-                ..roadone_store::CaseFilter::default()
-            })
-            .await?
-            .len();
-        if best.is_none_or(|(most, _)| open > most) {
-            best = Some((open, person));
-        }
-    }
-    Ok(best.map(|(_, p)| p))
-}
-
 #[cfg(test)]
 mod tests {
+    use super::logins::below;
+    use super::people::STARTER;
     use super::*;
-    use roadone_domain::{Case, CaseStatus};
+    use roadone_domain::{Actor, Case, CaseStatus, Command, EventBody};
+    use roadone_server::accounts::Invitation;
     use roadone_server::Config;
     use roadone_store::CaseFilter;
 
@@ -251,7 +247,9 @@ mod tests {
         let report = load(&state).await.expect("demo loads");
 
         let people = state.people().await.unwrap();
-        assert!((22..=28).contains(&people.len()), "{} people", people.len());
+        // 27 with a history, and the starter who joined today.
+        assert!((26..=30).contains(&people.len()), "{} people", people.len());
+        assert_eq!(report.people, people.len());
         assert_eq!(state.categories().await.unwrap().len(), 5);
 
         let mut heads = Vec::new();
@@ -278,6 +276,7 @@ mod tests {
 
         let mut kinds: HashMap<&'static str, usize> = HashMap::new();
         let mut open = 0;
+        let mut upgrades = 0;
         for head in &heads {
             let stored = state
                 .load_case(head.id)
@@ -293,6 +292,10 @@ mod tests {
             }
             for event in &stored.events {
                 *kinds.entry(event.body.kind().as_str()).or_default() += 1;
+                if let EventBody::Upgraded { reason, .. } = &event.body {
+                    upgrades += 1;
+                    assert_fits_the_case(&case, reason);
+                }
             }
         }
         for kind in [
@@ -310,6 +313,7 @@ mod tests {
                 "no {kind} events: {kinds:?}"
             );
         }
+        assert!(upgrades > 0, "no upgrades");
         assert!(open > 0, "no open cases");
         assert_eq!(open, report.open_cases);
         assert_eq!(
@@ -326,7 +330,7 @@ mod tests {
             .expect("a frontline person");
         let mine = state
             .list_cases(CaseFilter {
-                owner: Some(frontline.id),
+                owner: Some(frontline.person.id),
                 status: Some(CaseStatus::Open),
                 limit: 100,
                 ..Default::default()
@@ -337,5 +341,158 @@ mod tests {
             !mine.is_empty(),
             "the first frontline person has no open cases"
         );
+
+        // Every category manager runs a team.
+        for manager in people.iter().filter(|p| p.role == Role::Manager) {
+            let team = below(&people, manager.id);
+            assert!(
+                team.len() >= 2,
+                "{} has {} active people below them",
+                manager.name,
+                team.len()
+            );
+        }
+        // The manager login the demo prints has open cases below it, and may take one.
+        let manager = login_for(&state, &people, Role::Manager)
+            .await
+            .unwrap()
+            .expect("a manager");
+        assert!(manager.team >= 2, "{} has no team", manager.person.name);
+        let team = below(&people, manager.person.id);
+        let theirs = state
+            .list_cases(CaseFilter {
+                owners: team.clone(),
+                status: Some(CaseStatus::Open),
+                limit: 1000,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert!(
+            !theirs.is_empty(),
+            "nobody below {} owns an open case",
+            manager.person.name
+        );
+        assert_eq!(theirs.len(), manager.team_open);
+        let taken = state
+            .act(
+                theirs[0].id,
+                Actor::Person {
+                    id: manager.person.id,
+                },
+                &Command::Take,
+            )
+            .await
+            .expect("the printed manager can take a case from their team");
+        let case = Case::from_events(&taken.events).unwrap();
+        assert_eq!(case.owner, manager.person.id);
+
+        // One invitation waits: the starter's, who has no password yet, and its link works.
+        let waiting: Vec<_> = state
+            .accounts()
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|a| a.invite_expires_at.is_some())
+            .collect();
+        assert_eq!(waiting.len(), 1, "{waiting:?}");
+        let starter = people
+            .iter()
+            .find(|p| p.id == waiting[0].person)
+            .expect("the invited person");
+        assert_eq!(starter.name, STARTER.name);
+        assert!(starter.active && !waiting[0].has_password);
+        assert!(
+            below(&people, starter.id).is_empty()
+                && state
+                    .list_cases(CaseFilter {
+                        owner: Some(starter.id),
+                        limit: 1,
+                        ..Default::default()
+                    })
+                    .await
+                    .unwrap()
+                    .is_empty(),
+            "the starter has no history"
+        );
+        let invitation = report.invitation.as_ref().expect("an invitation");
+        assert_eq!(invitation.name, starter.name);
+        let Invitation::NotMailed { link, .. } = &invitation.sent else {
+            panic!("the demo has no mail relay, yet the invitation was mailed");
+        };
+        let secret = link.rsplit('/').next().unwrap();
+        let (person, _) = state
+            .password_link(secret)
+            .await
+            .unwrap()
+            .expect("the printed link works");
+        assert_eq!(person.id, starter.id);
+
+        // Staff type a caller's number the way it is said, and find them.
+        assert_eq!(
+            state.rules().phone_region.map(|r| r.to_string()).as_deref(),
+            Some("GB")
+        );
+        let mut caller = None;
+        for head in &heads {
+            let customer = state.customer(head.customer_id).await.unwrap();
+            if let Some(c) = customer.filter(|c| c.phone.is_some()) {
+                caller = Some(c);
+                break;
+            }
+        }
+        let caller = caller.expect("a customer with a phone");
+        let phone = caller.phone.clone().unwrap();
+        assert!(phone.starts_with("+447700"), "{phone}");
+        let national = format!("0{} {}", &phone[3..7], &phone[7..]);
+        let found = state.find_customers(&national, 20).await.unwrap();
+        assert!(
+            found.iter().any(|c| c.id == caller.id),
+            "{national} does not find {phone}"
+        );
+    }
+
+    /// The reason is the one frontline gives for the case's own kind of problem: the
+    /// upgrade text of the category topic its subject was written from.
+    fn assert_fits_the_case(case: &Case, reason: &str) {
+        let cat = CATEGORIES
+            .iter()
+            .find(|c| c.key == case.category)
+            .expect("a demo category");
+        assert!(
+            cat.topics
+                .iter()
+                .any(|t| fills(t.subject, &case.subject) && fills(t.upgrade, reason)),
+            "upgrade reason {reason:?} does not fit {:?} in {}",
+            case.subject,
+            cat.key
+        );
+    }
+
+    /// Whether `text` is `template` with its `{placeholders}` filled in.
+    fn fills(template: &str, text: &str) -> bool {
+        let parts: Vec<&str> = template
+            .split('{')
+            .enumerate()
+            .map(|(i, part)| match i {
+                0 => part,
+                _ => part.split_once('}').map_or(part, |(_, rest)| rest),
+            })
+            .collect();
+        let mut rest = text;
+        for (i, part) in parts.iter().enumerate() {
+            let at = if i == 0 {
+                rest.starts_with(part).then_some(0)
+            } else if i == parts.len() - 1 {
+                rest.ends_with(part).then(|| rest.len() - part.len())
+            } else {
+                rest.find(part)
+            };
+            let Some(at) = at else {
+                return false;
+            };
+            rest = &rest[at + part.len()..];
+        }
+        parts.len() > 1 || rest.is_empty()
     }
 }

@@ -24,8 +24,10 @@ const fn p(
     }
 }
 
-/// Four levels: the CEO (and the admin); three executives; category owners and team
-/// leads; the frontline. Bosses come before the people who report to them.
+/// Five levels: the CEO (and the admin); three executives; the five category managers
+/// (brand / product owners, who receive upgrades to learn from customers), each running
+/// a team of a team lead and the frontline; the frontline. Bosses come before the people
+/// who report to them.
 pub(super) const PEOPLE: &[PersonSpec] = &[
     p("margaret_okafor", "Margaret Okafor", Role::Executive, None),
     p(
@@ -52,7 +54,7 @@ pub(super) const PEOPLE: &[PersonSpec] = &[
         Role::Executive,
         Some("margaret_okafor"),
     ),
-    // Category owners (brand / product owners): they receive upgrades to learn from customers.
+    // Billing.
     p(
         "helen_achterberg",
         "Helen Achterberg",
@@ -60,49 +62,11 @@ pub(super) const PEOPLE: &[PersonSpec] = &[
         Some("daniel_reyes"),
     ),
     p(
-        "samuel_osei",
-        "Samuel Osei",
-        Role::Manager,
-        Some("tomas_lindqvist"),
-    ),
-    p(
-        "yuki_tanaka",
-        "Yuki Tanaka",
-        Role::Manager,
-        Some("priya_natarajan"),
-    ),
-    p(
-        "omar_haddad",
-        "Omar Haddad",
-        Role::Manager,
-        Some("priya_natarajan"),
-    ),
-    p(
-        "lucia_ferreira",
-        "Lucia Ferreira",
-        Role::Manager,
-        Some("tomas_lindqvist"),
-    ),
-    // Team leads of the customer-service floor.
-    p(
         "grace_mwangi",
         "Grace Mwangi",
         Role::Staff,
-        Some("daniel_reyes"),
+        Some("helen_achterberg"),
     ),
-    p(
-        "ben_kowalski",
-        "Ben Kowalski",
-        Role::Staff,
-        Some("daniel_reyes"),
-    ),
-    p(
-        "aisha_rahman",
-        "Aisha Rahman",
-        Role::Staff,
-        Some("daniel_reyes"),
-    ),
-    // The frontline, four to a team.
     p(
         "rosa_delgado",
         "Rosa Delgado",
@@ -121,11 +85,18 @@ pub(super) const PEOPLE: &[PersonSpec] = &[
         Role::Frontline,
         Some("grace_mwangi"),
     ),
+    // Delivery.
     p(
-        "luis_moreno",
-        "Luis Moreno",
-        Role::Frontline,
-        Some("grace_mwangi"),
+        "samuel_osei",
+        "Samuel Osei",
+        Role::Manager,
+        Some("tomas_lindqvist"),
+    ),
+    p(
+        "ben_kowalski",
+        "Ben Kowalski",
+        Role::Staff,
+        Some("samuel_osei"),
     ),
     p(
         "dana_whitfield",
@@ -145,11 +116,68 @@ pub(super) const PEOPLE: &[PersonSpec] = &[
         Role::Frontline,
         Some("ben_kowalski"),
     ),
+    // Product fault.
+    p(
+        "yuki_tanaka",
+        "Yuki Tanaka",
+        Role::Manager,
+        Some("priya_natarajan"),
+    ),
+    p(
+        "ines_carvalho",
+        "Ines Carvalho",
+        Role::Staff,
+        Some("yuki_tanaka"),
+    ),
     p(
         "ravi_iyer",
         "Ravi Iyer",
         Role::Frontline,
-        Some("ben_kowalski"),
+        Some("ines_carvalho"),
+    ),
+    p(
+        "emily_carter",
+        "Emily Carter",
+        Role::Frontline,
+        Some("ines_carvalho"),
+    ),
+    // Account access.
+    p(
+        "omar_haddad",
+        "Omar Haddad",
+        Role::Manager,
+        Some("priya_natarajan"),
+    ),
+    p(
+        "felix_brandt",
+        "Felix Brandt",
+        Role::Staff,
+        Some("omar_haddad"),
+    ),
+    p(
+        "tariq_aziz",
+        "Tariq Aziz",
+        Role::Frontline,
+        Some("felix_brandt"),
+    ),
+    p(
+        "luis_moreno",
+        "Luis Moreno",
+        Role::Frontline,
+        Some("felix_brandt"),
+    ),
+    // Returns and exchanges.
+    p(
+        "lucia_ferreira",
+        "Lucia Ferreira",
+        Role::Manager,
+        Some("tomas_lindqvist"),
+    ),
+    p(
+        "aisha_rahman",
+        "Aisha Rahman",
+        Role::Staff,
+        Some("lucia_ferreira"),
     ),
     p(
         "sophie_laurent",
@@ -163,19 +191,16 @@ pub(super) const PEOPLE: &[PersonSpec] = &[
         Role::Frontline,
         Some("aisha_rahman"),
     ),
-    p(
-        "emily_carter",
-        "Emily Carter",
-        Role::Frontline,
-        Some("aisha_rahman"),
-    ),
-    p(
-        "tariq_aziz",
-        "Tariq Aziz",
-        Role::Frontline,
-        Some("aisha_rahman"),
-    ),
 ];
+
+/// The frontline starter who joins today: added after the history, with no cases and no
+/// password yet, and invited to choose one, so the people page shows an invitation waiting.
+pub(super) const STARTER: PersonSpec = p(
+    "zoe_lambert",
+    "Zoe Lambert",
+    Role::Frontline,
+    Some("aisha_rahman"),
+);
 
 /// How a person works, which is what the reports should later reveal.
 #[derive(Debug, Clone, Copy)]
@@ -218,6 +243,8 @@ pub(super) const PERSONAS: &[(&str, Persona)] = &[
     ("grace_mwangi", persona(0.0, 1.0, 0.6, 0.7, 0.4)),
     ("ben_kowalski", persona(0.0, 1.0, 2.5, 1.6, -0.2)),
     ("aisha_rahman", persona(0.0, 1.0, 1.0, 1.0, 0.2)),
+    ("ines_carvalho", persona(0.0, 1.0, 0.8, 0.9, 0.3)),
+    ("felix_brandt", persona(0.0, 1.0, 1.0, 1.0, 0.1)),
     ("helen_achterberg", persona(0.0, 1.0, 1.0, 1.0, 0.4)),
     ("samuel_osei", persona(0.0, 1.0, 1.0, 1.2, 0.2)),
     ("yuki_tanaka", persona(0.0, 1.0, 1.0, 0.9, 0.6)),

@@ -55,9 +55,9 @@ enum Story {
     Quick,
     /// The intake owner asks for something, the customer answers, the owner solves.
     Async,
-    /// Passed up to the team lead, who solves it.
+    /// Passed up to the team lead, who solves it (or passes it on to the manager).
     PassUp,
-    /// The team lead pulls it up.
+    /// The team lead, now and then the team's manager, pulls it up.
     Take,
     /// Upgraded to the category manager, who learns from the customer.
     Upgrade,
@@ -69,6 +69,8 @@ enum Story {
 struct Agent {
     id: PersonId,
     lead: PersonId,
+    /// The category manager whose team this is (the lead reports to them).
+    manager: PersonId,
     persona: Persona,
 }
 
@@ -80,7 +82,6 @@ pub(super) struct World {
     volume: WeightedIndex<f64>,
     categories: Vec<(usize, PersonId, PersonId)>,
     category_weights: WeightedIndex<f64>,
-    vp_customer: PersonId,
     pub(super) personas: Arc<HashMap<PersonId, Persona>>,
     first_names: HashMap<PersonId, &'static str>,
 }
@@ -94,14 +95,23 @@ impl World {
         let personas: HashMap<PersonId, Persona> =
             PERSONAS.iter().map(|(k, p)| (ids[k], *p)).collect();
         let persona_of = |id: PersonId| personas.get(&id).copied().unwrap_or(NEUTRAL);
+        let boss_of = |key: &str| {
+            PEOPLE
+                .iter()
+                .find(|s| s.key == key)
+                .and_then(|s| s.boss)
+                .expect("everyone on the floor has a boss")
+        };
         let frontline: Vec<Agent> = PEOPLE
             .iter()
             .filter(|s| s.role == Role::Frontline)
             .map(|s| {
                 let id = ids[s.key];
+                let lead = boss_of(s.key);
                 Agent {
                     id,
-                    lead: ids[s.boss.expect("frontline has a lead")],
+                    lead: ids[lead],
+                    manager: ids[boss_of(lead)],
                     persona: persona_of(id),
                 }
             })
@@ -123,7 +133,6 @@ impl World {
             volume,
             categories,
             category_weights,
-            vp_customer: ids["daniel_reyes"],
             first_names: PEOPLE
                 .iter()
                 .map(|s| (ids[s.key], s.name.split(' ').next().unwrap_or(s.name)))
@@ -259,13 +268,14 @@ impl World {
                         b.customer(30, 6 * 60, |b| b.reply());
                     }
                     if b.rng.gen_bool(0.1) {
+                        // Beyond the lead's authority: on to the team's manager.
                         b.staff(agent.lead, 10, 90, Who::Owner, |b| Command::PassUp {
-                            to: Some(b.world.vp_customer),
+                            to: None,
                             reason: b.pick(LEAD_UP_REASONS),
                         });
-                        b.holder = self.vp_customer;
+                        b.holder = agent.manager;
                         let road = b.road(&[(2, 0.7), (1, 0.3)]);
-                        b.staff(self.vp_customer, 30, 240, Who::Owner, |b| b.solve(road));
+                        b.staff(agent.manager, 30, 240, Who::Owner, |b| b.solve(road));
                     } else {
                         let road = b.road(&[(2, 0.72), (3, 0.2), (1, 0.05), (4, 0.03)]);
                         b.staff(agent.lead, 20, 150, Who::Owner, |b| b.solve(road));
@@ -273,19 +283,24 @@ impl World {
                 }
             }
             Story::Take => {
-                b.staff(agent.lead, 15, 150, Who::Person(agent.lead), |_| {
-                    Command::Take
-                });
-                b.holder = agent.lead;
+                // Mostly the team lead; now and then the manager, who sees the whole team.
+                let taker = if b.rng.gen_bool(0.25) {
+                    agent.manager
+                } else {
+                    agent.lead
+                };
+                b.staff(taker, 15, 150, Who::Person(taker), |_| Command::Take);
+                b.holder = taker;
                 if b.rng.gen_bool(0.6) {
-                    b.staff(agent.lead, 5, 60, Who::Owner, |b| b.message());
+                    b.staff(taker, 5, 60, Who::Owner, |b| b.message());
                 }
                 let road = b.road(&[(2, 0.7), (3, 0.2), (1, 0.1)]);
-                b.staff(agent.lead, 20, 180, Who::Owner, |b| b.solve(road));
+                b.staff(taker, 20, 180, Who::Owner, |b| b.solve(road));
             }
             Story::Upgrade => {
+                // The reason is the one frontline gives for this kind of case.
                 b.staff(f, 1, 15, Who::Owner, |b| Command::Upgrade {
-                    reason: b.pick(b.cat.upgrade),
+                    reason: b.vars.fill(b.topic.upgrade),
                 });
                 b.holder = manager;
                 b.staff(manager, 15, 240, Who::Owner, |b| b.message());

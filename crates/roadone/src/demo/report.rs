@@ -19,6 +19,8 @@ pub struct DemoReport {
     pub notifications: usize,
     /// Orders of the last nine months (`orders`).
     pub orders: usize,
+    /// The invitation left waiting for the frontline starter.
+    pub invitation: Option<super::WaitingInvitation>,
     pub elapsed: std::time::Duration,
 }
 

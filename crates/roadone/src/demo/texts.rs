@@ -33,9 +33,10 @@ pub(super) const BUCK_REASONS: &[&str] = &[
     "Customer is unhappy.",
     "Don't know the policy.",
 ];
+/// A team lead passing on to the team's manager.
 pub(super) const LEAD_UP_REASONS: &[&str] = &[
-    "Refund beyond team-lead limit; needs VP approval.",
-    "Customer is threatening legal action; needs an executive owner.",
+    "Refund beyond my team-lead limit; needs your approval.",
+    "Customer is threatening legal action; needs a more senior owner.",
     "Goodwill gesture above my authority for a long-standing customer.",
 ];
 pub(super) const EXEC_MESSAGES: &[&str] = &[
