@@ -56,6 +56,7 @@ use roadone_store::Store;
 use std::future::Future;
 use std::sync::Arc;
 
+mod canned;
 mod cases;
 mod concurrency;
 mod concurrent_claims;
@@ -74,6 +75,7 @@ mod sign_in;
 mod timers;
 mod views;
 
+pub use canned::canned_replies;
 pub use cases::{append, idempotency, open_case};
 pub use concurrency::{concurrent_appends, concurrent_opens};
 pub use concurrent_claims::{
@@ -118,6 +120,7 @@ macro_rules! conformance_checks {
             list_cases,
             case_views,
             saved_views,
+            canned_replies,
             customer_sign_in,
             staff_sign_in,
             password_links,

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod app;
+pub mod canned_replies;
 pub mod attachments;
 pub mod cases;
 pub mod categories;

@@ -4,6 +4,7 @@
 //! one writer thread that group-commits ([`writer`]), and a pool of readers ([`readers`]).
 
 mod buckets;
+mod canned_replies;
 mod cases;
 mod checkpointer;
 mod convert;

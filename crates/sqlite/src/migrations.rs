@@ -69,6 +69,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0017_saved_views",
         include_str!("../migrations/0017_saved_views.sql"),
     ),
+    (
+        "0018_canned_replies",
+        include_str!("../migrations/0018_canned_replies.sql"),
+    ),
 ];
 
 /// What a migration needs beyond SQL, run in its transaction right after it.

@@ -1,6 +1,6 @@
 use crate::{
-    cases, customer_access, customers, directory, instances, orders, outbox, reports, saved_views,
-    settings, staff_access, timers, SqliteStore,
+    canned_replies, cases, customer_access, customers, directory, instances, orders, outbox,
+    reports, saved_views, settings, staff_access, timers, SqliteStore,
 };
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
@@ -134,6 +134,25 @@ impl Store for SqliteStore {
             cases::count_cases(c, &filter)
         })
         .await
+    }
+
+    async fn add_canned_reply(
+        &self,
+        reply: CannedReply,
+        by: PersonId,
+        at: DateTime<Utc>,
+    ) -> StoreResult<CannedReply> {
+        self.write(move |c| canned_replies::add(c, &reply, by, at))
+            .await
+    }
+
+    async fn canned_replies(&self, person: PersonId) -> StoreResult<Vec<CannedReply>> {
+        self.read(move |c| canned_replies::for_person(c, person))
+            .await
+    }
+
+    async fn delete_canned_reply(&self, id: i64) -> StoreResult<bool> {
+        self.write(move |c| canned_replies::delete(c, id)).await
     }
 
     async fn save_view(

@@ -236,6 +236,18 @@ pub struct SavedView {
     pub query: String,
 }
 
+/// A text staff insert into a reply.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CannedReply {
+    pub id: i64,
+    /// `None`: shared with everyone; else the one person it belongs to.
+    pub owner: Option<PersonId>,
+    /// `None`: for every category.
+    pub category: Option<String>,
+    pub title: String,
+    pub body: String,
+}
+
 /// The order of a list of cases.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum CaseSort {

@@ -72,6 +72,17 @@ pub trait Store: Send + Sync + 'static {
         view: SavedView,
         at: DateTime<Utc>,
     ) -> StoreResult<()>;
+    /// Stores a canned reply (its `id` is ignored) and returns it with its id.
+    async fn add_canned_reply(
+        &self,
+        reply: CannedReply,
+        by: PersonId,
+        at: DateTime<Utc>,
+    ) -> StoreResult<CannedReply>;
+    /// The canned replies `person` may use: the shared ones and their own, by title.
+    async fn canned_replies(&self, person: PersonId) -> StoreResult<Vec<CannedReply>>;
+    /// Deletes a canned reply; `false` when there is none with that id.
+    async fn delete_canned_reply(&self, id: i64) -> StoreResult<bool>;
     /// A person's saved views, by name.
     async fn saved_views(&self, person: PersonId) -> StoreResult<Vec<SavedView>>;
     /// Forgets a saved view; `false` when there was none of that name.

@@ -140,10 +140,10 @@ mod tests {
         );
         assert!(!not_owner.sentence.contains("person 12"));
         let road = refusal(
-            &AppError::Domain(DomainError::invalid(
-                "road",
-                "road must be 1, 2, 3 or 4, got 0",
-            )),
+            &AppError::Domain(DomainError::Invalid {
+                field: "road".into(),
+                message: "road must be 1, 2, 3 or 4, got 0".into(),
+            }),
             &name,
         );
         assert_eq!(road.field.as_deref(), Some("road"));

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 const SERVICES: &[&str] = &[
     "accounts.rs",
     "app.rs",
+    "canned_replies.rs",
     "cases.rs",
     "categories.rs",
     "customers.rs",

@@ -31,6 +31,7 @@ mod several_servers;
 mod smtp_in;
 mod staff_accounts;
 mod staff_admin;
+mod staff_canned;
 mod staff_case_page;
 mod staff_case_views;
 mod staff_customers;

@@ -182,6 +182,14 @@ async fn case_page(
                 .collect()
         })
         .unwrap_or_default();
+    // The canned replies for this case's category (or every category).
+    let canned: Vec<Value> = state
+        .canned_replies(&me.person)
+        .await?
+        .into_iter()
+        .filter(|r| r.category.as_deref().is_none_or(|c| c == case.category))
+        .map(|r| context! { id => r.id, title => r.title, shared => r.owner.is_none() })
+        .collect();
     let realtime = match stored.events.first().map(|e| &e.body) {
         Some(EventBody::Opened { realtime, .. }) if realtime.offered => {
             Some(realtime.reason.clone().unwrap_or_default())
@@ -255,6 +263,7 @@ async fn case_page(
             above,
             roads => roadone_domain::Road::ALL.iter().map(|r| context! { n => u8::from(*r), label => r.label(), line => r.meaning() }).collect::<Vec<_>>(),
             typed => Value::from_serialize(&typed),
+            canned,
             problem => problem.as_ref().filter(|(s, _)| !s.is_success()).map(|(_, m)| m.clone()),
             notice => problem.as_ref().filter(|(s, _)| s.is_success()).map(|(_, m)| m.clone()),
         },
@@ -262,13 +271,46 @@ async fn case_page(
     Ok((status, page).into_response())
 }
 
+#[derive(serde::Deserialize, Default)]
+pub struct ShowQuery {
+    /// A canned reply to start the reply with.
+    canned: Option<String>,
+}
+
+/// The case page; with `?canned=ID`, the reply starts with that canned reply filled in
+/// (so it works without JavaScript).
 pub async fn show(
     State(state): State<AppState>,
     me: SignedIn,
     Path(id): Path<String>,
+    axum::extract::Query(q): axum::extract::Query<ShowQuery>,
 ) -> WebResult<Response> {
     let (stored, case) = load(&state, &id).await?;
-    case_page(&state, &me, &stored, &case, None, Typed::default()).await
+    let mut typed = Typed::default();
+    if let Some(chosen) = q.canned.as_deref().and_then(|c| c.parse::<i64>().ok()) {
+        let reply = state
+            .canned_replies(&me.person)
+            .await?
+            .into_iter()
+            .find(|r| r.id == chosen)
+            .ok_or_else(|| WebError(AppError::NotFound(format!("canned reply {chosen}"))))?;
+        let category = state
+            .directory
+            .snapshot()
+            .categories
+            .get(&case.category)
+            .map(|c| c.name.clone())
+            .unwrap_or_else(|| case.category.clone());
+        typed.form = "reply".into();
+        typed.body = crate::canned_replies::fill(
+            &reply,
+            &case,
+            &stored.head.reference,
+            &category,
+            &me.person,
+        );
+    }
+    case_page(&state, &me, &stored, &case, None, typed).await
 }
 
 /// One action on the case, from its form. A refused action shows the case again with

@@ -4,6 +4,7 @@
 
 pub mod admin;
 pub mod bulk;
+pub mod canned;
 pub mod case_page;
 pub mod case_views;
 pub mod cases;
@@ -101,6 +102,7 @@ pub fn routes() -> Router<AppState> {
         .route("/staff/cases", get(cases::list))
         .route("/staff/cases/bulk", post(bulk::act))
         .route("/staff/cases/views", post(saved_views::act))
+        .route("/staff/canned", get(canned::list).post(canned::act))
         .route("/staff/cases/{id}", get(case_page::show))
         .route(
             "/staff/cases/{id}/{action}",

@@ -1,0 +1,131 @@
+//! The page of canned replies: the shared ones and one's own, adding and removing them.
+
+use crate::app::AppState;
+use crate::canned_replies::{CannedForm, PLACEHOLDERS};
+use crate::error::AppError;
+use crate::http::upload::UploadForm;
+use crate::web::flash::{self, Flash, Flashed};
+use crate::web::pages::{render, WebError, WebResult};
+use crate::web::staff::session::SignedIn;
+use axum::extract::{Request, State};
+use axum::response::{IntoResponse, Response};
+use minijinja::{context, Value};
+use roadone_domain::Role;
+
+pub async fn list(
+    State(state): State<AppState>,
+    me: SignedIn,
+    flash: Flashed,
+) -> WebResult<Response> {
+    let snapshot = state.directory.snapshot();
+    let category_name = |key: &str| {
+        snapshot
+            .categories
+            .get(key)
+            .map(|c| c.name.clone())
+            .unwrap_or_else(|| key.to_string())
+    };
+    let may_share = matches!(
+        me.person.role,
+        Role::Manager | Role::Executive | Role::Admin
+    );
+    let replies: Vec<Value> = state
+        .canned_replies(&me.person)
+        .await?
+        .into_iter()
+        .map(|r| {
+            let scope = match (&r.owner, &r.category) {
+                (Some(_), Some(c)) => format!("yours, for {}", category_name(c)),
+                (Some(_), None) => "yours".to_string(),
+                (None, Some(c)) => format!("shared, for {}", category_name(c)),
+                (None, None) => "shared, for every category".to_string(),
+            };
+            context! {
+                id => r.id,
+                title => r.title,
+                body => r.body,
+                scope,
+                removable => r.owner.is_some() || may_share,
+            }
+        })
+        .collect();
+    let mut categories: Vec<Value> = snapshot
+        .categories
+        .values()
+        .map(|c| context! { key => c.key.clone(), name => c.name.clone() })
+        .collect();
+    categories.sort_by_key(|c| {
+        c.get_attr("name")
+            .map(|n| n.to_string())
+            .unwrap_or_default()
+    });
+    let page = render(
+        "staff/canned.html",
+        context! {
+            me => me.view(),
+            csrf => me.csrf.clone(),
+            replies,
+            categories,
+            may_share,
+            placeholders => PLACEHOLDERS.iter().map(|(name, means)| context! { name => format!("{{{name}}}"), means }).collect::<Vec<_>>(),
+            notice => flash.notice(),
+        },
+    )?;
+    Ok(flash.shown(page.into_response()))
+}
+
+pub async fn act(
+    State(state): State<AppState>,
+    me: SignedIn,
+    request: Request,
+) -> WebResult<Response> {
+    let form = UploadForm::read(request, &state).await?;
+    me.check_csrf(form.text("csrf"))?;
+    let said = match form.given("action").as_deref() {
+        Some("add") => {
+            let added = state
+                .add_canned_reply(
+                    &me.person,
+                    CannedForm {
+                        title: form.given("title").unwrap_or_default(),
+                        body: form.text("body").unwrap_or_default().to_string(),
+                        category: form.given("category").unwrap_or_default(),
+                        shared: form.given("shared").is_some(),
+                    },
+                )
+                .await;
+            match added {
+                Ok(r) => format!(
+                    "\u{201c}{}\u{201d} is ready to use on any case page.",
+                    r.title
+                ),
+                Err(e @ AppError::Invalid { .. }) => {
+                    let said = crate::web::words::refusal(&e, &|id| {
+                        state.directory.snapshot().person_name(id)
+                    });
+                    format!("Not kept: {}", said.sentence)
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Some("delete") => {
+            let id = form
+                .given("id")
+                .and_then(|i| i.parse::<i64>().ok())
+                .ok_or_else(|| WebError(AppError::invalid("id", "choose a reply")))?;
+            state.delete_canned_reply(&me.person, id).await?;
+            "The reply was removed.".to_string()
+        }
+        _ => {
+            return Err(WebError(AppError::invalid(
+                "action",
+                "choose add or delete",
+            )))
+        }
+    };
+    Ok(flash::redirect(
+        &state,
+        "/staff/canned",
+        Flash::notice(said),
+    ))
+}
