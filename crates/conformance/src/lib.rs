@@ -67,6 +67,7 @@ mod fixture;
 mod hierarchy;
 mod instances;
 mod listing;
+mod merges;
 mod outbox;
 mod password_links;
 mod reports;
@@ -88,6 +89,7 @@ pub use fixture::{load, Fixture};
 pub use hierarchy::hierarchy_checks;
 pub use instances::{backlog, inbound_messages, instances};
 pub use listing::list_cases;
+pub use merges::customer_merges;
 pub use outbox::outbox;
 pub use password_links::{concurrent_password_redemptions, password_links};
 pub use reports::{orders_and_outcomes, report_events};
@@ -121,6 +123,7 @@ macro_rules! conformance_checks {
             case_views,
             saved_views,
             canned_replies,
+            customer_merges,
             customer_sign_in,
             staff_sign_in,
             password_links,

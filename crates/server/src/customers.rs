@@ -92,6 +92,26 @@ impl AppState {
         }))
     }
 
+    /// Merges customer `from` into `into`: two records of one person become one, `from`'s
+    /// cases, orders and links moving to `into`, the merge recorded with who did it.
+    /// Frontline staff ask a colleague: a merge moves a customer's whole history.
+    pub async fn merge_customers(
+        &self,
+        from: i64,
+        into: i64,
+        by: &roadone_domain::Person,
+    ) -> AppResult<roadone_store::MergeOutcome> {
+        if by.role == roadone_domain::Role::Frontline {
+            return Err(crate::error::AppError::Forbidden(
+                "frontline staff do not merge customers; ask your team lead".into(),
+            ));
+        }
+        Ok(self
+            .store
+            .merge_customers(from, into, by.id, self.clock.now())
+            .await?)
+    }
+
     /// Keeps a sign-in link's digest until it is used or expires.
     pub async fn add_sign_in_link(&self, link: SignInLink) -> AppResult<()> {
         Ok(self.store.add_sign_in_link(link).await?)

@@ -81,7 +81,7 @@ pub fn case_head(row: &Row<'_>) -> rusqlite::Result<CaseHead> {
     })
 }
 
-pub const CUSTOMER_COLUMNS: &str = "id, email, name, phone, external_id";
+pub const CUSTOMER_COLUMNS: &str = "id, email, name, phone, external_id, merged_into";
 
 pub fn customer_record(r: &Row<'_>) -> rusqlite::Result<CustomerRecord> {
     Ok(CustomerRecord {
@@ -90,5 +90,6 @@ pub fn customer_record(r: &Row<'_>) -> rusqlite::Result<CustomerRecord> {
         name: r.get(2)?,
         phone: r.get(3)?,
         external_id: r.get(4)?,
+        merged_into: r.get(5)?,
     })
 }

@@ -5,12 +5,21 @@ use chrono::{DateTime, Duration, Utc};
 use roadone_store::*;
 use rusqlite::{params, Connection, OptionalExtension};
 
+/// The customer an email leads to: the one kept, when its owner was merged into another.
 pub fn customer_by_email(conn: &Connection, email: &str) -> StoreResult<Option<CustomerRecord>> {
-    conn.prepare_cached(&format!(
-        "SELECT {CUSTOMER_COLUMNS} FROM customers WHERE email = ?"
-    ))
-    .and_then(|mut s| s.query_row([email.trim()], customer_record).optional())
-    .map_err(db)
+    let found = conn
+        .prepare_cached(&format!(
+            "SELECT {CUSTOMER_COLUMNS} FROM customers WHERE email = ?"
+        ))
+        .and_then(|mut s| s.query_row([email.trim()], customer_record).optional())
+        .map_err(db)?;
+    match found {
+        Some(c) if c.merged_into.is_some() => {
+            let kept = crate::customers::kept(conn, c.id)?;
+            crate::customers::customer(conn, kept)
+        }
+        other => Ok(other),
+    }
 }
 
 /// Links and sessions are kept a day past their end (for support questions), then purged.
@@ -151,7 +160,7 @@ pub fn find_customers(
         return Ok(Vec::new());
     }
     let sql = format!(
-        "SELECT {CUSTOMER_COLUMNS} FROM customers WHERE id IN ({}) \
+        "SELECT {CUSTOMER_COLUMNS} FROM customers WHERE id IN ({}) AND merged_into IS NULL \
          ORDER BY name COLLATE NOCASE, email LIMIT {limit}",
         branches.join(" UNION ")
     );

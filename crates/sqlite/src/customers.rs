@@ -2,7 +2,7 @@
 
 use crate::convert::*;
 use chrono::{DateTime, Utc};
-use roadone_domain::Customer;
+use roadone_domain::{Customer, PersonId};
 use roadone_store::*;
 use rusqlite::{params, Connection, OptionalExtension};
 
@@ -40,6 +40,10 @@ pub(crate) fn upsert_customer(
                 .map_err(db)?;
         }
     }
+    // A customer merged into another is that other one now.
+    if let Some(id) = found {
+        found = Some(kept(conn, id)?);
+    }
     match found {
         Some(id) => {
             // A known customer's details are only filled in, never replaced: anyone can
@@ -75,4 +79,100 @@ pub fn customer(conn: &Connection, id: i64) -> StoreResult<Option<CustomerRecord
     ))
     .and_then(|mut s| s.query_row([id], customer_record).optional())
     .map_err(db)
+}
+
+/// The customer `id` stands for: itself, or the one it was merged into (merges chain).
+pub(crate) fn kept(conn: &Connection, mut id: i64) -> StoreResult<i64> {
+    for _ in 0..16 {
+        let next: Option<i64> = conn
+            .prepare_cached("SELECT merged_into FROM customers WHERE id = ?")
+            .and_then(|mut s| s.query_row([id], |r| r.get(0)).optional())
+            .map_err(db)?
+            .flatten();
+        match next {
+            Some(next) => id = next,
+            None => return Ok(id),
+        }
+    }
+    Err(StoreError::Corrupt(format!(
+        "customer {id}: merges go round in a circle"
+    )))
+}
+
+pub fn merge_customers(
+    conn: &Connection,
+    from: i64,
+    into: i64,
+    by: PersonId,
+    at: DateTime<Utc>,
+) -> StoreResult<MergeOutcome> {
+    let invalid = |message: String| StoreError::Invalid {
+        field: "into",
+        message,
+    };
+    if from == into {
+        return Err(invalid(
+            "a customer cannot be merged into themselves".into(),
+        ));
+    }
+    let (Some(a), Some(b)) = (customer(conn, from)?, customer(conn, into)?) else {
+        return Err(invalid("there is no such customer".into()));
+    };
+    if a.merged_into.is_some() || b.merged_into.is_some() {
+        return Err(invalid("one of them was merged already".into()));
+    }
+    crate::settings::person_exists(conn, "by", by)?;
+    let moved = |sql: &str| -> StoreResult<u64> {
+        conn.prepare_cached(sql)
+            .and_then(|mut s| s.execute(params![into, from]))
+            .map(|n| n as u64)
+            .map_err(db)
+    };
+    let cases = moved("UPDATE cases SET customer_id = ?1 WHERE customer_id = ?2")?;
+    let orders = moved("UPDATE orders SET customer_id = ?1 WHERE customer_id = ?2")?;
+    moved("UPDATE customer_sign_in_links SET customer_id = ?1 WHERE customer_id = ?2")?;
+    moved("UPDATE customer_sessions SET customer_id = ?1 WHERE customer_id = ?2")?;
+    // What the kept one lacks comes from the other; unique keys move rather than copy.
+    if b.email.is_none() && a.email.is_some() {
+        moved("UPDATE customers SET email = NULL WHERE id = ?2 AND ?1 IS NOT NULL")?;
+        conn.execute(
+            "UPDATE customers SET email = ? WHERE id = ?",
+            params![a.email, into],
+        )
+        .map_err(db)?;
+    }
+    if b.external_id.is_none() && a.external_id.is_some() {
+        moved("UPDATE customers SET external_id = NULL WHERE id = ?2 AND ?1 IS NOT NULL")?;
+        conn.execute(
+            "UPDATE customers SET external_id = ? WHERE id = ?",
+            params![a.external_id, into],
+        )
+        .map_err(db)?;
+    }
+    conn.execute(
+        "UPDATE customers SET name = COALESCE(name, ?1), phone = COALESCE(phone, ?2),
+                phone_key = COALESCE(phone_key, ?3) WHERE id = ?4",
+        params![
+            a.name,
+            a.phone,
+            a.phone.as_deref().map(roadone_domain::phone::key),
+            into
+        ],
+    )
+    .map_err(db)?;
+    conn.execute(
+        "UPDATE customers SET merged_into = ? WHERE id = ?",
+        params![into, from],
+    )
+    .map_err(db)?;
+    let details = serde_json::json!({
+        "email": a.email, "name": a.name, "phone": a.phone, "external_id": a.external_id,
+        "cases_moved": cases, "orders_moved": orders,
+    });
+    conn.execute(
+        "INSERT INTO customer_merges (from_id, into_id, merged_by, merged_at, details) VALUES (?, ?, ?, ?, ?)",
+        params![from, into, by, ms(at), details.to_string()],
+    )
+    .map_err(db)?;
+    Ok(MergeOutcome { cases, orders })
 }

@@ -73,6 +73,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0018_canned_replies",
         include_str!("../migrations/0018_canned_replies.sql"),
     ),
+    (
+        "0019_customer_merges",
+        include_str!("../migrations/0019_customer_merges.sql"),
+    ),
 ];
 
 /// What a migration needs beyond SQL, run in its transaction right after it.

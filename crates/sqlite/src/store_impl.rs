@@ -202,6 +202,17 @@ impl Store for SqliteStore {
             .await
     }
 
+    async fn merge_customers(
+        &self,
+        from: i64,
+        into: i64,
+        by: PersonId,
+        at: DateTime<Utc>,
+    ) -> StoreResult<MergeOutcome> {
+        self.write(move |c| customers::merge_customers(c, from, into, by, at))
+            .await
+    }
+
     async fn add_sign_in_link(&self, link: SignInLink) -> StoreResult<()> {
         self.write(move |c| customer_access::add_sign_in_link(c, &link))
             .await

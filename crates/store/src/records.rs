@@ -335,6 +335,15 @@ pub struct CustomerRecord {
     pub name: Option<String>,
     pub phone: Option<String>,
     pub external_id: Option<String>,
+    /// Set when this customer was merged into another, who is the one kept.
+    pub merged_into: Option<i64>,
+}
+
+/// What merging one customer into another moved.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MergeOutcome {
+    pub cases: u64,
+    pub orders: u64,
 }
 
 /// A portal sign-in link as stored: the digest of its secret and whom it signs in.

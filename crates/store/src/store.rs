@@ -101,6 +101,18 @@ pub trait Store: Send + Sync + 'static {
         query: CustomerQuery,
         limit: u32,
     ) -> StoreResult<Vec<CustomerRecord>>;
+    /// Merges customer `from` into `into` (two records of one person), in one transaction:
+    /// `from`'s cases, orders and portal links move to `into`, details `into` lacks are
+    /// filled in from `from`, `from` is marked merged (its email and external id keep
+    /// leading to `into`), and the merge is recorded. Refused when either is unknown or
+    /// already merged, or they are the same.
+    async fn merge_customers(
+        &self,
+        from: i64,
+        into: i64,
+        by: PersonId,
+        at: DateTime<Utc>,
+    ) -> StoreResult<MergeOutcome>;
     /// Stores a sign-in link (its digest); expired links and sessions are purged meanwhile.
     async fn add_sign_in_link(&self, link: SignInLink) -> StoreResult<()>;
     /// Uses a link at most once: if it exists, is unused and has not expired at `now`,

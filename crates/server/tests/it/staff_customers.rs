@@ -91,3 +91,123 @@ async fn a_customer_page_shows_their_cases_orders_and_ratings_and_nobody_elses()
     let odd = staff.get("/staff/customers/abc").send().await.unwrap();
     assert_eq!(odd.status(), StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn two_records_of_one_person_are_merged_after_a_confirmation_and_nothing_is_lost() {
+    let app = TestApp::spawn().await;
+    let org = app.org().await;
+    let work = app.open_case_id(&org.front1, "From work").await;
+    let mut home = intake("From home");
+    home["customer"] =
+        json!({"email": "ann.home@example.org", "name": "Ann C", "phone": "+44 7700 900123"});
+    let r = app.post(&org.front1.token, "/api/v1/cases", &home).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let home_case = r.body["id"].as_i64().unwrap();
+    let (kept, merged) = (
+        app.customer_id_of(work).await,
+        app.customer_id_of(home_case).await,
+    );
+    assert_ne!(kept, merged);
+    set_passwords(&app, &[org.lead.id, org.front1.id]).await;
+
+    let fran = StaffSession::sign_in(&app, org.front1.id).await;
+    let refused = fran
+        .post(&format!("/staff/customers/{kept}/merge"))
+        .form(&[
+            ("csrf", fran.csrf.as_str()),
+            ("other", "ann.home@example.org"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        refused.status(),
+        StatusCode::FORBIDDEN,
+        "frontline is not even asked"
+    );
+    let fran_confirm = fran
+        .post(&format!("/staff/customers/{kept}/merge"))
+        .form(&[
+            ("csrf", fran.csrf.as_str()),
+            ("from", &merged.to_string()),
+            ("confirm", "yes"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        fran_confirm.status(),
+        StatusCode::FORBIDDEN,
+        "but frontline cannot merge"
+    );
+
+    let leo = StaffSession::sign_in(&app, org.lead.id).await;
+    let asked = leo
+        .post(&format!("/staff/customers/{kept}/merge"))
+        .form(&[
+            ("csrf", leo.csrf.as_str()),
+            ("other", "ann.home@example.org"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(asked.status(), StatusCode::OK);
+    let asked = common::html::unescape(&asked.text().await.unwrap());
+    assert!(
+        asked.contains("Merge Ann C, ann.home@example.org")
+            && asked.contains("name=\"confirm\" value=\"yes\""),
+        "{asked}"
+    );
+    assert_eq!(
+        app.customer_id_of(home_case).await,
+        merged,
+        "nothing moved yet"
+    );
+    let done = leo
+        .post(&format!("/staff/customers/{kept}/merge"))
+        .form(&[
+            ("csrf", leo.csrf.as_str()),
+            ("from", &merged.to_string()),
+            ("confirm", "yes"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let page = common::html::unescape(&leo.follow(done).await);
+    assert!(
+        page.contains("Merged: 1 case(s) and 0 order(s) moved here"),
+        "{page}"
+    );
+    assert!(
+        page.contains(&format!("/staff/cases/{home_case}"))
+            && page.contains(&format!("/staff/cases/{work}"))
+    );
+    assert_eq!(app.customer_id_of(home_case).await, kept);
+    let old = leo
+        .get(&format!("/staff/customers/{merged}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        old.status(),
+        StatusCode::SEE_OTHER,
+        "the merged page leads to the kept one"
+    );
+    assert_eq!(
+        old.headers()["location"],
+        format!("/staff/customers/{kept}")
+    );
+    let again = app
+        .post(&org.front1.token, "/api/v1/cases", &{
+            let mut b = intake("Once more");
+            b["customer"] = json!({"email": "ann.home@example.org"});
+            b
+        })
+        .await;
+    let again = again.body["id"].as_i64().unwrap();
+    assert_eq!(
+        app.customer_id_of(again).await,
+        kept,
+        "mail from the old address joins the kept customer"
+    );
+}

@@ -88,7 +88,8 @@ async fn outcomes_are_backfilled_from_the_events() {
              DROP INDEX customers_by_phone_key; ALTER TABLE customers DROP COLUMN phone_key;
              DROP INDEX orders_by_customer; DROP INDEX cases_escalated; DROP INDEX cases_by_change;
              ALTER TABLE cases DROP COLUMN channel; ALTER TABLE cases DROP COLUMN awaiting_customer;
-             DROP TABLE saved_views; DROP TABLE canned_replies;",
+             DROP TABLE saved_views; DROP TABLE canned_replies; DROP TABLE customer_merges;
+             ALTER TABLE customers DROP COLUMN merged_into;",
         )
         .unwrap();
         for column in [

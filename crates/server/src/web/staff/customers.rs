@@ -3,7 +3,9 @@
 
 use crate::app::AppState;
 use crate::error::AppError;
+use crate::web::flash::{self, Flash, Flashed};
 use crate::web::pages::{render, when, WebError, WebResult};
+use crate::web::staff::confirm;
 use crate::web::staff::session::SignedIn;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
@@ -79,6 +81,7 @@ pub fn money(cents: i64, currency: &str) -> String {
 pub async fn show(
     State(state): State<AppState>,
     me: SignedIn,
+    flash: Flashed,
     Path(id): Path<String>,
 ) -> WebResult<Response> {
     let id: i64 = id
@@ -88,6 +91,13 @@ pub async fn show(
         .customer_profile(id)
         .await?
         .ok_or_else(|| WebError(AppError::NotFound(format!("customer {id}"))))?;
+    if let Some(kept) = profile.customer.merged_into {
+        return Ok(flash::redirect(
+            &state,
+            &format!("/staff/customers/{kept}"),
+            Flash::notice("That customer was merged into this one; everything of theirs is here."),
+        ));
+    }
     let snapshot = state.directory.snapshot();
     let cases: Vec<Value> = profile
         .cases
@@ -137,7 +147,7 @@ pub async fn show(
         .iter()
         .filter(|h| h.status == CaseStatus::Open)
         .count();
-    Ok(render(
+    let page = render(
         "staff/customer.html",
         context! {
             me => me.view(),
@@ -148,9 +158,96 @@ pub async fn show(
             more_cases => profile.more_cases,
             orders,
             ratings,
+            notice => flash.notice(),
+            may_merge => me.person.role != roadone_domain::Role::Frontline,
         },
-    )?
-    .into_response())
+    )?;
+    Ok(flash.shown(page.into_response()))
+}
+
+/// Merging another customer into this one: the first post finds them by what was typed
+/// and asks; the confirmation merges.
+pub async fn merge(
+    State(state): State<AppState>,
+    me: SignedIn,
+    Path(id): Path<String>,
+    request: axum::extract::Request,
+) -> WebResult<Response> {
+    let into: i64 = id
+        .parse()
+        .map_err(|_| WebError(AppError::NotFound(format!("customer {id:?}"))))?;
+    let form = crate::http::upload::UploadForm::read(request, &state).await?;
+    me.check_csrf(form.text("csrf"))?;
+    if me.person.role == roadone_domain::Role::Frontline {
+        return Err(WebError(AppError::Forbidden(
+            "frontline staff do not merge customers; ask your team lead".into(),
+        )));
+    }
+    let here = format!("/staff/customers/{into}");
+    let kept = state
+        .customer(into)
+        .await?
+        .ok_or_else(|| WebError(AppError::NotFound(format!("customer {into}"))))?;
+    if confirm::confirmed(&form) {
+        let from = form
+            .given("from")
+            .and_then(|f| f.parse::<i64>().ok())
+            .ok_or_else(|| WebError(AppError::invalid("from", "choose the customer to merge")))?;
+        let moved = state.merge_customers(from, into, &me.person).await?;
+        return Ok(flash::redirect(
+            &state,
+            &here,
+            Flash::notice(format!(
+                "Merged: {} case(s) and {} order(s) moved here; their old email and id lead here too.",
+                moved.cases, moved.orders
+            )),
+        ));
+    }
+    let typed = form.given("other").unwrap_or_default();
+    let found: Vec<CustomerRecord> = state
+        .find_customers(&typed, 5)
+        .await?
+        .into_iter()
+        .filter(|c| c.id != into)
+        .collect();
+    let [other] = found.as_slice() else {
+        let said = if found.is_empty() {
+            format!("Nobody else matches \u{201c}{typed}\u{201d}: give their email or number.")
+        } else {
+            format!(
+                "\u{201c}{typed}\u{201d} matches {} customers: give their whole email or number.",
+                found.len()
+            )
+        };
+        return Ok(flash::redirect(&state, &here, Flash::notice(said)));
+    };
+    let describe = |c: &CustomerRecord| {
+        [c.name.clone(), c.email.clone(), c.phone.clone()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let action = format!("/staff/customers/{into}/merge");
+    confirm::page(
+        &me,
+        confirm::Confirmation {
+            title: format!("Merge {} into this customer?", describe(other)),
+            question: format!(
+                "Keep {} and move everything of {} to them.",
+                describe(&kept),
+                describe(other)
+            ),
+            consequence: "Their cases, orders and portal links move here; what this customer \
+                          lacks (a phone, a name) is filled in from them; their email and id \
+                          lead here from now on. The merge is recorded with your name."
+                .into(),
+            button: "Merge them",
+            action: &action,
+            fields: vec![("from", other.id.to_string())],
+            cancel: &here,
+        },
+    )
 }
 
 #[cfg(test)]

@@ -99,6 +99,7 @@ pub fn routes() -> Router<AppState> {
         .route("/staff/admin/tokens/{action}", post(tokens::act))
         .route("/staff/customers", get(customers::list))
         .route("/staff/customers/{id}", get(customers::show))
+        .route("/staff/customers/{id}/merge", post(customers::merge))
         .route("/staff/cases", get(cases::list))
         .route("/staff/cases/bulk", post(bulk::act))
         .route("/staff/cases/views", post(saved_views::act))
