@@ -8,7 +8,7 @@
 
 use crate::app::AppState;
 use crate::error::{AppError, AppResult};
-use crate::mail::reply_address;
+use crate::mail::{quotes, reply_address};
 use mail_parser::{Message, MessageParser, MimeHeaders};
 use roadone_domain::AttachmentRef;
 use roadone_domain::{Actor, CaseId, Channel, Command, Customer, Intake, Realtime};
@@ -113,8 +113,17 @@ fn matched_case(secret: &[u8], msg: &Message<'_>) -> Option<CaseId> {
     })
 }
 
-fn body_of(msg: &Message<'_>) -> String {
+/// The text of a message, and the same without its quoted history and signature when
+/// `quotes::trim` found some (never for a forward: what it forwards is the point).
+fn body_of(msg: &Message<'_>) -> (String, Option<String>) {
     let text = msg.body_text(0).map(|t| t.into_owned()).unwrap_or_default();
+    let trimmed = quotes::trim(&text);
+    let trimmed = (trimmed.trimmed && !quotes::is_forward(msg.subject().unwrap_or_default()))
+        .then(|| cut(trimmed.kept));
+    (cut(text), trimmed)
+}
+
+fn cut(text: String) -> String {
     if text.chars().count() > MAX_BODY_CHARS {
         let cut: String = text.chars().take(MAX_BODY_CHARS).collect();
         format!("{cut}\n\n[the message was longer; the rest was not kept in the case text]")
@@ -221,6 +230,9 @@ pub struct Incoming {
     pub sender_name: Option<String>,
     pub subject: String,
     pub body: String,
+    /// The body without the quoted thread and signature, if it had any: the text of a
+    /// reply or a new case, with the raw message kept as `original.eml`.
+    pub trimmed_body: Option<String>,
     /// Attachments (name, bytes), at most one more than are kept.
     pub files: Vec<(String, Vec<u8>)>,
     /// What identifies this message among deliveries: its Message-ID, or (without one)
@@ -283,6 +295,7 @@ fn read_headers_only(raw: &[u8], secret: &[u8]) -> AppResult<Incoming> {
         sender_name: from.and_then(|a| a.name()).map(|n| n.replace(['\r', '\n'], " ")),
         subject: msg.subject().unwrap_or_default().trim().to_string(),
         body: "[the structure of this message could not be read; it is attached whole as original.eml]".into(),
+        trimmed_body: None,
         files: vec![("original.eml".into(), raw.to_vec())],
     })
 }
@@ -301,7 +314,7 @@ fn read_structure(raw: &[u8], secret: &[u8]) -> AppResult<Incoming> {
         .message_id()
         .is_some_and(|id| reply_address::case_of_message_id(secret, &format!("<{id}>")).is_some());
     let from = msg.from().and_then(|a| a.first());
-    let body = body_of(&msg);
+    let (body, trimmed_body) = body_of(&msg);
     Ok(Incoming {
         message_key: message_key(&msg, &body),
         ours,
@@ -313,6 +326,7 @@ fn read_structure(raw: &[u8], secret: &[u8]) -> AppResult<Incoming> {
             .map(|n| n.replace(['\r', '\n'], " ")),
         subject: msg.subject().unwrap_or_default().trim().to_string(),
         body,
+        trimmed_body,
         files: html_original(&msg)
             .into_iter()
             .chain(msg.attachments().take(MAX_ATTACHMENTS + 1).map(|p| {
@@ -366,12 +380,12 @@ pub async fn receive_with(
     if let Some(earlier) = crate::mail::inbound_limits::seen_before(state, &sender, &key).await? {
         return Ok(earlier);
     }
-    let result = take_in(state, incoming).await?;
+    let result = take_in(state, incoming, raw).await?;
     crate::mail::inbound_limits::remember(state, &sender, &key, &result).await;
     Ok(result)
 }
 
-async fn take_in(state: &AppState, incoming: Incoming) -> AppResult<InboundResult> {
+async fn take_in(state: &AppState, incoming: Incoming, raw: &[u8]) -> AppResult<InboundResult> {
     if incoming.ours {
         return Ok(InboundResult::new(
             "ignored",
@@ -385,12 +399,30 @@ async fn take_in(state: &AppState, incoming: Incoming) -> AppResult<InboundResul
         files,
         ..
     } = incoming.clone();
-    let (attachments, notes) = if automatic.is_some() {
+    let (mut attachments, mut notes) = if automatic.is_some() {
         (Vec::new(), Vec::new())
     } else {
         store_attachments(state, files).await?
     };
-    let body = with_notes(incoming.body, &notes);
+    let whole = with_notes(incoming.body, &notes);
+    // A reply or a new case shows what the customer wrote now; the whole message is kept
+    // as a file, and if it cannot be (over the size limit), the text stays whole.
+    let original = match incoming.trimmed_body.filter(|_| automatic.is_none()) {
+        Some(kept) => store_attachments(state, vec![("original.eml".into(), raw.to_vec())])
+            .await?
+            .0
+            .pop()
+            .map(|file| (kept, file)),
+        None => None,
+    };
+    let body = match original {
+        Some((kept, file)) => {
+            attachments.push(file);
+            notes.push(quotes::NOTE.into());
+            with_notes(kept, &notes)
+        }
+        None => whole.clone(),
+    };
     if let Some(case_id) = incoming.case {
         if state.load_case(case_id).await?.is_some() {
             let (command, outcome) = match &automatic {
@@ -437,7 +469,7 @@ async fn take_in(state: &AppState, incoming: Incoming) -> AppResult<InboundResul
         )
     })?;
     if let Some(limited) =
-        crate::mail::inbound_limits::over_allowance(state, &email, &subject, &body).await?
+        crate::mail::inbound_limits::over_allowance(state, &email, &subject, &whole).await?
     {
         return Ok(limited);
     }
@@ -445,7 +477,7 @@ async fn take_in(state: &AppState, incoming: Incoming) -> AppResult<InboundResul
     let owner = crate::intake::unattended_owner(state)?;
     // Facts the category knows how to spot are filled from the message; the owner asks
     // for the rest.
-    let facts = facts_found(&category, &format!("{subject}\n{body}"));
+    let facts = facts_found(&category, &format!("{subject}\n{whole}"));
     let intake = Intake {
         customer: Customer {
             email: Some(email),

@@ -9,6 +9,7 @@ pub mod html;
 pub mod inbound;
 pub mod inbound_limits;
 pub mod password_link;
+pub mod quotes;
 pub mod relay;
 pub mod reply_address;
 pub mod sender;

@@ -14,6 +14,7 @@ mod escalation;
 mod health;
 mod http_layers;
 mod inbound;
+mod inbound_quotes;
 mod mail;
 mod mail_tls;
 mod notes;
