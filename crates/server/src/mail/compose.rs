@@ -209,14 +209,28 @@ pub fn compose(
     if !written_by_a_person(&row.notification.template) {
         builder = automatic(builder, "auto-replied");
     }
-    // A single part still says what it is (`MIME-Version`, `Content-Type` with its
-    // charset), or mail programs guess, and £ or — arrive as mojibake.
+    // What a person wrote (in Markdown) goes as plain text and as its cleaned HTML, so
+    // lists and emphasis show as such; automatic mail stays plain text. A single part
+    // still says what it is (`MIME-Version`, `Content-Type` with its charset), or mail
+    // programs guess, and £ or — arrive as mojibake.
+    let text = |body: String| -> MultiPart {
+        let html = crate::mail::html::from_markdown(&body);
+        MultiPart::alternative_plain_html(body, html)
+    };
+    let person_wrote = written_by_a_person(&row.notification.template);
     if files.is_empty() {
-        return builder
-            .singlepart(SinglePart::plain(body))
-            .map_err(|e| ComposeError::Build(e.to_string()));
+        return if person_wrote {
+            builder.multipart(text(body))
+        } else {
+            builder.singlepart(SinglePart::plain(body))
+        }
+        .map_err(|e| ComposeError::Build(e.to_string()));
     }
-    let mut parts = MultiPart::mixed().singlepart(SinglePart::plain(body));
+    let mut parts = if person_wrote {
+        MultiPart::mixed().multipart(text(body))
+    } else {
+        MultiPart::mixed().singlepart(SinglePart::plain(body))
+    };
     for (file, bytes) in files {
         let content_type = ContentType::parse(&file.content_type).unwrap_or_else(|_| {
             ContentType::parse("application/octet-stream").expect("a valid type")

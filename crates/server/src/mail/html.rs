@@ -121,3 +121,33 @@ mod tests {
         }
     }
 }
+
+/// A reply written in Markdown, as the HTML part of its mail: rendered, then cleaned like
+/// any HTML we show, so what staff type can never carry a script or a tracking image.
+pub fn from_markdown(text: &str) -> String {
+    let parser = pulldown_cmark::Parser::new_ext(
+        text,
+        pulldown_cmark::Options::ENABLE_STRIKETHROUGH | pulldown_cmark::Options::ENABLE_TABLES,
+    );
+    let mut html = String::new();
+    pulldown_cmark::html::push_html(&mut html, parser);
+    sanitise(&html)
+}
+
+#[cfg(test)]
+mod markdown_tests {
+    #[test]
+    fn markdown_becomes_clean_html() {
+        let html = super::from_markdown(
+            "Hello **Ann**,\n\n- one\n- two\n\n<script>alert(1)</script>\n\n![x](http://evil.example/t.png)",
+        );
+        assert!(
+            html.contains("<strong>Ann</strong>") && html.contains("<li>one</li>"),
+            "{html}"
+        );
+        assert!(
+            !html.contains("<script") && !html.contains("evil.example"),
+            "{html}"
+        );
+    }
+}

@@ -521,10 +521,13 @@ async fn every_mail_says_what_it_is_threads_under_its_case_and_reads_back_exactl
         let content_type = header(raw, "Content-Type")
             .unwrap_or_default()
             .to_lowercase();
-        assert!(
-            content_type.starts_with("text/plain") && content_type.contains("charset=utf-8"),
-            "{subject}: {content_type}"
-        );
+        // What a person wrote goes as plain text and HTML; automatic mail as plain text.
+        let plain =
+            content_type.starts_with("text/plain") && content_type.contains("charset=utf-8");
+        let both = content_type.starts_with("multipart/alternative")
+            && raw.contains("Content-Type: text/plain; charset=utf-8")
+            && raw.contains("Content-Type: text/html; charset=utf-8");
+        assert!(plain || both, "{subject}: {content_type}");
         let message_id = header(raw, "Message-ID").expect("a Message-ID");
         assert!(
             ids.insert(message_id.clone()),
@@ -565,6 +568,13 @@ async fn every_mail_says_what_it_is_threads_under_its_case_and_reads_back_exactl
         reply.body_text(0).unwrap().contains(words),
         "£, ë and — read back exactly: {:?}",
         reply.body_text(0)
+    );
+    assert!(
+        reply
+            .body_html(0)
+            .is_some_and(|h| h.contains(words) && !h.contains("<script")),
+        "the reply has its HTML part too, clean: {:?}",
+        reply.body_html(0)
     );
     // The notice to staff links to the staff page of the case, not the JSON API.
     let to_lead = messages
