@@ -9,6 +9,7 @@ mod architecture;
 mod bad_input;
 mod browser;
 mod browser_accounts;
+mod browser_axe;
 mod case_life;
 mod escalation;
 mod health;
