@@ -14,6 +14,7 @@
 #   crates/bench/run.sh trail      # the monthly trail over 1,000,000 cases, ~10,500,000 events
 #   crates/bench/run.sh math       # customer math over 1,000,000 cases and 10,000,000 orders,
 #                                  # and DuckDB (PyPI duckdb, in target/bench-venv) on the same data
+#   crates/bench/run.sh live       # 500 live case streams: delivery of each change, RSS, idle CPU
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 cargo build --release -p roadone -p roadone-bench
@@ -60,5 +61,10 @@ fi
 if [[ $what == all || $what == sweep ]]; then
     for n in 10000 100000 1000000; do
         $bench sweep --open "$n" --due 1000 | stamp | tee -a "$out"
+    done
+fi
+if [[ $what == all || $what == live ]]; then
+    for cases in 100 500; do
+        $bench live --streams 500 --cases "$cases" --changes 2000 | stamp | tee -a "$out"
     done
 fi

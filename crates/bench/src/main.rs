@@ -3,10 +3,12 @@
 //!
 //!   roadone-bench intake --clients 32 --seconds 10
 //!   roadone-bench read --cases 1000000 --clients 8 --seconds 10
+//!   roadone-bench live --streams 500 --cases 100 --changes 2000
 
 mod client;
 mod crash;
 mod customer_math;
+mod live;
 mod pages;
 mod scrape;
 mod server;
@@ -64,6 +66,16 @@ enum Mode {
         clients: usize,
         #[arg(long, default_value_t = 10)]
         seconds: u64,
+    },
+    /// Hold S live case streams over K cases and write C notes one after another: how
+    /// long until every stream on the case hears of each, and the server's RSS and CPU.
+    Live {
+        #[arg(long, default_value_t = 500)]
+        streams: usize,
+        #[arg(long, default_value_t = 100)]
+        cases: u64,
+        #[arg(long, default_value_t = 2000)]
+        changes: u64,
     },
     /// Send mail with a 100 KB PDF to the SMTP listener from S concurrent senders for T seconds.
     Smtp {
@@ -223,6 +235,11 @@ async fn run(args: Args) -> Result<()> {
             figures["server_peak_rss_mb"] = json!(server.peak_rss_mb()?);
             Ok(figures)
         }
+        Mode::Live {
+            streams,
+            cases,
+            changes,
+        } => live::run(&server, streams, cases, changes).await,
         Mode::Sweep { .. }
         | Mode::Smtp { .. }
         | Mode::Trail { .. }

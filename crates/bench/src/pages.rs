@@ -7,7 +7,7 @@ use anyhow::{bail, Context, Result};
 use std::time::{Duration, Instant};
 
 /// Signs the bench's frontline person in; returns the session cookie (`name=value`).
-async fn sign_in(server: &Server) -> Result<String> {
+pub(crate) async fn sign_in(server: &Server) -> Result<String> {
     use bytes::Bytes;
     use http_body_util::{BodyExt, Full};
     use hyper_util::rt::TokioIo;

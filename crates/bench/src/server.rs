@@ -212,6 +212,28 @@ impl Server {
         Ok((self.status_kb("VmRSS:")? / 1024.0).round())
     }
 
+    /// The CPU time the server has used so far (user and system), in seconds.
+    pub fn cpu_seconds(&self) -> Result<f64> {
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.child.id()))
+            .context("read the server's /proc stat")?;
+        // After the command's name (in parentheses): state is field 3, utime 14, stime 15.
+        let fields: Vec<&str> = stat
+            .rsplit_once(')')
+            .context("a stat line")?
+            .1
+            .split_whitespace()
+            .collect();
+        let ticks: f64 = fields[11].parse::<f64>()? + fields[12].parse::<f64>()?;
+        let per_second = Command::new("getconf")
+            .arg("CLK_TCK")
+            .output()
+            .ok()
+            .and_then(|o| String::from_utf8(o.stdout).ok())
+            .and_then(|s| s.trim().parse::<f64>().ok())
+            .unwrap_or(100.0);
+        Ok(ticks / per_second)
+    }
+
     pub fn db_size_mb(&self) -> f64 {
         let size: u64 = ["roadone.db", "roadone.db-wal"]
             .iter()

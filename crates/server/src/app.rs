@@ -43,6 +43,8 @@ pub struct Inner {
     pub(crate) heartbeat: crate::health::Heartbeat,
     /// Panics on demand in test builds (`faults`).
     pub(crate) faults: crate::faults::Faults,
+    /// What changes now, for the pages that follow it (`live`).
+    pub(crate) live: crate::live::Live,
 }
 
 impl std::ops::Deref for AppState {
@@ -105,6 +107,7 @@ impl AppState {
             metrics: crate::metrics::Metrics::default(),
             heartbeat: crate::health::Heartbeat::default(),
             faults: crate::faults::Faults::default(),
+            live: crate::live::Live::default(),
             config,
         })))
     }
@@ -339,10 +342,14 @@ impl App {
             ));
         }
         let serving = state.clone();
+        let closing = state.clone();
         let server = tokio::spawn(async move {
             let stopped =
                 crate::http::serve::serve(serving.clone(), listener, router, async move {
                     let _ = rx.await;
+                    // Live streams never finish on their own: end them, so the requests
+                    // in flight can.
+                    closing.live.close();
                 })
                 .await;
             if let Err(e) = stopped {

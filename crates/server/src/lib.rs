@@ -3,8 +3,8 @@
 
 pub mod accounts;
 pub mod app;
-pub mod canned_replies;
 pub mod attachments;
+pub mod canned_replies;
 pub mod cases;
 pub mod categories;
 pub mod config;
@@ -15,6 +15,7 @@ pub mod faults;
 pub mod health;
 pub mod http;
 pub mod intake;
+pub mod live;
 pub mod logging;
 pub mod mail;
 pub mod metrics;

@@ -100,6 +100,7 @@ impl AppState {
         let new = NewCase::from_opening(opened, tokens::new_case_token(), idempotency);
         let outcome = self.store.open_case(new).await?;
         self.data_changed();
+        self.live.opened(&outcome);
         Ok(outcome)
     }
 
@@ -117,6 +118,7 @@ impl AppState {
             .append(Append::from_transition(case_id, expected_version, change))
             .await?;
         self.data_changed();
+        self.live.changed(&head);
         Ok(head)
     }
 

@@ -52,4 +52,5 @@ pub fn routes() -> Router<AppState> {
         .merge(staff::routes())
         .layer(axum::middleware::map_response(pages::page_headers))
         .route("/static/roadone.css", get(pages::stylesheet))
+        .route("/static/live.js", get(staff::live::script))
 }

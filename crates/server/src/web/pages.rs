@@ -245,7 +245,7 @@ pub async fn page_headers(mut response: Response) -> Response {
     // A download keeps its own, stricter `sandbox` policy.
     h.entry(header::CONTENT_SECURITY_POLICY)
         .or_insert(HeaderValue::from_static(
-            "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+            "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
         ));
     h.insert(
         header::REFERRER_POLICY,

@@ -13,6 +13,7 @@ pub mod confirm;
 pub mod customers;
 pub mod feed;
 pub mod intake;
+pub mod live;
 pub mod password_links;
 pub mod reports;
 pub mod saved_views;
@@ -113,4 +114,6 @@ pub fn routes() -> Router<AppState> {
             "/staff/cases/{id}/attachments/{sha256}",
             get(case_page::download),
         )
+        .route("/staff/live/cases", get(live::cases))
+        .route("/staff/live/cases/{id}", get(live::case))
 }
