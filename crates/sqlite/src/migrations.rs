@@ -77,6 +77,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0019_customer_merges",
         include_str!("../migrations/0019_customer_merges.sql"),
     ),
+    (
+        "0020_cases_by_opening",
+        include_str!("../migrations/0020_cases_by_opening.sql"),
+    ),
 ];
 
 /// What a migration needs beyond SQL, run in its transaction right after it.
