@@ -53,4 +53,5 @@ pub fn routes() -> Router<AppState> {
         .layer(axum::middleware::map_response(pages::page_headers))
         .route("/static/roadone.css", get(pages::stylesheet))
         .route("/static/live.js", get(staff::live::script))
+        .route("/static/shortcuts.js", get(staff::shortcuts::script))
 }

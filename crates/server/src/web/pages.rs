@@ -115,6 +115,10 @@ const BUILT_IN: &[(&str, &str)] = &[
         include_str!("../../templates/web/staff/canned.html"),
     ),
     (
+        "staff/shortcuts.html",
+        include_str!("../../templates/web/staff/shortcuts.html"),
+    ),
+    (
         "staff/confirm.html",
         include_str!("../../templates/web/staff/confirm.html"),
     ),

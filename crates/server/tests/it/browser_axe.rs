@@ -52,6 +52,7 @@ const STAFF_PAGES: &[&str] = &[
     "/staff/admin/rules",
     "/staff/admin/mail",
     "/staff/password",
+    "/staff/shortcuts",
 ];
 
 /// Pages for somebody not signed in (`{token}` is the case's customer token).

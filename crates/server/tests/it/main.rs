@@ -11,6 +11,7 @@ mod browser;
 mod browser_accounts;
 mod browser_axe;
 mod browser_live;
+mod browser_shortcuts;
 mod case_life;
 mod escalation;
 mod health;

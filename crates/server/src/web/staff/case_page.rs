@@ -219,6 +219,7 @@ async fn case_page(
         .filter(|p| p.active)
         .map(crate::web::staff::person_choice)
         .collect();
+    let (previous_case, next_case) = queue_neighbours(state, me.person.id, id).await?;
     let now = state.clock.now();
     let (left, overdue) = time_left(now, case.escalates_at);
     let status = problem.as_ref().map(|(s, _)| *s).unwrap_or(StatusCode::OK);
@@ -264,11 +265,45 @@ async fn case_page(
             roads => roadone_domain::Road::ALL.iter().map(|r| context! { n => u8::from(*r), label => r.label(), line => r.meaning() }).collect::<Vec<_>>(),
             typed => Value::from_serialize(&typed),
             canned,
+            previous_case, next_case,
             problem => problem.as_ref().filter(|(s, _)| !s.is_success()).map(|(_, m)| m.clone()),
             notice => problem.as_ref().filter(|(s, _)| s.is_success()).map(|(_, m)| m.clone()),
         },
     )?;
     Ok((status, page).into_response())
+}
+
+/// How far down my queue "next case" looks; a queue is worked from its top.
+const QUEUE_LOOKS: u32 = 200;
+
+/// The cases before and after `id` in my open cases, most urgent first (as "My cases"
+/// lists them), so that I can work through them one after another. From a case not in
+/// my queue, "next" is the top of it.
+async fn queue_neighbours(
+    state: &AppState,
+    me: roadone_domain::PersonId,
+    id: roadone_domain::CaseId,
+) -> WebResult<(Option<String>, Option<String>)> {
+    let queue: Vec<i64> = state
+        .list_cases(CaseFilter {
+            owner: Some(me),
+            status: Some(CaseStatus::Open),
+            sort: roadone_store::CaseSort::Urgency,
+            limit: QUEUE_LOOKS,
+            ..CaseFilter::default()
+        })
+        .await?
+        .into_iter()
+        .map(|h| h.id)
+        .collect();
+    let href = |i: Option<&i64>| i.map(|c| format!("/staff/cases/{c}"));
+    Ok(match queue.iter().position(|c| *c == id) {
+        Some(at) => (
+            href(at.checked_sub(1).and_then(|p| queue.get(p))),
+            href(queue.get(at + 1)),
+        ),
+        None => (None, href(queue.first())),
+    })
 }
 
 #[derive(serde::Deserialize, Default)]

@@ -19,6 +19,7 @@ pub mod reports;
 pub mod saved_views;
 pub mod session;
 pub mod settings;
+pub mod shortcuts;
 pub mod sign_in;
 pub mod tokens;
 
@@ -50,6 +51,7 @@ pub fn routes() -> Router<AppState> {
             "/staff/password/{secret}",
             get(password_links::choose_form).post(password_links::choose_submit),
         )
+        .route("/staff/shortcuts", get(shortcuts::page))
         .route("/staff/intake", get(intake::categories))
         .route(
             "/staff/intake/{category}",
