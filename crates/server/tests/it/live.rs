@@ -414,8 +414,20 @@ async fn the_script_is_served_and_the_pages_let_it_run_and_connect() {
         "{page}"
     );
     assert!(page.contains(r#"id="live""#) && page.contains(r#"id="timeline""#));
-    // Everything the script does, the page does without it: no inline script at all.
-    assert_eq!(page.matches("<script").count(), 1, "{page}");
+    // Everything the scripts do, the page does without them: no inline script at all,
+    // only the two files the server serves.
+    let scripts: Vec<&str> = page
+        .match_indices("<script")
+        .map(|(i, _)| &page[i..])
+        .collect();
+    assert_eq!(scripts.len(), 2, "{page}");
+    for script in scripts {
+        assert!(
+            script.starts_with(r#"<script src="/static/live.js" defer></script>"#)
+                || script.starts_with(r#"<script src="/static/shortcuts.js" defer></script>"#),
+            "{script}"
+        );
+    }
 }
 
 #[tokio::test]
