@@ -72,6 +72,7 @@ mod outbox;
 mod password_links;
 mod reports;
 mod search;
+mod second_factor;
 mod sign_in;
 mod timers;
 mod views;
@@ -94,6 +95,7 @@ pub use outbox::outbox;
 pub use password_links::{concurrent_password_redemptions, password_links};
 pub use reports::{orders_and_outcomes, report_events};
 pub use search::{event_feed, full_text_search};
+pub use second_factor::{concurrent_second_factor_uses, second_factor};
 pub use sign_in::{customer_lookup, customer_sign_in, staff_sign_in};
 pub use timers::{timer_sweep, timers};
 pub use views::{case_views, saved_views};
@@ -127,6 +129,7 @@ macro_rules! conformance_checks {
             customer_sign_in,
             staff_sign_in,
             password_links,
+            second_factor,
             event_feed,
             full_text_search,
             category_updates,
@@ -142,6 +145,7 @@ macro_rules! conformance_checks {
             concurrent_outbox_claims,
             concurrent_sign_in_redemptions,
             concurrent_password_redemptions,
+            concurrent_second_factor_uses,
             concurrent_customer_upserts,
             concurrent_orders,
         );

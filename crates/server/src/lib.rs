@@ -25,6 +25,7 @@ pub mod people;
 pub mod reports;
 pub mod saved_views;
 pub mod scheduler;
+pub mod second_factor;
 pub mod service;
 pub mod sessions;
 pub mod settings;

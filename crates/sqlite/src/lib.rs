@@ -20,6 +20,7 @@ mod reports;
 mod saved_views;
 mod search;
 mod search_index;
+mod second_factor;
 mod settings;
 mod staff_access;
 mod timers;

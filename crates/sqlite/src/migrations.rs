@@ -81,6 +81,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0020_cases_by_opening",
         include_str!("../migrations/0020_cases_by_opening.sql"),
     ),
+    (
+        "0021_second_factor",
+        include_str!("../migrations/0021_second_factor.sql"),
+    ),
 ];
 
 /// What a migration needs beyond SQL, run in its transaction right after it.

@@ -17,10 +17,16 @@ pub fn set_password_hash(conn: &Connection, person: PersonId, hash: &str) -> Sto
             id: person,
         });
     }
-    // A new password ends every session, wherever it was opened.
-    conn.prepare_cached("DELETE FROM staff_sessions WHERE person_id = ?")
-        .and_then(|mut s| s.execute([person]))
-        .map_err(db)?;
+    // A new password ends every session, wherever it was opened, and every sign-in
+    // half done with the old one.
+    for sql in [
+        "DELETE FROM staff_sessions WHERE person_id = ?",
+        "DELETE FROM staff_pending_sign_ins WHERE person_id = ?",
+    ] {
+        conn.prepare_cached(sql)
+            .and_then(|mut s| s.execute([person]))
+            .map_err(db)?;
+    }
     Ok(())
 }
 
@@ -184,7 +190,9 @@ pub fn accounts(conn: &Connection, now: DateTime<Utc>) -> StoreResult<Vec<Accoun
             "SELECT p.id, p.password_hash IS NOT NULL,
                     (SELECT MAX(l.expires_at) FROM staff_password_links l
                      WHERE l.person_id = p.id AND l.purpose = 'invite'
-                       AND l.used_at IS NULL AND l.expires_at > ?)
+                       AND l.used_at IS NULL AND l.expires_at > ?),
+                    EXISTS(SELECT 1 FROM staff_second_factors f
+                           WHERE f.person_id = p.id AND f.enabled_at IS NOT NULL)
              FROM people p ORDER BY p.id",
         )
         .map_err(db)?;
@@ -194,6 +202,7 @@ pub fn accounts(conn: &Connection, now: DateTime<Utc>) -> StoreResult<Vec<Accoun
                 person: r.get(0)?,
                 has_password: r.get(1)?,
                 invite_expires_at: r.get::<_, Option<i64>>(2)?.map(time),
+                second_factor: r.get(3)?,
             })
         })
         .map_err(db)?;

@@ -1,6 +1,6 @@
 use crate::{
     canned_replies, cases, customer_access, customers, directory, instances, orders, outbox,
-    reports, saved_views, settings, staff_access, timers, SqliteStore,
+    reports, saved_views, second_factor, settings, staff_access, timers, SqliteStore,
 };
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
@@ -311,6 +311,91 @@ impl Store for SqliteStore {
 
     async fn accounts(&self, now: DateTime<Utc>) -> StoreResult<Vec<AccountState>> {
         self.read(move |c| staff_access::accounts(c, now)).await
+    }
+
+    async fn second_factor(&self, person: PersonId) -> StoreResult<Option<SecondFactor>> {
+        self.read(move |c| second_factor::second_factor(c, person))
+            .await
+    }
+
+    async fn begin_second_factor(
+        &self,
+        person: PersonId,
+        secret: Vec<u8>,
+        at: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        self.write(move |c| second_factor::begin_second_factor(c, person, &secret, at))
+            .await
+    }
+
+    async fn enable_second_factor(
+        &self,
+        person: PersonId,
+        secret: Vec<u8>,
+        step: i64,
+        codes: Vec<Vec<u8>>,
+        at: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        self.write(move |c| {
+            second_factor::enable_second_factor(c, person, &secret, step, &codes, at)
+        })
+        .await
+    }
+
+    async fn accept_second_factor_step(&self, person: PersonId, step: i64) -> StoreResult<bool> {
+        self.write(move |c| second_factor::accept_step(c, person, step))
+            .await
+    }
+
+    async fn use_recovery_code(
+        &self,
+        person: PersonId,
+        code_hash: Vec<u8>,
+        at: DateTime<Utc>,
+    ) -> StoreResult<Option<u32>> {
+        self.write(move |c| second_factor::use_recovery_code(c, person, &code_hash, at))
+            .await
+    }
+
+    async fn replace_recovery_codes(
+        &self,
+        person: PersonId,
+        codes: Vec<Vec<u8>>,
+        at: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        self.write(move |c| second_factor::replace_recovery_codes(c, person, &codes, at))
+            .await
+    }
+
+    async fn remove_second_factor(&self, person: PersonId) -> StoreResult<bool> {
+        self.write(move |c| second_factor::remove_second_factor(c, person))
+            .await
+    }
+
+    async fn add_pending_sign_in(&self, pending: PendingSignIn) -> StoreResult<()> {
+        self.write(move |c| second_factor::add_pending_sign_in(c, &pending))
+            .await
+    }
+
+    async fn pending_sign_in(
+        &self,
+        pending_hash: &[u8],
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<PersonId>> {
+        let hash = pending_hash.to_vec();
+        self.read(move |c| second_factor::pending_sign_in(c, &hash, now))
+            .await
+    }
+
+    async fn finish_pending_sign_in(
+        &self,
+        pending_hash: &[u8],
+        now: DateTime<Utc>,
+        session: NewSession,
+    ) -> StoreResult<Option<PersonId>> {
+        let hash = pending_hash.to_vec();
+        self.write(move |c| second_factor::finish_pending_sign_in(c, &hash, now, &session))
+            .await
     }
 
     async fn claim_due_timers(

@@ -10,9 +10,11 @@
 pub mod error;
 pub mod health;
 pub mod records;
+pub mod second_factor;
 pub mod store;
 
 pub use error::{StoreError, StoreResult};
 pub use health::{Histogram, StoreHealth, WorkerHealth};
 pub use records::*;
+pub use second_factor::{PendingSignIn, SecondFactor};
 pub use store::Store;

@@ -80,6 +80,8 @@ pub struct AccountState {
     pub has_password: bool,
     /// When the latest unused invitation runs out, if one is waiting.
     pub invite_expires_at: Option<DateTime<Utc>>,
+    /// Whether signing in asks for a second factor (a code from an authenticator app).
+    pub second_factor: bool,
 }
 
 /// The projection row of a case, kept in step with its events for listing and lookup.

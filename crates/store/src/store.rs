@@ -1,5 +1,6 @@
 use crate::error::StoreResult;
 use crate::records::*;
+use crate::second_factor::{PendingSignIn, SecondFactor};
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
 use roadone_domain::{CaseId, Category, Event, Person, PersonId};
@@ -133,7 +134,8 @@ pub trait Store: Send + Sync + 'static {
 
     // --- staff signing in to the web pages ------------------------------------------------
 
-    /// Sets a person's password (an argon2id PHC string) and ends all their sessions.
+    /// Sets a person's password (an argon2id PHC string) and ends all their sessions and
+    /// pending sign-ins.
     async fn set_password_hash(&self, person: PersonId, hash: &str) -> StoreResult<()>;
     /// An active person's id and password hash (if one is set), by email.
     async fn password_hash(&self, email: &str) -> StoreResult<Option<(PersonId, Option<String>)>>;
@@ -167,6 +169,67 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<Option<PersonId>>;
     /// For each person, whether a password is set and whether an invitation is waiting.
     async fn accounts(&self, now: DateTime<Utc>) -> StoreResult<Vec<AccountState>>;
+
+    // --- the second factor at staff sign-in (TOTP, recovery codes) --------------------
+
+    /// The person's second factor, on or waiting for its first code; `None` when none.
+    async fn second_factor(&self, person: PersonId) -> StoreResult<Option<SecondFactor>>;
+    /// Keeps `secret` as the person's factor waiting for its first code, replacing one
+    /// that waits. Refused (`Invalid`, field `second_factor`) when one is on already.
+    async fn begin_second_factor(
+        &self,
+        person: PersonId,
+        secret: Vec<u8>,
+        at: DateTime<Utc>,
+    ) -> StoreResult<()>;
+    /// Turns on the factor waiting with `secret`, its code of `step` accepted, with these
+    /// recovery codes (digests) replacing any earlier ones, in one transaction. `false`
+    /// when no factor with that secret waits (replaced, on already, or removed).
+    async fn enable_second_factor(
+        &self,
+        person: PersonId,
+        secret: Vec<u8>,
+        step: i64,
+        recovery_codes: Vec<Vec<u8>>,
+        at: DateTime<Utc>,
+    ) -> StoreResult<bool>;
+    /// Accepts a code of `step` when the person's factor is on and no code of this step or
+    /// a later one was accepted. The write decides, so of two uses of one code one wins.
+    async fn accept_second_factor_step(&self, person: PersonId, step: i64) -> StoreResult<bool>;
+    /// Spends one of the person's unused recovery codes: how many are left after it, or
+    /// `None` when the code is not theirs, was used, or their factor is not on.
+    async fn use_recovery_code(
+        &self,
+        person: PersonId,
+        code_hash: Vec<u8>,
+        at: DateTime<Utc>,
+    ) -> StoreResult<Option<u32>>;
+    /// Replaces every recovery code of the person (digests); `false` when no factor is on.
+    async fn replace_recovery_codes(
+        &self,
+        person: PersonId,
+        recovery_codes: Vec<Vec<u8>>,
+        at: DateTime<Utc>,
+    ) -> StoreResult<bool>;
+    /// Removes the person's factor (on or waiting) and recovery codes, and ends their
+    /// pending sign-ins; `false` when there was no factor.
+    async fn remove_second_factor(&self, person: PersonId) -> StoreResult<bool>;
+    /// Stores a sign-in whose second step is to come; expired ones are purged meanwhile.
+    async fn add_pending_sign_in(&self, pending: PendingSignIn) -> StoreResult<()>;
+    /// The active person of a pending sign-in that has not expired at `now`.
+    async fn pending_sign_in(
+        &self,
+        pending_hash: &[u8],
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<PersonId>>;
+    /// Ends a pending sign-in that is still good at `now` and opens `session` for its
+    /// person, in one transaction; of two concurrent finishes exactly one succeeds.
+    async fn finish_pending_sign_in(
+        &self,
+        pending_hash: &[u8],
+        now: DateTime<Utc>,
+        session: NewSession,
+    ) -> StoreResult<Option<PersonId>>;
 
     // --- timers and outbox -------------------------------------------------------------
 

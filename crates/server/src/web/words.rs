@@ -30,6 +30,9 @@ fn label(field: &str) -> &str {
         "value" => "The value",
         "to" => "Whom it goes to",
         "realtime.reason" => "The reason for realtime help",
+        "code" => "The code",
+        "current" => "Your current password",
+        "second_factor" => "Two-step sign-in",
         other => other,
     }
 }

@@ -20,6 +20,7 @@ const SERVICES: &[&str] = &[
     "people.rs",
     "saved_views.rs",
     "scheduler.rs",
+    "second_factor.rs",
     "service.rs",
     "sessions.rs",
     "settings.rs",

@@ -53,6 +53,7 @@ const STAFF_PAGES: &[&str] = &[
     "/staff/admin/mail",
     "/staff/password",
     "/staff/shortcuts",
+    "/staff/security",
 ];
 
 /// Pages for somebody not signed in (`{token}` is the case's customer token).
@@ -298,6 +299,79 @@ async fn every_page_has_no_serious_or_critical_axe_violations() {
             results.insert(label, outcome);
         }
     }
+    // Two-step sign-in: the QR code, a refused code, the recovery codes, the second step.
+    c.delete_all_cookies().await.expect("signed out");
+    sign_in(&c, &app, &staff::email_of(&app, org.front1.id).await).await;
+    c.goto(&format!("{}/staff/security", app.url))
+        .await
+        .unwrap();
+    css(&c, "form[action='/staff/security/begin'] button")
+        .await
+        .click()
+        .await
+        .unwrap();
+    let secret = css(&c, "#secret").await.text().await.unwrap();
+    results.insert(
+        "frontline /staff/security (the QR code)".into(),
+        audit_here(&c, &axe, 200).await,
+    );
+    let confirm = |code: String| {
+        let c = &c;
+        async move {
+            css(c, "#code").await.send_keys(&code).await.unwrap();
+            css(c, "main form button[type=submit]")
+                .await
+                .click()
+                .await
+                .unwrap();
+        }
+    };
+    confirm("000000".into()).await;
+    css(&c, "#code-error").await;
+    results.insert(
+        "frontline /staff/security (a wrong code)".into(),
+        audit_here(&c, &axe, 422).await,
+    );
+    let now = || roadone_domain::Clock::now(&app.clock);
+    confirm(crate::staff_second_factor::code_at(&secret, now())).await;
+    xpath(&c, "//h2[text()='Your recovery codes']").await;
+    results.insert(
+        "frontline /staff/security (the recovery codes)".into(),
+        audit_here(&c, &axe, 200).await,
+    );
+    c.delete_all_cookies().await.expect("signed out");
+    c.goto(&format!("{}/staff/sign-in", app.url)).await.unwrap();
+    css(&c, "#email")
+        .await
+        .send_keys(&staff::email_of(&app, org.front1.id).await)
+        .await
+        .unwrap();
+    css(&c, "#password")
+        .await
+        .send_keys(staff::PASSWORD)
+        .await
+        .unwrap();
+    css(&c, "main button[type=submit]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    xpath(&c, "//h1[text()='Two-step sign-in']").await;
+    results.insert(
+        "visitor /staff/sign-in/code".into(),
+        audit_here(&c, &axe, 200).await,
+    );
+    css(&c, "#code").await.send_keys("111111").await.unwrap();
+    css(&c, "main form button[type=submit]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    css(&c, "#code-error").await;
+    results.insert(
+        "visitor /staff/sign-in/code (a wrong code)".into(),
+        audit_here(&c, &axe, 422).await,
+    );
     c.close().await.expect("the browser closes");
 
     let not_theirs: Vec<&str> = results

@@ -89,7 +89,9 @@ async fn outcomes_are_backfilled_from_the_events() {
              DROP INDEX orders_by_customer; DROP INDEX cases_escalated; DROP INDEX cases_by_change;
              ALTER TABLE cases DROP COLUMN channel; ALTER TABLE cases DROP COLUMN awaiting_customer;
              DROP TABLE saved_views; DROP TABLE canned_replies; DROP TABLE customer_merges;
-             ALTER TABLE customers DROP COLUMN merged_into; DROP INDEX cases_by_opening;",
+             ALTER TABLE customers DROP COLUMN merged_into; DROP INDEX cases_by_opening;
+             DROP TABLE staff_second_factors; DROP TABLE staff_recovery_codes;
+             DROP TABLE staff_pending_sign_ins;",
         )
         .unwrap();
         for column in [

@@ -76,11 +76,13 @@ async fn page(
         .map(|(depth, p)| {
             let account = accounts.iter().find(|a| a.person == p.id);
             let can_sign_in = account.is_some_and(|a| a.has_password);
+            let second_factor = account.is_some_and(|a| a.second_factor);
             let invited_until = account
                 .and_then(|a| a.invite_expires_at)
                 .map(crate::web::pages::when);
             context! {
                 can_sign_in,
+                second_factor,
                 invited_until,
                 id => p.id,
                 name => p.name.clone(),
@@ -174,6 +176,9 @@ pub async fn act(
     if action == "deactivate" && !confirm::confirmed(&form) {
         return ask_to_deactivate(&state, &me, &form).await;
     }
+    if action == "reset-second-factor" && !confirm::confirmed(&form) {
+        return ask_to_reset_second_factor(&state, &me, &form).await;
+    }
     let result: Result<Flash, AppError> = match action.as_str() {
         "add" => {
             async {
@@ -257,6 +262,19 @@ pub async fn act(
             }
             .await
         }
+        "reset-second-factor" => {
+            async {
+                let id = id()?;
+                let removed = state.reset_second_factor(id, me.person.id).await?;
+                let name = state.directory.snapshot().person_name(id);
+                Ok(Flash::notice(if removed {
+                    format!("Two-step sign-in is off for {name}: their password alone signs them in, until they turn it on again.")
+                } else {
+                    format!("{name} had no two-step sign-in to turn off.")
+                }))
+            }
+            .await
+        }
         other => Err(AppError::NotFound(format!("the action {other:?}"))),
     };
     match result {
@@ -311,6 +329,44 @@ async fn ask_to_deactivate(
             consequence,
             button: "Deactivate",
             action: "/staff/admin/people/deactivate",
+            fields: vec![("id", person.id.to_string())],
+            cancel: "/staff/admin/people",
+        },
+    )
+}
+
+/// The page that asks before a person's second factor is taken away (a lost phone).
+async fn ask_to_reset_second_factor(
+    state: &AppState,
+    me: &SignedIn,
+    form: &UploadForm,
+) -> WebResult<Response> {
+    let snapshot = state.directory.snapshot();
+    let person = form
+        .given("id")
+        .and_then(|v| v.parse::<PersonId>().ok())
+        .and_then(|id| snapshot.person(id).cloned());
+    let Some(person) = person else {
+        let problem = (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "id: choose a person".into(),
+        );
+        return page(state, me, Some(problem), None).await;
+    };
+    confirm::page(
+        me,
+        confirm::Confirmation {
+            title: format!("Turn off two-step sign-in for {}?", person.name),
+            question: format!(
+                "{} ({}) will sign in with their password alone, and their recovery codes stop working.",
+                person.name, person.email
+            ),
+            consequence: "Do this only when you are sure it is them asking (they lost their phone, say): \
+                          anyone with their password could then sign in as them. They can turn it on again \
+                          with a new phone on their security page."
+                .into(),
+            button: "Turn off two-step sign-in",
+            action: "/staff/admin/people/reset-second-factor",
             fields: vec![("id", person.id.to_string())],
             cancel: "/staff/admin/people",
         },

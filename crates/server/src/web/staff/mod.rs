@@ -17,6 +17,8 @@ pub mod live;
 pub mod password_links;
 pub mod reports;
 pub mod saved_views;
+pub mod second_step;
+pub mod security;
 pub mod session;
 pub mod settings;
 pub mod shortcuts;
@@ -39,6 +41,12 @@ pub fn routes() -> Router<AppState> {
         .route("/staff", get(sign_in::home))
         .route("/staff/sign-in", get(sign_in::form).post(sign_in::submit))
         .route("/staff/sign-out", post(sign_in::sign_out))
+        .route(
+            "/staff/sign-in/code",
+            get(second_step::form).post(second_step::submit),
+        )
+        .route("/staff/security", get(security::show))
+        .route("/staff/security/{action}", post(security::act))
         .route(
             "/staff/password",
             get(sign_in::password_form).post(sign_in::change_password),

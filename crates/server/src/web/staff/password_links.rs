@@ -118,6 +118,12 @@ pub async fn choose_submit(
         }
         Err(e) => return Err(e.into()),
     };
+    // A mailed link sets a password, nothing more: two-step sign-in still asks for a code.
+    if let Some(pending) = state.begin_sign_in(person_id).await? {
+        return Ok(crate::web::staff::second_step::ask_for_code(
+            &state, jar, pending, None,
+        ));
+    }
     let (cookie_secret, session) = STAFF.start(state.clock.now());
     let replacing = previous.as_ref().map(|old| old.session_hash.as_slice());
     state

@@ -74,6 +74,15 @@ pub async fn submit(
         )?;
         return Ok((StatusCode::UNAUTHORIZED, page).into_response());
     };
+    // With two-step sign-in on, the password alone opens no session.
+    if let Some(pending) = state.begin_sign_in(person).await? {
+        return Ok(crate::web::staff::second_step::ask_for_code(
+            &state,
+            jar,
+            pending,
+            next.as_deref(),
+        ));
+    }
     let (secret, session) = STAFF.start(state.clock.now());
     let replacing = previous.as_ref().map(|old| old.session_hash.as_slice());
     state
@@ -98,12 +107,21 @@ pub async fn sign_out(
     Ok((jar.remove(STAFF.removal()), Redirect::to("/staff/sign-in")).into_response())
 }
 
-pub async fn password_form(who: SignedIn) -> WebResult<Response> {
+pub async fn password_form(State(state): State<AppState>, who: SignedIn) -> WebResult<Response> {
+    let two_step = two_step_on(&state, &who).await?;
     Ok(render(
         "staff/password.html",
-        context! { me => who.view(), csrf => who.csrf, min => passwords::MIN_LENGTH },
+        context! { me => who.view(), csrf => who.csrf, min => passwords::MIN_LENGTH, two_step },
     )?
     .into_response())
+}
+
+/// Whether the person's sign-in asks for a second factor (the password page says so).
+async fn two_step_on(state: &AppState, who: &SignedIn) -> WebResult<bool> {
+    Ok(matches!(
+        state.second_factor_state(&who.person).await?,
+        crate::second_factor::SecondFactorState::On { .. }
+    ))
 }
 
 /// A new password ends every session of the person, this one included; they sign in again.
@@ -117,10 +135,11 @@ pub async fn change_password(
     who.check_csrf(form.text("csrf"))?;
     let current = form.text("current").unwrap_or_default().to_string();
     let new = form.text("new").unwrap_or_default().to_string();
+    let two_step = two_step_on(&state, &who).await?;
     let problem = |message: String| -> WebResult<Response> {
         let page = render(
             "staff/password.html",
-            context! { me => who.view(), csrf => who.csrf.clone(), min => passwords::MIN_LENGTH, error => message },
+            context! { me => who.view(), csrf => who.csrf.clone(), min => passwords::MIN_LENGTH, error => message, two_step },
         )?;
         Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
     };
