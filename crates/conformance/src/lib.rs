@@ -74,6 +74,7 @@ mod reports;
 mod search;
 mod second_factor;
 mod sign_in;
+mod time_zones;
 mod timers;
 mod views;
 
@@ -97,6 +98,7 @@ pub use reports::{orders_and_outcomes, report_events};
 pub use search::{event_feed, full_text_search};
 pub use second_factor::{concurrent_second_factor_uses, second_factor};
 pub use sign_in::{customer_lookup, customer_sign_in, staff_sign_in};
+pub use time_zones::time_zones;
 pub use timers::{timer_sweep, timers};
 pub use views::{case_views, saved_views};
 
@@ -134,6 +136,7 @@ macro_rules! conformance_checks {
             full_text_search,
             category_updates,
             settings,
+            time_zones,
             customer_lookup,
             report_events,
             orders_and_outcomes,

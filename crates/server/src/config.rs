@@ -29,6 +29,9 @@ pub struct Config {
     pub deadline_warning: f64,
     /// The country whose national phone numbers are understood without a `+` code.
     pub phone_region: Option<roadone_domain::PhoneRegion>,
+    /// The company's time zone: times are shown in it to customers whose own is not
+    /// known and to staff who chose none.
+    pub time_zone: crate::time_zones::Zone,
     /// How often the scheduler looks for due timers when none is known to be due sooner.
     pub scheduler_interval: Duration,
     /// `false` trades power-loss durability for speed (fsync at checkpoints only).
@@ -104,6 +107,7 @@ impl Default for Config {
             promise_within: Duration::from_secs(24 * 3600),
             deadline_warning: 0.8,
             phone_region: None,
+            time_zone: crate::time_zones::Zone::default(),
             scheduler_interval: Duration::from_secs(1),
             fsync_every_commit: true,
             sqlite_readers: 4,
@@ -145,6 +149,8 @@ pub struct FileConfig {
     pub deadline_warning: Option<f64>,
     /// Two letters, such as `GB`.
     pub phone_region: Option<String>,
+    /// An IANA name, such as `Europe/London`.
+    pub time_zone: Option<String>,
     pub scheduler_interval: Option<String>,
     pub fsync_every_commit: Option<bool>,
     pub sqlite_readers: Option<usize>,
@@ -225,6 +231,13 @@ impl Config {
                 field: "phone_region".into(),
                 message,
             })?);
+        }
+        if let Some(v) = file.time_zone {
+            self.time_zone =
+                crate::time_zones::Zone::parse(&v).map_err(|message| ConfigError::Invalid {
+                    field: "time_zone".into(),
+                    message,
+                })?;
         }
         if let Some(v) = file.escalate_after {
             self.escalate_after = parse_duration("escalate_after", &v)?;

@@ -15,6 +15,8 @@ pub struct Snapshot {
     pub hierarchy: Hierarchy,
     pub categories: HashMap<String, Category>,
     pub settings: Settings,
+    /// The zones people chose for themselves (the others read the company's).
+    pub time_zones: HashMap<PersonId, crate::time_zones::Zone>,
 }
 
 impl Snapshot {
@@ -69,6 +71,7 @@ impl Directory {
                 hierarchy: Hierarchy::default(),
                 categories: HashMap::new(),
                 settings: base.clone(),
+                time_zones: HashMap::new(),
             })),
             base,
             version: std::sync::atomic::AtomicI64::new(i64::MIN),
@@ -85,10 +88,25 @@ impl Directory {
         let people = store.people().await?;
         let categories = store.categories().await?;
         let saved = store.settings().await?;
+        let time_zones = store
+            .staff_time_zones()
+            .await?
+            .into_iter()
+            .filter_map(
+                |(person, name)| match crate::time_zones::Zone::parse(&name) {
+                    Ok(zone) => Some((person, zone)),
+                    Err(e) => {
+                        tracing::warn!("ignoring the time zone of person {person}: {e}");
+                        None
+                    }
+                },
+            )
+            .collect();
         let snapshot = Snapshot {
             hierarchy: Hierarchy::new(people),
             categories: categories.into_iter().map(|c| (c.key.clone(), c)).collect(),
             settings: Settings::with_saved(&self.base, saved),
+            time_zones,
         };
         *self.snapshot.write().expect("directory lock poisoned") = Arc::new(snapshot);
         self.version

@@ -30,6 +30,7 @@ pub mod service;
 pub mod sessions;
 pub mod settings;
 pub mod supervisor;
+pub mod time_zones;
 pub mod tokens;
 pub mod web;
 

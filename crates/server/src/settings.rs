@@ -24,6 +24,8 @@ pub enum Kind {
     Person,
     /// A country's two letters (ISO 3166), or empty for the default.
     Region,
+    /// An IANA time zone such as `Europe/London`, or empty for the default.
+    TimeZone,
 }
 
 pub struct Key {
@@ -71,6 +73,12 @@ pub const RULE_KEYS: &[Key] = &[
         help: "Two letters such as GB or US: numbers typed without a country code (07700 900442) are read as this country's, and every number is kept as +44 7700 900442 is. Empty: numbers need their country code.",
         kind: Kind::Region,
     },
+    Key {
+        name: "time_zone",
+        label: "Company time zone",
+        help: "Such as Europe/London or America/New_York: times are shown in it to customers whose own zone is not known, and to staff who have not chosen their own. Empty: UTC, or the configuration's.",
+        kind: Kind::TimeZone,
+    },
 ];
 
 pub const MAIL_KEYS: &[Key] = &[
@@ -114,6 +122,7 @@ pub struct Settings {
     pub mail_sender_name: String,
     pub inbound_category: Option<String>,
     pub inbound_owner: Option<String>,
+    pub time_zone: crate::time_zones::Zone,
     /// The saved overrides, by key (who changed each and when).
     pub saved: HashMap<String, SettingRecord>,
 }
@@ -127,6 +136,7 @@ impl Settings {
             mail_sender_name: "Customer Service".into(),
             inbound_category: config.inbound_category.clone(),
             inbound_owner: config.inbound_owner.clone(),
+            time_zone: config.time_zone,
             saved: HashMap::new(),
         }
     }
@@ -166,6 +176,7 @@ impl Settings {
             "inbound_category" => self.inbound_category = Some(value.to_string()),
             "inbound_owner" => self.inbound_owner = Some(value.to_string()),
             "phone_region" => self.rules.phone_region = Some(value.parse()?),
+            "time_zone" => self.time_zone = crate::time_zones::Zone::parse(value)?,
             other => return Err(format!("there is no setting {other:?}")),
         }
         Ok(())
@@ -193,6 +204,7 @@ impl Settings {
                 .phone_region
                 .map(|r| r.to_string())
                 .unwrap_or_default(),
+            "time_zone" => self.time_zone.name().to_string(),
             _ => String::new(),
         }
     }
@@ -223,7 +235,7 @@ pub fn check(
     let typed = typed.trim();
     if typed.is_empty() {
         return match key.kind {
-            Kind::Category | Kind::Person | Kind::Text | Kind::Region => Ok(None),
+            Kind::Category | Kind::Person | Kind::Text | Kind::Region | Kind::TimeZone => Ok(None),
             _ => Err("is required".into()),
         };
     }
@@ -251,6 +263,7 @@ pub fn check(
         Kind::Region => typed
             .parse::<roadone_domain::PhoneRegion>()
             .map(|r| Some(r.to_string())),
+        Kind::TimeZone => crate::time_zones::Zone::parse(typed).map(|z| Some(z.name().to_string())),
         Kind::MailFrom => check_mail_from(typed).map(|()| Some(typed.to_ascii_lowercase())),
         Kind::Text => {
             if typed.chars().count() > 100 || typed.chars().any(char::is_control) {

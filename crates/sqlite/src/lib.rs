@@ -23,6 +23,7 @@ mod search_index;
 mod second_factor;
 mod settings;
 mod staff_access;
+mod time_zones;
 mod timers;
 mod writer;
 

@@ -85,6 +85,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0021_second_factor",
         include_str!("../migrations/0021_second_factor.sql"),
     ),
+    (
+        "0022_time_zones",
+        include_str!("../migrations/0022_time_zones.sql"),
+    ),
 ];
 
 /// What a migration needs beyond SQL, run in its transaction right after it.

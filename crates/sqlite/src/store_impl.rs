@@ -1,6 +1,6 @@
 use crate::{
     canned_replies, cases, customer_access, customers, directory, instances, orders, outbox,
-    reports, saved_views, second_factor, settings, staff_access, timers, SqliteStore,
+    reports, saved_views, second_factor, settings, staff_access, time_zones, timers, SqliteStore,
 };
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
@@ -55,6 +55,29 @@ impl Store for SqliteStore {
                 .map_err(crate::convert::db)
         })
         .await
+    }
+
+    async fn staff_time_zones(&self) -> StoreResult<Vec<(PersonId, String)>> {
+        self.read(time_zones::staff_time_zones).await
+    }
+
+    async fn set_staff_time_zone(&self, person: PersonId, zone: Option<String>) -> StoreResult<()> {
+        self.write(move |c| time_zones::set_staff_time_zone(c, person, zone.as_deref()))
+            .await
+    }
+
+    async fn customer_time_zone(&self, customer: i64) -> StoreResult<Option<String>> {
+        self.read(move |c| time_zones::customer_time_zone(c, customer))
+            .await
+    }
+
+    async fn set_customer_time_zone(
+        &self,
+        customer: i64,
+        zone: Option<String>,
+    ) -> StoreResult<bool> {
+        self.write(move |c| time_zones::set_customer_time_zone(c, customer, zone.as_deref()))
+            .await
     }
 
     async fn save_settings(

@@ -40,6 +40,20 @@ pub trait Store: Send + Sync + 'static {
     /// changed them: a server whose cached copy has another number reads them again.
     async fn directory_version(&self) -> StoreResult<i64>;
 
+    /// The time zones people chose for themselves (IANA names), by person.
+    async fn staff_time_zones(&self) -> StoreResult<Vec<(PersonId, String)>>;
+    /// Sets (`Some`) or clears (`None`) a person's own time zone; a change to people, so
+    /// it moves the directory version.
+    async fn set_staff_time_zone(&self, person: PersonId, zone: Option<String>) -> StoreResult<()>;
+    /// A customer's time zone, where staff know it.
+    async fn customer_time_zone(&self, customer: i64) -> StoreResult<Option<String>>;
+    /// Sets or clears a customer's time zone; `false` when there is no such customer.
+    async fn set_customer_time_zone(
+        &self,
+        customer: i64,
+        zone: Option<String>,
+    ) -> StoreResult<bool>;
+
     /// Stores the SHA-256 digest of a bearer token (never the token itself).
     async fn add_token(
         &self,

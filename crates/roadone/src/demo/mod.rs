@@ -134,10 +134,14 @@ pub async fn load(state: &AppState) -> Result<DemoReport> {
         .with_context(|| format!("adding demo category {}", cat.key))?;
     }
     state.refresh_directory().await?;
-    // The demo's customers call from +44 numbers: read national numbers as British ones.
+    // The demo's customers call from +44 numbers: read national numbers as British ones,
+    // and show times as the company's British staff and customers read them.
     state
         .save_settings(
-            vec![("phone_region".into(), Some("GB".into()))],
+            vec![
+                ("phone_region".into(), Some("GB".into())),
+                ("time_zone".into(), Some("Europe/London".into())),
+            ],
             ids["admin"],
         )
         .await?;
@@ -433,6 +437,7 @@ mod tests {
             state.rules().phone_region.map(|r| r.to_string()).as_deref(),
             Some("GB")
         );
+        assert_eq!(state.company_zone().name(), "Europe/London");
         let mut caller = None;
         for head in &heads {
             let customer = state.customer(head.customer_id).await.unwrap();

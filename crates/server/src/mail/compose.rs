@@ -87,7 +87,8 @@ pub(crate) fn mailbox(name: Option<&str>, email: &str) -> Result<Mailbox, Compos
     ))
 }
 
-/// `files` are the attachments of the event being told, with their bytes.
+/// `files` are the attachments of the event being told, with their bytes; times are
+/// written in the recipient's zone (`customer_zone` for the customer's mail).
 pub fn compose(
     state: &AppState,
     templates: &Templates,
@@ -95,9 +96,14 @@ pub fn compose(
     stored: &StoredCase,
     case: &Case,
     files: &[(AttachmentRef, Vec<u8>)],
+    customer_zone: crate::time_zones::Zone,
 ) -> Result<Message, ComposeError> {
     let snapshot = state.directory.snapshot();
     let name_of = |id: i64| snapshot.person_name(id);
+    let zone = match row.notification.recipient {
+        Recipient::Customer => customer_zone,
+        Recipient::Person { id } => state.zone_of(id),
+    };
     let to = match row.notification.recipient {
         Recipient::Customer => {
             let email = case
@@ -179,9 +185,9 @@ pub fn compose(
         score => score,
         delighted_by => delighted_by,
         would_recommend => would_recommend,
-        opened_at => case.opened_at.format("%Y-%m-%d %H:%M UTC").to_string(),
-        promised_by => case.promised_by.format("%Y-%m-%d %H:%M UTC").to_string(),
-        escalates_at => case.escalates_at.format("%Y-%m-%d %H:%M UTC").to_string(),
+        opened_at => zone.stamp(case.opened_at),
+        promised_by => zone.stamp(case.promised_by),
+        escalates_at => zone.stamp(case.escalates_at),
         escalate_after => settings.shown("escalate_after"),
         link => crate::mail::case_link::case_link(base, &stored.head),
         staff_link => format!("{base}/staff/cases/{}", stored.head.id),

@@ -153,7 +153,19 @@ impl MailSender {
             }
         }
         let files = self.files_for(&row, &stored).await?;
-        let message = match compose(&self.state, &self.templates, &row, &stored, &case, &files) {
+        let customer_zone = self
+            .state
+            .zone_for_customer(stored.head.customer_id)
+            .await?;
+        let message = match compose(
+            &self.state,
+            &self.templates,
+            &row,
+            &stored,
+            &case,
+            &files,
+            customer_zone,
+        ) {
             Ok(m) => m,
             Err(e @ (ComposeError::NoAddress | ComposeError::Address(_))) => {
                 self.give_up(&row, &e.to_string()).await?;

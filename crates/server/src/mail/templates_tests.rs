@@ -231,7 +231,11 @@ impl World {
             let template = row.notification.template.clone();
             let stored = state.store.load_case(row.case_id).await.unwrap().unwrap();
             let case = Case::from_events(&stored.events).unwrap();
-            let message = compose(state, &state.templates, &row, &stored, &case, &[])
+            let zone = state
+                .zone_for_customer(stored.head.customer_id)
+                .await
+                .unwrap();
+            let message = compose(state, &state.templates, &row, &stored, &case, &[], zone)
                 .unwrap_or_else(|e| panic!("composing {template}: {e}"));
             state.store.outbox_sent(row.id, now).await.unwrap();
             let mail = read(&message.formatted());

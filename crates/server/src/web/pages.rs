@@ -123,6 +123,10 @@ const BUILT_IN: &[(&str, &str)] = &[
         include_str!("../../templates/web/staff/canned.html"),
     ),
     (
+        "staff/time_zone.html",
+        include_str!("../../templates/web/staff/time_zone.html"),
+    ),
+    (
         "staff/shortcuts.html",
         include_str!("../../templates/web/staff/shortcuts.html"),
     ),

@@ -7,10 +7,11 @@ use crate::error::AppError;
 use crate::http::extract::case_in_path as load;
 use crate::http::upload::UploadForm;
 use crate::http::views::CustomerCaseView;
+use crate::time_zones::Zone;
 use crate::tokens;
 use crate::web::client_ip::ClientIp;
 use crate::web::origin::{public_origin, same_origin};
-use crate::web::pages::{render, size, when, WebError, WebResult};
+use crate::web::pages::{render, size, WebError, WebResult};
 use crate::web::portal_session::{SignedIn, Visitor, LINK_MINUTES};
 use crate::web::session::PORTAL;
 use axum::extract::{Path, Query, Request, State};
@@ -102,6 +103,7 @@ enum Welcome {
 
 /// The case page, with a notice or a problem to show at the top.
 fn case_page(
+    zone: Zone,
     stored: &StoredCase,
     case: &Case,
     access: &Access,
@@ -128,7 +130,7 @@ fn case_page(
                 .collect();
             context! {
                 ours => m.from == "us",
-                at => when(m.at),
+                at => zone.when(m.at),
                 body => m.body.clone(),
                 files,
             }
@@ -142,9 +144,9 @@ fn case_page(
             reference => view.reference,
             subject => view.subject,
             solved,
-            opened_at => when(view.opened_at),
-            promised_by => when(view.promised_by),
-            solved_at => case.solution.as_ref().map(|s| when(s.solved_at)),
+            opened_at => zone.when(view.opened_at),
+            promised_by => zone.when(view.promised_by),
+            solved_at => case.solution.as_ref().map(|s| zone.when(s.solved_at)),
             messages,
             can_rate => solved && case.rating.is_none(),
             rating => case.rating.as_ref().map(|r| r.score),
@@ -166,6 +168,7 @@ pub async fn home(State(state): State<AppState>, Visitor(visitor): Visitor) -> W
         return Ok(render("portal_sign_in.html", context! {})?.into_response());
     };
     let customer = state.customer(signed_in.customer_id).await?;
+    let zone = state.zone_for_customer(signed_in.customer_id).await?;
     let heads = state
         .list_cases(CaseFilter {
             customer_id: Some(signed_in.customer_id),
@@ -181,9 +184,9 @@ pub async fn home(State(state): State<AppState>, Visitor(visitor): Visitor) -> W
                 reference => h.reference.clone(),
                 subject => h.subject.clone(),
                 solved => h.status == CaseStatus::Solved,
-                opened_at => when(h.opened_at),
-                promised_by => when(h.promised_by),
-                updated_at => when(h.updated_at),
+                opened_at => zone.when(h.opened_at),
+                promised_by => zone.when(h.promised_by),
+                updated_at => zone.when(h.updated_at),
             }
         })
         .collect();
@@ -328,7 +331,14 @@ pub async fn case(
     } else {
         Welcome::None
     };
-    case_page(&stored, &case, &access, welcome, None)
+    case_page(
+        state.zone_for_customer(stored.head.customer_id).await?,
+        &stored,
+        &case,
+        &access,
+        welcome,
+        None,
+    )
 }
 
 /// A form posted on a case page, checked: from our own page, by someone who may see the
@@ -382,6 +392,7 @@ pub async fn reply(
     if text.is_empty() && form.files.is_empty() {
         let problem = "write a message or attach a file before sending".to_string();
         return case_page(
+            state.zone_for_customer(stored.head.customer_id).await?,
             &stored,
             &case,
             &access,
@@ -428,8 +439,10 @@ pub async fn rate(
         |n| matches!(n, "score" | "delighted_by" | "would_recommend" | "csrf"),
         "send `score`, `delighted_by` and `would_recommend`",
     )?;
+    let zone = state.zone_for_customer(stored.head.customer_id).await?;
     let problem = |message: &str| {
         case_page(
+            zone,
             &stored,
             &case,
             &access,
@@ -464,6 +477,7 @@ pub async fn rate(
         Err(AppError::Domain(e)) => {
             let (status, _, message, _) = AppError::Domain(e).parts();
             case_page(
+                zone,
                 &stored,
                 &case,
                 &access,

@@ -180,8 +180,10 @@
     if (!region) {
       return;
     }
-    // The newest case the server told of: after a hidden spell, what came meanwhile.
-    let newest = 0;
+    // The newest case the page or the server told of: what came after it is announced,
+    // also what came between the page's making and the stream's start.
+    const made = document.querySelector('[data-newest-case]');
+    let newest = made ? Number(made.getAttribute('data-newest-case')) || 0 : 0;
     let told = false;
     follow(
       () => {

@@ -24,6 +24,7 @@ const SERVICES: &[&str] = &[
     "service.rs",
     "sessions.rs",
     "settings.rs",
+    "time_zones.rs",
     "mail/inbound_limits.rs",
     "mail/sender.rs",
     "reports/customer_math.rs",

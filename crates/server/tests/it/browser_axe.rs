@@ -53,6 +53,7 @@ const STAFF_PAGES: &[&str] = &[
     "/staff/admin/mail",
     "/staff/password",
     "/staff/shortcuts",
+    "/staff/time-zone",
     "/staff/security",
 ];
 

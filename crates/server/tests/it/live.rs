@@ -314,6 +314,23 @@ async fn the_list_hears_of_a_new_case() {
     assert_eq!(again.until("opened", |_| true).await.data, id.to_string());
 }
 
+/// The list page says which case was newest as it was made; following from there, a case
+/// opened after the page and before the stream connected is still announced.
+#[tokio::test]
+async fn a_case_opened_between_the_list_page_and_its_stream_is_announced() {
+    let (app, org, first) = with_a_case().await;
+    let fran = StaffSession::sign_in(&app, org.front1.id).await;
+    let page = fran.get_text("/staff/cases").await;
+    let marker = format!(r#"data-newest-case="{first}""#);
+    assert!(page.contains(&marker), "{page}");
+    let between = app.open_case_id(&org.front1, "Opened in between").await;
+    let mut stream = follow(&fran, &format!("/staff/live/cases?since={first}")).await;
+    assert_eq!(
+        stream.until("opened", |_| true).await.data,
+        between.to_string()
+    );
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_change_made_on_another_server_arrives_too() {
     let (app, org, id) = with_a_case().await;

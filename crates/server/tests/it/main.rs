@@ -46,4 +46,5 @@ mod staff_pages;
 mod staff_roles;
 mod staff_second_factor;
 mod staff_settings;
+mod staff_time_zones;
 mod staff_views;

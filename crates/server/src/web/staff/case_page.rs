@@ -4,7 +4,7 @@ use crate::app::AppState;
 use crate::error::AppError;
 use crate::http::extract::case_in_path as load;
 use crate::http::upload::UploadForm;
-use crate::web::pages::{render, size, when, WebError, WebResult};
+use crate::web::pages::{render, size, WebError, WebResult};
 use crate::web::staff::session::SignedIn;
 use axum::extract::{Path, Request, State};
 use axum::http::StatusCode;
@@ -150,7 +150,7 @@ async fn case_page(
                 .collect();
             context! {
                 seq => e.seq,
-                at => when(e.at),
+                at => me.zone.when(e.at),
                 actor => actor_name(&e.actor),
                 line => event_line(&e.body, &name),
                 text => event_text(&e.body),
@@ -221,6 +221,11 @@ async fn case_page(
         .collect();
     let (previous_case, next_case) = queue_neighbours(state, me.person.id, id).await?;
     let now = state.clock.now();
+    // Their clock, where we know their zone: whether it is a good time to call.
+    let customer_now = state
+        .customer_zone(stored.head.customer_id)
+        .await?
+        .map(|z| format!("{} ({})", z.clock(now), z.name()));
     let (left, overdue) = time_left(now, case.escalates_at);
     let status = problem.as_ref().map(|(s, _)| *s).unwrap_or(StatusCode::OK);
     let page = render(
@@ -236,8 +241,8 @@ async fn case_page(
             mine => case.owner == me.person.id,
             category => category.map(|c| c.name.clone()).unwrap_or_else(|| case.category.clone()),
             left, overdue,
-            escalates_at => when(case.escalates_at),
-            promised_by => when(case.promised_by),
+            escalates_at => me.zone.when(case.escalates_at),
+            promised_by => me.zone.when(case.promised_by),
             escalated => case.escalated,
             customer => context! {
                 id => stored.head.customer_id,
@@ -246,6 +251,7 @@ async fn case_page(
                 phone => case.customer.phone.clone(),
             },
             earlier,
+            customer_now,
             facts, missing, checklist,
             can_supply_fact => may.supply_fact,
             realtime,

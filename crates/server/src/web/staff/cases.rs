@@ -4,7 +4,7 @@
 
 use crate::app::AppState;
 use crate::web::flash::Flashed;
-use crate::web::pages::{render, when, WebResult};
+use crate::web::pages::{render, WebResult};
 use crate::web::staff::case_views::{View, ViewQuery, AGES, PAGE};
 use crate::web::staff::session::SignedIn;
 use axum::extract::{Query, State};
@@ -95,9 +95,9 @@ pub async fn list(
                 mine => h.owner == me.person.id,
                 open => h.status == CaseStatus::Open,
                 left, overdue,
-                escalates_at => when(h.escalates_at),
+                escalates_at => me.zone.when(h.escalates_at),
                 opened => format!("{} ago", span(h.opened_at, now)),
-                updated_at => when(h.updated_at),
+                updated_at => me.zone.when(h.updated_at),
                 reminders => reminded.get(&h.id).map(|(n, at, why)| context! {
                     count => *n,
                     last => format!("{} ago", span(*at, now)),
@@ -146,9 +146,13 @@ pub async fn list(
             }
         })
         .collect();
+    // The newest case as this page is made: the script follows from it, so a case opened
+    // between the page and the stream is still announced.
+    let newest_case = state.newest_case().await?.unwrap_or(0);
     let html = render(
         "staff/cases.html",
         context! {
+            newest_case,
             me => me.view(),
             csrf => me.csrf.clone(),
             cases,

@@ -4,7 +4,7 @@
 use crate::app::AppState;
 use crate::error::AppError;
 use crate::web::flash::{self, Flash, Flashed};
-use crate::web::pages::{render, when, WebError, WebResult};
+use crate::web::pages::{render, WebError, WebResult};
 use crate::web::staff::confirm;
 use crate::web::staff::session::SignedIn;
 use axum::extract::{Path, Query, State};
@@ -110,8 +110,8 @@ pub async fn show(
                 category => snapshot.categories.get(&h.category).map(|c| c.name.clone()).unwrap_or_else(|| h.category.clone()),
                 owner => snapshot.person_name(h.owner),
                 open => h.status == CaseStatus::Open,
-                opened_at => when(h.opened_at),
-                updated_at => when(h.updated_at),
+                opened_at => me.zone.when(h.opened_at),
+                updated_at => me.zone.when(h.updated_at),
             }
         })
         .collect();
@@ -123,8 +123,8 @@ pub async fn show(
                 currency => o.currency.clone(),
                 orders => o.orders,
                 total => money(o.total_cents, &o.currency),
-                first_at => when(o.first_at),
-                last_at => when(o.last_at),
+                first_at => me.zone.when(o.first_at),
+                last_at => me.zone.when(o.last_at),
             }
         })
         .collect();
@@ -138,7 +138,7 @@ pub async fn show(
                 score => r.score,
                 delighted_by => r.delighted_by.clone(),
                 would_recommend => r.would_recommend,
-                rated_at => when(r.rated_at),
+                rated_at => me.zone.when(r.rated_at),
             }
         })
         .collect();
@@ -147,9 +147,14 @@ pub async fn show(
         .iter()
         .filter(|h| h.status == CaseStatus::Open)
         .count();
+    let zone = state.customer_zone(profile.customer.id).await?;
     let page = render(
         "staff/customer.html",
         context! {
+            zone => zone.map(|z| z.name()),
+            their_now => zone.map(|z| z.when(state.clock.now())),
+            company_zone => state.company_zone().name(),
+            zones => crate::web::staff::time_zone::zone_choices(zone),
             me => me.view(),
             csrf => me.csrf.clone(),
             customer => customer_row(&profile.customer),

@@ -4,7 +4,7 @@
 
 use crate::app::AppState;
 use crate::error::AppError;
-use crate::web::pages::{render, when, WebError, WebResult};
+use crate::web::pages::{render, WebError, WebResult};
 use crate::web::staff::cases::{road_label, span};
 use crate::web::staff::session::SignedIn;
 use axum::extract::{Query, State};
@@ -65,7 +65,7 @@ pub async fn show(
                 subject => head.subject.clone(),
                 escalated => event.body.kind() == EventKind::Escalated,
                 from, why, waited,
-                at => when(event.at),
+                at => me.zone.when(event.at),
             }
         })
         .collect();
@@ -104,7 +104,7 @@ pub async fn show(
                     road => road_label(*r),
                     learned => learned.clone(),
                     by => event.actor.person().map(name),
-                    at => when(event.at),
+                    at => me.zone.when(event.at),
                 })
             }
             _ => None,

@@ -6,7 +6,7 @@
 use crate::app::AppState;
 use crate::error::AppError;
 use crate::http::upload::UploadForm;
-use crate::web::pages::{render, when, WebError, WebResult};
+use crate::web::pages::{render, WebError, WebResult};
 use crate::web::staff::session::SignedIn;
 use axum::extract::{Path, Query, Request, State};
 use axum::http::StatusCode;
@@ -272,7 +272,7 @@ pub async fn done(
             me => me.view(),
             csrf => me.csrf.clone(),
             reference => stored.head.reference.clone(),
-            promised_by => when(case.promised_by),
+            promised_by => me.zone.when(case.promised_by),
             href => format!("/staff/cases/{}", stored.head.id),
             email => case.customer.email.clone(),
         },

@@ -23,6 +23,7 @@ pub mod session;
 pub mod settings;
 pub mod shortcuts;
 pub mod sign_in;
+pub mod time_zone;
 pub mod tokens;
 
 use crate::app::AppState;
@@ -60,6 +61,14 @@ pub fn routes() -> Router<AppState> {
             get(password_links::choose_form).post(password_links::choose_submit),
         )
         .route("/staff/shortcuts", get(shortcuts::page))
+        .route(
+            "/staff/time-zone",
+            get(time_zone::show).post(time_zone::save),
+        )
+        .route(
+            "/staff/customers/{id}/time-zone",
+            post(time_zone::save_for_customer),
+        )
         .route("/staff/intake", get(intake::categories))
         .route(
             "/staff/intake/{category}",

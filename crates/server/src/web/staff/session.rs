@@ -15,6 +15,8 @@ pub struct SignedIn {
     pub person: Person,
     pub session_hash: Vec<u8>,
     pub csrf: String,
+    /// Where the person reads times: their own zone, else the company's.
+    pub zone: crate::time_zones::Zone,
 }
 
 /// The staff visitor, if signed in.
@@ -33,6 +35,11 @@ async fn lookup(parts: &Parts, state: &AppState) -> AppResult<Option<SignedIn>> 
         .filter(|p| p.active)
         .cloned()
         .map(|person| SignedIn {
+            zone: snapshot
+                .time_zones
+                .get(&person.id)
+                .copied()
+                .unwrap_or(snapshot.settings.time_zone),
             person,
             csrf: STAFF.csrf_token(&state.secret, &hash),
             session_hash: hash,
@@ -105,6 +112,7 @@ impl SignedIn {
             takes_calls => role.may(Capability::TakeCases),
             sees_feed => role.may(Capability::ReadReports),
             admin => role.may(Capability::Administer),
+            zone => self.zone.name(),
         }
     }
 

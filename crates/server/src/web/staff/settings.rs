@@ -7,7 +7,7 @@ use crate::error::AppError;
 use crate::mail::relay::{RelayUrl, Security};
 use crate::settings::{check, Key, MAIL_KEYS, RULE_KEYS};
 use crate::web::flash::Flashed;
-use crate::web::pages::{render, when, WebError, WebResult};
+use crate::web::pages::{render, WebError, WebResult};
 use crate::web::staff::admin::{admin_form, admin_only, done_redirect};
 use crate::web::staff::session::SignedIn;
 use axum::extract::{Request, State};
@@ -84,7 +84,7 @@ async fn page(
         .map(|k| {
             let saved = settings.saved.get(k.name).map(|r| {
                 let by = snapshot.person_name(r.changed_by);
-                format!("changed here by {by}, {}", when(r.changed_at))
+                format!("changed here by {by}, {}", me.zone.when(r.changed_at))
             });
             context! {
                 name => k.name,

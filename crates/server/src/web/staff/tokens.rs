@@ -5,7 +5,7 @@
 use crate::app::AppState;
 use crate::error::AppError;
 use crate::web::flash::{self, Flash, Flashed};
-use crate::web::pages::{render, when, WebError, WebResult};
+use crate::web::pages::{render, WebError, WebResult};
 use crate::web::staff::admin::{admin_form, admin_only};
 use crate::web::staff::confirm;
 use crate::web::staff::session::SignedIn;
@@ -32,8 +32,8 @@ async fn page(
                 id => hex::encode(&t.hash),
                 person => name(t.person_id),
                 label => t.label,
-                created_at => when(t.created_at),
-                revoked_at => t.revoked_at.map(when),
+                created_at => me.zone.when(t.created_at),
+                revoked_at => t.revoked_at.map(|at| me.zone.when(at)),
             }
         })
         .collect();
