@@ -51,6 +51,40 @@ pub async fn canned_replies<S: Store>(store: S) {
             .is_err(),
         "{CHECK}: no reply for a category that does not exist"
     );
+    let corrected = CannedReply {
+        title: "Your refund is on its way".into(),
+        body: "Hello {customer_name}, it is on its way.".into(),
+        category: None,
+        ..shared.clone()
+    };
+    assert!(store.update_canned_reply(corrected.clone()).await.unwrap());
+    let now = store.canned_replies(fx.staff.id).await.unwrap();
+    let kept = now.iter().find(|r| r.id == shared.id).expect("still there");
+    assert_eq!(
+        kept, &corrected,
+        "{CHECK}: the new title, text and category"
+    );
+    assert_eq!(kept.owner, None, "{CHECK}: still shared");
+    assert!(
+        store
+            .update_canned_reply(CannedReply {
+                category: Some("nope".into()),
+                ..corrected.clone()
+            })
+            .await
+            .is_err(),
+        "{CHECK}: no update to a category that does not exist"
+    );
+    assert!(
+        !store
+            .update_canned_reply(CannedReply {
+                id: 999_999,
+                ..corrected.clone()
+            })
+            .await
+            .unwrap(),
+        "{CHECK}: no such reply"
+    );
     assert!(store.delete_canned_reply(shared.id).await.unwrap());
     assert!(
         !store.delete_canned_reply(shared.id).await.unwrap(),

@@ -70,6 +70,43 @@ impl AppState {
 
     /// Keeps a canned reply written by `by`; each field checked and named when wrong.
     pub async fn add_canned_reply(&self, by: &Person, form: CannedForm) -> AppResult<CannedReply> {
+        if form.shared && !may_share(by) {
+            return Err(AppError::Forbidden(
+                "only managers, executives and administrators keep shared replies".into(),
+            ));
+        }
+        let reply = CannedReply {
+            owner: (!form.shared).then_some(by.id),
+            ..self.checked(&form)?
+        };
+        Ok(self
+            .store
+            .add_canned_reply(reply, by.id, self.clock.now())
+            .await?)
+    }
+
+    /// Corrects a canned reply's title, text and category: one's own, or a shared one for
+    /// those who keep them. Whether it is shared stays as it was.
+    pub async fn update_canned_reply(
+        &self,
+        by: &Person,
+        id: i64,
+        form: CannedForm,
+    ) -> AppResult<CannedReply> {
+        let reply = self.one_to_change(by, id, "change").await?;
+        let corrected = CannedReply {
+            id,
+            owner: reply.owner,
+            ..self.checked(&form)?
+        };
+        if !self.store.update_canned_reply(corrected.clone()).await? {
+            return Err(AppError::NotFound(format!("canned reply {id}")));
+        }
+        Ok(corrected)
+    }
+
+    /// The form's title, text and category, each checked and named when wrong.
+    fn checked(&self, form: &CannedForm) -> AppResult<CannedReply> {
         let title = form.title.trim();
         if title.is_empty() || title.chars().count() > 100 || title.contains(['\r', '\n']) {
             return Err(AppError::invalid(
@@ -85,11 +122,6 @@ impl AppState {
             ));
         }
         check_placeholders(body)?;
-        if form.shared && !may_share(by) {
-            return Err(AppError::Forbidden(
-                "only managers, executives and administrators keep shared replies".into(),
-            ));
-        }
         let category = Some(form.category.trim().to_string()).filter(|c| !c.is_empty());
         if let Some(key) = &category {
             if !self.directory.snapshot().categories.contains_key(key) {
@@ -99,21 +131,18 @@ impl AppState {
                 ));
             }
         }
-        let reply = CannedReply {
+        Ok(CannedReply {
             id: 0,
-            owner: (!form.shared).then_some(by.id),
+            owner: None,
             category,
             title: title.to_string(),
             body: body.to_string(),
-        };
-        Ok(self
-            .store
-            .add_canned_reply(reply, by.id, self.clock.now())
-            .await?)
+        })
     }
 
-    /// Deletes a canned reply: one's own, or a shared one for those who keep them.
-    pub async fn delete_canned_reply(&self, by: &Person, id: i64) -> AppResult<()> {
+    /// A reply `by` may change or remove: their own, or a shared one for those who keep
+    /// shared replies.
+    async fn one_to_change(&self, by: &Person, id: i64, doing: &str) -> AppResult<CannedReply> {
         let reply = self
             .canned_replies(by)
             .await?
@@ -125,10 +154,16 @@ impl AppState {
             None => may_share(by),
         };
         if !allowed {
-            return Err(AppError::Forbidden(
-                "only managers, executives and administrators remove shared replies".into(),
-            ));
+            return Err(AppError::Forbidden(format!(
+                "only managers, executives and administrators {doing} shared replies"
+            )));
         }
+        Ok(reply)
+    }
+
+    /// Deletes a canned reply: one's own, or a shared one for those who keep them.
+    pub async fn delete_canned_reply(&self, by: &Person, id: i64) -> AppResult<()> {
+        self.one_to_change(by, id, "remove").await?;
         self.store.delete_canned_reply(id).await?;
         Ok(())
     }

@@ -6,12 +6,7 @@ use roadone_domain::PersonId;
 use roadone_store::{CannedReply, StoreError, StoreResult};
 use rusqlite::{params, Connection};
 
-pub fn add(
-    conn: &Connection,
-    reply: &CannedReply,
-    by: PersonId,
-    at: DateTime<Utc>,
-) -> StoreResult<CannedReply> {
+fn category_exists(conn: &Connection, reply: &CannedReply) -> StoreResult<()> {
     if let Some(key) = &reply.category {
         let known: bool = conn
             .query_row(
@@ -27,6 +22,16 @@ pub fn add(
             });
         }
     }
+    Ok(())
+}
+
+pub fn add(
+    conn: &Connection,
+    reply: &CannedReply,
+    by: PersonId,
+    at: DateTime<Utc>,
+) -> StoreResult<CannedReply> {
+    category_exists(conn, reply)?;
     crate::settings::person_exists(conn, "by", by)?;
     conn.prepare_cached(
         "INSERT INTO canned_replies (owner_id, category, title, body, created_by, created_at)
@@ -68,6 +73,14 @@ pub fn for_person(conn: &Connection, person: PersonId) -> StoreResult<Vec<Canned
         })
         .map_err(db)?;
     rows.collect::<Result<_, _>>().map_err(db)
+}
+
+pub fn update(conn: &Connection, reply: &CannedReply) -> StoreResult<bool> {
+    category_exists(conn, reply)?;
+    conn.prepare_cached("UPDATE canned_replies SET category = ?, title = ?, body = ? WHERE id = ?")
+        .and_then(|mut s| s.execute(params![reply.category, reply.title, reply.body, reply.id]))
+        .map(|n| n > 0)
+        .map_err(db)
 }
 
 pub fn delete(conn: &Connection, id: i64) -> StoreResult<bool> {

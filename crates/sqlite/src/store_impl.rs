@@ -174,6 +174,10 @@ impl Store for SqliteStore {
             .await
     }
 
+    async fn update_canned_reply(&self, reply: CannedReply) -> StoreResult<bool> {
+        self.write(move |c| canned_replies::update(c, &reply)).await
+    }
+
     async fn delete_canned_reply(&self, id: i64) -> StoreResult<bool> {
         self.write(move |c| canned_replies::delete(c, id)).await
     }

@@ -96,6 +96,9 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<CannedReply>;
     /// The canned replies `person` may use: the shared ones and their own, by title.
     async fn canned_replies(&self, person: PersonId) -> StoreResult<Vec<CannedReply>>;
+    /// Replaces a canned reply's title, text and category (who it belongs to stays);
+    /// `false` when there is none with that id.
+    async fn update_canned_reply(&self, reply: CannedReply) -> StoreResult<bool>;
     /// Deletes a canned reply; `false` when there is none with that id.
     async fn delete_canned_reply(&self, id: i64) -> StoreResult<bool>;
     /// A person's saved views, by name.

@@ -44,6 +44,7 @@ pub async fn list(
                 id => r.id,
                 title => r.title,
                 body => r.body,
+                category => r.category.unwrap_or_default(),
                 scope,
                 removable => r.owner.is_some() || may_share,
             }
@@ -108,6 +109,34 @@ pub async fn act(
                 Err(e) => return Err(e.into()),
             }
         }
+        Some("edit") => {
+            let id = form
+                .given("id")
+                .and_then(|i| i.parse::<i64>().ok())
+                .ok_or_else(|| WebError(AppError::invalid("id", "choose a reply")))?;
+            let changed = state
+                .update_canned_reply(
+                    &me.person,
+                    id,
+                    CannedForm {
+                        title: form.given("title").unwrap_or_default(),
+                        body: form.text("body").unwrap_or_default().to_string(),
+                        category: form.given("category").unwrap_or_default(),
+                        shared: false,
+                    },
+                )
+                .await;
+            match changed {
+                Ok(r) => format!("\u{201c}{}\u{201d} is changed.", r.title),
+                Err(e @ AppError::Invalid { .. }) => {
+                    let said = crate::web::words::refusal(&e, &|id| {
+                        state.directory.snapshot().person_name(id)
+                    });
+                    format!("Not changed: {}", said.sentence)
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
         Some("delete") => {
             let id = form
                 .given("id")
@@ -119,7 +148,7 @@ pub async fn act(
         _ => {
             return Err(WebError(AppError::invalid(
                 "action",
-                "choose add or delete",
+                "choose add, edit or delete",
             )))
         }
     };
