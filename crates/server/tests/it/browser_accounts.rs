@@ -412,5 +412,27 @@ async fn new_pages_fit_a_phone() {
         "accounts-25-phone-admin-people-pass-on",
     )
     .await;
+    // This session's pages for every person: their zone, the shortcuts, canned replies.
+    for (path, heading, shot) in [
+        (
+            "/staff/time-zone",
+            "Your time zone",
+            "accounts-26-phone-time-zone",
+        ),
+        (
+            "/staff/shortcuts",
+            "Keyboard shortcuts",
+            "accounts-27-phone-shortcuts",
+        ),
+        (
+            "/staff/canned",
+            "Canned replies",
+            "accounts-28-phone-canned",
+        ),
+    ] {
+        c.goto(&format!("{}{path}", app.url)).await.unwrap();
+        xpath(&c, &format!("//h1[text()='{heading}']")).await;
+        fits(&c, path, shot).await;
+    }
     c.close().await.unwrap();
 }
