@@ -15,6 +15,9 @@
 #   crates/bench/run.sh math       # customer math over 1,000,000 cases and 10,000,000 orders,
 #                                  # and DuckDB (PyPI duckdb, in target/bench-venv) on the same data
 #   crates/bench/run.sh live       # 500 live case streams: delivery of each change, RSS, idle CPU
+#   crates/bench/run.sh views      # the staff case views, the customer page and the searches over
+#                                  # 1,000,000 cases of 100,000 customers (the store is prepared
+#                                  # once, about 2 minutes, in target/bench-data/, and reused)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 cargo build --release -p roadone -p roadone-bench
@@ -67,4 +70,7 @@ if [[ $what == all || $what == live ]]; then
     for cases in 100 500; do
         $bench live --streams 500 --cases "$cases" --changes 2000 | stamp | tee -a "$out"
     done
+fi
+if [[ $what == all || $what == views ]]; then
+    $bench views --cases 1000000 --customers 100000 --clients 8 --seconds 10 | stamp | tee -a "$out"
 fi

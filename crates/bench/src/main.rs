@@ -4,6 +4,7 @@
 //!   roadone-bench intake --clients 32 --seconds 10
 //!   roadone-bench read --cases 1000000 --clients 8 --seconds 10
 //!   roadone-bench live --streams 500 --cases 100 --changes 2000
+//!   roadone-bench views --cases 1000000 --customers 100000 --clients 8 --seconds 10
 
 mod client;
 mod crash;
@@ -15,6 +16,7 @@ mod server;
 mod smtp;
 mod sweep;
 mod trail;
+mod views;
 
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
@@ -66,6 +68,35 @@ enum Mode {
         clients: usize,
         #[arg(long, default_value_t = 10)]
         seconds: u64,
+    },
+    /// Prepare (once; kept and reused) a store of N cases of C customers written straight
+    /// into the tables, then time the staff case views, the customer page and the
+    /// customer and reference searches, each as a person who may see it.
+    Views {
+        #[arg(long, default_value_t = 1_000_000)]
+        cases: i64,
+        #[arg(long, default_value_t = 100_000)]
+        customers: i64,
+        #[arg(long, default_value_t = 8)]
+        clients: usize,
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        /// The prepared data directory [default: target/bench-data/views-N-C].
+        #[arg(long)]
+        data: Option<std::path::PathBuf>,
+        /// Only these pages, comma-separated (their names in the output).
+        #[arg(long)]
+        only: Option<String>,
+    },
+    /// EXPLAIN QUERY PLAN and time each SQL statement against a store (the server stopped).
+    Sql {
+        /// The database, e.g. target/bench-data/views-1000000-100000/roadone.db.
+        #[arg(long)]
+        db: std::path::PathBuf,
+        #[arg(long, default_value_t = 5)]
+        runs: u32,
+        /// The statements, their values written in.
+        statements: Vec<String>,
     },
     /// Hold S live case streams over K cases and write C notes one after another: how
     /// long until every stream on the case hears of each, and the server's RSS and CPU.
@@ -183,6 +214,15 @@ async fn run(args: Args) -> Result<()> {
         println!("{}", customer_math::run(*cases, *orders).await?);
         return Ok(());
     }
+    if let Mode::Sql {
+        db,
+        runs,
+        statements,
+    } = &args.mode
+    {
+        views::explain(db, statements, *runs)?;
+        return Ok(());
+    }
     if let Mode::Sweep { open, due } = args.mode {
         println!("{}", sweep::run(open, due).await?);
         return Ok(());
@@ -210,6 +250,29 @@ async fn run(args: Args) -> Result<()> {
         let result = smtp::run(&server, port, senders, seconds).await;
         server.stop();
         println!("{}", result?);
+        return Ok(());
+    }
+    if let Mode::Views {
+        cases,
+        customers,
+        clients,
+        seconds,
+        data,
+        only,
+    } = args.mode
+    {
+        let figures = views::run(
+            &binary,
+            args.no_fsync,
+            cases,
+            customers,
+            clients,
+            seconds,
+            data,
+            only,
+        )
+        .await?;
+        println!("{figures}");
         return Ok(());
     }
     let mut server = server::Server::start(&binary, args.no_fsync).await?;
@@ -241,6 +304,8 @@ async fn run(args: Args) -> Result<()> {
             changes,
         } => live::run(&server, streams, cases, changes).await,
         Mode::Sweep { .. }
+        | Mode::Views { .. }
+        | Mode::Sql { .. }
         | Mode::Smtp { .. }
         | Mode::Trail { .. }
         | Mode::CustomerMath { .. }

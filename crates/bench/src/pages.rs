@@ -8,6 +8,11 @@ use std::time::{Duration, Instant};
 
 /// Signs the bench's frontline person in; returns the session cookie (`name=value`).
 pub(crate) async fn sign_in(server: &Server) -> Result<String> {
+    sign_in_as(server, "front@bench.example", crate::server::PASSWORD).await
+}
+
+/// Signs a person in to the staff pages with their password; returns the session cookie.
+pub(crate) async fn sign_in_as(server: &Server, email: &str, password: &str) -> Result<String> {
     use bytes::Bytes;
     use http_body_util::{BodyExt, Full};
     use hyper_util::rt::TokioIo;
@@ -16,10 +21,7 @@ pub(crate) async fn sign_in(server: &Server) -> Result<String> {
     tokio::task::spawn_local(async move {
         let _ = conn.await;
     });
-    let body = format!(
-        "email=front%40bench.example&password={}",
-        crate::server::PASSWORD.replace(' ', "+")
-    );
+    let body = url_form(&[("email", email), ("password", password)]);
     let req = hyper::Request::post("/staff/sign-in")
         .header("host", server.addr.to_string())
         .header("content-type", "application/x-www-form-urlencoded")
@@ -95,4 +97,26 @@ pub async fn run(
         );
     }
     Ok(serde_json::Value::Object(figures))
+}
+
+/// `application/x-www-form-urlencoded` of these pairs (also a query string).
+pub(crate) fn url_form(pairs: &[(&str, &str)]) -> String {
+    let encode = |s: &str| {
+        let mut out = String::new();
+        for b in s.bytes() {
+            match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                    out.push(b as char)
+                }
+                b' ' => out.push('+'),
+                _ => out.push_str(&format!("%{b:02X}")),
+            }
+        }
+        out
+    };
+    pairs
+        .iter()
+        .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+        .collect::<Vec<_>>()
+        .join("&")
 }

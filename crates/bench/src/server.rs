@@ -15,10 +15,12 @@ pub struct Server {
     pub addr: SocketAddr,
     pub frontline_token: String,
     pub no_fsync: bool,
-    data_dir: tempfile::TempDir,
+    /// A fresh directory removed afterwards, or none when the server runs on one kept.
+    data_dir: Option<tempfile::TempDir>,
+    data_path: PathBuf,
 }
 
-fn run(binary: &Path, data_dir: &Path, args: &[&str]) -> Result<String> {
+pub(crate) fn run(binary: &Path, data_dir: &Path, args: &[&str]) -> Result<String> {
     let out = Command::new(binary)
         .arg("--data-dir")
         .arg(data_dir)
@@ -37,7 +39,12 @@ fn run(binary: &Path, data_dir: &Path, args: &[&str]) -> Result<String> {
 /// The bench frontline person's password for the staff pages.
 pub const PASSWORD: &str = "bench password please";
 
-fn run_with_input(binary: &Path, data_dir: &Path, args: &[&str], input: &str) -> Result<()> {
+pub(crate) fn run_with_input(
+    binary: &Path,
+    data_dir: &Path,
+    args: &[&str],
+    input: &str,
+) -> Result<()> {
     use std::io::Write;
     let mut child = Command::new(binary)
         .arg("--data-dir")
@@ -151,13 +158,49 @@ impl Server {
             addr,
             frontline_token,
             no_fsync,
-            data_dir,
+            data_path: dir.to_path_buf(),
+            data_dir: Some(data_dir),
         };
         server.wait_ready().await?;
         let status = server.setup_category(&admin_token).await?;
         if status != 201 {
             bail!("creating the category answered {status}");
         }
+        Ok(server)
+    }
+
+    /// Starts the server on a data directory prepared before (people, categories and
+    /// cases already in it), which stays afterwards; `frontline_token` is one issued there.
+    pub async fn start_on(
+        binary: &Path,
+        dir: &Path,
+        no_fsync: bool,
+        frontline_token: String,
+    ) -> Result<Server> {
+        let port = free_port()?;
+        let addr: SocketAddr = format!("127.0.0.1:{port}").parse()?;
+        let mut serve_args = vec![
+            "--data-dir".to_string(),
+            dir.display().to_string(),
+            "serve".into(),
+            "--listen".into(),
+            addr.to_string(),
+        ];
+        if no_fsync {
+            serve_args.push("--no-fsync".into());
+        }
+        let child = spawn(binary, &serve_args)?;
+        let server = Server {
+            child,
+            binary: binary.to_path_buf(),
+            serve_args,
+            addr,
+            frontline_token,
+            no_fsync,
+            data_dir: None,
+            data_path: dir.to_path_buf(),
+        };
+        server.wait_ready().await?;
         Ok(server)
     }
 
@@ -237,7 +280,7 @@ impl Server {
     pub fn db_size_mb(&self) -> f64 {
         let size: u64 = ["roadone.db", "roadone.db-wal"]
             .iter()
-            .filter_map(|f| std::fs::metadata(self.data_dir.path().join(f)).ok())
+            .filter_map(|f| std::fs::metadata(self.data_path.join(f)).ok())
             .map(|m| m.len())
             .sum();
         (size as f64 / 1_048_576.0).round()
@@ -247,11 +290,10 @@ impl Server {
 
     /// Stops the temporary directory from being removed; returns its path.
     pub fn keep_data(&mut self) -> PathBuf {
-        let dir = std::mem::replace(
-            &mut self.data_dir,
-            tempfile::tempdir().expect("a temporary directory"),
-        );
-        dir.keep()
+        match self.data_dir.take() {
+            Some(dir) => dir.keep(),
+            None => self.data_path.clone(),
+        }
     }
 }
 
