@@ -47,6 +47,11 @@ pub async fn customer_merges<S: Store>(store: S) {
         .await
         .expect("orders");
     let (from, into) = (home.customer_id, work.customer_id);
+    // Only the merged one's time zone is known: the kept one takes it.
+    store
+        .set_customer_time_zone(from, Some("Europe/Paris".into()))
+        .await
+        .expect("set_customer_time_zone");
     let outcome = store
         .merge_customers(from, into, fx.staff.id, t0())
         .await
@@ -58,6 +63,11 @@ pub async fn customer_merges<S: Store>(store: S) {
             orders: 1
         },
         "{CHECK}: the merged customer's case and order moved"
+    );
+    assert_eq!(
+        store.customer_time_zone(into).await.expect("read"),
+        Some("Europe/Paris".into()),
+        "{CHECK}: a time zone known only for the merged customer is kept"
     );
     let cases = store
         .list_cases(CaseFilter {

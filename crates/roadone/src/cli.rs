@@ -168,6 +168,12 @@ pub enum UserCmd {
         #[arg(long)]
         email: String,
     },
+    /// Turn off a person's two-step sign-in (a lost phone and lost recovery codes); the
+    /// only way for an administrator's, which no other administrator may turn off.
+    TwoStepOff {
+        #[arg(long)]
+        email: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -97,6 +97,25 @@ async fn run(cli: Cli) -> Result<()> {
             );
             Ok(())
         }
+        Cmd::User(UserCmd::TwoStepOff { email }) => {
+            let state = crate::store::build_state(config_for(&cli)).await?;
+            let person = state
+                .person_by_email(email)
+                .await?
+                .with_context(|| format!("--email: nobody has the email {email}"))?;
+            if state
+                .turn_off_second_factor_on_the_server(person.id)
+                .await?
+            {
+                println!(
+                    "two-step sign-in is off for {}: their password alone signs them in",
+                    person.email
+                );
+            } else {
+                println!("{} had no two-step sign-in", person.email);
+            }
+            Ok(())
+        }
         Cmd::Token(TokenCmd::Issue { email }) => {
             let state = crate::store::build_state(config_for(&cli)).await?;
             let person = state

@@ -170,12 +170,14 @@ impl AppState {
 }
 
 /// `reply` with its placeholders filled in for `case`, written by `me`.
+/// `customer_zone` is where the customer reads `{promised_by}`: the text goes to them.
 pub fn fill(
     reply: &CannedReply,
     case: &Case,
     reference: &str,
     category: &str,
     me: &Person,
+    customer_zone: crate::time_zones::Zone,
 ) -> String {
     let name = case
         .customer
@@ -188,7 +190,7 @@ pub fn fill(
         .body
         .replace("{customer_name}", name)
         .replace("{reference}", reference)
-        .replace("{promised_by}", &crate::web::pages::when(case.promised_by))
+        .replace("{promised_by}", &customer_zone.when(case.promised_by))
         .replace("{category}", category)
         .replace("{my_name}", &me.name)
 }

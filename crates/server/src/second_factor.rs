@@ -92,13 +92,17 @@ impl AppState {
             .await?)
     }
 
-    /// Turns the waiting factor on if `code` is one its secret makes now; the new
-    /// recovery codes, to be shown once. A wrong code changes nothing.
+    /// Turns the waiting factor on if `password` is the person's and `code` is one its
+    /// secret makes now; the new recovery codes, to be shown once. The password keeps
+    /// someone who has only a session (a browser left open) from enrolling their own
+    /// phone and locking the owner out. A wrong password or code changes nothing.
     pub async fn confirm_second_factor(
         &self,
         person: &Person,
+        password: String,
         code: &str,
     ) -> AppResult<Vec<String>> {
+        self.check_own_password(person, password).await?;
         self.limits.check_second_factor(person.id)?;
         let factor = self
             .store
@@ -196,12 +200,30 @@ impl AppState {
                 "turn your own two-step sign-in off on your security page, with your password",
             ));
         }
-        if self.directory.snapshot().person(person).is_none() {
+        let Some(target) = self.directory.snapshot().person(person).cloned() else {
             return Err(AppError::invalid("id", "choose a person"));
+        };
+        // One administrator's session must not be enough to take over another's account.
+        if target.role == roadone_domain::Role::Admin {
+            return Err(AppError::Forbidden(format!(
+                "{} is an administrator: their two-step sign-in is turned off by themselves, or on the server with `roadone user two-step-off --email {}`",
+                target.name, target.email
+            )));
         }
         let removed = self.store.remove_second_factor(person).await?;
         if removed {
             tracing::info!("person {by} reset the second factor of person {person}");
+        }
+        Ok(removed)
+    }
+
+    /// Turns a person's factor off from the server's shell (`roadone user two-step-off`),
+    /// for an administrator who lost their phone and their recovery codes. `false` when
+    /// they had none.
+    pub async fn turn_off_second_factor_on_the_server(&self, person: PersonId) -> AppResult<bool> {
+        let removed = self.store.remove_second_factor(person).await?;
+        if removed {
+            tracing::info!("the second factor of person {person} was turned off on the server");
         }
         Ok(removed)
     }

@@ -151,12 +151,15 @@ pub fn merge_customers(
     }
     conn.execute(
         "UPDATE customers SET name = COALESCE(name, ?1), phone = COALESCE(phone, ?2),
-                phone_key = COALESCE(phone_key, ?3) WHERE id = ?4",
+                phone_key = COALESCE(phone_key, ?3),
+                time_zone = COALESCE(time_zone, (SELECT time_zone FROM customers WHERE id = ?5))
+         WHERE id = ?4",
         params![
             a.name,
             a.phone,
             a.phone.as_deref().map(roadone_domain::phone::key),
-            into
+            into,
+            from
         ],
     )
     .map_err(db)?;

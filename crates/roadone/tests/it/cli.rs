@@ -70,6 +70,26 @@ fn users_tokens_migrate_and_backup() {
         ],
     );
     assert!(added.contains("finn@example.com"));
+    // Two-step sign-in turned off on the shell (an administrator's lost phone): says
+    // when there was none, and names an unknown email.
+    let off = ok(
+        &data,
+        &["user", "two-step-off", "--email", "finn@example.com"],
+    );
+    assert!(
+        off.contains("finn@example.com had no two-step sign-in"),
+        "{off}"
+    );
+    let nobody = roadone(
+        &data,
+        &["user", "two-step-off", "--email", "nobody@example.com"],
+    );
+    assert!(!nobody.status.success());
+    assert!(
+        String::from_utf8_lossy(&nobody.stderr).contains("nobody has the email nobody@example.com"),
+        "{}",
+        String::from_utf8_lossy(&nobody.stderr)
+    );
 
     // Bad input is refused with a message naming the problem, and changes nothing.
     let dup = roadone(

@@ -83,6 +83,7 @@ async fn two_step_sign_in_with_a_code_then_a_recovery_code_in_a_real_browser() {
 
     // A wrong code first: said at the field, tied to it for screen readers.
     type_into(&c, "#code", "000000").await;
+    type_into(&c, "#confirm-current", staff::PASSWORD).await;
     submit(&c, "/staff/security/confirm").await;
     let error = css(&c, "#code-error").await.text().await.unwrap();
     assert!(
@@ -95,6 +96,7 @@ async fn two_step_sign_in_with_a_code_then_a_recovery_code_in_a_real_browser() {
         Some("code-error")
     );
     type_into(&c, "#code", &code_at(&secret, app.clock.now())).await;
+    type_into(&c, "#confirm-current", staff::PASSWORD).await;
     submit(&c, "/staff/security/confirm").await;
     xpath(&c, "//h2[text()='Your recovery codes']").await;
     let mut codes = Vec::new();

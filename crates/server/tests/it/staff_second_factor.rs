@@ -68,6 +68,7 @@ async fn turn_on(app: &TestApp, session: &StaffSession) -> (String, Vec<String>)
         .post("/staff/security/confirm")
         .form(&[
             ("csrf", session.csrf.as_str()),
+            ("current", PASSWORD),
             ("code", &code_at(&secret, app.clock.now())),
         ])
         .send()
@@ -202,7 +203,11 @@ async fn nothing_is_on_until_a_right_code_and_then_a_password_alone_opens_no_ses
     let secret = secret_in(&waiting);
     let wrong = session
         .post("/staff/security/confirm")
-        .form(&[("csrf", session.csrf.as_str()), ("code", "000000")])
+        .form(&[
+            ("csrf", session.csrf.as_str()),
+            ("current", PASSWORD),
+            ("code", "000000"),
+        ])
         .send()
         .await
         .unwrap();
@@ -228,6 +233,7 @@ async fn nothing_is_on_until_a_right_code_and_then_a_password_alone_opens_no_ses
         .post("/staff/security/confirm")
         .form(&[
             ("csrf", session.csrf.as_str()),
+            ("current", PASSWORD),
             ("code", &code_at(&secret, app.clock.now())),
         ])
         .send()
@@ -446,6 +452,26 @@ async fn an_administrator_turns_off_a_lost_phone_after_confirming() {
         .await
         .unwrap();
     assert_eq!(own.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    // Another administrator's: not from the pages (one admin session must not be enough
+    // to take over another admin's account), only on the server's shell.
+    let other_admin = app.person("Otto Admin", "admin", None).await;
+    let not_theirs = admin
+        .post("/staff/admin/people/reset-second-factor")
+        .form(&[
+            ("csrf", admin.csrf.as_str()),
+            ("id", &other_admin.id.to_string()),
+            ("confirm", "yes"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(not_theirs.status(), StatusCode::FORBIDDEN);
+    let said = unescape(&not_theirs.text().await.unwrap());
+    assert!(
+        said.contains("Otto Admin is an administrator")
+            && said.contains("roadone user two-step-off"),
+        "{said}"
+    );
 
     let done = admin
         .post("/staff/admin/people/reset-second-factor")
@@ -521,4 +547,41 @@ async fn turning_off_and_new_recovery_codes_need_the_current_password() {
     let mut v = Visitor::new(&app);
     let (_, location, _) = v.password(&email, PASSWORD).await;
     assert_eq!(location, "/staff/cases");
+}
+
+/// Turning it on asks for the password as well as a code, so that someone with only an
+/// open session cannot enrol their own phone and lock the owner out.
+#[tokio::test]
+async fn turning_it_on_needs_the_password_too() {
+    let app = TestApp::spawn().await;
+    let org = app.org().await;
+    set_passwords(&app, &[org.front1.id]).await;
+    let session = StaffSession::sign_in(&app, org.front1.id).await;
+    session
+        .post("/staff/security/begin")
+        .form(&[("csrf", session.csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    let secret = secret_in(&session.get_text("/staff/security").await);
+    // A right code without the password: someone with only this session cannot enrol
+    // their own phone.
+    let no_password = session
+        .post("/staff/security/confirm")
+        .form(&[
+            ("csrf", session.csrf.as_str()),
+            ("current", "not my password"),
+            ("code", &code_at(&secret, app.clock.now())),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(no_password.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = unescape(&no_password.text().await.unwrap());
+    assert!(
+        page.contains("aria-describedby=\"confirm-current-error\""),
+        "said at the password field: {page}"
+    );
+    let page = session.get_text("/staff/security").await;
+    assert!(page.contains("not on yet"), "nothing turned on: {page}");
 }

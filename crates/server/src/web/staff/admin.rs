@@ -79,7 +79,7 @@ async fn page(
             let second_factor = account.is_some_and(|a| a.second_factor);
             let invited_until = account
                 .and_then(|a| a.invite_expires_at)
-                .map(crate::web::pages::when);
+                .map(|at| me.zone.when(at));
             context! {
                 can_sign_in,
                 second_factor,

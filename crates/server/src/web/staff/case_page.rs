@@ -349,6 +349,7 @@ pub async fn show(
             &stored.head.reference,
             &category,
             &me.person,
+            state.zone_for_customer(stored.head.customer_id).await?,
         );
     }
     case_page(&state, &me, &stored, &case, None, typed).await

@@ -7,7 +7,7 @@ use crate::error::AppError;
 use crate::http::upload::UploadForm;
 use crate::second_factor::SecondFactorState;
 use crate::web::flash::{self, Flash, Flashed};
-use crate::web::pages::{render, when, WebResult};
+use crate::web::pages::{render, WebResult};
 use crate::web::staff::session::SignedIn;
 use axum::extract::{Path, Request, State};
 use axum::http::StatusCode;
@@ -48,7 +48,7 @@ async fn page(
             recovery_codes_left,
         } => context! {
             state => "on",
-            since => when(*since),
+            since => me.zone.when(*since),
             left => recovery_codes_left,
         },
     };
@@ -97,7 +97,11 @@ pub async fn act(
         "confirm" => (
             "confirm",
             state
-                .confirm_second_factor(&me.person, form.text("code").unwrap_or_default())
+                .confirm_second_factor(
+                    &me.person,
+                    password(),
+                    form.text("code").unwrap_or_default(),
+                )
                 .await
                 .map(|codes| Outcome::Codes(codes, "Two-step sign-in is on. From now on, signing in asks for a code from your app after your password.")),
         ),
