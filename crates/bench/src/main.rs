@@ -17,6 +17,7 @@ mod smtp;
 mod sweep;
 mod trail;
 mod views;
+mod views_data;
 
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};

@@ -320,6 +320,11 @@ async fn every_page_has_no_serious_or_critical_axe_violations() {
         let c = &c;
         async move {
             css(c, "#code").await.send_keys(&code).await.unwrap();
+            css(c, "#confirm-current")
+                .await
+                .send_keys(staff::PASSWORD)
+                .await
+                .unwrap();
             css(c, "main form button[type=submit]")
                 .await
                 .click()
