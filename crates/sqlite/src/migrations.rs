@@ -89,6 +89,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0022_time_zones",
         include_str!("../migrations/0022_time_zones.sql"),
     ),
+    (
+        "0023_view_indexes",
+        include_str!("../migrations/0023_view_indexes.sql"),
+    ),
 ];
 
 /// What a migration needs beyond SQL, run in its transaction right after it.

@@ -84,7 +84,9 @@ async fn outcomes_are_backfilled_from_the_events() {
         // Its triggers name the directory version: gone before it is.
         conn.execute_batch("DROP TABLE staff_time_zones;").unwrap();
         conn.execute_batch(
-            "DROP TABLE directory_version; DROP TABLE staff_password_links;
+            "DROP INDEX cases_by_owner_change; DROP INDEX cases_by_filters;
+             DROP INDEX cases_open_by_filters;
+             DROP TABLE directory_version; DROP TABLE staff_password_links;
              DROP TRIGGER customer_words_added; DROP TRIGGER customer_words_changed;
              DROP TRIGGER customer_words_removed; DROP TABLE customer_words;
              DROP INDEX customers_by_phone_key; ALTER TABLE customers DROP COLUMN phone_key;

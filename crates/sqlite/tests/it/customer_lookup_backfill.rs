@@ -29,7 +29,9 @@ async fn customers_from_before_the_lookup_are_found_by_phone_end_and_surname() {
     {
         let conn = rusqlite::Connection::open(&path).unwrap();
         conn.execute_batch(
-            "DROP TRIGGER customer_words_added; DROP TRIGGER customer_words_changed;
+            "DROP INDEX cases_by_owner_change; DROP INDEX cases_by_filters;
+             DROP INDEX cases_open_by_filters;
+             DROP TRIGGER customer_words_added; DROP TRIGGER customer_words_changed;
              DROP TRIGGER customer_words_removed; DROP TABLE customer_words;
              DROP INDEX customers_by_phone_key; ALTER TABLE customers DROP COLUMN phone_key;
              DROP INDEX orders_by_customer; DROP INDEX cases_escalated; DROP INDEX cases_by_change;
