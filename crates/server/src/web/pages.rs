@@ -13,7 +13,6 @@ const BUILT_IN: &[(&str, &str)] = &[
         "layout.html",
         include_str!("../../templates/web/layout.html"),
     ),
-    ("error.html", include_str!("../../templates/web/error.html")),
     (
         "contact_categories.html",
         include_str!("../../templates/web/contact_categories.html"),
@@ -123,10 +122,6 @@ const BUILT_IN: &[(&str, &str)] = &[
         include_str!("../../templates/web/staff/canned.html"),
     ),
     (
-        "staff/time_zone.html",
-        include_str!("../../templates/web/staff/time_zone.html"),
-    ),
-    (
         "staff/shortcuts.html",
         include_str!("../../templates/web/staff/shortcuts.html"),
     ),
@@ -198,6 +193,13 @@ pub fn render(name: &str, context: minijinja::Value) -> Result<Html<String>, App
         .map_err(|e| AppError::Internal(format!("page {name}: {e}")))
 }
 
+/// Renders a typed page (askama): every value it shows is a field the compiler checked.
+pub fn html<T: askama::Template>(page: &T) -> Result<Html<String>, AppError> {
+    page.render()
+        .map(Html)
+        .map_err(|e| AppError::Internal(format!("page: {e}")))
+}
+
 /// A time as customers read it.
 pub fn when(t: DateTime<Utc>) -> String {
     t.format("%a %-d %b %Y, %H:%M UTC").to_string()
@@ -210,6 +212,14 @@ pub fn size(bytes: u64) -> String {
         b if b < 1024 * 1024 => format!("{:.0} KB", b as f64 / 1024.0),
         b => format!("{:.1} MB", b as f64 / (1024.0 * 1024.0)),
     }
+}
+
+#[derive(askama::Template)]
+#[template(path = "web/error.html")]
+struct ErrorPage<'a> {
+    title: &'a str,
+    message: &'a str,
+    status: u16,
 }
 
 /// An error shown as a page, with the status the JSON API would give it.
@@ -238,12 +248,14 @@ impl IntoResponse for WebError {
             s if s.is_server_error() => "Something went wrong on our side",
             _ => "That did not work",
         };
-        let body = render(
-            "error.html",
-            minijinja::context! { title, message, status => status.as_u16() },
-        )
-        .map(|h| h.0)
-        .unwrap_or_else(|_| format!("{status}: {message}"));
+        let page = ErrorPage {
+            title,
+            message: &message,
+            status: status.as_u16(),
+        };
+        let body = html(&page)
+            .map(|h| h.0)
+            .unwrap_or_else(|_| format!("{status}: {message}"));
         let mut response = (status, Html(body)).into_response();
         if let Some(seconds) = self.0.retry_after() {
             response

@@ -97,7 +97,7 @@ async fn page(
         .collect();
     let mut active: Vec<&Person> = people.iter().filter(|p| p.active).collect();
     active.sort_by(|a, b| (&a.name, a.id).cmp(&(&b.name, b.id)));
-    let managers: Vec<Value> = active
+    let managers: Vec<_> = active
         .into_iter()
         .map(crate::web::staff::person_choice)
         .collect();

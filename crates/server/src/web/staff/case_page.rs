@@ -211,7 +211,7 @@ async fn case_page(
         .collect();
     let actor = Actor::Person { id: me.person.id };
     let may = state.available_actions(case, actor)?;
-    let above: Vec<Value> = snapshot
+    let above: Vec<_> = snapshot
         .hierarchy
         .chain_above(case.owner)
         .into_iter()

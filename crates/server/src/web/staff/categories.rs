@@ -19,7 +19,7 @@ use roadone_domain::{Category, ChecklistItem, PersonId, Role};
 const BLANK_ROWS: usize = 3;
 
 /// People a category can name: anyone active for the manager, executives for escalations.
-fn choices(state: &AppState) -> (Vec<Value>, Vec<Value>) {
+fn choices(state: &AppState) -> (Vec<super::PersonChoice>, Vec<super::PersonChoice>) {
     let snapshot = state.directory.snapshot();
     let mut active: Vec<_> = snapshot.hierarchy.people().filter(|p| p.active).collect();
     active.sort_by(|a, b| a.name.cmp(&b.name));

@@ -32,9 +32,21 @@ use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use axum::Router;
 
-/// A person as the pages' choosers offer them: `{id, name, role}`.
-pub(crate) fn person_choice(p: &roadone_domain::Person) -> minijinja::Value {
-    minijinja::context! { id => p.id, name => p.name.clone(), role => p.role.as_str() }
+/// A person as the pages' choosers offer them.
+#[derive(Debug, Clone, serde::Serialize)]
+pub(crate) struct PersonChoice {
+    pub id: i64,
+    pub name: String,
+    pub role: &'static str,
+}
+
+/// A person as the pages' choosers offer them.
+pub(crate) fn person_choice(p: &roadone_domain::Person) -> PersonChoice {
+    PersonChoice {
+        id: p.id,
+        name: p.name.clone(),
+        role: p.role.as_str(),
+    }
 }
 
 pub fn routes() -> Router<AppState> {

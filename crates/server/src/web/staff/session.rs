@@ -101,7 +101,42 @@ impl FromRequestParts<AppState> for SignedIn {
     }
 }
 
+/// What the staff layout knows of the visitor: their name, and which parts of the
+/// navigation are theirs (the server still checks every page and action). Nobody, on the
+/// pages before signing in.
+#[derive(Debug, Clone, Default)]
+pub struct Me {
+    pub signed_in: bool,
+    pub name: String,
+    pub role: &'static str,
+    pub takes_calls: bool,
+    pub sees_feed: bool,
+    pub admin: bool,
+    pub zone: &'static str,
+}
+
+impl Me {
+    /// The visitor of a page one sees before signing in.
+    pub fn nobody() -> Me {
+        Me::default()
+    }
+}
+
 impl SignedIn {
+    /// The visitor as the staff layout shows them.
+    pub fn me(&self) -> Me {
+        let role = self.person.role;
+        Me {
+            signed_in: true,
+            name: self.person.name.clone(),
+            role: role.as_str(),
+            takes_calls: role.may(Capability::TakeCases),
+            sees_feed: role.may(Capability::ReadReports),
+            admin: role.may(Capability::Administer),
+            zone: self.zone.name(),
+        }
+    }
+
     /// What the page layout needs to know about the visitor: their name, and which parts
     /// of the navigation are theirs (the server still checks every page and action).
     pub fn view(&self) -> minijinja::Value {

@@ -6,18 +6,40 @@ use crate::error::AppError;
 use crate::http::upload::UploadForm;
 use crate::time_zones::Zone;
 use crate::web::flash::{self, Flash, Flashed};
-use crate::web::pages::{render, WebResult};
-use crate::web::staff::session::SignedIn;
+use crate::web::pages::{html, WebResult};
+use crate::web::staff::session::{Me, SignedIn};
 use axum::extract::{Path, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use minijinja::context;
+
+/// A zone a form offers.
+#[derive(Debug, Clone, serde::Serialize)]
+pub(crate) struct ZoneChoice {
+    pub name: &'static str,
+    pub chosen: bool,
+}
 
 /// The zones a form offers, `current` chosen.
-pub(crate) fn zone_choices(current: Option<Zone>) -> Vec<minijinja::Value> {
+pub(crate) fn zone_choices(current: Option<Zone>) -> Vec<ZoneChoice> {
     Zone::choices()
-        .map(|name| context! { name, chosen => current.is_some_and(|z| z.name() == name) })
+        .map(|name| ZoneChoice {
+            name,
+            chosen: current.is_some_and(|z| z.name() == name),
+        })
         .collect()
+}
+
+#[derive(askama::Template)]
+#[template(path = "web/staff/time_zone.html")]
+struct TimeZonePage {
+    me: Me,
+    csrf: String,
+    zones: Vec<ZoneChoice>,
+    own: Option<&'static str>,
+    company: &'static str,
+    now: String,
+    notice: Option<String>,
+    error: Option<String>,
 }
 
 fn page(
@@ -34,18 +56,16 @@ fn page(
     } else {
         StatusCode::OK
     };
-    let page = render(
-        "staff/time_zone.html",
-        context! {
-            me => me.view(),
-            csrf => me.csrf.clone(),
-            zones => zone_choices(own),
-            own => own.map(|z| z.name()),
-            company => snapshot.settings.time_zone.name(),
-            now => me.zone.when(now),
-            notice, error,
-        },
-    )?;
+    let page = html(&TimeZonePage {
+        me: me.me(),
+        csrf: me.csrf.clone(),
+        zones: zone_choices(own),
+        own: own.map(|z| z.name()),
+        company: snapshot.settings.time_zone.name(),
+        now: me.zone.when(now),
+        notice,
+        error,
+    })?;
     Ok((status, page).into_response())
 }
 

@@ -40,7 +40,7 @@ async fn page(
     let mut people: Vec<&roadone_domain::Person> =
         snapshot.hierarchy.people().filter(|p| p.active).collect();
     people.sort_by(|a, b| (&a.name, a.id).cmp(&(&b.name, b.id)));
-    let people: Vec<Value> = people
+    let people: Vec<_> = people
         .into_iter()
         .map(crate::web::staff::person_choice)
         .collect();
