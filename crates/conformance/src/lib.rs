@@ -66,6 +66,7 @@ mod directory_version;
 mod fixture;
 mod hierarchy;
 mod instances;
+mod languages;
 mod listing;
 mod merges;
 mod outbox;
@@ -90,6 +91,7 @@ pub use directory_version::directory_version;
 pub use fixture::{load, Fixture};
 pub use hierarchy::hierarchy_checks;
 pub use instances::{backlog, inbound_messages, instances};
+pub use languages::customer_languages;
 pub use listing::list_cases;
 pub use merges::customer_merges;
 pub use outbox::outbox;
@@ -137,6 +139,7 @@ macro_rules! conformance_checks {
             category_updates,
             settings,
             time_zones,
+            customer_languages,
             customer_lookup,
             report_events,
             orders_and_outcomes,

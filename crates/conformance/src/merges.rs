@@ -23,6 +23,7 @@ pub async fn customer_merges<S: Store>(store: S) {
         name: Some("Ann Home".into()),
         phone: Some("+442079460123".into()),
         external_id: Some("crm-9".into()),
+        language: None,
     };
     let intake = fx.intake_from("billing", home_customer, "From home");
     let home = match store

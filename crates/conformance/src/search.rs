@@ -172,6 +172,7 @@ pub async fn full_text_search<S: Store>(store: S) {
         name: Some("Zoë Marchetti".into()),
         phone: Some("+39 055 123456".into()),
         external_id: None,
+        language: None,
     };
     let mut intake = fx.intake_from("billing", customer, "Invoice in the wrong currency");
     intake.body = "The invoice shows dollars; my account is in euros.".into();

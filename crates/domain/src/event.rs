@@ -72,6 +72,10 @@ pub struct Customer {
     pub name: Option<String>,
     pub phone: Option<String>,
     pub external_id: Option<String>,
+    /// The language the customer is written to in (a code such as `fr`), where known:
+    /// the one their browser asked for when they wrote in, or the one they chose.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
 }
 
 /// Whether intake offered a realtime option (call transfer, callback now) and why.

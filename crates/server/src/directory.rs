@@ -31,8 +31,8 @@ impl Snapshot {
             .unwrap_or_else(|| format!("person {id}"))
     }
 
-    /// The categories as pages offer them: `{name, key}` by name.
-    pub fn category_choices(&self) -> Vec<minijinja::Value> {
+    /// The categories as pages offer them, by name.
+    pub fn category_choices(&self) -> Vec<CategoryChoice> {
         let mut categories: Vec<(&str, &str)> = self
             .categories
             .values()
@@ -41,9 +41,19 @@ impl Snapshot {
         categories.sort();
         categories
             .into_iter()
-            .map(|(name, key)| minijinja::context! { name, key })
+            .map(|(name, key)| CategoryChoice {
+                name: name.to_string(),
+                key: key.to_string(),
+            })
             .collect()
     }
+}
+
+/// A category as a chooser offers it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct CategoryChoice {
+    pub name: String,
+    pub key: String,
 }
 
 /// A token revoked on another server stops working here within this time; one revoked

@@ -18,11 +18,12 @@ pub(crate) fn upsert_customer(
             .filter(|s| !s.is_empty())
             .map(str::to_string)
     };
-    let (email, name, phone, external_id) = (
+    let (email, name, phone, external_id, language) = (
         clean(&c.email),
         clean(&c.name),
         clean(&c.phone),
         clean(&c.external_id),
+        clean(&c.language),
     );
     let phone_key = phone.as_deref().map(roadone_domain::phone::key);
     let mut found: Option<i64> = None;
@@ -52,20 +53,29 @@ pub(crate) fn upsert_customer(
             // no page in the commit.
             conn.prepare_cached(
                 "UPDATE customers SET name = COALESCE(name, ?1), phone = COALESCE(phone, ?2),
-                        phone_key = COALESCE(phone_key, ?4)
-                 WHERE id = ?3 AND ((?1 IS NOT NULL AND name IS NULL) OR (?2 IS NOT NULL AND phone IS NULL))",
+                        phone_key = COALESCE(phone_key, ?4), language = COALESCE(language, ?5)
+                 WHERE id = ?3 AND ((?1 IS NOT NULL AND name IS NULL) OR (?2 IS NOT NULL AND phone IS NULL)
+                                    OR (?5 IS NOT NULL AND language IS NULL))",
             )
-            .and_then(|mut s| s.execute(params![name, phone, id, phone_key]))
+            .and_then(|mut s| s.execute(params![name, phone, id, phone_key, language]))
             .map_err(db)?;
             Ok(id)
         }
         None => {
             conn.prepare_cached(
-                "INSERT INTO customers (email, name, phone, phone_key, external_id, created_at)
-                 VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT INTO customers (email, name, phone, phone_key, external_id, language, created_at)
+                 VALUES (?, ?, ?, ?, ?, ?, ?)",
             )
             .and_then(|mut s| {
-                s.execute(params![email, name, phone, phone_key, external_id, ms(now)])
+                s.execute(params![
+                    email,
+                    name,
+                    phone,
+                    phone_key,
+                    external_id,
+                    language,
+                    ms(now)
+                ])
             })
             .map_err(db)?;
             Ok(conn.last_insert_rowid())

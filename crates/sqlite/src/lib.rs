@@ -3,6 +3,7 @@
 //! WAL mode, `synchronous=FULL` by default (an acknowledged write survives power loss),
 //! one writer thread that group-commits ([`writer`]), and a pool of readers ([`readers`]).
 
+mod backup;
 mod buckets;
 mod canned_replies;
 mod cases;
@@ -12,6 +13,7 @@ mod customer_access;
 mod customers;
 mod directory;
 mod instances;
+mod languages;
 pub mod migrations;
 mod orders;
 mod outbox;

@@ -93,6 +93,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0023_view_indexes",
         include_str!("../migrations/0023_view_indexes.sql"),
     ),
+    (
+        "0024_customer_languages",
+        include_str!("../migrations/0024_customer_languages.sql"),
+    ),
 ];
 
 /// What a migration needs beyond SQL, run in its transaction right after it.

@@ -1,6 +1,7 @@
 use crate::{
-    canned_replies, cases, customer_access, customers, directory, instances, orders, outbox,
-    reports, saved_views, second_factor, settings, staff_access, time_zones, timers, SqliteStore,
+    backup, canned_replies, cases, customer_access, customers, directory, instances, languages,
+    orders, outbox, reports, saved_views, second_factor, settings, staff_access, time_zones,
+    timers, SqliteStore,
 };
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
@@ -77,6 +78,20 @@ impl Store for SqliteStore {
         zone: Option<String>,
     ) -> StoreResult<bool> {
         self.write(move |c| time_zones::set_customer_time_zone(c, customer, zone.as_deref()))
+            .await
+    }
+
+    async fn customer_language(&self, customer: i64) -> StoreResult<Option<String>> {
+        self.read(move |c| languages::customer_language(c, customer))
+            .await
+    }
+
+    async fn set_customer_language(
+        &self,
+        customer: i64,
+        code: Option<String>,
+    ) -> StoreResult<bool> {
+        self.write(move |c| languages::set_customer_language(c, customer, code.as_deref()))
             .await
     }
 
@@ -578,30 +593,6 @@ impl Store for SqliteStore {
 
     async fn backup(&self, to: &Path) -> StoreResult<()> {
         let to = to.to_path_buf();
-        self.read(move |c| {
-            if to.exists() {
-                return Err(StoreError::Invalid {
-                    field: "file",
-                    message: format!("{} already exists", to.display()),
-                });
-            }
-            let copy = || -> StoreResult<()> {
-                let mut dest = rusqlite::Connection::open(&to).map_err(crate::convert::db)?;
-                // One step copies every page from a single read snapshot: a consistent copy.
-                let backup =
-                    rusqlite::backup::Backup::new(c, &mut dest).map_err(crate::convert::db)?;
-                match backup.step(-1).map_err(crate::convert::db)? {
-                    rusqlite::backup::StepResult::Done => Ok(()),
-                    other => Err(StoreError::Unavailable(format!(
-                        "the backup did not complete ({other:?})"
-                    ))),
-                }
-            };
-            // A failed backup leaves no partial file behind (it would block the retry).
-            copy().inspect_err(|_| {
-                let _ = std::fs::remove_file(&to);
-            })
-        })
-        .await
+        self.read(move |c| backup::copy_to(c, &to)).await
     }
 }

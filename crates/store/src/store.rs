@@ -54,6 +54,12 @@ pub trait Store: Send + Sync + 'static {
         zone: Option<String>,
     ) -> StoreResult<bool>;
 
+    /// The language a customer is written to in (a code), where known.
+    async fn customer_language(&self, customer: i64) -> StoreResult<Option<String>>;
+    /// Sets or clears a customer's language; `false` when there is no such customer.
+    async fn set_customer_language(&self, customer: i64, code: Option<String>)
+        -> StoreResult<bool>;
+
     /// Stores the SHA-256 digest of a bearer token (never the token itself).
     async fn add_token(
         &self,

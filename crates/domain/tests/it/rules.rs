@@ -97,6 +97,7 @@ fn intake() -> Intake {
             name: Some("Carla".into()),
             phone: None,
             external_id: None,
+            language: None,
         },
         category: "billing".into(),
         subject: "Charged twice".into(),

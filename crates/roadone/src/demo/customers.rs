@@ -51,6 +51,7 @@ pub(super) fn customer_pool(rng: &mut StdRng) -> Vec<CustomerSpec> {
                     name: Some(format!("{first} {last}")),
                     phone,
                     external_id,
+                    language: None,
                 },
             }
         })

@@ -33,7 +33,12 @@ pub async fn send_case_link(
             "the customer has no email address, so the link cannot be sent",
         )
     })?;
+    let language = state
+        .customer_language(stored.head.customer_id)
+        .await?
+        .unwrap_or_default();
     let context = minijinja::context! {
+        lang => language.code(),
         ref => stored.head.reference,
         subject => roadone_domain::rules::one_line(&case.subject),
         customer_name => case.customer.name,

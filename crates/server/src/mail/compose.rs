@@ -88,7 +88,8 @@ pub(crate) fn mailbox(name: Option<&str>, email: &str) -> Result<Mailbox, Compos
 }
 
 /// `files` are the attachments of the event being told, with their bytes; times are
-/// written in the recipient's zone (`customer_zone` for the customer's mail).
+/// written in the recipient's zone, and the customer's mail in their language (`customer`
+/// says both; staff read English).
 pub fn compose(
     state: &AppState,
     templates: &Templates,
@@ -96,13 +97,14 @@ pub fn compose(
     stored: &StoredCase,
     case: &Case,
     files: &[(AttachmentRef, Vec<u8>)],
-    customer_zone: crate::time_zones::Zone,
+    customer: (crate::time_zones::Zone, crate::languages::Language),
 ) -> Result<Message, ComposeError> {
+    let (customer_zone, customer_language) = customer;
     let snapshot = state.directory.snapshot();
     let name_of = |id: i64| snapshot.person_name(id);
-    let zone = match row.notification.recipient {
-        Recipient::Customer => customer_zone,
-        Recipient::Person { id } => state.zone_of(id),
+    let (zone, language) = match row.notification.recipient {
+        Recipient::Customer => (customer_zone, customer_language),
+        Recipient::Person { id } => (state.zone_of(id), crate::languages::Language::English),
     };
     let to = match row.notification.recipient {
         Recipient::Customer => {
@@ -171,6 +173,7 @@ pub fn compose(
         .unwrap_or_else(|| "Roadone".into());
     let base = state.config.public_url.trim_end_matches('/');
     let context = minijinja::context! {
+        lang => language.code(),
         ref => stored.head.reference,
         // Cases stored before subjects were kept on one line are folded here too.
         subject => roadone_domain::rules::one_line(&case.subject),

@@ -484,6 +484,7 @@ async fn take_in(state: &AppState, incoming: Incoming, raw: &[u8]) -> AppResult<
             name: incoming.sender_name,
             phone: None,
             external_id: None,
+            language: None,
         },
         category: category.key.clone(),
         subject: if subject.is_empty() {

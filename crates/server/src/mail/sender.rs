@@ -153,10 +153,15 @@ impl MailSender {
             }
         }
         let files = self.files_for(&row, &stored).await?;
-        let customer_zone = self
-            .state
-            .zone_for_customer(stored.head.customer_id)
-            .await?;
+        let customer = (
+            self.state
+                .zone_for_customer(stored.head.customer_id)
+                .await?,
+            self.state
+                .customer_language(stored.head.customer_id)
+                .await?
+                .unwrap_or_default(),
+        );
         let message = match compose(
             &self.state,
             &self.templates,
@@ -164,7 +169,7 @@ impl MailSender {
             &stored,
             &case,
             &files,
-            customer_zone,
+            customer,
         ) {
             Ok(m) => m,
             Err(e @ (ComposeError::NoAddress | ComposeError::Address(_))) => {

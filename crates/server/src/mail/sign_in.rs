@@ -16,7 +16,12 @@ pub async fn send_sign_in_link(
     let Some(email) = customer.email.as_deref() else {
         return Ok(());
     };
+    let language = state
+        .customer_language(customer.id)
+        .await?
+        .unwrap_or_default();
     let context = minijinja::context! {
+        lang => language.code(),
         customer_name => customer.name,
         link => link,
         minutes => minutes,

@@ -7,7 +7,14 @@
 //! misspelt name fails loudly instead of mailing a customer a blank where their
 //! reference should be. An override that names a variable its mail does not have is
 //! refused at start, with the file and the name.
+//!
+//! The customers' mails take their words from the language catalogs: `{{ t("mail-hello") }}`
+//! is the catalog's message in the mail's language (`lang`, the customer's), and
+//! `{{ t("mail-your-case", link=link) }}` fills in its values. An override may use them or
+//! plain words of its own.
 
+use crate::languages::Language;
+use fluent_bundle::{FluentArgs, FluentValue};
 use minijinja::{Environment, ErrorKind, Value};
 use std::collections::HashMap;
 use std::path::Path;
@@ -15,6 +22,7 @@ use thiserror::Error;
 
 /// What `mail::compose::compose` gives every case notification from the outbox.
 const CASE_MAIL: &[&str] = &[
+    "lang",
     "ref",
     "subject",
     "category",
@@ -37,10 +45,17 @@ const CASE_MAIL: &[&str] = &[
 ];
 
 /// What `mail::case_link::send_case_link` gives `case_link`.
-const CASE_LINK: &[&str] = &["ref", "subject", "customer_name", "sender_name", "link"];
+const CASE_LINK: &[&str] = &[
+    "lang",
+    "ref",
+    "subject",
+    "customer_name",
+    "sender_name",
+    "link",
+];
 
 /// What `mail::sign_in::send_sign_in_link` gives `sign_in_link`.
-const SIGN_IN: &[&str] = &["customer_name", "link", "minutes"];
+const SIGN_IN: &[&str] = &["lang", "customer_name", "link", "minutes"];
 
 /// What `mail::password_link` gives `staff_invite`.
 const STAFF_INVITE: &[&str] = &[
@@ -122,6 +137,7 @@ impl Templates {
         // take the else branch for every customer.
         env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
         env.set_keep_trailing_newline(true);
+        env.add_function("t", catalog_message);
         let mut origins = HashMap::new();
         for built_in in BUILT_IN {
             let name = built_in.name;
@@ -203,6 +219,28 @@ impl Templates {
             .collect();
         Ok((subject, body.trim_start_matches('\n').to_string()))
     }
+}
+
+/// `t(id, name=value, …)`: the catalog's message `id` in the mail's language.
+fn catalog_message(
+    state: &minijinja::State,
+    id: &str,
+    values: minijinja::value::Kwargs,
+) -> Result<String, minijinja::Error> {
+    let language = state
+        .lookup("lang")
+        .and_then(|l| l.as_str().and_then(Language::from_code))
+        .unwrap_or_default();
+    let mut args = FluentArgs::new();
+    for name in values.args() {
+        let value: Value = values.get(name)?;
+        // Numbers stay numbers, so that a plural can follow them.
+        match i64::try_from(value.clone()) {
+            Ok(n) if value.is_integer() => args.set(name.to_string(), FluentValue::from(n)),
+            _ => args.set(name.to_string(), value.to_string()),
+        }
+    }
+    Ok(language.say(id, Some(&args)))
 }
 
 /// `range`, `dict`, `namespace` and the like are names too, but always there.

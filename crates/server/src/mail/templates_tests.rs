@@ -199,6 +199,7 @@ impl World {
                 name: Some(CUSTOMER.into()),
                 phone: None,
                 external_id: None,
+                language: None,
             },
             category: "billing".into(),
             subject: subject.into(),
@@ -235,8 +236,21 @@ impl World {
                 .zone_for_customer(stored.head.customer_id)
                 .await
                 .unwrap();
-            let message = compose(state, &state.templates, &row, &stored, &case, &[], zone)
-                .unwrap_or_else(|e| panic!("composing {template}: {e}"));
+            let language = state
+                .customer_language(stored.head.customer_id)
+                .await
+                .unwrap()
+                .unwrap_or_default();
+            let message = compose(
+                state,
+                &state.templates,
+                &row,
+                &stored,
+                &case,
+                &[],
+                (zone, language),
+            )
+            .unwrap_or_else(|e| panic!("composing {template}: {e}"));
             state.store.outbox_sent(row.id, now).await.unwrap();
             let mail = read(&message.formatted());
             self.mails.entry(template.clone()).or_default().push(mail);

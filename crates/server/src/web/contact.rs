@@ -4,12 +4,13 @@
 use crate::app::AppState;
 use crate::error::AppError;
 use crate::http::upload::UploadForm;
+use crate::languages::Words;
 use crate::web::client_ip::ClientIp;
-use crate::web::pages::{render, WebError, WebResult};
+use crate::web::customer_language::Asked;
+use crate::web::pages::{html, WebError, WebResult};
 use axum::extract::{Path, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use minijinja::context;
 use roadone_domain::{Category, Channel, Customer, Intake, Realtime};
 use std::collections::BTreeMap;
 
@@ -19,14 +20,55 @@ const MAX_FACT: usize = 500;
 const MAX_DESCRIPTION: usize = 20_000;
 const FACT_PREFIX: &str = "fact_";
 
+#[derive(askama::Template)]
+#[template(path = "web/contact_categories.html")]
+struct CategoriesPage {
+    t: Words,
+    back: &'static str,
+    categories: Vec<crate::directory::CategoryChoice>,
+}
+
+/// A field of the form as the page shows it.
+struct Field {
+    field: String,
+    label: String,
+    hint: String,
+    /// The input's `type`, when not plain text.
+    kind: &'static str,
+    autocomplete: &'static str,
+    required: bool,
+    value: String,
+    error: Option<String>,
+    /// A required fact the customer may not have: the owner will ask for it.
+    ask_later: bool,
+}
+
+#[derive(askama::Template)]
+#[template(path = "web/contact_form.html")]
+struct FormPage {
+    t: Words,
+    back: String,
+    category_key: String,
+    category_name: String,
+    fields: Vec<Field>,
+    error_count: usize,
+    other_errors: Vec<String>,
+    /// The form came back with problems: files must be chosen again.
+    sent_back: bool,
+}
+
 /// The categories to choose from (straight to the form when there is only one).
-pub async fn categories(State(state): State<AppState>) -> WebResult<Response> {
+pub async fn categories(State(state): State<AppState>, asked: Asked) -> WebResult<Response> {
     let snapshot = state.directory.snapshot();
     if let [only] = snapshot.categories.values().collect::<Vec<_>>().as_slice() {
         return Ok(Redirect::to(&format!("/contact/{}", only.key)).into_response());
     }
-    let categories = snapshot.category_choices();
-    Ok(render("contact_categories.html", context! { categories })?.into_response())
+    let page = CategoriesPage {
+        t: asked.words(),
+        back: "/contact",
+        categories: snapshot.category_choices(),
+    };
+    Ok(html(&page)?.into_response())
 }
 
 fn category(state: &AppState, key: &str) -> Result<Category, WebError> {
@@ -40,25 +82,61 @@ fn category(state: &AppState, key: &str) -> Result<Category, WebError> {
 }
 
 fn form_page(
+    t: Words,
     category: &Category,
     values: &BTreeMap<String, String>,
     errors: &BTreeMap<String, String>,
     status: StatusCode,
 ) -> WebResult<Response> {
-    let facts: Vec<_> = category
-        .checklist
-        .iter()
-        .map(|item| {
-            let field = format!("{FACT_PREFIX}{}", item.key);
-            context! {
-                value => values.get(&field).cloned().unwrap_or_default(),
-                error => errors.get(&field).cloned(),
-                field,
-                label => item.label.clone(),
-                required => item.required,
-            }
-        })
-        .collect();
+    let field = |name: &str, label: String, hint: String| Field {
+        value: values.get(name).cloned().unwrap_or_default(),
+        error: errors.get(name).cloned(),
+        field: name.to_string(),
+        label,
+        hint,
+        kind: "",
+        autocomplete: "",
+        required: false,
+        ask_later: false,
+    };
+    let mut fields = vec![
+        Field {
+            autocomplete: "name",
+            required: true,
+            ..field("name", t.get("form-name"), String::new())
+        },
+        Field {
+            kind: "email",
+            autocomplete: "email",
+            required: true,
+            ..field("email", t.get("form-email"), String::new())
+        },
+    ];
+    // The category's checklist, in its own words (as the company wrote them).
+    fields.extend(category.checklist.iter().map(|item| {
+        let hint = if item.required {
+            String::new()
+        } else {
+            t.get("form-if-you-have-it")
+        };
+        Field {
+            ask_later: item.required,
+            ..field(
+                &format!("{FACT_PREFIX}{}", item.key),
+                item.label.clone(),
+                hint,
+            )
+        }
+    }));
+    fields.push(field(
+        "subject",
+        t.get("form-subject"),
+        t.get("form-optional"),
+    ));
+    fields.push(Field {
+        required: true,
+        ..field("description", t.get("form-description"), String::new())
+    });
     // Problems with fields the page does not show (a field it does not have).
     let shown = |f: &str| {
         matches!(f, "name" | "email" | "subject" | "description") || f.starts_with(FACT_PREFIX)
@@ -68,24 +146,28 @@ fn form_page(
         .filter(|(f, _)| !shown(f))
         .map(|(f, m)| format!("{f}: {m}"))
         .collect();
-    let page = render(
-        "contact_form.html",
-        context! {
-            other_errors,
-            category => context! { key => category.key.clone(), name => category.name.clone() },
-            facts,
-            values,
-            errors,
-            error_count => errors.len(),
-        },
-    )?;
+    let page = html(&FormPage {
+        t,
+        back: format!("/contact/{}", category.key),
+        category_key: category.key.clone(),
+        category_name: category.name.clone(),
+        fields,
+        error_count: errors.len(),
+        other_errors,
+        sent_back: !values.is_empty(),
+    })?;
     Ok((status, page).into_response())
 }
 
 /// The empty form for a category.
-pub async fn form(State(state): State<AppState>, Path(key): Path<String>) -> WebResult<Response> {
+pub async fn form(
+    State(state): State<AppState>,
+    Path(key): Path<String>,
+    asked: Asked,
+) -> WebResult<Response> {
     let category = category(&state, &key)?;
     form_page(
+        asked.words(),
         &category,
         &BTreeMap::new(),
         &BTreeMap::new(),
@@ -108,7 +190,12 @@ struct Rejected {
     errors: BTreeMap<String, String>,
 }
 
-fn check(category: &Category, form: &UploadForm) -> Result<Submission, Rejected> {
+fn check(
+    t: Words,
+    language: Option<crate::languages::Language>,
+    category: &Category,
+    form: &UploadForm,
+) -> Result<Submission, Rejected> {
     let mut errors = BTreeMap::new();
     let values: BTreeMap<String, String> = form
         .fields
@@ -117,10 +204,7 @@ fn check(category: &Category, form: &UploadForm) -> Result<Submission, Rejected>
         .collect();
     let mut too_long = |field: &str, value: &str, max: usize| {
         if value.chars().count() > max {
-            errors.insert(
-                field.to_string(),
-                format!("please keep this under {max} characters"),
-            );
+            errors.insert(field.to_string(), t.with("error-too-long", "max", max));
         }
     };
     let name = form.given("name").unwrap_or_default();
@@ -144,22 +228,19 @@ fn check(category: &Category, form: &UploadForm) -> Result<Submission, Rejected>
         }
     }
     if name.is_empty() {
-        errors.insert("name".into(), "please tell us your name".into());
+        errors.insert("name".into(), t.get("error-name-missing"));
     }
     let email = form.given("email").unwrap_or_default();
     if email.is_empty() {
-        errors.insert(
-            "email".into(),
-            "please give an email address so we can answer you".into(),
-        );
+        errors.insert("email".into(), t.get("error-email-missing"));
     } else if roadone_domain::EmailAddress::parse(&email).is_err() {
         errors.insert(
             "email".into(),
-            format!("{email:?} is not an email address we can write to"),
+            t.with("error-email-wrong", "email", format!("{email:?}")),
         );
     }
     if description.is_empty() {
-        errors.insert("description".into(), "please describe the problem".into());
+        errors.insert("description".into(), t.get("error-description-missing"));
     }
     let known = |n: &str| {
         matches!(n, "name" | "email" | "subject" | "description")
@@ -167,7 +248,7 @@ fn check(category: &Category, form: &UploadForm) -> Result<Submission, Rejected>
                 .is_some_and(|k| category.checklist.iter().any(|i| i.key == k))
     };
     for (field, _) in form.fields.iter().filter(|(n, _)| !known(n)) {
-        errors.insert(field.clone(), "this form has no such field".into());
+        errors.insert(field.clone(), t.get("error-no-such-field"));
     }
     if !errors.is_empty() {
         return Err(Rejected { values, errors });
@@ -189,6 +270,7 @@ fn check(category: &Category, form: &UploadForm) -> Result<Submission, Rejected>
             name: Some(name),
             phone: None,
             external_id: None,
+            language: language.map(|l| l.code().to_string()),
         },
         subject,
         description,
@@ -203,15 +285,18 @@ pub async fn submit(
     State(state): State<AppState>,
     Path(key): Path<String>,
     ClientIp(ip): ClientIp,
+    asked: Asked,
     request: Request,
 ) -> WebResult<Response> {
     let category = category(&state, &key)?;
     // Another site must not be able to open cases in a visitor's name.
     let form = crate::web::origin::public_form(&state, ip, request).await?;
-    let submission = match check(&category, &form) {
+    let t = asked.words();
+    let submission = match check(t, asked.for_profile(), &category, &form) {
         Ok(s) => s,
         Err(Rejected { values, errors }) => {
             return form_page(
+                t,
                 &category,
                 &values,
                 &errors,

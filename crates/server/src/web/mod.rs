@@ -4,10 +4,12 @@
 pub mod charts;
 pub mod client_ip;
 pub mod contact;
+pub mod customer_language;
 pub mod flash;
 pub mod origin;
 pub mod pages;
 pub mod portal;
+pub mod portal_pages;
 pub mod portal_session;
 pub mod rate_limit;
 pub mod session;
@@ -28,6 +30,7 @@ pub fn routes() -> Router<AppState> {
             get(|| async { axum::response::Redirect::to("/contact") }),
         )
         .route("/contact", get(contact::categories))
+        .route("/language", post(customer_language::choose))
         .route(
             "/contact/{category}",
             get(contact::form).post(contact::submit).layer(uploads()),

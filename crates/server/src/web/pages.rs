@@ -10,38 +10,6 @@ use std::sync::LazyLock;
 
 const BUILT_IN: &[(&str, &str)] = &[
     (
-        "layout.html",
-        include_str!("../../templates/web/layout.html"),
-    ),
-    (
-        "contact_categories.html",
-        include_str!("../../templates/web/contact_categories.html"),
-    ),
-    (
-        "contact_form.html",
-        include_str!("../../templates/web/contact_form.html"),
-    ),
-    (
-        "portal_sign_in.html",
-        include_str!("../../templates/web/portal_sign_in.html"),
-    ),
-    (
-        "portal_link_sent.html",
-        include_str!("../../templates/web/portal_link_sent.html"),
-    ),
-    (
-        "portal_confirm.html",
-        include_str!("../../templates/web/portal_confirm.html"),
-    ),
-    (
-        "portal_cases.html",
-        include_str!("../../templates/web/portal_cases.html"),
-    ),
-    (
-        "portal_case.html",
-        include_str!("../../templates/web/portal_case.html"),
-    ),
-    (
         "staff/layout.html",
         include_str!("../../templates/web/staff/layout.html"),
     ),
@@ -217,6 +185,9 @@ pub fn size(bytes: u64) -> String {
 #[derive(askama::Template)]
 #[template(path = "web/error.html")]
 struct ErrorPage<'a> {
+    /// Error pages speak English: the reasons they give come from the server in English.
+    t: crate::languages::Words,
+    back: &'a str,
     title: &'a str,
     message: &'a str,
     status: u16,
@@ -249,6 +220,8 @@ impl IntoResponse for WebError {
             _ => "That did not work",
         };
         let page = ErrorPage {
+            t: crate::languages::Words::default(),
+            back: "/portal",
             title,
             message: &message,
             status: status.as_u16(),

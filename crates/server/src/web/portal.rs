@@ -7,11 +7,16 @@ use crate::error::AppError;
 use crate::http::extract::case_in_path as load;
 use crate::http::upload::UploadForm;
 use crate::http::views::CustomerCaseView;
+use crate::languages::Words;
 use crate::time_zones::Zone;
 use crate::tokens;
 use crate::web::client_ip::ClientIp;
+use crate::web::customer_language::Asked;
 use crate::web::origin::{public_origin, same_origin};
-use crate::web::pages::{render, size, WebError, WebResult};
+use crate::web::pages::{html, size, WebError, WebResult};
+use crate::web::portal_pages::{
+    CaseLine, CasePage, CasesPage, ConfirmPage, FileLink, LinkSentPage, Message, SignInPage,
+};
 use crate::web::portal_session::{SignedIn, Visitor, LINK_MINUTES};
 use crate::web::session::PORTAL;
 use axum::extract::{Path, Query, Request, State};
@@ -20,7 +25,6 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::CookieJar;
 use chrono::Duration;
-use minijinja::context;
 use roadone_domain::{Actor, Case, CaseStatus, Command};
 use roadone_store::{CaseFilter, SignInLink, StoredCase};
 use serde::Deserialize;
@@ -49,10 +53,10 @@ impl Access {
         }
     }
 
-    fn csrf(&self) -> Option<String> {
+    fn csrf(&self) -> String {
         match self {
-            Access::Token(_) => None,
-            Access::Session(s) => Some(s.csrf.clone()),
+            Access::Token(_) => String::new(),
+            Access::Session(s) => s.csrf.clone(),
         }
     }
 }
@@ -101,9 +105,16 @@ enum Welcome {
     Opened { mailed: bool },
 }
 
+/// How a customer reads their pages: their zone and their language.
+async fn reader(state: &AppState, asked: Asked, customer: i64) -> WebResult<(Zone, Words)> {
+    let zone = state.zone_for_customer(customer).await?;
+    let language = asked.with_profile(state.customer_language(customer).await?);
+    Ok((zone, Words::new(language)))
+}
+
 /// The case page, with a notice or a problem to show at the top.
 fn case_page(
-    zone: Zone,
+    (zone, t): (Zone, Words),
     stored: &StoredCase,
     case: &Case,
     access: &Access,
@@ -120,55 +131,66 @@ fn case_page(
             let files: Vec<_> = m
                 .files
                 .iter()
-                .map(|f| {
-                    context! {
-                        name => f.name.clone(),
-                        size => size(f.size),
-                        href => format!("{base}/attachments/{}{query}", f.sha256),
-                    }
+                .map(|f| FileLink {
+                    name: f.name.clone(),
+                    size: size(f.size),
+                    href: format!("{base}/attachments/{}{query}", f.sha256),
                 })
                 .collect();
-            context! {
-                ours => m.from == "us",
-                at => zone.when(m.at),
-                body => m.body.clone(),
+            Message {
+                ours: m.from == "us",
+                at: zone.when(m.at),
+                body: m.body.clone(),
                 files,
             }
         })
         .collect();
     let solved = case.status == CaseStatus::Solved;
     let status = problem.as_ref().map(|(s, _)| *s).unwrap_or(StatusCode::OK);
-    let page = render(
-        "portal_case.html",
-        context! {
-            reference => view.reference,
-            subject => view.subject,
-            solved,
-            opened_at => zone.when(view.opened_at),
-            promised_by => zone.when(view.promised_by),
-            solved_at => case.solution.as_ref().map(|s| zone.when(s.solved_at)),
-            messages,
-            can_rate => solved && case.rating.is_none(),
-            rating => case.rating.as_ref().map(|r| r.score),
-            welcome => welcome != Welcome::None,
-            mailed => welcome == Welcome::Opened { mailed: true },
-            problem => problem.map(|(_, m)| m),
-            reply_action => format!("{base}/reply{query}"),
-            rating_action => format!("{base}/rating{query}"),
-            csrf => access.csrf(),
-            signed_in => matches!(access, Access::Session(_)),
-        },
-    )?;
+    let page = html(&CasePage {
+        t,
+        back: format!("{base}{query}"),
+        reference: view.reference,
+        subject: view.subject,
+        solved,
+        opened_at: zone.when(view.opened_at),
+        promised_by: zone.when(view.promised_by),
+        solved_at: case
+            .solution
+            .as_ref()
+            .map(|s| zone.when(s.solved_at))
+            .unwrap_or_default(),
+        messages,
+        can_rate: solved && case.rating.is_none(),
+        rating: case.rating.as_ref().map(|r| r.score),
+        welcome: welcome != Welcome::None,
+        mailed: welcome == Welcome::Opened { mailed: true },
+        problem: problem.map(|(_, m)| m),
+        reply_action: format!("{base}/reply{query}"),
+        rating_action: format!("{base}/rating{query}"),
+        csrf: access.csrf(),
+        signed_in: matches!(access, Access::Session(_)),
+    })?;
     Ok((status, page).into_response())
 }
 
 /// The portal's front page: your cases, or the sign-in form.
-pub async fn home(State(state): State<AppState>, Visitor(visitor): Visitor) -> WebResult<Response> {
+pub async fn home(
+    State(state): State<AppState>,
+    Visitor(visitor): Visitor,
+    asked: Asked,
+) -> WebResult<Response> {
     let Some(signed_in) = visitor else {
-        return Ok(render("portal_sign_in.html", context! {})?.into_response());
+        let page = SignInPage {
+            t: asked.words(),
+            back: "/portal".into(),
+            email: String::new(),
+            error: None,
+        };
+        return Ok(html(&page)?.into_response());
     };
     let customer = state.customer(signed_in.customer_id).await?;
-    let zone = state.zone_for_customer(signed_in.customer_id).await?;
+    let (zone, t) = reader(&state, asked, signed_in.customer_id).await?;
     let heads = state
         .list_cases(CaseFilter {
             customer_id: Some(signed_in.customer_id),
@@ -178,27 +200,28 @@ pub async fn home(State(state): State<AppState>, Visitor(visitor): Visitor) -> W
         .await?;
     let cases: Vec<_> = heads
         .iter()
-        .map(|h| {
-            context! {
-                href => format!("/portal/cases/{}", h.id),
-                reference => h.reference.clone(),
-                subject => h.subject.clone(),
-                solved => h.status == CaseStatus::Solved,
-                opened_at => zone.when(h.opened_at),
-                promised_by => zone.when(h.promised_by),
-                updated_at => zone.when(h.updated_at),
-            }
+        .map(|h| CaseLine {
+            href: format!("/portal/cases/{}", h.id),
+            reference: h.reference.clone(),
+            subject: h.subject.clone(),
+            solved: h.status == CaseStatus::Solved,
+            promised_by: zone.when(h.promised_by),
+            updated_at: zone.when(h.updated_at),
         })
         .collect();
-    Ok(render(
-        "portal_cases.html",
-        context! {
-            name => customer.as_ref().and_then(|c| c.name.clone()),
-            email => customer.as_ref().and_then(|c| c.email.clone()),
-            cases,
-            csrf => signed_in.csrf,
-        },
-    )?
+    let email = customer.as_ref().and_then(|c| c.email.clone());
+    let who = match (customer.as_ref().and_then(|c| c.name.clone()), email) {
+        (Some(name), Some(email)) => format!("{name} ({email})"),
+        (Some(name), None) => name,
+        (None, email) => email.unwrap_or_default(),
+    };
+    Ok(html(&CasesPage {
+        t,
+        back: "/portal".into(),
+        who,
+        cases,
+        csrf: signed_in.csrf,
+    })?
     .into_response())
 }
 
@@ -207,17 +230,24 @@ pub async fn home(State(state): State<AppState>, Visitor(visitor): Visitor) -> W
 pub async fn request_link(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
+    asked: Asked,
     request: Request,
 ) -> WebResult<Response> {
     let form = crate::web::origin::public_form(&state, ip, request).await?;
     let email = form.given("email").unwrap_or_default();
+    let t = asked.words();
     if roadone_domain::EmailAddress::parse(&email).is_err() {
         let error = if email.is_empty() {
-            "please give the email address you wrote to us from".to_string()
+            t.get("portal-email-missing")
         } else {
-            format!("{email:?} is not an email address")
+            t.with("portal-email-wrong", "email", format!("{email:?}"))
         };
-        let page = render("portal_sign_in.html", context! { email, error })?;
+        let page = html(&SignInPage {
+            t,
+            back: "/portal".into(),
+            email,
+            error: Some(error),
+        })?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
     state.limits.check_address(&email)?;
@@ -248,20 +278,23 @@ pub async fn request_link(
             }
         });
     }
-    Ok(render(
-        "portal_link_sent.html",
-        context! { email, minutes => LINK_MINUTES },
-    )?
+    Ok(html(&LinkSentPage {
+        t,
+        back: "/portal".into(),
+        email,
+        minutes: LINK_MINUTES,
+    })?
     .into_response())
 }
 
 /// The link from the mail shows a button rather than signing in at once: mail scanners
 /// that open links would otherwise use it up before the customer does.
-pub async fn confirm(Path(link): Path<String>) -> WebResult<Response> {
-    Ok(render(
-        "portal_confirm.html",
-        context! { action => format!("/portal/sign-in/{link}") },
-    )?
+pub async fn confirm(Path(link): Path<String>, asked: Asked) -> WebResult<Response> {
+    Ok(html(&ConfirmPage {
+        t: asked.words(),
+        back: "/portal".into(),
+        action: format!("/portal/sign-in/{link}"),
+    })?
     .into_response())
 }
 
@@ -318,6 +351,7 @@ pub async fn case(
     Path(id): Path<String>,
     Query(q): Query<CaseQuery>,
     Visitor(visitor): Visitor,
+    asked: Asked,
 ) -> WebResult<Response> {
     let (stored, case, access) = authorise(&state, &id, q.token.as_deref(), visitor).await?;
     let welcome = if q.new.is_some() {
@@ -332,7 +366,7 @@ pub async fn case(
         Welcome::None
     };
     case_page(
-        state.zone_for_customer(stored.head.customer_id).await?,
+        reader(&state, asked, stored.head.customer_id).await?,
         &stored,
         &case,
         &access,
@@ -379,6 +413,7 @@ pub async fn reply(
     Query(q): Query<CaseQuery>,
     Visitor(visitor): Visitor,
     ClientIp(ip): ClientIp,
+    asked: Asked,
     request: Request,
 ) -> WebResult<Response> {
     let PostedToCase {
@@ -390,9 +425,10 @@ pub async fn reply(
     form.only(|n| matches!(n, "body" | "csrf"), "send `body` and files")?;
     let text = form.given("body").unwrap_or_default();
     if text.is_empty() && form.files.is_empty() {
-        let problem = "write a message or attach a file before sending".to_string();
+        let reader = reader(&state, asked, stored.head.customer_id).await?;
+        let problem = reader.1.get("case-write-something");
         return case_page(
-            state.zone_for_customer(stored.head.customer_id).await?,
+            reader,
             &stored,
             &case,
             &access,
@@ -424,6 +460,7 @@ pub async fn rate(
     Query(q): Query<CaseQuery>,
     Visitor(visitor): Visitor,
     ClientIp(ip): ClientIp,
+    asked: Asked,
     request: Request,
 ) -> WebResult<Response> {
     let (parts, body) = request.into_parts();
@@ -439,15 +476,16 @@ pub async fn rate(
         |n| matches!(n, "score" | "delighted_by" | "would_recommend" | "csrf"),
         "send `score`, `delighted_by` and `would_recommend`",
     )?;
-    let zone = state.zone_for_customer(stored.head.customer_id).await?;
-    let problem = |message: &str| {
+    let reader = reader(&state, asked, stored.head.customer_id).await?;
+    let t = reader.1;
+    let problem = |message: String| {
         case_page(
-            zone,
+            reader,
             &stored,
             &case,
             &access,
             Welcome::None,
-            Some((StatusCode::UNPROCESSABLE_ENTITY, message.to_string())),
+            Some((StatusCode::UNPROCESSABLE_ENTITY, message)),
         )
     };
     let Some(score) = form
@@ -455,12 +493,12 @@ pub async fn rate(
         .and_then(|s| s.parse::<i64>().ok())
         .filter(|s| (1..=5).contains(s))
     else {
-        return problem("score: please choose a score from 1 to 5");
+        return problem(t.get("case-choose-score"));
     };
     let would_recommend = match form.given("would_recommend").as_deref() {
         Some("yes") => true,
         Some("no") => false,
-        _ => return problem("would_recommend: please say whether you would recommend us"),
+        _ => return problem(t.get("case-say-recommend")),
     };
     let command = Command::Rate {
         score,
@@ -477,7 +515,7 @@ pub async fn rate(
         Err(AppError::Domain(e)) => {
             let (status, _, message, _) = AppError::Domain(e).parts();
             case_page(
-                zone,
+                reader,
                 &stored,
                 &case,
                 &access,

@@ -15,6 +15,7 @@ const SERVICES: &[&str] = &[
     "customers.rs",
     "directory.rs",
     "health.rs",
+    "languages.rs",
     "metrics.rs",
     "orders.rs",
     "people.rs",

@@ -14,6 +14,7 @@ mod browser_live;
 mod browser_second_factor;
 mod browser_shortcuts;
 mod case_life;
+mod customer_languages;
 mod escalation;
 mod health;
 mod http_layers;

@@ -1913,7 +1913,7 @@ async fn what_a_customer_types_is_shown_escaped_never_run() {
     let app = spawn_mailing(&sink).await;
     app.org().await;
     let script = "<script>alert(1)</script>";
-    let escaped = "&lt;script&gt;alert(1)";
+    let escaped = "&#60;script&#62;alert(1)";
     let mut eve = Browser::portal(&app);
 
     let sent_back = eve

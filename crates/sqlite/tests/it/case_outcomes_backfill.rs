@@ -95,7 +95,8 @@ async fn outcomes_are_backfilled_from_the_events() {
              DROP TABLE saved_views; DROP TABLE canned_replies; DROP TABLE customer_merges;
              ALTER TABLE customers DROP COLUMN merged_into; DROP INDEX cases_by_opening;
              DROP TABLE staff_second_factors; DROP TABLE staff_recovery_codes;
-             DROP TABLE staff_pending_sign_ins; ALTER TABLE customers DROP COLUMN time_zone;",
+             DROP TABLE staff_pending_sign_ins; ALTER TABLE customers DROP COLUMN time_zone;
+             ALTER TABLE customers DROP COLUMN language;",
         )
         .unwrap();
         for column in [

@@ -40,7 +40,8 @@ async fn customers_from_before_the_lookup_are_found_by_phone_end_and_surname() {
              ALTER TABLE customers DROP COLUMN merged_into; DROP INDEX cases_by_opening;
              DROP TABLE staff_second_factors; DROP TABLE staff_recovery_codes;
              DROP TABLE staff_pending_sign_ins;
-             DROP TABLE staff_time_zones; ALTER TABLE customers DROP COLUMN time_zone;",
+             DROP TABLE staff_time_zones; ALTER TABLE customers DROP COLUMN time_zone;
+             ALTER TABLE customers DROP COLUMN language;",
         )
         .unwrap();
         conn.pragma_update(None, "user_version", 13).unwrap();

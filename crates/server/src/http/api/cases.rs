@@ -28,6 +28,7 @@ fn intake(req: OpenCaseRequest) -> AppResult<Intake> {
             name: req.customer.name,
             phone: req.customer.phone,
             external_id: req.customer.external_id,
+            language: None,
         },
         category: req.category,
         subject: req.subject,

@@ -226,6 +226,7 @@ pub async fn submit(
             name: given("name"),
             phone: given("phone"),
             external_id: None,
+            language: None,
         },
         category: category.key.clone(),
         subject,
