@@ -46,20 +46,8 @@ const BUILT_IN: &[(&str, &str)] = &[
         include_str!("../../templates/web/staff/layout.html"),
     ),
     (
-        "staff/sign_in.html",
-        include_str!("../../templates/web/staff/sign_in.html"),
-    ),
-    (
-        "staff/password.html",
-        include_str!("../../templates/web/staff/password.html"),
-    ),
-    (
         "staff/security.html",
         include_str!("../../templates/web/staff/security.html"),
-    ),
-    (
-        "staff/sign_in_code.html",
-        include_str!("../../templates/web/staff/sign_in_code.html"),
     ),
     (
         "staff/cases.html",
