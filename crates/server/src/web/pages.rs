@@ -46,10 +46,6 @@ const BUILT_IN: &[(&str, &str)] = &[
         include_str!("../../templates/web/staff/layout.html"),
     ),
     (
-        "staff/security.html",
-        include_str!("../../templates/web/staff/security.html"),
-    ),
-    (
         "staff/cases.html",
         include_str!("../../templates/web/staff/cases.html"),
     ),
@@ -82,22 +78,6 @@ const BUILT_IN: &[(&str, &str)] = &[
         include_str!("../../templates/web/staff/admin_tokens.html"),
     ),
     (
-        "staff/forgot_password.html",
-        include_str!("../../templates/web/staff/forgot_password.html"),
-    ),
-    (
-        "staff/reset_sent.html",
-        include_str!("../../templates/web/staff/reset_sent.html"),
-    ),
-    (
-        "staff/link_spent.html",
-        include_str!("../../templates/web/staff/link_spent.html"),
-    ),
-    (
-        "staff/choose_password.html",
-        include_str!("../../templates/web/staff/choose_password.html"),
-    ),
-    (
         "staff/customers.html",
         include_str!("../../templates/web/staff/customers.html"),
     ),
@@ -112,10 +92,6 @@ const BUILT_IN: &[(&str, &str)] = &[
     (
         "staff/shortcuts.html",
         include_str!("../../templates/web/staff/shortcuts.html"),
-    ),
-    (
-        "staff/confirm.html",
-        include_str!("../../templates/web/staff/confirm.html"),
     ),
     (
         "staff/report_customer_math.html",
