@@ -70,14 +70,6 @@ const BUILT_IN: &[(&str, &str)] = &[
         include_str!("../../templates/web/staff/feed.html"),
     ),
     (
-        "staff/admin_people.html",
-        include_str!("../../templates/web/staff/admin_people.html"),
-    ),
-    (
-        "staff/admin_tokens.html",
-        include_str!("../../templates/web/staff/admin_tokens.html"),
-    ),
-    (
         "staff/customers.html",
         include_str!("../../templates/web/staff/customers.html"),
     ),
@@ -112,22 +104,6 @@ const BUILT_IN: &[(&str, &str)] = &[
     (
         "staff/report_trail.html",
         include_str!("../../templates/web/staff/report_trail.html"),
-    ),
-    (
-        "staff/admin_nav.html",
-        include_str!("../../templates/web/staff/admin_nav.html"),
-    ),
-    (
-        "staff/admin_categories.html",
-        include_str!("../../templates/web/staff/admin_categories.html"),
-    ),
-    (
-        "staff/admin_category.html",
-        include_str!("../../templates/web/staff/admin_category.html"),
-    ),
-    (
-        "staff/admin_settings.html",
-        include_str!("../../templates/web/staff/admin_settings.html"),
     ),
 ];
 
