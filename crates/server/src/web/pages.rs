@@ -85,26 +85,6 @@ const BUILT_IN: &[(&str, &str)] = &[
         "staff/shortcuts.html",
         include_str!("../../templates/web/staff/shortcuts.html"),
     ),
-    (
-        "staff/report_customer_math.html",
-        include_str!("../../templates/web/staff/report_customer_math.html"),
-    ),
-    (
-        "staff/reports_nav.html",
-        include_str!("../../templates/web/staff/reports_nav.html"),
-    ),
-    (
-        "staff/report_delight.html",
-        include_str!("../../templates/web/staff/report_delight.html"),
-    ),
-    (
-        "staff/report_roads.html",
-        include_str!("../../templates/web/staff/report_roads.html"),
-    ),
-    (
-        "staff/report_trail.html",
-        include_str!("../../templates/web/staff/report_trail.html"),
-    ),
 ];
 
 pub const STYLESHEET: &str = include_str!("../../templates/web/roadone.css");
