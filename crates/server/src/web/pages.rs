@@ -14,22 +14,6 @@ const BUILT_IN: &[(&str, &str)] = &[
         include_str!("../../templates/web/staff/layout.html"),
     ),
     (
-        "staff/sign_in.html",
-        include_str!("../../templates/web/staff/sign_in.html"),
-    ),
-    (
-        "staff/password.html",
-        include_str!("../../templates/web/staff/password.html"),
-    ),
-    (
-        "staff/security.html",
-        include_str!("../../templates/web/staff/security.html"),
-    ),
-    (
-        "staff/sign_in_code.html",
-        include_str!("../../templates/web/staff/sign_in_code.html"),
-    ),
-    (
         "staff/cases.html",
         include_str!("../../templates/web/staff/cases.html"),
     ),
@@ -54,30 +38,6 @@ const BUILT_IN: &[(&str, &str)] = &[
         include_str!("../../templates/web/staff/feed.html"),
     ),
     (
-        "staff/admin_people.html",
-        include_str!("../../templates/web/staff/admin_people.html"),
-    ),
-    (
-        "staff/admin_tokens.html",
-        include_str!("../../templates/web/staff/admin_tokens.html"),
-    ),
-    (
-        "staff/forgot_password.html",
-        include_str!("../../templates/web/staff/forgot_password.html"),
-    ),
-    (
-        "staff/reset_sent.html",
-        include_str!("../../templates/web/staff/reset_sent.html"),
-    ),
-    (
-        "staff/link_spent.html",
-        include_str!("../../templates/web/staff/link_spent.html"),
-    ),
-    (
-        "staff/choose_password.html",
-        include_str!("../../templates/web/staff/choose_password.html"),
-    ),
-    (
         "staff/customers.html",
         include_str!("../../templates/web/staff/customers.html"),
     ),
@@ -92,46 +52,6 @@ const BUILT_IN: &[(&str, &str)] = &[
     (
         "staff/shortcuts.html",
         include_str!("../../templates/web/staff/shortcuts.html"),
-    ),
-    (
-        "staff/confirm.html",
-        include_str!("../../templates/web/staff/confirm.html"),
-    ),
-    (
-        "staff/report_customer_math.html",
-        include_str!("../../templates/web/staff/report_customer_math.html"),
-    ),
-    (
-        "staff/reports_nav.html",
-        include_str!("../../templates/web/staff/reports_nav.html"),
-    ),
-    (
-        "staff/report_delight.html",
-        include_str!("../../templates/web/staff/report_delight.html"),
-    ),
-    (
-        "staff/report_roads.html",
-        include_str!("../../templates/web/staff/report_roads.html"),
-    ),
-    (
-        "staff/report_trail.html",
-        include_str!("../../templates/web/staff/report_trail.html"),
-    ),
-    (
-        "staff/admin_nav.html",
-        include_str!("../../templates/web/staff/admin_nav.html"),
-    ),
-    (
-        "staff/admin_categories.html",
-        include_str!("../../templates/web/staff/admin_categories.html"),
-    ),
-    (
-        "staff/admin_category.html",
-        include_str!("../../templates/web/staff/admin_category.html"),
-    ),
-    (
-        "staff/admin_settings.html",
-        include_str!("../../templates/web/staff/admin_settings.html"),
     ),
 ];
 

@@ -7,13 +7,13 @@ use crate::error::AppError;
 use crate::http::upload::UploadForm;
 use crate::people::PersonForm;
 use crate::web::flash::{self, Flash, Flashed};
-use crate::web::pages::{render, WebError, WebResult};
+use crate::web::pages::{html, WebError, WebResult};
 use crate::web::staff::confirm;
-use crate::web::staff::session::SignedIn;
+use crate::web::staff::session::{Me, SignedIn};
+use crate::web::staff::PersonChoice;
 use axum::extract::{Path, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use minijinja::{context, Value};
 use roadone_domain::{Capability, Person, PersonId};
 
 pub(crate) fn admin_only(me: &SignedIn) -> Result<(), WebError> {
@@ -62,6 +62,35 @@ fn tree(people: &[Person]) -> Vec<(usize, Person)> {
     out
 }
 
+/// A person as the people page lists them.
+#[derive(Debug)]
+struct PersonRow {
+    id: PersonId,
+    name: String,
+    email: String,
+    role: &'static str,
+    active: bool,
+    reports_to: Option<PersonId>,
+    depth: usize,
+    can_sign_in: bool,
+    second_factor: bool,
+    invited_until: Option<String>,
+}
+
+#[derive(askama::Template)]
+#[template(path = "web/staff/admin_people.html")]
+struct PeoplePage {
+    me: Me,
+    csrf: String,
+    rows: Vec<PersonRow>,
+    managers: Vec<PersonChoice>,
+    roles: [&'static str; 5],
+    problem: Option<String>,
+    notice: Option<String>,
+    /// The name and invitation link to pass on by hand, when mailing it failed.
+    pass_on: Option<(String, String)>,
+}
+
 async fn page(
     state: &AppState,
     me: &SignedIn,
@@ -71,7 +100,7 @@ async fn page(
     let snapshot = state.directory.snapshot();
     let people: Vec<Person> = snapshot.hierarchy.people().cloned().collect();
     let accounts = state.accounts().await?;
-    let rows: Vec<Value> = tree(&people)
+    let rows: Vec<PersonRow> = tree(&people)
         .into_iter()
         .map(|(depth, p)| {
             let account = accounts.iter().find(|a| a.person == p.id);
@@ -80,18 +109,17 @@ async fn page(
             let invited_until = account
                 .and_then(|a| a.invite_expires_at)
                 .map(|at| me.zone.when(at));
-            context! {
+            PersonRow {
+                id: p.id,
+                role: p.role.as_str(),
+                active: p.active,
+                reports_to: p.reports_to,
+                name: p.name,
+                email: p.email,
+                depth,
                 can_sign_in,
                 second_factor,
                 invited_until,
-                id => p.id,
-                name => p.name.clone(),
-                email => p.email.clone(),
-                role => p.role.as_str(),
-                active => p.active,
-                reports_to => p.reports_to,
-                depth,
-                indent => depth * 2,
             }
         })
         .collect();
@@ -102,19 +130,16 @@ async fn page(
         .map(crate::web::staff::person_choice)
         .collect();
     let status = problem.as_ref().map(|(s, _)| *s).unwrap_or(StatusCode::OK);
-    let html = render(
-        "staff/admin_people.html",
-        context! {
-            me => me.view(),
-            csrf => me.csrf.clone(),
-            rows,
-            managers,
-            roles => ["frontline", "staff", "manager", "executive", "admin"],
-            problem => problem.map(|(_, m)| m),
-            notice => flash.as_ref().map(|f| f.notice.clone()),
-            pass_on => flash.and_then(|f| f.copy).map(|(name, link)| context! { name, link }),
-        },
-    )?;
+    let html = html(&PeoplePage {
+        me: me.me(),
+        csrf: me.csrf.clone(),
+        rows,
+        managers,
+        roles: ["frontline", "staff", "manager", "executive", "admin"],
+        problem: problem.map(|(_, m)| m),
+        notice: flash.as_ref().map(|f| f.notice.clone()),
+        pass_on: flash.and_then(|f| f.copy),
+    })?;
     Ok((status, html).into_response())
 }
 

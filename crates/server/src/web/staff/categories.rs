@@ -6,20 +6,20 @@ use crate::app::AppState;
 use crate::error::AppError;
 use crate::http::upload::UploadForm;
 use crate::web::flash::Flashed;
-use crate::web::pages::{render, WebResult};
+use crate::web::pages::{html, WebResult};
 use crate::web::staff::admin::{admin_form, admin_only, done_redirect, refused};
-use crate::web::staff::session::SignedIn;
+use crate::web::staff::session::{Me, SignedIn};
+use crate::web::staff::PersonChoice;
 use axum::extract::{Path, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use minijinja::{context, Value};
 use roadone_domain::{Category, ChecklistItem, PersonId, Role};
 
 /// Empty rows offered under a checklist for new items (no JavaScript needed to add one).
 const BLANK_ROWS: usize = 3;
 
 /// People a category can name: anyone active for the manager, executives for escalations.
-fn choices(state: &AppState) -> (Vec<super::PersonChoice>, Vec<super::PersonChoice>) {
+fn choices(state: &AppState) -> (Vec<PersonChoice>, Vec<PersonChoice>) {
     let snapshot = state.directory.snapshot();
     let mut active: Vec<_> = snapshot.hierarchy.people().filter(|p| p.active).collect();
     active.sort_by(|a, b| a.name.cmp(&b.name));
@@ -37,22 +37,71 @@ fn choices(state: &AppState) -> (Vec<super::PersonChoice>, Vec<super::PersonChoi
     (managers, executives)
 }
 
-fn item_rows(checklist: &[ChecklistItem]) -> Vec<Value> {
+/// A row of the checklist form: an item, or an empty row for a new one.
+#[derive(Debug, Default)]
+struct ItemRow {
+    key: String,
+    label: String,
+    required: bool,
+    pattern: String,
+}
+
+fn item_rows(checklist: &[ChecklistItem]) -> Vec<ItemRow> {
     checklist
         .iter()
-        .map(|i| {
-            context! {
-                key => i.key.clone(),
-                label => i.label.clone(),
-                required => i.required,
-                pattern => i.pattern.clone().unwrap_or_default(),
-            }
+        .map(|i| ItemRow {
+            key: i.key.clone(),
+            label: i.label.clone(),
+            required: i.required,
+            pattern: i.pattern.clone().unwrap_or_default(),
         })
-        .chain(
-            (0..BLANK_ROWS)
-                .map(|_| context! { key => "", label => "", required => false, pattern => "" }),
-        )
+        .chain((0..BLANK_ROWS).map(|_| ItemRow::default()))
         .collect()
+}
+
+/// A category as the list shows it, its people by name.
+#[derive(Debug)]
+struct CategoryRow {
+    key: String,
+    name: String,
+    manager: String,
+    executive: String,
+    facts: Vec<ChecklistItem>,
+}
+
+/// The add form as it was sent, shown again with its refusal (empty at first).
+#[derive(Debug, Default)]
+struct Typed {
+    key: String,
+    name: String,
+    manager: String,
+    executive: String,
+}
+
+#[derive(askama::Template)]
+#[template(path = "web/staff/admin_categories.html")]
+struct CategoriesPage {
+    me: Me,
+    csrf: String,
+    rows: Vec<CategoryRow>,
+    managers: Vec<PersonChoice>,
+    executives: Vec<PersonChoice>,
+    typed: Typed,
+    problem: Option<String>,
+    notice: Option<String>,
+}
+
+#[derive(askama::Template)]
+#[template(path = "web/staff/admin_category.html")]
+struct CategoryPage<'a> {
+    me: Me,
+    csrf: String,
+    category: &'a Category,
+    items: Vec<ItemRow>,
+    managers: Vec<PersonChoice>,
+    executives: Vec<PersonChoice>,
+    problem: Option<String>,
+    notice: Option<String>,
 }
 
 async fn list_page(
@@ -60,39 +109,34 @@ async fn list_page(
     me: &SignedIn,
     problem: Option<(StatusCode, String)>,
     notice: Option<String>,
-    typed: Option<Value>,
+    typed: Option<Typed>,
 ) -> WebResult<Response> {
     let snapshot = state.directory.snapshot();
     let name = |id: PersonId| snapshot.person_name(id);
     let mut categories: Vec<&Category> = snapshot.categories.values().collect();
     categories.sort_by(|a, b| a.name.cmp(&b.name));
-    let rows: Vec<Value> = categories
+    let rows: Vec<CategoryRow> = categories
         .into_iter()
-        .map(|c| {
-            context! {
-                key => c.key.clone(),
-                name => c.name.clone(),
-                manager => name(c.manager),
-                executive => name(c.executive),
-                facts => c.checklist.iter().map(|i| context! { label => i.label.clone(), required => i.required }).collect::<Vec<_>>(),
-            }
+        .map(|c| CategoryRow {
+            key: c.key.clone(),
+            name: c.name.clone(),
+            manager: name(c.manager),
+            executive: name(c.executive),
+            facts: c.checklist.clone(),
         })
         .collect();
     let (managers, executives) = choices(state);
     let status = problem.as_ref().map(|(s, _)| *s).unwrap_or(StatusCode::OK);
-    let html = render(
-        "staff/admin_categories.html",
-        context! {
-            me => me.view(),
-            csrf => me.csrf.clone(),
-            rows,
-            managers,
-            executives,
-            typed,
-            problem => problem.map(|(_, m)| m),
-            notice,
-        },
-    )?;
+    let html = html(&CategoriesPage {
+        me: me.me(),
+        csrf: me.csrf.clone(),
+        rows,
+        managers,
+        executives,
+        typed: typed.unwrap_or_default(),
+        problem: problem.map(|(_, m)| m),
+        notice,
+    })?;
     Ok((status, html).into_response())
 }
 
@@ -114,24 +158,16 @@ async fn edit_page(
 ) -> WebResult<Response> {
     let (managers, executives) = choices(state);
     let status = problem.as_ref().map(|(s, _)| *s).unwrap_or(StatusCode::OK);
-    let html = render(
-        "staff/admin_category.html",
-        context! {
-            me => me.view(),
-            csrf => me.csrf.clone(),
-            category => context! {
-                key => category.key.clone(),
-                name => category.name.clone(),
-                manager => category.manager,
-                executive => category.executive,
-            },
-            items => item_rows(&category.checklist),
-            managers,
-            executives,
-            problem => problem.map(|(_, m)| m),
-            notice,
-        },
-    )?;
+    let html = html(&CategoryPage {
+        me: me.me(),
+        csrf: me.csrf.clone(),
+        category,
+        items: item_rows(&category.checklist),
+        managers,
+        executives,
+        problem: problem.map(|(_, m)| m),
+        notice,
+    })?;
     Ok((status, html).into_response())
 }
 
@@ -185,11 +221,11 @@ pub async fn add(
         )),
         Err(e) => {
             let problem = refused(e)?;
-            let typed = context! {
+            let typed = Typed {
                 key,
-                name => form.text("name").unwrap_or_default(),
-                manager => form.text("manager").unwrap_or_default(),
-                executive => form.text("executive").unwrap_or_default(),
+                name: form.text("name").unwrap_or_default().to_string(),
+                manager: form.text("manager").unwrap_or_default().to_string(),
+                executive: form.text("executive").unwrap_or_default().to_string(),
             };
             list_page(&state, &me, Some(problem), None, Some(typed)).await
         }

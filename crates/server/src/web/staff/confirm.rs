@@ -3,10 +3,9 @@
 //! page, which carries `confirm=yes`, does it.
 
 use crate::http::upload::UploadForm;
-use crate::web::pages::{render, WebResult};
-use crate::web::staff::session::SignedIn;
+use crate::web::pages::{html, WebResult};
+use crate::web::staff::session::{Me, SignedIn};
 use axum::response::{IntoResponse, Response};
-use minijinja::context;
 
 /// Whether the form was sent from the confirmation page.
 pub fn confirmed(form: &UploadForm) -> bool {
@@ -25,25 +24,31 @@ pub struct Confirmation<'a> {
     pub cancel: &'a str,
 }
 
+#[derive(askama::Template)]
+#[template(path = "web/staff/confirm.html")]
+struct ConfirmPage<'a> {
+    me: Me,
+    csrf: String,
+    title: String,
+    question: String,
+    consequence: String,
+    button: &'a str,
+    action: &'a str,
+    fields: Vec<(&'a str, String)>,
+    cancel: &'a str,
+}
+
 pub fn page(me: &SignedIn, c: Confirmation<'_>) -> WebResult<Response> {
-    let fields: Vec<minijinja::Value> = c
-        .fields
-        .iter()
-        .map(|(name, value)| context! { name, value })
-        .collect();
-    Ok(render(
-        "staff/confirm.html",
-        context! {
-            me => me.view(),
-            csrf => me.csrf.clone(),
-            title => c.title,
-            question => c.question,
-            consequence => c.consequence,
-            button => c.button,
-            action => c.action,
-            fields,
-            cancel => c.cancel,
-        },
-    )?
-    .into_response())
+    let page = html(&ConfirmPage {
+        me: me.me(),
+        csrf: me.csrf.clone(),
+        title: c.title,
+        question: c.question,
+        consequence: c.consequence,
+        button: c.button,
+        action: c.action,
+        fields: c.fields,
+        cancel: c.cancel,
+    })?;
+    Ok(page.into_response())
 }

@@ -6,18 +6,61 @@ use crate::app::AppState;
 use crate::error::AppError;
 use crate::passwords;
 use crate::web::client_ip::ClientIp;
-use crate::web::pages::{render, WebResult};
+use crate::web::pages::{html, WebResult};
 use crate::web::session::STAFF;
-use crate::web::staff::session::MaybeSignedIn;
+use crate::web::staff::session::{MaybeSignedIn, Me};
 use axum::extract::{Path, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::CookieJar;
-use minijinja::context;
 use roadone_store::PasswordLinkPurpose;
 
+#[derive(askama::Template)]
+#[template(path = "web/staff/forgot_password.html")]
+struct ForgotPage {
+    me: Me,
+    csrf: String,
+    email: String,
+    error: Option<String>,
+}
+
+#[derive(askama::Template)]
+#[template(path = "web/staff/reset_sent.html")]
+struct ResetSentPage {
+    me: Me,
+    csrf: String,
+    email: String,
+    minutes: i64,
+}
+
+#[derive(askama::Template)]
+#[template(path = "web/staff/link_spent.html")]
+struct LinkSpentPage {
+    me: Me,
+    csrf: String,
+}
+
+#[derive(askama::Template)]
+#[template(path = "web/staff/choose_password.html")]
+struct ChoosePage<'a> {
+    me: Me,
+    csrf: String,
+    name: &'a str,
+    email: &'a str,
+    first: bool,
+    action: String,
+    min: usize,
+    error: Option<String>,
+}
+
 pub async fn forgot_form() -> WebResult<Response> {
-    Ok(render("staff/forgot_password.html", context! {})?.into_response())
+    let page = html(&ForgotPage {
+        me: Me::nobody(),
+        csrf: String::new(),
+        email: String::new(),
+        error: None,
+    })?;
+    Ok(page.into_response())
 }
 
 /// Mails a reset link when the address is an active person's. The answer is the same
@@ -35,19 +78,29 @@ pub async fn forgot_submit(
         } else {
             format!("\u{201c}{email}\u{201d} is not an email address.")
         };
-        let page = render("staff/forgot_password.html", context! { email, error })?;
+        let page = html(&ForgotPage {
+            me: Me::nobody(),
+            csrf: String::new(),
+            email,
+            error: Some(error),
+        })?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
     state.request_password_reset(&email).await?;
-    Ok(render(
-        "staff/reset_sent.html",
-        context! { email, minutes => RESET_MINUTES },
-    )?
-    .into_response())
+    let page = html(&ResetSentPage {
+        me: Me::nobody(),
+        csrf: String::new(),
+        email,
+        minutes: RESET_MINUTES,
+    })?;
+    Ok(page.into_response())
 }
 
 fn spent() -> WebResult<Response> {
-    let page = render("staff/link_spent.html", context! {})?;
+    let page = html(&LinkSpentPage {
+        me: Me::nobody(),
+        csrf: String::new(),
+    })?;
     Ok((StatusCode::GONE, page).into_response())
 }
 
@@ -62,17 +115,16 @@ fn choose_page(
     } else {
         StatusCode::OK
     };
-    let page = render(
-        "staff/choose_password.html",
-        context! {
-            name => person.name.clone(),
-            email => person.email.clone(),
-            first => purpose == PasswordLinkPurpose::Invite,
-            action => format!("/staff/password/{secret}"),
-            min => passwords::MIN_LENGTH,
-            error,
-        },
-    )?;
+    let page = html(&ChoosePage {
+        me: Me::nobody(),
+        csrf: String::new(),
+        name: &person.name,
+        email: &person.email,
+        first: purpose == PasswordLinkPurpose::Invite,
+        action: format!("/staff/password/{secret}"),
+        min: passwords::MIN_LENGTH,
+        error,
+    })?;
     Ok((status, page).into_response())
 }
 

@@ -8,15 +8,14 @@ use crate::error::AppError;
 use crate::second_factor::PENDING_MINUTES;
 use crate::web::client_ip::ClientIp;
 use crate::web::flash::{self, Flash};
-use crate::web::pages::{render, WebResult};
+use crate::web::pages::{html, WebResult};
 use crate::web::session::STAFF;
-use crate::web::staff::session::MaybeSignedIn;
-use crate::web::staff::sign_in::landing;
+use crate::web::staff::session::{MaybeSignedIn, Me};
+use crate::web::staff::sign_in::{landing, sign_in_page};
 use axum::extract::{Query, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
-use minijinja::context;
 
 /// The pending sign-in's cookie: sent only to the sign-in pages, never readable by scripts.
 const PENDING: &str = "roadone_pending";
@@ -62,14 +61,23 @@ fn removal() -> Cookie<'static> {
 
 /// The step is over (expired, done, or its factor changed): sign in again.
 fn over(jar: CookieJar, next: Option<&str>) -> WebResult<Response> {
-    let page = render(
-        "staff/sign_in.html",
-        context! {
-            next,
-            error => format!("Your sign-in was not finished within {PENDING_MINUTES} minutes of your password, so it is over. Sign in again."),
-        },
+    let page = sign_in_page(
+        next,
+        String::new(),
+        Some(format!("Your sign-in was not finished within {PENDING_MINUTES} minutes of your password, so it is over. Sign in again.")),
     )?;
     Ok((StatusCode::UNAUTHORIZED, jar.remove(removal()), page).into_response())
+}
+
+#[derive(askama::Template)]
+#[template(path = "web/staff/sign_in_code.html")]
+struct CodePage<'a> {
+    me: Me,
+    csrf: String,
+    email: &'a str,
+    next: Option<&'a str>,
+    error: Option<String>,
+    minutes: i64,
 }
 
 fn code_page(
@@ -78,10 +86,14 @@ fn code_page(
     error: Option<String>,
     status: StatusCode,
 ) -> WebResult<Response> {
-    let page = render(
-        "staff/sign_in_code.html",
-        context! { email, next, error, minutes => PENDING_MINUTES },
-    )?;
+    let page = html(&CodePage {
+        me: Me::nobody(),
+        csrf: String::new(),
+        email,
+        next,
+        error,
+        minutes: PENDING_MINUTES,
+    })?;
     Ok((status, page).into_response())
 }
 

@@ -7,12 +7,11 @@ use crate::error::AppError;
 use crate::http::upload::UploadForm;
 use crate::second_factor::SecondFactorState;
 use crate::web::flash::{self, Flash, Flashed};
-use crate::web::pages::{render, WebResult};
-use crate::web::staff::session::SignedIn;
+use crate::web::pages::{html, WebResult};
+use crate::web::staff::session::{Me, SignedIn};
 use axum::extract::{Path, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use minijinja::context;
 
 /// A refusal at a form of the page: which form, the field and the sentence.
 struct Problem {
@@ -20,6 +19,45 @@ struct Problem {
     field: Option<String>,
     sentence: String,
     status: StatusCode,
+}
+
+/// Where the person's second factor stands, as the page shows it.
+#[derive(Debug)]
+enum Factor {
+    Off,
+    Waiting { secret: String, qr: Option<String> },
+    On { since: String, left: u32 },
+}
+
+#[derive(askama::Template)]
+#[template(path = "web/staff/security.html")]
+struct SecurityPage {
+    me: Me,
+    csrf: String,
+    factor: Factor,
+    notice: Option<String>,
+    codes: Option<Vec<String>>,
+    error_form: Option<&'static str>,
+    error_field: Option<String>,
+    error: Option<String>,
+}
+
+impl SecurityPage {
+    /// Whether the refusal belongs at this field of this form (one without a field
+    /// belongs at every field of its form).
+    fn problem_at(&self, form: &str, field: &str) -> bool {
+        self.error.is_some()
+            && self.error_form == Some(form)
+            && self
+                .error_field
+                .as_deref()
+                .is_none_or(|f| f.is_empty() || f == field)
+    }
+
+    /// Whether the refusal is of a form without fields, said at the top of the page.
+    fn problem_on_top(&self) -> bool {
+        self.error.is_some() && matches!(self.error_form, Some("begin" | "cancel"))
+    }
 }
 
 async fn page(
@@ -35,36 +73,30 @@ async fn page(
         Some(p) => (Some(p.form), p.field, Some(p.sentence)),
         None => (None, None, None),
     };
-    let view = match &factor {
-        SecondFactorState::Off => context! { state => "off" },
-        SecondFactorState::Waiting(e) => context! {
-            state => "waiting",
-            secret => e.secret_text.clone(),
-            url => e.url.clone(),
-            qr => e.qr_svg.clone(),
+    let factor = match factor {
+        SecondFactorState::Off => Factor::Off,
+        SecondFactorState::Waiting(e) => Factor::Waiting {
+            secret: e.secret_text,
+            qr: e.qr_svg,
         },
         SecondFactorState::On {
             since,
             recovery_codes_left,
-        } => context! {
-            state => "on",
-            since => me.zone.when(*since),
-            left => recovery_codes_left,
+        } => Factor::On {
+            since: me.zone.when(since),
+            left: recovery_codes_left,
         },
     };
-    let html = render(
-        "staff/security.html",
-        context! {
-            me => me.view(),
-            csrf => me.csrf.clone(),
-            factor => view,
-            notice,
-            codes,
-            error_form => form,
-            error_field => field,
-            error,
-        },
-    )?;
+    let html = html(&SecurityPage {
+        me: me.me(),
+        csrf: me.csrf.clone(),
+        factor,
+        notice,
+        codes,
+        error_form: form,
+        error_field: field,
+        error,
+    })?;
     Ok((status, html).into_response())
 }
 

@@ -7,13 +7,12 @@ use crate::error::AppError;
 use crate::mail::relay::{RelayUrl, Security};
 use crate::settings::{check, Key, MAIL_KEYS, RULE_KEYS};
 use crate::web::flash::Flashed;
-use crate::web::pages::{render, WebError, WebResult};
+use crate::web::pages::{html, WebError, WebResult};
 use crate::web::staff::admin::{admin_form, admin_only, done_redirect};
-use crate::web::staff::session::SignedIn;
+use crate::web::staff::session::{Me, SignedIn};
 use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use minijinja::{context, Value};
 use std::collections::HashMap;
 
 /// What the page says above its forms.
@@ -67,6 +66,45 @@ fn relay_summary(state: &AppState) -> String {
     }
 }
 
+/// A setting as its page shows it: the value (as typed, when refused) and where it comes from.
+#[derive(Debug)]
+struct SettingRow {
+    name: &'static str,
+    label: &'static str,
+    help: &'static str,
+    value: String,
+    configured: String,
+    source: String,
+    error: Option<String>,
+}
+
+/// A category the inbound mail may open its cases in.
+#[derive(Debug)]
+struct CategoryChoice<'a> {
+    key: &'a str,
+    name: &'a str,
+}
+
+/// What only the mail page shows: the relay, the listener and the categories.
+#[derive(Debug)]
+struct MailPart<'a> {
+    relay: String,
+    listener: Option<String>,
+    categories: Vec<CategoryChoice<'a>>,
+}
+
+#[derive(askama::Template)]
+#[template(path = "web/staff/admin_settings.html")]
+struct SettingsPage<'a> {
+    me: Me,
+    csrf: String,
+    current: &'static str,
+    rows: Vec<SettingRow>,
+    mail: Option<MailPart<'a>>,
+    problem: Option<String>,
+    notice: Option<String>,
+}
+
 async fn page(
     state: &AppState,
     me: &SignedIn,
@@ -78,7 +116,7 @@ async fn page(
     let snapshot = state.directory.snapshot();
     let settings = &snapshot.settings;
     let base = state.directory.base();
-    let rows: Vec<Value> = group
+    let rows: Vec<SettingRow> = group
         .keys()
         .iter()
         .map(|k| {
@@ -86,22 +124,34 @@ async fn page(
                 let by = snapshot.person_name(r.changed_by);
                 format!("changed here by {by}, {}", me.zone.when(r.changed_at))
             });
-            context! {
-                name => k.name,
-                label => k.label,
-                help => k.help,
-                value => typed.get(k.name).cloned().unwrap_or_else(|| settings.shown(k.name)),
-                configured => base.shown(k.name),
-                source => saved.unwrap_or_else(|| "from the server's configuration".into()),
-                error => errors.get(k.name).cloned(),
+            SettingRow {
+                name: k.name,
+                label: k.label,
+                help: k.help,
+                value: typed
+                    .get(k.name)
+                    .cloned()
+                    .unwrap_or_else(|| settings.shown(k.name)),
+                configured: base.shown(k.name),
+                source: saved.unwrap_or_else(|| "from the server's configuration".into()),
+                error: errors.get(k.name).cloned(),
             }
         })
         .collect();
     let mail = matches!(group, Group::Mail).then(|| {
-        context! {
-            relay => relay_summary(state),
-            listener => state.config.smtp_listen.map(|a| a.to_string()),
-            categories => snapshot.category_choices(),
+        let mut categories: Vec<CategoryChoice> = snapshot
+            .categories
+            .values()
+            .map(|c| CategoryChoice {
+                key: &c.key,
+                name: &c.name,
+            })
+            .collect();
+        categories.sort_by_key(|c| (c.name, c.key));
+        MailPart {
+            relay: relay_summary(state),
+            listener: state.config.smtp_listen.map(|a| a.to_string()),
+            categories,
         }
     });
     let (status, problem, notice) = match said {
@@ -118,18 +168,15 @@ async fn page(
         Said::Done(notice) => (StatusCode::OK, None, notice),
         Said::Problem(status, problem) => (status, Some(problem), None),
     };
-    let html = render(
-        "staff/admin_settings.html",
-        context! {
-            me => me.view(),
-            csrf => me.csrf.clone(),
-            current => group.slug(),
-            rows,
-            mail,
-            problem,
-            notice,
-        },
-    )?;
+    let html = html(&SettingsPage {
+        me: me.me(),
+        csrf: me.csrf.clone(),
+        current: group.slug(),
+        rows,
+        mail,
+        problem,
+        notice,
+    })?;
     Ok((status, html).into_response())
 }
 

@@ -5,14 +5,13 @@ use crate::error::AppError;
 use crate::http::upload::UploadForm;
 use crate::passwords;
 use crate::web::client_ip::ClientIp;
-use crate::web::pages::{render, WebResult};
+use crate::web::pages::{html, WebResult};
 use crate::web::session::STAFF;
-use crate::web::staff::session::{MaybeSignedIn, SignedIn};
+use crate::web::staff::session::{MaybeSignedIn, Me, SignedIn};
 use axum::extract::{Query, Request, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::CookieJar;
-use minijinja::context;
 
 pub async fn home(MaybeSignedIn(who): MaybeSignedIn) -> Response {
     match who {
@@ -34,6 +33,41 @@ pub fn landing(next: Option<&str>) -> Option<&str> {
     })
 }
 
+#[derive(askama::Template)]
+#[template(path = "web/staff/sign_in.html")]
+struct SignInPage<'a> {
+    me: Me,
+    csrf: String,
+    next: Option<&'a str>,
+    email: String,
+    error: Option<String>,
+}
+
+/// The sign-in page, for nobody yet: `email` as typed, `error` why it did not work.
+pub(crate) fn sign_in_page(
+    next: Option<&str>,
+    email: String,
+    error: Option<String>,
+) -> Result<Html<String>, AppError> {
+    html(&SignInPage {
+        me: Me::nobody(),
+        csrf: String::new(),
+        next,
+        email,
+        error,
+    })
+}
+
+#[derive(askama::Template)]
+#[template(path = "web/staff/password.html")]
+struct PasswordPage {
+    me: Me,
+    csrf: String,
+    min: usize,
+    two_step: bool,
+    error: Option<String>,
+}
+
 #[derive(serde::Deserialize, Default)]
 pub struct SignInQuery {
     next: Option<String>,
@@ -47,7 +81,7 @@ pub async fn form(
     if who.is_some() {
         return Ok(Redirect::to(next.unwrap_or("/staff/cases")).into_response());
     }
-    Ok(render("staff/sign_in.html", context! { next })?.into_response())
+    Ok(sign_in_page(next, String::new(), None)?.into_response())
 }
 
 /// Checks the password; on success a fresh session replaces any earlier one of this
@@ -68,9 +102,10 @@ pub async fn submit(
     }
     let person = state.check_password(&email, password).await?;
     let Some(person) = person else {
-        let page = render(
-            "staff/sign_in.html",
-            context! { email, next, error => "That email and password do not match. Try again, or choose \u{201c}Forgot your password?\u{201d} below." },
+        let page = sign_in_page(
+            next.as_deref(),
+            email,
+            Some("That email and password do not match. Try again, or choose \u{201c}Forgot your password?\u{201d} below.".into()),
         )?;
         return Ok((StatusCode::UNAUTHORIZED, page).into_response());
     };
@@ -109,11 +144,14 @@ pub async fn sign_out(
 
 pub async fn password_form(State(state): State<AppState>, who: SignedIn) -> WebResult<Response> {
     let two_step = two_step_on(&state, &who).await?;
-    Ok(render(
-        "staff/password.html",
-        context! { me => who.view(), csrf => who.csrf, min => passwords::MIN_LENGTH, two_step },
-    )?
-    .into_response())
+    let page = html(&PasswordPage {
+        me: who.me(),
+        csrf: who.csrf.clone(),
+        min: passwords::MIN_LENGTH,
+        two_step,
+        error: None,
+    })?;
+    Ok(page.into_response())
 }
 
 /// Whether the person's sign-in asks for a second factor (the password page says so).
@@ -137,10 +175,13 @@ pub async fn change_password(
     let new = form.text("new").unwrap_or_default().to_string();
     let two_step = two_step_on(&state, &who).await?;
     let problem = |message: String| -> WebResult<Response> {
-        let page = render(
-            "staff/password.html",
-            context! { me => who.view(), csrf => who.csrf.clone(), min => passwords::MIN_LENGTH, error => message, two_step },
-        )?;
+        let page = html(&PasswordPage {
+            me: who.me(),
+            csrf: who.csrf.clone(),
+            min: passwords::MIN_LENGTH,
+            two_step,
+            error: Some(message),
+        })?;
         Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
     };
     let mine = state.check_password(&who.person.email, current).await?;

@@ -5,15 +5,37 @@
 use crate::app::AppState;
 use crate::error::AppError;
 use crate::web::flash::{self, Flash, Flashed};
-use crate::web::pages::{render, WebError, WebResult};
+use crate::web::pages::{html, WebError, WebResult};
 use crate::web::staff::admin::{admin_form, admin_only};
 use crate::web::staff::confirm;
-use crate::web::staff::session::SignedIn;
+use crate::web::staff::session::{Me, SignedIn};
+use crate::web::staff::PersonChoice;
 use axum::extract::{Path, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use minijinja::{context, Value};
 use roadone_domain::PersonId;
+
+/// A token as the page lists it: by its digest, never the token itself.
+#[derive(Debug)]
+struct TokenRow {
+    id: String,
+    person: String,
+    label: String,
+    created_at: String,
+    revoked_at: Option<String>,
+}
+
+#[derive(askama::Template)]
+#[template(path = "web/staff/admin_tokens.html")]
+struct TokensPage {
+    me: Me,
+    csrf: String,
+    tokens: Vec<TokenRow>,
+    people: Vec<PersonChoice>,
+    /// The holder's name and the token just issued, shown this once.
+    issued: Option<(String, String)>,
+    problem: Option<String>,
+}
 
 async fn page(
     state: &AppState,
@@ -23,18 +45,16 @@ async fn page(
 ) -> WebResult<Response> {
     let snapshot = state.directory.snapshot();
     let name = |id: PersonId| snapshot.person_name(id);
-    let tokens: Vec<Value> = state
+    let tokens: Vec<TokenRow> = state
         .tokens()
         .await?
         .into_iter()
-        .map(|t| {
-            context! {
-                id => hex::encode(&t.hash),
-                person => name(t.person_id),
-                label => t.label,
-                created_at => me.zone.when(t.created_at),
-                revoked_at => t.revoked_at.map(|at| me.zone.when(at)),
-            }
+        .map(|t| TokenRow {
+            id: hex::encode(&t.hash),
+            person: name(t.person_id),
+            label: t.label,
+            created_at: me.zone.when(t.created_at),
+            revoked_at: t.revoked_at.map(|at| me.zone.when(at)),
         })
         .collect();
     let mut people: Vec<&roadone_domain::Person> =
@@ -44,19 +64,15 @@ async fn page(
         .into_iter()
         .map(crate::web::staff::person_choice)
         .collect();
-    let issued = issued.and_then(|f| f.copy.map(|(person, token)| context! { person, token }));
     let status = problem.as_ref().map(|(s, _)| *s).unwrap_or(StatusCode::OK);
-    let html = render(
-        "staff/admin_tokens.html",
-        context! {
-            me => me.view(),
-            csrf => me.csrf.clone(),
-            tokens,
-            people,
-            issued,
-            problem => problem.map(|(_, m)| m),
-        },
-    )?;
+    let html = html(&TokensPage {
+        me: me.me(),
+        csrf: me.csrf.clone(),
+        tokens,
+        people,
+        issued: issued.and_then(|f| f.copy),
+        problem: problem.map(|(_, m)| m),
+    })?;
     Ok((status, html).into_response())
 }
 

@@ -5,11 +5,10 @@ use super::{interval, percent, readers_only};
 use crate::app::AppState;
 use crate::reports::customer_math::CustomerMathReport;
 use crate::web::charts::{coordinate, Scale};
-use crate::web::pages::{render, WebResult};
-use crate::web::staff::session::SignedIn;
+use crate::web::pages::{html, WebResult};
+use crate::web::staff::session::{Me, SignedIn};
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
-use minijinja::{context, Value};
 use roadone_analytics::customer_math::Group;
 use serde::Deserialize;
 
@@ -17,6 +16,97 @@ use serde::Deserialize;
 pub struct MathQuery {
     window_days: Option<i64>,
     currency: Option<String>,
+}
+
+/// A solver's interval on the chart.
+#[derive(Debug)]
+struct IntervalRow {
+    y: usize,
+    name: String,
+    x1: String,
+    x2: String,
+    cx: String,
+    colour: &'static str,
+    said: String,
+}
+
+#[derive(Debug)]
+struct IntervalChart {
+    height: usize,
+    zero: String,
+    low_label: String,
+    high_label: String,
+    rows: Vec<IntervalRow>,
+}
+
+/// A month's point of the trend, with its interval.
+#[derive(Debug)]
+struct TrendPoint {
+    x: String,
+    y1: String,
+    y2: String,
+    cy: String,
+    label: String,
+    said: String,
+}
+
+#[derive(Debug)]
+struct TrendChart {
+    points: Vec<TrendPoint>,
+    zero: String,
+    top_label: String,
+    bottom_label: String,
+    bottom: String,
+}
+
+/// A group's line of a table, each figure as people read it.
+#[derive(Debug)]
+struct GroupRow {
+    name: String,
+    n: u32,
+    raw: String,
+    raw_interval: String,
+    adjusted: String,
+    adjusted_interval: String,
+    vs_peers: String,
+    lost: u32,
+    gained: u32,
+}
+
+/// A person of the raise list (or of the list below zero).
+#[derive(Debug)]
+struct Listed {
+    name: String,
+    lift: String,
+    interval: String,
+    n: u32,
+}
+
+#[derive(askama::Template)]
+#[template(path = "web/staff/report_customer_math.html")]
+struct MathPage {
+    me: Me,
+    csrf: String,
+    window: i64,
+    /// Empty when there are no orders yet.
+    currency: String,
+    other_currencies: Vec<String>,
+    shown: String,
+    compared: u32,
+    excluded_open: u32,
+    excluded_inside_window: u32,
+    baseline_customers: u32,
+    overall: Vec<GroupRow>,
+    raise: Vec<Listed>,
+    below: Vec<Listed>,
+    chart: IntervalChart,
+    trend: TrendChart,
+    months: Vec<GroupRow>,
+    solvers: Vec<GroupRow>,
+    intake: Vec<GroupRow>,
+    categories: Vec<GroupRow>,
+    roads: Vec<GroupRow>,
+    escalation: Vec<GroupRow>,
 }
 
 /// The groups whose adjusted lift has an interval, and an axis spanning those intervals
@@ -35,9 +125,9 @@ fn with_intervals(groups: &[Group], from: f64, length: f64) -> (Vec<&Group>, Sca
 }
 
 /// The intervals of the solvers' adjusted lifts on one axis that includes zero.
-fn interval_chart(report: &CustomerMathReport) -> Value {
+fn interval_chart(report: &CustomerMathReport) -> IntervalChart {
     let (solvers, x) = with_intervals(&report.math.by_solver, 170.0, 440.0);
-    let rows: Vec<Value> = solvers
+    let rows: Vec<IntervalRow> = solvers
         .iter()
         .enumerate()
         .map(|(i, g)| {
@@ -47,28 +137,37 @@ fn interval_chart(report: &CustomerMathReport) -> Value {
                 (_, Some(h)) if h < 0.0 => "#a4161a",
                 _ => "#4a5562",
             };
-            context! {
-                y => i * 24 + 12,
-                name => report.names.get(&g.key).cloned().unwrap_or_else(|| g.key.clone()),
-                x1 => coordinate(x.at(a.low.unwrap_or(0.0))),
-                x2 => coordinate(x.at(a.high.unwrap_or(0.0))),
-                cx => coordinate(x.at(a.lift.unwrap_or(0.0))),
+            IntervalRow {
+                y: i * 24 + 12,
+                name: report
+                    .names
+                    .get(&g.key)
+                    .cloned()
+                    .unwrap_or_else(|| g.key.clone()),
+                x1: coordinate(x.at(a.low.unwrap_or(0.0))),
+                x2: coordinate(x.at(a.high.unwrap_or(0.0))),
+                cx: coordinate(x.at(a.lift.unwrap_or(0.0))),
                 colour,
-                said => format!("{} (95%: {}), n = {}", percent(a.lift), interval(a), g.lift.n),
+                said: format!(
+                    "{} (95%: {}), n = {}",
+                    percent(a.lift),
+                    interval(a),
+                    g.lift.n
+                ),
             }
         })
         .collect();
-    context! {
-        height => rows.len() * 24 + 30,
-        zero => coordinate(x.at(0.0)),
-        low_label => percent(Some(x.lo)),
-        high_label => percent(Some(x.hi)),
+    IntervalChart {
+        height: rows.len() * 24 + 30,
+        zero: coordinate(x.at(0.0)),
+        low_label: percent(Some(x.lo)),
+        high_label: percent(Some(x.hi)),
         rows,
     }
 }
 
 /// The adjusted lift month by month (of the solve), each with its interval, around zero.
-fn trend_chart(report: &CustomerMathReport) -> Value {
+fn trend_chart(report: &CustomerMathReport) -> TrendChart {
     const TOP: f64 = 10.0;
     const HEIGHT: f64 = 160.0;
     let (months, y) = with_intervals(&report.math.by_month, TOP, HEIGHT);
@@ -78,29 +177,35 @@ fn trend_chart(report: &CustomerMathReport) -> Value {
     } else {
         560.0 / months.len() as f64
     };
-    let points: Vec<Value> = months
+    let points: Vec<TrendPoint> = months
         .iter()
         .enumerate()
         .map(|(i, g)| {
             let a = &g.lift.adjusted;
             let x = 60.0 + step * (i as f64 + 0.5);
-            context! {
-                x => coordinate(x),
-                y1 => coordinate(y.at(a.high.unwrap_or(0.0))),
-                y2 => coordinate(y.at(a.low.unwrap_or(0.0))),
-                cy => coordinate(y.at(a.lift.unwrap_or(0.0))),
-                month => g.key.clone(),
-                label => g.key.get(2..).unwrap_or(&g.key).to_string(),
-                said => format!("{}: {} (95%: {}), n = {}", g.key, percent(a.lift), interval(a), g.lift.n),
+            TrendPoint {
+                x: coordinate(x),
+                y1: coordinate(y.at(a.high.unwrap_or(0.0))),
+                y2: coordinate(y.at(a.low.unwrap_or(0.0))),
+                cy: coordinate(y.at(a.lift.unwrap_or(0.0))),
+                label: g.key.get(2..).unwrap_or(&g.key).to_string(),
+                said: format!(
+                    "{}: {} (95%: {}), n = {}",
+                    g.key,
+                    percent(a.lift),
+                    interval(a),
+                    g.lift.n
+                ),
             }
         })
         .collect();
-    context! {
+    TrendChart {
         points,
-        zero => coordinate(y.at(0.0)),
-        top_label => percent(Some(y.hi)),
-        bottom_label => percent(Some(y.lo)),
-        bottom => TOP + HEIGHT,
+        zero: coordinate(y.at(0.0)),
+        top_label: percent(Some(y.hi)),
+        bottom_label: percent(Some(y.lo)),
+        // As the untyped page showed it: a float, one decimal ("170.0").
+        bottom: coordinate(TOP + HEIGHT),
     }
 }
 
@@ -108,21 +213,25 @@ fn group_rows(
     report: &CustomerMathReport,
     groups: &[Group],
     label: impl Fn(&str) -> String,
-) -> Vec<Value> {
+) -> Vec<GroupRow> {
     groups
         .iter()
         .map(|g| {
             let l = &g.lift;
-            context! {
-                name => report.names.get(&g.key).cloned().unwrap_or_else(|| label(&g.key)),
-                n => l.n,
-                raw => percent(l.raw.lift),
-                raw_interval => interval(&l.raw),
-                adjusted => percent(l.adjusted.lift),
-                adjusted_interval => interval(&l.adjusted),
-                vs_peers => percent(l.vs_peers),
-                lost => l.customers_lost,
-                gained => l.customers_gained,
+            GroupRow {
+                name: report
+                    .names
+                    .get(&g.key)
+                    .cloned()
+                    .unwrap_or_else(|| label(&g.key)),
+                n: l.n,
+                raw: percent(l.raw.lift),
+                raw_interval: interval(&l.raw),
+                adjusted: percent(l.adjusted.lift),
+                adjusted_interval: interval(&l.adjusted),
+                vs_peers: percent(l.vs_peers),
+                lost: l.customers_lost,
+                gained: l.customers_gained,
             }
         })
         .collect()
@@ -148,44 +257,47 @@ pub async fn customer_math_page(
             .unwrap_or_else(|| k.to_string())
     };
     let plain = |k: &str| k.replace('_', " ");
-    let listed = |list: &[roadone_analytics::customer_math::RaiseEntry]| -> Vec<Value> {
+    let listed = |list: &[roadone_analytics::customer_math::RaiseEntry]| -> Vec<Listed> {
         list.iter()
-            .map(|r| {
-                context! {
-                    name => report.names.get(&r.person.to_string()).cloned().unwrap_or_default(),
-                    lift => percent(r.adjusted.lift),
-                    interval => interval(&r.adjusted),
-                    n => r.n,
-                }
+            .map(|r| Listed {
+                name: report
+                    .names
+                    .get(&r.person.to_string())
+                    .cloned()
+                    .unwrap_or_default(),
+                lift: percent(r.adjusted.lift),
+                interval: interval(&r.adjusted),
+                n: r.n,
             })
             .collect()
     };
-    let html = render(
-        "staff/report_customer_math.html",
-        context! {
-            me => me.view(),
-            csrf => me.csrf.clone(),
-            window,
-            currency => report.currency.clone(),
-            other_currencies => report.other_currencies.clone(),
-            shown => report.shown.clone(),
-            compared => m.cases_compared,
-            excluded_open => m.excluded_open,
-            excluded_inside_window => m.excluded_inside_window,
-            baseline_customers => m.baseline_customers,
-            overall => group_rows(&report, std::slice::from_ref(&Group { key: "all cases".into(), lift: m.overall.clone() }), plain),
-            raise => listed(&m.raise),
-            below => listed(&m.below),
-            chart => interval_chart(&report),
-            trend => trend_chart(&report),
-            months => group_rows(&report, &m.by_month, plain),
-            solvers => group_rows(&report, &m.by_solver, plain),
-            intake => group_rows(&report, &m.by_intake, plain),
-            categories => group_rows(&report, &m.by_category, plain),
-            roads => group_rows(&report, &m.by_road, road),
-            escalation => group_rows(&report, &m.by_escalation, plain),
-        },
-    )?;
+    let all = Group {
+        key: "all cases".into(),
+        lift: m.overall.clone(),
+    };
+    let html = html(&MathPage {
+        me: me.me(),
+        csrf: me.csrf.clone(),
+        window,
+        currency: report.currency.clone().unwrap_or_default(),
+        other_currencies: report.other_currencies.clone(),
+        shown: report.shown.clone(),
+        compared: m.cases_compared,
+        excluded_open: m.excluded_open,
+        excluded_inside_window: m.excluded_inside_window,
+        baseline_customers: m.baseline_customers,
+        overall: group_rows(&report, std::slice::from_ref(&all), plain),
+        raise: listed(&m.raise),
+        below: listed(&m.below),
+        chart: interval_chart(&report),
+        trend: trend_chart(&report),
+        months: group_rows(&report, &m.by_month, plain),
+        solvers: group_rows(&report, &m.by_solver, plain),
+        intake: group_rows(&report, &m.by_intake, plain),
+        categories: group_rows(&report, &m.by_category, plain),
+        roads: group_rows(&report, &m.by_road, road),
+        escalation: group_rows(&report, &m.by_escalation, plain),
+    })?;
     Ok(html.into_response())
 }
 

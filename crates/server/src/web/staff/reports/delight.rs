@@ -3,11 +3,10 @@
 use super::{month_or_now, readers_only};
 use crate::app::AppState;
 use crate::web::charts;
-use crate::web::pages::{render, WebResult};
-use crate::web::staff::session::SignedIn;
+use crate::web::pages::{html, WebResult};
+use crate::web::staff::session::{Me, SignedIn};
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
-use minijinja::{context, Value};
 use roadone_analytics::Month;
 use serde::Deserialize;
 
@@ -16,13 +15,66 @@ pub struct DelightQuery {
     month: Option<String>,
 }
 
-fn rating_row(name: String, r: &roadone_analytics::delight::Ratings) -> Value {
-    context! {
+/// A group's ratings as a line of a table: how many of each score, mean, recommend rate.
+#[derive(Debug)]
+struct RatingRow {
+    name: String,
+    n: u32,
+    scores: [u32; 5],
+    mean: String,
+    recommend: String,
+}
+
+/// A column of the chart: how many gave `score`, and where it is drawn.
+#[derive(Debug)]
+struct ScoreBar {
+    score: usize,
+    count: u32,
+    x: usize,
+    y: u32,
+    height: u32,
+}
+
+/// A top score with the words that came with it.
+#[derive(Debug)]
+struct DelightedRow {
+    case_id: i64,
+    category: String,
+    road: String,
+    solver: String,
+    delighted_by: String,
+    would_recommend: bool,
+}
+
+#[derive(askama::Template)]
+#[template(path = "web/staff/report_delight.html")]
+struct DelightPage {
+    me: Me,
+    csrf: String,
+    month: String,
+    previous: String,
+    next: String,
+    overall: RatingRow,
+    bars: Vec<ScoreBar>,
+    delighted: Vec<DelightedRow>,
+    solvers: Vec<RatingRow>,
+    categories: Vec<RatingRow>,
+    roads: Vec<RatingRow>,
+}
+
+fn rating_row(name: String, r: &roadone_analytics::delight::Ratings) -> RatingRow {
+    RatingRow {
         name,
-        n => r.n,
-        scores => r.scores.to_vec(),
-        mean => r.mean.map(|m| format!("{m:.2}")).unwrap_or_else(|| "–".into()),
-        recommend => r.recommend_rate.map(|m| format!("{:.0}%", m * 100.0)).unwrap_or_else(|| "–".into()),
+        n: r.n,
+        scores: r.scores,
+        mean: r
+            .mean
+            .map(|m| format!("{m:.2}"))
+            .unwrap_or_else(|| "–".into()),
+        recommend: r
+            .recommend_rate
+            .map(|m| format!("{:.0}%", m * 100.0))
+            .unwrap_or_else(|| "–".into()),
     }
 }
 
@@ -48,39 +100,63 @@ pub async fn delight_page(
             .unwrap_or_else(|_| r.to_string())
     };
     let most = d.overall.scores.iter().copied().max().unwrap_or(0);
-    let bars: Vec<Value> = d
+    let bars: Vec<ScoreBar> = d
         .overall
         .scores
         .iter()
         .enumerate()
         .map(|(i, count)| {
             let height = charts::column_height(*count, most, 120);
-            context! { score => i + 1, count, x => 40 + i * 120, y => 125 - height, height }
+            ScoreBar {
+                score: i + 1,
+                count: *count,
+                x: 40 + i * 120,
+                y: 125 - height,
+                height,
+            }
         })
         .collect();
-    let html = render(
-        "staff/report_delight.html",
-        context! {
-            me => me.view(),
-            csrf => me.csrf.clone(),
-            month => month.to_string(),
-            previous => Month::of(month.start() - chrono::Duration::days(1)).to_string(),
-            next => month.next().to_string(),
-            overall => rating_row("all".into(), &d.overall),
-            bars,
-            delighted => d.delighted.iter().map(|x| context! {
-                case_id => x.case_id,
-                category => x.category.clone(),
-                road => road(x.road),
-                solver => name(&x.solver),
-                delighted_by => x.delighted_by.clone(),
-                would_recommend => x.would_recommend,
-            }).collect::<Vec<_>>(),
-            solvers => d.by_solver.iter().map(|(id, r)| rating_row(name(id), r)).collect::<Vec<_>>(),
-            categories => d.by_category.iter().map(|(k, r)| rating_row(k.clone(), r)).collect::<Vec<_>>(),
-            roads => d.by_road.iter().map(|(k, r)| rating_row(road(*k), r)).collect::<Vec<_>>(),
-        },
-    )?;
+    let delighted = d
+        .delighted
+        .iter()
+        .map(|x| DelightedRow {
+            case_id: x.case_id,
+            category: x.category.clone(),
+            road: road(x.road),
+            solver: name(&x.solver),
+            delighted_by: if x.delighted_by.is_empty() {
+                "(no words, just the top score)".into()
+            } else {
+                x.delighted_by.clone()
+            },
+            would_recommend: x.would_recommend,
+        })
+        .collect();
+    let html = html(&DelightPage {
+        me: me.me(),
+        csrf: me.csrf.clone(),
+        month: month.to_string(),
+        previous: Month::of(month.start() - chrono::Duration::days(1)).to_string(),
+        next: month.next().to_string(),
+        overall: rating_row("all".into(), &d.overall),
+        bars,
+        delighted,
+        solvers: d
+            .by_solver
+            .iter()
+            .map(|(id, r)| rating_row(name(id), r))
+            .collect(),
+        categories: d
+            .by_category
+            .iter()
+            .map(|(k, r)| rating_row(k.clone(), r))
+            .collect(),
+        roads: d
+            .by_road
+            .iter()
+            .map(|(k, r)| rating_row(road(*k), r))
+            .collect(),
+    })?;
     Ok(html.into_response())
 }
 

@@ -5,11 +5,10 @@ use crate::app::AppState;
 use crate::error::AppError;
 use crate::web::charts::{self, Scale};
 use crate::web::pages::WebError;
-use crate::web::pages::{render, WebResult};
-use crate::web::staff::session::SignedIn;
+use crate::web::pages::{html, WebResult};
+use crate::web::staff::session::{Me, SignedIn};
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
-use minijinja::{context, Value};
 use roadone_analytics::Month;
 use serde::Deserialize;
 
@@ -33,6 +32,65 @@ fn roads_range(state: &AppState, q: &RoadsQuery) -> Result<(Month, Month), WebEr
         }
     };
     Ok((from, to))
+}
+
+/// A road's segment of a month's bar.
+#[derive(Debug)]
+struct Segment {
+    x: String,
+    width: String,
+    colour: &'static str,
+    count: u32,
+    road: usize,
+}
+
+/// A month's bar of the chart.
+#[derive(Debug)]
+struct MonthBar {
+    month: String,
+    y: usize,
+    segments: Vec<Segment>,
+    total: u32,
+    label_x: String,
+}
+
+#[derive(Debug)]
+struct Chart {
+    height: usize,
+    months: Vec<MonthBar>,
+}
+
+/// A month and category's solves by road.
+#[derive(Debug)]
+struct MixRow {
+    month: String,
+    category: String,
+    roads: [u32; 4],
+    solved: u32,
+}
+
+/// A lesson, with its solver by name.
+#[derive(Debug)]
+struct LearnedRow {
+    case_id: i64,
+    month: String,
+    category: String,
+    road: u8,
+    solver: String,
+    learned: String,
+}
+
+#[derive(askama::Template)]
+#[template(path = "web/staff/report_roads.html")]
+struct RoadsPage {
+    me: Me,
+    csrf: String,
+    from: String,
+    to: String,
+    chart: Chart,
+    rows: Vec<MixRow>,
+    learned: Vec<LearnedRow>,
+    more: usize,
 }
 
 /// How many lessons the page lists; the API has them all.
@@ -63,59 +121,74 @@ pub async fn roads_page(
         .collect();
     let most = totals.iter().map(|t| t.2).max().unwrap_or(0);
     let scale = Scale::of_counts(most, 90.0, 420.0);
-    let months: Vec<Value> = totals
+    let months: Vec<MonthBar> = totals
         .iter()
         .enumerate()
         .map(|(i, (month, roads, total))| {
             let (bars, end) = charts::stacked(roads, &scale);
-            let segments: Vec<Value> = bars
+            let segments: Vec<Segment> = bars
                 .iter()
                 .zip(roads)
                 .enumerate()
-                .map(|(k, (bar, n))| {
-                    context! { x => charts::coordinate(bar.x), width => charts::coordinate(bar.width), colour => COLOURS[k], count => n, road => k + 1 }
+                .map(|(k, (bar, n))| Segment {
+                    x: charts::coordinate(bar.x),
+                    width: charts::coordinate(bar.width),
+                    colour: COLOURS[k],
+                    count: *n,
+                    road: k + 1,
                 })
                 .collect();
-            context! { month => month.clone(), y => i * 24, segments, total, label_x => charts::coordinate(end + 6.0) }
-        })
-        .collect();
-    let rows: Vec<Value> = r
-        .by_month
-        .iter()
-        .flat_map(|(month, categories)| {
-            categories.iter().map(move |(category, mix)| {
-                context! { month => month.clone(), category => category.clone(), roads => mix.roads.to_vec(), solved => mix.solved }
-            })
-        })
-        .collect();
-    let learned: Vec<Value> = r
-        .learned
-        .iter()
-        .take(LEARNED_SHOWN)
-        .map(|l| {
-            context! {
-                case_id => l.case_id,
-                month => l.month.clone(),
-                category => l.category.clone(),
-                road => l.road,
-                solver => report.names.get(&l.solver.to_string()).cloned().unwrap_or_default(),
-                learned => l.learned.clone(),
+            MonthBar {
+                month: month.clone(),
+                y: i * 24,
+                segments,
+                total: *total,
+                label_x: charts::coordinate(end + 6.0),
             }
         })
         .collect();
-    let html = render(
-        "staff/report_roads.html",
-        context! {
-            me => me.view(),
-            csrf => me.csrf.clone(),
-            from => from.to_string(),
-            to => to.to_string(),
-            chart => context! { height => totals.len() * 24 + 8, months },
-            rows,
-            learned,
-            more => r.learned.len().saturating_sub(LEARNED_SHOWN),
+    let rows: Vec<MixRow> = r
+        .by_month
+        .iter()
+        .flat_map(|(month, categories)| {
+            categories.iter().map(move |(category, mix)| MixRow {
+                month: month.clone(),
+                category: category.clone(),
+                roads: mix.roads,
+                solved: mix.solved,
+            })
+        })
+        .collect();
+    let learned: Vec<LearnedRow> = r
+        .learned
+        .iter()
+        .take(LEARNED_SHOWN)
+        .map(|l| LearnedRow {
+            case_id: l.case_id,
+            month: l.month.clone(),
+            category: l.category.clone(),
+            road: l.road,
+            solver: report
+                .names
+                .get(&l.solver.to_string())
+                .cloned()
+                .unwrap_or_default(),
+            learned: l.learned.clone(),
+        })
+        .collect();
+    let html = html(&RoadsPage {
+        me: me.me(),
+        csrf: me.csrf.clone(),
+        from: from.to_string(),
+        to: to.to_string(),
+        chart: Chart {
+            height: totals.len() * 24 + 8,
+            months,
         },
-    )?;
+        rows,
+        learned,
+        more: r.learned.len().saturating_sub(LEARNED_SHOWN),
+    })?;
     Ok(html.into_response())
 }
 
