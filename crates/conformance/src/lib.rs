@@ -102,7 +102,7 @@ pub use second_factor::{concurrent_second_factor_uses, second_factor};
 pub use sign_in::{customer_lookup, customer_sign_in, staff_sign_in};
 pub use time_zones::time_zones;
 pub use timers::{timer_sweep, timers};
-pub use views::{case_views, saved_views};
+pub use views::{case_view_pages, case_views, saved_views};
 
 /// Calls `$then!` with the name of every check, in the order [`run_all`] runs them. It is
 /// the one list of checks: [`run_all`], [`CHECKS`] and a backend's own tests (one test per
@@ -127,6 +127,7 @@ macro_rules! conformance_checks {
             outbox,
             list_cases,
             case_views,
+            case_view_pages,
             saved_views,
             canned_replies,
             customer_merges,

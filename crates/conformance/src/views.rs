@@ -2,8 +2,10 @@
 //! cases waiting on their customer, the channel, a case's age, the sorts, the count.
 
 use crate::{hours, ids, list, person, t0, Fixture};
+use chrono::Duration;
 use roadone_domain::{Actor, AttachmentRef, Channel, Command};
 use roadone_store::records::*;
+use roadone_store::CaseHead;
 use roadone_store::Store;
 
 const CHECK: &str = "case_views";
@@ -223,4 +225,93 @@ pub async fn saved_views<S: Store>(store: S) {
         1,
         "{CHECK}: deleting one person's view leaves another's"
     );
+}
+
+/// Every page of the long views is the page of one order over all their cases: open and
+/// solved together by urgency (open by the time left, then solved by last change), and a
+/// team's cases by last change — whatever walks a backend takes to read them. A capped
+/// count stops one past its cap.
+pub async fn case_view_pages<S: Store>(store: S) {
+    const CHECK: &str = "case_view_pages";
+    let fx = Fixture::seed(&store).await;
+    let owners = [fx.frontline.id, fx.frontline2.id, fx.staff.id];
+    let mut opened = Vec::new();
+    for i in 0..24i64 {
+        let by = owners[i as usize % 3];
+        let subject = format!("Case {i}");
+        let at = t0() + Duration::minutes(7 * i);
+        let head = fx
+            .open(&store, by, "delivery", "pages@example.com", &subject, at)
+            .await;
+        opened.push((head.id, by));
+    }
+    // Two of three solved, some at the same moment (their order is then by id).
+    for (i, (id, by)) in opened.iter().enumerate() {
+        if i % 3 != 2 {
+            let at = t0() + hours(5) + Duration::minutes(((i * 5) % 40) as i64 / 2 * 2);
+            fx.act(&store, *id, crate::solve(), person(*by), at).await;
+        }
+    }
+    let all = list(&store, crate::everything()).await;
+    assert_eq!(all.len(), 24, "{CHECK}: every case is listed");
+    let mut urgency = all.clone();
+    urgency.sort_by_key(|h| match h.status {
+        roadone_domain::CaseStatus::Open => (0, h.escalates_at.timestamp_millis(), h.id),
+        _ => (1, -h.updated_at.timestamp_millis(), -h.id),
+    });
+    let team = [fx.frontline.id, fx.frontline2.id];
+    let mut by_change: Vec<_> = all
+        .iter()
+        .filter(|h| team.contains(&h.owner))
+        .cloned()
+        .collect();
+    by_change.sort_by_key(|h| (-h.updated_at.timestamp_millis(), -h.id));
+    for limit in [1u32, 4, 5, 50] {
+        for offset in 0..26u32 {
+            let page = |want: &[CaseHead]| -> Vec<_> {
+                want.iter()
+                    .skip(offset as usize)
+                    .take(limit as usize)
+                    .map(|h| h.id)
+                    .collect()
+            };
+            let every_state = CaseFilter {
+                limit,
+                offset,
+                ..CaseFilter::default()
+            };
+            assert_eq!(
+                ids(&list(&store, every_state).await),
+                page(&urgency),
+                "{CHECK}: every state by urgency, {limit} from {offset}"
+            );
+            let team_view = CaseFilter {
+                owners: team.to_vec(),
+                sort: CaseSort::LastChange,
+                limit,
+                offset,
+                ..CaseFilter::default()
+            };
+            assert_eq!(
+                ids(&list(&store, team_view).await),
+                page(&by_change),
+                "{CHECK}: a team by last change, {limit} from {offset}"
+            );
+        }
+    }
+    let capped = |cap| CaseFilter {
+        count_up_to: Some(cap),
+        ..CaseFilter::default()
+    };
+    assert_eq!(
+        store.count_cases(capped(5)).await.unwrap(),
+        6,
+        "{CHECK}: a count stops one past its cap"
+    );
+    assert_eq!(
+        store.count_cases(capped(24)).await.unwrap(),
+        24,
+        "{CHECK}: a cap at the count is the count"
+    );
+    assert_eq!(store.count_cases(capped(1000)).await.unwrap(), 24);
 }

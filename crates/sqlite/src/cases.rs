@@ -1,11 +1,12 @@
-//! The SQL of cases and their events: opening, appending, loading and listing them.
+//! The SQL of cases and their events: opening, appending and loading them, and the events
+//! of many cases (the lists of cases are in `case_lists.rs`).
 
 use crate::convert::*;
 use crate::customers::upsert_customer;
 use crate::outbox::enqueue;
 use crate::timers::replace_timers;
 use chrono::{DateTime, Utc};
-use roadone_domain::{Case, CaseId, CaseStatus, Event};
+use roadone_domain::{Case, CaseId, Event};
 use roadone_store::*;
 use rusqlite::{params, Connection, OptionalExtension};
 
@@ -198,116 +199,6 @@ pub fn load_case(conn: &Connection, id: CaseId) -> StoreResult<Option<StoredCase
 pub fn case_by_customer_token(conn: &Connection, token: &str) -> StoreResult<Option<CaseId>> {
     conn.prepare_cached("SELECT id FROM cases WHERE customer_token = ?")
         .and_then(|mut s| s.query_row([token], |r| r.get(0)).optional())
-        .map_err(db)
-}
-
-/// The `FROM … WHERE …` of a filter and its arguments, shared by the list and its count.
-fn filtered(f: &CaseFilter, columns: &str) -> (String, Vec<rusqlite::types::Value>) {
-    let mut args: Vec<rusqlite::types::Value> = Vec::new();
-    // A search starts from the few cases whose words match (CROSS JOIN keeps that order);
-    // everything else walks the cases table by its indexes.
-    let mut sql = match f.search.as_deref().and_then(crate::search::fts_query) {
-        Some(query) => {
-            args.push(query.into());
-            format!(
-                "SELECT {columns} FROM (SELECT DISTINCT {} AS case_id FROM search.case_text WHERE case_text MATCH ?) matched CROSS JOIN cases ON cases.id = matched.case_id WHERE 1 = 1",
-                crate::search::CASE_OF_ROW
-            )
-        }
-        None => format!("SELECT {columns} FROM cases WHERE 1 = 1"),
-    };
-    if let Some(id) = f.id {
-        sql.push_str(" AND id = ?");
-        args.push(id.into());
-    }
-    if let Some(owner) = f.owner {
-        sql.push_str(" AND owner = ?");
-        args.push(owner.into());
-    }
-    if !f.owners.is_empty() {
-        sql.push_str(&format!(
-            " AND owner IN ({})",
-            vec!["?"; f.owners.len()].join(", ")
-        ));
-        args.extend(f.owners.iter().map(|o| (*o).into()));
-    }
-    if let Some(status) = f.status {
-        sql.push_str(" AND state = ?");
-        args.push(status_str(status).to_string().into());
-    }
-    if let Some(category) = &f.category {
-        sql.push_str(" AND category = ?");
-        args.push(category.clone().into());
-    }
-    if let Some(channel) = f.channel {
-        sql.push_str(" AND channel = ?");
-        args.push(channel.as_str().to_string().into());
-    }
-    if let Some(customer) = f.customer_id {
-        sql.push_str(" AND customer_id = ?");
-        args.push(customer.into());
-    }
-    if let Some(escalated) = f.escalated {
-        sql.push_str(" AND escalated = ?");
-        args.push(i64::from(escalated).into());
-    }
-    if let Some(awaiting) = f.awaiting_customer {
-        sql.push_str(" AND awaiting_customer = ?");
-        args.push(i64::from(awaiting).into());
-    }
-    if let Some(from) = f.opened_from {
-        sql.push_str(" AND opened_at >= ?");
-        args.push(ms(from).into());
-    }
-    if let Some(before) = f.opened_before {
-        sql.push_str(" AND opened_at < ?");
-        args.push(ms(before).into());
-    }
-    if let Some(text) = f.text.as_deref().filter(|t| !t.trim().is_empty()) {
-        let pattern = format!(
-            "%{}%",
-            text.trim()
-                .replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_")
-        );
-        sql.push_str(
-            " AND (subject LIKE ? ESCAPE '\\' OR customer_id IN (SELECT id FROM customers WHERE email LIKE ? ESCAPE '\\'))",
-        );
-        args.push(pattern.clone().into());
-        args.push(pattern.into());
-    }
-    (sql, args)
-}
-
-pub fn list_cases(conn: &Connection, f: &CaseFilter) -> StoreResult<Vec<CaseHead>> {
-    let (mut sql, mut args) = filtered(f, CASE_COLUMNS);
-    // One state by urgency: its own order, which the (owner, state, escalates_at) and
-    // (state, escalates_at) indexes give without sorting. Both: open first, then solved.
-    sql.push_str(match (f.sort, f.status) {
-        (CaseSort::Urgency, Some(CaseStatus::Open)) => " ORDER BY escalates_at, id",
-        (CaseSort::Urgency, Some(CaseStatus::Solved)) | (CaseSort::LastChange, _) => {
-            " ORDER BY updated_at DESC, id"
-        }
-        (CaseSort::Urgency, None) => " ORDER BY state = 'solved', CASE WHEN state = 'open' THEN escalates_at ELSE -updated_at END, id",
-        (CaseSort::Newest, _) => " ORDER BY opened_at DESC, id DESC",
-        (CaseSort::Oldest, _) => " ORDER BY opened_at, id",
-    });
-    sql.push_str(" LIMIT ? OFFSET ?");
-    args.push(i64::from(f.limit.clamp(1, 1000)).into());
-    args.push(i64::from(f.offset).into());
-    let mut stmt = conn.prepare_cached(&sql).map_err(db)?;
-    let rows = stmt
-        .query_map(rusqlite::params_from_iter(args), case_head)
-        .map_err(db)?;
-    rows.collect::<Result<_, _>>().map_err(db)
-}
-
-pub fn count_cases(conn: &Connection, f: &CaseFilter) -> StoreResult<u64> {
-    let (sql, args) = filtered(f, "COUNT(*)");
-    conn.prepare_cached(&sql)
-        .and_then(|mut s| s.query_row(rusqlite::params_from_iter(args), |r| r.get::<_, i64>(0)))
-        .map(|n| n as u64)
         .map_err(db)
 }
 

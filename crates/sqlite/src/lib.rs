@@ -6,6 +6,7 @@
 mod backup;
 mod buckets;
 mod canned_replies;
+mod case_lists;
 mod cases;
 mod checkpointer;
 mod convert;

@@ -1,7 +1,7 @@
 use crate::{
-    backup, canned_replies, cases, customer_access, customers, directory, instances, languages,
-    orders, outbox, reports, saved_views, second_factor, settings, staff_access, time_zones,
-    timers, SqliteStore,
+    backup, canned_replies, case_lists, cases, customer_access, customers, directory, instances,
+    languages, orders, outbox, reports, saved_views, second_factor, settings, staff_access,
+    time_zones, timers, SqliteStore,
 };
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
@@ -158,7 +158,7 @@ impl Store for SqliteStore {
                 // What was acknowledged before this search must be findable by it.
                 inner.search.catch_up(c);
             }
-            cases::list_cases(c, &filter)
+            case_lists::list_cases(c, &filter)
         })
         .await
     }
@@ -169,7 +169,7 @@ impl Store for SqliteStore {
             if filter.search.is_some() {
                 inner.search.catch_up(c);
             }
-            cases::count_cases(c, &filter)
+            case_lists::count_cases(c, &filter)
         })
         .await
     }

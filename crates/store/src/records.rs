@@ -228,6 +228,8 @@ pub struct CaseFilter {
     pub sort: CaseSort,
     pub limit: u32,
     pub offset: u32,
+    /// Counting stops past this many: the count is then `count_up_to + 1`, "more than".
+    pub count_up_to: Option<u64>,
 }
 
 /// A view of the case list a person saved under a name.
