@@ -150,6 +150,17 @@ pub async fn event_feed<S: Store>(store: S) {
         vec![(c.id, "solved")],
         "event_feed: since and limit"
     );
+    assert_eq!(
+        feed(EventFilter {
+            kinds: kinds(&["upgraded", "solved"]),
+            customer_id: Some(a.customer_id),
+            limit: 10,
+            ..EventFilter::default()
+        })
+        .await,
+        vec![(a.id, "upgraded")],
+        "event_feed: one customer's cases only"
+    );
     assert!(
         store
             .events(EventFilter {

@@ -3,9 +3,10 @@
 
 use crate::app::AppState;
 use crate::error::AppResult;
-use roadone_domain::{Case, CaseStatus, Rating};
+use roadone_domain::{CaseStatus, EventBody, EventKind, Rating};
 use roadone_store::{
-    CaseFilter, CaseHead, CustomerQuery, CustomerRecord, NewSession, OrderSummary, SignInLink,
+    CaseFilter, CaseHead, CustomerQuery, CustomerRecord, EventFilter, NewSession, OrderSummary,
+    SignInLink,
 };
 
 /// How many of a customer's cases their page lists (the most urgent and latest first).
@@ -72,14 +73,41 @@ impl AppState {
         let more_cases = cases.len() > PROFILE_CASES as usize;
         cases.truncate(PROFILE_CASES as usize);
         let orders = self.store.customer_orders(id).await?;
+        // The ratings standing on the shown solved cases, read in one query: a case's
+        // rating is its last rating, unless a reopening came after it.
+        let rated: Vec<&CaseHead> = cases
+            .iter()
+            .filter(|h| h.status == CaseStatus::Solved)
+            .take(RATED_CASES_READ)
+            .collect();
+        let events = self
+            .store
+            .events(EventFilter {
+                kinds: vec![EventKind::Rated, EventKind::Reopened],
+                customer_id: Some(id),
+                limit: 1000,
+                ..EventFilter::default()
+            })
+            .await?;
         let mut ratings = Vec::new();
-        let solved = cases.iter().filter(|h| h.status == CaseStatus::Solved);
-        for head in solved.take(RATED_CASES_READ) {
-            let Some(stored) = self.store.load_case(head.id).await? else {
-                continue;
-            };
-            if let Some(rating) = Case::from_events(&stored.events)?.rating {
-                ratings.push((head.clone(), rating));
+        for head in rated {
+            // Newest first: the case's first event here is its last.
+            let last = events.iter().find(|(h, _)| h.id == head.id);
+            if let Some((_, event)) = last {
+                if let EventBody::Rated {
+                    score,
+                    delighted_by,
+                    would_recommend,
+                } = &event.body
+                {
+                    let rating = Rating {
+                        score: *score,
+                        delighted_by: delighted_by.clone(),
+                        would_recommend: *would_recommend,
+                        rated_at: event.at,
+                    };
+                    ratings.push((head.clone(), rating));
+                }
             }
         }
         ratings.sort_by_key(|r| std::cmp::Reverse(r.1.rated_at));

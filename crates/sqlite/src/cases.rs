@@ -211,10 +211,10 @@ pub fn events(conn: &Connection, f: &EventFilter) -> StoreResult<Vec<(CaseHead, 
     }
     let case_columns: Vec<String> = CASE_COLUMNS.split(", ").map(|c| format!("c.{c}")).collect();
     let marks = vec!["?"; f.kinds.len()].join(", ");
-    // One person's open cases are few and every case has many events: start from the
-    // cases (`cases_by_owner`) and read their events by key, instead of walking every event
+    // One person's open cases (or one customer's cases) are few and every case has many
+    // events: start from the cases (`cases_by_owner`, `cases_by_customer`) and read their events by key, instead of walking every event
     // of the kinds asked for (all the reminders ever sent). CROSS JOIN keeps that order.
-    let from = if f.open_and_owned_by.is_some() {
+    let from = if f.open_and_owned_by.is_some() || f.customer_id.is_some() {
         "cases c CROSS JOIN events e ON e.case_id = c.id"
     } else {
         "events e JOIN cases c ON c.id = e.case_id"
@@ -239,6 +239,10 @@ pub fn events(conn: &Connection, f: &EventFilter) -> StoreResult<Vec<(CaseHead, 
     if let Some(owner) = f.open_and_owned_by {
         sql.push_str(" AND c.owner = ? AND c.state = 'open'");
         args.push(owner.into());
+    }
+    if let Some(customer) = f.customer_id {
+        sql.push_str(" AND c.customer_id = ?");
+        args.push(customer.into());
     }
     if let Some(since) = f.since {
         sql.push_str(" AND e.at >= ?");

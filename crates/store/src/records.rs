@@ -299,6 +299,8 @@ pub struct EventFilter {
     pub to: Option<PersonId>,
     /// Only events of cases that are open and owned by this person now.
     pub open_and_owned_by: Option<PersonId>,
+    /// Only events of this customer's cases.
+    pub customer_id: Option<i64>,
     pub since: Option<DateTime<Utc>>,
     pub limit: u32,
 }
