@@ -51,7 +51,8 @@ pub(super) fn customer_pool(rng: &mut StdRng) -> Vec<CustomerSpec> {
                     name: Some(format!("{first} {last}")),
                     phone,
                     external_id,
-                    language: None,
+                    // A few customers read French: their pages and mail are in it.
+                    language: matches!(first, "Pierre" | "Camille").then(|| "fr".into()),
                 },
             }
         })
