@@ -31,19 +31,27 @@ impl Snapshot {
             .unwrap_or_else(|| format!("person {id}"))
     }
 
-    /// The categories as pages offer them: `{name, key}` by name.
-    pub fn category_choices(&self) -> Vec<minijinja::Value> {
-        let mut categories: Vec<(&str, &str)> = self
+    /// The categories as pages offer them, by name.
+    pub fn category_choices(&self) -> Vec<CategoryChoice> {
+        let mut categories: Vec<CategoryChoice> = self
             .categories
             .values()
-            .map(|c| (c.name.as_str(), c.key.as_str()))
+            .map(|c| CategoryChoice {
+                name: c.name.clone(),
+                key: c.key.clone(),
+            })
             .collect();
-        categories.sort();
+        categories.sort_by(|a, b| (&a.name, &a.key).cmp(&(&b.name, &b.key)));
         categories
-            .into_iter()
-            .map(|(name, key)| minijinja::context! { name, key })
-            .collect()
     }
+}
+
+/// A category as the pages' choosers offer it (also serialized, for the minijinja pages
+/// still to become typed).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct CategoryChoice {
+    pub name: String,
+    pub key: String,
 }
 
 /// A token revoked on another server stops working here within this time; one revoked

@@ -70,22 +70,6 @@ const BUILT_IN: &[(&str, &str)] = &[
         include_str!("../../templates/web/staff/case.html"),
     ),
     (
-        "staff/intake_categories.html",
-        include_str!("../../templates/web/staff/intake_categories.html"),
-    ),
-    (
-        "staff/intake.html",
-        include_str!("../../templates/web/staff/intake.html"),
-    ),
-    (
-        "staff/intake_done.html",
-        include_str!("../../templates/web/staff/intake_done.html"),
-    ),
-    (
-        "staff/feed.html",
-        include_str!("../../templates/web/staff/feed.html"),
-    ),
-    (
         "staff/admin_people.html",
         include_str!("../../templates/web/staff/admin_people.html"),
     ),
@@ -120,10 +104,6 @@ const BUILT_IN: &[(&str, &str)] = &[
     (
         "staff/canned.html",
         include_str!("../../templates/web/staff/canned.html"),
-    ),
-    (
-        "staff/shortcuts.html",
-        include_str!("../../templates/web/staff/shortcuts.html"),
     ),
     (
         "staff/confirm.html",

@@ -198,7 +198,7 @@ async fn case_page(
     };
     // Who an upgrade would go to: the category's manager.
     let upgrade_to = category.map(|c| name(c.manager));
-    let earlier: Vec<Value> = state
+    let earlier: Vec<_> = state
         .list_cases(CaseFilter {
             customer_id: Some(stored.head.customer_id),
             limit: 50,

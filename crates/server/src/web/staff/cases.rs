@@ -15,12 +15,21 @@ use roadone_domain::{CaseStatus, EventBody, EventKind};
 use roadone_store::EventFilter;
 
 /// A line about another case: its link, reference, subject and whether it is open.
-pub(crate) fn case_link(h: roadone_store::CaseHead) -> Value {
-    context! {
-        href => format!("/staff/cases/{}", h.id),
-        reference => h.reference,
-        subject => h.subject,
-        open => h.status == CaseStatus::Open,
+#[derive(Debug, Clone, serde::Serialize)]
+pub(crate) struct CaseLink {
+    pub href: String,
+    pub reference: String,
+    pub subject: String,
+    pub open: bool,
+}
+
+/// A line about another case.
+pub(crate) fn case_link(h: roadone_store::CaseHead) -> CaseLink {
+    CaseLink {
+        href: format!("/staff/cases/{}", h.id),
+        reference: h.reference,
+        subject: h.subject,
+        open: h.status == CaseStatus::Open,
     }
 }
 
