@@ -102,10 +102,6 @@ const BUILT_IN: &[(&str, &str)] = &[
         include_str!("../../templates/web/staff/customer.html"),
     ),
     (
-        "staff/canned.html",
-        include_str!("../../templates/web/staff/canned.html"),
-    ),
-    (
         "staff/confirm.html",
         include_str!("../../templates/web/staff/confirm.html"),
     ),
