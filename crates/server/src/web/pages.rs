@@ -94,14 +94,6 @@ const BUILT_IN: &[(&str, &str)] = &[
         include_str!("../../templates/web/staff/choose_password.html"),
     ),
     (
-        "staff/customers.html",
-        include_str!("../../templates/web/staff/customers.html"),
-    ),
-    (
-        "staff/customer.html",
-        include_str!("../../templates/web/staff/customer.html"),
-    ),
-    (
         "staff/confirm.html",
         include_str!("../../templates/web/staff/confirm.html"),
     ),
