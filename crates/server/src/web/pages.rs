@@ -62,10 +62,6 @@ const BUILT_IN: &[(&str, &str)] = &[
         include_str!("../../templates/web/staff/sign_in_code.html"),
     ),
     (
-        "staff/cases.html",
-        include_str!("../../templates/web/staff/cases.html"),
-    ),
-    (
         "staff/case.html",
         include_str!("../../templates/web/staff/case.html"),
     ),
