@@ -62,10 +62,6 @@ const BUILT_IN: &[(&str, &str)] = &[
         include_str!("../../templates/web/staff/sign_in_code.html"),
     ),
     (
-        "staff/case.html",
-        include_str!("../../templates/web/staff/case.html"),
-    ),
-    (
         "staff/admin_people.html",
         include_str!("../../templates/web/staff/admin_people.html"),
     ),
