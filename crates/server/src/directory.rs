@@ -33,24 +33,21 @@ impl Snapshot {
 
     /// The categories as pages offer them, by name.
     pub fn category_choices(&self) -> Vec<CategoryChoice> {
-        let mut categories: Vec<(&str, &str)> = self
+        let mut categories: Vec<CategoryChoice> = self
             .categories
             .values()
-            .map(|c| (c.name.as_str(), c.key.as_str()))
-            .collect();
-        categories.sort();
-        categories
-            .into_iter()
-            .map(|(name, key)| CategoryChoice {
-                name: name.to_string(),
-                key: key.to_string(),
+            .map(|c| CategoryChoice {
+                name: c.name.clone(),
+                key: c.key.clone(),
             })
-            .collect()
+            .collect();
+        categories.sort_by(|a, b| (&a.name, &a.key).cmp(&(&b.name, &b.key)));
+        categories
     }
 }
 
-/// A category as a chooser offers it.
-#[derive(Debug, Clone, serde::Serialize)]
+/// A category as the pages' choosers offer it.
+#[derive(Debug, Clone)]
 pub struct CategoryChoice {
     pub name: String,
     pub key: String,

@@ -1,96 +1,17 @@
-//! Server-rendered HTML: templates built into the binary (minijinja, HTML-escaped by
+//! Server-rendered HTML: typed templates built into the binary (askama, HTML-escaped by
 //! default), the error page, and the headers every page carries.
 
 use crate::error::AppError;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
-use chrono::{DateTime, Utc};
-use minijinja::Environment;
-use std::sync::LazyLock;
-
-const BUILT_IN: &[(&str, &str)] = &[
-    (
-        "staff/layout.html",
-        include_str!("../../templates/web/staff/layout.html"),
-    ),
-    (
-        "staff/cases.html",
-        include_str!("../../templates/web/staff/cases.html"),
-    ),
-    (
-        "staff/case.html",
-        include_str!("../../templates/web/staff/case.html"),
-    ),
-    (
-        "staff/intake_categories.html",
-        include_str!("../../templates/web/staff/intake_categories.html"),
-    ),
-    (
-        "staff/intake.html",
-        include_str!("../../templates/web/staff/intake.html"),
-    ),
-    (
-        "staff/intake_done.html",
-        include_str!("../../templates/web/staff/intake_done.html"),
-    ),
-    (
-        "staff/feed.html",
-        include_str!("../../templates/web/staff/feed.html"),
-    ),
-    (
-        "staff/customers.html",
-        include_str!("../../templates/web/staff/customers.html"),
-    ),
-    (
-        "staff/customer.html",
-        include_str!("../../templates/web/staff/customer.html"),
-    ),
-    (
-        "staff/canned.html",
-        include_str!("../../templates/web/staff/canned.html"),
-    ),
-    (
-        "staff/shortcuts.html",
-        include_str!("../../templates/web/staff/shortcuts.html"),
-    ),
-];
 
 pub const STYLESHEET: &str = include_str!("../../templates/web/roadone.css");
-
-static PAGES: LazyLock<Environment<'static>> = LazyLock::new(|| {
-    let mut env = Environment::new();
-    env.set_trim_blocks(true);
-    env.set_lstrip_blocks(true);
-    // A misspelt or forgotten value is an error, not an empty spot on the page;
-    // `{% if x %}` may still ask whether an optional value was given.
-    env.set_undefined_behavior(minijinja::UndefinedBehavior::SemiStrict);
-    for (name, source) in BUILT_IN {
-        // Built in and covered by tests: a broken template is a build we never ship.
-        env.add_template(name, source)
-            .unwrap_or_else(|e| panic!("built-in page template {name}: {e}"));
-    }
-    env
-});
-
-/// Renders a page; `.html` templates escape every value unless marked safe.
-pub fn render(name: &str, context: minijinja::Value) -> Result<Html<String>, AppError> {
-    PAGES
-        .get_template(name)
-        .and_then(|t| t.render(context))
-        .map(Html)
-        .map_err(|e| AppError::Internal(format!("page {name}: {e}")))
-}
 
 /// Renders a typed page (askama): every value it shows is a field the compiler checked.
 pub fn html<T: askama::Template>(page: &T) -> Result<Html<String>, AppError> {
     page.render()
         .map(Html)
         .map_err(|e| AppError::Internal(format!("page: {e}")))
-}
-
-/// A time as customers read it.
-pub fn when(t: DateTime<Utc>) -> String {
-    t.format("%a %-d %b %Y, %H:%M UTC").to_string()
 }
 
 /// A file size as people read it.

@@ -89,7 +89,7 @@ async fn a_required_fact_neither_given_nor_marked_missing_or_realtime_without_a_
     let attempts: [(&[(&str, &str)], &str); 3] = [
         (
             &[("name", "Ann"), ("description", "Charged twice")],
-            "requires fact &quot;account_number&quot;",
+            "requires fact \"account_number\"",
         ),
         (
             &[
@@ -127,6 +127,7 @@ async fn a_required_fact_neither_given_nor_marked_missing_or_realtime_without_a_
             .split("class=\"problem\" role=\"alert\">")
             .nth(1)
             .and_then(|rest| rest.split("</p>").next())
+            .map(common::html::unescape)
             .unwrap_or_else(|| panic!("a problem is shown at the top: {page}"));
         assert!(
             problem.contains(says),

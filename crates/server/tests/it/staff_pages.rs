@@ -702,7 +702,7 @@ async fn my_cases_lists_my_open_cases_most_urgent_first_with_the_time_left() {
         "each case shows its own time left"
     );
     assert!(
-        !page.text.contains("Finn&#x27;s own case") && !page.text.contains("Finn's own case"),
+        !unescape(&page.text).contains("Finn's own case"),
         "another person's case is not mine: {}",
         page.text
     );
@@ -1271,7 +1271,13 @@ async fn what_a_customer_wrote_is_shown_escaped_on_the_staff_pages() {
     let org = app.org().await;
     set_password(&app, &[&org.front1], PASSWORD).await;
     let script = "<script>alert(1)</script>";
-    let escaped = "&lt;script&gt;alert(1)";
+    // Escaped as either template engine writes it (named or numbered entities).
+    let escaped = ["&lt;script&gt;alert(1)", "&#60;script&#62;alert(1)"];
+    let shows = |text: &str, what: &str| {
+        escaped
+            .iter()
+            .any(|e| text.contains(&format!("{what} {e}")))
+    };
     let id = open_with_body(
         &app,
         &org.front1,
@@ -1294,7 +1300,7 @@ async fn what_a_customer_wrote_is_shown_escaped_on_the_staff_pages() {
             page.text
         );
         assert!(
-            page.text.contains(&format!("Subject {escaped}")),
+            shows(&page.text, "Subject"),
             "{what} shows the subject as typed: {}",
             page.text
         );
@@ -1309,7 +1315,7 @@ async fn what_a_customer_wrote_is_shown_escaped_on_the_staff_pages() {
         assert_eq!(page.header("cache-control").as_deref(), Some("no-store"));
     }
     assert!(
-        case.text.contains(&format!("Body {escaped}")),
+        shows(&case.text, "Body"),
         "the case page shows the message as typed: {}",
         case.text
     );

@@ -6,6 +6,7 @@ use crate::common;
 
 use common::staff;
 
+use common::html::unescape;
 use common::*;
 use reqwest::StatusCode;
 use serde_json::json;
@@ -170,8 +171,8 @@ async fn a_case_is_found_by_its_reference_however_it_is_read_out() {
         );
     }
     // A bare number may also be a word said on other cases: the case it names comes first.
-    let page = session.get_text(&format!("/staff/cases?q={wanted}")).await;
-    let link = |id: i64| page.find(&format!("&#x2f;staff&#x2f;cases&#x2f;{id}\""));
+    let page = unescape(&session.get_text(&format!("/staff/cases?q={wanted}")).await);
+    let link = |id: i64| page.find(&format!("\"/staff/cases/{id}\""));
     let first = link(wanted).expect("the case the number names is listed");
     for other in [ids[0], ids[2]] {
         assert!(
@@ -211,10 +212,10 @@ async fn my_cases_show_my_reminders_and_how_long_ago_the_last_came() {
     app.sweep().await;
     app.advance(hours(1));
     let session = StaffSession::sign_in(&app, org.front1.id).await;
-    let page = session.get_text("/staff/cases").await;
+    let page = unescape(&session.get_text("/staff/cases").await);
     let row = |id: i64| {
         let start = page
-            .find(&format!("/staff/cases/{id}").replace('/', "&#x2f;"))
+            .find(&format!("\"/staff/cases/{id}\""))
             .unwrap_or_else(|| panic!("case {id} is listed: {page}"));
         let end = page[start..].find("</tr>").unwrap() + start;
         page[start..end].to_string()

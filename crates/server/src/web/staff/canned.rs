@@ -2,15 +2,46 @@
 
 use crate::app::AppState;
 use crate::canned_replies::{CannedForm, PLACEHOLDERS};
+use crate::directory::CategoryChoice;
 use crate::error::AppError;
 use crate::http::upload::UploadForm;
 use crate::web::flash::{self, Flash, Flashed};
-use crate::web::pages::{render, WebError, WebResult};
-use crate::web::staff::session::SignedIn;
+use crate::web::pages::{html, WebError, WebResult};
+use crate::web::staff::session::{Me, SignedIn};
 use axum::extract::{Request, State};
 use axum::response::{IntoResponse, Response};
-use minijinja::{context, Value};
 use roadone_domain::Role;
+
+/// A canned reply as the page lists it.
+#[derive(Debug)]
+struct Reply {
+    id: i64,
+    title: String,
+    body: String,
+    /// Its category's key, empty for every category.
+    category: String,
+    scope: String,
+    removable: bool,
+}
+
+/// A placeholder a reply may use, `{name}`, and what it is filled with.
+#[derive(Debug)]
+struct Placeholder {
+    name: String,
+    means: &'static str,
+}
+
+#[derive(askama::Template)]
+#[template(path = "web/staff/canned.html")]
+struct CannedPage {
+    me: Me,
+    csrf: String,
+    replies: Vec<Reply>,
+    categories: Vec<CategoryChoice>,
+    may_share: bool,
+    placeholders: Vec<Placeholder>,
+    notice: Option<String>,
+}
 
 pub async fn list(
     State(state): State<AppState>,
@@ -29,7 +60,7 @@ pub async fn list(
         me.person.role,
         Role::Manager | Role::Executive | Role::Admin
     );
-    let replies: Vec<Value> = state
+    let replies: Vec<Reply> = state
         .canned_replies(&me.person)
         .await?
         .into_iter()
@@ -40,38 +71,32 @@ pub async fn list(
                 (None, Some(c)) => format!("shared, for {}", category_name(c)),
                 (None, None) => "shared, for every category".to_string(),
             };
-            context! {
-                id => r.id,
-                title => r.title,
-                body => r.body,
-                category => r.category.unwrap_or_default(),
+            Reply {
+                id: r.id,
+                title: r.title,
+                body: r.body,
+                category: r.category.unwrap_or_default(),
                 scope,
-                removable => r.owner.is_some() || may_share,
+                removable: r.owner.is_some() || may_share,
             }
         })
         .collect();
-    let mut categories: Vec<Value> = snapshot
-        .categories
-        .values()
-        .map(|c| context! { key => c.key.clone(), name => c.name.clone() })
+    let placeholders = PLACEHOLDERS
+        .iter()
+        .map(|(name, means)| Placeholder {
+            name: format!("{{{name}}}"),
+            means,
+        })
         .collect();
-    categories.sort_by_key(|c| {
-        c.get_attr("name")
-            .map(|n| n.to_string())
-            .unwrap_or_default()
-    });
-    let page = render(
-        "staff/canned.html",
-        context! {
-            me => me.view(),
-            csrf => me.csrf.clone(),
-            replies,
-            categories,
-            may_share,
-            placeholders => PLACEHOLDERS.iter().map(|(name, means)| context! { name => format!("{{{name}}}"), means }).collect::<Vec<_>>(),
-            notice => flash.notice(),
-        },
-    )?;
+    let page = html(&CannedPage {
+        me: me.me(),
+        csrf: me.csrf.clone(),
+        replies,
+        categories: snapshot.category_choices(),
+        may_share,
+        placeholders,
+        notice: flash.notice(),
+    })?;
     Ok(flash.shown(page.into_response()))
 }
 

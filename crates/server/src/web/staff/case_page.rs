@@ -4,16 +4,17 @@ use crate::app::AppState;
 use crate::error::AppError;
 use crate::http::extract::case_in_path as load;
 use crate::http::upload::UploadForm;
-use crate::web::pages::{render, size, WebError, WebResult};
+use crate::web::pages::{html, size, WebError, WebResult};
 use crate::web::staff::session::SignedIn;
 use axum::extract::{Path, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use minijinja::{context, Value};
 use roadone_domain::{Actor, Case, CaseStatus, Command, EventBody};
 use roadone_store::{CaseFilter, StoredCase};
 
 use super::cases::{case_link, label, road_label, time_left};
+
+mod view;
 
 fn event_line(body: &EventBody, name: &dyn Fn(i64) -> String) -> String {
     match body {
@@ -132,32 +133,26 @@ async fn case_page(
         Actor::Customer => "Customer".into(),
         Actor::System => "Roadone".into(),
     };
-    let timeline: Vec<Value> = stored
+    let timeline: Vec<view::Entry> = stored
         .events
         .iter()
-        .map(|e| {
-            let files: Vec<Value> = e
+        .map(|e| view::Entry {
+            at: me.zone.when(e.at),
+            actor: actor_name(&e.actor),
+            line: event_line(&e.body, &name),
+            text: event_text(&e.body),
+            files: e
                 .body
                 .attachments()
                 .iter()
-                .map(|f| {
-                    context! {
-                        name => f.name.clone(),
-                        size => size(f.size),
-                        href => format!("/staff/cases/{id}/attachments/{}", f.sha256),
-                    }
+                .map(|f| view::File {
+                    name: f.name.clone(),
+                    size: size(f.size),
+                    href: format!("/staff/cases/{id}/attachments/{}", f.sha256),
                 })
-                .collect();
-            context! {
-                seq => e.seq,
-                at => me.zone.when(e.at),
-                actor => actor_name(&e.actor),
-                line => event_line(&e.body, &name),
-                text => event_text(&e.body),
-                files,
-                customer => matches!(e.actor, Actor::Customer),
-                note => matches!(e.body, EventBody::NoteAdded { .. }),
-            }
+                .collect(),
+            customer: matches!(e.actor, Actor::Customer),
+            note: matches!(e.body, EventBody::NoteAdded { .. }),
         })
         .collect();
     let category = snapshot.categories.get(&case.category);
@@ -168,27 +163,38 @@ async fn case_page(
             .unwrap_or_else(|| key.to_string())
     };
     // The facts as they stand now: given at intake, supplied or corrected since.
-    let facts: Vec<Value> = case
+    let facts: Vec<view::Fact> = case
         .facts
         .iter()
-        .map(|(k, v)| context! { label => label(k), value => v.clone() })
+        .map(|(k, v)| view::Fact {
+            label: label(k),
+            value: v.clone(),
+        })
         .collect();
     let missing: Vec<String> = case.missing_facts.iter().map(|k| label(k)).collect();
-    let checklist: Vec<Value> = category
+    let checklist: Vec<view::ChecklistItem> = category
         .map(|c| {
             c.checklist
                 .iter()
-                .map(|i| context! { key => i.key.clone(), label => i.label.clone(), missing => case.missing_facts.contains(&i.key) })
+                .map(|i| view::ChecklistItem {
+                    key: i.key.clone(),
+                    label: i.label.clone(),
+                    missing: case.missing_facts.contains(&i.key),
+                })
                 .collect()
         })
         .unwrap_or_default();
     // The canned replies for this case's category (or every category).
-    let canned: Vec<Value> = state
+    let canned: Vec<view::Canned> = state
         .canned_replies(&me.person)
         .await?
         .into_iter()
         .filter(|r| r.category.as_deref().is_none_or(|c| c == case.category))
-        .map(|r| context! { id => r.id, title => r.title, shared => r.owner.is_none() })
+        .map(|r| view::Canned {
+            id: r.id,
+            title: r.title,
+            shared: r.owner.is_none(),
+        })
         .collect();
     let realtime = match stored.events.first().map(|e| &e.body) {
         Some(EventBody::Opened { realtime, .. }) if realtime.offered => {
@@ -198,7 +204,7 @@ async fn case_page(
     };
     // Who an upgrade would go to: the category's manager.
     let upgrade_to = category.map(|c| name(c.manager));
-    let earlier: Vec<Value> = state
+    let earlier: Vec<_> = state
         .list_cases(CaseFilter {
             customer_id: Some(stored.head.customer_id),
             limit: 50,
@@ -228,54 +234,80 @@ async fn case_page(
         .map(|z| format!("{} ({})", z.clock(now), z.name()));
     let (left, overdue) = time_left(now, case.escalates_at);
     let status = problem.as_ref().map(|(s, _)| *s).unwrap_or(StatusCode::OK);
-    let page = render(
-        "staff/case.html",
-        context! {
-            me => me.view(),
-            csrf => me.csrf.clone(),
-            id,
-            reference => stored.head.reference.clone(),
-            subject => case.subject.clone(),
-            open => case.status == CaseStatus::Open,
-            owner => name(case.owner),
-            mine => case.owner == me.person.id,
-            category => category.map(|c| c.name.clone()).unwrap_or_else(|| case.category.clone()),
-            left, overdue,
-            escalates_at => me.zone.when(case.escalates_at),
-            promised_by => me.zone.when(case.promised_by),
-            escalated => case.escalated,
-            customer => context! {
-                id => stored.head.customer_id,
-                name => case.customer.name.clone(),
-                email => case.customer.email.clone(),
-                phone => case.customer.phone.clone(),
-            },
-            earlier,
-            customer_now,
-            facts, missing, checklist,
-            can_supply_fact => may.supply_fact,
-            realtime,
-            upgrade_to,
-            escalated_ago => case.escalated.then(|| {
-                stored
-                    .events
-                    .iter()
-                    .rev()
-                    .find(|e| matches!(e.body, EventBody::Escalated { .. }))
-                    .map(|e| format!("{} ago", crate::web::staff::cases::span(e.at, now)))
-            }).flatten(),
-            timeline,
-            can_solve => may.solve, can_pass_up => may.pass_up, can_take => may.take,
-            can_upgrade => may.upgrade, can_reply => may.send_message, can_note => may.add_note,
-            above,
-            roads => roadone_domain::Road::ALL.iter().map(|r| context! { n => u8::from(*r), label => r.label(), line => r.meaning() }).collect::<Vec<_>>(),
-            typed => Value::from_serialize(&typed),
-            canned,
-            previous_case, next_case,
-            problem => problem.as_ref().filter(|(s, _)| !s.is_success()).map(|(_, m)| m.clone()),
-            notice => problem.as_ref().filter(|(s, _)| s.is_success()).map(|(_, m)| m.clone()),
+    let escalated_ago = case
+        .escalated
+        .then(|| {
+            stored
+                .events
+                .iter()
+                .rev()
+                .find(|e| matches!(e.body, EventBody::Escalated { .. }))
+                .map(|e| format!("{} ago", crate::web::staff::cases::span(e.at, now)))
+        })
+        .flatten();
+    let roads = roadone_domain::Road::ALL
+        .iter()
+        .map(|r| view::RoadChoice {
+            n: u8::from(*r),
+            label: r.label(),
+            line: r.meaning(),
+        })
+        .collect();
+    let said = |success: bool| {
+        problem
+            .as_ref()
+            .filter(|(s, _)| s.is_success() == success)
+            .map(|(_, m)| m.clone())
+    };
+    let page = html(&view::CasePage {
+        me: me.me(),
+        csrf: me.csrf.clone(),
+        id,
+        version: stored.events.last().map(|e| e.seq).unwrap_or(0),
+        reference: stored.head.reference.clone(),
+        subject: case.subject.clone(),
+        open: case.status == CaseStatus::Open,
+        owner: name(case.owner),
+        mine: case.owner == me.person.id,
+        category: category
+            .map(|c| c.name.clone())
+            .unwrap_or_else(|| case.category.clone()),
+        left,
+        overdue,
+        escalates_at: me.zone.when(case.escalates_at),
+        promised_by: me.zone.when(case.promised_by),
+        escalated: case.escalated,
+        customer: view::Customer {
+            id: stored.head.customer_id,
+            name: case.customer.name.clone().unwrap_or_default(),
+            email: case.customer.email.clone().unwrap_or_default(),
+            phone: case.customer.phone.clone().unwrap_or_default(),
         },
-    )?;
+        earlier,
+        customer_now,
+        facts,
+        missing,
+        checklist,
+        can_supply_fact: may.supply_fact,
+        realtime,
+        upgrade_to,
+        escalated_ago,
+        timeline,
+        can_solve: may.solve,
+        can_pass_up: may.pass_up,
+        can_take: may.take,
+        can_upgrade: may.upgrade,
+        can_reply: may.send_message,
+        can_note: may.add_note,
+        above,
+        roads,
+        typed,
+        canned,
+        previous_case,
+        next_case,
+        problem: said(false),
+        notice: said(true),
+    })?;
     Ok((status, page).into_response())
 }
 

@@ -4,12 +4,12 @@
 use crate::app::AppState;
 use crate::error::AppError;
 use crate::web::flash::{self, Flash, Flashed};
-use crate::web::pages::{render, WebError, WebResult};
+use crate::web::pages::{html, WebError, WebResult};
 use crate::web::staff::confirm;
-use crate::web::staff::session::SignedIn;
+use crate::web::staff::session::{Me, SignedIn};
+use crate::web::staff::time_zone::ZoneChoice;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
-use minijinja::{context, Value};
 use roadone_domain::CaseStatus;
 use roadone_store::CustomerRecord;
 use serde::Deserialize;
@@ -22,14 +22,89 @@ pub struct FindQuery {
     find: Option<String>,
 }
 
-fn customer_row(c: &CustomerRecord) -> Value {
-    context! {
-        href => format!("/staff/customers/{}", c.id),
-        name => c.name.clone(),
-        email => c.email.clone(),
-        phone => c.phone.clone(),
-        external_id => c.external_id.clone(),
+/// A customer as the pages show them; empty where not known.
+#[derive(Debug)]
+struct CustomerRow {
+    href: String,
+    name: String,
+    email: String,
+    phone: String,
+    external_id: String,
+}
+
+fn customer_row(c: &CustomerRecord) -> CustomerRow {
+    let known = |v: &Option<String>| v.clone().unwrap_or_default();
+    CustomerRow {
+        href: format!("/staff/customers/{}", c.id),
+        name: known(&c.name),
+        email: known(&c.email),
+        phone: known(&c.phone),
+        external_id: known(&c.external_id),
     }
+}
+
+#[derive(askama::Template)]
+#[template(path = "web/staff/customers.html")]
+struct CustomersPage<'a> {
+    me: Me,
+    csrf: String,
+    find: &'a str,
+    searched: bool,
+    found: Vec<CustomerRow>,
+    limit: usize,
+}
+
+/// One of the customer's cases.
+#[derive(Debug)]
+struct CaseRow {
+    href: String,
+    reference: String,
+    subject: String,
+    category: String,
+    owner: String,
+    open: bool,
+    opened_at: String,
+}
+
+/// What they bought in one currency.
+#[derive(Debug)]
+struct OrdersRow {
+    currency: String,
+    orders: u64,
+    total: String,
+    first_at: String,
+    last_at: String,
+}
+
+/// A rating they gave.
+#[derive(Debug)]
+struct RatingRow {
+    href: String,
+    reference: String,
+    score: u8,
+    delighted_by: String,
+    would_recommend: bool,
+    rated_at: String,
+}
+
+#[derive(askama::Template)]
+#[template(path = "web/staff/customer.html")]
+struct CustomerPage {
+    me: Me,
+    csrf: String,
+    zone: Option<&'static str>,
+    /// The time for them now, in their zone; empty when it is not known.
+    their_now: String,
+    company_zone: &'static str,
+    zones: Vec<ZoneChoice>,
+    customer: CustomerRow,
+    cases: Vec<CaseRow>,
+    open: usize,
+    more_cases: bool,
+    orders: Vec<OrdersRow>,
+    ratings: Vec<RatingRow>,
+    notice: Option<String>,
+    may_merge: bool,
 }
 
 /// The customer search.
@@ -39,7 +114,7 @@ pub async fn list(
     Query(q): Query<FindQuery>,
 ) -> WebResult<Response> {
     let find = q.find.as_deref().map(str::trim).filter(|f| !f.is_empty());
-    let found: Vec<Value> = match find {
+    let found: Vec<CustomerRow> = match find {
         Some(text) => state
             .find_customers(text, FOUND)
             .await?
@@ -48,17 +123,14 @@ pub async fn list(
             .collect(),
         None => Vec::new(),
     };
-    Ok(render(
-        "staff/customers.html",
-        context! {
-            me => me.view(),
-            csrf => me.csrf.clone(),
-            find,
-            searched => find.is_some(),
-            found,
-            limit => FOUND,
-        },
-    )?
+    Ok(html(&CustomersPage {
+        me: me.me(),
+        csrf: me.csrf.clone(),
+        find: find.unwrap_or_default(),
+        searched: find.is_some(),
+        found,
+        limit: FOUND as usize,
+    })?
     .into_response())
 }
 
@@ -99,47 +171,44 @@ pub async fn show(
         ));
     }
     let snapshot = state.directory.snapshot();
-    let cases: Vec<Value> = profile
+    let cases: Vec<CaseRow> = profile
         .cases
         .iter()
-        .map(|h| {
-            context! {
-                href => format!("/staff/cases/{}", h.id),
-                reference => h.reference.clone(),
-                subject => h.subject.clone(),
-                category => snapshot.categories.get(&h.category).map(|c| c.name.clone()).unwrap_or_else(|| h.category.clone()),
-                owner => snapshot.person_name(h.owner),
-                open => h.status == CaseStatus::Open,
-                opened_at => me.zone.when(h.opened_at),
-                updated_at => me.zone.when(h.updated_at),
-            }
+        .map(|h| CaseRow {
+            href: format!("/staff/cases/{}", h.id),
+            reference: h.reference.clone(),
+            subject: h.subject.clone(),
+            category: snapshot
+                .categories
+                .get(&h.category)
+                .map(|c| c.name.clone())
+                .unwrap_or_else(|| h.category.clone()),
+            owner: snapshot.person_name(h.owner),
+            open: h.status == CaseStatus::Open,
+            opened_at: me.zone.when(h.opened_at),
         })
         .collect();
-    let orders: Vec<Value> = profile
+    let orders: Vec<OrdersRow> = profile
         .orders
         .iter()
-        .map(|o| {
-            context! {
-                currency => o.currency.clone(),
-                orders => o.orders,
-                total => money(o.total_cents, &o.currency),
-                first_at => me.zone.when(o.first_at),
-                last_at => me.zone.when(o.last_at),
-            }
+        .map(|o| OrdersRow {
+            currency: o.currency.clone(),
+            orders: o.orders,
+            total: money(o.total_cents, &o.currency),
+            first_at: me.zone.when(o.first_at),
+            last_at: me.zone.when(o.last_at),
         })
         .collect();
-    let ratings: Vec<Value> = profile
+    let ratings: Vec<RatingRow> = profile
         .ratings
         .iter()
-        .map(|(h, r)| {
-            context! {
-                href => format!("/staff/cases/{}", h.id),
-                reference => h.reference.clone(),
-                score => r.score,
-                delighted_by => r.delighted_by.clone(),
-                would_recommend => r.would_recommend,
-                rated_at => me.zone.when(r.rated_at),
-            }
+        .map(|(h, r)| RatingRow {
+            href: format!("/staff/cases/{}", h.id),
+            reference: h.reference.clone(),
+            score: r.score,
+            delighted_by: r.delighted_by.clone(),
+            would_recommend: r.would_recommend,
+            rated_at: me.zone.when(r.rated_at),
         })
         .collect();
     let open = profile
@@ -148,25 +217,22 @@ pub async fn show(
         .filter(|h| h.status == CaseStatus::Open)
         .count();
     let zone = state.customer_zone(profile.customer.id).await?;
-    let page = render(
-        "staff/customer.html",
-        context! {
-            zone => zone.map(|z| z.name()),
-            their_now => zone.map(|z| z.when(state.clock.now())),
-            company_zone => state.company_zone().name(),
-            zones => crate::web::staff::time_zone::zone_choices(zone),
-            me => me.view(),
-            csrf => me.csrf.clone(),
-            customer => customer_row(&profile.customer),
-            cases,
-            open,
-            more_cases => profile.more_cases,
-            orders,
-            ratings,
-            notice => flash.notice(),
-            may_merge => me.person.role != roadone_domain::Role::Frontline,
-        },
-    )?;
+    let page = html(&CustomerPage {
+        me: me.me(),
+        csrf: me.csrf.clone(),
+        zone: zone.map(|z| z.name()),
+        their_now: zone.map(|z| z.when(state.clock.now())).unwrap_or_default(),
+        company_zone: state.company_zone().name(),
+        zones: crate::web::staff::time_zone::zone_choices(zone),
+        customer: customer_row(&profile.customer),
+        cases,
+        open,
+        more_cases: profile.more_cases,
+        orders,
+        ratings,
+        notice: flash.notice(),
+        may_merge: me.person.role != roadone_domain::Role::Frontline,
+    })?;
     Ok(flash.shown(page.into_response()))
 }
 

@@ -3,13 +3,13 @@
 //! by category and road.
 
 use crate::app::AppState;
+use crate::directory::CategoryChoice;
 use crate::error::AppError;
-use crate::web::pages::{render, WebError, WebResult};
+use crate::web::pages::{html, WebError, WebResult};
 use crate::web::staff::cases::{road_label, span};
-use crate::web::staff::session::SignedIn;
+use crate::web::staff::session::{Me, SignedIn};
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
-use minijinja::context;
 use roadone_domain::{Capability, EventBody, EventKind};
 use roadone_store::EventFilter;
 use serde::Deserialize;
@@ -18,6 +18,45 @@ use serde::Deserialize;
 pub struct FeedQuery {
     category: Option<String>,
     road: Option<String>,
+}
+
+/// A case upgraded or escalated to the reader, still open.
+#[derive(Debug)]
+struct Waiting {
+    href: String,
+    reference: String,
+    subject: String,
+    escalated: bool,
+    from: String,
+    why: String,
+    waited: String,
+    at: String,
+}
+
+/// What a solved case taught.
+#[derive(Debug)]
+struct Learned {
+    href: String,
+    reference: String,
+    subject: String,
+    category: String,
+    road: String,
+    learned: String,
+    by: Option<String>,
+    at: String,
+}
+
+#[derive(askama::Template)]
+#[template(path = "web/staff/feed.html")]
+struct FeedPage {
+    me: Me,
+    csrf: String,
+    waiting: Vec<Waiting>,
+    learned: Vec<Learned>,
+    categories: Vec<CategoryChoice>,
+    /// The category chosen, empty for all.
+    category: String,
+    road: Option<u8>,
 }
 
 pub async fn show(
@@ -59,13 +98,15 @@ pub async fn show(
                 EventBody::Escalated { from, .. } => (name(*from), "the deadline passed".into()),
                 _ => (String::new(), String::new()),
             };
-            context! {
-                href => format!("/staff/cases/{}", head.id),
-                reference => head.reference.clone(),
-                subject => head.subject.clone(),
-                escalated => event.body.kind() == EventKind::Escalated,
-                from, why, waited,
-                at => me.zone.when(event.at),
+            Waiting {
+                href: format!("/staff/cases/{}", head.id),
+                reference: head.reference.clone(),
+                subject: head.subject.clone(),
+                escalated: event.body.kind() == EventKind::Escalated,
+                from,
+                why,
+                waited,
+                at: me.zone.when(event.at),
             }
         })
         .collect();
@@ -96,31 +137,28 @@ pub async fn show(
             EventBody::Solved {
                 road: r, learned, ..
             } if road.is_none_or(|want| u8::from(*r) == want) && !learned.trim().is_empty() => {
-                Some(context! {
-                    href => format!("/staff/cases/{}", head.id),
-                    reference => head.reference.clone(),
-                    subject => head.subject.clone(),
-                    category => category_name(&head.category),
-                    road => road_label(*r),
-                    learned => learned.clone(),
-                    by => event.actor.person().map(name),
-                    at => me.zone.when(event.at),
+                Some(Learned {
+                    href: format!("/staff/cases/{}", head.id),
+                    reference: head.reference.clone(),
+                    subject: head.subject.clone(),
+                    category: category_name(&head.category),
+                    road: road_label(*r),
+                    learned: learned.clone(),
+                    by: event.actor.person().map(name),
+                    at: me.zone.when(event.at),
                 })
             }
             _ => None,
         })
         .collect();
-    Ok(render(
-        "staff/feed.html",
-        context! {
-            me => me.view(),
-            csrf => me.csrf.clone(),
-            waiting,
-            learned,
-            categories => snapshot.category_choices(),
-            category,
-            road,
-        },
-    )?
+    Ok(html(&FeedPage {
+        me: me.me(),
+        csrf: me.csrf.clone(),
+        waiting,
+        learned,
+        categories: snapshot.category_choices(),
+        category: category.unwrap_or_default(),
+        road,
+    })?
     .into_response())
 }

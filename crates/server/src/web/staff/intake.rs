@@ -4,14 +4,15 @@
 //! Every field is reachable with the keyboard alone, in reading order.
 
 use crate::app::AppState;
+use crate::directory::CategoryChoice;
 use crate::error::AppError;
 use crate::http::upload::UploadForm;
-use crate::web::pages::{render, WebError, WebResult};
-use crate::web::staff::session::SignedIn;
+use crate::web::pages::{html, WebError, WebResult};
+use crate::web::staff::cases::CaseLink;
+use crate::web::staff::session::{Me, SignedIn};
 use axum::extract::{Path, Query, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use minijinja::context;
 use roadone_domain::{Capability, Category, Channel, Customer, Intake, Realtime};
 use roadone_store::CaseFilter;
 use std::collections::BTreeMap;
@@ -25,13 +26,22 @@ fn may_take_calls(me: &SignedIn) -> Result<(), WebError> {
     Ok(())
 }
 
+#[derive(askama::Template)]
+#[template(path = "web/staff/intake_categories.html")]
+struct CategoriesPage {
+    me: Me,
+    csrf: String,
+    categories: Vec<CategoryChoice>,
+}
+
 pub async fn categories(State(state): State<AppState>, me: SignedIn) -> WebResult<Response> {
     may_take_calls(&me)?;
     let categories = state.directory.snapshot().category_choices();
-    Ok(render(
-        "staff/intake_categories.html",
-        context! { me => me.view(), csrf => me.csrf.clone(), categories },
-    )?
+    Ok(html(&CategoriesPage {
+        me: me.me(),
+        csrf: me.csrf.clone(),
+        categories,
+    })?
     .into_response())
 }
 
@@ -47,11 +57,78 @@ fn category(state: &AppState, key: &str) -> Result<Category, WebError> {
 
 /// The caller lookup above the form: what was searched, who matched, and the customer
 /// chosen (whose details fill the form) with their earlier cases.
-#[derive(Default)]
+#[derive(Debug, Default)]
 struct Lookup {
     find: String,
-    found: Vec<minijinja::Value>,
-    chosen: Option<minijinja::Value>,
+    found: Vec<Found>,
+    chosen: Option<Chosen>,
+}
+
+/// A customer a lookup found; empty where not known.
+#[derive(Debug)]
+struct Found {
+    id: i64,
+    name: String,
+    email: String,
+    phone: String,
+}
+
+/// The customer picked, and their earlier cases.
+#[derive(Debug)]
+struct Chosen {
+    name: String,
+    cases: Vec<CaseLink>,
+}
+
+/// One item of the category's checklist, as the form shows it.
+#[derive(Debug)]
+struct Fact {
+    key: String,
+    label: String,
+    required: bool,
+    value: String,
+    missing: bool,
+}
+
+/// What the form was sent with, to show again; empty where not given.
+#[derive(Debug)]
+struct Values {
+    name: String,
+    email: String,
+    phone: String,
+    subject: String,
+    description: String,
+    realtime: bool,
+    realtime_reason: String,
+}
+
+impl Values {
+    fn of(values: &BTreeMap<String, String>) -> Values {
+        let get = |name: &str| values.get(name).cloned().unwrap_or_default();
+        Values {
+            name: get("name"),
+            email: get("email"),
+            phone: get("phone"),
+            subject: get("subject"),
+            description: get("description"),
+            realtime: !get("realtime").is_empty(),
+            realtime_reason: get("realtime_reason"),
+        }
+    }
+}
+
+#[derive(askama::Template)]
+#[template(path = "web/staff/intake.html")]
+struct IntakePage<'a> {
+    me: Me,
+    csrf: String,
+    category: &'a Category,
+    facts: Vec<Fact>,
+    values: Values,
+    problem: Option<String>,
+    find: String,
+    found: Vec<Found>,
+    chosen: Option<Chosen>,
 }
 
 fn form_page(
@@ -64,31 +141,29 @@ fn form_page(
     let facts: Vec<_> = category
         .checklist
         .iter()
-        .map(|item| {
-            context! {
-                key => item.key.clone(),
-                label => item.label.clone(),
-                required => item.required,
-                value => values.get(&format!("fact_{}", item.key)).cloned().unwrap_or_default(),
-                missing => values.contains_key(&format!("missing_{}", item.key)),
-            }
+        .map(|item| Fact {
+            key: item.key.clone(),
+            label: item.label.clone(),
+            required: item.required,
+            value: values
+                .get(&format!("fact_{}", item.key))
+                .cloned()
+                .unwrap_or_default(),
+            missing: values.contains_key(&format!("missing_{}", item.key)),
         })
         .collect();
     let status = problem.as_ref().map(|(s, _)| *s).unwrap_or(StatusCode::OK);
-    let page = render(
-        "staff/intake.html",
-        context! {
-            me => me.view(),
-            csrf => me.csrf.clone(),
-            category => context! { key => category.key.clone(), name => category.name.clone() },
-            facts,
-            values,
-            problem => problem.map(|(_, m)| m),
-            find => lookup.find,
-            found => lookup.found,
-            chosen => lookup.chosen,
-        },
-    )?;
+    let page = html(&IntakePage {
+        me: me.me(),
+        csrf: me.csrf.clone(),
+        category,
+        facts,
+        values: Values::of(values),
+        problem: problem.map(|(_, m)| m),
+        find: lookup.find,
+        found: lookup.found,
+        chosen: lookup.chosen,
+    })?;
     Ok((status, page).into_response())
 }
 
@@ -122,13 +197,11 @@ pub async fn form(
             .find_customers(&find, FOUND_LIMIT)
             .await?
             .into_iter()
-            .map(|c| {
-                context! {
-                    id => c.id,
-                    name => c.name,
-                    email => c.email,
-                    phone => c.phone,
-                }
+            .map(|c| Found {
+                id: c.id,
+                name: c.name.unwrap_or_default(),
+                email: c.email.unwrap_or_default(),
+                phone: c.phone.unwrap_or_default(),
             })
             .collect();
         lookup.find = find;
@@ -147,7 +220,7 @@ pub async fn form(
                 values.insert(field.to_string(), v.clone());
             }
         }
-        let cases: Vec<minijinja::Value> = state
+        let cases: Vec<CaseLink> = state
             .list_cases(CaseFilter {
                 customer_id: Some(id),
                 limit: 10,
@@ -157,8 +230,11 @@ pub async fn form(
             .into_iter()
             .map(crate::web::staff::cases::case_link)
             .collect();
-        lookup.chosen = Some(context! {
-            name => customer.name.or(customer.email.clone()).unwrap_or_else(|| format!("customer {id}")),
+        lookup.chosen = Some(Chosen {
+            name: customer
+                .name
+                .or(customer.email.clone())
+                .unwrap_or_else(|| format!("customer {id}")),
             cases,
         });
     }
@@ -260,6 +336,18 @@ pub async fn submit(
     Ok(Redirect::to(&format!("/staff/intake/done/{}", outcome.head().id)).into_response())
 }
 
+#[derive(askama::Template)]
+#[template(path = "web/staff/intake_done.html")]
+struct DonePage {
+    me: Me,
+    csrf: String,
+    reference: String,
+    promised_by: String,
+    href: String,
+    /// Where the customer also gets the promise; empty when they have no email.
+    email: String,
+}
+
 /// The promise to read to the caller.
 pub async fn done(
     State(state): State<AppState>,
@@ -267,16 +355,13 @@ pub async fn done(
     Path(id): Path<String>,
 ) -> WebResult<Response> {
     let (stored, case) = crate::http::extract::case_in_path(&state, &id).await?;
-    Ok(render(
-        "staff/intake_done.html",
-        context! {
-            me => me.view(),
-            csrf => me.csrf.clone(),
-            reference => stored.head.reference.clone(),
-            promised_by => me.zone.when(case.promised_by),
-            href => format!("/staff/cases/{}", stored.head.id),
-            email => case.customer.email.clone(),
-        },
-    )?
+    Ok(html(&DonePage {
+        me: me.me(),
+        csrf: me.csrf.clone(),
+        reference: stored.head.reference.clone(),
+        promised_by: me.zone.when(case.promised_by),
+        href: format!("/staff/cases/{}", stored.head.id),
+        email: case.customer.email.clone().unwrap_or_default(),
+    })?
     .into_response())
 }

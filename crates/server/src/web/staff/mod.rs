@@ -33,7 +33,7 @@ use axum::routing::{get, post};
 use axum::Router;
 
 /// A person as the pages' choosers offer them.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone)]
 pub(crate) struct PersonChoice {
     pub id: i64,
     pub name: String,

@@ -137,20 +137,6 @@ impl SignedIn {
         }
     }
 
-    /// What the page layout needs to know about the visitor: their name, and which parts
-    /// of the navigation are theirs (the server still checks every page and action).
-    pub fn view(&self) -> minijinja::Value {
-        let role = self.person.role;
-        minijinja::context! {
-            name => self.person.name.clone(),
-            role => role.as_str(),
-            takes_calls => role.may(Capability::TakeCases),
-            sees_feed => role.may(Capability::ReadReports),
-            admin => role.may(Capability::Administer),
-            zone => self.zone.name(),
-        }
-    }
-
     /// Refuses a form that does not carry this session's token.
     pub fn check_csrf(&self, presented: Option<&str>) -> AppResult<()> {
         check_csrf(&self.csrf, presented)

@@ -3,15 +3,15 @@
 //! turned off on that page, for people whose speech input or keyboard set them off by
 //! accident; every shortcut only saves a click.
 
-use crate::web::pages::{render, WebResult};
-use crate::web::staff::session::SignedIn;
+use crate::web::pages::{html, WebResult};
+use crate::web::staff::session::{Me, SignedIn};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use minijinja::context;
 
 const SCRIPT: &str = include_str!("../../../templates/web/shortcuts.js");
 
 /// One shortcut as the page lists it: the keys and what they do.
+#[derive(Debug)]
 struct Shortcut {
     keys: &'static [&'static str],
     does: &'static str,
@@ -50,16 +50,21 @@ const SHORTCUTS: [Shortcut; 7] = [
     },
 ];
 
+#[derive(askama::Template)]
+#[template(path = "web/staff/shortcuts.html")]
+struct ShortcutsPage {
+    me: Me,
+    csrf: String,
+    shortcuts: &'static [Shortcut],
+}
+
 /// `GET /staff/shortcuts`.
 pub async fn page(me: SignedIn) -> WebResult<Response> {
-    let shortcuts: Vec<_> = SHORTCUTS
-        .iter()
-        .map(|s| context! { keys => s.keys, does => s.does })
-        .collect();
-    Ok(render(
-        "staff/shortcuts.html",
-        context! { me => me.view(), csrf => me.csrf, shortcuts },
-    )?
+    Ok(html(&ShortcutsPage {
+        me: me.me(),
+        csrf: me.csrf,
+        shortcuts: &SHORTCUTS,
+    })?
     .into_response())
 }
 
