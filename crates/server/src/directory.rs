@@ -31,6 +31,14 @@ impl Snapshot {
             .unwrap_or_else(|| format!("person {id}"))
     }
 
+    /// A category's name as people read it; its key when it is gone.
+    pub fn category_name(&self, key: &str) -> String {
+        self.categories
+            .get(key)
+            .map(|c| c.name.clone())
+            .unwrap_or_else(|| key.to_string())
+    }
+
     /// The categories as pages offer them, by name.
     pub fn category_choices(&self) -> Vec<CategoryChoice> {
         let mut categories: Vec<CategoryChoice> = self

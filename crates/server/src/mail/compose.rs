@@ -177,7 +177,7 @@ pub fn compose(
         ref => stored.head.reference,
         // Cases stored before subjects were kept on one line are folded here too.
         subject => roadone_domain::rules::one_line(&case.subject),
-        category => snapshot.categories.get(&case.category).map(|c| c.name.clone()).unwrap_or_else(|| case.category.clone()),
+        category => snapshot.category_name(&case.category),
         customer_name => case.customer.name,
         owner_name => name_of(told.owner),
         actor_name => actor_name,

@@ -4,9 +4,8 @@
 //! the profile's, so the mail we send them follows.
 
 use crate::app::AppState;
-use crate::http::upload::UploadForm;
 use crate::languages::{Language, Words};
-use crate::web::origin::{public_origin, same_origin};
+use crate::web::client_ip::ClientIp;
 use crate::web::pages::WebResult;
 use crate::web::portal_session::Visitor;
 use axum::extract::{FromRequestParts, Request, State};
@@ -69,12 +68,11 @@ fn back_to(back: Option<String>) -> String {
 pub async fn choose(
     State(state): State<AppState>,
     Visitor(visitor): Visitor,
+    ClientIp(ip): ClientIp,
     jar: CookieJar,
     request: Request,
 ) -> WebResult<Response> {
-    let (parts, body) = request.into_parts();
-    same_origin(&parts, &public_origin(&state))?;
-    let form = UploadForm::read(Request::from_parts(parts, body), &state).await?;
+    let form = crate::web::origin::public_form(&state, ip, request).await?;
     let code = form.given("language").unwrap_or_default();
     if let Some(signed_in) = &visitor {
         state

@@ -367,13 +367,7 @@ pub async fn show(
             .into_iter()
             .find(|r| r.id == chosen)
             .ok_or_else(|| WebError(AppError::NotFound(format!("canned reply {chosen}"))))?;
-        let category = state
-            .directory
-            .snapshot()
-            .categories
-            .get(&case.category)
-            .map(|c| c.name.clone())
-            .unwrap_or_else(|| case.category.clone());
+        let category = state.directory.snapshot().category_name(&case.category);
         typed.form = "reply".into();
         typed.body = crate::canned_replies::fill(
             &reply,

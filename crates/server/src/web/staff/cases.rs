@@ -192,11 +192,7 @@ pub async fn list(
                 href: format!("/staff/cases/{}", h.id),
                 reference: h.reference.clone(),
                 subject: h.subject.clone(),
-                category: snapshot
-                    .categories
-                    .get(&h.category)
-                    .map(|c| c.name.clone())
-                    .unwrap_or_else(|| h.category.clone()),
+                category: snapshot.category_name(&h.category),
                 owner: snapshot.person(h.owner).map(|p| p.name.clone()),
                 open: h.status == CaseStatus::Open,
                 left,

@@ -178,11 +178,7 @@ pub async fn show(
             href: format!("/staff/cases/{}", h.id),
             reference: h.reference.clone(),
             subject: h.subject.clone(),
-            category: snapshot
-                .categories
-                .get(&h.category)
-                .map(|c| c.name.clone())
-                .unwrap_or_else(|| h.category.clone()),
+            category: snapshot.category_name(&h.category),
             owner: snapshot.person_name(h.owner),
             open: h.status == CaseStatus::Open,
             opened_at: me.zone.when(h.opened_at),
