@@ -285,6 +285,17 @@ pub async fn case_view_pages<S: Store>(store: S) {
                 page(&urgency),
                 "{CHECK}: every state by urgency, {limit} from {offset}"
             );
+            let customers = CaseFilter {
+                customer_id: Some(all[0].customer_id),
+                limit,
+                offset,
+                ..CaseFilter::default()
+            };
+            assert_eq!(
+                ids(&list(&store, customers).await),
+                page(&urgency),
+                "{CHECK}: a customer's cases by urgency, {limit} from {offset}"
+            );
             let team_view = CaseFilter {
                 owners: team.to_vec(),
                 sort: CaseSort::LastChange,
