@@ -95,17 +95,11 @@ pub fn list_cases(conn: &Connection, f: &CaseFilter) -> StoreResult<Vec<CaseHead
     let few = f.customer_id.is_some() || f.search.is_some() || f.id.is_some();
     match (f.sort, f.status) {
         (CaseSort::Urgency, None) if few => {
-            let (mut sql, mut args) = filtered(f, CASE_COLUMNS);
+            let (mut sql, args) = filtered(f, CASE_COLUMNS);
             sql.push_str(
-                " ORDER BY state = 'solved', CASE WHEN state = 'open' THEN escalates_at ELSE -updated_at END, CASE WHEN state = 'open' THEN id ELSE -id END LIMIT ? OFFSET ?",
+                " ORDER BY state = 'solved', CASE WHEN state = 'open' THEN escalates_at ELSE -updated_at END, CASE WHEN state = 'open' THEN id ELSE -id END",
             );
-            args.push(i64::from(limit).into());
-            args.push(i64::from(f.offset).into());
-            let mut stmt = conn.prepare_cached(&sql).map_err(db)?;
-            let rows = stmt
-                .query_map(rusqlite::params_from_iter(args), case_head)
-                .map_err(db)?;
-            rows.collect::<Result<_, _>>().map_err(db)
+            page_of(conn, sql, args, limit, f.offset)
         }
         (CaseSort::Urgency, None) => {
             let open = CaseFilter {
@@ -161,8 +155,11 @@ fn one_walk(
     limit: u32,
     offset: u32,
 ) -> StoreResult<Vec<CaseHead>> {
-    let by_change = order_of(f) == " ORDER BY updated_at DESC, id DESC";
-    let (sql, mut args) =
+    let by_change = matches!(
+        (f.sort, f.status),
+        (CaseSort::LastChange, _) | (CaseSort::Urgency, Some(CaseStatus::Solved))
+    );
+    let (sql, args) =
         if by_change && f.owners.len() > 1 && f.owners.len() <= MERGED_OWNERS && f.search.is_none()
         {
             // Each person's newest `offset + limit` by `cases(owner, updated_at)`, then merged.
@@ -194,6 +191,17 @@ fn one_walk(
             sql.push_str(order_of(f));
             (sql, args)
         };
+    page_of(conn, sql, args, limit, offset)
+}
+
+/// The rows of `sql` from `offset`, at most `limit` of them.
+fn page_of(
+    conn: &Connection,
+    sql: String,
+    mut args: Vec<rusqlite::types::Value>,
+    limit: u32,
+    offset: u32,
+) -> StoreResult<Vec<CaseHead>> {
     let sql = format!("{sql} LIMIT ? OFFSET ?");
     args.push(i64::from(limit).into());
     args.push(i64::from(offset).into());

@@ -278,3 +278,7 @@ fn warn_of_unused_files(dir: &Path) {
 #[cfg(test)]
 #[path = "templates_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "template_rules_tests.rs"]
+mod rules_tests;
