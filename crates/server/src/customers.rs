@@ -9,22 +9,43 @@ use roadone_store::{
     SignInLink,
 };
 
-/// How many of a customer's cases their page lists (the most urgent and latest first).
-pub const PROFILE_CASES: u32 = 200;
-/// How many of their solved cases are read in full for the ratings they gave.
-const RATED_CASES_READ: usize = 50;
+/// How many of a customer's cases one page of theirs lists (the most urgent and latest
+/// first); the rest are on the following pages.
+pub const PROFILE_CASES: u32 = 50;
+/// How many of the ratings they gave their page shows, newest first.
+const RATINGS_SHOWN: usize = 20;
+/// Counting a customer's cases stops past this many ("more than 10,000").
+const COUNT_UP_TO: u64 = 10_000;
 
 /// Everything staff see about one customer on their page.
 #[derive(Debug, Clone)]
 pub struct CustomerProfile {
     pub customer: CustomerRecord,
-    /// Open ones first by deadline, then solved ones by last change.
+    /// One page of their cases: open ones first by deadline, then solved ones by last
+    /// change.
     pub cases: Vec<CaseHead>,
-    /// Whether there are more cases than `cases` holds.
-    pub more_cases: bool,
+    /// Which page `cases` is, from 1.
+    pub page: u32,
+    /// How many cases they have over all pages (past [`COUNT_UP_TO`]: one more than it),
+    /// and how many of them are open.
+    pub total: u64,
+    pub open: u64,
     pub orders: Vec<OrderSummary>,
-    /// The ratings they gave, newest first, with the case each is of.
+    /// The ratings standing on their cases, newest first, with the case each is of.
     pub ratings: Vec<(CaseHead, Rating)>,
+}
+
+impl CustomerProfile {
+    /// How many pages their cases fill (at least one).
+    pub fn pages(&self) -> u32 {
+        (self.total.div_ceil(u64::from(PROFILE_CASES)).max(1)).min(u64::from(u32::MAX)) as u32
+    }
+
+    /// How many cases they have as a page says it: the count, and whether it stopped
+    /// before the end ("more than 10,000").
+    pub fn counted(&self) -> (u64, bool) {
+        (self.total.min(COUNT_UP_TO), self.total > COUNT_UP_TO)
+    }
 }
 
 impl AppState {
@@ -57,67 +78,86 @@ impl AppState {
         Ok(self.store.find_customers(query, limit).await?)
     }
 
-    /// A customer with their cases, what they bought and how they rated us.
-    pub async fn customer_profile(&self, id: i64) -> AppResult<Option<CustomerProfile>> {
+    /// A customer with one page of their cases (`page` from 1), what they bought and how
+    /// they rated us.
+    pub async fn customer_profile(&self, id: i64, page: u32) -> AppResult<Option<CustomerProfile>> {
         let Some(customer) = self.store.customer(id).await? else {
             return Ok(None);
         };
-        let mut cases = self
+        let page = page.max(1);
+        let theirs = CaseFilter {
+            customer_id: Some(id),
+            count_up_to: Some(COUNT_UP_TO),
+            ..CaseFilter::default()
+        };
+        let cases = self
             .store
             .list_cases(CaseFilter {
-                customer_id: Some(id),
-                limit: PROFILE_CASES + 1,
-                ..CaseFilter::default()
+                limit: PROFILE_CASES,
+                offset: (page - 1).saturating_mul(PROFILE_CASES),
+                ..theirs.clone()
             })
             .await?;
-        let more_cases = cases.len() > PROFILE_CASES as usize;
-        cases.truncate(PROFILE_CASES as usize);
+        let total = self.store.count_cases(theirs.clone()).await?;
+        let open = self
+            .store
+            .count_cases(CaseFilter {
+                status: Some(CaseStatus::Open),
+                ..theirs
+            })
+            .await?;
         let orders = self.store.customer_orders(id).await?;
-        // The ratings standing on the shown solved cases, read in one query: a case's
-        // rating is its last rating, unless a reopening came after it.
-        let rated: Vec<&CaseHead> = cases
-            .iter()
-            .filter(|h| h.status == CaseStatus::Solved)
-            .take(RATED_CASES_READ)
-            .collect();
+        let ratings = self.standing_ratings(id).await?;
+        Ok(Some(CustomerProfile {
+            customer,
+            cases,
+            page,
+            total,
+            open,
+            orders,
+            ratings,
+        }))
+    }
+
+    /// The newest ratings standing on a customer's cases, read in one query of their
+    /// rated and reopened events: a case's rating is its last one, unless a reopening
+    /// came after it.
+    async fn standing_ratings(&self, customer: i64) -> AppResult<Vec<(CaseHead, Rating)>> {
         let events = self
             .store
             .events(EventFilter {
                 kinds: vec![EventKind::Rated, EventKind::Reopened],
-                customer_id: Some(id),
+                customer_id: Some(customer),
                 limit: 1000,
                 ..EventFilter::default()
             })
             .await?;
+        let mut seen = std::collections::HashSet::new();
         let mut ratings = Vec::new();
-        for head in rated {
-            // Newest first: the case's first event here is its last.
-            let last = events.iter().find(|(h, _)| h.id == head.id);
-            if let Some((_, event)) = last {
-                if let EventBody::Rated {
+        // Newest first: a case's first event here is its last.
+        for (head, event) in events {
+            if ratings.len() == RATINGS_SHOWN {
+                break;
+            }
+            if !seen.insert(head.id) {
+                continue;
+            }
+            if let EventBody::Rated {
+                score,
+                delighted_by,
+                would_recommend,
+            } = event.body
+            {
+                let rating = Rating {
                     score,
                     delighted_by,
                     would_recommend,
-                } = &event.body
-                {
-                    let rating = Rating {
-                        score: *score,
-                        delighted_by: delighted_by.clone(),
-                        would_recommend: *would_recommend,
-                        rated_at: event.at,
-                    };
-                    ratings.push((head.clone(), rating));
-                }
+                    rated_at: event.at,
+                };
+                ratings.push((head, rating));
             }
         }
-        ratings.sort_by_key(|r| std::cmp::Reverse(r.1.rated_at));
-        Ok(Some(CustomerProfile {
-            customer,
-            cases,
-            more_cases,
-            orders,
-            ratings,
-        }))
+        Ok(ratings)
     }
 
     /// Merges customer `from` into `into`: two records of one person become one, `from`'s

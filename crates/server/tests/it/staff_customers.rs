@@ -71,7 +71,7 @@ async fn a_customer_page_shows_their_cases_orders_and_ratings_and_nobody_elses()
         );
     }
     assert!(!page.contains(&bob_ref), "Bob's case is not Ann's");
-    assert!(page.contains("2 case(s), 1 open."), "{page}");
+    assert!(page.contains("2 cases, 1 open."), "{page}");
     assert!(
         page.contains("<td>EUR</td><td>2</td><td>1,234.50 EUR</td>"),
         "her orders, summed, not Bob's: {page}"
@@ -210,4 +210,54 @@ async fn two_records_of_one_person_are_merged_after_a_confirmation_and_nothing_i
         kept,
         "mail from the old address joins the kept customer"
     );
+}
+
+#[tokio::test]
+async fn a_customer_with_many_cases_has_them_paged_each_case_on_exactly_one_page() {
+    let app = TestApp::spawn().await;
+    let org = app.org().await;
+    let mut opened = Vec::new();
+    for n in 0..53 {
+        opened.push(
+            app.open_case_id(&org.front1, &format!("Question {n}"))
+                .await,
+        );
+    }
+    set_passwords(&app, &[org.front1.id]).await;
+    let staff = StaffSession::sign_in(&app, org.front1.id).await;
+    let search = staff.get_text("/staff/customers?find=customer").await;
+    let ann = hrefs_to_customers(&search).remove(0);
+    let cases_on = |page: &str| -> Vec<i64> {
+        common::html::attributes(page, "href")
+            .into_iter()
+            .filter_map(|h| h.strip_prefix("/staff/cases/")?.parse().ok())
+            .collect()
+    };
+    let first = staff.get_text(&ann).await;
+    assert!(
+        first.contains("53 cases, 53 open.") && first.contains("page 1 of 2"),
+        "{first}"
+    );
+    assert!(
+        first.contains("rel=\"next\""),
+        "a way to the next page: {first}"
+    );
+    let second = staff.get_text(&format!("{ann}?page=2")).await;
+    assert!(second.contains("page 2 of 2") && second.contains("rel=\"prev\""));
+    let (mut shown, on_second) = (cases_on(&first), cases_on(&second));
+    assert_eq!((shown.len(), on_second.len()), (50, 3));
+    shown.extend(on_second);
+    shown.sort();
+    opened.sort();
+    assert_eq!(shown, opened, "every case once over the two pages");
+
+    let beyond = staff.get_text(&format!("{ann}?page=9")).await;
+    assert!(
+        beyond.contains("There is no page 9 of their cases"),
+        "{beyond}"
+    );
+    let wrong = staff.get(&format!("{ann}?page=0")).send().await.unwrap();
+    assert_eq!(wrong.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let said = common::html::unescape(&wrong.text().await.unwrap());
+    assert!(said.contains("page number from 1 up"), "{said}");
 }

@@ -179,14 +179,7 @@ impl ViewQuery {
                 AppError::invalid("sort", format!("there is no order \u{201c}{s}\u{201d}"))
             })?,
         };
-        let page = match blank(&self.page) {
-            None => 1,
-            Some(p) => p
-                .parse::<u32>()
-                .ok()
-                .filter(|p| *p >= 1)
-                .ok_or_else(|| AppError::invalid("page", "must be a page number from 1 up"))?,
-        };
+        let page = page_number(self.page.as_deref())?;
         let q = blank(&self.q).map(str::to_string);
         let mut filter = CaseFilter {
             status: state,
@@ -271,6 +264,18 @@ impl Chosen {
         url::form_urlencoded::Serializer::new(String::new())
             .extend_pairs(parts)
             .finish()
+    }
+}
+
+/// The page a `page=` names: 1 when none is given.
+pub fn page_number(given: Option<&str>) -> Result<u32, AppError> {
+    match given.map(str::trim).filter(|p| !p.is_empty()) {
+        None => Ok(1),
+        Some(p) => p
+            .parse::<u32>()
+            .ok()
+            .filter(|p| *p >= 1)
+            .ok_or_else(|| AppError::invalid("page", "must be a page number from 1 up")),
     }
 }
 

@@ -17,6 +17,12 @@ use serde::Deserialize;
 /// How many customers a search lists.
 const FOUND: u32 = 50;
 
+/// Which page of a customer's cases to show.
+#[derive(Deserialize, Default)]
+pub struct PageQuery {
+    page: Option<String>,
+}
+
 #[derive(Deserialize, Default)]
 pub struct FindQuery {
     find: Option<String>,
@@ -99,8 +105,14 @@ struct CustomerPage {
     zones: Vec<ZoneChoice>,
     customer: CustomerRow,
     cases: Vec<CaseRow>,
-    open: usize,
-    more_cases: bool,
+    /// Their cases over all pages, open ones, and whether counting stopped early.
+    total: u64,
+    open: u64,
+    more: bool,
+    page: u32,
+    pages: u32,
+    previous: Option<String>,
+    next: Option<String>,
     orders: Vec<OrdersRow>,
     ratings: Vec<RatingRow>,
     notice: Option<String>,
@@ -155,12 +167,14 @@ pub async fn show(
     me: SignedIn,
     flash: Flashed,
     Path(id): Path<String>,
+    Query(q): Query<PageQuery>,
 ) -> WebResult<Response> {
     let id: i64 = id
         .parse()
         .map_err(|_| WebError(AppError::NotFound(format!("customer {id:?}"))))?;
+    let page = crate::web::staff::case_views::page_number(q.page.as_deref())?;
     let profile = state
-        .customer_profile(id)
+        .customer_profile(id, page)
         .await?
         .ok_or_else(|| WebError(AppError::NotFound(format!("customer {id}"))))?;
     if let Some(kept) = profile.customer.merged_into {
@@ -207,11 +221,14 @@ pub async fn show(
             rated_at: me.zone.when(r.rated_at),
         })
         .collect();
-    let open = profile
-        .cases
-        .iter()
-        .filter(|h| h.status == CaseStatus::Open)
-        .count();
+    let pages = profile.pages();
+    let (total, more) = profile.counted();
+    let page_link = |n: u32| {
+        format!(
+            "/staff/customers/{}?page={n}#cases-title",
+            profile.customer.id
+        )
+    };
     let zone = state.customer_zone(profile.customer.id).await?;
     let page = html(&CustomerPage {
         me: me.me(),
@@ -222,8 +239,13 @@ pub async fn show(
         zones: crate::web::staff::time_zone::zone_choices(zone),
         customer: customer_row(&profile.customer),
         cases,
-        open,
-        more_cases: profile.more_cases,
+        total,
+        open: profile.open,
+        more,
+        page: profile.page,
+        pages,
+        previous: (profile.page > 1).then(|| page_link(profile.page - 1)),
+        next: (profile.page < pages).then(|| page_link(profile.page + 1)),
         orders,
         ratings,
         notice: flash.notice(),
