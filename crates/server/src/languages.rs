@@ -72,6 +72,14 @@ impl Language {
         }
     }
 
+    /// The language's name in English, as the staff pages name it.
+    pub fn english_name(self) -> &'static str {
+        match self {
+            Language::English => "English",
+            Language::French => "French",
+        }
+    }
+
     /// The language of a code such as `fr` or `fr-CA`; `None` for one we do not speak.
     pub fn from_code(code: &str) -> Option<Language> {
         let primary = code.trim().split(['-', '_']).next()?.to_ascii_lowercase();

@@ -261,3 +261,52 @@ async fn a_customer_with_many_cases_has_them_paged_each_case_on_exactly_one_page
     let said = common::html::unescape(&wrong.text().await.unwrap());
     assert!(said.contains("page number from 1 up"), "{said}");
 }
+
+/// A customer who asks on the phone to be written to in French: staff set it on their
+/// page and their own pages follow it, whatever their browser says.
+#[tokio::test]
+async fn staff_set_the_language_a_customer_is_written_to_in() {
+    let app = TestApp::spawn().await;
+    let org = app.org().await;
+    let case = app.open_case_id(&org.front1, "Parcel never came").await;
+    let customer = app.customer_id_of(case).await;
+    set_passwords(&app, &[org.front1.id]).await;
+    let staff = StaffSession::sign_in(&app, org.front1.id).await;
+    let theirs = format!("/staff/customers/{customer}");
+    let before = common::html::unescape(&staff.get_text(&theirs).await);
+    assert!(
+        before.contains("<dt>Language</dt><dd>not known"),
+        "{before}"
+    );
+
+    let set = |language: &str| {
+        staff
+            .post(&format!("{theirs}/language"))
+            .form(&[("csrf", staff.csrf.as_str()), ("language", language)])
+            .send()
+    };
+    let refused = set("tlh").await.unwrap();
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let said = common::html::unescape(&refused.text().await.unwrap());
+    assert!(said.contains("we do not write in \"tlh\""), "{said}");
+    assert_eq!(app.state.customer_language(customer).await.unwrap(), None);
+
+    let saved = set("fr").await.unwrap();
+    let after = common::html::unescape(&staff.follow(saved).await);
+    assert!(
+        after.contains("We write to them in French from now on")
+            && after.contains("<dt>Language</dt><dd>French: their pages"),
+        "{after}"
+    );
+    let token = app.customer_token_of(case).await;
+    let case_page = app
+        .request(Method::GET, &format!("/portal/cases/{case}?token={token}"))
+        .header("accept-language", "en-GB,en;q=0.9")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(case_page.contains(r#"<html lang="fr">"#), "{case_page}");
+}

@@ -3,6 +3,7 @@
 
 use crate::app::AppState;
 use crate::error::AppError;
+use crate::languages::Language;
 use crate::web::flash::{self, Flash, Flashed};
 use crate::web::pages::{html, WebError, WebResult};
 use crate::web::staff::confirm;
@@ -82,6 +83,14 @@ struct OrdersRow {
     last_at: String,
 }
 
+/// A language staff may choose for them.
+#[derive(Debug)]
+struct LanguageOption {
+    code: &'static str,
+    name: String,
+    chosen: bool,
+}
+
 /// A rating they gave.
 #[derive(Debug)]
 struct RatingRow {
@@ -104,6 +113,9 @@ struct CustomerPage {
     company_zone: &'static str,
     zones: Vec<ZoneChoice>,
     customer: CustomerRow,
+    /// The language we write to them in, as staff read it; `None` while not known.
+    language: Option<String>,
+    languages: Vec<LanguageOption>,
     cases: Vec<CaseRow>,
     /// Their cases over all pages, open ones, and whether counting stopped early.
     total: u64,
@@ -230,6 +242,15 @@ pub async fn show(
         )
     };
     let zone = state.customer_zone(profile.customer.id).await?;
+    let language = state.customer_language(profile.customer.id).await?;
+    let languages = Language::ALL
+        .iter()
+        .map(|l| LanguageOption {
+            code: l.code(),
+            name: format!("{} ({})", l.english_name(), l.own_name()),
+            chosen: language == Some(*l),
+        })
+        .collect();
     let page = html(&CustomerPage {
         me: me.me(),
         csrf: me.csrf.clone(),
@@ -238,6 +259,8 @@ pub async fn show(
         company_zone: state.company_zone().name(),
         zones: crate::web::staff::time_zone::zone_choices(zone),
         customer: customer_row(&profile.customer),
+        language: language.map(|l| l.english_name().to_string()),
+        languages,
         cases,
         total,
         open: profile.open,
@@ -252,6 +275,28 @@ pub async fn show(
         may_merge: me.person.role != roadone_domain::Role::Frontline,
     })?;
     Ok(flash.shown(page.into_response()))
+}
+
+/// `POST /staff/customers/{id}/language`: the language we write to them in, for a
+/// customer who asked on the phone or whose browser did not say.
+pub async fn save_language(
+    State(state): State<AppState>,
+    me: SignedIn,
+    Path(id): Path<i64>,
+    request: axum::extract::Request,
+) -> WebResult<Response> {
+    let form = crate::http::upload::UploadForm::read(request, &state).await?;
+    me.check_csrf(form.text("csrf"))?;
+    let chosen = form.given("language").unwrap_or_default();
+    let language = state.set_customer_language(id, &chosen).await?;
+    Ok(flash::redirect(
+        &state,
+        &format!("/staff/customers/{id}"),
+        Flash::notice(format!(
+            "We write to them in {} from now on: their pages and the mail we send them.",
+            language.english_name()
+        )),
+    ))
 }
 
 /// Merging another customer into this one: the first post finds them by what was typed

@@ -81,6 +81,10 @@ pub fn routes() -> Router<AppState> {
             "/staff/customers/{id}/time-zone",
             post(time_zone::save_for_customer),
         )
+        .route(
+            "/staff/customers/{id}/language",
+            post(customers::save_language),
+        )
         .route("/staff/intake", get(intake::categories))
         .route(
             "/staff/intake/{category}",
