@@ -18,6 +18,7 @@ pub mod event;
 pub mod facts;
 pub mod hierarchy;
 pub mod intake;
+pub mod junk;
 pub mod notification;
 pub mod person;
 pub mod phone;
