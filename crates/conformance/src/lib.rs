@@ -66,6 +66,7 @@ mod directory_version;
 mod fixture;
 mod hierarchy;
 mod instances;
+mod junk;
 mod languages;
 mod listing;
 mod merges;
@@ -91,6 +92,7 @@ pub use directory_version::directory_version;
 pub use fixture::{load, Fixture};
 pub use hierarchy::hierarchy_checks;
 pub use instances::{backlog, inbound_messages, instances};
+pub use junk::{junk_filter, suspended_mail};
 pub use languages::customer_languages;
 pub use listing::list_cases;
 pub use merges::customer_merges;
@@ -147,6 +149,8 @@ macro_rules! conformance_checks {
             instances,
             backlog,
             inbound_messages,
+            suspended_mail,
+            junk_filter,
             // Races last: they assume the promises above, one writer at a time, are kept.
             concurrent_timer_claims,
             concurrent_outbox_claims,

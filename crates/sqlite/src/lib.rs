@@ -14,6 +14,7 @@ mod customer_access;
 mod customers;
 mod directory;
 mod instances;
+mod junk;
 mod languages;
 pub mod migrations;
 mod orders;
@@ -240,4 +241,5 @@ impl SqliteStore {
     }
 }
 
+mod junk_store;
 mod store_impl;

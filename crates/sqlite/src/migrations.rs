@@ -97,6 +97,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0024_customer_languages",
         include_str!("../migrations/0024_customer_languages.sql"),
     ),
+    (
+        "0025_junk_mail",
+        include_str!("../migrations/0025_junk_mail.sql"),
+    ),
 ];
 
 /// What a migration needs beyond SQL, run in its transaction right after it.

@@ -9,12 +9,14 @@
 
 pub mod error;
 pub mod health;
+pub mod junk;
 pub mod records;
 pub mod second_factor;
 pub mod store;
 
 pub use error::{StoreError, StoreResult};
 pub use health::{Histogram, StoreHealth, WorkerHealth};
+pub use junk::{JunkStore, NewSuspendedMail, Settled, SuspendedMail, SuspendedTally};
 pub use records::*;
 pub use second_factor::{PendingSignIn, SecondFactor};
 pub use store::Store;

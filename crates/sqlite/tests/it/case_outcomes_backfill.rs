@@ -96,7 +96,8 @@ async fn outcomes_are_backfilled_from_the_events() {
              ALTER TABLE customers DROP COLUMN merged_into; DROP INDEX cases_by_opening;
              DROP TABLE staff_second_factors; DROP TABLE staff_recovery_codes;
              DROP TABLE staff_pending_sign_ins; ALTER TABLE customers DROP COLUMN time_zone;
-             ALTER TABLE customers DROP COLUMN language;",
+             ALTER TABLE customers DROP COLUMN language;
+             DROP TABLE suspended_mail; DROP TABLE junk_tokens; DROP TABLE junk_taught;",
         )
         .unwrap();
         for column in [
