@@ -15,6 +15,7 @@ pub mod faults;
 pub mod health;
 pub mod http;
 pub mod intake;
+pub mod junk_mail;
 pub mod languages;
 pub mod live;
 pub mod logging;

@@ -20,7 +20,8 @@ const MAX_BODY_CHARS: usize = 200_000;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct InboundResult {
-    /// `opened`, `replied`, `reopened`, `recorded_automatic` or `ignored`.
+    /// `opened`, `replied`, `reopened`, `recorded_automatic`, `suspended` (junk: waiting
+    /// for staff, nobody answered) or `ignored`.
     pub outcome: String,
     pub case_id: Option<CaseId>,
     /// Why it was recorded without an answer, or ignored.
@@ -224,6 +225,8 @@ pub struct Incoming {
     pub ours: bool,
     /// Why the message is automatic, if it is.
     pub automatic: Option<String>,
+    /// What upstream spam filters wrote in its headers, as (name, value).
+    pub junk_headers: Vec<(String, String)>,
     /// The case it answers, verified by a signed token or Message-ID.
     pub case: Option<CaseId>,
     pub sender_email: Option<String>,
@@ -290,6 +293,7 @@ fn read_headers_only(raw: &[u8], secret: &[u8]) -> AppResult<Incoming> {
         message_key: message_key(&msg, ""),
         ours: false,
         automatic: automatic_reason(&msg),
+        junk_headers: crate::mail::junk_check::junk_headers(&msg),
         case: matched_case(secret, &msg),
         sender_email: from.and_then(|a| a.address()).map(str::to_string),
         sender_name: from.and_then(|a| a.name()).map(|n| n.replace(['\r', '\n'], " ")),
@@ -319,6 +323,7 @@ fn read_structure(raw: &[u8], secret: &[u8]) -> AppResult<Incoming> {
         message_key: message_key(&msg, &body),
         ours,
         automatic: automatic_reason(&msg),
+        junk_headers: crate::mail::junk_check::junk_headers(&msg),
         case: matched_case(secret, &msg),
         sender_email: from.and_then(|a| a.address()).map(str::to_string),
         sender_name: from
@@ -380,18 +385,47 @@ pub async fn receive_with(
     if let Some(earlier) = crate::mail::inbound_limits::seen_before(state, &sender, &key).await? {
         return Ok(earlier);
     }
-    let result = take_in(state, incoming, raw).await?;
+    let result = take_in(state, incoming, raw, Judged::No).await?;
     crate::mail::inbound_limits::remember(state, &sender, &key, &result).await;
     Ok(result)
 }
 
-async fn take_in(state: &AppState, incoming: Incoming, raw: &[u8]) -> AppResult<InboundResult> {
+/// Takes in a message released from the suspended: as if it had just arrived, without
+/// judging it again.
+pub async fn receive_released(state: &AppState, raw: &[u8]) -> AppResult<InboundResult> {
+    take_in(
+        state,
+        read(raw, &state.secret)?,
+        raw,
+        Judged::AlreadyReleased,
+    )
+    .await
+}
+
+/// Whether the message was already judged and released by staff.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Judged {
+    No,
+    AlreadyReleased,
+}
+
+async fn take_in(
+    state: &AppState,
+    incoming: Incoming,
+    raw: &[u8],
+    judged: Judged,
+) -> AppResult<InboundResult> {
     if incoming.ours {
         return Ok(InboundResult::new(
             "ignored",
             None,
             Some("our own message came back".into()),
         ));
+    }
+    if judged == Judged::No {
+        if let Some(held) = crate::mail::junk_check::suspend_if_junk(state, &incoming, raw).await? {
+            return Ok(held);
+        }
     }
     let Incoming {
         automatic,

@@ -15,6 +15,7 @@ const SERVICES: &[&str] = &[
     "customers.rs",
     "directory.rs",
     "health.rs",
+    "junk_mail.rs",
     "languages.rs",
     "metrics.rs",
     "orders.rs",

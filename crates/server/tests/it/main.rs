@@ -20,6 +20,7 @@ mod health;
 mod http_layers;
 mod inbound;
 mod inbound_quotes;
+mod junk_mail;
 mod live;
 mod mail;
 mod mail_tls;

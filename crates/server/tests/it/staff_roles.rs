@@ -29,7 +29,7 @@ async fn each_role_reaches_exactly_its_pages() {
     let customer = app.customer_id_of(case).await;
     let customer_page = format!("/staff/customers/{customer}");
     // page, then frontline, staff, manager, executive, admin
-    let matrix: [(&str, [StatusCode; 5]); 18] = [
+    let matrix: [(&str, [StatusCode; 5]); 19] = [
         ("/staff/cases", [OK, OK, OK, OK, OK]),
         ("/staff/cases?who=all", [NO, NO, OK, OK, OK]),
         (&case_page, [OK, OK, OK, OK, OK]),
@@ -46,6 +46,7 @@ async fn each_role_reaches_exactly_its_pages() {
         ("/staff/security", [OK, OK, OK, OK, OK]),
         ("/staff/shortcuts", [OK, OK, OK, OK, OK]),
         ("/staff/time-zone", [OK, OK, OK, OK, OK]),
+        ("/staff/mail/suspended", [OK, OK, OK, OK, OK]),
         ("/staff/customers?find=ann", [OK, OK, OK, OK, OK]),
         (&customer_page, [OK, OK, OK, OK, OK]),
     ];

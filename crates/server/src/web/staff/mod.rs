@@ -23,6 +23,7 @@ pub mod session;
 pub mod settings;
 pub mod shortcuts;
 pub mod sign_in;
+pub mod suspended_mail;
 pub mod time_zone;
 pub mod tokens;
 
@@ -73,6 +74,8 @@ pub fn routes() -> Router<AppState> {
             get(password_links::choose_form).post(password_links::choose_submit),
         )
         .route("/staff/shortcuts", get(shortcuts::page))
+        .route("/staff/mail/suspended", get(suspended_mail::list))
+        .route("/staff/mail/suspended/{id}", post(suspended_mail::settle))
         .route(
             "/staff/time-zone",
             get(time_zone::show).post(time_zone::save),

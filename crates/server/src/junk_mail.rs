@@ -1,0 +1,123 @@
+//! Junk mail as a service: judging a new message (the upstream filter's headers and our
+//! learning filter), keeping suspended messages, and settling them — a release takes the
+//! message in as if it had just arrived and teaches the filter it was a customer's; a
+//! deletion teaches it junk. Nothing suspended is ever answered.
+
+use crate::app::AppState;
+use crate::error::{AppError, AppResult};
+use crate::mail::inbound::{self, InboundResult};
+use chrono::Duration;
+use roadone_domain::junk::{self, JunkRules, Upstream, Verdict};
+use roadone_domain::Person;
+use roadone_store::{NewSuspendedMail, Settled, SuspendedMail, SuspendedTally};
+
+/// How long a deleted message's bytes are kept (a mistaken deletion can still be found).
+pub const DELETED_KEPT_DAYS: i64 = 30;
+
+impl AppState {
+    /// How junk a new message is, and why.
+    pub async fn judge_mail(
+        &self,
+        upstream: &Upstream,
+        subject: &str,
+        sender: Option<&str>,
+        body: &str,
+    ) -> AppResult<Verdict> {
+        let tokens: Vec<String> = junk::tokens(subject, sender, body).into_iter().collect();
+        let (filter, counts) = self.store.junk_counts(tokens).await?;
+        Ok(junk::verdict(
+            upstream,
+            filter.score(counts),
+            JunkRules::default(),
+        ))
+    }
+
+    pub async fn suspend_mail(&self, mail: NewSuspendedMail) -> AppResult<i64> {
+        Ok(self.store.suspend_mail(mail).await?)
+    }
+
+    /// The messages waiting, newest first.
+    pub async fn suspended_mail(&self, limit: u32) -> AppResult<Vec<SuspendedMail>> {
+        Ok(self.store.suspended_mail(limit).await?)
+    }
+
+    pub async fn suspended_tally(&self) -> AppResult<SuspendedTally> {
+        Ok(self.store.suspended_tally().await?)
+    }
+
+    /// Takes a suspended message in as if it had just arrived (acknowledgment included),
+    /// and teaches the filter it was a customer's.
+    pub async fn release_suspended(&self, id: i64, by: &Person) -> AppResult<InboundResult> {
+        let raw = self.settle(id, Settled::Released, by).await?;
+        match inbound::receive_released(self, &raw).await {
+            Ok(result) => {
+                self.teach(&raw, false).await;
+                Ok(result)
+            }
+            Err(e) => {
+                // Settled but not taken in: suspend it again so that nothing is lost.
+                tracing::error!(id, "a released message could not be taken in: {e}");
+                if let Err(again) = self.keep_again(&raw, &e).await {
+                    tracing::error!(id, "and could not be kept again: {again}");
+                }
+                Err(e)
+            }
+        }
+    }
+
+    /// Deletes a suspended message as junk (its bytes kept for [`DELETED_KEPT_DAYS`]) and
+    /// teaches the filter so.
+    pub async fn delete_suspended(&self, id: i64, by: &Person) -> AppResult<()> {
+        let raw = self.settle(id, Settled::Deleted, by).await?;
+        self.teach(&raw, true).await;
+        Ok(())
+    }
+
+    /// Forgets the bytes of messages deleted longer ago than the retention.
+    pub async fn purge_deleted_mail(&self) -> AppResult<u64> {
+        let before = self.clock.now() - Duration::days(DELETED_KEPT_DAYS);
+        Ok(self.store.purge_suspended(before).await?)
+    }
+
+    async fn settle(&self, id: i64, how: Settled, by: &Person) -> AppResult<Vec<u8>> {
+        self.store
+            .settle_suspended(id, how, by.id, self.clock.now())
+            .await?
+            .ok_or_else(|| {
+                AppError::NotFound(format!(
+                    "suspended message {id} (it may have been released or deleted already)"
+                ))
+            })
+    }
+
+    async fn keep_again(&self, raw: &[u8], why: &AppError) -> AppResult<i64> {
+        let incoming = inbound::read(raw, &self.secret)?;
+        self.suspend_mail(NewSuspendedMail {
+            received_at: self.clock.now(),
+            sender: incoming.sender_email,
+            subject: incoming.subject,
+            score: 0.0,
+            why: vec![format!("released, but it could not be taken in: {why}")],
+            raw: raw.to_vec(),
+        })
+        .await
+    }
+
+    /// Teaching is a help, not a duty: a message the filter cannot learn from is still
+    /// released or deleted.
+    async fn teach(&self, raw: &[u8], junk: bool) {
+        let Ok(incoming) = inbound::read(raw, &self.secret) else {
+            return;
+        };
+        let tokens = junk::tokens(
+            &incoming.subject,
+            incoming.sender_email.as_deref(),
+            &incoming.body,
+        )
+        .into_iter()
+        .collect();
+        if let Err(e) = self.store.teach_junk_filter(tokens, junk).await {
+            tracing::warn!("the junk filter could not learn from a message: {e}");
+        }
+    }
+}

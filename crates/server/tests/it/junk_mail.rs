@@ -1,0 +1,267 @@
+//! Junk never opens a case: a stranger's message an upstream filter called spam waits
+//! among the suspended, unanswered, until staff release it (a case, acknowledged) or
+//! delete it; a known customer's mail and a reply to a case are never held; and the
+//! filter learns from what staff release and delete.
+
+use crate::common;
+
+use common::staff::{set_passwords, StaffSession};
+use common::TestApp;
+use reqwest::{Method, StatusCode};
+use roadone_domain::Recipient;
+
+fn mail(from: &str, subject: &str, extra: &[(&str, &str)], body: &str) -> String {
+    let mut raw = format!("From: {from}\r\nTo: support@roadone.local\r\nSubject: {subject}\r\n");
+    for (k, v) in extra {
+        raw.push_str(&format!("{k}: {v}\r\n"));
+    }
+    raw.push_str("\r\n");
+    raw.push_str(body);
+    raw
+}
+
+async fn deliver(app: &TestApp, raw: &str) -> common::Resp {
+    app.send(
+        app.authed(Method::POST, "/api/v1/inbound/email", &app.admin_token)
+            .header("content-type", "message/rfc822")
+            .body(raw.to_string()),
+    )
+    .await
+}
+
+/// How many mails to customers wait in the outbox.
+async fn customer_mails(app: &TestApp) -> usize {
+    let far = app.now() + chrono::Duration::days(365);
+    let rows = app
+        .store
+        .claim_outbox("junk-test", far, chrono::Duration::zero(), 10_000)
+        .await
+        .unwrap();
+    // Claimed until `far` only: the next look at `far` sees them again.
+    rows.iter()
+        .filter(|r| r.notification.recipient == Recipient::Customer)
+        .count()
+}
+
+const FLAGGED: (&str, &str) = (
+    "X-Spam-Status",
+    "Yes, score=8.1 required=5.0 tests=BAYES_99,HTML_MESSAGE",
+);
+
+async fn settle(staff: &StaffSession, id: i64, action: &str) -> String {
+    let r = staff
+        .post(&format!("/staff/mail/suspended/{id}"))
+        .form(&[("csrf", staff.csrf.as_str()), ("action", action)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "{action} {id}");
+    common::html::unescape(&staff.follow(r).await)
+}
+
+fn suspended_ids(page: &str) -> Vec<i64> {
+    common::html::attributes(page, "action")
+        .into_iter()
+        .filter_map(|a| a.strip_prefix("/staff/mail/suspended/")?.parse().ok())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_strangers_spam_waits_unanswered_until_released_or_deleted() {
+    let app = TestApp::spawn().await;
+    let org = app.org().await;
+    let before = customer_mails(&app).await;
+    let r = deliver(
+        &app,
+        &mail(
+            "Offers <deals@promo.example>",
+            "Rates DROPPED! Refinancing your house",
+            &[FLAGGED],
+            "Refinance today at pennies a day.\r\n",
+        ),
+    )
+    .await;
+    assert_eq!(r.body["outcome"], "suspended", "{}", r.text);
+    assert!(r.body["case_id"].is_null(), "no case: {}", r.text);
+    assert!(
+        r.body["reason"]
+            .as_str()
+            .unwrap()
+            .contains("SpamAssassin marked it as spam (score 8.1"),
+        "{}",
+        r.text
+    );
+    let r2 = deliver(
+        &app,
+        &mail(
+            "win@prizes.example",
+            "You are a WINNER",
+            &[("X-Spam-Flag", "YES")],
+            "Claim your prize.\r\n",
+        ),
+    )
+    .await;
+    assert_eq!(r2.body["outcome"], "suspended", "{}", r2.text);
+    assert_eq!(
+        customer_mails(&app).await,
+        before,
+        "nobody suspended is answered"
+    );
+
+    set_passwords(&app, &[org.front1.id]).await;
+    let staff = StaffSession::sign_in(&app, org.front1.id).await;
+    let page = common::html::unescape(&staff.get_text("/staff/mail/suspended").await);
+    assert!(page.contains("2 waiting"), "{page}");
+    assert!(
+        page.contains("deals@promo.example") && page.contains("Rates DROPPED!"),
+        "{page}"
+    );
+    let ids = suspended_ids(&page);
+    assert_eq!(ids.len(), 2, "{page}");
+
+    // The newest first: the winner, then the refinancing offer (a real customer, say).
+    let released = settle(&staff, ids[1], "release").await;
+    assert!(
+        released.contains("Released: the message is case RD-"),
+        "{released}"
+    );
+    assert_eq!(
+        customer_mails(&app).await,
+        before + 1,
+        "a released message is acknowledged like any new case"
+    );
+    let deleted = settle(&staff, ids[0], "delete").await;
+    assert!(deleted.contains("Deleted as junk"), "{deleted}");
+    assert!(deleted.contains("Nothing is waiting."), "{deleted}");
+    assert!(
+        deleted.contains("1 released so far · 1 deleted as junk"),
+        "{deleted}"
+    );
+
+    // Settled once: a second try finds nothing and changes nothing.
+    let again = staff
+        .post(&format!("/staff/mail/suspended/{}", ids[0]))
+        .form(&[("csrf", staff.csrf.as_str()), ("action", "release")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), StatusCode::NOT_FOUND);
+    assert_eq!(customer_mails(&app).await, before + 1);
+    // The same message delivered again is a duplicate, not a new suspension.
+    let twice = deliver(
+        &app,
+        &mail(
+            "win@prizes.example",
+            "You are a WINNER",
+            &[("X-Spam-Flag", "YES")],
+            "Claim your prize.\r\n",
+        ),
+    )
+    .await;
+    assert_eq!(twice.body["outcome"], "duplicate", "{}", twice.text);
+}
+
+#[tokio::test]
+async fn a_known_customer_and_a_reply_to_a_case_are_never_suspended() {
+    let app = TestApp::spawn().await;
+    let org = app.org().await;
+    // Ann (ann@example.com) has a case: she is a customer, whatever her filter says.
+    let case = app.open_case_id(&org.front1, "Charged twice").await;
+    let r = deliver(
+        &app,
+        &mail(
+            "ann@example.com",
+            "Another question",
+            &[FLAGGED, ("X-Spam-Flag", "YES")],
+            "Free offer? My invoice looks odd.\r\n",
+        ),
+    )
+    .await;
+    assert_eq!(r.body["outcome"], "opened", "{}", r.text);
+
+    let to = roadone_server::mail::reply_address::address(
+        &app.state.config().mail_from,
+        app.state.secret(),
+        case,
+    );
+    let raw = format!(
+        "From: stranger@elsewhere.example\r\nTo: {to}\r\nSubject: Re: Charged twice\r\nX-Spam-Flag: YES\r\n\r\nHere is the invoice.\r\n"
+    );
+    let reply = deliver(&app, &raw).await;
+    assert_eq!(
+        (
+            reply.body["outcome"].as_str(),
+            reply.body["case_id"].as_i64()
+        ),
+        (Some("replied"), Some(case)),
+        "{}",
+        reply.text
+    );
+}
+
+#[tokio::test]
+async fn the_filter_learns_from_what_staff_release_and_delete() {
+    let app = TestApp::spawn().await;
+    let org = app.org().await;
+    set_passwords(&app, &[org.front1.id]).await;
+    let staff = StaffSession::sign_in(&app, org.front1.id).await;
+    let junk_words = "casino bitcoin jackpot winner lottery prize claim exclusive bonus";
+    let customer_words = "parcel delivery courier tracking invoice refund damaged arrived";
+    // Teach it with messages an upstream filter held: five junk deleted, five released.
+    for n in 0..5 {
+        for (kind, words) in [("junk", junk_words), ("customer", customer_words)] {
+            let r = deliver(
+                &app,
+                &mail(
+                    &format!("{kind}{n}@mail.example"),
+                    &format!("{words} {n}"),
+                    &[("X-Spam-Flag", "YES")],
+                    &format!("{words}\r\n"),
+                ),
+            )
+            .await;
+            assert_eq!(r.body["outcome"], "suspended", "{}", r.text);
+        }
+    }
+    let page = staff.get_text("/staff/mail/suspended").await;
+    let unescaped = common::html::unescape(&page);
+    for id in suspended_ids(&page) {
+        let row = unescaped
+            .split(&format!("/staff/mail/suspended/{id}\""))
+            .next()
+            .unwrap();
+        let from_junk = row.rfind("junk").unwrap_or(0) > row.rfind("customer").unwrap_or(0);
+        settle(&staff, id, if from_junk { "delete" } else { "release" }).await;
+    }
+    // Now without any upstream header: junk words are held, a customer's are taken in.
+    let held = deliver(
+        &app,
+        &mail(
+            "new@mail.example",
+            "casino jackpot",
+            &[],
+            &format!("{junk_words}\r\n"),
+        ),
+    )
+    .await;
+    assert_eq!(held.body["outcome"], "suspended", "{}", held.text);
+    assert!(
+        held.body["reason"]
+            .as_str()
+            .unwrap()
+            .contains("our filter rates its words"),
+        "{}",
+        held.text
+    );
+    let taken = deliver(
+        &app,
+        &mail(
+            "other@mail.example",
+            "parcel delivery",
+            &[],
+            &format!("{customer_words}\r\n"),
+        ),
+    )
+    .await;
+    assert_eq!(taken.body["outcome"], "opened", "{}", taken.text);
+}
