@@ -6,13 +6,9 @@
 use crate::app::AppState;
 use crate::error::{AppError, AppResult};
 use crate::mail::inbound::{self, InboundResult};
-use chrono::Duration;
-use roadone_domain::junk::{self, JunkRules, Upstream, Verdict};
+use roadone_domain::junk::{self, Upstream, Verdict};
 use roadone_domain::Person;
 use roadone_store::{NewSuspendedMail, Settled, SuspendedMail, SuspendedTally};
-
-/// How long a deleted message's bytes are kept (a mistaken deletion can still be found).
-pub const DELETED_KEPT_DAYS: i64 = 30;
 
 impl AppState {
     /// How junk a new message is, and why.
@@ -25,11 +21,8 @@ impl AppState {
     ) -> AppResult<Verdict> {
         let tokens: Vec<String> = junk::tokens(subject, sender, body).into_iter().collect();
         let (filter, counts) = self.store.junk_counts(tokens).await?;
-        Ok(junk::verdict(
-            upstream,
-            filter.score(counts),
-            JunkRules::default(),
-        ))
+        let rules = self.directory.snapshot().settings.junk;
+        Ok(junk::verdict(upstream, filter.score(counts), rules))
     }
 
     pub async fn suspend_mail(&self, mail: NewSuspendedMail) -> AppResult<i64> {
@@ -65,8 +58,8 @@ impl AppState {
         }
     }
 
-    /// Deletes a suspended message as junk (its bytes kept for [`DELETED_KEPT_DAYS`]) and
-    /// teaches the filter so.
+    /// Deletes a suspended message as junk (its bytes kept for the `junk_kept` setting)
+    /// and teaches the filter so.
     pub async fn delete_suspended(&self, id: i64, by: &Person) -> AppResult<()> {
         let raw = self.settle(id, Settled::Deleted, by).await?;
         self.teach(&raw, true).await;
@@ -75,7 +68,7 @@ impl AppState {
 
     /// Forgets the bytes of messages deleted longer ago than the retention.
     pub async fn purge_deleted_mail(&self) -> AppResult<u64> {
-        let before = self.clock.now() - Duration::days(DELETED_KEPT_DAYS);
+        let before = self.clock.now() - self.directory.snapshot().settings.junk_kept;
         Ok(self.store.purge_suspended(before).await?)
     }
 

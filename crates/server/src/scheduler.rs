@@ -10,6 +10,8 @@ use roadone_domain::{Actor, DomainError, ErrorKind};
 use std::time::Duration;
 
 const BATCH: u32 = 500;
+/// How often mail deleted as junk past its retention is forgotten.
+const PURGE_EVERY: Duration = Duration::from_secs(3600);
 
 pub struct Scheduler {
     state: AppState,
@@ -74,10 +76,19 @@ impl Scheduler {
 
     /// Sweeps forever: now, then whenever the next timer falls due (at most `interval` apart).
     pub async fn run(self, interval: Duration) {
+        let mut purged_at: Option<std::time::Instant> = None;
         loop {
             self.state.faults.check("scheduler");
             if let Err(e) = self.sweep().await {
                 tracing::error!("scheduler sweep failed: {e}");
+            }
+            if purged_at.is_none_or(|at| at.elapsed() >= PURGE_EVERY) {
+                purged_at = Some(std::time::Instant::now());
+                match self.state.purge_deleted_mail().await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!("forgot {n} message(s) deleted as junk"),
+                    Err(e) => tracing::error!("purging deleted junk failed: {e}"),
+                }
             }
             let wait = match self.state.store.next_timer_due().await {
                 Ok(Some(next)) => (next - self.state.clock.now())

@@ -26,6 +26,8 @@ pub enum Kind {
     Region,
     /// An IANA time zone such as `Europe/London`, or empty for the default.
     TimeZone,
+    /// `yes` or `no`.
+    YesNo,
 }
 
 pub struct Key {
@@ -106,6 +108,24 @@ pub const MAIL_KEYS: &[Key] = &[
         help: "The email of the person who owns cases opened by mail and the web form (empty: frontline in turn).",
         kind: Kind::Person,
     },
+    Key {
+        name: "junk_threshold",
+        label: "Junk is held from a score of",
+        help: "A stranger's new message scoring at least this (0 to 1) opens no case and waits among the suspended mail. Lower holds more junk and more customers; 0.9 is a careful start.",
+        kind: Kind::Fraction,
+    },
+    Key {
+        name: "trust_spam_headers",
+        label: "Believe upstream spam filters",
+        help: "yes: a message your mail server's filter (SpamAssassin, rspamd) marked as spam is held whatever our filter says. Say no if mail reaches Roadone without such a filter in front, as senders could then write the headers themselves.",
+        kind: Kind::YesNo,
+    },
+    Key {
+        name: "junk_kept",
+        label: "Deleted junk is kept for",
+        help: "How long a message deleted as junk is kept before it is forgotten, e.g. 30days.",
+        kind: Kind::Duration,
+    },
 ];
 
 pub fn key(name: &str) -> Option<&'static Key> {
@@ -123,6 +143,10 @@ pub struct Settings {
     pub inbound_category: Option<String>,
     pub inbound_owner: Option<String>,
     pub time_zone: crate::time_zones::Zone,
+    /// When a stranger's new message is held as junk.
+    pub junk: roadone_domain::junk::JunkRules,
+    /// How long a message deleted as junk is kept.
+    pub junk_kept: chrono::Duration,
     /// The saved overrides, by key (who changed each and when).
     pub saved: HashMap<String, SettingRecord>,
 }
@@ -137,6 +161,8 @@ impl Settings {
             inbound_category: config.inbound_category.clone(),
             inbound_owner: config.inbound_owner.clone(),
             time_zone: config.time_zone,
+            junk: roadone_domain::junk::JunkRules::default(),
+            junk_kept: chrono::Duration::days(30),
             saved: HashMap::new(),
         }
     }
@@ -177,6 +203,9 @@ impl Settings {
             "inbound_owner" => self.inbound_owner = Some(value.to_string()),
             "phone_region" => self.rules.phone_region = Some(value.parse()?),
             "time_zone" => self.time_zone = crate::time_zones::Zone::parse(value)?,
+            "junk_threshold" => self.junk.threshold = fraction(value)?,
+            "trust_spam_headers" => self.junk.trust_upstream = yes_no(value)?,
+            "junk_kept" => self.junk_kept = duration(value)?,
             other => return Err(format!("there is no setting {other:?}")),
         }
         Ok(())
@@ -205,6 +234,14 @@ impl Settings {
                 .map(|r| r.to_string())
                 .unwrap_or_default(),
             "time_zone" => self.time_zone.name().to_string(),
+            "junk_threshold" => self.junk.threshold.to_string(),
+            "trust_spam_headers" => if self.junk.trust_upstream {
+                "yes"
+            } else {
+                "no"
+            }
+            .into(),
+            "junk_kept" => duration(self.junk_kept),
             _ => String::new(),
         }
     }
@@ -216,6 +253,14 @@ fn fraction(value: &str) -> Result<f64, String> {
         _ => Err(format!(
             "{value:?} must be a number between 0 and 1, like 0.8"
         )),
+    }
+}
+
+fn yes_no(value: &str) -> Result<bool, String> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "yes" => Ok(true),
+        "no" => Ok(false),
+        _ => Err(format!("{value:?} must be yes or no")),
     }
 }
 
@@ -248,6 +293,8 @@ pub fn check(
             // Customer math may compare up to two years; a rule longer than 90 days is a typo.
             let (shortest, longest, said) = if key.name == "sales_window" {
                 (DAY, 730 * DAY, "730 days")
+            } else if key.name == "junk_kept" {
+                (DAY, 365 * DAY, "365 days")
             } else {
                 (std::time::Duration::ZERO, LONGEST, "90 days")
             };
@@ -260,6 +307,7 @@ pub fn check(
             Ok(Some(humantime::format_duration(d).to_string()))
         }
         Kind::Fraction => fraction(typed).map(|f| Some(f.to_string())),
+        Kind::YesNo => yes_no(typed).map(|b| Some(if b { "yes" } else { "no" }.to_string())),
         Kind::Region => typed
             .parse::<roadone_domain::PhoneRegion>()
             .map(|r| Some(r.to_string())),

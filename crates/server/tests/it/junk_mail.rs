@@ -159,6 +159,53 @@ async fn a_strangers_spam_waits_unanswered_until_released_or_deleted() {
     )
     .await;
     assert_eq!(twice.body["outcome"], "duplicate", "{}", twice.text);
+
+    // The deleted message is forgotten once the retention (30 days) has passed.
+    app.set_clock(chrono::Duration::days(29));
+    assert_eq!(app.state.purge_deleted_mail().await.unwrap(), 0);
+    app.set_clock(chrono::Duration::days(31));
+    assert_eq!(app.state.purge_deleted_mail().await.unwrap(), 1);
+}
+
+#[tokio::test]
+async fn the_admin_sets_the_threshold_and_whether_upstream_filters_are_believed() {
+    let app = TestApp::spawn().await;
+    app.org().await;
+    let admin = app.person("Ada Admin", "admin", None).await.id;
+    set_passwords(&app, &[admin]).await;
+    let staff = StaffSession::sign_in(&app, admin).await;
+    let mail_page = staff.get_text("/staff/admin/mail").await;
+    assert!(
+        mail_page.contains("Believe upstream spam filters"),
+        "{mail_page}"
+    );
+    let save = |fields: Vec<(&'static str, &'static str)>| {
+        let mut form = vec![("csrf", staff.csrf.as_str())];
+        form.extend(fields);
+        staff.post("/staff/admin/mail").form(&form).send()
+    };
+    let refused = save(vec![("trust_spam_headers", "perhaps")]).await.unwrap();
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let said = common::html::unescape(&refused.text().await.unwrap());
+    assert!(said.contains("\"perhaps\" must be yes or no"), "{said}");
+
+    let saved = save(vec![("trust_spam_headers", "no")]).await.unwrap();
+    assert!(saved.status().is_redirection(), "{}", saved.status());
+    let flagged = deliver(
+        &app,
+        &mail(
+            "deals@promo.example",
+            "Rates DROPPED",
+            &[("X-Spam-Flag", "YES")],
+            "Refinance now.\r\n",
+        ),
+    )
+    .await;
+    assert_eq!(
+        flagged.body["outcome"], "opened",
+        "headers not believed: {}",
+        flagged.text
+    );
 }
 
 #[tokio::test]

@@ -36,6 +36,8 @@ struct SuspendedPage {
     released: u64,
     deleted: u64,
     shown: usize,
+    /// Of the settled messages, the share that was junk (the filter held them rightly).
+    rightly: Option<u64>,
     kept_days: i64,
     notice: Option<String>,
 }
@@ -72,7 +74,11 @@ pub async fn list(
         waiting: tally.waiting,
         released: tally.released,
         deleted: tally.deleted,
-        kept_days: crate::junk_mail::DELETED_KEPT_DAYS,
+        rightly: (tally.released + tally.deleted > 0).then(|| {
+            (tally.deleted * 100 + (tally.released + tally.deleted) / 2)
+                / (tally.released + tally.deleted)
+        }),
+        kept_days: state.directory.snapshot().settings.junk_kept.num_days(),
         notice: flash.notice(),
     })?;
     Ok(flash.shown(page.into_response()))
@@ -105,7 +111,7 @@ pub async fn settle(
             state.delete_suspended(id, &me.person).await?;
             format!(
                 "Deleted as junk. The filter learned from it; the message itself is kept {} days.",
-                crate::junk_mail::DELETED_KEPT_DAYS
+                state.directory.snapshot().settings.junk_kept.num_days()
             )
         }
         _ => {
