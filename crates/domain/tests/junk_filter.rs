@@ -172,7 +172,11 @@ fn message(dice: &mut Dice, junk: bool) -> Message {
     let subject = words(4, 25, dice).join(" ");
     let length = 20 + (dice.next() % 120) as usize;
     // Some messages of each kind say little of their own: the hard cases.
-    let share = if dice.next().is_multiple_of(10) { 3 } else { 20 };
+    let share = if dice.next().is_multiple_of(10) {
+        3
+    } else {
+        20
+    };
     let text = words(length, share, dice).join(" ");
     let body = if junk && dice.next().is_multiple_of(2) {
         format!(
