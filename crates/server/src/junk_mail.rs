@@ -42,9 +42,15 @@ impl AppState {
     /// and teaches the filter it was a customer's.
     pub async fn release_suspended(&self, id: i64, by: &Person) -> AppResult<InboundResult> {
         let raw = self.settle(id, Settled::Released, by).await?;
-        match inbound::receive_released(self, &raw).await {
+        let incoming = inbound::read(&raw, &self.secret);
+        let tokens = incoming.as_ref().map(tokens_of).unwrap_or_default();
+        let taken = match incoming {
+            Ok(incoming) => inbound::receive_released(self, incoming, &raw).await,
+            Err(e) => Err(e),
+        };
+        match taken {
             Ok(result) => {
-                self.teach(&raw, false).await;
+                self.teach(tokens, false).await;
                 Ok(result)
             }
             Err(e) => {
@@ -62,7 +68,10 @@ impl AppState {
     /// and teaches the filter so.
     pub async fn delete_suspended(&self, id: i64, by: &Person) -> AppResult<()> {
         let raw = self.settle(id, Settled::Deleted, by).await?;
-        self.teach(&raw, true).await;
+        // A message the filter cannot read is still deleted; it only teaches nothing.
+        if let Ok(incoming) = inbound::read(&raw, &self.secret) {
+            self.teach(tokens_of(&incoming), true).await;
+        }
         Ok(())
     }
 
@@ -96,21 +105,22 @@ impl AppState {
         .await
     }
 
-    /// Teaching is a help, not a duty: a message the filter cannot learn from is still
-    /// released or deleted.
-    async fn teach(&self, raw: &[u8], junk: bool) {
-        let Ok(incoming) = inbound::read(raw, &self.secret) else {
-            return;
-        };
-        let tokens = junk::tokens(
-            &incoming.subject,
-            incoming.sender_email.as_deref(),
-            &incoming.body,
-        )
-        .into_iter()
-        .collect();
+    /// Teaching is a help, not a duty: a message is released or deleted even when the
+    /// filter cannot learn from it.
+    async fn teach(&self, tokens: Vec<String>, junk: bool) {
         if let Err(e) = self.store.teach_junk_filter(tokens, junk).await {
             tracing::warn!("the junk filter could not learn from a message: {e}");
         }
     }
+}
+
+/// The tokens the filter learns a message by.
+fn tokens_of(incoming: &inbound::Incoming) -> Vec<String> {
+    junk::tokens(
+        &incoming.subject,
+        incoming.sender_email.as_deref(),
+        &incoming.body,
+    )
+    .into_iter()
+    .collect()
 }

@@ -8,6 +8,7 @@ pub mod direct;
 pub mod html;
 pub mod inbound;
 pub mod inbound_limits;
+pub mod incoming;
 pub mod junk_check;
 pub mod password_link;
 pub mod quotes;

@@ -218,17 +218,7 @@ async fn every_page_has_no_serious_or_critical_axe_violations() {
     app.open_case_id(&org.front2, "Refund never arrived").await;
     // A message held as junk, so that the suspended mail page has a row to audit.
     let junk = "From: deals@promo.example\r\nSubject: Rates DROPPED\r\nX-Spam-Flag: YES\r\n\r\nRefinance now.\r\n";
-    let held = app
-        .send(
-            app.authed(
-                reqwest::Method::POST,
-                "/api/v1/inbound/email",
-                &app.admin_token,
-            )
-            .header("content-type", "message/rfc822")
-            .body(junk),
-        )
-        .await;
+    let held = common::inbound::deliver(&app, junk).await;
     assert_eq!(held.body["outcome"], "suspended", "{}", held.text);
     app.set_clock(hours(21));
     app.sweep().await;

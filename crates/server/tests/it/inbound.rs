@@ -8,38 +8,11 @@ use reqwest::{Method, StatusCode};
 use roadone_server::mail::reply_address;
 use serde_json::{json, Value};
 
-fn mail(headers: &[(&str, &str)], body: &str) -> String {
-    let mut raw = String::new();
-    for (k, v) in headers {
-        raw.push_str(&format!("{k}: {v}\r\n"));
-    }
-    raw.push_str("\r\n");
-    raw.push_str(body);
-    raw
-}
-
-async fn deliver(app: &TestApp, raw: &str) -> common::Resp {
-    app.send(
-        app.authed(Method::POST, "/api/v1/inbound/email", &app.admin_token)
-            .header("content-type", "message/rfc822")
-            .body(raw.to_string()),
-    )
-    .await
-}
+use common::inbound::{customer_mails, deliver, raw_mail as mail};
 
 /// Notifications waiting in the outbox for the customer of `case`.
 async fn customer_mail(app: &TestApp, case: i64) -> usize {
-    let far = app.now() + chrono::Duration::days(365);
-    let rows = app
-        .store
-        .claim_outbox("test", far, chrono::Duration::zero(), 10_000)
-        .await
-        .unwrap();
-    rows.iter()
-        .filter(|r| {
-            r.case_id == case && r.notification.recipient == roadone_domain::Recipient::Customer
-        })
-        .count()
+    customer_mails(app, Some(case)).await
 }
 
 fn reply_address(app: &TestApp, case: i64) -> String {

@@ -5,42 +5,19 @@
 
 use crate::common;
 
+use common::inbound::{customer_mails, deliver, raw_mail};
 use common::staff::{set_passwords, StaffSession};
 use common::TestApp;
-use reqwest::{Method, StatusCode};
-use roadone_domain::Recipient;
+use reqwest::StatusCode;
 
 fn mail(from: &str, subject: &str, extra: &[(&str, &str)], body: &str) -> String {
-    let mut raw = format!("From: {from}\r\nTo: support@roadone.local\r\nSubject: {subject}\r\n");
-    for (k, v) in extra {
-        raw.push_str(&format!("{k}: {v}\r\n"));
-    }
-    raw.push_str("\r\n");
-    raw.push_str(body);
-    raw
-}
-
-async fn deliver(app: &TestApp, raw: &str) -> common::Resp {
-    app.send(
-        app.authed(Method::POST, "/api/v1/inbound/email", &app.admin_token)
-            .header("content-type", "message/rfc822")
-            .body(raw.to_string()),
-    )
-    .await
-}
-
-/// How many mails to customers wait in the outbox.
-async fn customer_mails(app: &TestApp) -> usize {
-    let far = app.now() + chrono::Duration::days(365);
-    let rows = app
-        .store
-        .claim_outbox("junk-test", far, chrono::Duration::zero(), 10_000)
-        .await
-        .unwrap();
-    // Claimed until `far` only: the next look at `far` sees them again.
-    rows.iter()
-        .filter(|r| r.notification.recipient == Recipient::Customer)
-        .count()
+    let mut headers = vec![
+        ("From", from),
+        ("To", "support@roadone.local"),
+        ("Subject", subject),
+    ];
+    headers.extend_from_slice(extra);
+    raw_mail(&headers, body)
 }
 
 const FLAGGED: (&str, &str) = (
@@ -70,7 +47,7 @@ fn suspended_ids(page: &str) -> Vec<i64> {
 async fn a_strangers_spam_waits_unanswered_until_released_or_deleted() {
     let app = TestApp::spawn().await;
     let org = app.org().await;
-    let before = customer_mails(&app).await;
+    let before = customer_mails(&app, None).await;
     let r = deliver(
         &app,
         &mail(
@@ -103,7 +80,7 @@ async fn a_strangers_spam_waits_unanswered_until_released_or_deleted() {
     .await;
     assert_eq!(r2.body["outcome"], "suspended", "{}", r2.text);
     assert_eq!(
-        customer_mails(&app).await,
+        customer_mails(&app, None).await,
         before,
         "nobody suspended is answered"
     );
@@ -126,7 +103,7 @@ async fn a_strangers_spam_waits_unanswered_until_released_or_deleted() {
         "{released}"
     );
     assert_eq!(
-        customer_mails(&app).await,
+        customer_mails(&app, None).await,
         before + 1,
         "a released message is acknowledged like any new case"
     );
@@ -146,7 +123,7 @@ async fn a_strangers_spam_waits_unanswered_until_released_or_deleted() {
         .await
         .unwrap();
     assert_eq!(again.status(), StatusCode::NOT_FOUND);
-    assert_eq!(customer_mails(&app).await, before + 1);
+    assert_eq!(customer_mails(&app, None).await, before + 1);
     // The same message delivered again is a duplicate, not a new suspension.
     let twice = deliver(
         &app,

@@ -257,14 +257,7 @@ fn inbound_mail(from: &str, subject: &str, body: &str) -> String {
     )
 }
 
-async fn deliver(app: &TestApp, raw: &str) -> Resp {
-    app.send(
-        app.authed(Method::POST, "/api/v1/inbound/email", &app.admin_token)
-            .header("content-type", "message/rfc822")
-            .body(raw.to_string()),
-    )
-    .await
-}
+use common::inbound::deliver;
 
 // --- categories --------------------------------------------------------------------
 

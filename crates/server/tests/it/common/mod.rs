@@ -7,6 +7,7 @@
 
 pub mod browser;
 pub mod html;
+pub mod inbound;
 pub mod secure_sink;
 pub mod smtp_sink;
 pub mod staff;
