@@ -19,6 +19,8 @@ pub const TRAIL_KINDS: &[EventKind] = &[
     EventKind::Reopened,
     EventKind::Solved,
     EventKind::CustomerReplied,
+    EventKind::MarkedJunk,
+    EventKind::JunkUndone,
 ];
 
 /// A pass counts as a quick catch when the next owner solved the case within this long.
@@ -55,6 +57,12 @@ pub struct PersonTrail {
     pub holdings: u32,
     pub held_median_seconds: Option<i64>,
     pub held_p90_seconds: Option<i64>,
+    /// Cases the person marked "not a customer case": like a pass, a way for a case to
+    /// leave one's desk unsolved, so it is counted where passes are.
+    pub junk_marked: u32,
+    /// Of the marks the person made (in any month), those undone this month: by a manager,
+    /// or by the customer writing again. Each is a real case that was marked junk.
+    pub junk_marks_undone: u32,
     /// Escalations that fired while the person owned the case.
     pub escalations_while_owner: u32,
     /// passed_up ÷ (passed_up + solved); none when both are 0.
@@ -171,6 +179,8 @@ fn one_case<'a>(
     }
     let mut owner: Option<(PersonId, DateTime<Utc>)> = None;
     let mut pass: Option<PendingPass> = None;
+    // Who marked the case junk, while the mark stands.
+    let mut marked_by: Option<PersonId> = None;
     // Escalations received this month, waiting for the case to be solved.
     let mut escalations: Vec<(PersonId, DateTime<Utc>)> = Vec::new();
     for event in events {
@@ -197,6 +207,10 @@ fn one_case<'a>(
             }
             // Any change of owner ends the chance of an earlier pass being a quick catch.
             pass = None;
+            // A customer's reply reopens a junk case: the mark was wrong.
+            if let (Some(marker), true) = (marked_by.take(), inside) {
+                tally(people, marker).trail.junk_marks_undone += 1;
+            }
             match &event.body {
                 EventBody::PassedUp { from, to, .. } if by(*from) && inside => {
                     tally(people, *from).trail.passed_up += 1;
@@ -222,6 +236,26 @@ fn one_case<'a>(
         }
         match &event.body {
             EventBody::CustomerReplied { .. } => pass = None,
+            EventBody::MarkedJunk { .. } => {
+                pass = None;
+                if let Some((held_by, since)) = owner.take() {
+                    if inside {
+                        tally(people, held_by)
+                            .held
+                            .push((event.at - since).num_seconds());
+                    }
+                }
+                marked_by = event.actor.person();
+                if let (Some(marker), true) = (marked_by, inside) {
+                    tally(people, marker).trail.junk_marked += 1;
+                }
+            }
+            EventBody::JunkUndone { owner: back_to } => {
+                if let (Some(marker), true) = (marked_by.take(), inside) {
+                    tally(people, marker).trail.junk_marks_undone += 1;
+                }
+                owner = Some((*back_to, event.at));
+            }
             EventBody::Solved { .. } => {
                 let solver = event.actor.person();
                 if let Some((held_by, since)) = owner.take() {

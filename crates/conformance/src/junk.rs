@@ -4,7 +4,7 @@
 
 use crate::{minutes, race, t0, Fixture};
 use roadone_domain::junk::Counts;
-use roadone_store::{NewSuspendedMail, Settled, Store};
+use roadone_store::{Lesson, NewSuspendedMail, Settled, Store};
 use std::sync::Arc;
 
 fn mail(n: i64, raw: &str) -> NewSuspendedMail {
@@ -118,12 +118,12 @@ pub async fn junk_filter<S: Store>(store: S) {
     );
     for _ in 0..3 {
         store
-            .teach_junk_filter(words(&["refinance", "today"]), true)
+            .teach_junk_filter(words(&["refinance", "today"]), Lesson::Junk)
             .await
             .unwrap_or_else(|e| panic!("{CHECK}: teaching failed: {e}"));
     }
     store
-        .teach_junk_filter(words(&["parcel", "today"]), false)
+        .teach_junk_filter(words(&["parcel", "today", "parcel"]), Lesson::Customer)
         .await
         .expect("teach");
     let (filter, counts) = store
@@ -148,6 +148,34 @@ pub async fn junk_filter<S: Store>(store: S) {
             },
             Counts::default(),
         ],
-        "{CHECK}: the counts of the tokens asked for, in their order"
+        "{CHECK}: the counts of the tokens asked for, in their order (a token counted once per message)"
+    );
+    // A junk lesson taken back: one junk message fewer, one customer message more.
+    store
+        .teach_junk_filter(words(&["refinance", "today"]), Lesson::NotJunkAfterAll)
+        .await
+        .expect("correct");
+    let (filter, counts) = store
+        .junk_counts(words(&["refinance", "today"]))
+        .await
+        .expect("counts");
+    assert_eq!(
+        (filter.junk_messages, filter.customer_messages),
+        (2, 2),
+        "{CHECK}: a corrected lesson moves the message from junk to customer"
+    );
+    assert_eq!(
+        counts,
+        vec![
+            Counts {
+                junk: 2,
+                customer: 1
+            },
+            Counts {
+                junk: 2,
+                customer: 2
+            },
+        ],
+        "{CHECK}: and its tokens with it"
     );
 }

@@ -4,6 +4,7 @@
 
 use crate::case::Case;
 use crate::event::Actor;
+use crate::junk_mark::{may_mark_junk, may_undo_junk};
 use crate::rules::{
     may_add_note, may_pass_up, may_send_message, may_solve, may_take, may_upgrade, Context,
 };
@@ -18,6 +19,9 @@ pub struct Actions {
     pub add_note: bool,
     /// Supply or correct a checklist fact.
     pub supply_fact: bool,
+    /// "Not a customer case".
+    pub mark_junk: bool,
+    pub undo_junk: bool,
 }
 
 pub fn available_actions(case: &Case, actor: Actor, ctx: Context<'_>) -> Actions {
@@ -30,5 +34,7 @@ pub fn available_actions(case: &Case, actor: Actor, ctx: Context<'_>) -> Actions
         add_note: may_add_note(actor, ctx).is_ok(),
         supply_fact: may_send_message(case, actor, ctx).is_ok()
             && !ctx.category.checklist.is_empty(),
+        mark_junk: may_mark_junk(case, actor, ctx).is_ok(),
+        undo_junk: may_undo_junk(case, actor, ctx).is_ok(),
     }
 }

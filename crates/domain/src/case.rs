@@ -11,6 +11,8 @@ use serde::Serialize;
 pub enum CaseStatus {
     Open,
     Solved,
+    /// "Not a customer case": ended without a solve.
+    Junk,
 }
 
 impl CaseStatus {
@@ -18,6 +20,7 @@ impl CaseStatus {
         match self {
             CaseStatus::Open => "open",
             CaseStatus::Solved => "solved",
+            CaseStatus::Junk => "junk",
         }
     }
 }
@@ -29,6 +32,13 @@ pub struct Solution {
     pub learned: String,
     pub solved_by: PersonId,
     pub solved_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct JunkMark {
+    pub by: Option<PersonId>,
+    pub at: DateTime<Utc>,
+    pub reason: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -67,6 +77,8 @@ pub struct Case {
     pub takes: u32,
     pub upgrades: u32,
     pub reopenings: u32,
+    /// The junk mark in force, when the case is marked: who and when.
+    pub junk_mark: Option<JunkMark>,
     /// We wrote to the customer and they have not answered since: the case waits on them.
     pub awaiting_customer: bool,
     /// The checklist facts as they stand: given at intake, supplied or corrected later.
@@ -134,6 +146,7 @@ impl Case {
             takes: 0,
             upgrades: 0,
             reopenings: 0,
+            junk_mark: None,
             awaiting_customer: false,
             facts: facts.clone(),
             missing_facts: missing_facts.clone(),
@@ -213,6 +226,22 @@ impl Case {
                 self.rating = None;
                 self.reopenings += 1;
                 self.awaiting_customer = false;
+                self.junk_mark = None;
+            }
+            EventBody::MarkedJunk { reason, .. } => {
+                self.status = CaseStatus::Junk;
+                self.awaiting_customer = false;
+                self.junk_mark = Some(JunkMark {
+                    by: event.actor.person(),
+                    at: event.at,
+                    reason: reason.clone(),
+                });
+            }
+            // Open again on the clock it had: the mark bought no time.
+            EventBody::JunkUndone { owner } => {
+                self.status = CaseStatus::Open;
+                self.owner = *owner;
+                self.junk_mark = None;
             }
             EventBody::Solved {
                 resolution,

@@ -55,6 +55,10 @@ pub enum Command {
         recipient: String,
         error: String,
     },
+    /// "Not a customer case": spam or a pitch that ends without a solve.
+    MarkJunk { reason: String },
+    /// A manager's correction of a junk mark: the case is open again with its owner.
+    UndoJunk,
     /// A checklist fact given after intake (the customer found it) or corrected.
     SupplyFact { key: String, value: String },
     /// The scheduler's escalation at the deadline.
@@ -76,6 +80,8 @@ impl Command {
             Command::CustomerReply { .. } => "customer_reply",
             Command::RecordAutomatic { .. } => "record_automatic",
             Command::RecordDeliveryFailure { .. } => "record_delivery_failure",
+            Command::MarkJunk { .. } => "mark_junk",
+            Command::UndoJunk => "undo_junk",
             Command::SupplyFact { .. } => "supply_fact",
             Command::Escalate => "escalate",
             Command::Tickle { .. } => "tickle",

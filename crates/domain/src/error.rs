@@ -50,6 +50,16 @@ pub enum DomainError {
     WrongActor { who: &'static str },
     #[error("the case is solved")]
     CaseSolved,
+    #[error(
+        "the case was marked as not a customer case; someone above its owner can undo the mark"
+    )]
+    CaseJunk,
+    #[error("the case is not marked as junk")]
+    NotMarkedJunk,
+    #[error(
+        "only someone above the owner (person {owner}) or an administrator may undo a junk mark"
+    )]
+    UndoNotFromAbove { owner: PersonId },
     #[error("the case is not solved")]
     CaseNotSolved,
     #[error("this solution has already been rated")]
@@ -77,11 +87,16 @@ impl DomainError {
             | UnknownPerson { .. }
             | InactivePerson { .. }
             | PassNotUp { .. } => ErrorKind::Invalid,
-            NotOwner { .. } | TakeNotFromAbove { .. } | WrongActor { .. } => ErrorKind::Forbidden,
+            NotOwner { .. }
+            | TakeNotFromAbove { .. }
+            | UndoNotFromAbove { .. }
+            | WrongActor { .. } => ErrorKind::Forbidden,
             TopOfHierarchy { .. }
             | AlreadyOwner { .. }
             | UpgradeWouldPassDown { .. }
             | CaseSolved
+            | CaseJunk
+            | NotMarkedJunk
             | CaseNotSolved
             | AlreadyRated
             | AlreadyEscalated
@@ -111,6 +126,9 @@ impl DomainError {
             UpgradeWouldPassDown { .. } => "would_pass_down",
             WrongActor { .. } => "wrong_actor",
             CaseSolved => "case_solved",
+            CaseJunk => "case_junk",
+            NotMarkedJunk => "not_marked_junk",
+            UndoNotFromAbove { .. } => "not_above_owner",
             CaseNotSolved => "case_not_solved",
             AlreadyRated => "already_rated",
             AlreadyEscalated => "already_escalated",

@@ -245,6 +245,15 @@ pub enum EventBody {
         delighted_by: String,
         would_recommend: bool,
     },
+    /// "Not a customer case": it ends without a solve. `owner` is who held it then.
+    MarkedJunk {
+        owner: PersonId,
+        reason: String,
+    },
+    /// A junk mark taken back: the case is open again with `owner`, on its old deadline.
+    JunkUndone {
+        owner: PersonId,
+    },
     /// A checklist fact given after intake, or corrected; the value it replaced is kept.
     FactSupplied {
         key: String,
@@ -273,10 +282,12 @@ pub enum EventKind {
     Solved,
     Rated,
     FactSupplied,
+    MarkedJunk,
+    JunkUndone,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 15] = [
+    pub const ALL: [EventKind; 17] = [
         EventKind::Opened,
         EventKind::PassedUp,
         EventKind::Taken,
@@ -292,6 +303,8 @@ impl EventKind {
         EventKind::Solved,
         EventKind::Rated,
         EventKind::FactSupplied,
+        EventKind::MarkedJunk,
+        EventKind::JunkUndone,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -311,6 +324,8 @@ impl EventKind {
             EventKind::Solved => "solved",
             EventKind::Rated => "rated",
             EventKind::FactSupplied => "fact_supplied",
+            EventKind::MarkedJunk => "marked_junk",
+            EventKind::JunkUndone => "junk_undone",
         }
     }
 }
@@ -355,6 +370,8 @@ impl EventBody {
             EventBody::Solved { .. } => EventKind::Solved,
             EventBody::Rated { .. } => EventKind::Rated,
             EventBody::FactSupplied { .. } => EventKind::FactSupplied,
+            EventBody::MarkedJunk { .. } => EventKind::MarkedJunk,
+            EventBody::JunkUndone { .. } => EventKind::JunkUndone,
         }
     }
 

@@ -19,6 +19,7 @@ pub mod facts;
 pub mod hierarchy;
 pub mod intake;
 pub mod junk;
+pub mod junk_mark;
 pub mod notification;
 pub mod person;
 pub mod phone;
@@ -29,7 +30,7 @@ pub mod validation;
 
 pub use actions::{available_actions, Actions};
 pub use attachment::AttachmentRef;
-pub use case::{Case, CaseStatus, Rating, Solution};
+pub use case::{Case, CaseStatus, JunkMark, Rating, Solution};
 pub use category::{Category, ChecklistItem};
 pub use clock::{Clock, FakeClock, SystemClock};
 pub use command::Command;

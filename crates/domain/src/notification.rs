@@ -55,6 +55,9 @@ pub fn notifications_for(event: &Event, case: &Case) -> Vec<Notification> {
         EventBody::CustomerReplied { .. } => vec![to(person(case.owner), "customer_replied")],
         EventBody::Reopened { owner, .. } => vec![to(person(*owner), "reopened_to_you")],
         EventBody::Solved { .. } => vec![to(Recipient::Customer, "solved")],
+        // Junk is never answered; the owner hears when a mark is undone and the case is back.
+        EventBody::MarkedJunk { .. } => vec![],
+        EventBody::JunkUndone { owner } => vec![to(person(*owner), "junk_mark_undone")],
         EventBody::Rated { .. } => vec![to(person(case.owner), "rated")],
         // Never answered: answering an auto-reply is how mail loops start.
         EventBody::AutomaticReceived { .. } => vec![],

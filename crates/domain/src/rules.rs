@@ -29,10 +29,14 @@
 //!     inside its write)
 //! 12. Whoever may write to the customer may supply a checklist fact later or correct one;
 //!     the event keeps the value it replaced. `facts::supply`
+//! 13. The owner or anyone above may mark an open case "not a customer case" (junk): it
+//!     ends without a solve and loses its timers. Anyone above the owner, or an
+//!     administrator, may undo the mark: open again, same owner, same deadline. A
+//!     customer's reply reopens it as it reopens a solved case. `junk_mark`
 //!
 //! Every accepted command becomes events stamped with `ctx.now` and the actor ([`decide`]).
 
-use crate::case::Case;
+use crate::case::{Case, CaseStatus};
 use crate::category::Category;
 use crate::command::Command;
 use crate::error::DomainError;
@@ -161,7 +165,7 @@ pub fn open(intake: &Intake, by: PersonId, ctx: Context<'_>) -> Result<Event, Do
     })
 }
 
-fn active_person(h: &Hierarchy, id: PersonId, field: &str) -> Result<(), DomainError> {
+pub(crate) fn active_person(h: &Hierarchy, id: PersonId, field: &str) -> Result<(), DomainError> {
     match h.get(id) {
         None => Err(DomainError::UnknownPerson {
             field: field.into(),
@@ -220,11 +224,11 @@ fn require_open(case: &Case) -> Result<(), DomainError> {
     if case.is_open() {
         Ok(())
     } else {
-        Err(DomainError::CaseSolved)
+        Err(crate::junk_mark::closed(case))
     }
 }
 
-fn require_person(actor: Actor) -> Result<PersonId, DomainError> {
+pub(crate) fn require_person(actor: Actor) -> Result<PersonId, DomainError> {
     actor.person().ok_or(DomainError::WrongActor {
         who: "a member of staff",
     })
@@ -401,7 +405,7 @@ fn decide_bodies(
                     who: "the case's customer",
                 });
             }
-            if case.is_open() {
+            if case.status != CaseStatus::Solved {
                 return Err(DomainError::CaseNotSolved);
             }
             if case.rating.is_some() {
@@ -419,6 +423,8 @@ fn decide_bodies(
                 would_recommend: *would_recommend,
             }])
         }
+        Command::MarkJunk { reason } => Ok(vec![crate::junk_mark::mark(case, reason, actor, ctx)?]),
+        Command::UndoJunk => Ok(vec![crate::junk_mark::undo(case, actor, ctx)?]),
         Command::SupplyFact { key, value } => {
             Ok(vec![crate::facts::supply(case, key, value, actor, ctx)?])
         }
@@ -450,7 +456,8 @@ fn decide_bodies(
                 attachments: attachments.clone(),
             }];
             if !case.is_open() {
-                // Back to the person who solved it, with a fresh escalation clock.
+                // Back to the person who solved it (or marked it junk, wrongly: a customer
+                // answered), with a fresh escalation clock.
                 events.push(EventBody::Reopened {
                     owner: case.owner,
                     escalates_at: ctx.now + ctx.rules.escalate_after,

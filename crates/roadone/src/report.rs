@@ -33,7 +33,7 @@ fn hours(seconds: Option<i64>) -> String {
 
 fn table(report: &TrailReport) -> String {
     let mut out = format!(
-        "Trail for {} (sorted by {})\n{:<24} {:>8} {:>6} {:>6} {:>6} {:>6} {:>8} {:>8} {:>5} {:>6} {:>9}\n",
+        "Trail for {} (sorted by {})\n{:<24} {:>8} {:>6} {:>6} {:>6} {:>6} {:>9} {:>8} {:>8} {:>5} {:>6} {:>9}\n",
         report.month,
         report.sorted_by,
         "person",
@@ -42,6 +42,7 @@ fn table(report: &TrailReport) -> String {
         "passed",
         "taken",
         "upgr",
+        "junk/undo",
         "held p50",
         "held p90",
         "buck",
@@ -52,13 +53,14 @@ fn table(report: &TrailReport) -> String {
         let f = &r.figures;
         let name: String = r.name.chars().take(24).collect();
         out.push_str(&format!(
-            "{:<24} {:>8} {:>6} {:>6} {:>6} {:>6} {:>8} {:>8} {:>5} {:>6} {:>9}\n",
+            "{:<24} {:>8} {:>6} {:>6} {:>6} {:>6} {:>9} {:>8} {:>8} {:>5} {:>6} {:>9}\n",
             name,
             f.received_total,
             f.solved,
             f.passed_up,
             f.taken,
             f.upgraded,
+            format!("{}/{}", f.junk_marked, f.junk_marks_undone),
             hours(f.held_median_seconds),
             hours(f.held_p90_seconds),
             f.buck_passing_index

@@ -19,9 +19,10 @@ impl Faults {
             .insert(component.to_string());
     }
 
-    /// Called by each supervised loop at every turn: panics when a fault was injected.
+    /// For a part that must survive its own failure: true (once) when a fault was injected,
+    /// so the caller takes its error path instead of panicking.
     #[inline]
-    pub fn check(&self, component: &str) {
+    pub fn fails(&self, component: &str) -> bool {
         #[cfg(feature = "fault-injection")]
         if self
             .armed
@@ -29,8 +30,17 @@ impl Faults {
             .unwrap_or_else(|p| p.into_inner())
             .remove(component)
         {
-            panic!("a fault injected into {component}");
+            return true;
         }
         let _ = component;
+        false
+    }
+
+    /// Called by each supervised loop at every turn: panics when a fault was injected.
+    #[inline]
+    pub fn check(&self, component: &str) {
+        if self.fails(component) {
+            panic!("a fault injected into {component}");
+        }
     }
 }

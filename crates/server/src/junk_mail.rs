@@ -1,14 +1,15 @@
 //! Junk mail as a service: judging a new message (the upstream filter's headers and our
 //! learning filter), keeping suspended messages, and settling them — a release takes the
 //! message in as if it had just arrived and teaches the filter it was a customer's; a
-//! deletion teaches it junk. Nothing suspended is ever answered.
+//! deletion teaches it junk. Nothing suspended is ever answered. A case marked "not a
+//! customer case" teaches the filter too, and undoing the mark takes the lesson back.
 
 use crate::app::AppState;
 use crate::error::{AppError, AppResult};
 use crate::mail::inbound::{self, InboundResult};
 use roadone_domain::junk::{self, Upstream, Verdict};
-use roadone_domain::Person;
-use roadone_store::{NewSuspendedMail, Settled, SuspendedMail, SuspendedTally};
+use roadone_domain::{Case, CaseStatus, Channel, Event, EventBody, Person};
+use roadone_store::{Lesson, NewSuspendedMail, Settled, SuspendedMail, SuspendedTally};
 
 impl AppState {
     /// How junk a new message is, and why.
@@ -19,6 +20,11 @@ impl AppState {
         sender: Option<&str>,
         body: &str,
     ) -> AppResult<Verdict> {
+        if self.faults.fails("junk_filter") {
+            return Err(AppError::Unavailable(
+                "a fault injected into the junk filter".into(),
+            ));
+        }
         let tokens: Vec<String> = junk::tokens(subject, sender, body).into_iter().collect();
         let (filter, counts) = self.store.junk_counts(tokens).await?;
         let rules = self.directory.snapshot().settings.junk;
@@ -50,7 +56,7 @@ impl AppState {
         };
         match taken {
             Ok(result) => {
-                self.teach(tokens, false).await;
+                self.teach(tokens, Lesson::Customer).await;
                 Ok(result)
             }
             Err(e) => {
@@ -70,7 +76,7 @@ impl AppState {
         let raw = self.settle(id, Settled::Deleted, by).await?;
         // A message the filter cannot read is still deleted; it only teaches nothing.
         if let Ok(incoming) = inbound::read(&raw, &self.secret) {
-            self.teach(tokens_of(&incoming), true).await;
+            self.teach(tokens_of(&incoming), Lesson::Junk).await;
         }
         Ok(())
     }
@@ -105,10 +111,41 @@ impl AppState {
         .await
     }
 
+    /// A junk mark teaches the filter that the case's first message was junk; a mark
+    /// undone (by a manager, or by the customer writing again) takes the lesson back.
+    /// A phone case's words are staff's, not a sender's: it teaches nothing.
+    pub(crate) async fn learn_from_junk_marks(&self, before: &Case, log: &[Event], new: &[Event]) {
+        let has = |kind: fn(&EventBody) -> bool| new.iter().any(|e| kind(&e.body));
+        let lesson = if has(|b| matches!(b, EventBody::MarkedJunk { .. })) {
+            Lesson::Junk
+        } else if before.status == CaseStatus::Junk
+            && has(|b| matches!(b, EventBody::JunkUndone { .. } | EventBody::Reopened { .. }))
+        {
+            Lesson::NotJunkAfterAll
+        } else {
+            return;
+        };
+        let Some(EventBody::Opened {
+            subject,
+            body,
+            customer,
+            channel,
+            ..
+        }) = log.first().map(|e| &e.body)
+        else {
+            return;
+        };
+        if *channel == Channel::Phone {
+            return;
+        }
+        let tokens = junk::tokens(subject, customer.email.as_deref(), body);
+        self.teach(tokens.into_iter().collect(), lesson).await;
+    }
+
     /// Teaching is a help, not a duty: a message is released or deleted even when the
     /// filter cannot learn from it.
-    async fn teach(&self, tokens: Vec<String>, junk: bool) {
-        if let Err(e) = self.store.teach_junk_filter(tokens, junk).await {
+    async fn teach(&self, tokens: Vec<String>, lesson: Lesson) {
+        if let Err(e) = self.store.teach_junk_filter(tokens, lesson).await {
             tracing::warn!("the junk filter could not learn from a message: {e}");
         }
     }

@@ -135,6 +135,8 @@ impl AppState {
             let events = change.events.clone();
             match self.write_change(case_id, case.version, change).await {
                 Ok(head) => {
+                    self.learn_from_junk_marks(&case, &stored.events, &events)
+                        .await;
                     let mut all = stored.events;
                     all.extend(events);
                     return Ok(StoredCase { head, events: all });

@@ -97,36 +97,39 @@ pub fn list_cases(conn: &Connection, f: &CaseFilter) -> StoreResult<Vec<CaseHead
         (CaseSort::Urgency, None) if few => {
             let (mut sql, args) = filtered(f, CASE_COLUMNS);
             sql.push_str(
-                " ORDER BY state = 'solved', CASE WHEN state = 'open' THEN escalates_at ELSE -updated_at END, CASE WHEN state = 'open' THEN id ELSE -id END",
+                " ORDER BY state <> 'open', CASE WHEN state = 'open' THEN escalates_at ELSE -updated_at END, CASE WHEN state = 'open' THEN id ELSE -id END",
             );
             page_of(conn, sql, args, limit, f.offset)
         }
         (CaseSort::Urgency, None) => {
-            let open = CaseFilter {
-                status: Some(CaseStatus::Open),
-                ..f.clone()
-            };
-            let solved = CaseFilter {
-                status: Some(CaseStatus::Solved),
-                ..f.clone()
-            };
-            let open_count = count_cases(
-                conn,
-                &CaseFilter {
-                    count_up_to: None,
-                    ..open.clone()
-                },
-            )?;
-            let offset = u64::from(f.offset);
-            let mut heads = if offset < open_count {
-                one_walk(conn, &open, limit, f.offset)?
-            } else {
-                Vec::new()
-            };
-            if heads.len() < limit as usize {
-                let past_open = offset.saturating_sub(open_count);
+            // Open cases first, then solved, then junk: one walk each, skipping whole
+            // walks the offset passes (counted only when there is an offset to pass).
+            let mut heads = Vec::new();
+            let mut skip = u64::from(f.offset);
+            for status in [CaseStatus::Open, CaseStatus::Solved, CaseStatus::Junk] {
+                if heads.len() >= limit as usize {
+                    break;
+                }
+                let part = CaseFilter {
+                    status: Some(status),
+                    ..f.clone()
+                };
+                if skip > 0 {
+                    let count = count_cases(
+                        conn,
+                        &CaseFilter {
+                            count_up_to: None,
+                            ..part.clone()
+                        },
+                    )?;
+                    if skip >= count {
+                        skip -= count;
+                        continue;
+                    }
+                }
                 let rest = limit - heads.len() as u32;
-                heads.extend(one_walk(conn, &solved, rest, past_open as u32)?);
+                heads.extend(one_walk(conn, &part, rest, skip as u32)?);
+                skip = 0;
             }
             Ok(heads)
         }
@@ -157,7 +160,11 @@ fn one_walk(
 ) -> StoreResult<Vec<CaseHead>> {
     let by_change = matches!(
         (f.sort, f.status),
-        (CaseSort::LastChange, _) | (CaseSort::Urgency, Some(CaseStatus::Solved))
+        (CaseSort::LastChange, _)
+            | (
+                CaseSort::Urgency,
+                Some(CaseStatus::Solved | CaseStatus::Junk)
+            )
     );
     let (sql, args) =
         if by_change && f.owners.len() > 1 && f.owners.len() <= MERGED_OWNERS && f.search.is_none()

@@ -34,6 +34,7 @@ fn status(s: &str) -> rusqlite::Result<CaseStatus> {
     match s {
         "open" => Ok(CaseStatus::Open),
         "solved" => Ok(CaseStatus::Solved),
+        "junk" => Ok(CaseStatus::Junk),
         other => Err(rusqlite::Error::InvalidColumnType(
             0,
             format!("state {other}"),

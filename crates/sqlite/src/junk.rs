@@ -4,7 +4,7 @@ use crate::convert::{corrupt, db, ms, time};
 use roadone_domain::junk::{Counts, Filter};
 use roadone_domain::PersonId;
 use roadone_store::{
-    NewSuspendedMail, Settled, StoreError, StoreResult, SuspendedMail, SuspendedTally,
+    Lesson, NewSuspendedMail, Settled, StoreError, StoreResult, SuspendedMail, SuspendedTally,
 };
 use rusqlite::{params, Connection, OptionalExtension};
 
@@ -150,23 +150,37 @@ pub fn junk_counts(conn: &Connection, tokens: &[String]) -> StoreResult<(Filter,
     Ok((filter, counts))
 }
 
-pub fn teach_junk_filter(conn: &Connection, tokens: &[String], junk: bool) -> StoreResult<()> {
-    let (kind, column) = if junk {
-        ("junk", "junk")
-    } else {
-        ("customer", "customer")
+pub fn teach_junk_filter(conn: &Connection, tokens: &[String], lesson: Lesson) -> StoreResult<()> {
+    // Each lesson adds one to a kind and, when correcting, takes one from the other
+    // (never below zero: a lesson given before the counts were reset is simply gone).
+    let (add, take) = match lesson {
+        Lesson::Junk => ("junk", None),
+        Lesson::Customer => ("customer", None),
+        Lesson::NotJunkAfterAll => ("customer", Some("junk")),
     };
     conn.prepare_cached("UPDATE junk_taught SET messages = messages + 1 WHERE kind = ?")
-        .and_then(|mut s| s.execute([kind]))
+        .and_then(|mut s| s.execute([add]))
         .map_err(db)?;
-    let mut add = conn
+    if let Some(take) = take {
+        conn.prepare_cached(
+            "UPDATE junk_taught SET messages = max(messages - 1, 0) WHERE kind = ?",
+        )
+        .and_then(|mut s| s.execute([take]))
+        .map_err(db)?;
+    }
+    let untaught = match take {
+        Some(take) => format!(", {take} = max({take} - 1, 0)"),
+        None => String::new(),
+    };
+    let mut learn = conn
         .prepare_cached(&format!(
-            "INSERT INTO junk_tokens (token, {column}) VALUES (?, 1)
-             ON CONFLICT (token) DO UPDATE SET {column} = {column} + 1"
+            "INSERT INTO junk_tokens (token, {add}) VALUES (?, 1)
+             ON CONFLICT (token) DO UPDATE SET {add} = {add} + 1{untaught}"
         ))
         .map_err(db)?;
-    for token in tokens {
-        add.execute([token]).map_err(db)?;
+    let mut seen = std::collections::HashSet::new();
+    for token in tokens.iter().filter(|t| seen.insert(t.as_str())) {
+        learn.execute([token]).map_err(db)?;
     }
     Ok(())
 }

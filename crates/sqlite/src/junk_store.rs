@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use roadone_domain::junk::{Counts, Filter};
 use roadone_domain::PersonId;
 use roadone_store::{
-    JunkStore, NewSuspendedMail, Settled, StoreResult, SuspendedMail, SuspendedTally,
+    JunkStore, Lesson, NewSuspendedMail, Settled, StoreResult, SuspendedMail, SuspendedTally,
 };
 
 #[async_trait]
@@ -44,8 +44,8 @@ impl JunkStore for SqliteStore {
         self.read(move |c| junk::junk_counts(c, &tokens)).await
     }
 
-    async fn teach_junk_filter(&self, tokens: Vec<String>, junk: bool) -> StoreResult<()> {
-        self.write(move |c| junk::teach_junk_filter(c, &tokens, junk))
+    async fn teach_junk_filter(&self, tokens: Vec<String>, lesson: Lesson) -> StoreResult<()> {
+        self.write(move |c| junk::teach_junk_filter(c, &tokens, lesson))
             .await
     }
 }

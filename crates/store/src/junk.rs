@@ -50,6 +50,16 @@ impl Settled {
     }
 }
 
+/// What one message teaches the junk filter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lesson {
+    Junk,
+    Customer,
+    /// A message taught as junk was a customer's after all (a junk mark undone): the
+    /// junk lesson is taken back and a customer's is given, so it is not counted twice.
+    NotJunkAfterAll,
+}
+
 /// How the suspended mail was settled so far: the filter's record on what it held back.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct SuspendedTally {
@@ -79,6 +89,6 @@ pub trait JunkStore: Send + Sync {
 
     /// What the filter learned, and the counts of these tokens (in their order).
     async fn junk_counts(&self, tokens: Vec<String>) -> StoreResult<(Filter, Vec<Counts>)>;
-    /// Teaches the filter one message's tokens, as junk or as a customer's.
-    async fn teach_junk_filter(&self, tokens: Vec<String>, junk: bool) -> StoreResult<()>;
+    /// Teaches the filter one message's tokens (each distinct token once).
+    async fn teach_junk_filter(&self, tokens: Vec<String>, lesson: Lesson) -> StoreResult<()>;
 }

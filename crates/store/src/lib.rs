@@ -16,7 +16,7 @@ pub mod store;
 
 pub use error::{StoreError, StoreResult};
 pub use health::{Histogram, StoreHealth, WorkerHealth};
-pub use junk::{JunkStore, NewSuspendedMail, Settled, SuspendedMail, SuspendedTally};
+pub use junk::{JunkStore, Lesson, NewSuspendedMail, Settled, SuspendedMail, SuspendedTally};
 pub use records::*;
 pub use second_factor::{PendingSignIn, SecondFactor};
 pub use store::Store;

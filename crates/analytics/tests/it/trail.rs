@@ -154,3 +154,52 @@ fn views_sort_by_solves_and_by_buck_passing() {
     let order: Vec<PersonId> = t.people.iter().map(|p| p.person).collect();
     assert_eq!(order, vec![F, M, E, F2], "0.75, 0.33, 0, none");
 }
+
+#[test]
+fn junk_marks_count_for_who_marked_and_an_undone_mark_counts_against_them() {
+    let mut cases = Vec::new();
+    // 20: F marks their own case junk 10 min in.
+    let mut c = Case::opened(20, F, at(4, 2, 9, 0));
+    c.mark_junk(at(4, 2, 9, 10), F, F);
+    cases.push(c);
+    // 21: M marks F's case junk an hour in; E undoes it at noon; F solves it at 13:00.
+    let mut c = Case::opened(21, F, at(4, 3, 9, 0));
+    c.mark_junk(at(4, 3, 10, 0), M, F)
+        .undo_junk(at(4, 3, 12, 0), E, F)
+        .solve(at(4, 3, 13, 0), F);
+    cases.push(c);
+    // 22: F2 marks their case junk 5 min in; the customer writes again the next day.
+    let mut c = Case::opened(22, F2, at(4, 4, 9, 0));
+    c.mark_junk(at(4, 4, 9, 5), F2, F2)
+        .reopen(at(4, 5, 8, 0), F2);
+    cases.push(c);
+    // 23: F's mark of 31 March is undone on 1 April: April's undoing, March's mark.
+    let mut c = Case::opened(23, F, at(3, 31, 22, 0));
+    c.mark_junk(at(3, 31, 23, 0), F, F)
+        .undo_junk(at(4, 1, 1, 0), M, F);
+    cases.push(c);
+    let events = log(cases);
+
+    let april = trail(Month::parse("2026-04").unwrap(), &events);
+    let f = person(&april.people, F);
+    assert_eq!((f.junk_marked, f.junk_marks_undone), (1, 1));
+    // Held: 10 min (20), 1 h before the mark and 1 h after the undo (21); 23 still held.
+    assert_eq!(f.holdings, 3);
+    assert_eq!(f.held_median_seconds, Some(H));
+    assert_eq!(f.solved, 1);
+    assert_eq!(f.passed_up, 0, "a junk mark is not a pass");
+    let m = person(&april.people, M);
+    assert_eq!((m.junk_marked, m.junk_marks_undone), (1, 1));
+    let f2 = person(&april.people, F2);
+    assert_eq!((f2.junk_marked, f2.junk_marks_undone), (1, 1));
+    assert_eq!((f2.received.intake, f2.received.reopen), (1, 1));
+    assert_eq!(f2.held_median_seconds, Some(5 * 60));
+    assert!(
+        april.people.iter().all(|p| p.person != E),
+        "undoing a mark is a review, not a figure of E's"
+    );
+
+    let march = trail(Month::parse("2026-03").unwrap(), &events);
+    let f = person(&march.people, F);
+    assert_eq!((f.junk_marked, f.junk_marks_undone), (1, 0));
+}

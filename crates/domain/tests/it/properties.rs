@@ -10,9 +10,9 @@ use proptest::test_runner::TestCaseError;
 use roadone_domain::notification::notifications_for;
 use roadone_domain::timer::idle_tickle_due;
 use roadone_domain::{
-    available_actions, open, timers_for, transition, Actions, Actor, Case, Category, Channel,
-    ChecklistItem, Command, Context, Customer, Event, EventBody, Hierarchy, Intake, Person,
-    PersonId, Realtime, Recipient, Role, Rules, TickleReason, TimerKind,
+    available_actions, open, timers_for, transition, Actions, Actor, Case, CaseStatus, Category,
+    Channel, ChecklistItem, Command, Context, Customer, Event, EventBody, Hierarchy, Intake,
+    Person, PersonId, Realtime, Recipient, Role, Rules, TickleReason, TimerKind,
 };
 use std::collections::BTreeMap;
 
@@ -72,6 +72,8 @@ fn command() -> impl Strategy<Value = Command> {
             .prop_map(|(key, value)| Command::SupplyFact { key: key.into(), value }),
         1 => text().prop_map(|reason| Command::RecordAutomatic { reason, subject: "Out of office".into(), body: "Away".into() }),
         1 => text().prop_map(|error| Command::RecordDeliveryFailure { template: "solved".into(), recipient: "customer".into(), error }),
+        2 => text().prop_map(|reason| Command::MarkJunk { reason }),
+        2 => Just(Command::UndoJunk),
         2 => Just(Command::Escalate),
         2 => prop_oneof![Just(TickleReason::Idle), Just(TickleReason::Deadline)]
             .prop_map(|reason| Command::Tickle { reason }),
@@ -266,7 +268,8 @@ fn check_event(
         prop_assert_eq!(next.owner, owner, "{} names the new owner", kind);
     }
 
-    // A solved case only takes ratings, messages and the customer's reply (which reopens it).
+    // A solved or junk case only takes ratings, messages, the customer's reply (which
+    // reopens it) and, when junk, the undoing of the mark.
     if !prev.is_open() {
         prop_assert!(
             matches!(
@@ -279,6 +282,7 @@ fn check_event(
                     | EventBody::DeliveryFailed { .. }
                     | EventBody::Reopened { .. }
                     | EventBody::FactSupplied { .. }
+                    | EventBody::JunkUndone { .. }
             ),
             "{} on a solved case",
             kind
@@ -443,12 +447,16 @@ fn check_event(
         } => {
             prop_assert!(!prev.is_open(), "reopened an open case");
             prop_assert_eq!(actor, Actor::Customer);
-            let solver = prev.solution.as_ref().map(|s| s.solved_by);
-            prop_assert_eq!(
-                Some(*owner),
-                solver,
-                "reopened to someone other than the solver"
-            );
+            if prev.status == CaseStatus::Solved {
+                let solver = prev.solution.as_ref().map(|s| s.solved_by);
+                prop_assert_eq!(
+                    Some(*owner),
+                    solver,
+                    "reopened to someone other than the solver"
+                );
+            } else {
+                prop_assert_eq!(*owner, prev.owner, "a junk case reopens to its owner");
+            }
             prop_assert_eq!(*escalates_at, event.at + ctx.rules.escalate_after);
             prop_assert!(next.is_open());
             prop_assert_eq!(next.rating.clone(), None);
@@ -467,8 +475,43 @@ fn check_event(
                 Some(prev.owner)
             );
         }
+        EventBody::MarkedJunk { owner, reason } => {
+            prop_assert!(prev.is_open(), "marked a closed case junk");
+            prop_assert_eq!(*owner, prev.owner);
+            let by = actor.person();
+            prop_assert!(
+                by.is_some_and(
+                    |p| is_active(h, p) && (p == prev.owner || h.is_above(p, prev.owner))
+                ),
+                "marked junk by {:?}, not the owner or above",
+                actor
+            );
+            prop_assert!(!reason.contains('\n'));
+            prop_assert_eq!(next.status, CaseStatus::Junk);
+            prop_assert!(next.solution.is_none(), "a junk mark is not a solve");
+            prop_assert_eq!(next.owner, prev.owner);
+        }
+        EventBody::JunkUndone { owner } => {
+            prop_assert_eq!(prev.status, CaseStatus::Junk);
+            let by = actor.person();
+            let admin = by
+                .and_then(|p| h.get(p))
+                .is_some_and(|p| p.role == Role::Admin);
+            prop_assert!(
+                by.is_some_and(|p| is_active(h, p) && (admin || h.is_above(p, prev.owner))),
+                "undone by {:?}, not above the owner",
+                actor
+            );
+            prop_assert_eq!(*owner, prev.owner);
+            prop_assert!(next.is_open());
+            prop_assert_eq!(next.escalates_at, prev.escalates_at, "an undo buys no time");
+        }
         EventBody::Rated { score, .. } => {
-            prop_assert!(!prev.is_open(), "rated an open case");
+            prop_assert_eq!(
+                prev.status,
+                CaseStatus::Solved,
+                "rated a case that is not solved"
+            );
             prop_assert!(prev.rating.is_none(), "rated the same solution twice");
             prop_assert_eq!(actor, Actor::Customer);
             prop_assert!((1..=5).contains(score));
@@ -483,6 +526,8 @@ fn check_event(
         EventBody::AutomaticReceived { .. }
         | EventBody::DeliveryFailed { .. }
         | EventBody::NoteAdded { .. }
+        // Junk is never answered.
+        | EventBody::MarkedJunk { .. }
         // Completing the record is bookkeeping: nobody needs a mail about it.
         | EventBody::FactSupplied { .. } => true,
         _ => false,
@@ -566,8 +611,9 @@ fn check_state(case: &Case, log: &[Event], ctx: Context<'_>) -> Result<(), TestC
         prop_assert!(timers.iter().any(|t| t.kind == TimerKind::TickleIdle));
         prop_assert!(case.solution.is_none());
     } else {
-        prop_assert!(timers.is_empty(), "a solved case has timers {:?}", timers);
-        prop_assert!(case.solution.is_some());
+        prop_assert!(timers.is_empty(), "a closed case has timers {:?}", timers);
+        prop_assert_eq!(case.solution.is_some(), case.status == CaseStatus::Solved);
+        prop_assert_eq!(case.junk_mark.is_some(), case.status == CaseStatus::Junk);
     }
     Ok(())
 }
@@ -637,6 +683,8 @@ fn run(scenario: &Scenario) -> Result<(), TestCaseError> {
                     body: text(),
                     attachments: vec![]
                 }),
+                mark_junk: accepts(Command::MarkJunk { reason: text() }),
+                undo_junk: accepts(Command::UndoJunk),
                 supply_fact: ctx(now).category.checklist.first().is_some_and(|item| {
                     accepts(Command::SupplyFact {
                         key: item.key.clone(),

@@ -1505,3 +1505,181 @@ fn the_system_passes_up_only_for_an_owner_who_is_gone() {
     ));
     assert_eq!(sim.case.owner, CY);
 }
+
+// ---------------------------------------------------------------------------------------
+// 13. "Not a customer case"
+// ---------------------------------------------------------------------------------------
+
+fn mark_junk() -> Command {
+    Command::MarkJunk {
+        reason: "a sales pitch".into(),
+    }
+}
+
+const ADMIN: PersonId = 9;
+
+fn world_with_admin() -> World {
+    let mut people = people();
+    people.push(person(ADMIN, Role::Admin, None));
+    World::with_people(people)
+}
+
+#[test]
+fn the_owner_marks_a_case_junk_and_it_ends_without_a_solve_or_timers() {
+    let mut sim = World::new().open_by(DI);
+    assert!(!timers_for(&sim.case, &sim.world.rules).is_empty());
+    let events = sim.ok(p(DI), mark_junk());
+    assert_eq!(
+        only_body(&events),
+        &EventBody::MarkedJunk {
+            owner: DI,
+            reason: "a sales pitch".into()
+        }
+    );
+    assert_eq!(sim.case.status, CaseStatus::Junk);
+    assert!(sim.case.solution.is_none(), "a junk mark is not a solve");
+    assert_eq!(sim.case.owner, DI, "the case stays with who marked it");
+    let mark = sim.case.junk_mark.clone().expect("the mark is on the case");
+    assert_eq!((mark.by, mark.at), (Some(DI), sim.now()));
+    assert!(timers_for(&sim.case, &sim.world.rules).is_empty());
+    // Nobody hears about junk: above all not its sender.
+    assert!(notifications_for(&events[0], &sim.case).is_empty());
+}
+
+#[test]
+fn someone_above_the_owner_may_mark_junk_but_nobody_beside_or_below() {
+    let mut sim = World::new().open_by(CY);
+    assert_eq!(
+        sim.refused(p(ED), mark_junk()),
+        DomainError::NotOwner { owner: CY }
+    );
+    assert_eq!(
+        sim.refused(p(GUS), mark_junk()),
+        DomainError::NotOwner { owner: CY }
+    );
+    sim.ok(p(BO), mark_junk());
+    assert_eq!(sim.case.junk_mark.unwrap().by, Some(BO));
+}
+
+#[test]
+fn a_junk_case_takes_no_work_and_no_rating() {
+    let mut sim = World::new().open_by(DI);
+    sim.ok(p(DI), mark_junk());
+    assert_eq!(sim.refused(p(DI), solve(2)), DomainError::CaseJunk);
+    assert_eq!(sim.refused(p(DI), pass_up(None)), DomainError::CaseJunk);
+    assert_eq!(sim.refused(p(CY), Command::Take), DomainError::CaseJunk);
+    assert_eq!(sim.refused(p(DI), mark_junk()), DomainError::CaseJunk);
+    assert_eq!(
+        sim.refused(Actor::Customer, rate(5)),
+        DomainError::CaseNotSolved
+    );
+    sim.advance(Duration::hours(21));
+    assert_eq!(
+        sim.refused(Actor::System, Command::Escalate),
+        DomainError::CaseJunk
+    );
+    assert_eq!(DomainError::CaseJunk.kind(), ErrorKind::Conflict);
+}
+
+#[test]
+fn a_solved_case_cannot_be_marked_junk() {
+    let mut sim = World::new().open_by(DI);
+    sim.ok(p(DI), solve(2));
+    assert_eq!(sim.refused(p(DI), mark_junk()), DomainError::CaseSolved);
+}
+
+#[test]
+fn a_junk_reason_is_one_short_line() {
+    let mut sim = World::new().open_by(DI);
+    let long = Command::MarkJunk {
+        reason: "x".repeat(201),
+    };
+    assert!(matches!(
+        sim.refused(p(DI), long),
+        DomainError::Invalid { field, .. } if field == "reason"
+    ));
+    sim.ok(
+        p(DI),
+        Command::MarkJunk {
+            reason: "spam\r\nBcc: x".into(),
+        },
+    );
+    assert_eq!(sim.case.junk_mark.unwrap().reason, "spam Bcc: x");
+}
+
+#[test]
+fn a_manager_undoes_a_mark_and_the_case_is_open_on_its_old_deadline() {
+    let mut sim = World::new().open_by(DI);
+    let deadline = sim.case.escalates_at;
+    sim.advance(Duration::hours(2));
+    sim.ok(p(DI), mark_junk());
+    sim.advance(Duration::hours(1));
+    // The one who marked it may not take it back; nor may someone beside them.
+    assert_eq!(
+        sim.refused(p(DI), Command::UndoJunk),
+        DomainError::UndoNotFromAbove { owner: DI }
+    );
+    assert_eq!(
+        sim.refused(p(ED), Command::UndoJunk),
+        DomainError::UndoNotFromAbove { owner: DI }
+    );
+    let events = sim.ok(p(CY), Command::UndoJunk);
+    assert_eq!(only_body(&events), &EventBody::JunkUndone { owner: DI });
+    assert_eq!(sim.case.status, CaseStatus::Open);
+    assert_eq!(sim.case.owner, DI);
+    assert_eq!(sim.case.escalates_at, deadline, "the mark bought no time");
+    assert!(sim.case.junk_mark.is_none());
+    let kinds: Vec<TimerKind> = timers_for(&sim.case, &sim.world.rules)
+        .iter()
+        .map(|t| t.kind)
+        .collect();
+    assert!(kinds.contains(&TimerKind::Escalate), "{kinds:?}");
+    let told: Vec<_> = notifications_for(&events[0], &sim.case)
+        .into_iter()
+        .map(|n| (n.recipient, n.template))
+        .collect();
+    assert_eq!(
+        told,
+        vec![(Recipient::Person { id: DI }, "junk_mark_undone".to_string())]
+    );
+    assert_eq!(
+        sim.refused(p(CY), Command::UndoJunk),
+        DomainError::NotMarkedJunk
+    );
+}
+
+#[test]
+fn an_undo_after_the_deadline_escalates_at_once() {
+    let mut sim = World::new().open_by(DI);
+    sim.ok(p(DI), mark_junk());
+    sim.advance(Duration::hours(30));
+    sim.ok(p(BO), Command::UndoJunk);
+    let escalation = sim.ok(Actor::System, Command::Escalate);
+    assert!(matches!(
+        only_body(&escalation),
+        EventBody::Escalated { from: DI, to: FLO }
+    ));
+}
+
+#[test]
+fn an_administrator_may_undo_a_mark_made_at_the_top() {
+    let mut sim = world_with_admin().open_by(ADA);
+    sim.ok(p(ADA), mark_junk());
+    sim.ok(p(ADMIN), Command::UndoJunk);
+    assert_eq!(sim.case.status, CaseStatus::Open);
+}
+
+#[test]
+fn a_customer_reply_reopens_a_junk_case_to_its_owner() {
+    let mut sim = World::new().open_by(DI);
+    sim.ok(p(DI), mark_junk());
+    sim.advance(Duration::hours(3));
+    let events = sim.ok(Actor::Customer, reply("Hello? This was a real question."));
+    assert!(matches!(
+        events[1].body,
+        EventBody::Reopened { owner: DI, .. }
+    ));
+    assert_eq!(sim.case.status, CaseStatus::Open);
+    assert!(sim.case.junk_mark.is_none());
+    assert_eq!(sim.case.escalates_at, sim.now() + Duration::hours(20));
+}

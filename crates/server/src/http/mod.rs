@@ -124,6 +124,8 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
                 .routes(routes!(cases::pass_up))
                 .routes(routes!(cases::take))
                 .routes(routes!(cases::upgrade))
+                .routes(routes!(cases::mark_junk))
+                .routes(routes!(cases::undo_junk))
                 .routes(routes!(cases::fact))
                 .routes(routes!(cases::solve))
                 .routes(routes!(cases::send_link))

@@ -299,7 +299,8 @@ impl From<&CaseHead> for CaseSummary {
 pub struct EventView {
     pub seq: u32,
     /// `opened`, `passed_up`, `taken`, `upgraded`, `escalated`, `tickled`, `message_sent`,
-    /// `customer_replied`, `reopened`, `solved` or `rated`.
+    /// `note_added`, `customer_replied`, `automatic_received`, `delivery_failed`,
+    /// `reopened`, `solved`, `rated`, `fact_supplied`, `marked_junk` or `junk_undone`.
     pub kind: String,
     pub at: DateTime<Utc>,
     /// `{"type": "person", "id": 3}`, `{"type": "customer"}` or `{"type": "system"}`.
@@ -347,6 +348,9 @@ pub struct CaseView {
     pub solution: Option<serde_json::Value>,
     #[schema(value_type = Option<Object>)]
     pub rating: Option<serde_json::Value>,
+    /// When `state` is `junk`: who marked it (`by`, a person id), when (`at`) and why.
+    #[schema(value_type = Option<Object>)]
+    pub junk_mark: Option<serde_json::Value>,
     pub events: Vec<EventView>,
 }
 
@@ -383,6 +387,10 @@ impl CaseView {
                 .rating
                 .as_ref()
                 .and_then(|r| serde_json::to_value(r).ok()),
+            junk_mark: case
+                .junk_mark
+                .as_ref()
+                .and_then(|m| serde_json::to_value(m).ok()),
             events: stored.events.iter().map(EventView::from).collect(),
         }
     }
@@ -403,6 +411,14 @@ pub struct FactRequest {
     /// The checklist item's key, e.g. `account_number`.
     pub key: String,
     pub value: String,
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct JunkRequest {
+    /// What it is, in a few words (at most 200 characters); may be left out.
+    #[serde(default)]
+    pub reason: String,
 }
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
@@ -487,7 +503,11 @@ impl CustomerCaseView {
         CustomerCaseView {
             reference: stored.head.reference.clone(),
             subject: case.subject.clone(),
-            state: case.status.as_str().into(),
+            // Never "junk" to the customer: a real one marked so by mistake would read it.
+            state: match case.status {
+                roadone_domain::CaseStatus::Junk => "closed".into(),
+                other => other.as_str().into(),
+            },
             opened_at: case.opened_at,
             promised_by: case.promised_by,
             resolution: case.solution.as_ref().map(|s| s.resolution.clone()),

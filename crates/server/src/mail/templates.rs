@@ -100,6 +100,7 @@ const BUILT_IN: &[BuiltIn] = &[
     built_in!("tickle_deadline", CASE_MAIL),
     built_in!("customer_replied", CASE_MAIL),
     built_in!("reopened_to_you", CASE_MAIL),
+    built_in!("junk_mark_undone", CASE_MAIL),
     built_in!("rated", CASE_MAIL),
     built_in!("sign_in_link", SIGN_IN),
     built_in!("case_link", CASE_LINK),

@@ -382,6 +382,14 @@ async fn run_every_mail(overrides: &[(String, String)]) -> Run {
     w.deliver(&["upgraded_to_you"]).await;
     w.act(second, person(vp), Command::Take).await;
     w.deliver(&["taken_from_you"]).await;
+    let pitch = w.open(front, "Wrong address on the invoice").await;
+    w.deliver(&["acknowledgment"]).await;
+    let junk = Command::MarkJunk {
+        reason: String::new(),
+    };
+    w.act(pitch, person(front), junk).await;
+    w.act(pitch, person(vp), Command::UndoJunk).await;
+    w.deliver(&["junk_mark_undone"]).await;
     let second = w.state.store.load_case(second).await.unwrap().unwrap();
 
     Run {
@@ -443,6 +451,7 @@ async fn every_template_renders_with_what_the_code_passes() {
         ("rated", "victor@example.com", &[r, SUBJECT, "4/5", "the quick refund", "yes", staff]),
         ("upgraded_to_you", "mona@example.com", &[r2, "Wrong address on the invoice", "Fran Front", "Billing", "the customer asked for a manager", staff2]),
         ("taken_from_you", "mona@example.com", &[r2, "Wrong address on the invoice", "Victor Vp", staff2]),
+        ("junk_mark_undone", "fran@example.com", &["Wrong address on the invoice", "Victor Vp", "not a customer case", "goes to an executive at 2025-"]),
     ];
     let checked: BTreeSet<String> = expected.iter().map(|(n, _, _)| n.to_string()).collect();
     assert_eq!(checked, mailed, "every mailed template is checked below");

@@ -153,6 +153,7 @@ fn case_page(
         reference: view.reference,
         subject: view.subject,
         solved,
+        closed: case.status == CaseStatus::Junk,
         opened_at: zone.when(view.opened_at),
         promised_by: zone.when(view.promised_by),
         solved_at: case
@@ -205,6 +206,7 @@ pub async fn home(
             reference: h.reference.clone(),
             subject: h.subject.clone(),
             solved: h.status == CaseStatus::Solved,
+            closed: h.status == CaseStatus::Junk,
             promised_by: zone.when(h.promised_by),
             updated_at: zone.when(h.updated_at),
         })

@@ -35,6 +35,7 @@ pub struct CaseLine {
     pub reference: String,
     pub subject: String,
     pub solved: bool,
+    pub closed: bool,
     pub promised_by: String,
     pub updated_at: String,
 }
@@ -73,6 +74,8 @@ pub struct CasePage {
     pub reference: String,
     pub subject: String,
     pub solved: bool,
+    /// Ended without an answer (marked not a customer case): a reply opens it again.
+    pub closed: bool,
     pub opened_at: String,
     pub promised_by: String,
     pub solved_at: String,

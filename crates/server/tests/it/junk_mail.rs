@@ -289,3 +289,102 @@ async fn the_filter_learns_from_what_staff_release_and_delete() {
     .await;
     assert_eq!(taken.body["outcome"], "opened", "{}", taken.text);
 }
+
+/// A message of parts: each (headers, body) under one multipart/mixed boundary.
+fn multipart(from: &str, subject: &str, extra: &[(&str, &str)], parts: &[&str]) -> String {
+    let mut headers = vec![
+        ("From", from),
+        ("To", "support@roadone.local"),
+        ("Subject", subject),
+        ("MIME-Version", "1.0"),
+        ("Content-Type", "multipart/mixed; boundary=\"part\""),
+    ];
+    headers.extend_from_slice(extra);
+    let mut body = String::new();
+    for part in parts {
+        body.push_str(&format!("--part\r\n{part}\r\n"));
+    }
+    body.push_str("--part--\r\n");
+    raw_mail(&headers, &body)
+}
+
+const PDF_PART: &str = "Content-Type: application/pdf; name=\"offer.pdf\"\r\nContent-Disposition: attachment; filename=\"offer.pdf\"\r\nContent-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQKJcfsj6IKMSAwIG9iago8PD4+CmVuZG9iagp0cmFpbGVyCjw8Pj4KJSVFT0YK\r\n";
+const HTML_PART: &str = "Content-Type: text/html; charset=utf-8\r\n\r\n<html><body><p>Casino <b>jackpot</b> tonight: <a href=\"http://win.example/claim\">claim it</a></p></body></html>\r\n";
+
+#[tokio::test]
+async fn odd_messages_are_judged_and_one_that_cannot_be_is_taken_in() {
+    let app = TestApp::spawn().await;
+    app.org().await;
+    let flag = ("X-Spam-Flag", "YES");
+    let opened_body = |v: serde_json::Value| v["events"][0]["data"]["body"].clone();
+
+    // All HTML: judged like any message; taken in, the case reads its words, not its tags.
+    let held = deliver(
+        &app,
+        &multipart("a@deals.example", "Hot deals", &[flag], &[HTML_PART]),
+    )
+    .await;
+    assert_eq!(held.body["outcome"], "suspended", "{}", held.text);
+    let taken = deliver(
+        &app,
+        &multipart("b@deals.example", "Hot deals", &[], &[HTML_PART]),
+    )
+    .await;
+    assert_eq!(taken.body["outcome"], "opened", "{}", taken.text);
+    let body = opened_body(app.case(taken.body["case_id"].as_i64().unwrap()).await);
+    let body = body.as_str().unwrap_or_default();
+    assert!(body.contains("jackpot") && !body.contains("<b>"), "{body}");
+
+    // All attachments, no text at all: the same.
+    let held = deliver(
+        &app,
+        &multipart("c@deals.example", "Offer", &[flag], &[PDF_PART]),
+    )
+    .await;
+    assert_eq!(held.body["outcome"], "suspended", "{}", held.text);
+    let taken = deliver(
+        &app,
+        &multipart("d@deals.example", "Offer", &[], &[PDF_PART]),
+    )
+    .await;
+    assert_eq!(taken.body["outcome"], "opened", "{}", taken.text);
+
+    // A flood of 100,000 made-up words (about a megabyte) is read within the filter's bounds.
+    let flood: String = (0..100_000).map(|n| format!("w{n:x}z ")).collect();
+    let r = deliver(
+        &app,
+        &mail("e@flood.example", "Words", &[flag], &format!("{flood}\r\n")),
+    )
+    .await;
+    assert_eq!(r.body["outcome"], "suspended", "{}", r.text);
+
+    // When the filter cannot judge (its store failing, here a fault), even a message an
+    // upstream filter flagged is taken in: judging may fail, intake may not.
+    app.state.faults().inject("junk_filter");
+    let r = deliver(
+        &app,
+        &mail(
+            "f@deals.example",
+            "Rates DROPPED",
+            &[flag],
+            "Refinance.\r\n",
+        ),
+    )
+    .await;
+    assert_eq!(r.body["outcome"], "opened", "{}", r.text);
+    let r = deliver(
+        &app,
+        &mail(
+            "g@deals.example",
+            "Rates DROPPED",
+            &[flag],
+            "Refinance.\r\n",
+        ),
+    )
+    .await;
+    assert_eq!(
+        r.body["outcome"], "suspended",
+        "the fault was once: {}",
+        r.text
+    );
+}

@@ -21,6 +21,7 @@ mod http_layers;
 mod inbound;
 mod inbound_quotes;
 mod junk_mail;
+mod junk_marks;
 mod live;
 mod mail;
 mod mail_tls;

@@ -732,7 +732,11 @@ async fn my_cases_lists_my_open_cases_most_urgent_first_with_the_time_left() {
         "an unknown state is refused: {}",
         page.text
     );
-    assert!(page.says().contains("open, solved or all"), "{}", page.text);
+    assert!(
+        page.says().contains("open, solved, junk or all"),
+        "{}",
+        page.text
+    );
     let page = fran.get("/staff/cases?who=all").await;
     assert_eq!(
         page.status,

@@ -93,6 +93,29 @@ impl Case {
         };
         self.push(when, Actor::Customer, body)
     }
+    pub fn mark_junk(&mut self, when: DateTime<Utc>, by: PersonId, owner: PersonId) -> &mut Self {
+        let body = EventBody::MarkedJunk {
+            owner,
+            reason: "spam".into(),
+        };
+        self.push(when, Actor::Person { id: by }, body)
+    }
+    pub fn undo_junk(&mut self, when: DateTime<Utc>, by: PersonId, owner: PersonId) -> &mut Self {
+        self.push(
+            when,
+            Actor::Person { id: by },
+            EventBody::JunkUndone { owner },
+        )
+    }
+    /// The customer writes to a closed case, which reopens to `owner`.
+    pub fn reopen(&mut self, when: DateTime<Utc>, owner: PersonId) -> &mut Self {
+        self.reply(when);
+        let body = EventBody::Reopened {
+            owner,
+            escalates_at: when + chrono::Duration::hours(20),
+        };
+        self.push(when, Actor::Customer, body)
+    }
     pub fn solve(&mut self, when: DateTime<Utc>, by: PersonId) -> &mut Self {
         self.solve_on(when, by, Road::Teach, "x")
     }

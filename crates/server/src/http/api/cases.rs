@@ -101,7 +101,7 @@ pub async fn show(
 pub struct ListQuery {
     /// `me` or a person id.
     owner: Option<String>,
-    /// `open` or `solved`.
+    /// `open`, `solved`, `junk` or `all`.
     state: Option<String>,
     category: Option<String>,
     /// Text in the subject or the customer's email.
@@ -111,6 +111,15 @@ pub struct ListQuery {
     search: Option<String>,
     limit: Option<String>,
     offset: Option<String>,
+}
+
+/// A JSON body that may be left out (or blank): its defaults then.
+fn optional_body<T: serde::de::DeserializeOwned + Default>(body: &[u8]) -> AppResult<T> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        Ok(T::default())
+    } else {
+        parse_json::<T>(body)
+    }
 }
 
 fn number(field: &str, raw: Option<&str>, default: u32, max: u32) -> AppResult<u32> {
@@ -142,10 +151,11 @@ pub async fn list(
         None | Some("") | Some("all") => None,
         Some("open") => Some(CaseStatus::Open),
         Some("solved") => Some(CaseStatus::Solved),
+        Some("junk") => Some(CaseStatus::Junk),
         Some(_) => {
             return Err(AppError::invalid(
                 "state",
-                "must be `open`, `solved` or `all`",
+                "must be `open`, `solved`, `junk` or `all`",
             ))
         }
     };
@@ -252,12 +262,35 @@ pub async fn upgrade(
     body: axum::body::Bytes,
 ) -> AppResult<Json<CaseView>> {
     // The body is optional: an upgrade during a live call should take one click.
-    let reason = if body.iter().all(u8::is_ascii_whitespace) {
-        String::new()
-    } else {
-        parse_json::<UpgradeRequest>(&body)?.reason
-    };
+    let reason = optional_body::<UpgradeRequest>(&body)?.reason;
     act(&state, &staff, &id, Command::Upgrade { reason }).await
+}
+
+/// Marks the case "not a customer case" (spam, a pitch): it ends without a solve, its
+/// reminders and escalation stop, and the junk filter learns from it. The owner or anyone
+/// above; the body (`{"reason": …}`) is optional.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/junk", request_body = JunkRequest, security(("bearer" = [])), params(("id" = i64, Path)),
+    responses((status = 200, body = CaseView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn mark_junk(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+    body: axum::body::Bytes,
+) -> AppResult<Json<CaseView>> {
+    let reason = optional_body::<JunkRequest>(&body)?.reason;
+    act(&state, &staff, &id, Command::MarkJunk { reason }).await
+}
+
+/// Undoes a junk mark: the case is open again with its owner, on the deadline it had.
+/// Someone above the owner, or an administrator.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/junk/undo", security(("bearer" = [])), params(("id" = i64, Path)),
+    responses((status = 200, body = CaseView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn undo_junk(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+) -> AppResult<Json<CaseView>> {
+    act(&state, &staff, &id, Command::UndoJunk).await
 }
 
 /// Solves the case: the resolution sent, the road taken, what we learned. Owner only.

@@ -52,6 +52,13 @@ fn event_line(body: &EventBody, name: &dyn Fn(i64) -> String) -> String {
             template, error, ..
         } => format!("Mail {template} could not be delivered: {error}"),
         EventBody::Reopened { owner, .. } => format!("Reopened to {}", name(*owner)),
+        EventBody::MarkedJunk { reason, .. } if reason.is_empty() => {
+            "Marked not a customer case".into()
+        }
+        EventBody::MarkedJunk { reason, .. } => format!("Marked not a customer case: {reason}"),
+        EventBody::JunkUndone { owner } => {
+            format!("Junk mark undone: open again with {}", name(*owner))
+        }
         EventBody::Solved { road, .. } => format!("Solved (road {})", road_label(*road)),
         EventBody::FactSupplied {
             key,
@@ -267,6 +274,11 @@ async fn case_page(
         reference: stored.head.reference.clone(),
         subject: case.subject.clone(),
         open: case.status == CaseStatus::Open,
+        junk: case.junk_mark.as_ref().map(|m| view::Junk {
+            by: m.by.map(name).unwrap_or_else(|| "Roadone".into()),
+            at: me.zone.when(m.at),
+            reason: m.reason.clone(),
+        }),
         owner: name(case.owner),
         mine: case.owner == me.person.id,
         category: category
@@ -299,6 +311,8 @@ async fn case_page(
         can_upgrade: may.upgrade,
         can_reply: may.send_message,
         can_note: may.add_note,
+        can_mark_junk: may.mark_junk,
+        can_undo_junk: may.undo_junk,
         above,
         roads,
         typed,
@@ -451,6 +465,10 @@ pub async fn act(
             }
         }
         "take" => Command::Take,
+        "junk" => Command::MarkJunk {
+            reason: text("reason"),
+        },
+        "undo-junk" => Command::UndoJunk,
         "fact" => Command::SupplyFact {
             key: text("key"),
             value: text("value"),

@@ -141,11 +141,12 @@ impl ViewQuery {
             None => default_state,
             Some("open") => Some(CaseStatus::Open),
             Some("solved") => Some(CaseStatus::Solved),
+            Some("junk") => Some(CaseStatus::Junk),
             Some("all") => None,
             Some(other) => {
                 return Err(AppError::invalid(
                     "state",
-                    format!("choose open, solved or all, not \u{201c}{other}\u{201d}"),
+                    format!("choose open, solved, junk or all, not \u{201c}{other}\u{201d}"),
                 ))
             }
         };
@@ -242,6 +243,7 @@ impl Chosen {
         let state = match self.state {
             Some(CaseStatus::Open) => "open",
             Some(CaseStatus::Solved) => "solved",
+            Some(CaseStatus::Junk) => "junk",
             None => "all",
         };
         parts.push(("state", state.to_string()));

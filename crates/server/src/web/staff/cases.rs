@@ -43,6 +43,7 @@ struct CaseRow {
     category: String,
     owner: Option<String>,
     open: bool,
+    junk: bool,
     left: String,
     overdue: bool,
     escalates_at: String,
@@ -195,6 +196,7 @@ pub async fn list(
                 category: snapshot.category_name(&h.category),
                 owner: snapshot.person(h.owner).map(|p| p.name.clone()),
                 open: h.status == CaseStatus::Open,
+                junk: h.status == CaseStatus::Junk,
                 left,
                 overdue,
                 escalates_at: me.zone.when(h.escalates_at),
@@ -252,6 +254,7 @@ pub async fn list(
         state: match chosen.state {
             Some(CaseStatus::Open) => "open",
             Some(CaseStatus::Solved) => "solved",
+            Some(CaseStatus::Junk) => "junk",
             None => "all",
         },
         q: chosen.q.clone().unwrap_or_default(),

@@ -65,6 +65,14 @@ pub(super) struct RoadChoice {
     pub line: &'static str,
 }
 
+/// The junk mark in force: who, when and why.
+#[derive(Debug)]
+pub(super) struct Junk {
+    pub by: String,
+    pub at: String,
+    pub reason: String,
+}
+
 #[derive(askama::Template)]
 #[template(path = "web/staff/case.html")]
 pub(super) struct CasePage {
@@ -77,6 +85,7 @@ pub(super) struct CasePage {
     pub reference: String,
     pub subject: String,
     pub open: bool,
+    pub junk: Option<Junk>,
     pub owner: String,
     pub mine: bool,
     pub category: String,
@@ -103,6 +112,8 @@ pub(super) struct CasePage {
     pub can_upgrade: bool,
     pub can_reply: bool,
     pub can_note: bool,
+    pub can_mark_junk: bool,
+    pub can_undo_junk: bool,
     pub above: Vec<PersonChoice>,
     pub roads: Vec<RoadChoice>,
     pub typed: Typed,
