@@ -23,7 +23,7 @@ use std::collections::BTreeMap;
 const KNOWN_FAILING: &[(&str, &str)] = &[];
 
 /// What every member of staff may open; a page answered 403 is not theirs and is skipped
-/// (the role matrix itself is `staff_roles.rs`'s). `{case}`, `{solved}` and `{customer}`
+/// (the role matrix itself is `staff_roles.rs`'s). `{case}`, `{solved}`, `{junk}` and `{customer}`
 /// are filled in.
 const STAFF_PAGES: &[&str] = &[
     "/staff/cases",
@@ -35,6 +35,8 @@ const STAFF_PAGES: &[&str] = &[
     "/staff/cases?view=all",
     "/staff/cases/{case}",
     "/staff/cases/{solved}",
+    "/staff/cases/{junk}",
+    "/staff/cases?state=junk",
     "/staff/customers?find=ann",
     "/staff/customers/{customer}",
     "/staff/canned",
@@ -68,6 +70,7 @@ const PUBLIC_PAGES: &[&str] = &[
     "/portal/sign-in/not-a-real-link",
     "/portal/cases/{case}?token={case_token}",
     "/portal/cases/{solved}?token={solved_token}",
+    "/portal/cases/{junk}?token={junk_token}",
 ];
 
 /// Runs axe on the page and keeps its serious and critical violations.
@@ -216,6 +219,9 @@ async fn every_page_has_no_serious_or_critical_axe_violations() {
     )
     .await;
     app.open_case_id(&org.front2, "Refund never arrived").await;
+    let marked = app.open_case_id(&org.front1, "Life insurance offer").await;
+    app.act_ok(&org.front1, marked, "junk", &json!({"reason": "a pitch"}))
+        .await;
     // A message held as junk, so that the suspended mail page has a row to audit.
     let junk = "From: deals@promo.example\r\nSubject: Rates DROPPED\r\nX-Spam-Flag: YES\r\n\r\nRefinance now.\r\n";
     let held = common::inbound::deliver(&app, junk).await;
@@ -230,6 +236,8 @@ async fn every_page_has_no_serious_or_critical_axe_violations() {
         ("customer", app.customer_id_of(case).await.to_string()),
         ("case_token", app.customer_token_of(case).await),
         ("solved_token", app.customer_token_of(solved).await),
+        ("junk", marked.to_string()),
+        ("junk_token", app.customer_token_of(marked).await),
     ];
     let c = browser(&driver).await;
     let mut results: BTreeMap<String, Outcome> = BTreeMap::new();
