@@ -169,6 +169,22 @@ pub fn trail(month: Month, events: &[(CaseId, Event)]) -> Trail {
     }
 }
 
+/// A holding that ends at `at` counts for its holder when it ends inside the month.
+fn end_holding(
+    people: &mut BTreeMap<PersonId, Tally>,
+    holding: Option<(PersonId, DateTime<Utc>)>,
+    at: DateTime<Utc>,
+    inside: bool,
+) {
+    if let (Some((held_by, since)), true) = (holding, inside) {
+        people
+            .entry(held_by)
+            .or_default()
+            .held
+            .push((at - since).num_seconds());
+    }
+}
+
 fn one_case<'a>(
     month: Month,
     events: impl Iterator<Item = &'a Event>,
@@ -187,13 +203,7 @@ fn one_case<'a>(
         let inside = month.contains(event.at);
         let by = |id: PersonId| event.actor == Actor::Person { id };
         if let Some(to) = event.body.new_owner() {
-            if let Some((held_by, since)) = owner.take() {
-                if inside {
-                    tally(people, held_by)
-                        .held
-                        .push((event.at - since).num_seconds());
-                }
-            }
+            end_holding(people, owner.take(), event.at, inside);
             if inside {
                 let received = &mut tally(people, to).trail.received;
                 match &event.body {
@@ -238,13 +248,7 @@ fn one_case<'a>(
             EventBody::CustomerReplied { .. } => pass = None,
             EventBody::MarkedJunk { .. } => {
                 pass = None;
-                if let Some((held_by, since)) = owner.take() {
-                    if inside {
-                        tally(people, held_by)
-                            .held
-                            .push((event.at - since).num_seconds());
-                    }
-                }
+                end_holding(people, owner.take(), event.at, inside);
                 marked_by = event.actor.person();
                 if let (Some(marker), true) = (marked_by, inside) {
                     tally(people, marker).trail.junk_marked += 1;
@@ -258,13 +262,7 @@ fn one_case<'a>(
             }
             EventBody::Solved { .. } => {
                 let solver = event.actor.person();
-                if let Some((held_by, since)) = owner.take() {
-                    if inside {
-                        tally(people, held_by)
-                            .held
-                            .push((event.at - since).num_seconds());
-                    }
-                }
+                end_holding(people, owner.take(), event.at, inside);
                 if let (Some(solver), true) = (solver, inside) {
                     tally(people, solver).trail.solved += 1;
                 }

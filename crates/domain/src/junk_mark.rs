@@ -9,7 +9,7 @@ use crate::case::{Case, CaseStatus};
 use crate::error::DomainError;
 use crate::event::{Actor, EventBody};
 use crate::person::{PersonId, Role};
-use crate::rules::{active_person, require_person, Context};
+use crate::rules::{active_staff, Context};
 
 /// A reason longer than this is a note, not a reason.
 pub const MAX_REASON_CHARS: usize = 200;
@@ -20,7 +20,7 @@ pub(crate) fn may_mark_junk(
     actor: Actor,
     ctx: Context<'_>,
 ) -> Result<PersonId, DomainError> {
-    let by = marker_or_reviewer(actor, ctx)?;
+    let by = active_staff(actor, ctx)?;
     if !case.is_open() {
         return Err(closed(case));
     }
@@ -36,7 +36,7 @@ pub(crate) fn may_undo_junk(
     actor: Actor,
     ctx: Context<'_>,
 ) -> Result<PersonId, DomainError> {
-    let by = marker_or_reviewer(actor, ctx)?;
+    let by = active_staff(actor, ctx)?;
     if case.status != CaseStatus::Junk {
         return Err(DomainError::NotMarkedJunk);
     }
@@ -70,12 +70,6 @@ pub(crate) fn mark(
 pub(crate) fn undo(case: &Case, actor: Actor, ctx: Context<'_>) -> Result<EventBody, DomainError> {
     may_undo_junk(case, actor, ctx)?;
     Ok(EventBody::JunkUndone { owner: case.owner })
-}
-
-fn marker_or_reviewer(actor: Actor, ctx: Context<'_>) -> Result<PersonId, DomainError> {
-    let id = require_person(actor)?;
-    active_person(ctx.hierarchy, id, "actor")?;
-    Ok(id)
 }
 
 /// Why a case that is not open refuses what needs it open.

@@ -330,9 +330,14 @@ pub(crate) fn may_send_message(
 
 /// Any active member of staff may note something on any case.
 pub(crate) fn may_add_note(actor: Actor, ctx: Context<'_>) -> Result<PersonId, DomainError> {
-    let writer = require_person(actor)?;
-    active_person(ctx.hierarchy, writer, "actor")?;
-    Ok(writer)
+    active_staff(actor, ctx)
+}
+
+/// The actor as an active member of staff.
+pub(crate) fn active_staff(actor: Actor, ctx: Context<'_>) -> Result<PersonId, DomainError> {
+    let id = require_person(actor)?;
+    active_person(ctx.hierarchy, id, "actor")?;
+    Ok(id)
 }
 
 fn decide_bodies(
