@@ -1,16 +1,33 @@
 //! Customer math (seed 000): does a customer buy more or less after talking to us, and is
-//! that the agent's doing or the season's? Each solved case compares the customer's sales
-//! in the W days before it opened with the W days after it was solved. The adjusted figure
-//! compares the "after" with what it would have been had the customer moved like everyone
-//! who did not contact us over the same dates (difference-in-differences, as a ratio).
-//! Intervals are 95% bootstrap intervals over cases. Definitions: docs/metrics.md.
+//! that the agent's doing, the calendar's, or the customers they happened to get? Each
+//! solved case compares what the customer bought in the W days after the solve with what
+//! a matched baseline predicts: customers who did not contact us, of the same tenure and
+//! spending band, at the customer's own level of spending (baseline.rs). Intervals treat
+//! customers as clusters and include the baseline's own uncertainty (interval.rs); the
+//! raise and below-zero lists control the false-discovery rate over all solvers at once.
+//! Definitions, to recompute by hand: docs/metrics.md.
 
-use crate::stats::Rng;
+mod cohort;
+mod history;
+mod interval;
+mod line;
+mod sums;
+
+pub use cohort::LEVELS;
+pub use interval::{
+    Estimate, EITHER_WAY, FEW_CUSTOMERS, HIGHER, LOWER, MIN_CUSTOMERS, NOTHING_BOUGHT,
+    NOTHING_EXPECTED,
+};
+
 use chrono::{DateTime, Datelike, Utc};
+use cohort::{CaseDays, Cohorts};
+use history::{day, slot, Purchases};
+use interval::discoveries;
 use roadone_domain::PersonId;
 use roadone_store::{CaseOutcome, OrderAmount};
 use serde::Serialize;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
+use sums::{lifts, peers, Compared, Groups, CATEGORY, ESCALATION, INTAKE, MONTH, ROAD, SOLVER};
 
 #[derive(Debug, Clone)]
 pub struct MathParams {
@@ -18,11 +35,14 @@ pub struct MathParams {
     pub window_days: i64,
     /// Windows that end after this are not complete yet.
     pub now: DateTime<Utc>,
-    /// Bootstrap replicates.
-    pub replicates: u32,
-    pub seed: u64,
-    /// Fewer cases than this and a person is not put on the raise list either way.
+    /// Fewer cases than this and a person is not put on either list.
     pub min_cases: u32,
+    /// Fewer peers than this who started near a customer and the start span widens.
+    pub min_stratum: u32,
+    /// The false-discovery rate the lists are held to (Benjamini–Hochberg).
+    pub false_discovery: f64,
+    /// Return every compared case's own figures too (`CustomerMath::cases`).
+    pub keep_cases: bool,
 }
 
 impl Default for MathParams {
@@ -30,43 +50,41 @@ impl Default for MathParams {
         MathParams {
             window_days: 90,
             now: Utc::now(),
-            replicates: 400,
-            seed: 2026,
             min_cases: 20,
+            min_stratum: 30,
+            false_discovery: 0.05,
+            keep_cases: false,
         }
     }
 }
 
-/// A lift and its 95% interval; none when there is nothing to compare with.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
-pub struct Estimate {
-    pub lift: Option<f64>,
-    pub low: Option<f64>,
-    pub high: Option<f64>,
-}
-
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Lift {
+    /// Cases, and the distinct customers they belong to.
     pub n: u32,
+    pub customers: u32,
     /// Sums over the cases, in hundredths of the currency.
     pub before: f64,
     pub after: f64,
-    /// What "after" would have been had each customer moved like those who did not contact us.
+    /// What "after" would have been had each customer moved like the customers like them
+    /// who did not contact us.
     pub expected_after: f64,
     /// after ÷ before − 1: includes whatever changed for everyone.
     pub raw: Estimate,
-    /// after ÷ expected_after − 1: the figure the raise list uses.
+    /// after ÷ expected_after − 1: the figure the lists use.
     pub adjusted: Estimate,
     /// after ÷ (what other people's cases of the same category and month did) − 1.
     pub vs_peers: Option<f64>,
     /// Cases whose customer bought before but not after, and the other way round.
     pub customers_lost: u32,
     pub customers_gained: u32,
+    /// How many of the cases were matched at each level of `LEVELS`, finest first.
+    pub baseline: [u32; 4],
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Group {
-    /// A person id, a category key, a road (1–4), or `escalated` / `not_escalated`.
+    /// A person id, a category key, a road (1–4), `escalated` / `not_escalated`, a month.
     pub key: String,
     #[serde(flatten)]
     pub lift: Lift,
@@ -76,20 +94,49 @@ pub struct Group {
 pub struct RaiseEntry {
     pub person: PersonId,
     pub n: u32,
+    pub customers: u32,
     pub adjusted: Estimate,
+}
+
+/// One compared case's own figures, to check a figure by hand.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ComparedCase {
+    pub case_id: i64,
+    pub customer_id: i64,
+    /// Spent in the W days before the case opened.
+    pub before: f64,
+    /// The day the customer's usual spending is read back from: the opening of the first
+    /// of a run of cases (this one's, unless an earlier case's "after" reaches into it).
+    pub history_from: chrono::NaiveDate,
+    /// Spent in the W days before that day, in the W days before those, and the orders
+    /// in the first W.
+    pub history_before: f64,
+    pub history_prior: f64,
+    pub history_orders: f64,
+    pub after: f64,
+    pub expected_after: f64,
+    /// The index in `LEVELS` of the baseline the case was matched with.
+    pub level: u8,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct CustomerMath {
     pub window_days: i64,
-    pub replicates: u32,
     pub cases_compared: u32,
     /// Not solved (or reopened since): no "after" yet.
     pub excluded_open: u32,
     /// Solved, but the W days after the solve have not all passed.
     pub excluded_inside_window: u32,
-    /// Customers with orders and no case at all: the baseline.
+    /// The customer had never bought anything before the case opened: nobody to match.
+    pub excluded_no_history: u32,
+    /// What those customers bought in the W days after, in hundredths.
+    pub no_history_bought_after: f64,
+    /// No customer without a case had bought before that month.
+    pub excluded_unmatched: u32,
+    /// Customers with orders: the pool every case's peers are drawn from.
     pub baseline_customers: u32,
+    /// The names of the baseline levels, finest first (`Lift::baseline` counts by them).
+    pub levels: [&'static str; 4],
     pub overall: Lift,
     pub by_solver: Vec<Group>,
     pub by_intake: Vec<Group>,
@@ -98,86 +145,33 @@ pub struct CustomerMath {
     pub by_escalation: Vec<Group>,
     /// By the month the case was solved (`YYYY-MM`): the trend.
     pub by_month: Vec<Group>,
-    /// Solvers whose adjusted interval lies above zero, best first.
+    /// Solvers with at least `min_cases` cases and an interval: those the lists consider.
+    pub solvers_eligible: u32,
+    pub false_discovery: f64,
+    /// How many eligible solvers plain 95% intervals would put on each side by chance.
+    pub expected_by_chance: f64,
+    /// The same, in one sentence for the page.
+    pub chance: String,
+    /// Solvers whose customers bought more than expected, kept by Benjamini–Hochberg.
     pub raise: Vec<RaiseEntry>,
-    /// Solvers whose adjusted interval lies below zero, worst first.
+    /// Solvers whose customers bought less than expected, kept by Benjamini–Hochberg.
     pub below: Vec<RaiseEntry>,
+    /// Every compared case, when `MathParams::keep_cases` asks for them.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub cases: Vec<ComparedCase>,
 }
 
-fn day(t: DateTime<Utc>) -> i64 {
-    t.timestamp().div_euclid(86_400)
-}
-
-/// Sums of amounts by day, queried over day ranges in constant time.
-struct DailySums {
-    first: i64,
-    /// prefix[i] = the sum of the days before `first + i`.
-    prefix: Vec<f64>,
-}
-
-impl DailySums {
-    fn new(first: i64, last: i64, items: impl Iterator<Item = (i64, f64)>) -> DailySums {
-        let len = (last - first + 1).max(0) as usize;
-        let mut daily = vec![0.0; len];
-        for (d, v) in items {
-            if d >= first && d <= last {
-                daily[(d - first) as usize] += v;
-            }
-        }
-        let mut prefix = Vec::with_capacity(len + 1);
-        prefix.push(0.0);
-        let mut sum = 0.0;
-        for v in daily {
-            sum += v;
-            prefix.push(sum);
-        }
-        DailySums { first, prefix }
-    }
-
-    /// The sum over the days `[from, to)`.
-    fn sum(&self, from: i64, to: i64) -> f64 {
-        let at = |d: i64| {
-            let i = (d - self.first).clamp(0, self.prefix.len() as i64 - 1) as usize;
-            self.prefix[i]
-        };
-        at(to) - at(from)
-    }
-}
-
-/// One compared case.
-struct Compared {
-    before: f64,
-    after: f64,
-    expected: f64,
-    /// Indexes of the groups the case belongs to.
-    groups: [usize; 6],
+/// A case with complete windows, waiting for its baseline.
+struct Pending<'a> {
+    case: &'a CaseOutcome,
+    /// What the customer spent in the W days before this case opened (the raw figure's).
+    own_before: f64,
+    days: CaseDays,
+    customer: usize,
     solver: PersonId,
-    stratum: (String, i64),
+    road: u8,
+    solved_at: DateTime<Utc>,
 }
-
-/// Group indexes are handed out per kind of grouping, in first-seen order.
-#[derive(Default)]
-struct Groups {
-    index: HashMap<(u8, String), usize>,
-    keys: Vec<(u8, String)>,
-}
-
-impl Groups {
-    fn of(&mut self, kind: u8, key: String) -> usize {
-        let next = self.keys.len();
-        *self.index.entry((kind, key.clone())).or_insert_with(|| {
-            self.keys.push((kind, key));
-            next
-        })
-    }
-}
-
-const SOLVER: u8 = 0;
-const INTAKE: u8 = 1;
-const CATEGORY: u8 = 2;
-const ROAD: u8 = 3;
-const ESCALATION: u8 = 4;
-const MONTH: u8 = 5;
 
 /// `orders` must be in time order (as the store gives them).
 pub fn customer_math(
@@ -187,83 +181,22 @@ pub fn customer_math(
 ) -> CustomerMath {
     let w = params.window_days;
     let today = day(params.now);
-    // Customer ids are the store's row ids, small and dense: index arrays by them.
-    let slot = |id: i64| usize::try_from(id).ok();
-    let max_id = cases
+    let slots = cases
         .iter()
         .map(|c| c.customer_id)
         .chain(orders.iter().map(|o| o.customer_id))
         .max()
-        .unwrap_or(0)
-        .max(0) as usize;
-    let mut contacted = vec![false; max_id + 1];
-    for c in cases {
-        if let Some(i) = slot(c.customer_id) {
-            contacted[i] = true;
-        }
-    }
-    let is_contacted = |id: i64| slot(id).is_some_and(|i| contacted[i]);
-    let first = orders.iter().map(|o| day(o.ordered_at)).min().unwrap_or(0);
-    let last = orders
-        .iter()
-        .map(|o| day(o.ordered_at))
-        .max()
-        .unwrap_or(first - 1);
-    let baseline = DailySums::new(
-        first,
-        last,
-        orders
-            .iter()
-            .filter(|o| !is_contacted(o.customer_id))
-            .map(|o| (day(o.ordered_at), o.amount_cents as f64)),
-    );
-    let mut quiet_buyer = vec![false; max_id + 1];
-    for o in orders.iter().filter(|o| !is_contacted(o.customer_id)) {
-        if let Some(i) = slot(o.customer_id) {
-            quiet_buyer[i] = true;
-        }
-    }
-    let baseline_customers = quiet_buyer.iter().filter(|b| **b).count() as u32;
-    // Each contacted customer's orders, as one array grouped by customer (in time order,
-    // since the orders come in time order): `start[id]..start[id + 1]`.
-    let mut start = vec![0usize; max_id + 2];
-    for o in orders.iter().filter(|o| is_contacted(o.customer_id)) {
-        if let Some(i) = slot(o.customer_id) {
-            start[i + 1] += 1;
-        }
-    }
-    for i in 1..start.len() {
-        start[i] += start[i - 1];
-    }
-    let mut filled = start.clone();
-    let mut bought = vec![(0i64, 0.0f64); start[max_id + 1]];
-    for o in orders.iter().filter(|o| is_contacted(o.customer_id)) {
-        if let Some(i) = slot(o.customer_id) {
-            bought[filled[i]] = (day(o.ordered_at), o.amount_cents as f64);
-            filled[i] += 1;
-        }
-    }
-    let customer_sum = |customer: i64, from: i64, to: i64| -> f64 {
-        let Some(i) = slot(customer).filter(|i| *i <= max_id) else {
-            return 0.0;
-        };
-        let list = &bought[start[i]..start[i + 1]];
-        let begin = list.partition_point(|(d, _)| *d < from);
-        list[begin..]
-            .iter()
-            .take_while(|(d, _)| *d < to)
-            .map(|(_, v)| v)
-            .sum()
-    };
-
+        .map_or(0, |m| usize::try_from(m).map_or(0, |m| m + 1));
+    let purchases = Purchases::new(orders, slots);
     let mut out = CustomerMath {
         window_days: w,
-        replicates: params.replicates,
-        baseline_customers,
+        levels: LEVELS,
+        false_discovery: params.false_discovery,
         ..CustomerMath::default()
     };
-    let mut groups = Groups::default();
-    let mut compared = Vec::new();
+
+    let anchors = anchors(cases, w);
+    let mut pending = Vec::new();
     for case in cases {
         let Some((solved_at, solver, road)) = case.solved else {
             out.excluded_open += 1;
@@ -275,25 +208,74 @@ pub fn customer_math(
             out.excluded_inside_window += 1;
             continue;
         }
-        let before = customer_sum(case.customer_id, opened - w, opened);
-        let after = customer_sum(case.customer_id, after_from, after_from + w);
-        let base_before = baseline.sum(opened - w, opened);
-        let base_after = baseline.sum(after_from, after_from + w);
-        let growth = if base_before > 0.0 {
-            base_after / base_before
-        } else {
-            1.0
+        let customer = slot(case.customer_id, slots);
+        let first_order = customer.and_then(|c| purchases.first_day(c));
+        let (Some(customer), Some(first_order)) = (customer, first_order.filter(|f| *f < opened))
+        else {
+            out.excluded_no_history += 1;
+            out.no_history_bought_after +=
+                customer.map_or(0.0, |c| purchases.sum(c, after_from, after_from + w));
+            continue;
         };
-        let month = i64::from(solved_at.year()) * 12 + i64::from(solved_at.month0());
+        let anchor = anchors.get(&case.case_id).copied().unwrap_or(opened);
+        pending.push(Pending {
+            case,
+            own_before: purchases.sum(customer, opened - w, opened),
+            days: CaseDays {
+                first_order,
+                anchor,
+                after_from,
+                before: purchases.sum(customer, anchor - w, anchor),
+                prior: purchases.sum(customer, anchor - 2 * w, anchor - w),
+                before_orders: purchases.count(customer, anchor - w, anchor),
+                after: purchases.sum(customer, after_from, after_from + w),
+            },
+            customer,
+            solver,
+            road,
+            solved_at,
+        });
+    }
+    out.baseline_customers = (0..slots)
+        .filter(|c| purchases.first_day(*c).is_some())
+        .count() as u32;
+    let mut cohorts = Cohorts::new(&purchases, today, params.min_stratum);
+    let mut groups = Groups::default();
+    let mut compared = Vec::new();
+    for p in pending {
+        let Some(expectation) = cohorts.expect(&p.days, w) else {
+            out.excluded_unmatched += 1;
+            continue;
+        };
+        let case = p.case;
+        if params.keep_cases {
+            out.cases.push(ComparedCase {
+                case_id: case.case_id,
+                customer_id: case.customer_id,
+                before: p.own_before,
+                history_from: date_of(p.days.anchor),
+                history_before: p.days.before,
+                history_prior: p.days.prior,
+                history_orders: p.days.before_orders,
+                after: p.days.after,
+                expected_after: expectation.expected,
+                level: expectation.level,
+            });
+        }
+        let month = i64::from(p.solved_at.year()) * 12 + i64::from(p.solved_at.month0());
         compared.push(Compared {
-            before,
-            after,
-            expected: before * growth,
+            customer: p.customer,
+            before: p.own_before,
+            after: p.days.after,
+            expected: expectation.expected,
+            stratum: expectation.shared,
+            mean_var: expectation.mean_var,
+            level: expectation.level,
             groups: [
-                groups.of(SOLVER, solver.to_string()),
+                groups.of(SOLVER, p.solver.to_string()),
                 groups.of(INTAKE, case.intake_owner.to_string()),
                 groups.of(CATEGORY, case.category.clone()),
-                groups.of(ROAD, road.to_string()),
+                groups.of(ROAD, p.road.to_string()),
                 groups.of(
                     ESCALATION,
                     if case.escalated {
@@ -303,15 +285,15 @@ pub fn customer_math(
                     }
                     .into(),
                 ),
-                groups.of(MONTH, crate::Month::of(solved_at).to_string()),
+                groups.of(MONTH, crate::Month::of(p.solved_at).to_string()),
             ],
-            solver,
-            stratum: (case.category.clone(), month),
+            solver: p.solver,
+            peer_stratum: (case.category.clone(), month),
         });
     }
     out.cases_compared = compared.len() as u32;
 
-    let lifts = lifts(&compared, groups.keys.len(), params);
+    let lifts = lifts(&mut compared, groups.keys.len());
     let (overall, lifts) = lifts.split_last().expect("the overall lift is last");
     out.overall = overall.clone();
     let mut lifts = lifts.to_vec();
@@ -340,32 +322,61 @@ pub fn customer_math(
     ] {
         list.sort_by(|a, b| numeric_first(&a.key, &b.key));
     }
-    for g in &out.by_solver {
-        let (Ok(person), Some(low), Some(high)) = (
-            g.key.parse::<PersonId>(),
-            g.lift.adjusted.low,
-            g.lift.adjusted.high,
-        ) else {
-            continue;
-        };
+    lists(&mut out, params);
+    out
+}
+
+/// The raise and below-zero lists: Benjamini–Hochberg over every eligible solver's
+/// p-value, so that on average no more than `false_discovery` of the names are chance.
+fn lists(out: &mut CustomerMath, params: &MathParams) {
+    let eligible: Vec<(PersonId, &Lift, f64)> = out
+        .by_solver
+        .iter()
+        .filter(|g| g.lift.n >= params.min_cases)
+        .filter_map(|g| {
+            let person = g.key.parse::<PersonId>().ok()?;
+            Some((person, &g.lift, g.lift.adjusted.p_value?))
+        })
+        .collect();
+    let p_values: Vec<f64> = eligible.iter().map(|e| e.2).collect();
+    let kept = discoveries(&p_values, params.false_discovery);
+    for ((person, lift, _), keep) in eligible.iter().zip(kept) {
         let entry = RaiseEntry {
-            person,
-            n: g.lift.n,
-            adjusted: g.lift.adjusted,
+            person: *person,
+            n: lift.n,
+            customers: lift.customers,
+            adjusted: lift.adjusted,
         };
-        if g.lift.n < params.min_cases {
-            continue;
-        }
-        if low > 0.0 {
-            out.raise.push(entry);
-        } else if high < 0.0 {
-            out.below.push(entry);
+        match lift.adjusted.lift {
+            Some(l) if keep && l > 0.0 => out.raise.push(entry),
+            Some(l) if keep && l < 0.0 => out.below.push(entry),
+            _ => {}
         }
     }
     let lift_of = |e: &RaiseEntry| e.adjusted.lift.unwrap_or(0.0);
     out.raise.sort_by(|a, b| lift_of(b).total_cmp(&lift_of(a)));
     out.below.sort_by(|a, b| lift_of(a).total_cmp(&lift_of(b)));
-    out
+    out.solvers_eligible = eligible.len() as u32;
+    out.expected_by_chance = f64::from(out.solvers_eligible) * 0.025;
+    out.chance = chance_sentence(out.solvers_eligible, out.expected_by_chance, params);
+}
+
+fn chance_sentence(eligible: u32, by_chance: f64, params: &MathParams) -> String {
+    if eligible == 0 {
+        return format!(
+            "No solver has the {} compared cases the lists need yet.",
+            params.min_cases
+        );
+    }
+    let solvers = if eligible == 1 { "solver" } else { "solvers" };
+    format!(
+        "{eligible} {solvers} compared: even if nobody made any difference, plain 95% intervals \
+         would put about {by_chance:.1} on each list by chance, so the lists keep a name only \
+         when it stands out among all {eligible} (Benjamini–Hochberg at {:.0}%: on average \
+         no more than one name in {:.0} is there by chance).",
+        params.false_discovery * 100.0,
+        1.0 / params.false_discovery
+    )
 }
 
 fn numeric_first(a: &str, b: &str) -> std::cmp::Ordering {
@@ -375,154 +386,41 @@ fn numeric_first(a: &str, b: &str) -> std::cmp::Ordering {
     }
 }
 
-fn ratio(num: f64, den: f64) -> Option<f64> {
-    (den > 0.0).then(|| num / den - 1.0)
+fn date_of(day: i64) -> chrono::NaiveDate {
+    DateTime::from_timestamp(day * 86_400, 0)
+        .map(|t| t.date_naive())
+        .unwrap_or_default()
 }
 
-/// Point estimates and Poisson-bootstrap intervals for every group, plus the overall lift
-/// (last). Each replicate weighs each case by a Poisson(1) draw from a generator seeded
-/// by the case's position, so the result does not depend on threads or timing.
-fn lifts(compared: &[Compared], group_count: usize, params: &MathParams) -> Vec<Lift> {
-    let slots = group_count + 1;
-    let b = params.replicates as usize;
-    let mut lifts = vec![Lift::default(); slots];
-    for c in compared {
-        for g in c.groups.iter().copied().chain([group_count]) {
-            let l = &mut lifts[g];
-            l.n += 1;
-            l.before += c.before;
-            l.after += c.after;
-            l.expected_after += c.expected;
-            if c.before > 0.0 && c.after == 0.0 {
-                l.customers_lost += 1;
-            }
-            if c.before == 0.0 && c.after > 0.0 {
-                l.customers_gained += 1;
-            }
+/// For each solved case, the day its customer's usual spending is read back from. A case
+/// that opens within 2W days of the end of an earlier case's "after" (so that its before
+/// or prior window holds some of it) belongs to that earlier case's run and reads the
+/// history from the run's first opening: an earlier case's lasting effect would
+/// otherwise count as the customer's usual level and hide itself.
+fn anchors(cases: &[CaseOutcome], w: i64) -> HashMap<i64, i64> {
+    let mut by_customer: HashMap<i64, Vec<(i64, i64, i64)>> = HashMap::new();
+    for c in cases {
+        if let Some((solved, _, _)) = c.solved {
+            by_customer.entry(c.customer_id).or_default().push((
+                day(c.opened_at),
+                day(solved),
+                c.case_id,
+            ));
         }
     }
-    let boot = replicate_sums(compared, slots, b, params.seed);
-    for (g, l) in lifts.iter_mut().enumerate() {
-        // Per replicate: the weighted sums of before [0], after [1] and expected [2].
-        let sums = |k: usize, r: usize| boot[(g * 3 + k) * b + r];
-        let interval = |num: usize, den: usize| -> (Option<f64>, Option<f64>) {
-            let mut values: Vec<f64> = (0..b)
-                .filter_map(|r| ratio(sums(num, r), sums(den, r)))
-                .collect();
-            if values.len() < b.max(1) * 9 / 10 {
-                return (None, None);
-            }
-            values.sort_by(f64::total_cmp);
-            let at = |q: f64| values[((q * values.len() as f64) as usize).min(values.len() - 1)];
-            (Some(at(0.025)), Some(at(0.975)))
-        };
-        let (low, high) = interval(1, 0);
-        l.raw = Estimate {
-            lift: ratio(l.after, l.before),
-            low,
-            high,
-        };
-        let (low, high) = interval(1, 2);
-        l.adjusted = Estimate {
-            lift: ratio(l.after, l.expected_after),
-            low,
-            high,
-        };
-    }
-    lifts
-}
-
-/// The bootstrap's weighted sums, laid out `[slot][before|after|expected][replicate]` so
-/// that adding one case is a few contiguous runs the compiler vectorises. The cases are
-/// split between the machine's cores; each case's weights depend only on its position.
-fn replicate_sums(compared: &[Compared], slots: usize, b: usize, seed: u64) -> Vec<f64> {
-    let threads = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
-        .clamp(1, 8);
-    let chunk = compared.len().div_ceil(threads).max(1);
-    let partial: Vec<Vec<f64>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = compared
-            .chunks(chunk)
-            .enumerate()
-            .map(|(part, cases)| {
-                scope.spawn(move || {
-                    let mut sums = vec![0.0f64; slots * 3 * b];
-                    let mut weights = vec![0.0f64; b];
-                    for (offset, c) in cases.iter().enumerate() {
-                        let i = part * chunk + offset;
-                        let mut rng =
-                            Rng::new(seed ^ (i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
-                        for w in weights.iter_mut() {
-                            *w = f64::from(rng.poisson_one());
-                        }
-                        let group_count = slots - 1;
-                        for g in c.groups.iter().copied().chain([group_count]) {
-                            for (k, value) in
-                                [c.before, c.after, c.expected].into_iter().enumerate()
-                            {
-                                if value == 0.0 {
-                                    continue;
-                                }
-                                let run = &mut sums[(g * 3 + k) * b..(g * 3 + k + 1) * b];
-                                for (acc, w) in run.iter_mut().zip(&weights) {
-                                    *acc += w * value;
-                                }
-                            }
-                        }
-                    }
-                    sums
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().expect("a bootstrap thread"))
-            .collect()
-    });
-    let mut total = vec![0.0f64; slots * 3 * b];
-    for part in partial {
-        for (t, p) in total.iter_mut().zip(part) {
-            *t += p;
+    let mut out = HashMap::new();
+    for list in by_customer.values_mut() {
+        list.sort_unstable();
+        let mut run: Option<(i64, i64)> = None; // (first opening, latest end of an after)
+        for &(opened, solved, id) in list.iter() {
+            let anchor = match run {
+                Some((first, reach)) if opened - w < reach => first,
+                _ => opened,
+            };
+            let reach = run.map_or(i64::MIN, |r| r.1).max(solved + 1 + w);
+            run = Some((anchor, reach));
+            out.insert(id, anchor);
         }
     }
-    total
-}
-
-/// Each solver against the other solvers of the same category and month: their cases'
-/// "after" against what the others' cases did relative to their own expectations.
-fn peers(compared: &[Compared], groups: &Groups, lifts: &mut [Lift]) {
-    // Per stratum: all cases' after and expected, and per solver within it.
-    let mut stratum: HashMap<&(String, i64), (f64, f64)> = HashMap::new();
-    type Sums = (f64, f64);
-    let mut mine: BTreeMap<(PersonId, &(String, i64)), Sums> = BTreeMap::new();
-    for c in compared {
-        let s = stratum.entry(&c.stratum).or_default();
-        s.0 += c.after;
-        s.1 += c.expected;
-        let m = mine.entry((c.solver, &c.stratum)).or_default();
-        m.0 += c.after;
-        m.1 += c.expected;
-    }
-    let mut totals: HashMap<PersonId, (f64, f64)> = HashMap::new();
-    for ((person, key), (after, expected)) in &mine {
-        let (all_after, all_expected) = stratum[key];
-        let (others_after, others_expected) = (all_after - after, all_expected - expected);
-        if others_expected <= 0.0 {
-            continue; // nobody else to compare with in that stratum
-        }
-        let t = totals.entry(*person).or_default();
-        t.0 += after;
-        t.1 += expected * (others_after / others_expected);
-    }
-    for (i, (kind, key)) in groups.keys.iter().enumerate() {
-        if *kind != SOLVER {
-            continue;
-        }
-        if let Some((after, peer_expected)) =
-            key.parse::<PersonId>().ok().and_then(|p| totals.get(&p))
-        {
-            lifts[i].vs_peers = ratio(*after, *peer_expected);
-        }
-    }
+    out
 }

@@ -115,31 +115,53 @@ fn math_table(report: &roadone_server::reports::customer_math::CustomerMathRepor
         return "No orders yet: import them with `roadone import orders FILE.csv`.\n".into();
     };
     let mut out = format!(
-        "Customer math, {currency}, {} days before and after: {} cases compared, {} not solved, {} inside their window\n{}\n\n",
-        m.window_days, m.cases_compared, m.excluded_open, m.excluded_inside_window, report.shown
+        "Customer math, {currency}, {} days before and after: {} cases compared, {} not solved, {} inside their window, {} with no history, {} with nobody to compare\n{}\n{}\n\n",
+        m.window_days,
+        m.cases_compared,
+        m.excluded_open,
+        m.excluded_inside_window,
+        m.excluded_no_history,
+        m.excluded_unmatched,
+        report.shown,
+        m.chance
     );
     out.push_str(&format!(
         "{:<12} {:<24} {:>6} {:>9} {:>21} {:>9} {:>9}\n",
         "grouping", "", "cases", "adjusted", "95% interval", "vs peers", "raw"
     ));
+    let header = roadone_server::reports::customer_math::CSV_HEADER;
     for row in roadone_server::reports::customer_math::csv_rows(report) {
-        let label = if row[2].is_empty() { &row[1] } else { &row[2] };
+        let cell = |name: &str| -> &str {
+            header
+                .iter()
+                .position(|h| *h == name)
+                .map_or("", |i| row[i].as_str())
+        };
+        let label = if cell("name").is_empty() {
+            cell("key")
+        } else {
+            cell("name")
+        };
         let parse = |s: &str| s.parse::<f64>().ok();
-        let interval = match (parse(&row[11]), parse(&row[12])) {
+        let interval = match (parse(cell("adjusted_low")), parse(cell("adjusted_high"))) {
             (Some(l), Some(h)) => format!("{} to {}", pct(Some(l)), pct(Some(h))),
             _ => "-".into(),
         };
         let name: String = label.chars().take(24).collect();
         out.push_str(&format!(
             "{:<12} {:<24} {:>6} {:>9} {:>21} {:>9} {:>9} {}\n",
-            row[0],
+            cell("grouping"),
             name,
-            row[3],
-            pct(parse(&row[10])),
+            cell("n"),
+            pct(parse(cell("adjusted_lift"))),
             interval,
-            pct(parse(&row[13])),
-            pct(parse(&row[7])),
-            row[16]
+            pct(parse(cell("vs_peers"))),
+            pct(parse(cell("raw_lift"))),
+            if cell("list").is_empty() {
+                cell("says")
+            } else {
+                cell("list")
+            }
         ));
     }
     out

@@ -6,5 +6,6 @@
 mod common;
 
 mod customer_math;
+mod customer_world;
 mod delight_and_roads;
 mod trail;

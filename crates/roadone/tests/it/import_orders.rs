@@ -153,7 +153,7 @@ fn good_rows_are_stored_bad_rows_named_by_line_and_a_second_import_adds_nothing(
     assert_eq!(json["cases_compared"], 0);
     assert_eq!(
         json["baseline_customers"], 3,
-        "ann, C-7 and zed have orders and no case"
+        "ann, C-7 and zed have orders"
     );
 
     let week = run(
@@ -175,11 +175,11 @@ fn good_rows_are_stored_bad_rows_named_by_line_and_a_second_import_adds_nothing(
     assert!(csv.ok, "{}", csv.stderr);
     assert!(
         csv.stdout
-            .starts_with("grouping,key,name,n,before,after,expected_after,raw_lift"),
+            .starts_with("grouping,key,name,n,customers,before,after,expected_after,raw_lift"),
         "{}",
         csv.stdout
     );
-    assert!(csv.stdout.contains("\noverall,all,,0,"), "{}", csv.stdout);
+    assert!(csv.stdout.contains("\noverall,all,,0,0,"), "{}", csv.stdout);
 
     let table = run(&data, &["report", "customer-math"]);
     assert!(table.ok, "{}", table.stderr);

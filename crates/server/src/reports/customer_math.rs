@@ -24,10 +24,11 @@ pub struct CustomerMathReport {
 }
 
 pub const SHOWN: &str =
-    "The raise list uses the adjusted lift: each customer's sales after the case \
-against what they would have been had the customer moved like the customers who did not \
-contact us over the same dates. The raw lift (after against before) also moves with \
-seasons, price changes and customers buying less as they age, which no agent causes.";
+    "The lists use the adjusted lift: each customer's sales after the case against what \
+customers who started buying within days of them bought at the same age, moved to this \
+customer's own level of spending by a line on their history. The raw lift (after against \
+before) also moves with seasons, price changes and customers buying less as they age, \
+which no agent causes.";
 
 /// The longest window that makes sense (two years each way).
 const MAX_WINDOW_DAYS: i64 = 730;
@@ -107,6 +108,7 @@ pub const CSV_HEADER: &[&str] = &[
     "key",
     "name",
     "n",
+    "customers",
     "before",
     "after",
     "expected_after",
@@ -116,9 +118,15 @@ pub const CSV_HEADER: &[&str] = &[
     "adjusted_lift",
     "adjusted_low",
     "adjusted_high",
+    "adjusted_p",
+    "says",
     "vs_peers",
     "customers_lost",
     "customers_gained",
+    "matched_15_days",
+    "matched_45_days",
+    "matched_120_days",
+    "matched_any",
     "list",
 ];
 
@@ -164,6 +172,7 @@ pub fn csv_rows(report: &CustomerMathReport) -> Vec<Vec<String>> {
                     String::new()
                 },
                 l.n.to_string(),
+                l.customers.to_string(),
                 money(l.before),
                 money(l.after),
                 money(l.expected_after),
@@ -173,9 +182,15 @@ pub fn csv_rows(report: &CustomerMathReport) -> Vec<Vec<String>> {
                 f(l.adjusted.lift),
                 f(l.adjusted.low),
                 f(l.adjusted.high),
+                f(l.adjusted.p_value),
+                l.adjusted.says.to_string(),
                 f(l.vs_peers),
                 l.customers_lost.to_string(),
                 l.customers_gained.to_string(),
+                l.baseline[0].to_string(),
+                l.baseline[1].to_string(),
+                l.baseline[2].to_string(),
+                l.baseline[3].to_string(),
                 if grouping == "solver" {
                     list_of(&g.key).to_string()
                 } else {

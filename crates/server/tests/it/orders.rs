@@ -168,7 +168,16 @@ async fn the_same_order_id_with_other_details_is_a_conflict_and_the_stored_order
     );
 
     // And customer math adds the stored amounts: before = O-1 10.00 + O-3 5.00, after =
-    // O-2 20.00 + N-1 10.00, all in EUR (the USD version of O-2 was never stored).
+    // O-2 20.00 + N-1 10.00, all in EUR (the USD version of O-2 was never stored). Two
+    // customers who started buying earlier give Ann's case someone to compare with.
+    send_ok(
+        &app,
+        &[
+            order("P-1", "P-1", "2025-02-01", "7.00", "EUR"),
+            order("P-2", "P-2", "2025-02-02", "8.00", "EUR"),
+        ],
+    )
+    .await;
     app.set_clock(hours(8 * 24));
     let r = app
         .get(

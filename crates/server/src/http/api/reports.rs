@@ -90,9 +90,11 @@ pub struct MathQuery {
     format: Option<String>,
 }
 
-/// Customer math: each solved case's customer's sales in the W days before against the W
-/// days after, raw and adjusted for what everyone else did meanwhile, per solver, intake
-/// person, category, road and escalation, with 95% bootstrap intervals and the raise list.
+/// Customer math: each solved case's customer's sales in the W days after, raw (against
+/// the W days before) and adjusted (against customers who started buying when they did,
+/// at the same age, moved to the customer's own level), per solver, intake
+/// person, category, road and escalation, with 95% intervals and the raise and below-zero
+/// lists (Benjamini–Hochberg over all solvers).
 #[utoipa::path(get, path = "/api/v1/reports/customer-math", params(MathQuery), security(("bearer" = [])),
     responses((status = 200, body = crate::reports::customer_math::CustomerMathReport), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn customer_math(

@@ -64,6 +64,11 @@ struct TrendChart {
 struct GroupRow {
     name: String,
     n: u32,
+    customers: u32,
+    /// What the adjusted figure means, in words.
+    says: &'static str,
+    /// Which baseline the cases were compared with.
+    baseline: String,
     raw: String,
     raw_interval: String,
     adjusted: String,
@@ -80,6 +85,7 @@ struct Listed {
     lift: String,
     interval: String,
     n: u32,
+    customers: u32,
 }
 
 #[derive(askama::Template)]
@@ -95,7 +101,11 @@ struct MathPage {
     compared: u32,
     excluded_open: u32,
     excluded_inside_window: u32,
+    excluded_no_history: u32,
+    excluded_unmatched: u32,
     baseline_customers: u32,
+    /// How many names chance alone would put on the lists, in a sentence.
+    chance: String,
     overall: Vec<GroupRow>,
     raise: Vec<Listed>,
     below: Vec<Listed>,
@@ -209,6 +219,32 @@ fn trend_chart(report: &CustomerMathReport) -> TrendChart {
     }
 }
 
+/// Which peers a group's cases were compared with: the one level when all used it,
+/// otherwise how many used each.
+fn baseline_used(counts: &[u32; 4]) -> String {
+    const SHORT: [&str; 4] = [
+        "started within 15 days",
+        "within 45 days",
+        "within 120 days",
+        "any start",
+    ];
+    let used: Vec<(usize, u32)> = counts
+        .iter()
+        .copied()
+        .enumerate()
+        .filter(|(_, n)| *n > 0)
+        .collect();
+    match used.as_slice() {
+        [] => "–".into(),
+        [(level, _)] => SHORT[*level].into(),
+        _ => used
+            .iter()
+            .map(|(level, n)| format!("{}: {n}", SHORT[*level]))
+            .collect::<Vec<_>>()
+            .join(", "),
+    }
+}
+
 fn group_rows(
     report: &CustomerMathReport,
     groups: &[Group],
@@ -225,6 +261,9 @@ fn group_rows(
                     .cloned()
                     .unwrap_or_else(|| label(&g.key)),
                 n: l.n,
+                customers: l.customers,
+                says: l.adjusted.says,
+                baseline: baseline_used(&l.baseline),
                 raw: percent(l.raw.lift),
                 raw_interval: interval(&l.raw),
                 adjusted: percent(l.adjusted.lift),
@@ -268,6 +307,7 @@ pub async fn customer_math_page(
                 lift: percent(r.adjusted.lift),
                 interval: interval(&r.adjusted),
                 n: r.n,
+                customers: r.customers,
             })
             .collect()
     };
@@ -285,7 +325,10 @@ pub async fn customer_math_page(
         compared: m.cases_compared,
         excluded_open: m.excluded_open,
         excluded_inside_window: m.excluded_inside_window,
+        excluded_no_history: m.excluded_no_history,
+        excluded_unmatched: m.excluded_unmatched,
         baseline_customers: m.baseline_customers,
+        chance: m.chance.clone(),
         overall: group_rows(&report, std::slice::from_ref(&all), plain),
         raise: listed(&m.raise),
         below: listed(&m.below),

@@ -56,6 +56,8 @@ pub(super) fn percent(v: Option<f64>) -> String {
 pub(super) fn interval(e: &roadone_analytics::customer_math::Estimate) -> String {
     match (e.low, e.high) {
         (Some(l), Some(h)) => format!("{} to {}", percent(Some(l)), percent(Some(h))),
+        // Why there is no figure, in words ("not enough data: …").
+        _ if !e.says.is_empty() => e.says.to_string(),
         _ => "–".into(),
     }
 }
