@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod app;
 pub mod attachments;
+pub mod calls;
 pub mod canned_replies;
 pub mod cases;
 pub mod categories;

@@ -1,0 +1,351 @@
+//! Call detail records from the two open-source telephone systems, as their CSV writers
+//! leave them: Asterisk's `cdr_csv` (Master.csv) and FreeSWITCH's `mod_cdr_csv`. Neither
+//! has a header and neither carries a time zone, so the layout and the zone are told, or
+//! the layout is known by its number of columns. A bad row is reported with its line and
+//! skipped; nothing is guessed.
+
+use super::record::{check_times, derived_id, local_time, CallRecord, Disposition, RowError};
+use chrono_tz::Tz;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Asterisk,
+    FreeSwitch,
+}
+
+/// What a file gave: the calls read, and the rows that could not be.
+#[derive(Debug, Default)]
+pub struct Parsed {
+    pub records: Vec<CallRecord>,
+    pub errors: Vec<RowError>,
+}
+
+const ASTERISK_BASE: [&str; 16] = [
+    "accountcode",
+    "src",
+    "dst",
+    "dcontext",
+    "clid",
+    "channel",
+    "dstchannel",
+    "lastapp",
+    "lastdata",
+    "start",
+    "answer",
+    "end",
+    "duration",
+    "billsec",
+    "disposition",
+    "amaflags",
+];
+const FREESWITCH_DEFAULT: [&str; 13] = [
+    "caller_id_name",
+    "caller_id_number",
+    "destination_number",
+    "context",
+    "start_stamp",
+    "answer_stamp",
+    "end_stamp",
+    "duration",
+    "billsec",
+    "hangup_cause",
+    "uuid",
+    "bleg_uuid",
+    "accountcode",
+];
+
+/// The Asterisk layout for a number of columns: the base 16; with `uniqueid, userfield`
+/// (the sample configuration's, 18); with `newcdrcolumns` too (21).
+fn asterisk_layout(count: usize) -> Result<Vec<&'static str>, String> {
+    let mut columns = ASTERISK_BASE.to_vec();
+    match count {
+        16 => {}
+        17 => {
+            return Err(
+                "17 columns could be the base 16 with uniqueid or with userfield: \
+                        say which with --columns"
+                    .into(),
+            )
+        }
+        18 => columns.extend(["uniqueid", "userfield"]),
+        21 => columns.extend([
+            "uniqueid",
+            "userfield",
+            "peeraccount",
+            "linkedid",
+            "sequence",
+        ]),
+        n => {
+            return Err(format!(
+                "{n} columns is not an Asterisk cdr_csv layout (16, 18 or 21): give --columns"
+            ))
+        }
+    }
+    Ok(columns)
+}
+
+fn freeswitch_layout(count: usize) -> Result<Vec<&'static str>, String> {
+    let mut columns = FREESWITCH_DEFAULT.to_vec();
+    match count {
+        13 => {}
+        15 => columns.extend(["read_codec", "write_codec"]),
+        n => {
+            return Err(format!(
+                "{n} columns is not a FreeSWITCH mod_cdr_csv layout (13 or 15): give --columns"
+            ))
+        }
+    }
+    Ok(columns)
+}
+
+/// Which system wrote `text`, from its first row: FreeSWITCH quotes every value, so its
+/// row splits on `","` into 13 or 15 values none of which holds a `",` or `,"`; Asterisk
+/// leaves durations unquoted (`…",304,300,"…`).
+pub fn detect(text: &str) -> Result<Format, String> {
+    let first = text
+        .lines()
+        .find(|l| !l.trim().is_empty())
+        .ok_or("the file is empty")?;
+    let every_value_quoted = |fields: &[String]| {
+        fields
+            .iter()
+            .all(|f| !f.contains("\",") && !f.contains(",\""))
+    };
+    match freeswitch_fields(first) {
+        Some(f) if matches!(f.len(), 13 | 15) && every_value_quoted(&f) => Ok(Format::FreeSwitch),
+        _ => Ok(Format::Asterisk),
+    }
+}
+
+/// A FreeSWITCH row: values in quotes, not escaped, so a quote inside a name stays as it
+/// is rather than breaking the row.
+fn freeswitch_fields(line: &str) -> Option<Vec<String>> {
+    let line = line.trim_end_matches(['\r', '\n']);
+    let inner = line.strip_prefix('"')?.strip_suffix('"')?;
+    Some(inner.split("\",\"").map(str::to_string).collect())
+}
+
+/// Reads a whole file. `columns` (comma-separated names) overrides the layout; the error
+/// is for the file as a whole (its layout), row errors are in `Parsed::errors`.
+pub fn parse(
+    text: &str,
+    format: Format,
+    columns: Option<&str>,
+    zone: Tz,
+) -> Result<Parsed, String> {
+    let named: Option<Vec<String>> =
+        columns.map(|c| c.split(',').map(|s| s.trim().to_string()).collect());
+    let rows = match format {
+        Format::Asterisk => asterisk_rows(text)?,
+        Format::FreeSwitch => text
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| !l.trim().is_empty())
+            .map(|(i, l)| {
+                let fields = freeswitch_fields(l).unwrap_or_default();
+                (i as u64 + 1, fields)
+            })
+            .collect(),
+    };
+    let Some((_, first)) = rows.first() else {
+        return Ok(Parsed::default());
+    };
+    let layout: Vec<String> = match named {
+        Some(names) => names,
+        None => match format {
+            Format::Asterisk => asterisk_layout(first.len())?,
+            Format::FreeSwitch => freeswitch_layout(first.len())?,
+        }
+        .into_iter()
+        .map(String::from)
+        .collect(),
+    };
+    let required: &[&str] = match format {
+        Format::Asterisk => &["src", "dst", "start", "end", "disposition"],
+        Format::FreeSwitch => &[
+            "caller_id_number",
+            "destination_number",
+            "start_stamp",
+            "end_stamp",
+            "hangup_cause",
+        ],
+    };
+    if let Some(missing) = required.iter().find(|r| !layout.iter().any(|c| c == *r)) {
+        return Err(format!("--columns: the layout needs a {missing} column"));
+    }
+    let mut out = Parsed::default();
+    for (line, fields) in rows {
+        if fields.len() != layout.len() {
+            out.errors.push(RowError {
+                line,
+                message: format!("{} columns, the layout has {}", fields.len(), layout.len()),
+            });
+            continue;
+        }
+        let row = Row {
+            layout: &layout,
+            fields: &fields,
+        };
+        let record = match format {
+            Format::Asterisk => asterisk_record(&row, zone),
+            Format::FreeSwitch => freeswitch_record(&row, zone),
+        };
+        match record {
+            Ok(r) => out.records.push(r),
+            Err(message) => out.errors.push(RowError { line, message }),
+        }
+    }
+    Ok(out)
+}
+
+/// Asterisk quotes strings with doubled inner quotes, as CSV does.
+fn asterisk_rows(text: &str) -> Result<Vec<(u64, Vec<String>)>, String> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let mut rows = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| format!("the file is not CSV: {e}"))?;
+        let line = record.position().map_or(0, |p| p.line());
+        rows.push((line, record.iter().map(str::to_string).collect()));
+    }
+    Ok(rows)
+}
+
+/// One row's values by their column names.
+struct Row<'a> {
+    layout: &'a [String],
+    fields: &'a [String],
+}
+
+impl<'a> Row<'a> {
+    fn get(&self, name: &str) -> Option<&'a str> {
+        self.layout
+            .iter()
+            .position(|c| c == name)
+            .map(|i| self.fields[i].as_str())
+    }
+
+    /// The value, trimmed; empty when the layout has no such column.
+    fn field(&self, name: &str) -> &'a str {
+        self.get(name).unwrap_or("").trim()
+    }
+}
+
+fn number(row: &Row, name: &str) -> Result<Option<i64>, String> {
+    match row.get(name) {
+        None => Ok(None),
+        Some(v) => v
+            .trim()
+            .parse::<i64>()
+            .map(Some)
+            .map_err(|_| format!("{name}: {v:?} is not a whole number of seconds")),
+    }
+}
+
+fn optional(v: Option<&str>) -> Option<String> {
+    v.map(str::trim).filter(|v| !v.is_empty()).map(String::from)
+}
+
+fn asterisk_record(row: &Row, zone: Tz) -> Result<CallRecord, String> {
+    let field = |name: &str| row.field(name);
+    let arrived = local_time(field("start"), zone, "start")?;
+    let ended = local_time(field("end"), zone, "end")?;
+    let answered = match field("answer") {
+        "" => None,
+        t => Some(local_time(t, zone, "answer")?),
+    };
+    check_times(arrived, answered, ended)?;
+    let (duration, billsec) = (number(row, "duration")?, number(row, "billsec")?);
+    if let (Some(d), Some(b)) = (duration, billsec) {
+        if b > d {
+            return Err(format!("billsec {b} is longer than duration {d}"));
+        }
+    }
+    let disposition = match field("disposition") {
+        "ANSWERED" => Disposition::Answered,
+        "NO ANSWER" => Disposition::NoAnswer,
+        "BUSY" => Disposition::Busy,
+        "FAILED" => Disposition::Failed,
+        "CONGESTION" => Disposition::Congestion,
+        other => return Err(format!("disposition: {other:?} is not one Asterisk writes")),
+    };
+    if (disposition == Disposition::Answered) != answered.is_some() {
+        return Err("disposition and answer time disagree".into());
+    }
+    let (src, dst) = (field("src"), field("dst"));
+    let call_id = optional(row.get("uniqueid"))
+        .unwrap_or_else(|| derived_id(&[src, dst, field("start"), field("channel")]));
+    Ok(CallRecord {
+        call_id,
+        linked_id: optional(row.get("linkedid")),
+        caller: src.to_string(),
+        caller_name: caller_name(field("clid")),
+        callee: dst.to_string(),
+        answered_by: optional(row.get("dstchannel")).map(|c| channel_name(&c)),
+        arrived_at: arrived,
+        answered_at: answered,
+        ended_at: ended,
+        disposition,
+    })
+}
+
+fn freeswitch_record(row: &Row, zone: Tz) -> Result<CallRecord, String> {
+    let field = |name: &str| row.field(name);
+    let arrived = local_time(field("start_stamp"), zone, "start_stamp")?;
+    let ended = local_time(field("end_stamp"), zone, "end_stamp")?;
+    let answered = match field("answer_stamp") {
+        "" => None,
+        t => Some(local_time(t, zone, "answer_stamp")?),
+    };
+    check_times(arrived, answered, ended)?;
+    let (duration, billsec) = (number(row, "duration")?, number(row, "billsec")?);
+    if let (Some(d), Some(b)) = (duration, billsec) {
+        if b > d {
+            return Err(format!("billsec {b} is longer than duration {d}"));
+        }
+    }
+    let disposition = match (answered, field("hangup_cause")) {
+        (Some(_), _) => Disposition::Answered,
+        (None, "ORIGINATOR_CANCEL") => Disposition::Abandoned,
+        (None, "NO_ANSWER" | "NO_USER_RESPONSE" | "ALLOTTED_TIMEOUT") => Disposition::NoAnswer,
+        (None, "USER_BUSY") => Disposition::Busy,
+        (None, "NORMAL_CIRCUIT_CONGESTION" | "SWITCH_CONGESTION") => Disposition::Congestion,
+        (None, "") => return Err("hangup_cause is empty".into()),
+        (None, _) => Disposition::Failed,
+    };
+    let (number_from, to) = (field("caller_id_number"), field("destination_number"));
+    let call_id = optional(row.get("uuid"))
+        .unwrap_or_else(|| derived_id(&[number_from, to, field("start_stamp")]));
+    Ok(CallRecord {
+        call_id,
+        linked_id: optional(row.get("bleg_uuid")),
+        caller: number_from.to_string(),
+        caller_name: optional(row.get("caller_id_name")),
+        callee: to.to_string(),
+        answered_by: None,
+        arrived_at: arrived,
+        answered_at: answered,
+        ended_at: ended,
+        disposition,
+    })
+}
+
+/// `"Test User" <1000>` → Test User.
+fn caller_name(clid: &str) -> Option<String> {
+    let name = clid.split('<').next()?.trim().trim_matches('"').trim();
+    (!name.is_empty()).then(|| name.to_string())
+}
+
+/// `SIP/1001-0000002a` → SIP/1001: the channel without the call's own suffix.
+fn channel_name(channel: &str) -> String {
+    match channel.rsplit_once('-') {
+        Some((name, suffix))
+            if !suffix.is_empty() && suffix.chars().all(|c| c.is_ascii_hexdigit()) =>
+        {
+            name.to_string()
+        }
+        _ => channel.to_string(),
+    }
+}
