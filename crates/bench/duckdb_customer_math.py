@@ -24,12 +24,16 @@ con.execute(
 )
 loaded = time.perf_counter()
 # The definitions of docs/metrics.md: windows of W days before the opening day and after
-# the solve day, for the cases whose "after" has all passed.
+# the solve day, for the cases whose "after" has all passed and whose customer had bought
+# before the case opened (customer math has nobody to compare the others with).
 rows = con.execute(
     f"""
     WITH w AS (SELECT {window} AS w, {today} AS today),
+    first_order AS (SELECT customer_id, MIN(day) AS day FROM o GROUP BY customer_id),
     compared AS (
-        SELECT c.* FROM c, w WHERE c.solved_day IS NOT NULL AND c.solved_day + 1 + w.w <= w.today
+        SELECT c.* FROM c, w, first_order f
+        WHERE c.solved_day IS NOT NULL AND c.solved_day + 1 + w.w <= w.today
+          AND f.customer_id = c.customer_id AND f.day < c.opened_day
     ),
     windows AS (
         SELECT k.case_id, k.customer_id, k.solver,

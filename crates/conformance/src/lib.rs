@@ -56,6 +56,7 @@ use roadone_store::Store;
 use std::future::Future;
 use std::sync::Arc;
 
+mod calls;
 mod canned;
 mod cases;
 mod concurrency;
@@ -80,6 +81,7 @@ mod time_zones;
 mod timers;
 mod views;
 
+pub use calls::calls;
 pub use canned::canned_replies;
 pub use cases::{append, idempotency, open_case};
 pub use concurrency::{concurrent_appends, concurrent_opens};
@@ -151,6 +153,7 @@ macro_rules! conformance_checks {
             inbound_messages,
             suspended_mail,
             junk_filter,
+            calls,
             // Races last: they assume the promises above, one writer at a time, are kept.
             concurrent_timer_claims,
             concurrent_outbox_claims,

@@ -52,6 +52,21 @@ pub enum ImportCmd {
     /// ordered_at, amount, currency. Idempotent by order_id: importing again adds nothing.
     /// A bad row is reported with its line number and skipped.
     Orders { file: PathBuf },
+    /// Call detail records written by Asterisk (cdr_csv's Master.csv) or FreeSWITCH
+    /// (mod_cdr_csv). Idempotent by each call's id; a bad row is reported by its line and
+    /// skipped. The layout is known by its number of columns unless --columns names them.
+    Cdr {
+        file: PathBuf,
+        /// asterisk, freeswitch, or auto (told apart by how the first row is quoted).
+        #[arg(long, default_value = "auto")]
+        format: String,
+        /// The columns in order, comma-separated (for a layout not known by its width).
+        #[arg(long)]
+        columns: Option<String>,
+        /// The zone the times are written in (the files carry none), such as Europe/London.
+        #[arg(long)]
+        timezone: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]

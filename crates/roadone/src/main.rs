@@ -4,6 +4,7 @@
 mod cli;
 mod demo;
 mod import;
+mod import_cdr;
 mod report;
 mod store;
 mod terminal;
@@ -158,6 +159,22 @@ async fn run(cli: Cli) -> Result<()> {
         Cmd::Import(ImportCmd::Orders { file }) => {
             let state = crate::store::build_state(config_for(&cli)).await?;
             import::orders(&state, file).await
+        }
+        Cmd::Import(ImportCmd::Cdr {
+            file,
+            format,
+            columns,
+            timezone,
+        }) => {
+            let state = crate::store::build_state(config_for(&cli)).await?;
+            import_cdr::cdr(
+                &state,
+                file,
+                format,
+                columns.as_deref(),
+                timezone.as_deref(),
+            )
+            .await
         }
         Cmd::Migrate => {
             let path = config_for(&cli).database_path();

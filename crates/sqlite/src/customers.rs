@@ -140,6 +140,7 @@ pub fn merge_customers(
     };
     let cases = moved("UPDATE cases SET customer_id = ?1 WHERE customer_id = ?2")?;
     let orders = moved("UPDATE orders SET customer_id = ?1 WHERE customer_id = ?2")?;
+    moved("UPDATE calls SET customer_id = ?1 WHERE customer_id = ?2")?;
     moved("UPDATE customer_sign_in_links SET customer_id = ?1 WHERE customer_id = ?2")?;
     moved("UPDATE customer_sessions SET customer_id = ?1 WHERE customer_id = ?2")?;
     // What the kept one lacks comes from the other; unique keys move rather than copy.

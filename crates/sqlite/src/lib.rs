@@ -5,6 +5,8 @@
 
 mod backup;
 mod buckets;
+mod calls;
+mod calls_store;
 mod canned_replies;
 mod case_lists;
 mod cases;

@@ -101,6 +101,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0025_junk_mail",
         include_str!("../migrations/0025_junk_mail.sql"),
     ),
+    ("0026_calls", include_str!("../migrations/0026_calls.sql")),
 ];
 
 /// What a migration needs beyond SQL, run in its transaction right after it.

@@ -7,6 +7,7 @@
 //! timer or a notification can never exist without the event that caused it, nor the
 //! other way round.
 
+pub mod calls;
 pub mod error;
 pub mod health;
 pub mod junk;
@@ -14,6 +15,7 @@ pub mod records;
 pub mod second_factor;
 pub mod store;
 
+pub use calls::{CallStore, CallsOutcome, NewCall, StoredCall};
 pub use error::{StoreError, StoreResult};
 pub use health::{Histogram, StoreHealth, WorkerHealth};
 pub use junk::{JunkStore, Lesson, NewSuspendedMail, Settled, SuspendedMail, SuspendedTally};

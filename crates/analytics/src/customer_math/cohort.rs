@@ -58,8 +58,8 @@ fn age_of_key(key: i64) -> i64 {
     }
 }
 
-/// A peer for the line, taken at most this many per fit (evenly spread over the span).
-const FIT_PEERS: usize = 3000;
+/// Peers for the line, taken at most this many per fit (evenly spread over the span).
+const FIT_PEERS: usize = 1000;
 
 /// One case's own figures, as the baseline needs them.
 pub(crate) struct CaseDays {
@@ -148,8 +148,8 @@ struct Line {
     id: u64,
 }
 
-/// Level, start group, age at the opening (in `AGE_BUCKET`s), days from opening to the
-/// start of "after" (in groups).
+/// Level, start week, age at the anchor (see `age_key`), weeks from the anchor to the
+/// start of "after".
 type LineKey = (u8, i64, i64, i64);
 
 impl<'a> Cohorts<'a> {
@@ -236,13 +236,15 @@ impl<'a> Cohorts<'a> {
             let mean = |grid: &Grid, a0: i64, a1: i64, mine: f64| {
                 (grid.sum(w0, w1, a0, a1) - own_or(mine)) / n
             };
+            // The line by the week the customer started in, not the day: a slope needs
+            // no finer aim, and a key per day would fit thousands of lines.
             let key = (
                 level as u8,
-                group,
+                (f - self.first) / 7,
                 age_key(open),
                 ((after - open) / 7).min(52),
             );
-            let line = self.line(key, (w0, w1), w);
+            let line = self.line(key, w);
             // Whether anyone bought at all is not a sum by day: the fit's own share.
             let theirs = [
                 mean(&self.spent, open - w, open, case.before),
@@ -260,7 +262,8 @@ impl<'a> Cohorts<'a> {
             .max(0.0);
             return Some(Expectation {
                 expected,
-                shared: line.id,
+                // Cases share their peers' errors when they share the start day (group).
+                shared: line.id << 24 | group as u64,
                 mean_var: line.residual / n,
                 level: level as u8,
             });
@@ -269,17 +272,16 @@ impl<'a> Cohorts<'a> {
     }
 
     /// The line for a key, fitted among (at most `FIT_PEERS` of) the customers who
-    /// started in the span's groups, at the key's ages; cached.
-    fn line(&mut self, key: LineKey, (w0, w1): (usize, usize), w: i64) -> Line {
+    /// started within the level's span of the key's week, at the key's ages; cached.
+    fn line(&mut self, key: LineKey, w: i64) -> Line {
         if let Some(line) = self.lines.get(&key) {
             return *line;
         }
         let open = age_of_key(key.2);
         let after = open + key.3 * 7 + 1;
-        let (d0, d1) = (
-            self.first + self.bucket * w0 as i64,
-            self.first + self.bucket * w1 as i64,
-        );
+        let middle = self.first + key.1 * 7 + 3;
+        let reach = SPANS[key.0 as usize].min(1 << 40);
+        let (d0, d1) = (middle - reach, middle + reach + 1);
         let from = self.by_first.partition_point(|(d, _)| *d < d0);
         let to = self.by_first.partition_point(|(d, _)| *d < d1);
         let peers = &self.by_first[from..to];

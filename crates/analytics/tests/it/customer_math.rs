@@ -96,7 +96,7 @@ fn report(name: &str, t: &Tally) {
 
 #[test]
 fn solvers_with_no_effect_are_flagged_no_more_than_chance_allows_and_evenly() {
-    let t = tally(Spec::new(Effect::None, 0), 1000, 40, false);
+    let t = tally(Spec::new(Effect::None, 0), 1000, 80, false);
     report("no effect", &t);
     assert!(t.solvers >= 400, "{t:?}");
     assert!(
@@ -137,7 +137,7 @@ fn assert_covered(name: &str, t: &Tally) {
 
 #[test]
 fn a_planted_twenty_percent_is_covered_by_its_interval() {
-    let t = tally(Spec::new(Effect::Scale(0.2), 4), 2000, 40, true);
+    let t = tally(Spec::new(Effect::Scale(0.2), 4), 2000, 80, true);
     report("+20%", &t);
     assert!(t.solvers >= 150, "{t:?}");
     assert_covered("+20%", &t);
@@ -150,7 +150,7 @@ fn a_planted_twenty_percent_is_covered_by_its_interval() {
 
 #[test]
 fn one_more_item_for_forty_percent_of_customers_is_covered_by_its_interval() {
-    let t = tally(Spec::new(Effect::ExtraItem(0.4), 4), 3000, 40, true);
+    let t = tally(Spec::new(Effect::ExtraItem(0.4), 4), 3000, 80, true);
     report("extra item", &t);
     assert_covered("extra item", &t);
     let truth = t.truths.iter().sum::<f64>() / t.truths.len() as f64;

@@ -8,6 +8,7 @@ mod common;
 mod cli;
 mod crash;
 mod full_disk;
+mod import_cdr;
 mod import_orders;
 mod mail_delivery;
 mod schemathesis;

@@ -1,0 +1,99 @@
+//! Calls: each leg is stored once by its id (sent again: known; with other details: a
+//! conflict, the stored one kept); a caller's E.164 number finds the customer who has it
+//! or adds one; calls read back by arrival and per customer, the latest first.
+
+use crate::{minutes, t0, Fixture};
+use roadone_domain::Customer;
+use roadone_store::{CallsOutcome, NewCall, OpenOutcome, Store};
+
+fn call(id: &str, caller: &str, at: i64, answered: bool) -> NewCall {
+    NewCall {
+        call_id: id.into(),
+        linked_id: None,
+        caller: caller.into(),
+        caller_name: Some("Ada Caller".into()),
+        caller_is_e164: caller.starts_with('+'),
+        callee: "2000".into(),
+        answered_by: answered.then(|| "SIP/2000".into()),
+        arrived_at: t0() + minutes(at),
+        answered_at: answered.then(|| t0() + minutes(at) + chrono::Duration::seconds(4)),
+        ended_at: t0() + minutes(at + 5),
+        disposition: if answered { "answered" } else { "no_answer" }.into(),
+        source: "asterisk".into(),
+    }
+}
+
+pub async fn calls<S: Store>(store: S) {
+    const CHECK: &str = "calls";
+    let f = Fixture::seed(&store).await;
+    let customer = Customer {
+        email: Some("ada@example.com".into()),
+        phone: Some("+44 7700 900123".into()),
+        ..Customer::default()
+    };
+    let intake = f.intake_from("delivery", customer, "Where is it?");
+    let Ok(OpenOutcome::Created(head)) = store
+        .open_case(f.new_case(f.frontline.id, &intake, t0()))
+        .await
+    else {
+        panic!("{CHECK}: a case from a customer with a phone");
+    };
+    let known = head.customer_id;
+    let batch = vec![
+        call("c-1", "+447700900123", 0, true),
+        call("c-2", "+447700900999", 10, false),
+        call("c-3", "2001", 20, true),
+    ];
+    let outcome = store
+        .add_calls(batch.clone(), t0())
+        .await
+        .expect("add calls");
+    assert_eq!(
+        outcome,
+        CallsOutcome {
+            added: 3,
+            ..CallsOutcome::default()
+        },
+        "{CHECK}"
+    );
+    let mut changed = call("c-2", "+447700900999", 10, true);
+    changed.callee = "2001".into();
+    let again = store
+        .add_calls(vec![batch[0].clone(), changed], t0())
+        .await
+        .expect("add again");
+    assert_eq!(
+        (again.added, again.already_known, again.conflicts),
+        (0, 1, vec![1]),
+        "{CHECK}: the same call again is known; changed details are a conflict"
+    );
+    let all = store
+        .calls_between(t0(), t0() + minutes(60))
+        .await
+        .expect("read calls");
+    let ids: Vec<&str> = all.iter().map(|c| c.call.call_id.as_str()).collect();
+    assert_eq!(ids, ["c-1", "c-2", "c-3"], "{CHECK}: by arrival");
+    assert_eq!(all[0].call, batch[0], "{CHECK}: read back as stored");
+    assert_eq!(
+        all[0].customer_id,
+        Some(known),
+        "{CHECK}: matched by phone number"
+    );
+    let new = all[1].customer_id.expect("a new caller becomes a customer");
+    assert_ne!(new, known);
+    assert_eq!(
+        all[2].customer_id, None,
+        "{CHECK}: an extension is nobody's number"
+    );
+    assert_eq!(
+        all[1].call.disposition, "no_answer",
+        "{CHECK}: the first version kept"
+    );
+    let theirs = store.customer_calls(known).await.expect("customer's calls");
+    assert_eq!(theirs.len(), 1, "{CHECK}");
+    let later = store
+        .calls_between(t0() + minutes(15), t0() + minutes(60))
+        .await
+        .expect("read");
+    assert_eq!(later.len(), 1, "{CHECK}: [from, to)");
+}

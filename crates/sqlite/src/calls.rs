@@ -1,0 +1,145 @@
+//! The SQL of calls: each leg stored once by its id, its caller found among the customers
+//! by phone number or added.
+
+use crate::convert::{db, ms, time};
+use crate::customers::{kept, upsert_customer};
+use chrono::{DateTime, Utc};
+use roadone_domain::Customer;
+use roadone_store::{CallsOutcome, NewCall, StoreResult, StoredCall};
+use rusqlite::{params, Connection, OptionalExtension, Row};
+
+/// The customer with this phone number (the first one, followed through merges), or a new
+/// customer with it.
+fn customer_by_phone(
+    conn: &Connection,
+    e164: &str,
+    name: Option<&str>,
+    now: DateTime<Utc>,
+) -> StoreResult<i64> {
+    let key = roadone_domain::phone::key(e164);
+    let found: Option<i64> = conn
+        .prepare_cached("SELECT MIN(id) FROM customers WHERE phone_key = ?")
+        .and_then(|mut s| s.query_row([&key], |r| r.get(0)).optional())
+        .map_err(db)?
+        .flatten();
+    match found {
+        Some(id) => kept(conn, id),
+        None => upsert_customer(
+            conn,
+            &Customer {
+                phone: Some(e164.to_string()),
+                name: name.map(str::to_string),
+                ..Customer::default()
+            },
+            now,
+        ),
+    }
+}
+
+const COLUMNS: &str = "call_id, linked_id, customer_id, caller, caller_name, callee, answered_by, \
+                       arrived_at, answered_at, ended_at, disposition, source";
+
+fn read(r: &Row) -> rusqlite::Result<StoredCall> {
+    let caller: String = r.get(3)?;
+    Ok(StoredCall {
+        customer_id: r.get(2)?,
+        call: NewCall {
+            call_id: r.get(0)?,
+            linked_id: r.get(1)?,
+            caller_is_e164: caller.starts_with('+'),
+            caller,
+            caller_name: r.get(4)?,
+            callee: r.get(5)?,
+            answered_by: r.get(6)?,
+            arrived_at: time(r.get(7)?),
+            answered_at: r.get::<_, Option<i64>>(8)?.map(time),
+            ended_at: time(r.get(9)?),
+            disposition: r.get(10)?,
+            source: r.get(11)?,
+        },
+    })
+}
+
+pub fn add_calls(
+    conn: &Connection,
+    calls: &[NewCall],
+    now: DateTime<Utc>,
+) -> StoreResult<CallsOutcome> {
+    let mut outcome = CallsOutcome::default();
+    for (index, call) in calls.iter().enumerate() {
+        let stored: Option<StoredCall> = conn
+            .prepare_cached(&format!("SELECT {COLUMNS} FROM calls WHERE call_id = ?"))
+            .and_then(|mut s| s.query_row([&call.call_id], read).optional())
+            .map_err(db)?;
+        if let Some(stored) = stored {
+            let mut same = stored.call.clone();
+            same.caller_is_e164 = call.caller_is_e164;
+            if same == *call {
+                outcome.already_known += 1;
+            } else {
+                outcome.conflicts.push(index);
+            }
+            continue;
+        }
+        let customer = if call.caller_is_e164 {
+            Some(customer_by_phone(
+                conn,
+                &call.caller,
+                call.caller_name.as_deref(),
+                now,
+            )?)
+        } else {
+            None
+        };
+        conn.prepare_cached(&format!(
+            "INSERT INTO calls ({COLUMNS}, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        ))
+        .and_then(|mut s| {
+            s.execute(params![
+                call.call_id,
+                call.linked_id,
+                customer,
+                call.caller,
+                call.caller_name,
+                call.callee,
+                call.answered_by,
+                ms(call.arrived_at),
+                call.answered_at.map(ms),
+                ms(call.ended_at),
+                call.disposition,
+                call.source,
+                ms(now),
+            ])
+        })
+        .map_err(db)?;
+        outcome.added += 1;
+    }
+    Ok(outcome)
+}
+
+pub fn calls_between(
+    conn: &Connection,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> StoreResult<Vec<StoredCall>> {
+    let mut stmt = conn
+        .prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM calls WHERE arrived_at >= ? AND arrived_at < ? ORDER BY arrived_at, call_id"
+        ))
+        .map_err(db)?;
+    let rows = stmt
+        .query_map(params![ms(from), ms(to)], read)
+        .map_err(db)?;
+    rows.collect::<Result<_, _>>().map_err(db)
+}
+
+pub fn customer_calls(conn: &Connection, customer: i64) -> StoreResult<Vec<StoredCall>> {
+    let customer = kept(conn, customer)?;
+    let mut stmt = conn
+        .prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM calls WHERE customer_id = ? ORDER BY arrived_at DESC, call_id"
+        ))
+        .map_err(db)?;
+    let rows = stmt.query_map([customer], read).map_err(db)?;
+    rows.collect::<Result<_, _>>().map_err(db)
+}

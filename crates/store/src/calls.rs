@@ -1,0 +1,52 @@
+//! What the store keeps of telephone calls: each leg once, by its source's id, with the
+//! customer it was from (matched by phone number, created if new).
+
+use crate::error::StoreResult;
+use crate::records::OrdersOutcome;
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+/// A call as it comes in, its caller's number already in E.164 where it could be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewCall {
+    pub call_id: String,
+    pub linked_id: Option<String>,
+    pub caller: String,
+    pub caller_name: Option<String>,
+    /// Whether `caller` is a number in E.164 (then the customer is found or created by it).
+    pub caller_is_e164: bool,
+    pub callee: String,
+    pub answered_by: Option<String>,
+    pub arrived_at: DateTime<Utc>,
+    pub answered_at: Option<DateTime<Utc>>,
+    pub ended_at: DateTime<Utc>,
+    /// `answered`, `no_answer`, `busy`, `failed`, `congestion` or `abandoned`.
+    pub disposition: String,
+    /// Where it came from: `asterisk`, `freeswitch` or `api`.
+    pub source: String,
+}
+
+/// A stored call, with the customer it was matched to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredCall {
+    pub call: NewCall,
+    pub customer_id: Option<i64>,
+}
+
+/// What a batch of calls did: the same as for orders (added, known, conflicting).
+pub type CallsOutcome = OrdersOutcome;
+
+#[async_trait]
+pub trait CallStore: Send + Sync {
+    /// Stores calls in one transaction; a call id already stored is left as it is
+    /// (counted as known, or as a conflict if its details differ).
+    async fn add_calls(&self, calls: Vec<NewCall>, at: DateTime<Utc>) -> StoreResult<CallsOutcome>;
+    /// The calls that arrived in `[from, to)`, by arrival.
+    async fn calls_between(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> StoreResult<Vec<StoredCall>>;
+    /// A customer's calls, the latest first.
+    async fn customer_calls(&self, customer: i64) -> StoreResult<Vec<StoredCall>>;
+}
