@@ -78,7 +78,7 @@ pub fn router(state: AppState) -> Router {
 /// (`routes!` takes the method and path from the handler's `#[utoipa::path]`), so that
 /// nothing is served undocumented or documented unserved. Grouped by tag.
 pub fn api_routes() -> OpenApiRouter<AppState> {
-    use api::{attachments, cases, categories, customer, health, inbound, orders, people};
+    use api::{attachments, calls, cases, categories, customer, health, inbound, orders, people};
     use api::{reports, tokens};
     use openapi::tagged;
     let uploads = || DefaultBodyLimit::max(message_body::MAX_UPLOAD_BYTES);
@@ -115,6 +115,10 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
         .merge(tagged(
             "orders",
             OpenApiRouter::new().routes(routes!(orders::add)),
+        ))
+        .merge(tagged(
+            "calls",
+            OpenApiRouter::new().routes(routes!(calls::add)),
         ))
         .merge(tagged(
             "cases",

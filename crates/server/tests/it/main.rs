@@ -13,6 +13,7 @@ mod browser_axe;
 mod browser_live;
 mod browser_second_factor;
 mod browser_shortcuts;
+mod calls_api;
 mod calls_cdr;
 mod case_life;
 mod customer_languages;

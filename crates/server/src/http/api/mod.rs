@@ -1,6 +1,7 @@
 //! Handlers of `/api/v1`.
 
 pub mod attachments;
+pub mod calls;
 pub mod cases;
 pub mod categories;
 pub mod customer;

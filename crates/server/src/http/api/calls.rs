@@ -1,0 +1,179 @@
+//! Calls from a telephone system or a contact-centre platform, in batches: idempotent by
+//! call id, so a batch that timed out can simply be sent again.
+
+use crate::app::AppState;
+use crate::calls::intake::MAX_BATCH;
+use crate::calls::record::{check_times, CallRecord, Disposition};
+use crate::error::{AppError, AppResult};
+use crate::http::extract::{ApiJson, Staff};
+use crate::http::views::ErrorBody;
+use axum::extract::State;
+use axum::Json;
+use chrono::{DateTime, Utc};
+use roadone_domain::Capability;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CallIn {
+    /// The source's id for this call (or leg); sending it again changes nothing.
+    pub call_id: String,
+    /// The id joining the legs of one call, if the source has one.
+    pub linked_id: Option<String>,
+    /// The caller's number, in E.164 or as dialled in the company's phone region.
+    pub caller: String,
+    pub caller_name: Option<String>,
+    /// The number, extension or queue called.
+    pub callee: String,
+    /// The extension, channel or agent that answered.
+    pub answered_by: Option<String>,
+    /// RFC 3339: when the call arrived (began to ring).
+    pub arrived_at: String,
+    /// RFC 3339; required when answered, absent otherwise.
+    pub answered_at: Option<String>,
+    /// RFC 3339.
+    pub ended_at: String,
+    /// answered, no_answer, busy, failed, congestion or abandoned (the caller hung up
+    /// while it rang).
+    pub disposition: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CallsRequest {
+    pub calls: Vec<CallIn>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CallConflict {
+    pub index: usize,
+    pub call_id: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CallsResult {
+    pub added: u32,
+    /// Sent before exactly so: nothing changed.
+    pub already_known: u32,
+    /// Call ids stored before with other details: kept as stored, listed here.
+    pub conflicts: Vec<CallConflict>,
+}
+
+fn time(field: &str, text: &str) -> Result<DateTime<Utc>, (String, String)> {
+    DateTime::parse_from_rfc3339(text.trim())
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|_| {
+            (
+                field.to_string(),
+                format!("{text:?} is not an RFC 3339 time such as 2026-03-02T09:15:00Z"),
+            )
+        })
+}
+
+/// Reads one call; the error is `(field, what is wrong)`.
+fn read(c: &CallIn) -> Result<CallRecord, (String, String)> {
+    let text = |field: &str, v: &str| -> Result<String, (String, String)> {
+        let v = v.trim();
+        if v.is_empty() || v.chars().count() > 200 {
+            return Err((field.into(), "is required (at most 200 characters)".into()));
+        }
+        Ok(v.to_string())
+    };
+    let disposition = match c.disposition.trim() {
+        "answered" => Disposition::Answered,
+        "no_answer" => Disposition::NoAnswer,
+        "busy" => Disposition::Busy,
+        "failed" => Disposition::Failed,
+        "congestion" => Disposition::Congestion,
+        "abandoned" => Disposition::Abandoned,
+        other => return Err((
+            "disposition".into(),
+            format!(
+                "{other:?} is not one of answered, no_answer, busy, failed, congestion, abandoned"
+            ),
+        )),
+    };
+    let arrived = time("arrived_at", &c.arrived_at)?;
+    let ended = time("ended_at", &c.ended_at)?;
+    let answered = c
+        .answered_at
+        .as_deref()
+        .map(|t| time("answered_at", t))
+        .transpose()?;
+    match (disposition, answered) {
+        (Disposition::Answered, None) => {
+            return Err((
+                "answered_at".into(),
+                "is required for an answered call".into(),
+            ))
+        }
+        (d, Some(_)) if d != Disposition::Answered => {
+            return Err((
+                "answered_at".into(),
+                format!(
+                    "a call that was {} has no answer time",
+                    d.as_str().replace('_', " ")
+                ),
+            ))
+        }
+        _ => {}
+    }
+    check_times(arrived, answered, ended).map_err(|why| ("ended_at".to_string(), why))?;
+    let optional = |v: &Option<String>| {
+        v.as_deref()
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(String::from)
+    };
+    Ok(CallRecord {
+        call_id: text("call_id", &c.call_id)?,
+        linked_id: optional(&c.linked_id),
+        caller: text("caller", &c.caller)?,
+        caller_name: optional(&c.caller_name),
+        callee: text("callee", &c.callee)?,
+        answered_by: optional(&c.answered_by),
+        arrived_at: arrived,
+        answered_at: answered,
+        ended_at: ended,
+        disposition,
+    })
+}
+
+/// Stores a batch of calls (admins, i.e. integration tokens). Every call is checked first:
+/// one bad call refuses the batch (422 naming `calls[i].field`) and stores nothing.
+#[utoipa::path(post, path = "/api/v1/calls", request_body = CallsRequest, security(("bearer" = [])),
+    responses((status = 200, body = CallsResult), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn add(
+    State(state): State<AppState>,
+    staff: Staff,
+    ApiJson(req): ApiJson<CallsRequest>,
+) -> AppResult<Json<CallsResult>> {
+    staff.require(Capability::Administer, "send calls")?;
+    if req.calls.is_empty() || req.calls.len() > MAX_BATCH {
+        return Err(AppError::invalid(
+            "calls",
+            format!("send 1 to {MAX_BATCH} calls at a time"),
+        ));
+    }
+    let mut calls = Vec::with_capacity(req.calls.len());
+    for (i, c) in req.calls.iter().enumerate() {
+        calls.push(read(c).map_err(|(field, message)| {
+            AppError::invalid(&format!("calls[{i}].{field}"), message)
+        })?);
+    }
+    let ids: Vec<String> = calls.iter().map(|c| c.call_id.clone()).collect();
+    let outcome = state.add_calls(calls, "api").await?;
+    Ok(Json(CallsResult {
+        added: outcome.added,
+        already_known: outcome.already_known,
+        conflicts: outcome
+            .conflicts
+            .into_iter()
+            .map(|index| CallConflict {
+                index,
+                call_id: ids[index].clone(),
+            })
+            .collect(),
+    }))
+}
