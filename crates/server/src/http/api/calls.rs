@@ -87,12 +87,14 @@ fn read(c: &CallIn) -> Result<CallRecord, (String, String)> {
         "failed" => Disposition::Failed,
         "congestion" => Disposition::Congestion,
         "abandoned" => Disposition::Abandoned,
-        other => return Err((
-            "disposition".into(),
-            format!(
+        other => {
+            return Err((
+                "disposition".into(),
+                format!(
                 "{other:?} is not one of answered, no_answer, busy, failed, congestion, abandoned"
             ),
-        )),
+            ))
+        }
     };
     let arrived = time("arrived_at", &c.arrived_at)?;
     let ended = time("ended_at", &c.ended_at)?;
