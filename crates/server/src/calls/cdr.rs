@@ -4,7 +4,10 @@
 //! the layout is known by its number of columns. A bad row is reported with its line and
 //! skipped; nothing is guessed.
 
-use super::record::{check_times, derived_id, local_time, CallRecord, Disposition, RowError};
+use super::record::{
+    check_times, derived_id, local_time, optional, CallRecord, Disposition, RowError,
+};
+use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -244,25 +247,29 @@ fn number(row: &Row, name: &str) -> Result<Option<i64>, String> {
     }
 }
 
-fn optional(v: Option<&str>) -> Option<String> {
-    v.map(str::trim).filter(|v| !v.is_empty()).map(String::from)
-}
+type Timings = (DateTime<Utc>, Option<DateTime<Utc>>, DateTime<Utc>);
 
-fn asterisk_record(row: &Row, zone: Tz) -> Result<CallRecord, String> {
-    let field = |name: &str| row.field(name);
-    let arrived = local_time(field("start"), zone, "start")?;
-    let ended = local_time(field("end"), zone, "end")?;
-    let answered = match field("answer") {
+/// A row's arrival, answer (empty when never answered) and end, read from the columns
+/// named, checked to be in order and to agree with `duration` and `billsec`.
+fn timings(row: &Row, zone: Tz, [start, answer, end]: [&str; 3]) -> Result<Timings, String> {
+    let arrived = local_time(row.field(start), zone, start)?;
+    let ended = local_time(row.field(end), zone, end)?;
+    let answered = match row.field(answer) {
         "" => None,
-        t => Some(local_time(t, zone, "answer")?),
+        t => Some(local_time(t, zone, answer)?),
     };
     check_times(arrived, answered, ended)?;
-    let (duration, billsec) = (number(row, "duration")?, number(row, "billsec")?);
-    if let (Some(d), Some(b)) = (duration, billsec) {
+    if let (Some(d), Some(b)) = (number(row, "duration")?, number(row, "billsec")?) {
         if b > d {
             return Err(format!("billsec {b} is longer than duration {d}"));
         }
     }
+    Ok((arrived, answered, ended))
+}
+
+fn asterisk_record(row: &Row, zone: Tz) -> Result<CallRecord, String> {
+    let field = |name: &str| row.field(name);
+    let (arrived, answered, ended) = timings(row, zone, ["start", "answer", "end"])?;
     let disposition = match field("disposition") {
         "ANSWERED" => Disposition::Answered,
         "NO ANSWER" => Disposition::NoAnswer,
@@ -293,19 +300,8 @@ fn asterisk_record(row: &Row, zone: Tz) -> Result<CallRecord, String> {
 
 fn freeswitch_record(row: &Row, zone: Tz) -> Result<CallRecord, String> {
     let field = |name: &str| row.field(name);
-    let arrived = local_time(field("start_stamp"), zone, "start_stamp")?;
-    let ended = local_time(field("end_stamp"), zone, "end_stamp")?;
-    let answered = match field("answer_stamp") {
-        "" => None,
-        t => Some(local_time(t, zone, "answer_stamp")?),
-    };
-    check_times(arrived, answered, ended)?;
-    let (duration, billsec) = (number(row, "duration")?, number(row, "billsec")?);
-    if let (Some(d), Some(b)) = (duration, billsec) {
-        if b > d {
-            return Err(format!("billsec {b} is longer than duration {d}"));
-        }
-    }
+    let (arrived, answered, ended) =
+        timings(row, zone, ["start_stamp", "answer_stamp", "end_stamp"])?;
     let disposition = match (answered, field("hangup_cause")) {
         (Some(_), _) => Disposition::Answered,
         (None, "ORIGINATOR_CANCEL") => Disposition::Abandoned,

@@ -110,3 +110,8 @@ pub fn check_times(
     }
     Ok(())
 }
+
+/// A value trimmed, or none when empty or absent.
+pub fn optional(v: Option<&str>) -> Option<String> {
+    v.map(str::trim).filter(|v| !v.is_empty()).map(String::from)
+}

@@ -3,7 +3,7 @@
 
 use crate::app::AppState;
 use crate::calls::intake::MAX_BATCH;
-use crate::calls::record::{check_times, CallRecord, Disposition};
+use crate::calls::record::{check_times, optional, CallRecord, Disposition};
 use crate::error::{AppError, AppResult};
 use crate::http::extract::{ApiJson, Staff};
 use crate::http::views::ErrorBody;
@@ -122,19 +122,13 @@ fn read(c: &CallIn) -> Result<CallRecord, (String, String)> {
         _ => {}
     }
     check_times(arrived, answered, ended).map_err(|why| ("ended_at".to_string(), why))?;
-    let optional = |v: &Option<String>| {
-        v.as_deref()
-            .map(str::trim)
-            .filter(|v| !v.is_empty())
-            .map(String::from)
-    };
     Ok(CallRecord {
         call_id: text("call_id", &c.call_id)?,
-        linked_id: optional(&c.linked_id),
+        linked_id: optional(c.linked_id.as_deref()),
         caller: text("caller", &c.caller)?,
-        caller_name: optional(&c.caller_name),
+        caller_name: optional(c.caller_name.as_deref()),
         callee: text("callee", &c.callee)?,
-        answered_by: optional(&c.answered_by),
+        answered_by: optional(c.answered_by.as_deref()),
         arrived_at: arrived,
         answered_at: answered,
         ended_at: ended,
