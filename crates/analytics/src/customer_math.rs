@@ -21,7 +21,7 @@ pub use interval::{
 
 use chrono::{DateTime, Datelike, Utc};
 use cohort::{CaseDays, Cohorts};
-use history::{day, slot, Purchases};
+use history::{day, Purchases};
 use interval::discoveries;
 use roadone_domain::PersonId;
 use roadone_store::{CaseOutcome, OrderAmount};
@@ -181,13 +181,7 @@ pub fn customer_math(
 ) -> CustomerMath {
     let w = params.window_days;
     let today = day(params.now);
-    let slots = cases
-        .iter()
-        .map(|c| c.customer_id)
-        .chain(orders.iter().map(|o| o.customer_id))
-        .max()
-        .map_or(0, |m| usize::try_from(m).map_or(0, |m| m + 1));
-    let purchases = Purchases::new(orders, slots);
+    let purchases = Purchases::new(orders);
     let mut out = CustomerMath {
         window_days: w,
         levels: LEVELS,
@@ -208,8 +202,8 @@ pub fn customer_math(
             out.excluded_inside_window += 1;
             continue;
         }
-        let customer = slot(case.customer_id, slots);
-        let first_order = customer.and_then(|c| purchases.first_day(c));
+        let customer = purchases.customer(case.customer_id);
+        let first_order = customer.map(|c| purchases.first_day(c));
         let (Some(customer), Some(first_order)) = (customer, first_order.filter(|f| *f < opened))
         else {
             out.excluded_no_history += 1;
@@ -236,10 +230,9 @@ pub fn customer_math(
             solved_at,
         });
     }
-    out.baseline_customers = (0..slots)
-        .filter(|c| purchases.first_day(*c).is_some())
-        .count() as u32;
+    out.baseline_customers = purchases.customers() as u32;
     let mut cohorts = Cohorts::new(&purchases, today, params.min_stratum);
+    cohorts.fit_lines(pending.iter().map(|p| &p.days), w);
     let mut groups = Groups::default();
     let mut compared = Vec::new();
     for p in pending {

@@ -5,6 +5,9 @@
 //! per-solver sums (`crates/bench/duckdb_customer_math.py`); the run reports both times,
 //! their ratio, and whether the sums agree.
 //!
+//! The filled store is kept in `target/bench-data/math-N-M/` and reused by the next run with
+//! the same sizes.
+//!
 //! Rows are written straight into the tables in large transactions, the case projection
 //! as the store keeps it; the events are real `Event`s serialised as the store does.
 
@@ -195,17 +198,30 @@ fn day(t: DateTime<Utc>) -> i64 {
 }
 
 pub async fn run(cases: i64, orders: i64) -> Result<serde_json::Value> {
-    let dir = tempfile::Builder::new()
-        .prefix("roadone-math")
-        .tempdir_in(crate::server::bench_dir()?)?;
-    let path = dir.path().join("roadone.db");
-    drop(SqliteStore::open(SqliteOptions::new(&path))?);
+    // The filled store is kept and reused by the next run with the same sizes: filling takes
+    // minutes, and the figure of interest is the report over it.
+    let dir = crate::server::bench_dir()?.join(format!("math-{cases}-{orders}"));
+    let path = dir.join("roadone.db");
+    let ready = dir.join("filled");
+    let reused = ready.exists();
     let fill_started = Instant::now();
-    tokio::task::spawn_blocking({
-        let path = path.clone();
-        move || fill(&path, cases, orders)
-    })
-    .await??;
+    if !reused {
+        if dir.exists() {
+            std::fs::remove_dir_all(&dir)?;
+        }
+        std::fs::create_dir_all(&dir)?;
+        drop(SqliteStore::open(SqliteOptions::new(&path))?);
+        tokio::task::spawn_blocking({
+            let path = path.clone();
+            move || fill(&path, cases, orders)
+        })
+        .await??;
+        std::fs::write(&ready, "")?;
+    } else {
+        // Read the reused file once, so that it is in the page cache as it is right after
+        // a fill (and on a serving machine): the figure is the report's, not the disk's.
+        std::io::copy(&mut std::fs::File::open(&path)?, &mut std::io::sink())?;
+    }
     let fill_seconds = fill_started.elapsed().as_secs_f64();
     let rss_before = crate::server::own_peak_rss_mb();
     let store = SqliteStore::open(SqliteOptions::new(&path))?;
@@ -233,7 +249,7 @@ pub async fn run(cases: i64, orders: i64) -> Result<serde_json::Value> {
     let peak = crate::server::own_peak_rss_mb();
 
     // The same data for DuckDB, and its answer.
-    let csv_dir = dir.path().join("csv");
+    let csv_dir = dir.join("csv");
     std::fs::create_dir_all(&csv_dir)?;
     {
         let mut f = std::io::BufWriter::new(std::fs::File::create(csv_dir.join("cases.csv"))?);
@@ -310,6 +326,7 @@ pub async fn run(cases: i64, orders: i64) -> Result<serde_json::Value> {
         "peak_rss_mb": peak,
         "rss_before_mb": rss_before,
         "fill_seconds": fill_seconds,
+        "store_reused": reused,
         "duckdb_version": duck["version"],
         "duckdb_load_seconds": duck["load_seconds"],
         "duckdb_query_seconds": duck_seconds,

@@ -29,7 +29,7 @@ pub const LEVELS: [&str; 4] = [
 ];
 
 /// Days either side of the customer's first order, per level (the last: any).
-const SPANS: [i64; 4] = [15, 45, 120, i64::MAX / 4];
+const SPANS: [i64; 4] = [15, 45, 120, ANY_START];
 
 /// Customers are grouped by the day they started buying, or by runs of a few days when
 /// their first orders span more than this many days (the grid stays a few megabytes).
@@ -57,6 +57,9 @@ fn age_of_key(key: i64) -> i64 {
         EXACT_AGES + (key - EXACT_AGES) * AGE_BUCKET + AGE_BUCKET / 2
     }
 }
+
+/// A reach in days that takes in every start (the last level), far from overflowing.
+const ANY_START: i64 = 1 << 40;
 
 /// Peers for the line, taken at most this many per fit (evenly spread over the span).
 const FIT_PEERS: usize = 1000;
@@ -130,11 +133,11 @@ pub(crate) struct Cohorts<'a> {
     orders: Grid,
     /// customers_before[w] = how many customers started before group w.
     customers_before: Vec<f64>,
-    /// (first order day, customer slot), by day: the peers for the line.
+    /// (first order day, customer number), by day: the peers for the line.
     by_first: Vec<(i64, usize)>,
     today: i64,
     min_peers: u32,
-    /// Fitted lines: slopes, residual variance, and an id for the cases sharing it.
+    /// The fitted lines (`fit_lines`).
     lines: HashMap<LineKey, Line>,
 }
 
@@ -154,10 +157,10 @@ type LineKey = (u8, i64, i64, i64);
 
 impl<'a> Cohorts<'a> {
     pub(crate) fn new(purchases: &'a Purchases, today: i64, min_peers: u32) -> Cohorts<'a> {
-        let mut by_first: Vec<(i64, usize)> = (0..purchases.slots())
-            .filter_map(|c| purchases.first_day(c).map(|f| (f, c)))
+        // Customers are numbered by their first order, so this is already in day order.
+        let by_first: Vec<(i64, usize)> = (0..purchases.customers())
+            .map(|c| (purchases.first_day(c), c))
             .collect();
-        by_first.sort_unstable();
         let first = by_first.first().map_or(0, |f| f.0);
         let last = by_first.last().map_or(0, |f| f.0);
         let bucket = ((last - first + 1) / MAX_START_GROUPS + 1).max(1);
@@ -211,12 +214,13 @@ impl<'a> Cohorts<'a> {
         (w0 as usize, w1.max(w0) as usize)
     }
 
-    pub(crate) fn expect(&mut self, case: &CaseDays, w: i64) -> Option<Expectation> {
+    /// The finest level with enough peers for a case, and the line its prediction uses.
+    fn choose(&self, case: &CaseDays, w: i64) -> Option<Choice> {
         let f = case.first_order;
         let group = (f - self.first) / self.bucket;
         // The case's windows, as ages.
         let (open, after) = (case.anchor - f, case.after_from - f);
-        for level in 0..LEVELS.len() {
+        (0..LEVELS.len()).find_map(|level| {
             let (w0, w1) = self.span(level, group, after + w);
             // The customer themself is among the peers of their own group: take them out.
             let own = usize::try_from(group).is_ok_and(|k| (w0..w1).contains(&k));
@@ -225,62 +229,113 @@ impl<'a> Cohorts<'a> {
             // The last level takes whoever there is (two at least): a small shop's
             // figure is then uncertain, and its interval says so.
             let last = level == LEVELS.len() - 1;
-            if n < if last {
+            let needed = if last {
                 2.0
             } else {
                 f64::from(self.min_peers.max(2))
-            } {
-                continue;
-            }
-            let own_or = |v: f64| if own { v } else { 0.0 };
-            let mean = |grid: &Grid, a0: i64, a1: i64, mine: f64| {
-                (grid.sum(w0, w1, a0, a1) - own_or(mine)) / n
             };
-            // The line by the week the customer started in, not the day: a slope needs
-            // no finer aim, and a key per day would fit thousands of lines.
-            let key = (
-                level as u8,
-                (f - self.first) / 7,
-                age_key(open),
-                ((after - open) / 7).min(52),
-            );
-            let line = self.line(key, w);
-            // Whether anyone bought at all is not a sum by day: the fit's own share.
-            let theirs = [
-                mean(&self.spent, open - w, open, case.before),
-                mean(&self.spent, open - 2 * w, open - w, case.prior),
-                mean(&self.orders, open - w, open, case.before_orders),
-                line.means[3],
-            ];
-            let after_mean = mean(&self.spent, after, after + w, case.after);
-            let own_x = covariates(case.before, case.prior, case.before_orders);
-            // Nobody buys less than nothing: a line carried below zero stops there.
-            let expected = (after_mean
-                + (0..K)
-                    .map(|i| line.slope[i] * (own_x[i] - theirs[i]))
-                    .sum::<f64>())
-            .max(0.0);
-            return Some(Expectation {
-                expected,
-                // Cases share their peers' errors when they share the start day (group).
-                shared: line.id << 24 | group as u64,
-                mean_var: line.residual / n,
+            (n >= needed).then(|| Choice {
                 level: level as u8,
-            });
-        }
-        None
+                group,
+                span: (w0, w1),
+                own,
+                n,
+                // The line by the week the customer started in, not the day: a slope
+                // needs no finer aim, and a key per day would fit thousands of lines.
+                line: (
+                    level as u8,
+                    (f - self.first) / 7,
+                    age_key(open),
+                    ((after - open) / 7).min(52),
+                ),
+            })
+        })
+    }
+
+    /// Fits every line the cases will use, the work split between the cores: each fit
+    /// reads up to `FIT_PEERS` peers' histories, and this is most of customer math's time.
+    pub(crate) fn fit_lines<'c>(&mut self, cases: impl Iterator<Item = &'c CaseDays>, w: i64) {
+        let keys: Vec<LineKey> = cases
+            .filter_map(|c| self.choose(c, w).map(|c| c.line))
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let per = keys.len().div_ceil(threads).max(1);
+        let this = &*self;
+        let fitted: Vec<Line> = std::thread::scope(|scope| {
+            let parts: Vec<_> = keys
+                .chunks(per)
+                .map(|part| scope.spawn(move || part.iter().map(|k| this.line(*k, w)).collect()))
+                .collect();
+            parts
+                .into_iter()
+                .flat_map(|p: std::thread::ScopedJoinHandle<Vec<Line>>| {
+                    p.join().expect("a line fit panicked")
+                })
+                .collect()
+        });
+        self.lines = keys
+            .into_iter()
+            .zip(fitted)
+            .enumerate()
+            .map(|(id, (key, line))| {
+                (
+                    key,
+                    Line {
+                        id: id as u64,
+                        ..line
+                    },
+                )
+            })
+            .collect();
+    }
+
+    /// What the peers predict for a case (after `fit_lines` has seen it).
+    pub(crate) fn expect(&self, case: &CaseDays, w: i64) -> Option<Expectation> {
+        let choice = self.choose(case, w)?;
+        let Some(line) = self.lines.get(&choice.line) else {
+            debug_assert!(false, "expect before fit_lines");
+            return None;
+        };
+        let (w0, w1) = choice.span;
+        let (f, n) = (case.first_order, choice.n);
+        let (open, after) = (case.anchor - f, case.after_from - f);
+        let own_or = |v: f64| if choice.own { v } else { 0.0 };
+        let mean = |grid: &Grid, a0: i64, a1: i64, mine: f64| {
+            (grid.sum(w0, w1, a0, a1) - own_or(mine)) / n
+        };
+        // Whether anyone bought at all is not a sum by day: the fit's own share.
+        let theirs = [
+            mean(&self.spent, open - w, open, case.before),
+            mean(&self.spent, open - 2 * w, open - w, case.prior),
+            mean(&self.orders, open - w, open, case.before_orders),
+            line.means[3],
+        ];
+        let after_mean = mean(&self.spent, after, after + w, case.after);
+        let own_x = covariates(case.before, case.prior, case.before_orders);
+        // Nobody buys less than nothing: a line carried below zero stops there.
+        let expected = (after_mean
+            + (0..K)
+                .map(|i| line.slope[i] * (own_x[i] - theirs[i]))
+                .sum::<f64>())
+        .max(0.0);
+        Some(Expectation {
+            expected,
+            // Cases share their peers' errors when they share the start day (group).
+            shared: line.id << 24 | choice.group as u64,
+            mean_var: line.residual / n,
+            level: choice.level,
+        })
     }
 
     /// The line for a key, fitted among (at most `FIT_PEERS` of) the customers who
-    /// started within the level's span of the key's week, at the key's ages; cached.
-    fn line(&mut self, key: LineKey, w: i64) -> Line {
-        if let Some(line) = self.lines.get(&key) {
-            return *line;
-        }
+    /// started within the level's span of the key's week, at the key's ages.
+    fn line(&self, key: LineKey, w: i64) -> Line {
         let open = age_of_key(key.2);
         let after = open + key.3 * 7 + 1;
         let middle = self.first + key.1 * 7 + 3;
-        let reach = SPANS[key.0 as usize].min(1 << 40);
+        let reach = SPANS[key.0 as usize];
         let (d0, d1) = (middle - reach, middle + reach + 1);
         let from = self.by_first.partition_point(|(d, _)| *d < d0);
         let to = self.by_first.partition_point(|(d, _)| *d < d1);
@@ -293,23 +348,34 @@ impl<'a> Cohorts<'a> {
             if a + w > self.today {
                 continue;
             }
+            // One walk along the peer's orders finds all five window edges.
+            let [prior, before, open_at, after_from, after_to] =
+                p.marks(*c, [o - 2 * w, o - w, o, a, a + w]);
             let x = covariates(
-                p.sum(*c, o - w, o),
-                p.sum(*c, o - 2 * w, o - w),
-                p.count(*c, o - w, o),
+                p.between(before, open_at),
+                p.between(prior, before),
+                (open_at - before) as f64,
             );
-            m.add(x, p.sum(*c, a, a + w));
+            m.add(x, p.between(after_from, after_to));
         }
         let (slope, residual) = fit(&m);
-        let line = Line {
+        Line {
             slope,
             residual,
             means: m.x.map(|x| x / m.n.max(1.0)),
-            id: self.lines.len() as u64,
-        };
-        self.lines.insert(key, line);
-        line
+            id: 0,
+        }
     }
+}
+
+/// A case's level of peers and the key of its line.
+struct Choice {
+    level: u8,
+    group: i64,
+    span: (usize, usize),
+    own: bool,
+    n: f64,
+    line: LineKey,
 }
 
 /// The line's covariates from what a customer spent in the W days before, in the W days

@@ -50,10 +50,6 @@ pub(crate) const MONTH: u8 = 5;
 pub(crate) fn lifts(compared: &mut [Compared], group_count: usize) -> Vec<Lift> {
     let slots = group_count + 1;
     let mut lifts = vec![Lift::default(); slots];
-    // Cases whose predictions come from the same fitted line share most of their peers,
-    // so their prediction errors move together: that variance counts with the square of
-    // how many of a group's cases lean on the line.
-    let mut leaning: HashMap<(usize, u64), (f64, f64)> = HashMap::new();
     for c in compared.iter() {
         for g in c.groups.iter().copied().chain([group_count]) {
             let l = &mut lifts[g];
@@ -68,14 +64,9 @@ pub(crate) fn lifts(compared: &mut [Compared], group_count: usize) -> Vec<Lift> 
             if c.before == 0.0 && c.after > 0.0 {
                 l.customers_gained += 1;
             }
-            let lean = leaning.entry((g, c.stratum)).or_insert((0.0, c.mean_var));
-            lean.0 += 1.0;
         }
     }
-    let mut baseline_var = vec![0.0; slots];
-    for ((g, _), (k, mean_var)) in leaning {
-        baseline_var[g] += k * k * mean_var;
-    }
+    let baseline_var = baseline_variance(compared, slots);
     let spread = Spread::of(compared);
     let ratio = |num: f64, den: f64| if den > 0.0 { num / den } else { 0.0 };
     let r_raw: Vec<f64> = lifts.iter().map(|l| ratio(l.after, l.before)).collect();
@@ -120,6 +111,35 @@ pub(crate) fn lifts(compared: &mut [Compared], group_count: usize) -> Vec<Lift> 
         });
     }
     lifts
+}
+
+/// Cases whose predictions come from the same fitted line share most of their peers, so
+/// their prediction errors move together: that variance counts with the square of how
+/// many of a group's cases lean on the line. Counted one shared fit at a time.
+fn baseline_variance(compared: &mut [Compared], slots: usize) -> Vec<f64> {
+    let group_count = slots - 1;
+    let mut var = vec![0.0; slots];
+    let mut leaning = vec![0.0f64; slots];
+    let mut touched = Vec::new();
+    compared.sort_unstable_by_key(|c| c.stratum);
+    for same in compared.chunk_by(|a, b| a.stratum == b.stratum) {
+        for c in same {
+            for g in c.groups.iter().copied().chain([group_count]) {
+                if leaning[g] == 0.0 {
+                    touched.push(g);
+                }
+                leaning[g] += 1.0;
+            }
+        }
+        // The cases of one fit differ in their peers' count only where the latest starts
+        // are cut off: the variance of the peers' mean is taken as their average.
+        let mean_var = same.iter().map(|c| c.mean_var).sum::<f64>() / same.len() as f64;
+        for g in touched.drain(..) {
+            var[g] += leaning[g] * leaning[g] * mean_var;
+            leaning[g] = 0.0;
+        }
+    }
+    var
 }
 
 /// How far one case's "after" strays from its expectation, as a function of the
