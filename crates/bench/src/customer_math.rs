@@ -94,6 +94,7 @@ fn fill(path: &Path, cases: i64, orders: i64) -> Result<()> {
                         owner: intake,
                         escalates_at: opened_at + Duration::hours(20),
                         promised_by: opened_at + Duration::hours(24),
+                        call_back_by: None,
                     },
                 }];
                 if rng.below(25) == 0 {

@@ -88,6 +88,7 @@ pub async fn run(open_cases: u64, due_cases: u64) -> Result<serde_json::Value> {
                         missing_facts: vec![],
                         realtime: Realtime::default(),
                         attachments: vec![],
+                        call_back_within: None,
                     };
                     let ctx = Context {
                         hierarchy: &hierarchy,

@@ -89,6 +89,7 @@ fn history(rng: &mut crate::server::Rng, opened_at: DateTime<Utc>) -> Vec<Event>
             owner: front,
             escalates_at: opened_at + Duration::hours(20),
             promised_by: opened_at + Duration::hours(24),
+            call_back_by: None,
         },
     );
     let mut owner = front;

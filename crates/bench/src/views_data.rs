@@ -215,6 +215,7 @@ pub(crate) fn story(
             owner: front,
             escalates_at: opened_at + Duration::hours(20),
             promised_by: opened_at + Duration::hours(24),
+            call_back_by: None,
         },
     );
     let mut owner = front;

@@ -173,6 +173,7 @@ impl Fixture {
             missing_facts: vec![],
             realtime: Realtime::default(),
             attachments: vec![],
+            call_back_within: None,
         }
     }
 

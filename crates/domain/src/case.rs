@@ -66,6 +66,8 @@ pub struct Case {
     pub clock_started_at: DateTime<Utc>,
     pub escalates_at: DateTime<Utc>,
     pub promised_by: DateTime<Utc>,
+    /// A missed call's case: when the owner is reminded to call back.
+    pub call_back_by: Option<DateTime<Utc>>,
     /// The escalation happens once per case, ever.
     pub escalated: bool,
     pub deadline_warned: bool,
@@ -112,6 +114,7 @@ impl Case {
             promised_by,
             facts,
             missing_facts,
+            call_back_by,
             ..
         } = &event.body
         else {
@@ -136,6 +139,7 @@ impl Case {
             clock_started_at: event.at,
             escalates_at: *escalates_at,
             promised_by: *promised_by,
+            call_back_by: *call_back_by,
             escalated: false,
             deadline_warned: false,
             last_activity_at: event.at,

@@ -182,6 +182,9 @@ pub enum EventBody {
         owner: PersonId,
         escalates_at: DateTime<Utc>,
         promised_by: DateTime<Utc>,
+        /// A missed call's case: when its owner is reminded to call back.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        call_back_by: Option<DateTime<Utc>>,
     },
     PassedUp {
         from: PersonId,

@@ -20,6 +20,9 @@ pub struct Intake {
     pub realtime: Realtime,
     /// Files the customer sent with the first message (stored before the case opens).
     pub attachments: Vec<AttachmentRef>,
+    /// A case opened for a call nobody answered: the owner is reminded to call back this
+    /// long after the opening, unless something was done on the case before.
+    pub call_back_within: Option<chrono::Duration>,
 }
 
 impl Intake {

@@ -144,6 +144,15 @@ pub fn open(intake: &Intake, by: PersonId, ctx: Context<'_>) -> Result<Event, Do
             "a realtime option was offered, so the reason for offering it must be recorded",
         ));
     }
+    if intake
+        .call_back_within
+        .is_some_and(|d| d <= Duration::zero())
+    {
+        return Err(DomainError::invalid(
+            "call_back_within",
+            "must be a positive length of time, like 2h",
+        ));
+    }
     Ok(Event {
         seq: 1,
         at: ctx.now,
@@ -161,6 +170,7 @@ pub fn open(intake: &Intake, by: PersonId, ctx: Context<'_>) -> Result<Event, Do
             owner: by,
             escalates_at: ctx.now + ctx.rules.escalate_after,
             promised_by: ctx.now + ctx.rules.promise_within,
+            call_back_by: intake.call_back_within.map(|d| ctx.now + d),
         },
     })
 }

@@ -79,11 +79,18 @@ pub fn timers_for(case: &Case, rules: &Rules) -> Vec<Timer> {
     timers
 }
 
-/// Idle reminders repeat every `tickle_after` while nothing happens.
+/// Idle reminders repeat every `tickle_after` while nothing happens. A missed call's case
+/// has its first reminder at its call-back time instead, if nothing was done before it.
 pub fn idle_tickle_due(case: &Case, rules: &Rules) -> DateTime<Utc> {
     let since = match case.last_tickle_at {
         Some(t) if t > case.last_activity_at => t,
         _ => case.last_activity_at,
     };
-    since + rules.tickle_after
+    let usual = since + rules.tickle_after;
+    match case.call_back_by {
+        Some(by) if case.last_tickle_at.is_none() && case.last_activity_at <= case.opened_at => {
+            usual.min(by)
+        }
+        _ => usual,
+    }
 }

@@ -220,6 +220,7 @@ fn intake() -> Intake {
         missing_facts: vec![],
         realtime: Realtime::default(),
         attachments: vec![],
+        call_back_within: None,
     }
 }
 

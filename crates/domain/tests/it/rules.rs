@@ -107,6 +107,7 @@ fn intake() -> Intake {
         missing_facts: vec![],
         realtime: Realtime::default(),
         attachments: vec![],
+        call_back_within: None,
     }
 }
 
@@ -1121,6 +1122,71 @@ fn activity_postpones_the_idle_tickle() {
     ));
     sim.advance(Duration::hours(1));
     sim.ok(Actor::System, tickle(TickleReason::Idle));
+}
+
+/// A missed call's case, opened with a call-back time of two hours.
+fn missed_call_case() -> Sim {
+    let world = World::new();
+    let mut missed = intake();
+    missed.channel = Channel::Phone;
+    missed.call_back_within = Some(Duration::hours(2));
+    let event = world.try_open(&missed, DI).expect("a missed call opens");
+    assert_eq!(
+        match &event.body {
+            EventBody::Opened { call_back_by, .. } => *call_back_by,
+            _ => None,
+        },
+        Some(t0() + Duration::hours(2))
+    );
+    let case = Case::from_events(std::slice::from_ref(&event)).expect("it folds");
+    Sim {
+        world,
+        case,
+        log: vec![event],
+    }
+}
+
+#[test]
+fn a_missed_calls_owner_is_reminded_to_call_back_at_the_call_back_time() {
+    let mut sim = missed_call_case();
+    sim.advance(Duration::hours(2) - Duration::seconds(1));
+    assert!(matches!(
+        sim.refused(Actor::System, tickle(TickleReason::Idle)),
+        DomainError::NotDue { .. }
+    ));
+    sim.advance(Duration::seconds(1));
+    sim.ok(Actor::System, tickle(TickleReason::Idle));
+    // After the call-back reminder, the usual rhythm: tickle_after from it.
+    let idle = timers_for(&sim.case, &sim.world.rules)
+        .into_iter()
+        .find(|t| t.kind == TimerKind::TickleIdle);
+    assert_eq!(idle.unwrap().due_at, t0() + Duration::hours(6));
+}
+
+#[test]
+fn working_a_missed_call_before_its_call_back_time_drops_the_early_reminder() {
+    let mut sim = missed_call_case();
+    sim.advance(Duration::hours(1));
+    sim.ok(
+        p(DI),
+        Command::AddNote {
+            body: "Called back, left a voicemail.".into(),
+            attachments: vec![],
+        },
+    );
+    let idle = timers_for(&sim.case, &sim.world.rules)
+        .into_iter()
+        .find(|t| t.kind == TimerKind::TickleIdle);
+    assert_eq!(idle.unwrap().due_at, t0() + Duration::hours(5));
+}
+
+#[test]
+fn a_call_back_time_that_is_not_positive_is_refused() {
+    let world = World::new();
+    let mut missed = intake();
+    missed.call_back_within = Some(Duration::zero());
+    let err = world.try_open(&missed, DI).unwrap_err();
+    assert!(err.to_string().contains("call_back_within"), "{err}");
 }
 
 #[test]

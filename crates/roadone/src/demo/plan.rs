@@ -201,6 +201,7 @@ impl World {
             missing_facts,
             realtime,
             attachments: vec![],
+            call_back_within: None,
         };
 
         // Which story this case lives.

@@ -300,6 +300,7 @@ async fn take_in(
         facts,
         realtime: Realtime::default(),
         attachments,
+        call_back_within: None,
     };
     let outcome = state.open_case(owner, intake, None).await?;
     Ok(InboundResult::new("opened", Some(outcome.head().id), None))

@@ -209,6 +209,7 @@ impl World {
             missing_facts: Vec::new(),
             realtime: Default::default(),
             attachments: Vec::new(),
+            call_back_within: None,
         };
         let opened = self.state.open_case(by, intake, None).await.unwrap();
         opened.head().id

@@ -319,6 +319,7 @@ pub async fn submit(
         missing_facts: submission.missing,
         realtime: Realtime::default(),
         attachments,
+        call_back_within: None,
     };
     let outcome = state.open_case(owner, intake, None).await?;
     let head = outcome.head();

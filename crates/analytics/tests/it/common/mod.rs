@@ -39,6 +39,7 @@ impl Case {
                 owner: by,
                 escalates_at: when + chrono::Duration::hours(20),
                 promised_by: when + chrono::Duration::hours(24),
+                call_back_by: None,
             },
         );
         c

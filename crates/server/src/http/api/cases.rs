@@ -41,6 +41,7 @@ fn intake(req: OpenCaseRequest) -> AppResult<Intake> {
             reason: req.realtime.reason,
         },
         attachments: vec![],
+        call_back_within: None,
     })
 }
 

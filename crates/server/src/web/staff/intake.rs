@@ -315,6 +315,7 @@ pub async fn submit(
             reason: given("realtime_reason").filter(|_| offered),
         },
         attachments: Vec::new(),
+        call_back_within: None,
     };
     // Nothing is stored until the intake is known to be acceptable.
     let dry_run = state.check_intake(me.person.id, &intake);
@@ -330,6 +331,7 @@ pub async fn submit(
     }
     let intake = Intake {
         attachments: UploadForm::store_files(&state, files).await?,
+        call_back_within: None,
         ..intake
     };
     let outcome = state.open_case(me.person.id, intake, None).await?;
