@@ -96,4 +96,63 @@ pub async fn calls<S: Store>(store: S) {
         .await
         .expect("read");
     assert_eq!(later.len(), 1, "{CHECK}: [from, to)");
+
+    // Linking calls to a case: once, the first case kept.
+    assert_eq!(
+        all[0].case_id, None,
+        "{CHECK}: a new call is about no case yet"
+    );
+    store
+        .link_calls(vec!["c-1".into(), "c-2".into(), "nope".into()], head.id)
+        .await
+        .expect("link");
+    let other = store
+        .open_case(f.new_case(
+            f.frontline.id,
+            &f.intake("delivery", "bo@example.com", "Also"),
+            t0(),
+        ))
+        .await
+        .expect("another case")
+        .head()
+        .id;
+    store
+        .link_calls(vec!["c-2".into(), "c-3".into()], other)
+        .await
+        .expect("link again");
+    let on_case: Vec<String> = store
+        .case_calls(head.id)
+        .await
+        .expect("case calls")
+        .into_iter()
+        .map(|c| c.call.call_id)
+        .collect();
+    assert_eq!(
+        on_case,
+        ["c-1", "c-2"],
+        "{CHECK}: a linked call keeps its case"
+    );
+    let mut found = store
+        .calls_by_id(vec!["c-3".into(), "missing".into()])
+        .await
+        .expect("by id");
+    assert_eq!(found.len(), 1, "{CHECK}: only stored calls");
+    assert_eq!(found.pop().and_then(|c| c.case_id), Some(other), "{CHECK}");
+
+    // A case for someone known only by their number is the caller's, not a new customer.
+    let caller = Customer {
+        phone: Some("+447700900999".into()),
+        ..Customer::default()
+    };
+    let by_phone = store
+        .open_case(f.new_case(
+            f.frontline.id,
+            &f.intake_from("delivery", caller, "Missed call"),
+            t0(),
+        ))
+        .await
+        .expect("a phone-only case")
+        .head()
+        .customer_id;
+    assert_eq!(by_phone, new, "{CHECK}: found by the number");
 }

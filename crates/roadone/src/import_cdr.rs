@@ -48,9 +48,17 @@ pub async fn cdr(
             .expect("a valid progress template"),
     );
     let (mut added, mut known, mut conflicts) = (0u64, 0u64, 0u64);
+    let (mut opened, mut joined) = (0u64, 0u64);
     for batch in parsed.records.chunks(MAX_BATCH) {
         let ids: Vec<String> = batch.iter().map(|r| r.call_id.clone()).collect();
-        let outcome = state.add_calls(batch.to_vec(), source).await?;
+        let (outcome, followed) = state.add_calls(batch.to_vec(), source).await?;
+        opened += u64::from(followed.cases_opened);
+        joined += u64::from(followed.calls_linked);
+        if let Some(problem) = followed.problem {
+            bar.suspend(|| {
+                eprintln!("missed calls not all followed up: {problem} (import again once fixed)")
+            });
+        }
         added += u64::from(outcome.added);
         known += u64::from(outcome.already_known);
         for i in &outcome.conflicts {
@@ -71,6 +79,12 @@ pub async fn cdr(
         parsed.records.len(),
         parsed.errors.len()
     );
+    if opened + joined > 0 {
+        println!(
+            "missed calls of the last {} hours: {opened} cases opened to call back, {joined} calls added to the caller's open case",
+            roadone_server::calls::missed::OPENS_CASES_FOR.num_hours()
+        );
+    }
     if parsed.records.is_empty() && !parsed.errors.is_empty() {
         bail!("no row of {} could be read", file.display());
     }

@@ -70,6 +70,36 @@ pub const RULE_KEYS: &[Key] = &[
         kind: Kind::Duration,
     },
     Key {
+        name: "missed_call_category",
+        label: "Category of missed calls",
+        help: "A call nobody answered opens a case in this category, owned like new mail (empty: the category of new mail).",
+        kind: Kind::Category,
+    },
+    Key {
+        name: "call_back_within",
+        label: "Call a missed caller back within",
+        help: "The owner of a missed call's case is reminded to call back this long after the call, unless the case was worked before.",
+        kind: Kind::Duration,
+    },
+    Key {
+        name: "call_linked_within",
+        label: "Calls join a caller's open case for",
+        help: "A call from a customer whose case opened less than this long before is shown on that case.",
+        kind: Kind::Duration,
+    },
+    Key {
+        name: "ring_seconds",
+        label: "One ring is",
+        help: "A call answered within this long was answered in one ring (the calls report), e.g. 6s.",
+        kind: Kind::Duration,
+    },
+    Key {
+        name: "service_level_within",
+        label: "Service level counts calls answered within",
+        help: "The calls report's service level: calls answered within this long, of those offered, e.g. 20s.",
+        kind: Kind::Duration,
+    },
+    Key {
         name: "phone_region",
         label: "Phone numbers are in",
         help: "Two letters such as GB or US: numbers typed without a country code (07700 900442) are read as this country's, and every number is kept as +44 7700 900442 is. Empty: numbers need their country code.",
@@ -147,6 +177,7 @@ pub struct Settings {
     pub junk: roadone_domain::junk::JunkRules,
     /// How long a message deleted as junk is kept.
     pub junk_kept: chrono::Duration,
+    pub calls: crate::calls::CallRules,
     /// The saved overrides, by key (who changed each and when).
     pub saved: HashMap<String, SettingRecord>,
 }
@@ -163,6 +194,7 @@ impl Settings {
             time_zone: config.time_zone,
             junk: roadone_domain::junk::JunkRules::default(),
             junk_kept: chrono::Duration::days(30),
+            calls: crate::calls::CallRules::default(),
             saved: HashMap::new(),
         }
     }
@@ -206,6 +238,11 @@ impl Settings {
             "junk_threshold" => self.junk.threshold = fraction(value)?,
             "trust_spam_headers" => self.junk.trust_upstream = yes_no(value)?,
             "junk_kept" => self.junk_kept = duration(value)?,
+            "missed_call_category" => self.calls.category = Some(value.to_string()),
+            "call_back_within" => self.calls.call_back_within = duration(value)?,
+            "call_linked_within" => self.calls.linked_within = duration(value)?,
+            "ring_seconds" => self.calls.one_ring = duration(value)?,
+            "service_level_within" => self.calls.service_level = duration(value)?,
             other => return Err(format!("there is no setting {other:?}")),
         }
         Ok(())
@@ -242,6 +279,11 @@ impl Settings {
             }
             .into(),
             "junk_kept" => duration(self.junk_kept),
+            "missed_call_category" => self.calls.category.clone().unwrap_or_default(),
+            "call_back_within" => duration(self.calls.call_back_within),
+            "call_linked_within" => duration(self.calls.linked_within),
+            "ring_seconds" => duration(self.calls.one_ring),
+            "service_level_within" => duration(self.calls.service_level),
             _ => String::new(),
         }
     }
@@ -263,6 +305,14 @@ fn yes_no(value: &str) -> Result<bool, String> {
         _ => Err(format!("{value:?} must be yes or no")),
     }
 }
+
+/// The call rules that are lengths of time.
+const CALL_TIMES: [&str; 4] = [
+    "call_back_within",
+    "call_linked_within",
+    "ring_seconds",
+    "service_level_within",
+];
 
 const DAY: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
 
@@ -295,6 +345,12 @@ pub fn check(
                 (DAY, 730 * DAY, "730 days")
             } else if key.name == "junk_kept" {
                 (DAY, 365 * DAY, "365 days")
+            } else if CALL_TIMES.contains(&key.name) {
+                // A call-back due at once, or a ring of no time, means nothing.
+                if d < std::time::Duration::from_secs(1) {
+                    return Err(format!("{typed:?} must be at least a second"));
+                }
+                (std::time::Duration::ZERO, LONGEST, "90 days")
             } else {
                 (std::time::Duration::ZERO, LONGEST, "90 days")
             };

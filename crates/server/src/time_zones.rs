@@ -49,6 +49,11 @@ impl Zone {
             .to_string()
     }
 
+    /// `t` on this zone's clock.
+    pub fn local(&self, t: DateTime<Utc>) -> DateTime<Tz> {
+        t.with_timezone(&self.0)
+    }
+
     /// Only the clock: "14:05 GMT".
     pub fn clock(&self, t: DateTime<Utc>) -> String {
         t.with_timezone(&self.0).format("%H:%M %Z").to_string()

@@ -38,11 +38,15 @@ fn customer_by_phone(
 
 const COLUMNS: &str = "call_id, linked_id, customer_id, caller, caller_name, callee, answered_by, \
                        arrived_at, answered_at, ended_at, disposition, source";
+/// What is read back: the columns written, and the case linked later.
+const READ: &str = "call_id, linked_id, customer_id, caller, caller_name, callee, answered_by, \
+                    arrived_at, answered_at, ended_at, disposition, source, case_id";
 
 fn read(r: &Row) -> rusqlite::Result<StoredCall> {
     let caller: String = r.get(3)?;
     Ok(StoredCall {
         customer_id: r.get(2)?,
+        case_id: r.get(12)?,
         call: NewCall {
             call_id: r.get(0)?,
             linked_id: r.get(1)?,
@@ -68,7 +72,7 @@ pub fn add_calls(
     let mut outcome = CallsOutcome::default();
     for (index, call) in calls.iter().enumerate() {
         let stored: Option<StoredCall> = conn
-            .prepare_cached(&format!("SELECT {COLUMNS} FROM calls WHERE call_id = ?"))
+            .prepare_cached(&format!("SELECT {READ} FROM calls WHERE call_id = ?"))
             .and_then(|mut s| s.query_row([&call.call_id], read).optional())
             .map_err(db)?;
         if let Some(stored) = stored {
@@ -124,7 +128,7 @@ pub fn calls_between(
 ) -> StoreResult<Vec<StoredCall>> {
     let mut stmt = conn
         .prepare_cached(&format!(
-            "SELECT {COLUMNS} FROM calls WHERE arrived_at >= ? AND arrived_at < ? ORDER BY arrived_at, call_id"
+            "SELECT {READ} FROM calls WHERE arrived_at >= ? AND arrived_at < ? ORDER BY arrived_at, call_id"
         ))
         .map_err(db)?;
     let rows = stmt
@@ -137,9 +141,42 @@ pub fn customer_calls(conn: &Connection, customer: i64) -> StoreResult<Vec<Store
     let customer = kept(conn, customer)?;
     let mut stmt = conn
         .prepare_cached(&format!(
-            "SELECT {COLUMNS} FROM calls WHERE customer_id = ? ORDER BY arrived_at DESC, call_id"
+            "SELECT {READ} FROM calls WHERE customer_id = ? ORDER BY arrived_at DESC, call_id"
         ))
         .map_err(db)?;
     let rows = stmt.query_map([customer], read).map_err(db)?;
+    rows.collect::<Result<_, _>>().map_err(db)
+}
+
+pub fn calls_by_id(conn: &Connection, ids: &[String]) -> StoreResult<Vec<StoredCall>> {
+    let mut stmt = conn
+        .prepare_cached(&format!("SELECT {READ} FROM calls WHERE call_id = ?"))
+        .map_err(db)?;
+    let mut out = Vec::new();
+    for id in ids {
+        if let Some(call) = stmt.query_row([id], read).optional().map_err(db)? {
+            out.push(call);
+        }
+    }
+    Ok(out)
+}
+
+pub fn link_calls(conn: &Connection, ids: &[String], case_id: i64) -> StoreResult<()> {
+    let mut stmt = conn
+        .prepare_cached("UPDATE calls SET case_id = ? WHERE call_id = ? AND case_id IS NULL")
+        .map_err(db)?;
+    for id in ids {
+        stmt.execute(params![case_id, id]).map_err(db)?;
+    }
+    Ok(())
+}
+
+pub fn case_calls(conn: &Connection, case_id: i64) -> StoreResult<Vec<StoredCall>> {
+    let mut stmt = conn
+        .prepare_cached(&format!(
+            "SELECT {READ} FROM calls WHERE case_id = ? ORDER BY arrived_at, call_id"
+        ))
+        .map_err(db)?;
+    let rows = stmt.query_map([case_id], read).map_err(db)?;
     rows.collect::<Result<_, _>>().map_err(db)
 }

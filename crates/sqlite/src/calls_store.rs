@@ -22,4 +22,17 @@ impl CallStore for SqliteStore {
     async fn customer_calls(&self, customer: i64) -> StoreResult<Vec<StoredCall>> {
         self.read(move |c| calls::customer_calls(c, customer)).await
     }
+
+    async fn calls_by_id(&self, ids: Vec<String>) -> StoreResult<Vec<StoredCall>> {
+        self.read(move |c| calls::calls_by_id(c, &ids)).await
+    }
+
+    async fn link_calls(&self, ids: Vec<String>, case_id: i64) -> StoreResult<()> {
+        self.write(move |c| calls::link_calls(c, &ids, case_id))
+            .await
+    }
+
+    async fn case_calls(&self, case_id: i64) -> StoreResult<Vec<StoredCall>> {
+        self.read(move |c| calls::case_calls(c, case_id)).await
+    }
 }

@@ -6,7 +6,8 @@ use roadone_domain::{Customer, PersonId};
 use roadone_store::*;
 use rusqlite::{params, Connection, OptionalExtension};
 
-/// Finds the customer by email, then by external id; creates them if new.
+/// Finds the customer by email, then by external id (or, given only a phone number, by
+/// that); creates them if new.
 pub(crate) fn upsert_customer(
     conn: &Connection,
     c: &Customer,
@@ -39,6 +40,17 @@ pub(crate) fn upsert_customer(
                 .prepare_cached("SELECT id FROM customers WHERE external_id = ?")
                 .and_then(|mut s| s.query_row([ext], |r| r.get(0)).optional())
                 .map_err(db)?;
+        }
+    }
+    // Someone known only by their number (a caller) is the customer who has it: the one
+    // their calls were stored under.
+    if found.is_none() && email.is_none() && external_id.is_none() {
+        if let Some(key) = &phone_key {
+            found = conn
+                .prepare_cached("SELECT MIN(id) FROM customers WHERE phone_key = ?")
+                .and_then(|mut s| s.query_row([key], |r| r.get(0)).optional())
+                .map_err(db)?
+                .flatten();
         }
     }
     // A customer merged into another is that other one now.

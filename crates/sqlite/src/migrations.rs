@@ -102,6 +102,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("../migrations/0025_junk_mail.sql"),
     ),
     ("0026_calls", include_str!("../migrations/0026_calls.sql")),
+    (
+        "0027_call_cases",
+        include_str!("../migrations/0027_call_cases.sql"),
+    ),
 ];
 
 /// What a migration needs beyond SQL, run in its transaction right after it.

@@ -31,6 +31,8 @@ pub struct NewCall {
 pub struct StoredCall {
     pub call: NewCall,
     pub customer_id: Option<i64>,
+    /// The case the call was about, once linked.
+    pub case_id: Option<i64>,
 }
 
 /// What a batch of calls did: the same as for orders (added, known, conflicting).
@@ -49,4 +51,10 @@ pub trait CallStore: Send + Sync {
     ) -> StoreResult<Vec<StoredCall>>;
     /// A customer's calls, the latest first.
     async fn customer_calls(&self, customer: i64) -> StoreResult<Vec<StoredCall>>;
+    /// The calls with these ids that are stored (in no particular order).
+    async fn calls_by_id(&self, call_ids: Vec<String>) -> StoreResult<Vec<StoredCall>>;
+    /// Links calls to the case they were about; a call already linked keeps its case.
+    async fn link_calls(&self, call_ids: Vec<String>, case_id: i64) -> StoreResult<()>;
+    /// The calls linked to a case, by arrival.
+    async fn case_calls(&self, case_id: i64) -> StoreResult<Vec<StoredCall>>;
 }

@@ -5,6 +5,7 @@
 
 mod common;
 
+mod calls;
 mod customer_math;
 mod customer_world;
 mod delight_and_roads;

@@ -3,6 +3,7 @@
 //! leg. A number that cannot be read (an internal extension, "anonymous") is kept as given
 //! and matched to nobody.
 
+use super::missed::FollowedUp;
 use super::record::CallRecord;
 use crate::app::AppState;
 use crate::error::AppResult;
@@ -12,12 +13,13 @@ use roadone_store::{CallsOutcome, NewCall};
 pub const MAX_BATCH: usize = 10_000;
 
 impl AppState {
-    /// Stores calls read from `source` (`asterisk`, `freeswitch` or `api`).
+    /// Stores calls read from `source` (`asterisk`, `freeswitch` or `api`), then follows
+    /// up the missed ones (`missed.rs`).
     pub async fn add_calls(
         &self,
         records: Vec<CallRecord>,
         source: &str,
-    ) -> AppResult<CallsOutcome> {
+    ) -> AppResult<(CallsOutcome, FollowedUp)> {
         let region = self.rules().phone_region;
         let calls = records
             .into_iter()
@@ -38,11 +40,26 @@ impl AppState {
                     source: source.to_string(),
                 }
             })
-            .collect();
-        let outcome = self.store.add_calls(calls, self.clock.now()).await?;
+            .collect::<Vec<_>>();
+        let outcome = self
+            .store
+            .add_calls(calls.clone(), self.clock.now())
+            .await?;
         if outcome.added > 0 {
             self.data_changed();
         }
-        Ok(outcome)
+        // The calls are stored whatever happens next: a failed follow-up is said, not
+        // turned into a failed write that a client would think lost its calls.
+        let followed = match self.follow_up_calls(&calls).await {
+            Ok(f) => f,
+            Err(e) => {
+                tracing::error!("following up missed calls: {e}");
+                FollowedUp {
+                    problem: Some(e.to_string()),
+                    ..FollowedUp::default()
+                }
+            }
+        };
+        Ok((outcome, followed))
     }
 }

@@ -2,6 +2,7 @@
 //! `roadone-analytics`, and name the people. Shown as JSON, CSV, a page, or a CLI table.
 
 pub mod cache;
+pub mod calls;
 pub mod csv;
 pub mod customer_math;
 pub mod delight;

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 const SERVICES: &[&str] = &[
     "accounts.rs",
     "calls/intake.rs",
+    "calls/missed.rs",
     "app.rs",
     "canned_replies.rs",
     "cases.rs",

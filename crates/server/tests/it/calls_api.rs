@@ -39,7 +39,7 @@ async fn a_batch_is_stored_once_and_a_changed_call_is_a_conflict() {
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     assert_eq!(
         r.body,
-        json!({"added": 2, "already_known": 0, "conflicts": []})
+        json!({"added": 2, "already_known": 0, "conflicts": [], "missed_call_cases": 0, "calls_on_open_cases": 0})
     );
     let mut changed = abandoned("T-2");
     changed["callee"] = json!("2001");
@@ -48,7 +48,7 @@ async fn a_batch_is_stored_once_and_a_changed_call_is_a_conflict() {
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     assert_eq!(
         r.body,
-        json!({"added": 0, "already_known": 1, "conflicts": [{"index": 1, "call_id": "T-2"}]})
+        json!({"added": 0, "already_known": 1, "conflicts": [{"index": 1, "call_id": "T-2"}], "missed_call_cases": 0, "calls_on_open_cases": 0})
     );
 }
 

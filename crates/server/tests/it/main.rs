@@ -15,6 +15,7 @@ mod browser_second_factor;
 mod browser_shortcuts;
 mod calls_api;
 mod calls_cdr;
+mod calls_missed;
 mod case_life;
 mod customer_languages;
 mod escalation;

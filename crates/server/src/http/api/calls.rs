@@ -58,6 +58,14 @@ pub struct CallsResult {
     pub already_known: u32,
     /// Call ids stored before with other details: kept as stored, listed here.
     pub conflicts: Vec<CallConflict>,
+    /// Cases opened for calls nobody answered (one owner each, a call-back reminder).
+    pub missed_call_cases: u32,
+    /// Missed calls added to their caller's open case instead.
+    pub calls_on_open_cases: u32,
+    /// Why missed calls could not all be followed up (the calls are stored: send the
+    /// batch again once it is fixed).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub follow_up_problem: Option<String>,
 }
 
 fn time(field: &str, text: &str) -> Result<DateTime<Utc>, (String, String)> {
@@ -159,8 +167,11 @@ pub async fn add(
         })?);
     }
     let ids: Vec<String> = calls.iter().map(|c| c.call_id.clone()).collect();
-    let outcome = state.add_calls(calls, "api").await?;
+    let (outcome, followed) = state.add_calls(calls, "api").await?;
     Ok(Json(CallsResult {
+        missed_call_cases: followed.cases_opened,
+        calls_on_open_cases: followed.calls_linked,
+        follow_up_problem: followed.problem,
         added: outcome.added,
         already_known: outcome.already_known,
         conflicts: outcome

@@ -34,6 +34,10 @@ pub fn hours(h: i64) -> Duration {
     Duration::hours(h)
 }
 
+pub fn seconds(s: i64) -> Duration {
+    Duration::seconds(s)
+}
+
 pub fn minutes(m: i64) -> Duration {
     Duration::minutes(m)
 }

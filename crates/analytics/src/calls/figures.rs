@@ -1,0 +1,115 @@
+//! One call from its legs, and the distributions of the calls report.
+
+use chrono::{DateTime, Utc};
+use roadone_store::StoredCall;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// A call as the caller lived it: every leg of it (a queue rings several phones) joined by
+/// the linked id, answered when the first leg was.
+pub(super) struct Call<'a> {
+    pub arrived: DateTime<Utc>,
+    pub answered: Option<DateTime<Utc>>,
+    pub answered_by: Option<&'a str>,
+    pub ended: DateTime<Utc>,
+    /// The first leg's, for an unanswered call (busy, failed, no answer, abandoned).
+    pub disposition: &'a str,
+}
+
+impl<'a> Call<'a> {
+    /// The inbound calls among the legs: a caller with a telephone number (an internal
+    /// extension calling out is not a call offered to us).
+    pub(super) fn join(legs: &'a [StoredCall]) -> Vec<Call<'a>> {
+        let mut by_call: BTreeMap<&str, Vec<&StoredCall>> = BTreeMap::new();
+        for leg in legs {
+            let key = leg.call.linked_id.as_deref().unwrap_or(&leg.call.call_id);
+            by_call.entry(key).or_default().push(leg);
+        }
+        let mut calls: Vec<Call> = by_call
+            .into_values()
+            .filter_map(|mut legs| {
+                legs.sort_by_key(|l| l.call.arrived_at);
+                let first = &legs[0].call;
+                if !first.caller_is_e164 {
+                    return None;
+                }
+                let answering = legs
+                    .iter()
+                    .filter_map(|l| l.call.answered_at.map(|t| (t, l)))
+                    .min_by_key(|(t, _)| *t);
+                Some(Call {
+                    arrived: first.arrived_at,
+                    answered: answering.map(|(t, _)| t),
+                    answered_by: answering.and_then(|(_, l)| l.call.answered_by.as_deref()),
+                    ended: legs
+                        .iter()
+                        .map(|l| l.call.ended_at)
+                        .max()
+                        .unwrap_or(first.ended_at),
+                    disposition: &first.disposition,
+                })
+            })
+            .collect();
+        calls.sort_by_key(|c| c.arrived);
+        calls
+    }
+
+    /// Seconds from arrival to answer, when answered.
+    pub(super) fn ring_seconds(&self) -> Option<f64> {
+        self.answered.map(|a| seconds(a - self.arrived))
+    }
+
+    pub(super) fn talk_seconds(&self) -> f64 {
+        self.answered.map_or(0.0, |a| seconds(self.ended - a))
+    }
+
+    pub(super) fn waited_seconds(&self) -> f64 {
+        seconds(self.ended - self.arrived)
+    }
+}
+
+fn seconds(d: chrono::Duration) -> f64 {
+    d.num_milliseconds().max(0) as f64 / 1000.0
+}
+
+/// The bins of the ring-time histogram, in seconds: [0, 3), [3, 6), … [60, ∞).
+pub const RING_BINS: [f64; 7] = [0.0, 3.0, 6.0, 10.0, 20.0, 30.0, 60.0];
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Distribution {
+    pub count: u32,
+    pub p50_seconds: Option<f64>,
+    pub p90_seconds: Option<f64>,
+    /// Calls per bin of `RING_BINS` (only for ring times).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub histogram: Vec<u32>,
+}
+
+impl Distribution {
+    pub(super) fn of(mut seconds: Vec<f64>, histogram: bool) -> Distribution {
+        seconds.sort_by(f64::total_cmp);
+        let mut bins = vec![0u32; if histogram { RING_BINS.len() } else { 0 }];
+        if histogram {
+            for s in &seconds {
+                let bin = RING_BINS.iter().rposition(|from| s >= from).unwrap_or(0);
+                bins[bin] += 1;
+            }
+        }
+        Distribution {
+            count: seconds.len() as u32,
+            p50_seconds: percentile(&seconds, 0.5),
+            p90_seconds: percentile(&seconds, 0.9),
+            histogram: bins,
+        }
+    }
+}
+
+/// The nearest-rank percentile of sorted values: the smallest value with at least the
+/// fraction `p` of the values at or below it.
+pub fn percentile(sorted: &[f64], p: f64) -> Option<f64> {
+    if sorted.is_empty() {
+        return None;
+    }
+    let rank = (p * sorted.len() as f64).ceil() as usize;
+    Some(sorted[rank.clamp(1, sorted.len()) - 1])
+}

@@ -1,0 +1,185 @@
+//! The calls report on a day of calls counted by hand.
+
+use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Timelike, Utc};
+use roadone_analytics::calls::{call_report, CallParams, RING_BINS};
+use roadone_store::{NewCall, StoredCall};
+
+fn at(h: u32, m: u32, s: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 3, 2, h, m, s).unwrap() // a Monday
+}
+
+/// A leg arriving at `arrived`, answered `ring` seconds later by `by` and talking `talk`
+/// seconds, or not answered and ending `ring` seconds later with `disposition`.
+fn leg(
+    id: &str,
+    linked: Option<&str>,
+    caller: &str,
+    arrived: DateTime<Utc>,
+    ring: i64,
+    answered: Option<(&str, i64)>,
+    disposition: &str,
+) -> StoredCall {
+    let answered_at = answered.map(|_| arrived + Duration::seconds(ring));
+    let ended = match answered {
+        Some((_, talk)) => arrived + Duration::seconds(ring + talk),
+        None => arrived + Duration::seconds(ring),
+    };
+    StoredCall {
+        call: NewCall {
+            call_id: id.into(),
+            linked_id: linked.map(str::to_string),
+            caller: caller.into(),
+            caller_name: None,
+            caller_is_e164: caller.starts_with('+'),
+            callee: "2000".into(),
+            answered_by: answered.map(|(who, _)| who.to_string()),
+            arrived_at: arrived,
+            answered_at,
+            ended_at: ended,
+            disposition: disposition.into(),
+            source: "api".into(),
+        },
+        customer_id: None,
+        case_id: None,
+    }
+}
+
+fn day() -> Vec<StoredCall> {
+    let with = |talk: i64, who: &'static str| Some((who, talk));
+    vec![
+        // 09:00 answered by Ann after 2 s, 300 s of talk.
+        leg(
+            "1",
+            None,
+            "+441",
+            at(9, 0, 0),
+            2,
+            with(300, "SIP/ann"),
+            "answered",
+        ),
+        // 09:10 a queue: Bob's phone rang 8 s unanswered, Ann answered at 5 s, 120 s talk.
+        leg("2a", Some("2"), "+442", at(9, 10, 0), 8, None, "no_answer"),
+        leg(
+            "2b",
+            Some("2"),
+            "+442",
+            at(9, 10, 0),
+            5,
+            with(120, "SIP/ann"),
+            "answered",
+        ),
+        // 09:20 Bob after 15 s, 600 s of talk.
+        leg(
+            "3",
+            None,
+            "+443",
+            at(9, 20, 0),
+            15,
+            with(600, "SIP/bob"),
+            "answered",
+        ),
+        // 10:05 abandoned after 40 s.
+        leg("4", None, "+444", at(10, 5, 0), 40, None, "no_answer"),
+        // 10:30 busy.
+        leg("5", None, "+445", at(10, 30, 0), 1, None, "busy"),
+        // 10:40 Bob after 25 s, 60 s talk.
+        leg(
+            "6",
+            None,
+            "+446",
+            at(10, 40, 0),
+            25,
+            with(60, "SIP/bob"),
+            "answered",
+        ),
+        // An extension calling out: not offered to us.
+        leg(
+            "7",
+            None,
+            "2001",
+            at(11, 0, 0),
+            3,
+            with(30, "SIP/ext"),
+            "answered",
+        ),
+        // 11:15 abandoned after 10 s.
+        leg("8", None, "+448", at(11, 15, 0), 10, None, "abandoned"),
+    ]
+}
+
+fn local(t: DateTime<Utc>) -> (NaiveDate, u32, u32) {
+    (t.date_naive(), t.weekday().num_days_from_monday(), t.hour())
+}
+
+#[test]
+fn a_day_of_calls_gives_the_figures_counted_by_hand() {
+    let params = CallParams {
+        one_ring: Duration::seconds(6),
+        service_level: Duration::seconds(20),
+    };
+    let r = call_report(&day(), &params, local);
+    // Offered: 1, 2, 3, 4, 5, 6, 8 (7 is an extension; 2's legs are one call).
+    assert_eq!(r.offered, 7);
+    assert_eq!(r.answered, 4);
+    // One ring (≤ 6 s): call 1 (2 s) and call 2 (Ann at 5 s).
+    assert_eq!(r.one_ring, 2);
+    assert_eq!(r.one_ring_share, Some(2.0 / 7.0));
+    // Within 20 s: 1, 2, 3.
+    assert_eq!(r.within_service_level, 3);
+    assert_eq!((r.abandoned, r.busy, r.failed), (2, 1, 0));
+    // Rings 2, 5, 15, 25: nearest-rank p50 = the 2nd = 5, p90 = the 4th = 25.
+    assert_eq!(r.ring.count, 4);
+    assert_eq!(
+        (r.ring.p50_seconds, r.ring.p90_seconds),
+        (Some(5.0), Some(25.0))
+    );
+    assert_eq!(RING_BINS.len(), r.ring.histogram.len());
+    assert_eq!(r.ring.histogram, vec![1, 1, 0, 1, 1, 0, 0]);
+    // Abandoned waits 10, 40.
+    assert_eq!(
+        (r.abandoned_wait.p50_seconds, r.abandoned_wait.p90_seconds),
+        (Some(10.0), Some(40.0))
+    );
+    // Hours: 9 → three offered, all within 20 s; 10 → three offered, none within; 11 → one.
+    assert_eq!(r.by_hour[9].offered, 3);
+    assert_eq!(r.by_hour[9].service_level, Some(1.0));
+    assert_eq!(
+        (r.by_hour[10].offered, r.by_hour[10].within_service_level),
+        (3, 0)
+    );
+    assert_eq!(r.by_hour[11].offered, 1);
+    assert_eq!(
+        r.by_hour[8].service_level, None,
+        "nothing offered: no share"
+    );
+    assert_eq!(r.by_weekday[0].offered, 7, "a Monday");
+    assert_eq!(r.by_week.len(), 1);
+    assert_eq!(
+        r.by_week[0].starts,
+        NaiveDate::from_ymd_opt(2026, 3, 2).unwrap()
+    );
+    // Operators, the most talk first: Bob 660 s over two calls, Ann 420 s over two.
+    let ops: Vec<(&str, u32, f64)> = r
+        .operators
+        .iter()
+        .map(|o| (o.answered_by.as_str(), o.answered, o.talk_seconds))
+        .collect();
+    assert_eq!(ops, [("SIP/bob", 2, 660.0), ("SIP/ann", 2, 420.0)]);
+    assert_eq!(r.operators[0].talk_median_seconds, 60.0);
+    assert_eq!(r.operators[0].talk_p90_seconds, 600.0);
+    assert_eq!(r.operators[1].one_ring, 2);
+}
+
+#[test]
+fn no_calls_give_counts_of_zero_and_no_shares() {
+    let params = CallParams {
+        one_ring: Duration::seconds(6),
+        service_level: Duration::seconds(20),
+    };
+    let r = call_report(&[], &params, local);
+    assert_eq!(r.offered, 0);
+    assert_eq!(r.one_ring_share, None);
+    assert_eq!(r.service_level, None);
+    assert_eq!(r.ring.p50_seconds, None);
+    assert!(r.operators.is_empty());
+}

@@ -1,0 +1,159 @@
+//! No missed call without an owner: a call nobody answered opens a phone case owned as new
+//! mail is, with a reminder to call back after two hours; sending it again opens nothing
+//! more; another missed call from the caller joins the open case; answered legs, old
+//! records, callers who got through and internal extensions open nothing.
+
+use crate::common::*;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+/// A call at `t0() + minutes(at)` that rang for 40 s; answered after 4 s when `answered`.
+fn call(id: &str, caller: &str, at: i64, answered: bool, linked: Option<&str>) -> Value {
+    let start = t0() + minutes(at);
+    let mut c = json!({
+        "call_id": id,
+        "caller": caller,
+        "caller_name": "Ada Caller",
+        "callee": "2000",
+        "arrived_at": start.to_rfc3339(),
+        "ended_at": (start + seconds(40)).to_rfc3339(),
+        "disposition": if answered { "answered" } else { "no_answer" },
+    });
+    if answered {
+        c["answered_at"] = json!((start + seconds(4)).to_rfc3339());
+    }
+    if let Some(l) = linked {
+        c["linked_id"] = json!(l);
+    }
+    c
+}
+
+async fn send(app: &TestApp, calls: Vec<Value>) -> Value {
+    let r = app
+        .post(
+            &app.admin_token,
+            "/api/v1/calls",
+            &json!({ "calls": calls }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    r.body
+}
+
+async fn missed_call_cases(app: &TestApp) -> Vec<Value> {
+    let r = app
+        .get(&app.admin_token, "/api/v1/cases?q=Missed%20call&state=all")
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    r.body.as_array().expect("a list of cases").clone()
+}
+
+fn tickles(events: &[Value]) -> usize {
+    events.iter().filter(|e| e["kind"] == "tickled").count()
+}
+
+#[tokio::test]
+async fn a_missed_call_becomes_one_case_with_one_owner_and_a_call_back_reminder() {
+    let app = TestApp::spawn().await;
+    let org = app.org().await;
+    app.set_clock(minutes(1));
+    let first = send(&app, vec![call("M-1", "+447700900456", 0, false, None)]).await;
+    assert_eq!(first["missed_call_cases"], 1, "{first}");
+
+    let cases = missed_call_cases(&app).await;
+    assert_eq!(cases.len(), 1, "{cases:?}");
+    let id = cases[0]["id"].as_i64().expect("id");
+    let case = app.case(id).await;
+    assert_eq!(case["channel"], "phone");
+    assert_eq!(case["subject"], "Missed call from +447700900456");
+    assert!(
+        [org.front1.id, org.front2.id].contains(&case["owner"].as_i64().unwrap()),
+        "a frontline person owns it: {}",
+        case["owner"]
+    );
+    assert!(
+        case["events"][0]["data"]["body"]
+            .as_str()
+            .unwrap()
+            .contains("Call them back"),
+        "{}",
+        case["events"][0]
+    );
+
+    // The same record again, and another missed call from the caller: still one case.
+    let again = send(&app, vec![call("M-1", "+447700900456", 0, false, None)]).await;
+    assert_eq!(again["missed_call_cases"], 0, "{again}");
+    app.set_clock(minutes(6));
+    let second = send(&app, vec![call("M-2", "+44 7700 900456", 5, false, None)]).await;
+    assert_eq!(
+        (
+            second["missed_call_cases"].as_i64(),
+            second["calls_on_open_cases"].as_i64()
+        ),
+        (Some(0), Some(1)),
+        "{second}"
+    );
+    assert_eq!(missed_call_cases(&app).await.len(), 1);
+
+    // The call-back reminder: not before two hours, then once.
+    app.set_clock(minutes(1) + hours(2) - seconds(1));
+    app.sweep().await;
+    assert_eq!(tickles(&app.events(id).await), 0);
+    app.set_clock(minutes(1) + hours(2));
+    app.sweep().await;
+    app.sweep().await;
+    let events = app.events(id).await;
+    assert_eq!(tickles(&events), 1, "{:?}", kinds(&events));
+}
+
+#[tokio::test]
+async fn answered_legs_old_records_callers_who_got_through_and_extensions_open_nothing() {
+    let app = TestApp::spawn().await;
+    app.org().await;
+    app.set_clock(hours(1));
+    let r = send(
+        &app,
+        vec![
+            // A queue rang two phones; the second answered.
+            call("Q-1a", "+447700900111", 0, false, Some("Q-1")),
+            call("Q-1b", "+447700900111", 0, true, Some("Q-1")),
+            // Missed, then got through ten minutes later.
+            call("R-1", "+447700900222", 10, false, None),
+            call("R-2", "+447700900222", 20, true, None),
+            // An internal extension.
+            call("X-1", "2001", 30, false, None),
+        ],
+    )
+    .await;
+    assert_eq!(r["missed_call_cases"], 0, "{r}");
+    // Yesterday's records, imported today, are history: no call-back queue.
+    app.set_clock(hours(30));
+    let old = send(&app, vec![call("O-1", "+447700900333", 0, false, None)]).await;
+    assert_eq!(old["missed_call_cases"], 0, "{old}");
+    assert!(missed_call_cases(&app).await.is_empty());
+}
+
+#[tokio::test]
+async fn with_nobody_to_own_it_the_calls_are_stored_and_the_problem_is_said() {
+    let app = TestApp::spawn().await;
+    app.set_clock(minutes(1));
+    let r = send(&app, vec![call("N-1", "+447700900444", 0, false, None)]).await;
+    assert_eq!(r["added"], 1, "{r}");
+    assert_eq!(r["missed_call_cases"], 0, "{r}");
+    let problem = r["follow_up_problem"].as_str().unwrap_or_default();
+    assert!(
+        problem.contains("category") || problem.contains("nobody to own"),
+        "{r}"
+    );
+    // Once there is someone (and a category), sending the batch again finishes the job.
+    app.org().await;
+    let again = send(&app, vec![call("N-1", "+447700900444", 0, false, None)]).await;
+    assert_eq!(
+        (
+            again["already_known"].as_i64(),
+            again["missed_call_cases"].as_i64()
+        ),
+        (Some(1), Some(1)),
+        "{again}"
+    );
+}
