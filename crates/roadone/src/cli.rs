@@ -105,6 +105,16 @@ pub enum ReportCmd {
         #[arg(long, default_value = "table")]
         format: String,
     },
+    /// Calls: answered in one ring, ring times, abandoned calls, the service level by hour
+    /// and day, and talk time per operator.
+    Calls {
+        /// The month, YYYY-MM (UTC).
+        #[arg(long)]
+        month: String,
+        /// table, json or csv.
+        #[arg(long, default_value = "table")]
+        format: String,
+    },
     /// Customer math: sales before and after each case, raw and adjusted, with intervals,
     /// per solver, intake person, category, road and escalation; the raise list.
     CustomerMath {

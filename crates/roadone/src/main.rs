@@ -152,6 +152,10 @@ async fn run(cli: Cli) -> Result<()> {
             let state = crate::store::build_state(config_for(&cli)).await?;
             report::delight(&state, month, format).await
         }
+        Cmd::Report(ReportCmd::Calls { month, format }) => {
+            let state = crate::store::build_state(config_for(&cli)).await?;
+            report::calls(&state, month, format).await
+        }
         Cmd::Report(ReportCmd::Roads { from, to, format }) => {
             let state = crate::store::build_state(config_for(&cli)).await?;
             report::roads(&state, from, to, format).await

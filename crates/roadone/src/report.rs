@@ -257,3 +257,46 @@ pub async fn roads(state: &AppState, from: &str, to: &str, format: &str) -> Resu
     }
     Ok(())
 }
+
+pub async fn calls(state: &AppState, month: &str, format: &str) -> Result<()> {
+    use roadone_server::reports::calls as r;
+    let month = Month::parse(month).context("--month")?;
+    check_format(format)?;
+    let report = r::monthly(state, month).await?;
+    let rows = r::csv_rows(&report);
+    match format {
+        "json" => println!("{}", serde_json::to_string_pretty(&report)?),
+        "csv" => print!(
+            "{}",
+            roadone_server::reports::csv::write(r::CSV_HEADER, rows)?
+        ),
+        _ => {
+            let c = &report.report;
+            let share = |s: Option<f64>| s.map_or("-".into(), |s| format!("{:.1}%", s * 100.0));
+            let secs = |s: Option<f64>| s.map_or("-".into(), |s| format!("{s:.0} s"));
+            println!(
+                "Calls in {month} ({}): {} offered, {} answered; in one ring (≤ {:.0} s) {}; \
+                 within {:.0} s {}; abandoned {} (waited p50 {}, p90 {}), busy {}, failed {}",
+                report.time_zone,
+                c.offered,
+                c.answered,
+                c.one_ring_seconds,
+                share(c.one_ring_share),
+                c.service_level_seconds,
+                share(c.service_level),
+                c.abandoned,
+                secs(c.abandoned_wait.p50_seconds),
+                secs(c.abandoned_wait.p90_seconds),
+                c.busy,
+                c.failed,
+            );
+            println!(
+                "Ring before an answer: p50 {}, p90 {}",
+                secs(c.ring.p50_seconds),
+                secs(c.ring.p90_seconds)
+            );
+            print!("{}", columns(r::CSV_HEADER, &rows[1..]));
+        }
+    }
+    Ok(())
+}

@@ -76,6 +76,25 @@ fn an_asterisk_file_is_imported_once_and_its_broken_row_named() {
         "importing again adds nothing: {}",
         again.stdout
     );
+    // The report over them: the extension's call out is not offered; one of the two
+    // offered was answered, after 4 s (one ring); the other rang 20 s unanswered.
+    let report = run(&data, &["report", "calls", "--month", "2024-07"]);
+    assert!(report.ok, "{}", report.stderr);
+    assert!(
+        report
+            .stdout
+            .contains("2 offered, 1 answered; in one ring (≤ 6 s) 50.0%"),
+        "{}",
+        report.stdout
+    );
+    assert!(
+        report.stdout.contains("abandoned 1 (waited p50 20 s"),
+        "{}",
+        report.stdout
+    );
+    let bad = run(&data, &["report", "calls", "--month", "July"]);
+    assert!(!bad.ok);
+    assert!(bad.stderr.contains("--month"), "{}", bad.stderr);
 }
 
 #[test]

@@ -110,7 +110,8 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
                 .routes(routes!(reports::trail))
                 .routes(routes!(reports::customer_math))
                 .routes(routes!(reports::delight))
-                .routes(routes!(reports::roads)),
+                .routes(routes!(reports::roads))
+                .routes(routes!(reports::calls)),
         ))
         .merge(tagged(
             "orders",

@@ -31,6 +31,7 @@ const SERVICES: &[&str] = &[
     "time_zones.rs",
     "mail/inbound_limits.rs",
     "mail/sender.rs",
+    "reports/calls.rs",
     "reports/customer_math.rs",
     "reports/delight.rs",
     "reports/roads.rs",

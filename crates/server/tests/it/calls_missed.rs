@@ -157,3 +157,86 @@ async fn with_nobody_to_own_it_the_calls_are_stored_and_the_problem_is_said() {
         "{again}"
     );
 }
+
+#[tokio::test]
+async fn the_calls_report_counts_answers_in_one_ring_and_talk_time_per_operator() {
+    let app = TestApp::spawn().await;
+    let org = app.org().await;
+    // Long ago for the clock (no follow-up): a report is history.
+    let mut quick = call("A-1", "+447700900101", -3000, true, None);
+    quick["answered_by"] = json!("SIP/ann");
+    let mut slow = call("A-2", "+447700900102", -2990, true, None);
+    slow["answered_at"] = json!((t0() + minutes(-2990) + seconds(30)).to_rfc3339());
+    slow["answered_by"] = json!("SIP/bob");
+    send(
+        &app,
+        vec![
+            quick,
+            slow,
+            call("A-3", "+447700900103", -2980, false, None),
+        ],
+    )
+    .await;
+    let month = (t0() + minutes(-3000)).format("%Y-%m").to_string();
+    let r = app
+        .get(
+            &org.manager.token,
+            &format!("/api/v1/reports/calls?month={month}"),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let b = &r.body;
+    assert_eq!(
+        (
+            b["offered"].as_i64(),
+            b["answered"].as_i64(),
+            b["one_ring"].as_i64()
+        ),
+        (Some(3), Some(2), Some(1)),
+        "{b}"
+    );
+    assert_eq!(b["abandoned"], 1);
+    assert_eq!(b["ring"]["p90_seconds"], 30.0);
+    // Bob talked 10 s (answered at 30 s of a 40 s call), Ann 36 s: Ann first.
+    assert_eq!(b["operators"][0]["answered_by"], "SIP/ann");
+    assert_eq!(b["operators"][0]["talk_seconds"], 36.0);
+    assert_eq!(b["operators"][1]["talk_seconds"], 10.0);
+
+    let csv = app
+        .send(app.authed(
+            reqwest::Method::GET,
+            &format!("/api/v1/reports/calls?month={month}&format=csv"),
+            &org.manager.token,
+        ))
+        .await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert!(
+        csv.text
+            .starts_with("section,key,offered,answered,one_ring"),
+        "{}",
+        csv.text
+    );
+    assert!(
+        csv.text.contains(&format!("month,{month},3,2,1,")),
+        "{}",
+        csv.text
+    );
+    assert!(
+        csv.text.contains("operator,SIP/ann,,1,1,,,36,36,36"),
+        "{}",
+        csv.text
+    );
+
+    let bad = app
+        .get(&org.manager.token, "/api/v1/reports/calls?month=March")
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(bad.body["error"]["field"], "month", "{}", bad.text);
+    let front = app
+        .get(
+            &org.front1.token,
+            &format!("/api/v1/reports/calls?month={month}"),
+        )
+        .await;
+    assert_eq!(front.status, StatusCode::FORBIDDEN);
+}

@@ -171,3 +171,33 @@ pub async fn roads(
         crate::reports::csv::write(r::CSV_HEADER, r::csv_rows(rep))
     })
 }
+
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CallsQuery {
+    /// The month, `YYYY-MM` (UTC), by the calls' arrival.
+    month: Option<String>,
+    /// `json` (default) or `csv`.
+    format: Option<String>,
+}
+
+/// Answer speed and engagement: the share of offered calls answered within one ring
+/// (`ring_seconds`), by week; ring times (p50, p90, histogram); abandoned calls and their
+/// waits; the service level by hour and day of the week; per operator, calls answered and
+/// talk time (engagement, never a fault).
+#[utoipa::path(get, path = "/api/v1/reports/calls", params(CallsQuery), security(("bearer" = [])),
+    responses((status = 200, body = crate::reports::calls::CallsReport), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn calls(
+    State(state): State<AppState>,
+    staff: Staff,
+    ApiQuery(q): ApiQuery<CallsQuery>,
+) -> AppResult<Response> {
+    use crate::reports::calls as r;
+    staff.require(Capability::ReadReports, "read reports")?;
+    let month = month_param("month", q.month.as_deref())?;
+    let format = format_param(q.format.as_deref())?;
+    let report = r::monthly(&state, month).await?;
+    answer(format, &format!("calls-{month}"), report, |rep| {
+        crate::reports::csv::write(r::CSV_HEADER, r::csv_rows(rep))
+    })
+}
