@@ -174,6 +174,22 @@ fn check_format(format: &str) -> Result<()> {
     Ok(())
 }
 
+/// Prints a report as JSON, as CSV, or (`table`) as `table` prints it.
+fn show<T: serde::Serialize>(
+    format: &str,
+    report: &T,
+    header: &[&str],
+    rows: Vec<Vec<String>>,
+    table: impl FnOnce(&T, &[Vec<String>]),
+) -> Result<()> {
+    match format {
+        "json" => println!("{}", serde_json::to_string_pretty(report)?),
+        "csv" => print!("{}", roadone_server::reports::csv::write(header, rows)?),
+        _ => table(report, &rows),
+    }
+    Ok(())
+}
+
 /// Rows as aligned columns, the header first.
 fn columns(header: &[&str], rows: &[Vec<String>]) -> String {
     let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
@@ -206,29 +222,21 @@ pub async fn delight(state: &AppState, month: &str, format: &str) -> Result<()> 
     check_format(format)?;
     let report = d::monthly(state, month).await?;
     let rows = d::csv_rows(&report);
-    match format {
-        "json" => println!("{}", serde_json::to_string_pretty(&report)?),
-        "csv" => print!(
-            "{}",
-            roadone_server::reports::csv::write(d::CSV_HEADER, rows)?
-        ),
-        _ => {
-            println!("Delight in {month}");
-            print!("{}", columns(d::CSV_HEADER, &rows));
-            for x in &report.delight.delighted {
-                let who = report
-                    .names
-                    .get(&x.solver.to_string())
-                    .cloned()
-                    .unwrap_or_default();
-                println!(
-                    "  5/5, case {} ({}, {who}): {}",
-                    x.case_id, x.category, x.delighted_by
-                );
-            }
+    show(format, &report, d::CSV_HEADER, rows, |report, rows| {
+        println!("Delight in {month}");
+        print!("{}", columns(d::CSV_HEADER, rows));
+        for x in &report.delight.delighted {
+            let who = report
+                .names
+                .get(&x.solver.to_string())
+                .cloned()
+                .unwrap_or_default();
+            println!(
+                "  5/5, case {} ({}, {who}): {}",
+                x.case_id, x.category, x.delighted_by
+            );
         }
-    }
-    Ok(())
+    })
 }
 
 pub async fn roads(state: &AppState, from: &str, to: &str, format: &str) -> Result<()> {
@@ -238,24 +246,16 @@ pub async fn roads(state: &AppState, from: &str, to: &str, format: &str) -> Resu
     check_format(format)?;
     let report = r::between(state, from, to).await?;
     let rows = r::csv_rows(&report);
-    match format {
-        "json" => println!("{}", serde_json::to_string_pretty(&report)?),
-        "csv" => print!(
-            "{}",
-            roadone_server::reports::csv::write(r::CSV_HEADER, rows)?
-        ),
-        _ => {
-            println!("Roads from {from} to {to}");
-            print!("{}", columns(r::CSV_HEADER, &rows));
-            for l in report.roads.learned.iter().take(20) {
-                println!(
-                    "  {} {} road {}: {}",
-                    l.month, l.category, l.road, l.learned
-                );
-            }
+    show(format, &report, r::CSV_HEADER, rows, |report, rows| {
+        println!("Roads from {from} to {to}");
+        print!("{}", columns(r::CSV_HEADER, rows));
+        for l in report.roads.learned.iter().take(20) {
+            println!(
+                "  {} {} road {}: {}",
+                l.month, l.category, l.road, l.learned
+            );
         }
-    }
-    Ok(())
+    })
 }
 
 pub async fn calls(state: &AppState, month: &str, format: &str) -> Result<()> {
@@ -264,39 +264,31 @@ pub async fn calls(state: &AppState, month: &str, format: &str) -> Result<()> {
     check_format(format)?;
     let report = r::monthly(state, month).await?;
     let rows = r::csv_rows(&report);
-    match format {
-        "json" => println!("{}", serde_json::to_string_pretty(&report)?),
-        "csv" => print!(
-            "{}",
-            roadone_server::reports::csv::write(r::CSV_HEADER, rows)?
-        ),
-        _ => {
-            let c = &report.report;
-            let share = |s: Option<f64>| s.map_or("-".into(), |s| format!("{:.1}%", s * 100.0));
-            let secs = |s: Option<f64>| s.map_or("-".into(), |s| format!("{s:.0} s"));
-            println!(
-                "Calls in {month} ({}): {} offered, {} answered; in one ring (≤ {:.0} s) {}; \
+    show(format, &report, r::CSV_HEADER, rows, |report, rows| {
+        let c = &report.report;
+        let share = |s: Option<f64>| s.map_or("-".into(), |s| format!("{:.1}%", s * 100.0));
+        let secs = |s: Option<f64>| s.map_or("-".into(), |s| format!("{s:.0} s"));
+        println!(
+            "Calls in {month} ({}): {} offered, {} answered; in one ring (≤ {:.0} s) {}; \
                  within {:.0} s {}; abandoned {} (waited p50 {}, p90 {}), busy {}, failed {}",
-                report.time_zone,
-                c.offered,
-                c.answered,
-                c.one_ring_seconds,
-                share(c.one_ring_share),
-                c.service_level_seconds,
-                share(c.service_level),
-                c.abandoned,
-                secs(c.abandoned_wait.p50_seconds),
-                secs(c.abandoned_wait.p90_seconds),
-                c.busy,
-                c.failed,
-            );
-            println!(
-                "Ring before an answer: p50 {}, p90 {}",
-                secs(c.ring.p50_seconds),
-                secs(c.ring.p90_seconds)
-            );
-            print!("{}", columns(r::CSV_HEADER, &rows[1..]));
-        }
-    }
-    Ok(())
+            report.time_zone,
+            c.offered,
+            c.answered,
+            c.one_ring_seconds,
+            share(c.one_ring_share),
+            c.service_level_seconds,
+            share(c.service_level),
+            c.abandoned,
+            secs(c.abandoned_wait.p50_seconds),
+            secs(c.abandoned_wait.p90_seconds),
+            c.busy,
+            c.failed,
+        );
+        println!(
+            "Ring before an answer: p50 {}, p90 {}",
+            secs(c.ring.p50_seconds),
+            secs(c.ring.p90_seconds)
+        );
+        print!("{}", columns(r::CSV_HEADER, &rows[1..]));
+    })
 }
