@@ -47,6 +47,7 @@ const STAFF_PAGES: &[&str] = &[
     "/staff/reports/delight",
     "/staff/reports/roads",
     "/staff/reports/customer-math",
+    "/staff/reports/calls",
     "/staff/admin/people",
     "/staff/admin/tokens",
     "/staff/admin/categories",

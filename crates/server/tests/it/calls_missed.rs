@@ -239,4 +239,23 @@ async fn the_calls_report_counts_answers_in_one_ring_and_talk_time_per_operator(
         )
         .await;
     assert_eq!(front.status, StatusCode::FORBIDDEN);
+
+    // The page says the same in words.
+    staff::set_passwords(&app, &[org.manager.id]).await;
+    let manager = staff::StaffSession::sign_in(&app, org.manager.id).await;
+    let page = manager
+        .get_text(&format!("/staff/reports/calls?month={month}"))
+        .await;
+    assert!(
+        page.contains("<strong>33%</strong> of 3 calls were answered in one ring"),
+        "{page}"
+    );
+    assert!(
+        page.contains("<strong>1</strong> callers gave up"),
+        "{page}"
+    );
+    assert!(
+        page.contains("<th scope=\"row\">SIP/ann</th><td>1</td><td>1</td><td>36 s</td>"),
+        "{page}"
+    );
 }

@@ -99,6 +99,8 @@ pub fn routes() -> Router<AppState> {
         .route("/staff/feed", get(feed::show))
         .route("/staff/reports/trail", get(reports::trail_page))
         .route("/staff/reports/trail.csv", get(reports::trail_csv))
+        .route("/staff/reports/calls", get(reports::calls_page))
+        .route("/staff/reports/calls.csv", get(reports::calls_csv))
         .route("/staff/reports/delight", get(reports::delight_page))
         .route("/staff/reports/delight.csv", get(reports::delight_csv))
         .route("/staff/reports/roads", get(reports::roads_page))

@@ -10,11 +10,13 @@ use crate::web::staff::session::SignedIn;
 use roadone_analytics::Month;
 use roadone_domain::Capability;
 
+mod calls;
 mod customer_math;
 mod delight;
 mod roads;
 mod trail;
 
+pub use calls::{calls_csv, calls_page};
 pub use customer_math::{customer_math_csv, customer_math_page};
 pub use delight::{delight_csv, delight_page};
 pub use roads::{roads_csv, roads_page};
