@@ -3,6 +3,7 @@
 //! a call nobody answered becomes a case with one owner, and calls join the case they were
 //! about (`missed.rs`).
 
+pub mod about;
 pub mod cdr;
 pub mod intake;
 pub mod missed;

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 /// Handlers, pages, mail intake, the CLI and the demo call their methods.
 const SERVICES: &[&str] = &[
     "accounts.rs",
+    "calls/about.rs",
     "calls/intake.rs",
     "calls/missed.rs",
     "app.rs",

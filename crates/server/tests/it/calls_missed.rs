@@ -104,6 +104,33 @@ async fn a_missed_call_becomes_one_case_with_one_owner_and_a_call_back_reminder(
     app.sweep().await;
     let events = app.events(id).await;
     assert_eq!(tickles(&events), 1, "{:?}", kinds(&events));
+
+    // The caller gets through the next day: shown on the case, which stays open.
+    app.set_clock(hours(24));
+    let mut back = call("M-3", "+447700900456", 24 * 60 - 5, true, None);
+    back["answered_by"] = json!("SIP/fran");
+    send(&app, vec![back]).await;
+    assert_eq!(app.case(id).await["state"], "open");
+    staff::set_passwords(&app, &[org.manager.id]).await;
+    let manager = staff::StaffSession::sign_in(&app, org.manager.id).await;
+    let page = manager.get_text(&format!("/staff/cases/{id}")).await;
+    assert_eq!(
+        page.matches("missed: rang 40 s").count(),
+        2,
+        "both missed calls on the case: {page}"
+    );
+    assert!(page.contains("answered after 4 s by SIP/fran"), "{page}");
+    let link = page
+        .split("href=\"/staff/customers/")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the case page links its customer");
+    let theirs = manager.get_text(&format!("/staff/customers/{link}")).await;
+    assert_eq!(
+        theirs.matches("+447700900456 to 2000").count(),
+        3,
+        "{theirs}"
+    );
 }
 
 #[tokio::test]

@@ -296,6 +296,12 @@ async fn case_page(
             phone: case.customer.phone.clone().unwrap_or_default(),
         },
         earlier,
+        calls: crate::web::staff::call_rows::call_rows(
+            &state
+                .case_calls(id, stored.head.customer_id, stored.head.opened_at)
+                .await?,
+            me.zone,
+        ),
         customer_now,
         facts,
         missing,

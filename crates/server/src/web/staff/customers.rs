@@ -126,6 +126,7 @@ struct CustomerPage {
     previous: Option<String>,
     next: Option<String>,
     orders: Vec<OrdersRow>,
+    calls: Vec<crate::web::staff::call_rows::CallRow>,
     ratings: Vec<RatingRow>,
     notice: Option<String>,
     may_merge: bool,
@@ -270,6 +271,10 @@ pub async fn show(
         previous: (profile.page > 1).then(|| page_link(profile.page - 1)),
         next: (profile.page < pages).then(|| page_link(profile.page + 1)),
         orders,
+        calls: crate::web::staff::call_rows::call_rows(
+            &state.customer_calls(profile.customer.id).await?,
+            me.zone,
+        ),
         ratings,
         notice: flash.notice(),
         may_merge: me.person.role != roadone_domain::Role::Frontline,

@@ -4,6 +4,7 @@
 
 pub mod admin;
 pub mod bulk;
+pub mod call_rows;
 pub mod canned;
 pub mod case_page;
 pub mod case_views;

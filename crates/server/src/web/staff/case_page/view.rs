@@ -96,6 +96,8 @@ pub(super) struct CasePage {
     pub escalated: bool,
     pub customer: Customer,
     pub earlier: Vec<CaseLink>,
+    /// The calls the case was about (see `AppState::case_calls`).
+    pub calls: Vec<crate::web::staff::call_rows::CallRow>,
     pub customer_now: Option<String>,
     pub facts: Vec<Fact>,
     pub missing: Vec<String>,
