@@ -4,7 +4,7 @@
 
 use crate::{minutes, t0, Fixture};
 use roadone_domain::Customer;
-use roadone_store::{CallsOutcome, NewCall, OpenOutcome, Store};
+use roadone_store::{CallsOutcome, NewCall, OpenOutcome, Store, TwilioCallback};
 
 fn call(id: &str, caller: &str, at: i64, answered: bool) -> NewCall {
     NewCall {
@@ -155,4 +155,39 @@ pub async fn calls<S: Store>(store: S) {
         .head()
         .customer_id;
     assert_eq!(by_phone, new, "{CHECK}: found by the number");
+
+    // Status callbacks: each kept once by call and sequence number, read back in order.
+    let cb = |sequence: i64, status: &str| TwilioCallback {
+        call_sid: "CA9".into(),
+        sequence,
+        status: status.into(),
+        at: t0() + chrono::Duration::seconds(sequence * 10),
+        caller: "+447700900123".into(),
+        caller_name: None,
+        callee: "+442071838750".into(),
+        direction: "inbound".into(),
+        duration: (status == "completed").then_some(60),
+        parent_sid: None,
+    };
+    let (new_one, seen) = store
+        .add_twilio_callback(cb(1, "completed"))
+        .await
+        .expect("cb");
+    assert!(new_one && seen.len() == 1, "{CHECK}");
+    let (new_one, seen) = store
+        .add_twilio_callback(cb(0, "ringing"))
+        .await
+        .expect("cb");
+    assert!(new_one, "{CHECK}");
+    let order: Vec<i64> = seen.iter().map(|c| c.sequence).collect();
+    assert_eq!(order, [0, 1], "{CHECK}: by sequence");
+    assert_eq!(seen[1], cb(1, "completed"), "{CHECK}: read back as kept");
+    let (new_one, seen) = store
+        .add_twilio_callback(cb(0, "ringing"))
+        .await
+        .expect("cb");
+    assert!(
+        !new_one && seen.len() == 2,
+        "{CHECK}: a repeat is kept once"
+    );
 }

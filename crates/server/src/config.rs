@@ -84,6 +84,9 @@ pub struct Config {
     pub smtp_max_recipients: usize,
     /// SMTP: a session ends after this long, whatever it is doing.
     pub smtp_session_timeout: Duration,
+    /// The telephony platform's auth token: it signs the status callbacks sent to
+    /// `/api/v1/calls/twilio` (the callback is off without it).
+    pub twilio_auth_token: Option<String>,
 }
 
 /// The host name, or `roadone` when it cannot be read.
@@ -133,6 +136,7 @@ impl Default for Config {
             smtp_max_connections: 100,
             smtp_max_recipients: 100,
             smtp_session_timeout: Duration::from_secs(600),
+            twilio_auth_token: None,
         }
     }
 }
@@ -175,6 +179,7 @@ pub struct FileConfig {
     pub smtp_max_connections: Option<usize>,
     pub smtp_max_recipients: Option<usize>,
     pub smtp_session_timeout: Option<String>,
+    pub twilio_auth_token: Option<String>,
 }
 
 /// Parses durations such as `20h`, `90m`, `4s`, `1h 30m`.
@@ -262,6 +267,9 @@ impl Config {
         }
         if let Some(v) = file.admin_email {
             self.admin_email = v;
+        }
+        if let Some(v) = file.twilio_auth_token.filter(|t| !t.trim().is_empty()) {
+            self.twilio_auth_token = Some(v.trim().to_string());
         }
         if let Some(v) = file.smtp_relay {
             self.smtp_relay = Some(v);

@@ -5,7 +5,7 @@ use crate::convert::{db, ms, time};
 use crate::customers::{kept, upsert_customer};
 use chrono::{DateTime, Utc};
 use roadone_domain::Customer;
-use roadone_store::{CallsOutcome, NewCall, StoreResult, StoredCall};
+use roadone_store::{CallsOutcome, NewCall, StoreResult, StoredCall, TwilioCallback};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
 /// The customer with this phone number (the first one, followed through merges), or a new
@@ -179,4 +179,54 @@ pub fn case_calls(conn: &Connection, case_id: i64) -> StoreResult<Vec<StoredCall
         .map_err(db)?;
     let rows = stmt.query_map([case_id], read).map_err(db)?;
     rows.collect::<Result<_, _>>().map_err(db)
+}
+
+pub fn add_twilio_callback(
+    conn: &Connection,
+    cb: &TwilioCallback,
+) -> StoreResult<(bool, Vec<TwilioCallback>)> {
+    let added = conn
+        .prepare_cached(
+            "INSERT OR IGNORE INTO twilio_callbacks (call_sid, sequence, status, at, caller, \
+             caller_name, callee, direction, duration, parent_sid) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .and_then(|mut s| {
+            s.execute(params![
+                cb.call_sid,
+                cb.sequence,
+                cb.status,
+                ms(cb.at),
+                cb.caller,
+                cb.caller_name,
+                cb.callee,
+                cb.direction,
+                cb.duration,
+                cb.parent_sid,
+            ])
+        })
+        .map_err(db)?;
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT call_sid, sequence, status, at, caller, caller_name, callee, direction, \
+             duration, parent_sid FROM twilio_callbacks WHERE call_sid = ? ORDER BY sequence",
+        )
+        .map_err(db)?;
+    let rows = stmt
+        .query_map([&cb.call_sid], |r| {
+            Ok(TwilioCallback {
+                call_sid: r.get(0)?,
+                sequence: r.get(1)?,
+                status: r.get(2)?,
+                at: time(r.get(3)?),
+                caller: r.get(4)?,
+                caller_name: r.get(5)?,
+                callee: r.get(6)?,
+                direction: r.get(7)?,
+                duration: r.get(8)?,
+                parent_sid: r.get(9)?,
+            })
+        })
+        .map_err(db)?;
+    let all = rows.collect::<Result<_, _>>().map_err(db)?;
+    Ok((added == 1, all))
 }

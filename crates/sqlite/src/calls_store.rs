@@ -3,7 +3,7 @@
 use crate::{calls, SqliteStore};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use roadone_store::{CallStore, CallsOutcome, NewCall, StoreResult, StoredCall};
+use roadone_store::{CallStore, CallsOutcome, NewCall, StoreResult, StoredCall, TwilioCallback};
 
 #[async_trait]
 impl CallStore for SqliteStore {
@@ -34,5 +34,13 @@ impl CallStore for SqliteStore {
 
     async fn case_calls(&self, case_id: i64) -> StoreResult<Vec<StoredCall>> {
         self.read(move |c| calls::case_calls(c, case_id)).await
+    }
+
+    async fn add_twilio_callback(
+        &self,
+        callback: TwilioCallback,
+    ) -> StoreResult<(bool, Vec<TwilioCallback>)> {
+        self.write(move |c| calls::add_twilio_callback(c, &callback))
+            .await
     }
 }

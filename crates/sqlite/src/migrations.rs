@@ -106,6 +106,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0027_call_cases",
         include_str!("../migrations/0027_call_cases.sql"),
     ),
+    (
+        "0028_twilio_callbacks",
+        include_str!("../migrations/0028_twilio_callbacks.sql"),
+    ),
 ];
 
 /// What a migration needs beyond SQL, run in its transaction right after it.

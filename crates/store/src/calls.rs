@@ -35,6 +35,25 @@ pub struct StoredCall {
     pub case_id: Option<i64>,
 }
 
+/// One status callback of a telephony platform (Twilio's form), as received.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TwilioCallback {
+    pub call_sid: String,
+    /// Orders the callbacks of one call, which may arrive out of order.
+    pub sequence: i64,
+    /// queued, initiated, ringing, in-progress, completed, busy, failed, no-answer,
+    /// canceled.
+    pub status: String,
+    pub at: DateTime<Utc>,
+    pub caller: String,
+    pub caller_name: Option<String>,
+    pub callee: String,
+    pub direction: String,
+    /// Seconds, in the final callback.
+    pub duration: Option<i64>,
+    pub parent_sid: Option<String>,
+}
+
 /// What a batch of calls did: the same as for orders (added, known, conflicting).
 pub type CallsOutcome = OrdersOutcome;
 
@@ -57,4 +76,10 @@ pub trait CallStore: Send + Sync {
     async fn link_calls(&self, call_ids: Vec<String>, case_id: i64) -> StoreResult<()>;
     /// The calls linked to a case, by arrival.
     async fn case_calls(&self, case_id: i64) -> StoreResult<Vec<StoredCall>>;
+    /// Keeps a status callback once by call and sequence number, and returns every
+    /// callback of its call so far (by sequence) and whether this one was new.
+    async fn add_twilio_callback(
+        &self,
+        callback: TwilioCallback,
+    ) -> StoreResult<(bool, Vec<TwilioCallback>)>;
 }

@@ -8,6 +8,7 @@ pub mod cdr;
 pub mod intake;
 pub mod missed;
 pub mod record;
+pub mod twilio;
 
 use chrono::Duration;
 

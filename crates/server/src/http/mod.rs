@@ -119,7 +119,9 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
         ))
         .merge(tagged(
             "calls",
-            OpenApiRouter::new().routes(routes!(calls::add)),
+            OpenApiRouter::new()
+                .routes(routes!(calls::add))
+                .routes(routes!(calls::twilio)),
         ))
         .merge(tagged(
             "cases",

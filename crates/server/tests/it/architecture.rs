@@ -10,6 +10,7 @@ const SERVICES: &[&str] = &[
     "accounts.rs",
     "calls/about.rs",
     "calls/intake.rs",
+    "calls/twilio.rs",
     "calls/missed.rs",
     "app.rs",
     "canned_replies.rs",

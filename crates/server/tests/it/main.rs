@@ -16,6 +16,7 @@ mod browser_shortcuts;
 mod calls_api;
 mod calls_cdr;
 mod calls_missed;
+mod calls_twilio;
 mod case_life;
 mod customer_languages;
 mod escalation;

@@ -184,3 +184,65 @@ pub async fn add(
             .collect(),
     }))
 }
+
+/// The fields of a telephony status callback (Twilio's form); see `calls::twilio`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[allow(non_snake_case, dead_code)]
+pub struct TwilioForm {
+    pub CallSid: String,
+    /// queued, initiated, ringing, in-progress, completed, busy, failed, no-answer, canceled.
+    pub CallStatus: String,
+    pub From: String,
+    pub To: String,
+    pub Direction: Option<String>,
+    /// RFC 2822, e.g. `Tue, 03 Mar 2026 09:15:04 +0000`.
+    pub Timestamp: String,
+    /// Orders the callbacks of one call.
+    pub SequenceNumber: Option<String>,
+    /// Seconds, in the final callback.
+    pub CallDuration: Option<String>,
+    pub ParentCallSid: Option<String>,
+    pub CallerName: Option<String>,
+}
+
+/// A telephony platform's status callback, signed in `X-Twilio-Signature` with the auth
+/// token of the configuration (`twilio_auth_token`). Kept once per call and sequence
+/// number; when the call has ended it is taken in as any other call (a missed one opens
+/// a case). 403 when unsigned, wrongly signed or stale; 404 when the callback is not set up.
+#[utoipa::path(post, path = "/api/v1/calls/twilio",
+    request_body(content = TwilioForm, content_type = "application/x-www-form-urlencoded"),
+    params(("X-Twilio-Signature" = String, Header, description = "Base64 HMAC-SHA1 of the URL and the sorted fields")),
+    responses((status = 204, description = "Taken"), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn twilio(
+    State(state): State<AppState>,
+    uri: axum::extract::OriginalUri,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Bytes,
+) -> AppResult<axum::http::StatusCode> {
+    use crate::calls::twilio as t;
+    let Some(token) = state.config().twilio_auth_token.clone() else {
+        return Err(AppError::NotFound(
+            "the telephony callback: set twilio_auth_token in the configuration to turn it on"
+                .into(),
+        ));
+    };
+    let signature = headers
+        .get("x-twilio-signature")
+        .and_then(|v| v.to_str().ok())
+        .ok_or_else(|| {
+            AppError::Forbidden("the callback is not signed (X-Twilio-Signature)".into())
+        })?;
+    let fields: Vec<(String, String)> = url::form_urlencoded::parse(&body).into_owned().collect();
+    // Signed over the URL the platform called: this server's public address.
+    let path = uri.path_and_query().map_or(uri.path(), |p| p.as_str());
+    let url = format!("{}{path}", state.config().public_url.trim_end_matches('/'));
+    if !t::signed(&token, &url, &fields, signature) {
+        return Err(AppError::Forbidden(format!(
+            "X-Twilio-Signature does not match: is the auth token right, and is {url} the \
+             address the platform calls?"
+        )));
+    }
+    let callback = t::read(&fields)?;
+    state.twilio_callback(callback).await?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
+}
