@@ -14,6 +14,8 @@
 #   crates/bench/run.sh trail      # the monthly trail over 1,000,000 cases, ~10,500,000 events
 #   crates/bench/run.sh math       # customer math over 1,000,000 cases and 10,000,000 orders,
 #                                  # and DuckDB (PyPI duckdb, in target/bench-venv) on the same data
+#   crates/bench/run.sh cdr        # roadone import cdr of 1,000,000 Asterisk rows (twice), and the
+#                                  # month's calls report over them
 #   crates/bench/run.sh live       # 500 live case streams: delivery of each change, RSS, idle CPU
 #   crates/bench/run.sh views      # the staff case views, the customer page and the searches over
 #                                  # 1,000,000 cases of 100,000 customers (the store is prepared
@@ -60,6 +62,9 @@ if [[ $what == all || $what == math ]]; then
     fi
     ROADONE_BENCH_PYTHON=target/bench-venv/bin/python \
         $bench customer-math --cases 1000000 --orders 10000000 | stamp | tee -a "$out"
+fi
+if [[ $what == all || $what == cdr ]]; then
+    $bench cdr --rows 1000000 --runs 5 | stamp | tee -a "$out"
 fi
 if [[ $what == all || $what == sweep ]]; then
     for n in 10000 100000 1000000; do

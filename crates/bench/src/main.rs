@@ -6,6 +6,7 @@
 //!   roadone-bench live --streams 500 --cases 100 --changes 2000
 //!   roadone-bench views --cases 1000000 --customers 100000 --clients 8 --seconds 10
 
+mod cdr;
 mod client;
 mod crash;
 mod customer_math;
@@ -115,6 +116,14 @@ enum Mode {
         senders: usize,
         #[arg(long, default_value_t = 10)]
         seconds: u64,
+    },
+    /// Write an Asterisk Master.csv of N rows, time `roadone import cdr` on it (twice) and
+    /// `roadone report calls` for its month.
+    Cdr {
+        #[arg(long, default_value_t = 1_000_000)]
+        rows: u64,
+        #[arg(long, default_value_t = 5)]
+        runs: u32,
     },
     /// Write N cases (~10 events each) over 2025, then time the monthly trail of MONTH.
     Trail {
@@ -253,6 +262,10 @@ async fn run(args: Args) -> Result<()> {
         println!("{}", result?);
         return Ok(());
     }
+    if let Mode::Cdr { rows, runs } = args.mode {
+        println!("{}", cdr::run(&binary, rows, runs)?);
+        return Ok(());
+    }
     if let Mode::Views {
         cases,
         customers,
@@ -310,6 +323,7 @@ async fn run(args: Args) -> Result<()> {
         | Mode::Smtp { .. }
         | Mode::Trail { .. }
         | Mode::CustomerMath { .. }
+        | Mode::Cdr { .. }
         | Mode::Crash { .. } => {
             unreachable!("handled above")
         }

@@ -1,14 +1,16 @@
 //! `roadone import cdr FILE`: call detail records from Asterisk (`cdr_csv`) or FreeSWITCH
-//! (`mod_cdr_csv`), in batches with a progress bar; every row that cannot be read is
+//! (`mod_cdr_csv`), read and stored in batches (a file of millions of rows takes a batch's
+//! memory) with a progress line; every row that cannot be read is
 //! reported by its line and skipped. Idempotent by each leg's id: importing again (after
 //! an interruption, say) adds only what is missing.
 
 use crate::terminal::printable;
 use anyhow::{bail, Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
-use roadone_server::calls::cdr::{detect, parse, Format};
+use roadone_server::calls::cdr::{detect, CdrReader, Format};
 use roadone_server::calls::intake::MAX_BATCH;
 use roadone_server::AppState;
+use std::io::Read;
 use std::path::Path;
 
 pub async fn cdr(
@@ -27,31 +29,51 @@ pub async fn cdr(
     let zone: chrono_tz::Tz = zone.parse().map_err(|_| {
         anyhow::anyhow!("--timezone: {zone:?} is not a time zone name such as Europe/London")
     })?;
-    let text = std::fs::read_to_string(file).with_context(|| format!("{}", file.display()))?;
+    let open = || std::fs::File::open(file).with_context(|| format!("{}", file.display()));
     let format = match format {
         "asterisk" => Format::Asterisk,
         "freeswitch" => Format::FreeSwitch,
-        "auto" => detect(&text).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?,
+        "auto" => {
+            // The first rows tell the two apart; the file is then read in batches.
+            let mut start = Vec::new();
+            open()?.take(64 * 1024).read_to_end(&mut start)?;
+            detect(&String::from_utf8_lossy(&start))
+                .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?
+        }
         other => bail!("--format: {other:?} is not asterisk, freeswitch or auto"),
     };
-    let parsed = parse(&text, format, columns, zone)
-        .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+    let mut reader = CdrReader::new(
+        std::io::BufReader::with_capacity(1 << 20, open()?),
+        format,
+        columns,
+        zone,
+    );
     let source = match format {
         Format::Asterisk => "asterisk",
         Format::FreeSwitch => "freeswitch",
     };
-    for e in &parsed.errors {
-        eprintln!("line {}: {}; skipped", e.line, printable(&e.message));
-    }
-    let bar = ProgressBar::new(parsed.records.len() as u64).with_style(
-        ProgressStyle::with_template("{bar:40} {pos}/{len} calls {msg}")
+    let bar = ProgressBar::new_spinner().with_style(
+        ProgressStyle::with_template("{spinner} {pos} calls read {msg}")
             .expect("a valid progress template"),
     );
+    let (mut read, mut bad) = (0u64, 0u64);
     let (mut added, mut known, mut conflicts) = (0u64, 0u64, 0u64);
     let (mut opened, mut joined) = (0u64, 0u64);
-    for batch in parsed.records.chunks(MAX_BATCH) {
-        let ids: Vec<String> = batch.iter().map(|r| r.call_id.clone()).collect();
-        let (outcome, followed) = state.add_calls(batch.to_vec(), source).await?;
+    while let Some(parsed) = reader
+        .next_batch(MAX_BATCH)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?
+    {
+        for e in &parsed.errors {
+            bar.suspend(|| eprintln!("line {}: {}; skipped", e.line, printable(&e.message)));
+        }
+        bad += parsed.errors.len() as u64;
+        read += parsed.records.len() as u64;
+        if parsed.records.is_empty() {
+            continue;
+        }
+        let ids: Vec<String> = parsed.records.iter().map(|r| r.call_id.clone()).collect();
+        let count = parsed.records.len() as u64;
+        let (outcome, followed) = state.add_calls(parsed.records, source).await?;
         opened += u64::from(followed.cases_opened);
         joined += u64::from(followed.calls_linked);
         if let Some(problem) = followed.problem {
@@ -70,14 +92,12 @@ pub async fn cdr(
             });
         }
         conflicts += outcome.conflicts.len() as u64;
-        bar.inc(batch.len() as u64);
+        bar.inc(count);
     }
     bar.finish_and_clear();
     println!(
-        "{}: {} calls ({source}): {added} added, {known} already known, {conflicts} conflicting (kept as stored), {} bad rows skipped",
+        "{}: {read} calls ({source}): {added} added, {known} already known, {conflicts} conflicting (kept as stored), {bad} bad rows skipped",
         file.display(),
-        parsed.records.len(),
-        parsed.errors.len()
     );
     if opened + joined > 0 {
         println!(
@@ -85,7 +105,7 @@ pub async fn cdr(
             roadone_server::calls::missed::OPENS_CASES_FOR.num_hours()
         );
     }
-    if parsed.records.is_empty() && !parsed.errors.is_empty() {
+    if read == 0 && bad > 0 {
         bail!("no row of {} could be read", file.display());
     }
     Ok(())

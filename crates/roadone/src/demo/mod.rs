@@ -23,9 +23,11 @@
 //! Where things are: the company in [`people`] and [`categories`], the customers in
 //! [`customers`], shared texts in [`texts`], time in [`clock`], each case's plan in
 //! [`plan`] and its run into the store in [`story`]; then the history's
-//! mail is marked sent (`AppState::mark_history_delivered`), [`orders`] adds the sales,
-//! the starter is invited and [`report`] sums it up; [`logins`] chooses whose logins to print.
+//! mail is marked sent (`AppState::mark_history_delivered`), [`orders`] adds the sales and
+//! [`calls`] a quarter of calls, the starter is invited and [`report`] sums it up;
+//! [`logins`] chooses whose logins to print.
 
+mod calls;
 mod categories;
 mod clock;
 mod customers;
@@ -203,6 +205,7 @@ pub async fn load(state: &AppState) -> Result<DemoReport> {
     report.customers = contacted.len();
     report.notifications = state.mark_history_delivered(now).await?;
     report.orders = orders::load(state, now).await?;
+    report.calls = calls::load(state, now).await?;
     // The demo's cases are all from the last 90 days: compare 30 days of sales around them.
     let admin = state
         .person_by_email(&state.config().admin_email)

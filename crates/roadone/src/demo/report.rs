@@ -19,6 +19,8 @@ pub struct DemoReport {
     pub notifications: usize,
     /// Orders of the last nine months (`orders`).
     pub orders: usize,
+    /// Inbound calls of the last quarter (`calls`).
+    pub calls: usize,
     /// The invitation left waiting for the frontline starter.
     pub invitation: Option<super::WaitingInvitation>,
     pub elapsed: std::time::Duration,
@@ -46,7 +48,7 @@ impl DemoReport {
             n => format!("; {n} planned steps refused by the rules and skipped"),
         };
         format!(
-            "demo: {} people, {} categories, {} customers, {} cases ({} still open), {} events ({}), {} orders{refused} in {:.1}s",
+            "demo: {} people, {} categories, {} customers, {} cases ({} still open), {} events ({}), {} orders, {} calls{refused} in {:.1}s",
             self.people,
             self.categories,
             self.customers,
@@ -55,6 +57,7 @@ impl DemoReport {
             total,
             kinds.join(", "),
             self.orders,
+            self.calls,
             self.elapsed.as_secs_f64()
         )
     }

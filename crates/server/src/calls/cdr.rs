@@ -128,92 +128,149 @@ fn freeswitch_fields(line: &str) -> Option<Vec<String>> {
     Some(inner.split("\",\"").map(str::to_string).collect())
 }
 
-/// Reads a whole file. `columns` (comma-separated names) overrides the layout; the error
-/// is for the file as a whole (its layout), row errors are in `Parsed::errors`.
+/// Reads a whole text (see `CdrReader` for files of any size).
 pub fn parse(
     text: &str,
     format: Format,
     columns: Option<&str>,
     zone: Tz,
 ) -> Result<Parsed, String> {
-    let named: Option<Vec<String>> =
-        columns.map(|c| c.split(',').map(|s| s.trim().to_string()).collect());
-    let rows = match format {
-        Format::Asterisk => asterisk_rows(text)?,
-        Format::FreeSwitch => text
-            .lines()
-            .enumerate()
-            .filter(|(_, l)| !l.trim().is_empty())
-            .map(|(i, l)| {
-                let fields = freeswitch_fields(l).unwrap_or_default();
-                (i as u64 + 1, fields)
-            })
-            .collect(),
-    };
-    let Some((_, first)) = rows.first() else {
-        return Ok(Parsed::default());
-    };
-    let layout: Vec<String> = match named {
-        Some(names) => names,
-        None => match format {
-            Format::Asterisk => asterisk_layout(first.len())?,
-            Format::FreeSwitch => freeswitch_layout(first.len())?,
-        }
-        .into_iter()
-        .map(String::from)
-        .collect(),
-    };
-    let required: &[&str] = match format {
-        Format::Asterisk => &["src", "dst", "start", "end", "disposition"],
-        Format::FreeSwitch => &[
-            "caller_id_number",
-            "destination_number",
-            "start_stamp",
-            "end_stamp",
-            "hangup_cause",
-        ],
-    };
-    if let Some(missing) = required.iter().find(|r| !layout.iter().any(|c| c == *r)) {
-        return Err(format!("--columns: the layout needs a {missing} column"));
-    }
-    let mut out = Parsed::default();
-    for (line, fields) in rows {
-        if fields.len() != layout.len() {
-            out.errors.push(RowError {
-                line,
-                message: format!("{} columns, the layout has {}", fields.len(), layout.len()),
-            });
-            continue;
-        }
-        let row = Row {
-            layout: &layout,
-            fields: &fields,
-        };
-        let record = match format {
-            Format::Asterisk => asterisk_record(&row, zone),
-            Format::FreeSwitch => freeswitch_record(&row, zone),
-        };
-        match record {
-            Ok(r) => out.records.push(r),
-            Err(message) => out.errors.push(RowError { line, message }),
-        }
-    }
-    Ok(out)
+    let mut reader = CdrReader::new(text.as_bytes(), format, columns, zone);
+    Ok(reader.next_batch(usize::MAX)?.unwrap_or_default())
 }
 
-/// Asterisk quotes strings with doubled inner quotes, as CSV does.
-fn asterisk_rows(text: &str) -> Result<Vec<(u64, Vec<String>)>, String> {
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    let mut rows = Vec::new();
-    for record in reader.records() {
-        let record = record.map_err(|e| format!("the file is not CSV: {e}"))?;
-        let line = record.position().map_or(0, |p| p.line());
-        rows.push((line, record.iter().map(str::to_string).collect()));
+/// Where the rows come from: Asterisk quotes strings with doubled inner quotes, as CSV
+/// does; FreeSWITCH quotes every value and escapes nothing, so its rows are split by hand.
+enum Rows<R: std::io::Read> {
+    Csv(csv::Reader<R>, csv::StringRecord),
+    Lines(std::io::BufReader<R>, String, u64),
+}
+
+/// Call records read in batches from any reader, so a file of millions of rows takes a
+/// batch's memory. `columns` (comma-separated names) overrides the layout, which is
+/// otherwise known from the first row's width; an error for the file as a whole (its
+/// layout, or text that is not CSV) ends the reading, a row's error is in
+/// `Parsed::errors` and the row is skipped.
+pub struct CdrReader<R: std::io::Read> {
+    format: Format,
+    zone: Tz,
+    named: Option<Vec<String>>,
+    layout: Option<Vec<String>>,
+    rows: Rows<R>,
+}
+
+impl<R: std::io::Read> CdrReader<R> {
+    pub fn new(input: R, format: Format, columns: Option<&str>, zone: Tz) -> CdrReader<R> {
+        let rows = match format {
+            Format::Asterisk => Rows::Csv(
+                csv::ReaderBuilder::new()
+                    .has_headers(false)
+                    .flexible(true)
+                    .from_reader(input),
+                csv::StringRecord::new(),
+            ),
+            Format::FreeSwitch => Rows::Lines(std::io::BufReader::new(input), String::new(), 0),
+        };
+        CdrReader {
+            format,
+            zone,
+            named: columns.map(|c| c.split(',').map(|s| s.trim().to_string()).collect()),
+            layout: None,
+            rows,
+        }
     }
-    Ok(rows)
+
+    /// The next row that has anything in it, with its line number.
+    fn next_row(&mut self) -> Result<Option<(u64, Vec<String>)>, String> {
+        match &mut self.rows {
+            Rows::Csv(reader, record) => {
+                if !reader
+                    .read_record(record)
+                    .map_err(|e| format!("the file is not CSV: {e}"))?
+                {
+                    return Ok(None);
+                }
+                let line = record.position().map_or(0, |p| p.line());
+                Ok(Some((line, record.iter().map(str::to_string).collect())))
+            }
+            Rows::Lines(reader, buffer, line) => loop {
+                buffer.clear();
+                let read = std::io::BufRead::read_line(reader, buffer)
+                    .map_err(|e| format!("reading the file: {e}"))?;
+                if read == 0 {
+                    return Ok(None);
+                }
+                *line += 1;
+                if !buffer.trim().is_empty() {
+                    return Ok(Some((*line, freeswitch_fields(buffer).unwrap_or_default())));
+                }
+            },
+        }
+    }
+
+    /// The layout, from `--columns` or the first row's width, checked for what a call needs.
+    fn layout_for(&self, first: &[String]) -> Result<Vec<String>, String> {
+        let layout: Vec<String> = match &self.named {
+            Some(names) => names.clone(),
+            None => match self.format {
+                Format::Asterisk => asterisk_layout(first.len())?,
+                Format::FreeSwitch => freeswitch_layout(first.len())?,
+            }
+            .into_iter()
+            .map(String::from)
+            .collect(),
+        };
+        let required: &[&str] = match self.format {
+            Format::Asterisk => &["src", "dst", "start", "end", "disposition"],
+            Format::FreeSwitch => &[
+                "caller_id_number",
+                "destination_number",
+                "start_stamp",
+                "end_stamp",
+                "hangup_cause",
+            ],
+        };
+        if let Some(missing) = required.iter().find(|r| !layout.iter().any(|c| c == *r)) {
+            return Err(format!("--columns: the layout needs a {missing} column"));
+        }
+        Ok(layout)
+    }
+
+    /// Up to `max` calls (and the errors of the rows skipped on the way); `None` at the end.
+    pub fn next_batch(&mut self, max: usize) -> Result<Option<Parsed>, String> {
+        let mut out = Parsed::default();
+        let mut any = false;
+        while out.records.len() < max {
+            let Some((line, fields)) = self.next_row()? else {
+                break;
+            };
+            any = true;
+            if self.layout.is_none() {
+                self.layout = Some(self.layout_for(&fields)?);
+            }
+            let layout = self.layout.as_deref().unwrap_or_default();
+            if fields.len() != layout.len() {
+                out.errors.push(RowError {
+                    line,
+                    message: format!("{} columns, the layout has {}", fields.len(), layout.len()),
+                });
+                continue;
+            }
+            let row = Row {
+                layout,
+                fields: &fields,
+            };
+            let record = match self.format {
+                Format::Asterisk => asterisk_record(&row, self.zone),
+                Format::FreeSwitch => freeswitch_record(&row, self.zone),
+            };
+            match record {
+                Ok(r) => out.records.push(r),
+                Err(message) => out.errors.push(RowError { line, message }),
+            }
+        }
+        Ok(any.then_some(out))
+    }
 }
 
 /// One row's values by their column names.

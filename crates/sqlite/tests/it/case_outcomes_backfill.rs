@@ -97,7 +97,7 @@ async fn outcomes_are_backfilled_from_the_events() {
              DROP TABLE staff_second_factors; DROP TABLE staff_recovery_codes;
              DROP TABLE staff_pending_sign_ins; ALTER TABLE customers DROP COLUMN time_zone;
              ALTER TABLE customers DROP COLUMN language;
-             DROP TABLE suspended_mail; DROP TABLE junk_tokens; DROP TABLE junk_taught; DROP TABLE calls;",
+             DROP TABLE suspended_mail; DROP TABLE junk_tokens; DROP TABLE junk_taught; DROP TABLE calls; DROP TABLE twilio_callbacks;",
         )
         .unwrap();
         for column in [

@@ -42,7 +42,7 @@ async fn customers_from_before_the_lookup_are_found_by_phone_end_and_surname() {
              DROP TABLE staff_pending_sign_ins;
              DROP TABLE staff_time_zones; ALTER TABLE customers DROP COLUMN time_zone;
              ALTER TABLE customers DROP COLUMN language;
-             DROP TABLE suspended_mail; DROP TABLE junk_tokens; DROP TABLE junk_taught; DROP TABLE calls;",
+             DROP TABLE suspended_mail; DROP TABLE junk_tokens; DROP TABLE junk_taught; DROP TABLE calls; DROP TABLE twilio_callbacks;",
         )
         .unwrap();
         conn.pragma_update(None, "user_version", 13).unwrap();
