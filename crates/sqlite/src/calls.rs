@@ -70,52 +70,62 @@ pub fn add_calls(
     now: DateTime<Utc>,
 ) -> StoreResult<CallsOutcome> {
     let mut outcome = CallsOutcome::default();
+    // The same callers recur within a batch: each number is looked up once.
+    let mut customers: std::collections::HashMap<&str, i64> = std::collections::HashMap::new();
     for (index, call) in calls.iter().enumerate() {
-        let stored: Option<StoredCall> = conn
-            .prepare_cached(&format!("SELECT {READ} FROM calls WHERE call_id = ?"))
-            .and_then(|mut s| s.query_row([&call.call_id], read).optional())
+        let customer = if call.caller_is_e164 {
+            Some(match customers.get(call.caller.as_str()) {
+                Some(id) => *id,
+                None => {
+                    let id =
+                        customer_by_phone(conn, &call.caller, call.caller_name.as_deref(), now)?;
+                    customers.insert(&call.caller, id);
+                    id
+                }
+            })
+        } else {
+            None
+        };
+        // Inserted first, read back only when it was there already: most calls are new.
+        let inserted = conn
+            .prepare_cached(&format!(
+                "INSERT INTO calls ({COLUMNS}, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+                 ON CONFLICT (call_id) DO NOTHING"
+            ))
+            .and_then(|mut s| {
+                s.execute(params![
+                    call.call_id,
+                    call.linked_id,
+                    customer,
+                    call.caller,
+                    call.caller_name,
+                    call.callee,
+                    call.answered_by,
+                    ms(call.arrived_at),
+                    call.answered_at.map(ms),
+                    ms(call.ended_at),
+                    call.disposition,
+                    call.source,
+                    ms(now),
+                ])
+            })
             .map_err(db)?;
-        if let Some(stored) = stored {
-            let mut same = stored.call.clone();
-            same.caller_is_e164 = call.caller_is_e164;
-            if same == *call {
+        if inserted == 0 {
+            let stored: Option<StoredCall> = conn
+                .prepare_cached(&format!("SELECT {READ} FROM calls WHERE call_id = ?"))
+                .and_then(|mut s| s.query_row([&call.call_id], read).optional())
+                .map_err(db)?;
+            let mut same = stored.map(|s| s.call);
+            if let Some(same) = &mut same {
+                same.caller_is_e164 = call.caller_is_e164;
+            }
+            if same.as_ref() == Some(call) {
                 outcome.already_known += 1;
             } else {
                 outcome.conflicts.push(index);
             }
             continue;
         }
-        let customer = if call.caller_is_e164 {
-            Some(customer_by_phone(
-                conn,
-                &call.caller,
-                call.caller_name.as_deref(),
-                now,
-            )?)
-        } else {
-            None
-        };
-        conn.prepare_cached(&format!(
-            "INSERT INTO calls ({COLUMNS}, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-        ))
-        .and_then(|mut s| {
-            s.execute(params![
-                call.call_id,
-                call.linked_id,
-                customer,
-                call.caller,
-                call.caller_name,
-                call.callee,
-                call.answered_by,
-                ms(call.arrived_at),
-                call.answered_at.map(ms),
-                ms(call.ended_at),
-                call.disposition,
-                call.source,
-                ms(now),
-            ])
-        })
-        .map_err(db)?;
         outcome.added += 1;
     }
     Ok(outcome)

@@ -7,10 +7,41 @@ use super::missed::FollowedUp;
 use super::record::CallRecord;
 use crate::app::AppState;
 use crate::error::AppResult;
+use roadone_domain::PhoneRegion;
 use roadone_store::{CallsOutcome, NewCall};
+use std::collections::HashMap;
+use std::sync::Mutex;
 
 /// The most calls one write may carry.
 pub const MAX_BATCH: usize = 10_000;
+
+/// Numbers already read, by what the telephone system wrote and the region: reading a
+/// number is the dearest step of taking a call in (most of an import's time, before this),
+/// and the same callers call again and again. Forgotten when it grows past `REMEMBERED`.
+static READ_NUMBERS: Mutex<Option<ReadNumbers>> = Mutex::new(None);
+/// (as written, region) → the number in E.164, or none when it cannot be read.
+type ReadNumbers = HashMap<(String, String), Option<String>>;
+const REMEMBERED: usize = 200_000;
+
+fn e164(caller: &str, region: Option<PhoneRegion>) -> Option<String> {
+    let key = (
+        caller.to_string(),
+        region.map(|r| r.to_string()).unwrap_or_default(),
+    );
+    // A poisoned lock only means another thread panicked mid-insert: the map is still
+    // a valid cache of pure results.
+    let mut guard = READ_NUMBERS.lock().unwrap_or_else(|p| p.into_inner());
+    let known = guard.get_or_insert_with(HashMap::new);
+    if let Some(found) = known.get(&key) {
+        return found.clone();
+    }
+    let read = roadone_domain::phone::normalise(caller, region).ok();
+    if known.len() >= REMEMBERED {
+        known.clear();
+    }
+    known.insert(key, read.clone());
+    read
+}
 
 impl AppState {
     /// Stores calls read from `source` (`asterisk`, `freeswitch` or `api`), then follows
@@ -24,7 +55,7 @@ impl AppState {
         let calls = records
             .into_iter()
             .map(|r| {
-                let e164 = roadone_domain::phone::normalise(&r.caller, region).ok();
+                let e164 = e164(&r.caller, region);
                 NewCall {
                     call_id: r.call_id,
                     linked_id: r.linked_id,
@@ -41,16 +72,14 @@ impl AppState {
                 }
             })
             .collect::<Vec<_>>();
-        let outcome = self
-            .store
-            .add_calls(calls.clone(), self.clock.now())
-            .await?;
+        let to_follow = super::missed::worth_following(&calls, self.clock.now());
+        let outcome = self.store.add_calls(calls, self.clock.now()).await?;
         if outcome.added > 0 {
             self.data_changed();
         }
         // The calls are stored whatever happens next: a failed follow-up is said, not
         // turned into a failed write that a client would think lost its calls.
-        let followed = match self.follow_up_calls(&calls).await {
+        let followed = match self.follow_up_calls(&to_follow).await {
             Ok(f) => f,
             Err(e) => {
                 tracing::error!("following up missed calls: {e}");

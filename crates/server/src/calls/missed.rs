@@ -40,6 +40,25 @@ pub struct FollowedUp {
     pub problem: Option<String>,
 }
 
+/// The calls of a batch that following up must look at: every leg of a call one of whose
+/// legs went unanswered recently. The rest (answered calls, history) cost nothing more.
+pub fn worth_following(batch: &[NewCall], now: DateTime<Utc>) -> Vec<NewCall> {
+    let key = |c: &NewCall| c.linked_id.clone().unwrap_or_else(|| c.call_id.clone());
+    let missed: std::collections::HashSet<String> = batch
+        .iter()
+        .filter(|c| c.answered_at.is_none() && c.ended_at >= now - OPENS_CASES_FOR)
+        .map(key)
+        .collect();
+    if missed.is_empty() {
+        return Vec::new();
+    }
+    batch
+        .iter()
+        .filter(|c| missed.contains(&key(c)))
+        .cloned()
+        .collect()
+}
+
 impl AppState {
     /// Follows up a batch of calls just stored (see the module's comment). Only missed
     /// recent calls cost a read, so importing a year of records stays fast.
