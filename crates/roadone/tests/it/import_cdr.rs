@@ -2,30 +2,7 @@
 //! configuration's 18 columns, imported twice (the second adds nothing), a broken row
 //! named by its line, and what it refuses (no time zone, an unknown layout, 17 columns).
 
-use std::path::Path;
-use std::process::Command;
-
-const BIN: &str = env!("CARGO_BIN_EXE_roadone");
-
-struct Run {
-    ok: bool,
-    stdout: String,
-    stderr: String,
-}
-
-fn run(data: &Path, args: &[&str]) -> Run {
-    let out = Command::new(BIN)
-        .arg("--data-dir")
-        .arg(data)
-        .args(args)
-        .output()
-        .expect("run roadone");
-    Run {
-        ok: out.status.success(),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
+use crate::common::run;
 
 /// Two answered calls, one missed (the answer field empty, unquoted), and a cut row.
 const MASTER: &str = r#""","+447700900123","2000","from-pstn","""Ada Caller"" <+447700900123>","SIP/trunk-00000001","SIP/2000-0000000a","Dial","SIP/2000,30","2024-07-15 10:00:00","2024-07-15 10:00:04","2024-07-15 10:05:04",304,300,"ANSWERED","DOCUMENTATION","1721034000.1",""

@@ -2,34 +2,8 @@
 //! would run them: good rows stored, bad rows named by their line and skipped, importing
 //! again adds nothing, a header without a column is refused, the report prints.
 
+use crate::common::{run, Run};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-const BIN: &str = env!("CARGO_BIN_EXE_roadone");
-
-fn roadone(data: &Path, args: &[&str]) -> Output {
-    Command::new(BIN)
-        .arg("--data-dir")
-        .arg(data)
-        .args(args)
-        .output()
-        .expect("run roadone")
-}
-
-struct Run {
-    ok: bool,
-    stdout: String,
-    stderr: String,
-}
-
-fn run(data: &Path, args: &[&str]) -> Run {
-    let out = roadone(data, args);
-    Run {
-        ok: out.status.success(),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
 
 fn import(data: &Path, file: &Path) -> Run {
     run(data, &["import", "orders", file.to_str().unwrap()])
