@@ -153,6 +153,9 @@ pub fn run(binary: &Path, rows: u64, runs: u32) -> Result<serde_json::Value> {
         offered = json["offered"].as_u64().unwrap_or(0);
     }
     report_seconds.sort_by(f64::total_cmp);
+    if std::env::var_os("ROADONE_BENCH_KEEP").is_some() {
+        eprintln!("kept {}", dir.keep().display());
+    }
     Ok(serde_json::json!({
         "bench": "cdr",
         "rows": rows,
