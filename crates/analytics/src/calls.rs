@@ -9,7 +9,7 @@ pub use figures::{percentile, Distribution, RING_BINS};
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use figures::Call;
-use roadone_store::StoredCall;
+use roadone_store::CallLeg;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -84,7 +84,7 @@ pub struct CallReport {
 /// The report over the call legs that arrived in the period. `local` gives a moment's
 /// date, day of the week (0 = Monday) and hour in the company's time zone.
 pub fn call_report(
-    legs: &[StoredCall],
+    legs: &[CallLeg],
     params: &CallParams,
     local: impl Fn(DateTime<Utc>) -> (NaiveDate, u32, u32),
 ) -> CallReport {

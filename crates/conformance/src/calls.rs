@@ -96,6 +96,23 @@ pub async fn calls<S: Store>(store: S) {
         .await
         .expect("read");
     assert_eq!(later.len(), 1, "{CHECK}: [from, to)");
+    let legs = store
+        .call_legs_between(t0(), t0() + minutes(60))
+        .await
+        .expect("legs");
+    let read: Vec<(&str, bool, bool)> = legs
+        .iter()
+        .map(|l| (l.call.as_str(), l.inbound, l.answered_at.is_some()))
+        .collect();
+    assert_eq!(
+        read,
+        [
+            ("c-1", true, true),
+            ("c-2", true, false),
+            ("c-3", false, true)
+        ],
+        "{CHECK}: the legs as the report reads them"
+    );
 
     // Linking calls to a case: once, the first case kept.
     assert_eq!(

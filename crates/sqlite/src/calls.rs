@@ -5,7 +5,7 @@ use crate::convert::{db, ms, time};
 use crate::customers::{kept, upsert_customer};
 use chrono::{DateTime, Utc};
 use roadone_domain::Customer;
-use roadone_store::{CallsOutcome, NewCall, StoreResult, StoredCall, TwilioCallback};
+use roadone_store::{CallLeg, CallsOutcome, NewCall, StoreResult, StoredCall, TwilioCallback};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
 /// The customer with this phone number (the first one, followed through merges), or a new
@@ -239,4 +239,32 @@ pub fn add_twilio_callback(
         .map_err(db)?;
     let all = rows.collect::<Result<_, _>>().map_err(db)?;
     Ok((added == 1, all))
+}
+
+pub fn call_legs_between(
+    conn: &Connection,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> StoreResult<Vec<CallLeg>> {
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT COALESCE(linked_id, call_id), caller LIKE '+%', arrived_at, answered_at, \
+             ended_at, disposition, answered_by FROM calls \
+             WHERE arrived_at >= ? AND arrived_at < ? ORDER BY arrived_at, call_id",
+        )
+        .map_err(db)?;
+    let rows = stmt
+        .query_map(params![ms(from), ms(to)], |r| {
+            Ok(CallLeg {
+                call: r.get(0)?,
+                inbound: r.get(1)?,
+                arrived_at: time(r.get(2)?),
+                answered_at: r.get::<_, Option<i64>>(3)?.map(time),
+                ended_at: time(r.get(4)?),
+                disposition: r.get(5)?,
+                answered_by: r.get(6)?,
+            })
+        })
+        .map_err(db)?;
+    rows.collect::<Result<_, _>>().map_err(db)
 }

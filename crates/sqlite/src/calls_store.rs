@@ -3,7 +3,9 @@
 use crate::{calls, SqliteStore};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use roadone_store::{CallStore, CallsOutcome, NewCall, StoreResult, StoredCall, TwilioCallback};
+use roadone_store::{
+    CallLeg, CallStore, CallsOutcome, NewCall, StoreResult, StoredCall, TwilioCallback,
+};
 
 #[async_trait]
 impl CallStore for SqliteStore {
@@ -17,6 +19,15 @@ impl CallStore for SqliteStore {
         to: DateTime<Utc>,
     ) -> StoreResult<Vec<StoredCall>> {
         self.read(move |c| calls::calls_between(c, from, to)).await
+    }
+
+    async fn call_legs_between(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> StoreResult<Vec<CallLeg>> {
+        self.read(move |c| calls::call_legs_between(c, from, to))
+            .await
     }
 
     async fn customer_calls(&self, customer: i64) -> StoreResult<Vec<StoredCall>> {

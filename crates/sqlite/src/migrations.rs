@@ -110,6 +110,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0028_twilio_callbacks",
         include_str!("../migrations/0028_twilio_callbacks.sql"),
     ),
+    (
+        "0029_calls_in_arrival_order",
+        include_str!("../migrations/0029_calls_in_arrival_order.sql"),
+    ),
 ];
 
 /// What a migration needs beyond SQL, run in its transaction right after it.

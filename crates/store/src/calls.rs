@@ -35,6 +35,20 @@ pub struct StoredCall {
     pub case_id: Option<i64>,
 }
 
+/// A call leg as the calls report reads it: only what its figures use.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallLeg {
+    /// The linked id, or the leg's own id when it has none: legs with one key are one call.
+    pub call: String,
+    /// Whether the caller is a telephone number (E.164): an inbound call.
+    pub inbound: bool,
+    pub arrived_at: DateTime<Utc>,
+    pub answered_at: Option<DateTime<Utc>>,
+    pub ended_at: DateTime<Utc>,
+    pub disposition: String,
+    pub answered_by: Option<String>,
+}
+
 /// One status callback of a telephony platform (Twilio's form), as received.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TwilioCallback {
@@ -68,6 +82,12 @@ pub trait CallStore: Send + Sync {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> StoreResult<Vec<StoredCall>>;
+    /// The legs that arrived in `[from, to)`, by arrival, as the calls report reads them.
+    async fn call_legs_between(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> StoreResult<Vec<CallLeg>>;
     /// A customer's calls, the latest first.
     async fn customer_calls(&self, customer: i64) -> StoreResult<Vec<StoredCall>>;
     /// The calls with these ids that are stored (in no particular order).

@@ -1,9 +1,9 @@
 //! One call from its legs, and the distributions of the calls report.
 
 use chrono::{DateTime, Utc};
-use roadone_store::StoredCall;
+use roadone_store::CallLeg;
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 
 /// A call as the caller lived it: every leg of it (a queue rings several phones) joined by
 /// the linked id, answered when the first leg was.
@@ -19,31 +19,30 @@ pub(super) struct Call<'a> {
 impl<'a> Call<'a> {
     /// The inbound calls among the legs: a caller with a telephone number (an internal
     /// extension calling out is not a call offered to us).
-    pub(super) fn join(legs: &'a [StoredCall]) -> Vec<Call<'a>> {
-        let mut by_call: BTreeMap<&str, Vec<&StoredCall>> = BTreeMap::new();
+    pub(super) fn join(legs: &'a [CallLeg]) -> Vec<Call<'a>> {
+        let mut by_call: HashMap<&str, Vec<&CallLeg>> = HashMap::new();
         for leg in legs {
-            let key = leg.call.linked_id.as_deref().unwrap_or(&leg.call.call_id);
-            by_call.entry(key).or_default().push(leg);
+            by_call.entry(&leg.call).or_default().push(leg);
         }
         let mut calls: Vec<Call> = by_call
             .into_values()
             .filter_map(|mut legs| {
-                legs.sort_by_key(|l| l.call.arrived_at);
-                let first = &legs[0].call;
-                if !first.caller_is_e164 {
+                legs.sort_by_key(|l| l.arrived_at);
+                let first = legs[0];
+                if !first.inbound {
                     return None;
                 }
                 let answering = legs
                     .iter()
-                    .filter_map(|l| l.call.answered_at.map(|t| (t, l)))
+                    .filter_map(|l| l.answered_at.map(|t| (t, l)))
                     .min_by_key(|(t, _)| *t);
                 Some(Call {
                     arrived: first.arrived_at,
                     answered: answering.map(|(t, _)| t),
-                    answered_by: answering.and_then(|(_, l)| l.call.answered_by.as_deref()),
+                    answered_by: answering.and_then(|(_, l)| l.answered_by.as_deref()),
                     ended: legs
                         .iter()
-                        .map(|l| l.call.ended_at)
+                        .map(|l| l.ended_at)
                         .max()
                         .unwrap_or(first.ended_at),
                     disposition: &first.disposition,

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Timelike, Utc};
 use roadone_analytics::calls::{call_report, CallParams, RING_BINS};
-use roadone_store::{NewCall, StoredCall};
+use roadone_store::CallLeg;
 
 fn at(h: u32, m: u32, s: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 3, 2, h, m, s).unwrap() // a Monday
@@ -18,33 +18,24 @@ fn leg(
     ring: i64,
     answered: Option<(&str, i64)>,
     disposition: &str,
-) -> StoredCall {
+) -> CallLeg {
     let answered_at = answered.map(|_| arrived + Duration::seconds(ring));
     let ended = match answered {
         Some((_, talk)) => arrived + Duration::seconds(ring + talk),
         None => arrived + Duration::seconds(ring),
     };
-    StoredCall {
-        call: NewCall {
-            call_id: id.into(),
-            linked_id: linked.map(str::to_string),
-            caller: caller.into(),
-            caller_name: None,
-            caller_is_e164: caller.starts_with('+'),
-            callee: "2000".into(),
-            answered_by: answered.map(|(who, _)| who.to_string()),
-            arrived_at: arrived,
-            answered_at,
-            ended_at: ended,
-            disposition: disposition.into(),
-            source: "api".into(),
-        },
-        customer_id: None,
-        case_id: None,
+    CallLeg {
+        call: linked.unwrap_or(id).to_string(),
+        inbound: caller.starts_with('+'),
+        arrived_at: arrived,
+        answered_at,
+        ended_at: ended,
+        disposition: disposition.into(),
+        answered_by: answered.map(|(who, _)| who.to_string()),
     }
 }
 
-fn day() -> Vec<StoredCall> {
+fn day() -> Vec<CallLeg> {
     let with = |talk: i64, who: &'static str| Some((who, talk));
     vec![
         // 09:00 answered by Ann after 2 s, 300 s of talk.

@@ -31,7 +31,7 @@ pub const WEEKDAYS: [&str; 7] = [
 pub async fn monthly(state: &AppState, month: Month) -> AppResult<CallsReport> {
     let legs = state
         .store
-        .calls_between(month.start(), month.end())
+        .call_legs_between(month.start(), month.end())
         .await?;
     let settings = state.directory.snapshot().settings.clone();
     let zone = settings.time_zone;
