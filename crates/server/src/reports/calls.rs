@@ -7,12 +7,16 @@ use chrono::{Datelike, Timelike};
 use roadone_analytics::calls::{call_report, CallParams, CallReport};
 use roadone_analytics::Month;
 use serde::Serialize;
+use std::collections::BTreeMap;
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct CallsReport {
     pub month: String,
     /// The zone hours and days of the week are counted in.
     pub time_zone: String,
+    /// The people among the operators: `answered_by` → name, where the telephone system
+    /// named the agent by their email.
+    pub names: BTreeMap<String, String>,
     #[serde(flatten)]
     #[schema(value_type = Object)]
     pub report: CallReport,
@@ -51,9 +55,22 @@ pub async fn monthly(state: &AppState, month: Month) -> AppResult<CallsReport> {
     })
     .await
     .map_err(|e| AppError::Internal(format!("computing the calls report: {e}")))?;
+    let snapshot = state.directory.snapshot();
+    let names = report
+        .operators
+        .iter()
+        .filter_map(|o| {
+            let person = snapshot
+                .hierarchy
+                .people()
+                .find(|p| p.email.eq_ignore_ascii_case(o.answered_by.trim()))?;
+            Some((o.answered_by.clone(), person.name.clone()))
+        })
+        .collect();
     Ok(CallsReport {
         month: month.to_string(),
         time_zone: zone.name().to_string(),
+        names,
         report,
     })
 }

@@ -194,7 +194,9 @@ async fn the_calls_report_counts_answers_in_one_ring_and_talk_time_per_operator(
     quick["answered_by"] = json!("SIP/ann");
     let mut slow = call("A-2", "+447700900102", -2990, true, None);
     slow["answered_at"] = json!((t0() + minutes(-2990) + seconds(30)).to_rfc3339());
-    slow["answered_by"] = json!("SIP/bob");
+    // An agent the platform names by their email is shown by name.
+    let fran = staff::email_of(&app, org.front1.id).await;
+    slow["answered_by"] = json!(fran.to_uppercase());
     send(
         &app,
         vec![
@@ -228,6 +230,7 @@ async fn the_calls_report_counts_answers_in_one_ring_and_talk_time_per_operator(
     assert_eq!(b["operators"][0]["answered_by"], "SIP/ann");
     assert_eq!(b["operators"][0]["talk_seconds"], 36.0);
     assert_eq!(b["operators"][1]["talk_seconds"], 10.0);
+    assert_eq!(b["names"][fran.to_uppercase()], "Fran Front", "{b}");
 
     let csv = app
         .send(app.authed(
@@ -283,6 +286,10 @@ async fn the_calls_report_counts_answers_in_one_ring_and_talk_time_per_operator(
     );
     assert!(
         page.contains("<th scope=\"row\">SIP/ann</th><td>1</td><td>1</td><td>36 s</td>"),
+        "{page}"
+    );
+    assert!(
+        page.contains("<th scope=\"row\">Fran Front</th><td>1</td><td>0</td><td>10 s</td>"),
         "{page}"
     );
 }

@@ -26,7 +26,8 @@ pub struct CallIn {
     pub caller_name: Option<String>,
     /// The number, extension or queue called.
     pub callee: String,
-    /// The extension, channel or agent that answered.
+    /// The extension, channel or agent that answered (a person's email names them in the
+    /// calls report).
     pub answered_by: Option<String>,
     /// RFC 3339: when the call arrived (began to ring).
     pub arrived_at: String,

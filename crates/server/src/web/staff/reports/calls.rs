@@ -178,7 +178,11 @@ pub async fn calls_page(
         .operators
         .iter()
         .map(|o| OperatorRow {
-            answered_by: o.answered_by.clone(),
+            answered_by: report
+                .names
+                .get(&o.answered_by)
+                .cloned()
+                .unwrap_or_else(|| o.answered_by.clone()),
             answered: o.answered,
             one_ring: o.one_ring.to_string(),
             talk: talk(o.talk_seconds),
