@@ -81,36 +81,28 @@ pub async fn load(state: &AppState, now: DateTime<Utc>) -> Result<usize> {
             };
             let gives_up = rng.gen_bool(if rush { 0.14 } else { 0.03 });
             let caller = format!("+447700900{:03}", rng.gen_range(0..1000));
-            let id = format!("demo-{day:03}-{n:02}");
-            let record = if gives_up {
-                CallRecord {
-                    call_id: id,
-                    linked_id: None,
-                    caller,
-                    caller_name: None,
-                    callee: "support".into(),
-                    answered_by: None,
-                    arrived_at: arrived,
-                    answered_at: None,
-                    ended_at: arrived + Duration::seconds(ring + rng.gen_range(5..40)),
-                    disposition: Disposition::Abandoned,
-                }
+            // Who answered, when, when it ended, and how.
+            let (answered_by, answered_at, ended_at, disposition) = if gives_up {
+                let ended = arrived + Duration::seconds(ring + rng.gen_range(5..40));
+                (None, None, ended, Disposition::Abandoned)
             } else {
                 let (who, usual) = operators.choose(&mut rng).cloned().unwrap_or_default();
                 let talk = (usual * rng.gen_range(0.4..1.8)) as i64;
                 let answered = arrived + Duration::seconds(ring);
-                CallRecord {
-                    call_id: id,
-                    linked_id: None,
-                    caller,
-                    caller_name: None,
-                    callee: "support".into(),
-                    answered_by: Some(who),
-                    arrived_at: arrived,
-                    answered_at: Some(answered),
-                    ended_at: answered + Duration::seconds(talk),
-                    disposition: Disposition::Answered,
-                }
+                let ended = answered + Duration::seconds(talk);
+                (Some(who), Some(answered), ended, Disposition::Answered)
+            };
+            let record = CallRecord {
+                call_id: format!("demo-{day:03}-{n:02}"),
+                linked_id: None,
+                caller,
+                caller_name: None,
+                callee: "support".into(),
+                answered_by,
+                arrived_at: arrived,
+                answered_at,
+                ended_at,
+                disposition,
             };
             calls.push(record);
         }

@@ -13,18 +13,9 @@ pub const BIN: &str = env!("CARGO_BIN_EXE_roadone");
 
 /// Runs `roadone --data-dir DATA ARGS…`, which must succeed; returns its standard output.
 pub fn roadone(data: &Path, args: &[&str]) -> String {
-    let out = Command::new(BIN)
-        .arg("--data-dir")
-        .arg(data)
-        .args(args)
-        .output()
-        .expect("run roadone");
-    assert!(
-        out.status.success(),
-        "roadone {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap().trim().to_string()
+    let out = run(data, args);
+    assert!(out.ok, "roadone {args:?}: {}", out.stderr);
+    out.stdout.trim().to_string()
 }
 
 /// What a command did, success or not, as a user sees it.
