@@ -4,14 +4,18 @@
 //! clock (hour and day of the week) is given as a function.
 
 mod figures;
+mod operators;
 
 pub use figures::{percentile, Distribution, RING_BINS};
+pub use operators::{Operator, LEADS_TO_CASE_WITHIN};
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use figures::Call;
-use roadone_store::CallLeg;
+use operators::{Operators, PhoneCases};
+use roadone_domain::PersonId;
+use roadone_store::{CallLeg, PhoneCase};
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 #[derive(Debug, Clone)]
 pub struct CallParams {
@@ -19,6 +23,8 @@ pub struct CallParams {
     pub one_ring: Duration,
     /// Answered within this long: within the service level.
     pub service_level: Duration,
+    /// The people operators are, by their phone lines and emails in lowercase.
+    pub people: HashMap<String, PersonId>,
 }
 
 /// One slot of the day or the week: what was offered and how much was answered in time.
@@ -38,18 +44,6 @@ pub struct Week {
     pub offered: u32,
     pub one_ring: u32,
     pub one_ring_share: Option<f64>,
-}
-
-/// One operator's answered calls: talk time is engagement, never a fault.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Operator {
-    /// The answering channel or extension as the telephone system named it.
-    pub answered_by: String,
-    pub answered: u32,
-    pub one_ring: u32,
-    pub talk_seconds: f64,
-    pub talk_median_seconds: f64,
-    pub talk_p90_seconds: f64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -81,10 +75,12 @@ pub struct CallReport {
     pub operators: Vec<Operator>,
 }
 
-/// The report over the call legs that arrived in the period. `local` gives a moment's
-/// date, day of the week (0 = Monday) and hour in the company's time zone.
+/// The report over the call legs that arrived in the period and the phone cases opened in
+/// it (and up to `LEADS_TO_CASE_WITHIN` after). `local` gives a moment's date, day of the
+/// week (0 = Monday) and hour in the company's time zone.
 pub fn call_report(
     legs: &[CallLeg],
+    cases: &[PhoneCase],
     params: &CallParams,
     local: impl Fn(DateTime<Utc>) -> (NaiveDate, u32, u32),
 ) -> CallReport {
@@ -97,7 +93,8 @@ pub fn call_report(
     let mut weeks: BTreeMap<NaiveDate, (u32, u32)> = BTreeMap::new();
     let mut rings = Vec::new();
     let mut waits = Vec::new();
-    let mut talk: BTreeMap<&str, (Vec<f64>, u32)> = BTreeMap::new();
+    let phone_cases = PhoneCases::new(cases);
+    let mut operators = Operators::new(&params.people);
     let (mut answered, mut in_one, mut in_level) = (0, 0, 0);
     let (mut abandoned, mut busy, mut failed) = (0, 0, 0);
     for call in &calls {
@@ -123,10 +120,7 @@ pub fn call_report(
                     s.answered += 1;
                     s.within_service_level += u32::from(timely);
                 }
-                let who = call.answered_by.unwrap_or("unknown");
-                let t = talk.entry(who).or_default();
-                t.0.push(call.talk_seconds());
-                t.1 += u32::from(quick);
+                operators.answered(call, quick, &phone_cases);
             }
             None => {
                 for s in slots {
@@ -146,21 +140,6 @@ pub fn call_report(
     for s in by_hour.iter_mut().chain(by_weekday.iter_mut()) {
         s.service_level = share(s.within_service_level, s.offered);
     }
-    let mut operators: Vec<Operator> = talk
-        .into_iter()
-        .map(|(who, (mut t, quick))| {
-            t.sort_by(f64::total_cmp);
-            Operator {
-                answered_by: who.to_string(),
-                answered: t.len() as u32,
-                one_ring: quick,
-                talk_seconds: t.iter().sum(),
-                talk_median_seconds: percentile(&t, 0.5).unwrap_or(0.0),
-                talk_p90_seconds: percentile(&t, 0.9).unwrap_or(0.0),
-            }
-        })
-        .collect();
-    operators.sort_by(|a, b| b.talk_seconds.total_cmp(&a.talk_seconds));
     let offered = calls.len() as u32;
     CallReport {
         one_ring_seconds: one_ring,
@@ -187,6 +166,6 @@ pub fn call_report(
             .collect(),
         by_hour,
         by_weekday,
-        operators,
+        operators: operators.finish(&phone_cases),
     }
 }

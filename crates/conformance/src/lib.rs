@@ -73,6 +73,7 @@ mod listing;
 mod merges;
 mod outbox;
 mod password_links;
+mod phone_lines;
 mod reports;
 mod search;
 mod second_factor;
@@ -100,6 +101,7 @@ pub use listing::list_cases;
 pub use merges::customer_merges;
 pub use outbox::outbox;
 pub use password_links::{concurrent_password_redemptions, password_links};
+pub use phone_lines::phone_lines;
 pub use reports::{orders_and_outcomes, report_events};
 pub use search::{event_feed, full_text_search};
 pub use second_factor::{concurrent_second_factor_uses, second_factor};
@@ -154,6 +156,7 @@ macro_rules! conformance_checks {
             suspended_mail,
             junk_filter,
             calls,
+            phone_lines,
             // Races last: they assume the promises above, one writer at a time, are kept.
             concurrent_timer_claims,
             concurrent_outbox_claims,

@@ -17,6 +17,8 @@ pub struct Snapshot {
     pub settings: Settings,
     /// The zones people chose for themselves (the others read the company's).
     pub time_zones: HashMap<PersonId, crate::time_zones::Zone>,
+    /// Which person answers on which telephone channel or extension, by line.
+    pub phone_lines: Vec<roadone_store::PhoneLine>,
 }
 
 impl Snapshot {
@@ -29,6 +31,20 @@ impl Snapshot {
         self.person(id)
             .map(|p| p.name.clone())
             .unwrap_or_else(|| format!("person {id}"))
+    }
+
+    /// The people the telephone system may name an operator by: every phone line and
+    /// every email, in lowercase (a line mapped to someone wins over an email).
+    pub fn operators(&self) -> HashMap<String, PersonId> {
+        let mut out: HashMap<String, PersonId> = self
+            .hierarchy
+            .people()
+            .map(|p| (p.email.trim().to_lowercase(), p.id))
+            .collect();
+        for l in &self.phone_lines {
+            out.insert(l.line.trim().to_lowercase(), l.person_id);
+        }
+        out
     }
 
     /// A category's name as people read it; its key when it is gone.
@@ -87,6 +103,7 @@ impl Directory {
                 categories: HashMap::new(),
                 settings: base.clone(),
                 time_zones: HashMap::new(),
+                phone_lines: Vec::new(),
             })),
             base,
             version: std::sync::atomic::AtomicI64::new(i64::MIN),
@@ -103,6 +120,7 @@ impl Directory {
         let people = store.people().await?;
         let categories = store.categories().await?;
         let saved = store.settings().await?;
+        let phone_lines = store.phone_lines().await?;
         let time_zones = store
             .staff_time_zones()
             .await?
@@ -122,6 +140,7 @@ impl Directory {
             categories: categories.into_iter().map(|c| (c.key.clone(), c)).collect(),
             settings: Settings::with_saved(&self.base, saved),
             time_zones,
+            phone_lines,
         };
         *self.snapshot.write().expect("directory lock poisoned") = Arc::new(snapshot);
         self.version

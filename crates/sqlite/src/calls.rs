@@ -5,7 +5,9 @@ use crate::convert::{db, ms, time};
 use crate::customers::{kept, upsert_customer};
 use chrono::{DateTime, Utc};
 use roadone_domain::Customer;
-use roadone_store::{CallLeg, CallsOutcome, NewCall, StoreResult, StoredCall, TwilioCallback};
+use roadone_store::{
+    CallLeg, CallsOutcome, NewCall, PhoneCase, StoreResult, StoredCall, TwilioCallback,
+};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
 /// The customer with this phone number (the first one, followed through merges), or a new
@@ -32,6 +34,7 @@ fn customer_by_phone(
                 ..Customer::default()
             },
             now,
+            false,
         ),
     }
 }
@@ -249,7 +252,7 @@ pub fn call_legs_between(
     let mut stmt = conn
         .prepare_cached(
             "SELECT COALESCE(linked_id, call_id), caller LIKE '+%', arrived_at, answered_at, \
-             ended_at, disposition, answered_by FROM calls \
+             ended_at, disposition, answered_by, customer_id, case_id FROM calls \
              WHERE arrived_at >= ? AND arrived_at < ? ORDER BY arrived_at, call_id",
         )
         .map_err(db)?;
@@ -263,6 +266,40 @@ pub fn call_legs_between(
                 ended_at: time(r.get(4)?),
                 disposition: r.get(5)?,
                 answered_by: r.get(6)?,
+                customer_id: r.get(7)?,
+                case_id: r.get(8)?,
+            })
+        })
+        .map_err(db)?;
+    rows.collect::<Result<_, _>>().map_err(db)
+}
+
+pub fn phone_cases_between(
+    conn: &Connection,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> StoreResult<Vec<PhoneCase>> {
+    // The projection knows the solve and the escalation (migration 0009); passing up and
+    // the rating are read from the case's own events.
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT c.id, c.customer_id, c.opened_at, c.solved_by, c.escalated OR EXISTS
+                 (SELECT 1 FROM events u WHERE u.case_id = c.id AND +u.kind = 'upgraded'),
+             (SELECT json_extract(r.data, '$.data.score') FROM events r
+                 WHERE r.case_id = c.id AND +r.kind = 'rated' ORDER BY r.seq DESC LIMIT 1)
+             FROM cases c WHERE c.channel = 'phone' AND c.opened_at >= ? AND c.opened_at < ?
+             ORDER BY c.opened_at, c.id",
+        )
+        .map_err(db)?;
+    let rows = stmt
+        .query_map(params![ms(from), ms(to)], |r| {
+            Ok(PhoneCase {
+                case_id: r.get(0)?,
+                customer_id: r.get(1)?,
+                opened_at: time(r.get(2)?),
+                solved_by: r.get(3)?,
+                passed_up: r.get(4)?,
+                rating: r.get::<_, Option<i64>>(5)?.map(|s| s.clamp(0, 255) as u8),
             })
         })
         .map_err(db)?;

@@ -1,10 +1,12 @@
 //! The store's part for calls (`CallStore`), kept apart from the main `Store` impl.
 
-use crate::{calls, SqliteStore};
+use crate::{calls, phone_lines, SqliteStore};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use roadone_domain::PersonId;
 use roadone_store::{
-    CallLeg, CallStore, CallsOutcome, NewCall, StoreResult, StoredCall, TwilioCallback,
+    CallLeg, CallStore, CallsOutcome, NewCall, PhoneCase, PhoneLine, StoreResult, StoredCall,
+    TwilioCallback,
 };
 
 #[async_trait]
@@ -52,6 +54,24 @@ impl CallStore for SqliteStore {
         callback: TwilioCallback,
     ) -> StoreResult<(bool, Vec<TwilioCallback>)> {
         self.write(move |c| calls::add_twilio_callback(c, &callback))
+            .await
+    }
+
+    async fn phone_lines(&self) -> StoreResult<Vec<PhoneLine>> {
+        self.read(phone_lines::phone_lines).await
+    }
+
+    async fn set_phone_line(&self, line: String, person: Option<PersonId>) -> StoreResult<bool> {
+        self.write(move |c| phone_lines::set_phone_line(c, &line, person))
+            .await
+    }
+
+    async fn phone_cases_between(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> StoreResult<Vec<PhoneCase>> {
+        self.read(move |c| calls::phone_cases_between(c, from, to))
             .await
     }
 }

@@ -37,7 +37,8 @@ pub fn open_case(conn: &Connection, new: &NewCase) -> StoreResult<OpenOutcome> {
         }
     }
     let now = new.opened.at;
-    let customer_id = upsert_customer(conn, &new.customer, now)?;
+    let on_the_phone = new.case.channel == roadone_domain::Channel::Phone;
+    let customer_id = upsert_customer(conn, &new.customer, now, on_the_phone)?;
     let case = &new.case;
     conn.prepare_cached(
         "INSERT INTO cases (customer_id, customer_token, category, subject, state, owner, version,

@@ -7,11 +7,14 @@ use roadone_store::*;
 use rusqlite::{params, Connection, OptionalExtension};
 
 /// Finds the customer by email, then by external id (or, given only a phone number, by
-/// that); creates them if new.
+/// that); creates them if new. With `on_the_phone` (staff took their call), a customer known
+/// only by this number (a caller whose calls were stored) is them too, and gains the other
+/// details: nobody else can claim a caller's record by writing in with their number.
 pub(crate) fn upsert_customer(
     conn: &Connection,
     c: &Customer,
     now: DateTime<Utc>,
+    on_the_phone: bool,
 ) -> StoreResult<i64> {
     let clean = |v: &Option<String>| {
         v.as_deref()
@@ -51,6 +54,23 @@ pub(crate) fn upsert_customer(
                 .and_then(|mut s| s.query_row([key], |r| r.get(0)).optional())
                 .map_err(db)?
                 .flatten();
+        }
+    }
+    if found.is_none() && on_the_phone && (email.is_some() || external_id.is_some()) {
+        if let Some(key) = &phone_key {
+            found = conn
+                .prepare_cached(
+                    "SELECT MIN(id) FROM customers WHERE phone_key = ? AND email IS NULL
+                     AND external_id IS NULL AND merged_into IS NULL",
+                )
+                .and_then(|mut s| s.query_row([key], |r| r.get(0)).optional())
+                .map_err(db)?
+                .flatten();
+            if let Some(id) = found {
+                conn.prepare_cached("UPDATE customers SET email = ?, external_id = ? WHERE id = ?")
+                    .and_then(|mut s| s.execute(params![email, external_id, id]))
+                    .map_err(db)?;
+            }
         }
     }
     // A customer merged into another is that other one now.

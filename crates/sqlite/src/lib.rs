@@ -21,6 +21,7 @@ mod languages;
 pub mod migrations;
 mod orders;
 mod outbox;
+mod phone_lines;
 mod readers;
 mod reports;
 mod saved_views;

@@ -114,6 +114,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0029_calls_in_arrival_order",
         include_str!("../migrations/0029_calls_in_arrival_order.sql"),
     ),
+    (
+        "0030_phone_lines",
+        include_str!("../migrations/0030_phone_lines.sql"),
+    ),
 ];
 
 /// What a migration needs beyond SQL, run in its transaction right after it.

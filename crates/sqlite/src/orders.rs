@@ -26,7 +26,7 @@ pub fn add_orders(
                 ..Customer::default()
             },
         };
-        let customer_id = upsert_customer(conn, &customer, now)?;
+        let customer_id = upsert_customer(conn, &customer, now, false)?;
         let stored: Option<(i64, i64, i64, String)> = conn
             .prepare_cached(
                 "SELECT customer_id, ordered_at, amount_cents, currency FROM orders WHERE order_id = ?",

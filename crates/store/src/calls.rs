@@ -5,6 +5,7 @@ use crate::error::StoreResult;
 use crate::records::OrdersOutcome;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use roadone_domain::PersonId;
 
 /// A call as it comes in, its caller's number already in E.164 where it could be read.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,6 +48,32 @@ pub struct CallLeg {
     pub ended_at: DateTime<Utc>,
     pub disposition: String,
     pub answered_by: Option<String>,
+    /// The customer the caller was matched to.
+    pub customer_id: Option<i64>,
+    /// The case the leg is linked to, if any.
+    pub case_id: Option<i64>,
+}
+
+/// A channel or extension a telephone system names an operator by (`PJSIP/201`, `1001`),
+/// and the person who answers on it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PhoneLine {
+    pub line: String,
+    pub person_id: PersonId,
+}
+
+/// A case opened on the phone, as the calls report reads it: whose it was and how it went.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PhoneCase {
+    pub case_id: i64,
+    pub customer_id: i64,
+    pub opened_at: DateTime<Utc>,
+    /// Who solved it, while it is solved.
+    pub solved_by: Option<PersonId>,
+    /// Whether it was ever passed up (upgraded) or escalated.
+    pub passed_up: bool,
+    /// The customer's latest rating (1–5), if they rated it.
+    pub rating: Option<u8>,
 }
 
 /// One status callback of a telephony platform (Twilio's form), as received.
@@ -102,4 +129,15 @@ pub trait CallStore: Send + Sync {
         &self,
         callback: TwilioCallback,
     ) -> StoreResult<(bool, Vec<TwilioCallback>)>;
+    /// Every phone line and its person, by line.
+    async fn phone_lines(&self) -> StoreResult<Vec<PhoneLine>>;
+    /// Maps a line to a person (replacing whoever had it), or with `None` forgets it;
+    /// lines compare without regard to case. Whether anything changed.
+    async fn set_phone_line(&self, line: String, person: Option<PersonId>) -> StoreResult<bool>;
+    /// The cases opened on the phone in `[from, to)`, by opening.
+    async fn phone_cases_between(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> StoreResult<Vec<PhoneCase>>;
 }

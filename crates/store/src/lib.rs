@@ -15,7 +15,9 @@ pub mod records;
 pub mod second_factor;
 pub mod store;
 
-pub use calls::{CallLeg, CallStore, CallsOutcome, NewCall, StoredCall, TwilioCallback};
+pub use calls::{
+    CallLeg, CallStore, CallsOutcome, NewCall, PhoneCase, PhoneLine, StoredCall, TwilioCallback,
+};
 pub use error::{StoreError, StoreResult};
 pub use health::{Histogram, StoreHealth, WorkerHealth};
 pub use junk::{JunkStore, Lesson, NewSuspendedMail, Settled, SuspendedMail, SuspendedTally};

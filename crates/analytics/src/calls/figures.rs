@@ -14,6 +14,10 @@ pub(super) struct Call<'a> {
     pub ended: DateTime<Utc>,
     /// The first leg's, for an unanswered call (busy, failed, no answer, abandoned).
     pub disposition: &'a str,
+    /// The caller, as matched among the customers.
+    pub customer: Option<i64>,
+    /// The case a leg of it is linked to.
+    pub case: Option<i64>,
 }
 
 impl<'a> Call<'a> {
@@ -46,6 +50,8 @@ impl<'a> Call<'a> {
                         .max()
                         .unwrap_or(first.ended_at),
                     disposition: &first.disposition,
+                    customer: first.customer_id,
+                    case: legs.iter().find_map(|l| l.case_id),
                 })
             })
             .collect();

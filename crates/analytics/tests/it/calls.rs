@@ -2,7 +2,8 @@
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Timelike, Utc};
 use roadone_analytics::calls::{call_report, CallParams, RING_BINS};
-use roadone_store::CallLeg;
+use roadone_store::{CallLeg, PhoneCase};
+use std::collections::HashMap;
 
 fn at(h: u32, m: u32, s: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 3, 2, h, m, s).unwrap() // a Monday
@@ -32,6 +33,9 @@ fn leg(
         ended_at: ended,
         disposition: disposition.into(),
         answered_by: answered.map(|(who, _)| who.to_string()),
+        // The caller +44N is customer N.
+        customer_id: caller.strip_prefix("+44").and_then(|n| n.parse().ok()),
+        case_id: None,
     }
 }
 
@@ -98,17 +102,21 @@ fn day() -> Vec<CallLeg> {
     ]
 }
 
+fn params() -> CallParams {
+    CallParams {
+        one_ring: Duration::seconds(6),
+        service_level: Duration::seconds(20),
+        people: HashMap::new(),
+    }
+}
+
 fn local(t: DateTime<Utc>) -> (NaiveDate, u32, u32) {
     (t.date_naive(), t.weekday().num_days_from_monday(), t.hour())
 }
 
 #[test]
 fn a_day_of_calls_gives_the_figures_counted_by_hand() {
-    let params = CallParams {
-        one_ring: Duration::seconds(6),
-        service_level: Duration::seconds(20),
-    };
-    let r = call_report(&day(), &params, local);
+    let r = call_report(&day(), &[], &params(), local);
     // Offered: 1, 2, 3, 4, 5, 6, 8 (7 is an extension; 2's legs are one call).
     assert_eq!(r.offered, 7);
     assert_eq!(r.answered, 4);
@@ -153,9 +161,13 @@ fn a_day_of_calls_gives_the_figures_counted_by_hand() {
     let ops: Vec<(&str, u32, f64)> = r
         .operators
         .iter()
-        .map(|o| (o.answered_by.as_str(), o.answered, o.talk_seconds))
+        .map(|o| (o.lines[0].as_str(), o.answered, o.talk_seconds))
         .collect();
     assert_eq!(ops, [("SIP/bob", 2, 660.0), ("SIP/ann", 2, 420.0)]);
+    assert!(r
+        .operators
+        .iter()
+        .all(|o| o.person.is_none() && o.cases == 0));
     assert_eq!(r.operators[0].talk_median_seconds, 60.0);
     assert_eq!(r.operators[0].talk_p90_seconds, 600.0);
     assert_eq!(r.operators[1].one_ring, 2);
@@ -163,14 +175,79 @@ fn a_day_of_calls_gives_the_figures_counted_by_hand() {
 
 #[test]
 fn no_calls_give_counts_of_zero_and_no_shares() {
-    let params = CallParams {
-        one_ring: Duration::seconds(6),
-        service_level: Duration::seconds(20),
-    };
-    let r = call_report(&[], &params, local);
+    let r = call_report(&[], &[], &params(), local);
     assert_eq!(r.offered, 0);
     assert_eq!(r.one_ring_share, None);
     assert_eq!(r.service_level, None);
     assert_eq!(r.ring.p50_seconds, None);
     assert!(r.operators.is_empty());
+}
+
+fn phone_case(
+    case_id: i64,
+    customer_id: i64,
+    opened: DateTime<Utc>,
+    solved_by: Option<i64>,
+    passed_up: bool,
+    rating: Option<u8>,
+) -> PhoneCase {
+    PhoneCase {
+        case_id,
+        customer_id,
+        opened_at: opened,
+        solved_by,
+        passed_up,
+        rating,
+    }
+}
+
+#[test]
+fn operators_are_people_by_their_lines_and_their_calls_lead_to_cases() {
+    let mut legs = day();
+    // 12:00 Ann again, on the line the platform names by her email, in other capitals.
+    legs.push(leg(
+        "9",
+        None,
+        "+449",
+        at(12, 0, 0),
+        2,
+        Some(("Ann@Example.com", 30)),
+        "answered",
+    ));
+    // Bob's 10:40 call was linked to case 14 when it was taken.
+    legs.iter_mut().find(|l| l.call == "6").unwrap().case_id = Some(14);
+    let cases = [
+        // Call 1's caller: opened 6 minutes after the call; Ann solved it, rated 5.
+        phone_case(10, 1, at(9, 6, 0), Some(1), false, Some(5)),
+        // Call 2's caller: opened 20 minutes after; passed up, solved by 7, rated 3.
+        phone_case(11, 2, at(9, 30, 0), Some(7), true, Some(3)),
+        // Call 3's caller, 1 h 40 after the call: not the call's case.
+        phone_case(12, 3, at(11, 0, 0), None, false, None),
+        // Call 6's caller, a minute before the call: not led to by it.
+        phone_case(13, 6, at(10, 39, 0), Some(2), false, Some(5)),
+        // Linked to call 6, though another customer's.
+        phone_case(14, 99, at(8, 0, 0), Some(2), false, None),
+    ];
+    let mut params = params();
+    params.people.insert("sip/ann".into(), 1);
+    params.people.insert("ann@example.com".into(), 1);
+    let r = call_report(&legs, &cases, &params, local);
+    let ann = r.operators.iter().find(|o| o.person == Some(1)).unwrap();
+    assert_eq!(ann.lines, ["Ann@Example.com", "SIP/ann"]);
+    assert_eq!((ann.answered, ann.one_ring), (3, 3));
+    assert_eq!(ann.talk_seconds, 450.0);
+    assert_eq!(
+        (
+            ann.cases,
+            ann.solved_by_them,
+            ann.passed_up,
+            ann.rated,
+            ann.delighted
+        ),
+        (2, 1, 1, 2, 1)
+    );
+    let bob = r.operators.iter().find(|o| o.lines == ["SIP/bob"]).unwrap();
+    assert_eq!(bob.person, None);
+    assert_eq!((bob.cases, bob.solved_by_them, bob.passed_up), (1, 0, 0));
+    assert_eq!(r.operators.len(), 2);
 }

@@ -4,39 +4,50 @@
 //! answered within one ring; at 09:00–10:59 and 13:00–13:59 answers slow down and more
 //! callers give up; Saturday mornings are staffed thinly. Each frontline person answers on
 //! their own extension with their own pace of talk: some keep customers on the line for
-//! ten minutes, some for three. The callers are the demo's own customers' numbers
-//! (+44 7700 900000–999), so their calls show on their pages. Every call ended more than a
-//! day ago: history for the report, not a queue of call-backs.
+//! ten minutes, some for three; the admin pages say whose each extension is. The callers
+//! are the demo's own customers' numbers (+44 7700 900000–999), so their calls show on
+//! their pages. Every call ended more than a day ago: history for the report, not a queue
+//! of call-backs. Besides, every phone case was a call first: the customer rang, the
+//! case's first owner answered on their extension and opened it while they talked, so the
+//! report's operators have cases that came of their calls.
 
 use anyhow::Result;
 use chrono::{DateTime, Datelike, Duration, Timelike, Utc, Weekday};
 use rand::prelude::*;
 use rand::rngs::StdRng;
-use roadone_domain::Role;
+use roadone_domain::{PersonId, Role};
 use roadone_server::calls::record::{CallRecord, Disposition};
 use roadone_server::AppState;
 
 const SEED: u64 = 0x00CA_11ED;
 const DAYS: i64 = 91;
 
-/// Writes the calls; returns how many.
-pub async fn load(state: &AppState, now: DateTime<Utc>) -> Result<usize> {
+/// A phone case as it was taken: the caller's number, when it opened, and by whom.
+pub struct Taken {
+    pub phone: String,
+    pub opened_at: DateTime<Utc>,
+    pub by: PersonId,
+}
+
+/// Writes the calls (the quarter's, and one for each phone case in `taken`) and puts each
+/// frontline person on an extension of their own; returns how many calls.
+pub async fn load(state: &AppState, now: DateTime<Utc>, taken: &[Taken]) -> Result<usize> {
     let mut rng = StdRng::seed_from_u64(SEED);
-    let mut operators: Vec<(String, f64)> = state
+    let frontline: Vec<PersonId> = state
         .people()
         .await?
         .into_iter()
         .filter(|p| p.role == Role::Frontline && p.active)
-        .map(|p| {
-            let first = p
-                .name
-                .split_whitespace()
-                .next()
-                .unwrap_or("op")
-                .to_lowercase();
-            (format!("SIP/{first}"), 0.0)
-        })
+        .map(|p| p.id)
         .collect();
+    let mut lines = std::collections::HashMap::new();
+    let mut operators: Vec<(String, f64)> = Vec::new();
+    for (i, id) in frontline.into_iter().enumerate() {
+        let line = format!("PJSIP/{}", 201 + i);
+        state.set_phone_line(&line, Some(id)).await?;
+        lines.insert(id, line.clone());
+        operators.push((line, 0.0));
+    }
     if operators.is_empty() {
         return Ok(0);
     }
@@ -106,6 +117,25 @@ pub async fn load(state: &AppState, now: DateTime<Utc>) -> Result<usize> {
             };
             calls.push(record);
         }
+    }
+    for (n, t) in taken.iter().enumerate() {
+        let Some(line) = lines.get(&t.by) else {
+            continue; // opened by someone who answers no phone
+        };
+        let arrived = t.opened_at - Duration::seconds(rng.gen_range(60..420));
+        let answered = arrived + Duration::seconds(rng.gen_range(1..12));
+        calls.push(CallRecord {
+            call_id: format!("demo-taken-{n:04}"),
+            linked_id: None,
+            caller: t.phone.clone(),
+            caller_name: None,
+            callee: "support".into(),
+            answered_by: Some(line.clone()),
+            arrived_at: arrived,
+            answered_at: Some(answered),
+            ended_at: t.opened_at + Duration::seconds(rng.gen_range(30..600)),
+            disposition: Disposition::Answered,
+        });
     }
     let total = calls.len();
     for batch in calls.chunks(2_000) {

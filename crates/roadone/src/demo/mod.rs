@@ -173,6 +173,18 @@ pub async fn load(state: &AppState) -> Result<DemoReport> {
         plans.push(world.plan(&mut rng, opened_at, customer, force));
     }
 
+    let taken: Vec<calls::Taken> = plans
+        .iter()
+        .filter(|p| p.intake.channel == roadone_domain::Channel::Phone)
+        .filter_map(|p| {
+            Some(calls::Taken {
+                phone: p.intake.customer.phone.clone()?,
+                opened_at: p.opened_at,
+                by: p.by,
+            })
+        })
+        .collect();
+
     // --- the stories, many at once so the writer can group its commits ----------------------
     let shared = Arc::new(Shared {
         state: state.clone(),
@@ -205,7 +217,7 @@ pub async fn load(state: &AppState) -> Result<DemoReport> {
     report.customers = contacted.len();
     report.notifications = state.mark_history_delivered(now).await?;
     report.orders = orders::load(state, now).await?;
-    report.calls = calls::load(state, now).await?;
+    report.calls = calls::load(state, now, &taken).await?;
     // The demo's cases are all from the last 90 days: compare 30 days of sales around them.
     let admin = state
         .person_by_email(&state.config().admin_email)

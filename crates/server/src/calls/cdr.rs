@@ -391,11 +391,14 @@ fn caller_name(clid: &str) -> Option<String> {
     (!name.is_empty()).then(|| name.to_string())
 }
 
-/// `SIP/1001-0000002a` → SIP/1001: the channel without the call's own suffix.
-fn channel_name(channel: &str) -> String {
+/// `SIP/1001-0000002a` → SIP/1001: a channel without the call's own suffix (Asterisk adds
+/// eight hex digits to `TECHNOLOGY/resource`); anything else is left as it is.
+pub fn channel_name(channel: &str) -> String {
     match channel.rsplit_once('-') {
         Some((name, suffix))
-            if !suffix.is_empty() && suffix.chars().all(|c| c.is_ascii_hexdigit()) =>
+            if name.contains('/')
+                && suffix.len() == 8
+                && suffix.chars().all(|c| c.is_ascii_hexdigit()) =>
         {
             name.to_string()
         }

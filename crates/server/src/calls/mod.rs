@@ -6,6 +6,7 @@
 pub mod about;
 pub mod cdr;
 pub mod intake;
+pub mod lines;
 pub mod missed;
 pub mod record;
 pub mod twilio;

@@ -79,7 +79,7 @@ pub fn router(state: AppState) -> Router {
 /// nothing is served undocumented or documented unserved. Grouped by tag.
 pub fn api_routes() -> OpenApiRouter<AppState> {
     use api::{attachments, calls, cases, categories, customer, health, inbound, orders, people};
-    use api::{reports, tokens};
+    use api::{phone_lines, reports, tokens};
     use openapi::tagged;
     let uploads = || DefaultBodyLimit::max(message_body::MAX_UPLOAD_BYTES);
     OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
@@ -121,7 +121,8 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
             "calls",
             OpenApiRouter::new()
                 .routes(routes!(calls::add))
-                .routes(routes!(calls::twilio)),
+                .routes(routes!(calls::twilio))
+                .routes(routes!(phone_lines::set, phone_lines::list)),
         ))
         .merge(tagged(
             "cases",

@@ -4,7 +4,7 @@
 use crate::app::AppState;
 use crate::error::{AppError, AppResult};
 use chrono::{Datelike, Timelike};
-use roadone_analytics::calls::{call_report, CallParams, CallReport};
+use roadone_analytics::calls::{call_report, CallParams, CallReport, LEADS_TO_CASE_WITHIN};
 use roadone_analytics::Month;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -14,8 +14,8 @@ pub struct CallsReport {
     pub month: String,
     /// The zone hours and days of the week are counted in.
     pub time_zone: String,
-    /// The people among the operators: `answered_by` → name, where the telephone system
-    /// named the agent by their email.
+    /// The names of the people among the operators, by id (an operator is a person when
+    /// a phone line or their email names them).
     pub names: BTreeMap<String, String>,
     #[serde(flatten)]
     #[schema(value_type = Object)]
@@ -37,14 +37,20 @@ pub async fn monthly(state: &AppState, month: Month) -> AppResult<CallsReport> {
         .store
         .call_legs_between(month.start(), month.end())
         .await?;
-    let settings = state.directory.snapshot().settings.clone();
+    let cases = state
+        .store
+        .phone_cases_between(month.start(), month.end() + LEADS_TO_CASE_WITHIN)
+        .await?;
+    let snapshot = state.directory.snapshot();
+    let settings = &snapshot.settings;
     let zone = settings.time_zone;
     let params = CallParams {
         one_ring: settings.calls.one_ring,
         service_level: settings.calls.service_level,
+        people: snapshot.operators(),
     };
     let report = tokio::task::spawn_blocking(move || {
-        call_report(&legs, &params, |t| {
+        call_report(&legs, &cases, &params, |t| {
             let here = zone.local(t);
             (
                 here.date_naive(),
@@ -55,17 +61,11 @@ pub async fn monthly(state: &AppState, month: Month) -> AppResult<CallsReport> {
     })
     .await
     .map_err(|e| AppError::Internal(format!("computing the calls report: {e}")))?;
-    let snapshot = state.directory.snapshot();
     let names = report
         .operators
         .iter()
-        .filter_map(|o| {
-            let person = snapshot
-                .hierarchy
-                .people()
-                .find(|p| p.email.eq_ignore_ascii_case(o.answered_by.trim()))?;
-            Some((o.answered_by.clone(), person.name.clone()))
-        })
+        .filter_map(|o| o.person)
+        .map(|id| (id.to_string(), snapshot.person_name(id)))
         .collect();
     Ok(CallsReport {
         month: month.to_string(),
@@ -78,6 +78,7 @@ pub async fn monthly(state: &AppState, month: Month) -> AppResult<CallsReport> {
 pub const CSV_HEADER: &[&str] = &[
     "section",
     "key",
+    "name",
     "offered",
     "answered",
     "one_ring",
@@ -86,38 +87,48 @@ pub const CSV_HEADER: &[&str] = &[
     "talk_seconds",
     "talk_median_seconds",
     "talk_p90_seconds",
+    "cases",
+    "solved_by_them",
+    "passed_up",
+    "rated",
+    "delighted",
 ];
 
-/// One row for the month, then one per week, hour, day of the week and operator.
+/// One row for the month, then one per week, hour, day of the week and operator; a figure
+/// a section does not have is left empty.
 pub fn csv_rows(r: &CallsReport) -> Vec<Vec<String>> {
     let c = &r.report;
-    let n = |v: u32| v.to_string();
-    let blank = String::new;
-    let mut rows = vec![vec![
-        "month".into(),
+    let n = |v: u32| Some(v.to_string());
+    let row = |section: &str, key: String, name: String, figures: [Option<String>; 13]| {
+        let mut out = vec![section.to_string(), key, name];
+        out.extend(figures.into_iter().map(Option::unwrap_or_default));
+        out
+    };
+    let mut rows = vec![row(
+        "month",
         r.month.clone(),
-        n(c.offered),
-        n(c.answered),
-        n(c.one_ring),
-        n(c.within_service_level),
-        n(c.abandoned),
-        blank(),
-        blank(),
-        blank(),
-    ]];
+        String::new(),
+        [
+            n(c.offered),
+            n(c.answered),
+            n(c.one_ring),
+            n(c.within_service_level),
+            n(c.abandoned),
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+        ],
+    )];
     for w in &c.by_week {
-        rows.push(vec![
-            "week".into(),
-            w.starts.to_string(),
-            n(w.offered),
-            blank(),
-            n(w.one_ring),
-            blank(),
-            blank(),
-            blank(),
-            blank(),
-            blank(),
-        ]);
+        let mut figures: [Option<String>; 13] = Default::default();
+        figures[0] = n(w.offered);
+        figures[2] = n(w.one_ring);
+        rows.push(row("week", w.starts.to_string(), String::new(), figures));
     }
     let slots = c
         .by_hour
@@ -131,32 +142,38 @@ pub fn csv_rows(r: &CallsReport) -> Vec<Vec<String>> {
                 .map(|(s, d)| ("weekday", d.to_string(), s)),
         );
     for (section, key, s) in slots {
-        rows.push(vec![
-            section.into(),
-            key,
-            n(s.offered),
-            n(s.answered),
-            blank(),
-            n(s.within_service_level),
-            blank(),
-            blank(),
-            blank(),
-            blank(),
-        ]);
+        let mut figures: [Option<String>; 13] = Default::default();
+        figures[0] = n(s.offered);
+        figures[1] = n(s.answered);
+        figures[3] = n(s.within_service_level);
+        rows.push(row(section, key, String::new(), figures));
     }
     for o in &c.operators {
-        rows.push(vec![
-            "operator".into(),
-            o.answered_by.clone(),
-            blank(),
-            n(o.answered),
-            n(o.one_ring),
-            blank(),
-            blank(),
-            format!("{:.0}", o.talk_seconds),
-            format!("{:.0}", o.talk_median_seconds),
-            format!("{:.0}", o.talk_p90_seconds),
-        ]);
+        let name = o
+            .person
+            .and_then(|id| r.names.get(&id.to_string()).cloned())
+            .unwrap_or_default();
+        let secs = |v: f64| Some(format!("{v:.0}"));
+        rows.push(row(
+            "operator",
+            o.lines.join(" "),
+            name,
+            [
+                None,
+                n(o.answered),
+                n(o.one_ring),
+                None,
+                None,
+                secs(o.talk_seconds),
+                secs(o.talk_median_seconds),
+                secs(o.talk_p90_seconds),
+                n(o.cases),
+                n(o.solved_by_them),
+                n(o.passed_up),
+                n(o.rated),
+                n(o.delighted),
+            ],
+        ));
     }
     rows
 }

@@ -12,6 +12,7 @@ const SERVICES: &[&str] = &[
     "calls/intake.rs",
     "calls/twilio.rs",
     "calls/missed.rs",
+    "calls/lines.rs",
     "app.rs",
     "canned_replies.rs",
     "cases.rs",

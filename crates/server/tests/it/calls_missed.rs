@@ -227,10 +227,12 @@ async fn the_calls_report_counts_answers_in_one_ring_and_talk_time_per_operator(
     assert_eq!(b["abandoned"], 1);
     assert_eq!(b["ring"]["p90_seconds"], 30.0);
     // Bob talked 10 s (answered at 30 s of a 40 s call), Ann 36 s: Ann first.
-    assert_eq!(b["operators"][0]["answered_by"], "SIP/ann");
+    assert_eq!(b["operators"][0]["lines"], json!(["SIP/ann"]));
+    assert_eq!(b["operators"][0]["person"], Value::Null);
     assert_eq!(b["operators"][0]["talk_seconds"], 36.0);
     assert_eq!(b["operators"][1]["talk_seconds"], 10.0);
-    assert_eq!(b["names"][fran.to_uppercase()], "Fran Front", "{b}");
+    assert_eq!(b["operators"][1]["person"], org.front1.id);
+    assert_eq!(b["names"][org.front1.id.to_string()], "Fran Front", "{b}");
 
     let csv = app
         .send(app.authed(
@@ -242,17 +244,18 @@ async fn the_calls_report_counts_answers_in_one_ring_and_talk_time_per_operator(
     assert_eq!(csv.status, StatusCode::OK);
     assert!(
         csv.text
-            .starts_with("section,key,offered,answered,one_ring"),
+            .starts_with("section,key,name,offered,answered,one_ring"),
         "{}",
         csv.text
     );
     assert!(
-        csv.text.contains(&format!("month,{month},3,2,1,")),
+        csv.text.contains(&format!("month,{month},,3,2,1,")),
         "{}",
         csv.text
     );
     assert!(
-        csv.text.contains("operator,SIP/ann,,1,1,,,36,36,36"),
+        csv.text
+            .contains("operator,SIP/ann,,,1,1,,,36,36,36,0,0,0,0,0"),
         "{}",
         csv.text
     );
@@ -289,7 +292,10 @@ async fn the_calls_report_counts_answers_in_one_ring_and_talk_time_per_operator(
         "{page}"
     );
     assert!(
-        page.contains("<th scope=\"row\">Fran Front</th><td>1</td><td>0</td><td>10 s</td>"),
+        page.contains(&format!(
+            "<th scope=\"row\">Fran Front<br><span class=\"hint\">{}</span></th><td>1</td><td>0</td><td>10 s</td>",
+            fran.to_uppercase()
+        )),
         "{page}"
     );
 }

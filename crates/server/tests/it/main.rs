@@ -15,6 +15,7 @@ mod browser_second_factor;
 mod browser_shortcuts;
 mod calls_api;
 mod calls_cdr;
+mod calls_lines;
 mod calls_missed;
 mod calls_twilio;
 mod case_life;

@@ -68,7 +68,8 @@ async fn outcomes_are_backfilled_from_the_events() {
     {
         let conn = rusqlite::Connection::open(&path).unwrap();
         conn.execute_batch(
-            "DROP TABLE instances; DROP TABLE inbound_messages;
+            "DROP TABLE phone_lines; DROP INDEX cases_by_channel_opening;
+             DROP TABLE instances; DROP TABLE inbound_messages;
              DROP INDEX outbox_claimed; DROP INDEX timers_claimed;
              ALTER TABLE timers DROP COLUMN claimed_by; ALTER TABLE outbox DROP COLUMN claimed_by;
              DROP TABLE search_queue; DROP TABLE search_identity;

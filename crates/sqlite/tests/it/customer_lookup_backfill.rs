@@ -29,7 +29,8 @@ async fn customers_from_before_the_lookup_are_found_by_phone_end_and_surname() {
     {
         let conn = rusqlite::Connection::open(&path).unwrap();
         conn.execute_batch(
-            "DROP INDEX cases_by_owner_change; DROP INDEX cases_by_filters;
+            "DROP TABLE phone_lines; DROP INDEX cases_by_channel_opening;
+             DROP INDEX cases_by_owner_change; DROP INDEX cases_by_filters;
              DROP INDEX cases_open_by_filters;
              DROP TRIGGER customer_words_added; DROP TRIGGER customer_words_changed;
              DROP TRIGGER customer_words_removed; DROP TABLE customer_words;

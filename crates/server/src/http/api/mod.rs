@@ -9,6 +9,7 @@ pub mod health;
 pub mod inbound;
 pub mod orders;
 pub mod people;
+pub mod phone_lines;
 pub mod reports;
 pub mod tokens;
 

@@ -16,6 +16,7 @@ pub mod feed;
 pub mod intake;
 pub mod live;
 pub mod password_links;
+pub mod phone_lines;
 pub mod reports;
 pub mod saved_views;
 pub mod second_step;
@@ -49,6 +50,14 @@ pub(crate) fn person_choice(p: &roadone_domain::Person) -> PersonChoice {
         name: p.name.clone(),
         role: p.role.as_str(),
     }
+}
+
+/// The active people, by name, as a chooser offers them.
+pub(crate) fn active_people(snapshot: &crate::directory::Snapshot) -> Vec<PersonChoice> {
+    let mut people: Vec<&roadone_domain::Person> =
+        snapshot.hierarchy.people().filter(|p| p.active).collect();
+    people.sort_by(|a, b| (&a.name, a.id).cmp(&(&b.name, b.id)));
+    people.into_iter().map(person_choice).collect()
 }
 
 pub fn routes() -> Router<AppState> {
@@ -137,6 +146,8 @@ pub fn routes() -> Router<AppState> {
             get(settings::mail).post(settings::save_mail),
         )
         .route("/staff/admin/mail/test", post(settings::test_mail))
+        .route("/staff/admin/phone-lines", get(phone_lines::list))
+        .route("/staff/admin/phone-lines/{action}", post(phone_lines::act))
         .route("/staff/admin/tokens", get(tokens::list))
         .route("/staff/admin/tokens/{action}", post(tokens::act))
         .route("/staff/customers", get(customers::list))

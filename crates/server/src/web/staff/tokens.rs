@@ -57,13 +57,7 @@ async fn page(
             revoked_at: t.revoked_at.map(|at| me.zone.when(at)),
         })
         .collect();
-    let mut people: Vec<&roadone_domain::Person> =
-        snapshot.hierarchy.people().filter(|p| p.active).collect();
-    people.sort_by(|a, b| (&a.name, a.id).cmp(&(&b.name, b.id)));
-    let people: Vec<_> = people
-        .into_iter()
-        .map(crate::web::staff::person_choice)
-        .collect();
+    let people = crate::web::staff::active_people(&snapshot);
     let status = problem.as_ref().map(|(s, _)| *s).unwrap_or(StatusCode::OK);
     let html = html(&TokensPage {
         me: me.me(),

@@ -39,12 +39,19 @@ struct SlotRow {
 
 #[derive(Debug)]
 struct OperatorRow {
+    /// The person's name, else the line.
     answered_by: String,
+    /// The lines, when a person answered on them.
+    lines: String,
     answered: u32,
     one_ring: String,
     talk: String,
     median: String,
     p90: String,
+    cases: u32,
+    solved_by_them: String,
+    passed_up: String,
+    delighted: String,
 }
 
 #[derive(askama::Template)]
@@ -178,16 +185,31 @@ pub async fn calls_page(
         .operators
         .iter()
         .map(|o| OperatorRow {
-            answered_by: report
-                .names
-                .get(&o.answered_by)
-                .cloned()
-                .unwrap_or_else(|| o.answered_by.clone()),
+            answered_by: o
+                .person
+                .and_then(|id| report.names.get(&id.to_string()).cloned())
+                .unwrap_or_else(|| o.lines.join(", ")),
+            lines: if o.person.is_some() {
+                o.lines.join(", ")
+            } else {
+                String::new()
+            },
             answered: o.answered,
             one_ring: o.one_ring.to_string(),
             talk: talk(o.talk_seconds),
             median: talk(o.talk_median_seconds),
             p90: talk(o.talk_p90_seconds),
+            cases: o.cases,
+            solved_by_them: if o.person.is_some() {
+                o.solved_by_them.to_string()
+            } else {
+                "–".into()
+            },
+            passed_up: o.passed_up.to_string(),
+            delighted: match o.rated {
+                0 => "no ratings".into(),
+                rated => format!("{} of {rated} rated", o.delighted),
+            },
         })
         .collect();
     let html = html(&CallsPage {
