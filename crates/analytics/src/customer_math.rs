@@ -27,7 +27,9 @@ use roadone_domain::PersonId;
 use roadone_store::{CaseOutcome, OrderAmount};
 use serde::Serialize;
 use std::collections::HashMap;
-use sums::{lifts, peers, Compared, Groups, CATEGORY, ESCALATION, INTAKE, MONTH, ROAD, SOLVER};
+use sums::{
+    lifts, peers, Compared, Groups, CALL, CATEGORY, ESCALATION, INTAKE, MONTH, ROAD, SOLVER,
+};
 
 #[derive(Debug, Clone)]
 pub struct MathParams {
@@ -43,6 +45,9 @@ pub struct MathParams {
     pub false_discovery: f64,
     /// Return every compared case's own figures too (`CustomerMath::cases`).
     pub keep_cases: bool,
+    /// How each phone case's caller got through (`one_ring`, `later`, `not_answered`), by
+    /// case id; the other cases are `no_call`. Empty: no grouping by call.
+    pub call_answers: HashMap<i64, &'static str>,
 }
 
 impl Default for MathParams {
@@ -54,6 +59,7 @@ impl Default for MathParams {
             min_stratum: 30,
             false_discovery: 0.05,
             keep_cases: false,
+            call_answers: HashMap::new(),
         }
     }
 }
@@ -145,6 +151,10 @@ pub struct CustomerMath {
     pub by_escalation: Vec<Group>,
     /// By the month the case was solved (`YYYY-MM`): the trend.
     pub by_month: Vec<Group>,
+    /// By how the caller got through, where cases came from calls: `one_ring`, `later`,
+    /// `not_answered` (a missed call's case), `no_call`. Empty without call records.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub by_call_answer: Vec<Group>,
     /// Solvers with at least `min_cases` cases and an interval: those the lists consider.
     pub solvers_eligible: u32,
     pub false_discovery: f64,
@@ -160,6 +170,9 @@ pub struct CustomerMath {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub cases: Vec<ComparedCase>,
 }
+
+/// The call grouping's key for a case that came from no call.
+pub const NO_CALL: &str = "no_call";
 
 /// A case with complete windows, waiting for its baseline.
 struct Pending<'a> {
@@ -279,6 +292,15 @@ pub fn customer_math(
                     .into(),
                 ),
                 groups.of(MONTH, crate::Month::of(p.solved_at).to_string()),
+                groups.of(
+                    CALL,
+                    params
+                        .call_answers
+                        .get(&case.case_id)
+                        .copied()
+                        .unwrap_or(NO_CALL)
+                        .into(),
+                ),
             ],
             solver: p.solver,
             peer_stratum: (case.category.clone(), month),
@@ -302,7 +324,9 @@ pub fn customer_math(
             CATEGORY => out.by_category.push(group),
             ROAD => out.by_road.push(group),
             ESCALATION => out.by_escalation.push(group),
-            _ => out.by_month.push(group),
+            MONTH => out.by_month.push(group),
+            _ if params.call_answers.is_empty() => {}
+            _ => out.by_call_answer.push(group),
         }
     }
     for list in [
@@ -312,6 +336,7 @@ pub fn customer_math(
         &mut out.by_road,
         &mut out.by_escalation,
         &mut out.by_month,
+        &mut out.by_call_answer,
     ] {
         list.sort_by(|a, b| numeric_first(&a.key, &b.key));
     }

@@ -5,7 +5,7 @@
 
 use crate::{minutes, t0, Fixture};
 use roadone_domain::{Channel, Customer};
-use roadone_store::{NewCall, OpenOutcome, PhoneLine, Store, StoreError};
+use roadone_store::{CaseCall, NewCall, OpenOutcome, PhoneLine, Store, StoreError};
 
 fn answered_call(id: &str, caller: &str, at: i64) -> NewCall {
     NewCall {
@@ -133,12 +133,57 @@ pub async fn phone_lines<S: Store>(store: S) {
         .expect("customer");
     assert_eq!(found.map(|c| c.id), Some(taken.customer_id), "{CHECK}");
 
+    // A missed call three hours before its case: linked to it, not found by the hour.
+    let mut missed = answered_call("C-3", "+447700900999", -180);
+    (missed.answered_by, missed.answered_at) = (None, None);
+    store.add_calls(vec![missed], t0()).await.expect("calls");
+    let callback = Customer {
+        phone: Some("+447700900999".into()),
+        ..Customer::default()
+    };
+    let mut intake = f.intake_from("delivery", callback, "Missed call");
+    intake.channel = Channel::Phone;
+    let Ok(OpenOutcome::Created(missed_case)) = store
+        .open_case(f.new_case(f.frontline.id, &intake, t0()))
+        .await
+    else {
+        panic!("{CHECK}: a missed call's case");
+    };
+    store
+        .link_calls(vec!["C-3".into()], missed_case.id)
+        .await
+        .expect("link");
+    let answers = store
+        .phone_case_calls(chrono::Duration::hours(1))
+        .await
+        .expect("phone case calls");
+    assert_eq!(
+        answers,
+        [
+            CaseCall {
+                case_id: taken.id,
+                first_arrived: t0() + minutes(-20),
+                first_answered: Some(t0() + minutes(-20) + chrono::Duration::seconds(3)),
+            },
+            CaseCall {
+                case_id: missed_case.id,
+                first_arrived: t0() + minutes(-180),
+                first_answered: None,
+            },
+        ],
+        "{CHECK}: each phone case with how its caller got through; the mail case has none"
+    );
+
     let cases = store
         .phone_cases_between(t0() - minutes(60), t0() + minutes(60))
         .await
         .expect("phone cases");
     let ids: Vec<i64> = cases.iter().map(|c| c.case_id).collect();
-    assert_eq!(ids, [taken.id], "{CHECK}: only cases opened on the phone");
+    assert_eq!(
+        ids,
+        [taken.id, missed_case.id],
+        "{CHECK}: only cases opened on the phone"
+    );
     assert_eq!(
         (cases[0].solved_by, cases[0].passed_up, cases[0].rating),
         (None, false, None),

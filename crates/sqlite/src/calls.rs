@@ -6,7 +6,7 @@ use crate::customers::{kept, upsert_customer};
 use chrono::{DateTime, Utc};
 use roadone_domain::Customer;
 use roadone_store::{
-    CallLeg, CallsOutcome, NewCall, PhoneCase, StoreResult, StoredCall, TwilioCallback,
+    CallLeg, CallsOutcome, CaseCall, NewCall, PhoneCase, StoreResult, StoredCall, TwilioCallback,
 };
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
@@ -300,6 +300,30 @@ pub fn phone_cases_between(
                 solved_by: r.get(3)?,
                 passed_up: r.get(4)?,
                 rating: r.get::<_, Option<i64>>(5)?.map(|s| s.clamp(0, 255) as u8),
+            })
+        })
+        .map_err(db)?;
+    rows.collect::<Result<_, _>>().map_err(db)
+}
+
+pub fn phone_case_calls(conn: &Connection, within: chrono::Duration) -> StoreResult<Vec<CaseCall>> {
+    // Per phone case: its linked calls and the caller's inbound calls of the hour before,
+    // through the customer's index of calls by arrival.
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT c.id, MIN(k.arrived_at), MIN(k.answered_at) FROM cases c
+             JOIN calls k ON k.case_id = c.id
+                 OR (k.customer_id = c.customer_id AND k.caller LIKE '+%'
+                     AND k.arrived_at BETWEEN c.opened_at - ?1 AND c.opened_at)
+             WHERE c.channel = 'phone' GROUP BY c.id ORDER BY c.id",
+        )
+        .map_err(db)?;
+    let rows = stmt
+        .query_map([within.num_milliseconds()], |r| {
+            Ok(CaseCall {
+                case_id: r.get(0)?,
+                first_arrived: time(r.get(1)?),
+                first_answered: r.get::<_, Option<i64>>(2)?.map(time),
             })
         })
         .map_err(db)?;

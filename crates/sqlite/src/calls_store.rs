@@ -5,8 +5,8 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use roadone_domain::PersonId;
 use roadone_store::{
-    CallLeg, CallStore, CallsOutcome, NewCall, PhoneCase, PhoneLine, StoreResult, StoredCall,
-    TwilioCallback,
+    CallLeg, CallStore, CallsOutcome, CaseCall, NewCall, PhoneCase, PhoneLine, StoreResult,
+    StoredCall, TwilioCallback,
 };
 
 #[async_trait]
@@ -64,6 +64,10 @@ impl CallStore for SqliteStore {
     async fn set_phone_line(&self, line: String, person: Option<PersonId>) -> StoreResult<bool> {
         self.write(move |c| phone_lines::set_phone_line(c, &line, person))
             .await
+    }
+
+    async fn phone_case_calls(&self, within: chrono::Duration) -> StoreResult<Vec<CaseCall>> {
+        self.read(move |c| calls::phone_case_calls(c, within)).await
     }
 
     async fn phone_cases_between(

@@ -76,6 +76,15 @@ pub struct PhoneCase {
     pub rating: Option<u8>,
 }
 
+/// How a phone case's caller got through: from their first call to the first answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseCall {
+    pub case_id: i64,
+    pub first_arrived: DateTime<Utc>,
+    /// None: nobody answered (a missed call's case).
+    pub first_answered: Option<DateTime<Utc>>,
+}
+
 /// One status callback of a telephony platform (Twilio's form), as received.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TwilioCallback {
@@ -134,6 +143,9 @@ pub trait CallStore: Send + Sync {
     /// Maps a line to a person (replacing whoever had it), or with `None` forgets it;
     /// lines compare without regard to case. Whether anything changed.
     async fn set_phone_line(&self, line: String, person: Option<PersonId>) -> StoreResult<bool>;
+    /// Every phone case with calls before it: those linked to it, and the caller's calls
+    /// that arrived in the `within` before it opened. By case.
+    async fn phone_case_calls(&self, within: chrono::Duration) -> StoreResult<Vec<CaseCall>>;
     /// The cases opened on the phone in `[from, to)`, by opening.
     async fn phone_cases_between(
         &self,

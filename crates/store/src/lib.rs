@@ -16,7 +16,8 @@ pub mod second_factor;
 pub mod store;
 
 pub use calls::{
-    CallLeg, CallStore, CallsOutcome, NewCall, PhoneCase, PhoneLine, StoredCall, TwilioCallback,
+    CallLeg, CallStore, CallsOutcome, CaseCall, NewCall, PhoneCase, PhoneLine, StoredCall,
+    TwilioCallback,
 };
 pub use error::{StoreError, StoreResult};
 pub use health::{Histogram, StoreHealth, WorkerHealth};

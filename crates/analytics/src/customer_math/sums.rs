@@ -17,7 +17,7 @@ pub(crate) struct Compared {
     pub mean_var: f64,
     pub level: u8,
     /// Indexes of the groups the case belongs to.
-    pub groups: [usize; 6],
+    pub groups: [usize; 7],
     pub solver: PersonId,
     pub peer_stratum: (String, i64),
 }
@@ -45,6 +45,7 @@ pub(crate) const CATEGORY: u8 = 2;
 pub(crate) const ROAD: u8 = 3;
 pub(crate) const ESCALATION: u8 = 4;
 pub(crate) const MONTH: u8 = 5;
+pub(crate) const CALL: u8 = 6;
 
 /// Sums, variances and intervals for every group, plus the overall lift (last).
 pub(crate) fn lifts(compared: &mut [Compared], group_count: usize) -> Vec<Lift> {

@@ -460,3 +460,64 @@ fn figures_are_grouped_by_solver_intake_category_road_escalation_and_month() {
     assert!(m.chance.contains("12 solvers compared"), "{}", m.chance);
     assert!((m.expected_by_chance - 12.0 * 0.025).abs() < 1e-9);
 }
+
+#[test]
+fn customers_answered_in_one_ring_are_compared_with_the_others_against_a_known_truth() {
+    // The customers of solvers 1–6 buy 20% more after their cases. Say their cases came
+    // from calls answered in one ring and the rest from calls answered later: the one-ring
+    // group must show the planted lift and the others none, as the solvers' groups do.
+    let spec = Spec::new(Effect::Scale(0.2), 6);
+    let mut w = world(43, spec);
+    let plain = run(&w);
+    assert!(plain.by_call_answer.is_empty(), "no calls, no grouping");
+    for c in &w.cases {
+        let solver = c.solved.map(|s| s.1).unwrap_or(0);
+        let how = if solver <= spec.planted {
+            "one_ring"
+        } else {
+            "later"
+        };
+        w.params.call_answers.insert(c.case_id, how);
+    }
+    let m = run(&w);
+    let group = |key: &str| {
+        m.by_call_answer
+            .iter()
+            .find(|g| g.key == key)
+            .unwrap_or_else(|| panic!("a {key} group"))
+            .lift
+            .clone()
+    };
+    let (quick, later) = (group("one_ring"), group("later"));
+    assert_eq!(
+        quick.n + later.n,
+        m.cases_compared,
+        "every case in one group"
+    );
+    let truth: f64 = (1..=spec.planted).map(|s| w.truth[&s]).sum::<f64>() / spec.planted as f64;
+    let (lift, low, high) = (
+        quick.adjusted.lift.unwrap(),
+        quick.adjusted.low.unwrap(),
+        quick.adjusted.high.unwrap(),
+    );
+    assert!(
+        low <= truth && truth <= high && (lift - truth).abs() < 0.05,
+        "one ring: {lift:.3} [{low:.3}, {high:.3}] against the truth {truth:.3}"
+    );
+    let (low, high) = (later.adjusted.low.unwrap(), later.adjusted.high.unwrap());
+    assert!(
+        low <= 0.0 && 0.0 <= high,
+        "later: no effect, [{low:.3}, {high:.3}]"
+    );
+    // The rest of the report is unchanged by the grouping (up to the order of sums).
+    let close = |a: Option<f64>, b: Option<f64>| (a.unwrap() - b.unwrap()).abs() < 1e-9;
+    let lifts = |x: &CustomerMath| {
+        let mut all: Vec<Lift> = x.by_solver.iter().map(|g| g.lift.clone()).collect();
+        all.push(x.overall.clone());
+        all
+    };
+    for (with, without) in lifts(&m).iter().zip(lifts(&plain)) {
+        assert_eq!((with.n, with.after), (without.n, without.after));
+        assert!(close(with.adjusted.high, without.adjusted.high));
+    }
+}

@@ -6,7 +6,7 @@ use crate::error::{AppError, AppResult};
 use chrono::{DateTime, Utc};
 use roadone_analytics::customer_math::{customer_math, CustomerMath, Group, MathParams};
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct CustomerMathReport {
@@ -81,6 +81,7 @@ pub async fn compute(
     let params = MathParams {
         window_days,
         now,
+        call_answers: call_answers(state).await?,
         ..MathParams::default()
     };
     let math = tokio::task::spawn_blocking(move || customer_math(&cases, &orders, &params))
@@ -101,6 +102,28 @@ pub async fn compute(
         names,
         math,
     })
+}
+
+/// How each phone case's caller got through (docs/metrics.md, "Customer math"): answered
+/// within one ring of their first call in the hour before the case opened, later, or not
+/// at all (a missed call's case).
+async fn call_answers(state: &AppState) -> AppResult<HashMap<i64, &'static str>> {
+    let one_ring = state.directory.snapshot().settings.calls.one_ring;
+    let calls = state
+        .store
+        .phone_case_calls(roadone_analytics::calls::LEADS_TO_CASE_WITHIN)
+        .await?;
+    Ok(calls
+        .into_iter()
+        .map(|c| {
+            let how = match c.first_answered {
+                Some(at) if at - c.first_arrived <= one_ring => "one_ring",
+                Some(_) => "later",
+                None => "not_answered",
+            };
+            (c.case_id, how)
+        })
+        .collect())
 }
 
 pub const CSV_HEADER: &[&str] = &[
@@ -149,7 +172,7 @@ pub fn csv_rows(report: &CustomerMathReport) -> Vec<Vec<String>> {
         key: "all".into(),
         lift: m.overall.clone(),
     };
-    let groupings: [(&str, &[Group]); 7] = [
+    let groupings: [(&str, &[Group]); 8] = [
         ("overall", std::slice::from_ref(&overall)),
         ("solver", &m.by_solver),
         ("intake", &m.by_intake),
@@ -157,6 +180,7 @@ pub fn csv_rows(report: &CustomerMathReport) -> Vec<Vec<String>> {
         ("road", &m.by_road),
         ("escalation", &m.by_escalation),
         ("month", &m.by_month),
+        ("call_answer", &m.by_call_answer),
     ];
     let mut rows = Vec::new();
     for (grouping, groups) in groupings {

@@ -830,3 +830,117 @@ async fn a_new_order_shows_in_the_next_report_at_once() {
         "Alice's new order counts in Fran's 'after'"
     );
 }
+
+#[tokio::test]
+async fn phone_cases_are_compared_by_how_the_caller_got_through() {
+    let app = TestApp::spawn().await;
+    let org = app.org().await;
+    // Quinn's call is answered after 3 s (one ring), Sam's after 30 s; Fran takes each
+    // call and opens a phone case ten minutes later. Pat writes in by mail.
+    let call = |id: &str, caller: &str, ring: i64| {
+        let start = t0() - minutes(10);
+        json!({
+            "call_id": id, "caller": caller, "callee": "2000", "answered_by": "PJSIP/201",
+            "arrived_at": start.to_rfc3339(),
+            "answered_at": (start + seconds(ring)).to_rfc3339(),
+            "ended_at": (start + seconds(ring + 300)).to_rfc3339(),
+            "disposition": "answered",
+        })
+    };
+    let r = app
+        .post(
+            &app.admin_token,
+            "/api/v1/calls",
+            &json!({"calls": [call("Q", "+447700900301", 3), call("S", "+447700900302", 30)]}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let mut ids = Vec::new();
+    for (email, phone, channel) in [
+        ("quinn@example.com", "+44 7700 900301", "phone"),
+        ("sam@example.com", "+44 7700 900302", "phone"),
+        ("pat@example.com", "+44 7700 900303", "email"),
+    ] {
+        let mut body = intake_for(email, email);
+        body["customer"]["phone"] = json!(phone);
+        body["channel"] = json!(channel);
+        let r = app.post(&org.front1.token, "/api/v1/cases", &body).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        ids.push(r.body["id"].as_i64().unwrap());
+    }
+    app.advance(minutes(20));
+    for id in ids {
+        solve(&app, &org.front1, id, 2).await;
+    }
+    let eur = |id: &str, who: &str, at: &str, amount: &str| order(id, who, at, amount, "EUR");
+    send_orders(
+        &app,
+        &[
+            eur("Y-1", "Y-1", "2025-02-10", "30.00"),
+            eur("Y-2", "Y-1", "2025-03-05", "30.00"),
+            eur("Q-1", "quinn@example.com", "2025-02-25", "100.00"),
+            eur("Q-2", "quinn@example.com", "2025-03-05", "150.00"),
+            eur("S-1", "sam@example.com", "2025-02-25", "100.00"),
+            eur("S-2", "sam@example.com", "2025-03-05", "40.00"),
+            eur("P-1", "pat@example.com", "2025-02-26", "10.00"),
+        ],
+    )
+    .await;
+    after_the_window(&app);
+    let r = app
+        .get(&org.manager.token, &format!("{PATH}?window_days=7"))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(
+        keys(&r.body, "by_call_answer"),
+        ["later", "no_call", "one_ring"]
+    );
+    sums(
+        group(&r.body, "by_call_answer", "one_ring"),
+        1,
+        10_000.0,
+        15_000.0,
+        0,
+        0,
+    );
+    sums(
+        group(&r.body, "by_call_answer", "later"),
+        1,
+        10_000.0,
+        4_000.0,
+        0,
+        0,
+    );
+    sums(
+        group(&r.body, "by_call_answer", "no_call"),
+        1,
+        1_000.0,
+        0.0,
+        1,
+        0,
+    );
+
+    let csv = app
+        .send(app.authed(
+            Method::GET,
+            &format!("{PATH}?window_days=7&format=csv"),
+            &org.manager.token,
+        ))
+        .await;
+    assert!(
+        csv.text
+            .contains("\ncall_answer,one_ring,,1,1,100.00,150.00,"),
+        "{}",
+        csv.text
+    );
+    set_passwords(&app, &[org.manager.id]).await;
+    let page = StaffSession::sign_in(&app, org.manager.id)
+        .await
+        .get_text("/staff/reports/customer-math?window_days=7")
+        .await;
+    assert!(page.contains("By how the caller got through"), "{page}");
+    assert!(
+        page.contains("<th scope=\"row\">answered in one ring</th><td>1 (1)</td>"),
+        "{page}"
+    );
+}

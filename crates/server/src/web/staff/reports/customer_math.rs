@@ -117,6 +117,8 @@ struct MathPage {
     categories: Vec<GroupRow>,
     roads: Vec<GroupRow>,
     escalation: Vec<GroupRow>,
+    /// Empty without call records.
+    call_answers: Vec<GroupRow>,
 }
 
 /// The groups whose adjusted lift has an interval, and an axis spanning those intervals
@@ -296,6 +298,16 @@ pub async fn customer_math_page(
             .unwrap_or_else(|| k.to_string())
     };
     let plain = |k: &str| k.replace('_', " ");
+    let call_answer = |k: &str| {
+        match k {
+            "one_ring" => "answered in one ring",
+            "later" => "answered after one ring",
+            "not_answered" => "not answered (missed call)",
+            "no_call" => "no call before the case",
+            other => other,
+        }
+        .to_string()
+    };
     let listed = |list: &[roadone_analytics::customer_math::RaiseEntry]| -> Vec<Listed> {
         list.iter()
             .map(|r| Listed {
@@ -340,6 +352,7 @@ pub async fn customer_math_page(
         categories: group_rows(&report, &m.by_category, plain),
         roads: group_rows(&report, &m.by_road, road),
         escalation: group_rows(&report, &m.by_escalation, plain),
+        call_answers: group_rows(&report, &m.by_call_answer, call_answer),
     })?;
     Ok(html.into_response())
 }
