@@ -9,6 +9,8 @@ use roadone_store::{
     CallLeg, CallsOutcome, CaseCall, NewCall, PhoneCase, StoreResult, StoredCall, TwilioCallback,
 };
 use rusqlite::{params, Connection, OptionalExtension, Row};
+use std::collections::HashMap;
+use std::sync::Arc;
 
 /// The customer with this phone number (the first one, followed through merges), or a new
 /// customer with it.
@@ -251,27 +253,47 @@ pub fn call_legs_between(
 ) -> StoreResult<Vec<CallLeg>> {
     let mut stmt = conn
         .prepare_cached(
-            "SELECT COALESCE(linked_id, call_id), caller LIKE '+%', arrived_at, answered_at, \
+            "SELECT COALESCE(linked_id, call_id), substr(caller, 1, 1) = '+', arrived_at, answered_at, \
              ended_at, disposition, answered_by, customer_id, case_id FROM calls \
              WHERE arrived_at >= ? AND arrived_at < ? ORDER BY arrived_at, call_id",
         )
         .map_err(db)?;
-    let rows = stmt
-        .query_map(params![ms(from), ms(to)], |r| {
-            Ok(CallLeg {
-                call: r.get(0)?,
-                inbound: r.get(1)?,
-                arrived_at: time(r.get(2)?),
-                answered_at: r.get::<_, Option<i64>>(3)?.map(time),
-                ended_at: time(r.get(4)?),
-                disposition: r.get(5)?,
-                answered_by: r.get(6)?,
-                customer_id: r.get(7)?,
-                case_id: r.get(8)?,
-            })
-        })
-        .map_err(db)?;
-    rows.collect::<Result<_, _>>().map_err(db)
+    // The lines that answered, one copy each.
+    let mut lines: HashMap<String, Arc<str>> = HashMap::new();
+    let mut rows = stmt.query(params![ms(from), ms(to)]).map_err(db)?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next().map_err(db)? {
+        let line = r
+            .get_ref(6)
+            .map_err(db)?
+            .as_str_or_null()
+            .map_err(|e| db(e.into()))?;
+        let answered_by = line.map(|line| match lines.get(line) {
+            Some(shared) => shared.clone(),
+            None => {
+                let shared: Arc<str> = Arc::from(line);
+                lines.insert(line.to_string(), shared.clone());
+                shared
+            }
+        });
+        out.push(CallLeg {
+            call: r.get(0).map_err(db)?,
+            inbound: r.get(1).map_err(db)?,
+            arrived_at: time(r.get(2).map_err(db)?),
+            answered_at: r.get::<_, Option<i64>>(3).map_err(db)?.map(time),
+            ended_at: time(r.get(4).map_err(db)?),
+            disposition: roadone_store::calls_disposition(
+                r.get_ref(5)
+                    .map_err(db)?
+                    .as_str()
+                    .map_err(|e| db(e.into()))?,
+            ),
+            answered_by,
+            customer_id: r.get(7).map_err(db)?,
+            case_id: r.get(8).map_err(db)?,
+        });
+    }
+    Ok(out)
 }
 
 pub fn phone_cases_between(

@@ -15,9 +15,10 @@ pub mod records;
 pub mod second_factor;
 pub mod store;
 
+pub use calls::disposition as calls_disposition;
 pub use calls::{
     CallLeg, CallStore, CallsOutcome, CaseCall, NewCall, PhoneCase, PhoneLine, StoredCall,
-    TwilioCallback,
+    TwilioCallback, DISPOSITIONS,
 };
 pub use error::{StoreError, StoreResult};
 pub use health::{Histogram, StoreHealth, WorkerHealth};

@@ -3,7 +3,6 @@
 use chrono::{DateTime, Utc};
 use roadone_store::CallLeg;
 use serde::Serialize;
-use std::collections::HashMap;
 
 /// A call as the caller lived it: every leg of it (a queue rings several phones) joined by
 /// the linked id, answered when the first leg was.
@@ -21,41 +20,59 @@ pub(super) struct Call<'a> {
 }
 
 impl<'a> Call<'a> {
-    /// The inbound calls among the legs: a caller with a telephone number (an internal
-    /// extension calling out is not a call offered to us).
+    /// The inbound calls among the legs, by arrival: a caller with a telephone number (an
+    /// internal extension calling out is not a call offered to us). Legs in arrival order,
+    /// as the store gives them, are joined in one pass; others are put in order first.
     pub(super) fn join(legs: &'a [CallLeg]) -> Vec<Call<'a>> {
-        let mut by_call: HashMap<&str, Vec<&CallLeg>> = HashMap::new();
-        for leg in legs {
-            by_call.entry(&leg.call).or_default().push(leg);
+        if legs.is_sorted_by_key(|l| l.arrived_at) {
+            return Self::join_in_order(legs.iter());
         }
-        let mut calls: Vec<Call> = by_call
-            .into_values()
-            .filter_map(|mut legs| {
-                legs.sort_by_key(|l| l.arrived_at);
-                let first = legs[0];
-                if !first.inbound {
-                    return None;
+        let mut sorted: Vec<&CallLeg> = legs.iter().collect();
+        sorted.sort_by_key(|l| l.arrived_at);
+        Self::join_in_order(sorted.into_iter())
+    }
+
+    fn join_in_order(legs: impl ExactSizeIterator<Item = &'a CallLeg>) -> Vec<Call<'a>> {
+        // Each call's place among the calls, or `OUTBOUND` for a call not offered to us.
+        const OUTBOUND: usize = usize::MAX;
+        let mut index: foldhash::HashMap<&str, usize> = foldhash::HashMap::default();
+        index.reserve(legs.len());
+        let mut calls: Vec<Call> = Vec::with_capacity(legs.len());
+        for leg in legs {
+            match index.entry(&leg.call) {
+                std::collections::hash_map::Entry::Vacant(v) => {
+                    // The first leg says whether the call came in, and how an unanswered
+                    // one ended.
+                    if !leg.inbound {
+                        v.insert(OUTBOUND);
+                        continue;
+                    }
+                    v.insert(calls.len());
+                    calls.push(Call {
+                        arrived: leg.arrived_at,
+                        answered: leg.answered_at,
+                        answered_by: leg.answered_at.and(leg.answered_by.as_deref()),
+                        ended: leg.ended_at,
+                        disposition: leg.disposition,
+                        customer: leg.customer_id,
+                        case: leg.case_id,
+                    });
                 }
-                let answering = legs
-                    .iter()
-                    .filter_map(|l| l.answered_at.map(|t| (t, l)))
-                    .min_by_key(|(t, _)| *t);
-                Some(Call {
-                    arrived: first.arrived_at,
-                    answered: answering.map(|(t, _)| t),
-                    answered_by: answering.and_then(|(_, l)| l.answered_by.as_deref()),
-                    ended: legs
-                        .iter()
-                        .map(|l| l.ended_at)
-                        .max()
-                        .unwrap_or(first.ended_at),
-                    disposition: &first.disposition,
-                    customer: first.customer_id,
-                    case: legs.iter().find_map(|l| l.case_id),
-                })
-            })
-            .collect();
-        calls.sort_by_key(|c| c.arrived);
+                std::collections::hash_map::Entry::Occupied(o) => {
+                    let Some(call) = calls.get_mut(*o.get()) else {
+                        continue; // a leg of an outbound call
+                    };
+                    if let Some(t) = leg.answered_at {
+                        if call.answered.is_none_or(|first| t < first) {
+                            call.answered = Some(t);
+                            call.answered_by = leg.answered_by.as_deref();
+                        }
+                    }
+                    call.ended = call.ended.max(leg.ended_at);
+                    call.case = call.case.or(leg.case_id);
+                }
+            }
+        }
         calls
     }
 

@@ -52,13 +52,13 @@ struct Tally<'a> {
 
 /// The phone cases, found by id and by customer.
 pub(super) struct PhoneCases<'a> {
-    by_id: HashMap<i64, &'a PhoneCase>,
-    by_customer: HashMap<i64, Vec<&'a PhoneCase>>,
+    by_id: foldhash::HashMap<i64, &'a PhoneCase>,
+    by_customer: foldhash::HashMap<i64, Vec<&'a PhoneCase>>,
 }
 
 impl<'a> PhoneCases<'a> {
     pub(super) fn new(cases: &'a [PhoneCase]) -> PhoneCases<'a> {
-        let mut by_customer: HashMap<i64, Vec<&PhoneCase>> = HashMap::new();
+        let mut by_customer: foldhash::HashMap<i64, Vec<&PhoneCase>> = foldhash::HashMap::default();
         for c in cases {
             by_customer.entry(c.customer_id).or_default().push(c);
         }
@@ -90,32 +90,42 @@ impl<'a> PhoneCases<'a> {
 /// Adds up answered calls by operator; `people` maps lowercase lines and emails to people.
 pub(super) struct Operators<'a> {
     people: &'a HashMap<String, PersonId>,
-    resolved: HashMap<&'a str, Who>,
-    tallies: HashMap<Who, Tally<'a>>,
+    /// Each line seen, to its operator's tally (asked once per line, not per call).
+    resolved: foldhash::HashMap<&'a str, usize>,
+    who: HashMap<Who, usize>,
+    tallies: Vec<(Who, Tally<'a>)>,
 }
 
 impl<'a> Operators<'a> {
     pub(super) fn new(people: &'a HashMap<String, PersonId>) -> Operators<'a> {
         Operators {
             people,
-            resolved: HashMap::new(),
-            tallies: HashMap::new(),
+            resolved: foldhash::HashMap::default(),
+            who: HashMap::new(),
+            tallies: Vec::new(),
         }
     }
 
     pub(super) fn answered(&mut self, call: &Call<'a>, quick: bool, cases: &PhoneCases) {
         let line = call.answered_by.map(str::trim).unwrap_or("unknown");
-        let people = self.people;
-        let who = self
-            .resolved
-            .entry(line)
-            .or_insert_with(|| match people.get(&line.to_lowercase()) {
-                Some(id) => Who::Person(*id),
-                None => Who::Line(line.to_string()),
-            })
-            .clone();
-        let tally = self.tallies.entry(who).or_default();
-        tally.lines.insert(line);
+        let at = match self.resolved.get(line) {
+            Some(at) => *at,
+            None => {
+                let who = match self.people.get(&line.to_lowercase()) {
+                    Some(id) => Who::Person(*id),
+                    None => Who::Line(line.to_string()),
+                };
+                let next = self.tallies.len();
+                let at = *self.who.entry(who.clone()).or_insert(next);
+                if at == next {
+                    self.tallies.push((who, Tally::default()));
+                }
+                self.tallies[at].1.lines.insert(line);
+                self.resolved.insert(line, at);
+                at
+            }
+        };
+        let tally = &mut self.tallies[at].1;
         tally.talk.push(call.talk_seconds());
         tally.one_ring += u32::from(quick);
         if let Some(case) = cases.led_to(call) {

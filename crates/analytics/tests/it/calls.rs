@@ -31,8 +31,8 @@ fn leg(
         arrived_at: arrived,
         answered_at,
         ended_at: ended,
-        disposition: disposition.into(),
-        answered_by: answered.map(|(who, _)| who.to_string()),
+        disposition: roadone_store::calls_disposition(disposition),
+        answered_by: answered.map(|(who, _)| who.into()),
         // The caller +44N is customer N.
         customer_id: caller.strip_prefix("+44").and_then(|n| n.parse().ok()),
         case_id: None,
