@@ -18,6 +18,8 @@ fn call(id: &str, caller: &str, at: i64, answered: bool) -> NewCall {
         arrived_at: t0() + minutes(at),
         answered_at: answered.then(|| t0() + minutes(at) + chrono::Duration::seconds(4)),
         ended_at: t0() + minutes(at + 5),
+        rang_at: None,
+        recording_url: None,
         disposition: if answered { "answered" } else { "no_answer" }.into(),
         source: "asterisk".into(),
     }

@@ -19,6 +19,8 @@ fn answered_call(id: &str, caller: &str, at: i64) -> NewCall {
         arrived_at: t0() + minutes(at),
         answered_at: Some(t0() + minutes(at) + chrono::Duration::seconds(3)),
         ended_at: t0() + minutes(at + 4),
+        rang_at: None,
+        recording_url: None,
         disposition: "answered".into(),
         source: "api".into(),
     }

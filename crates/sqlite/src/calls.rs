@@ -42,16 +42,17 @@ fn customer_by_phone(
 }
 
 const COLUMNS: &str = "call_id, linked_id, customer_id, caller, caller_name, callee, answered_by, \
-                       arrived_at, answered_at, ended_at, disposition, source";
+                       arrived_at, answered_at, ended_at, disposition, source, rang_at, recording_url";
 /// What is read back: the columns written, and the case linked later.
 const READ: &str = "call_id, linked_id, customer_id, caller, caller_name, callee, answered_by, \
-                    arrived_at, answered_at, ended_at, disposition, source, case_id";
+                    arrived_at, answered_at, ended_at, disposition, source, rang_at, recording_url, \
+                    case_id";
 
 fn read(r: &Row) -> rusqlite::Result<StoredCall> {
     let caller: String = r.get(3)?;
     Ok(StoredCall {
         customer_id: r.get(2)?,
-        case_id: r.get(12)?,
+        case_id: r.get(14)?,
         call: NewCall {
             call_id: r.get(0)?,
             linked_id: r.get(1)?,
@@ -65,6 +66,8 @@ fn read(r: &Row) -> rusqlite::Result<StoredCall> {
             ended_at: time(r.get(9)?),
             disposition: r.get(10)?,
             source: r.get(11)?,
+            rang_at: r.get::<_, Option<i64>>(12)?.map(time),
+            recording_url: r.get(13)?,
         },
     })
 }
@@ -94,7 +97,7 @@ pub fn add_calls(
         // Inserted first, read back only when it was there already: most calls are new.
         let inserted = conn
             .prepare_cached(&format!(
-                "INSERT INTO calls ({COLUMNS}, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+                "INSERT INTO calls ({COLUMNS}, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
                  ON CONFLICT (call_id) DO NOTHING"
             ))
             .and_then(|mut s| {
@@ -111,6 +114,8 @@ pub fn add_calls(
                     ms(call.ended_at),
                     call.disposition,
                     call.source,
+                    call.rang_at.map(ms),
+                    call.recording_url,
                     ms(now),
                 ])
             })

@@ -118,6 +118,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0030_phone_lines",
         include_str!("../migrations/0030_phone_lines.sql"),
     ),
+    (
+        "0031_call_rings_and_recordings",
+        include_str!("../migrations/0031_call_rings_and_recordings.sql"),
+    ),
 ];
 
 /// What a migration needs beyond SQL, run in its transaction right after it.

@@ -21,6 +21,10 @@ pub struct NewCall {
     pub arrived_at: DateTime<Utc>,
     pub answered_at: Option<DateTime<Utc>>,
     pub ended_at: DateTime<Utc>,
+    /// When the first phone began to ring, where the source says (after a queue or a menu).
+    pub rang_at: Option<DateTime<Utc>>,
+    /// Where the conversation's recording is kept, if it was recorded (http or https).
+    pub recording_url: Option<String>,
     /// `answered`, `no_answer`, `busy`, `failed`, `congestion` or `abandoned`.
     pub disposition: String,
     /// Where it came from: `asterisk`, `freeswitch` or `api`.

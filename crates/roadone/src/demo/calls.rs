@@ -113,6 +113,8 @@ pub async fn load(state: &AppState, now: DateTime<Utc>, taken: &[Taken]) -> Resu
                 arrived_at: arrived,
                 answered_at,
                 ended_at,
+                rang_at: None,
+                recording_url: None,
                 disposition,
             };
             calls.push(record);
@@ -134,6 +136,8 @@ pub async fn load(state: &AppState, now: DateTime<Utc>, taken: &[Taken]) -> Resu
             arrived_at: arrived,
             answered_at: Some(answered),
             ended_at: t.opened_at + Duration::seconds(rng.gen_range(30..600)),
+            rang_at: None,
+            recording_url: None,
             disposition: Disposition::Answered,
         });
     }

@@ -351,6 +351,8 @@ fn asterisk_record(row: &Row, zone: Tz) -> Result<CallRecord, String> {
         arrived_at: arrived,
         answered_at: answered,
         ended_at: ended,
+        rang_at: None,
+        recording_url: None,
         disposition,
     })
 }
@@ -381,6 +383,8 @@ fn freeswitch_record(row: &Row, zone: Tz) -> Result<CallRecord, String> {
         arrived_at: arrived,
         answered_at: answered,
         ended_at: ended,
+        rang_at: None,
+        recording_url: None,
         disposition,
     })
 }

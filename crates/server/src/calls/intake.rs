@@ -67,6 +67,8 @@ impl AppState {
                     arrived_at: r.arrived_at,
                     answered_at: r.answered_at,
                     ended_at: r.ended_at,
+                    rang_at: r.rang_at,
+                    recording_url: r.recording_url,
                     disposition: r.disposition.as_str().to_string(),
                     source: source.to_string(),
                 }

@@ -46,6 +46,10 @@ pub struct CallRecord {
     pub arrived_at: DateTime<Utc>,
     pub answered_at: Option<DateTime<Utc>>,
     pub ended_at: DateTime<Utc>,
+    /// When the first phone rang, where the source says.
+    pub rang_at: Option<DateTime<Utc>>,
+    /// Where the recording is kept (checked to be an http or https URL).
+    pub recording_url: Option<String>,
     pub disposition: Disposition,
 }
 

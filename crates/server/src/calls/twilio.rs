@@ -160,6 +160,12 @@ pub fn assemble(callbacks: &[TwilioCallback]) -> Option<CallRecord> {
         arrived_at: arrived,
         answered_at: answered.filter(|_| disposition == Disposition::Answered),
         ended_at: end.at.max(arrived),
+        rang_at: callbacks
+            .iter()
+            .filter(|c| c.status == "ringing")
+            .map(|c| c.at)
+            .min(),
+        recording_url: None,
         disposition,
     })
 }

@@ -87,6 +87,21 @@ async fn a_bad_call_is_named_and_nothing_is_stored() {
             "before it starts",
         ),
         (bad("call_id", json!(" ")), "calls[1].call_id", "required"),
+        (
+            bad("rang_at", json!("2026-03-02T09:14:00Z")),
+            "calls[1].rang_at",
+            "between the call's arrival and its answer",
+        ),
+        (
+            bad("recording_url", json!("javascript:alert(1)")),
+            "calls[1].recording_url",
+            "http or https",
+        ),
+        (
+            bad("recording_url", json!("/recordings/1.wav")),
+            "calls[1].recording_url",
+            "not a URL",
+        ),
         (json!({"calls": []}), "calls", "1 to 10000"),
     ] {
         let r = app.post(&app.admin_token, "/api/v1/calls", &body).await;
@@ -131,4 +146,53 @@ async fn a_bad_call_is_named_and_nothing_is_stored() {
         )
         .await;
     expect_error(&r, StatusCode::FORBIDDEN, None);
+}
+
+#[tokio::test]
+async fn the_first_ring_and_the_recording_are_kept_and_the_customer_page_links_the_recording() {
+    let app = TestApp::spawn().await;
+    let org = app.org().await;
+    let mut call = answered("R-1", "+447700900123");
+    call["rang_at"] = json!("2026-03-02T09:15:01Z");
+    call["recording_url"] = json!("https://recordings.example.com/R-1.wav?sig=a&b=1");
+    let r = app
+        .post(
+            &app.admin_token,
+            "/api/v1/calls",
+            &json!({"calls": [call.clone()]}),
+        )
+        .await;
+    assert_eq!(r.body["added"], 1, "{}", r.text);
+    let stored = app.store.calls_by_id(vec!["R-1".into()]).await.unwrap();
+    assert_eq!(
+        stored[0].call.rang_at.map(|t| t.to_rfc3339()),
+        Some("2026-03-02T09:15:01+00:00".into())
+    );
+    // The same call again is known; another recording is another call's details.
+    let r = app
+        .post(
+            &app.admin_token,
+            "/api/v1/calls",
+            &json!({"calls": [call.clone()]}),
+        )
+        .await;
+    assert_eq!(r.body["already_known"], 1, "{}", r.text);
+    call["recording_url"] = json!("https://recordings.example.com/other.wav");
+    let r = app
+        .post(&app.admin_token, "/api/v1/calls", &json!({"calls": [call]}))
+        .await;
+    assert_eq!(r.body["conflicts"][0]["call_id"], "R-1", "{}", r.text);
+
+    let customer = stored[0].customer_id.expect("the caller is a customer");
+    staff::set_passwords(&app, &[org.manager.id]).await;
+    let session = staff::StaffSession::sign_in(&app, org.manager.id).await;
+    let page = session
+        .get_text(&format!("/staff/customers/{customer}"))
+        .await;
+    assert!(
+        page.contains(
+            "<a href=\"https://recordings.example.com/R-1.wav?sig=a&#38;b=1\" rel=\"noreferrer\">recording</a>"
+        ),
+        "{page}"
+    );
 }

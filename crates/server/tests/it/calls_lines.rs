@@ -167,6 +167,12 @@ async fn the_report_counts_the_person_on_the_line_and_the_case_their_call_led_to
         page.contains("<td>1</td><td>1</td><td>0</td><td>1 of 1 rated</td>"),
         "{page}"
     );
+    // The case shows the call that led to it, answered by Fran by name.
+    let case_page = manager.get_text(&format!("/staff/cases/{id}")).await;
+    assert!(
+        case_page.contains("+442079460000 to 2000: answered after 4 s by Fran Front"),
+        "{case_page}"
+    );
     let session = StaffSession::sign_in(&app, admin).await;
     let lines = session.get_text("/staff/admin/phone-lines").await;
     assert!(

@@ -35,6 +35,12 @@ pub struct CallIn {
     pub answered_at: Option<String>,
     /// RFC 3339.
     pub ended_at: String,
+    /// RFC 3339, optional: when the first phone began to ring (after a queue or a menu);
+    /// between arrival and the answer (or the end).
+    pub rang_at: Option<String>,
+    /// Optional: where the conversation's recording is kept, an http or https URL (the
+    /// case and customer pages link to it).
+    pub recording_url: Option<String>,
     /// answered, no_answer, busy, failed, congestion or abandoned (the caller hung up
     /// while it rang).
     pub disposition: String,
@@ -131,6 +137,23 @@ fn read(c: &CallIn) -> Result<CallRecord, (String, String)> {
         _ => {}
     }
     check_times(arrived, answered, ended).map_err(|why| ("ended_at".to_string(), why))?;
+    let rang = c
+        .rang_at
+        .as_deref()
+        .map(|t| time("rang_at", t))
+        .transpose()?;
+    if let Some(rang) = rang {
+        if rang < arrived || rang > answered.unwrap_or(ended) {
+            return Err((
+                "rang_at".into(),
+                "must be between the call's arrival and its answer (or its end)".into(),
+            ));
+        }
+    }
+    let recording_url = optional(c.recording_url.as_deref())
+        .map(|u| recording(&u))
+        .transpose()
+        .map_err(|why| ("recording_url".to_string(), why))?;
     Ok(CallRecord {
         call_id: text("call_id", &c.call_id)?,
         linked_id: optional(c.linked_id.as_deref()),
@@ -141,8 +164,28 @@ fn read(c: &CallIn) -> Result<CallRecord, (String, String)> {
         arrived_at: arrived,
         answered_at: answered,
         ended_at: ended,
+        rang_at: rang,
+        recording_url,
         disposition,
     })
+}
+
+/// The longest recording address kept.
+const URL_MAX: usize = 2_000;
+
+/// A recording's address: an absolute http or https URL, nothing a page could run.
+fn recording(text: &str) -> Result<String, String> {
+    if text.len() > URL_MAX {
+        return Err(format!("must be at most {URL_MAX} characters"));
+    }
+    let url = url::Url::parse(text).map_err(|e| format!("{text:?} is not a URL: {e}"))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(format!(
+            "must be an http or https address, not {}:",
+            url.scheme()
+        ));
+    }
+    Ok(url.to_string())
 }
 
 /// Stores a batch of calls (admins, i.e. integration tokens). Every call is checked first:

@@ -1,5 +1,7 @@
-//! Calls as the customer and case pages list them: when, what happened, for how long.
+//! Calls as the customer and case pages list them: when, what happened, for how long, who
+//! answered (by name when a phone line or their email says who) and the recording.
 
+use crate::directory::Snapshot;
 use crate::time_zones::Zone;
 use roadone_store::StoredCall;
 
@@ -12,9 +14,16 @@ pub struct CallRow {
     pub talk: String,
     pub missed: bool,
     pub case_href: Option<String>,
+    /// An http or https address (checked when the call came in).
+    pub recording: Option<String>,
 }
 
-pub fn call_rows(calls: &[StoredCall], zone: Zone) -> Vec<CallRow> {
+pub fn call_rows(calls: &[StoredCall], zone: Zone, snapshot: &Snapshot) -> Vec<CallRow> {
+    let operators = snapshot.operators();
+    let who = |line: &str| match operators.get(&line.trim().to_lowercase()) {
+        Some(id) => snapshot.person_name(*id),
+        None => line.to_string(),
+    };
     calls
         .iter()
         .map(|s| {
@@ -27,7 +36,7 @@ pub fn call_rows(calls: &[StoredCall], zone: Zone) -> Vec<CallRow> {
                         secs(a - c.arrived_at),
                         c.answered_by
                             .as_deref()
-                            .map(|b| format!(" by {b}"))
+                            .map(|b| format!(" by {}", who(b)))
                             .unwrap_or_default()
                     ),
                     format!(
@@ -51,6 +60,7 @@ pub fn call_rows(calls: &[StoredCall], zone: Zone) -> Vec<CallRow> {
                 talk,
                 missed: c.answered_at.is_none(),
                 case_href: s.case_id.map(|id| format!("/staff/cases/{id}")),
+                recording: c.recording_url.clone(),
             }
         })
         .collect()

@@ -301,6 +301,7 @@ async fn case_page(
                 .case_calls(id, stored.head.customer_id, stored.head.opened_at)
                 .await?,
             me.zone,
+            &state.directory.snapshot(),
         ),
         customer_now,
         facts,

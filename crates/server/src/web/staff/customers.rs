@@ -274,6 +274,7 @@ pub async fn show(
         calls: crate::web::staff::call_rows::call_rows(
             &state.customer_calls(profile.customer.id).await?,
             me.zone,
+            &state.directory.snapshot(),
         ),
         ratings,
         notice: flash.notice(),
