@@ -50,6 +50,7 @@ const STAFF_PAGES: &[&str] = &[
     "/staff/reports/calls",
     "/staff/admin/people",
     "/staff/admin/tokens",
+    "/staff/admin/phone-lines",
     "/staff/admin/categories",
     "/staff/admin/categories/billing",
     "/staff/admin/rules",
