@@ -26,6 +26,16 @@ fn answered_call(id: &str, caller: &str, at: i64) -> NewCall {
     }
 }
 
+/// The calls a follow-up still owes an owner, over the day before `t0`.
+async fn owed<S: Store>(store: &S) -> Vec<String> {
+    let since = t0() - minutes(24 * 60);
+    let legs = store
+        .missed_calls_without_case(since)
+        .await
+        .expect("missed");
+    legs.into_iter().map(|l| l.call_id).collect()
+}
+
 async fn caller_of<S: Store>(store: &S, call: &str) -> Option<i64> {
     store.calls_by_id(vec![call.into()]).await.expect("call")[0].customer_id
 }
@@ -151,10 +161,19 @@ pub async fn phone_lines<S: Store>(store: S) {
     else {
         panic!("{CHECK}: a missed call's case");
     };
+    assert_eq!(
+        owed(&store).await,
+        ["C-3"],
+        "{CHECK}: a missed call no case owns is owed a follow-up; answered ones are not"
+    );
     store
         .link_calls(vec!["C-3".into()], missed_case.id)
         .await
         .expect("link");
+    assert!(
+        owed(&store).await.is_empty(),
+        "{CHECK}: a linked missed call is owed nothing"
+    );
     let answers = store
         .phone_case_calls(chrono::Duration::hours(1))
         .await

@@ -12,6 +12,8 @@ use std::time::Duration;
 const BATCH: u32 = 500;
 /// How often mail deleted as junk past its retention is forgotten.
 const PURGE_EVERY: Duration = Duration::from_secs(3600);
+/// How often missed calls no case owns yet are followed up again.
+const FOLLOW_UP_EVERY: Duration = Duration::from_secs(300);
 
 pub struct Scheduler {
     state: AppState,
@@ -77,6 +79,7 @@ impl Scheduler {
     /// Sweeps forever: now, then whenever the next timer falls due (at most `interval` apart).
     pub async fn run(self, interval: Duration) {
         let mut purged_at: Option<std::time::Instant> = None;
+        let mut followed_at: Option<std::time::Instant> = None;
         loop {
             self.state.faults.check("scheduler");
             if let Err(e) = self.sweep().await {
@@ -88,6 +91,22 @@ impl Scheduler {
                     Ok(0) => {}
                     Ok(n) => tracing::info!("forgot {n} message(s) deleted as junk"),
                     Err(e) => tracing::error!("purging deleted junk failed: {e}"),
+                }
+            }
+            if followed_at.is_none_or(|at| at.elapsed() >= FOLLOW_UP_EVERY) {
+                followed_at = Some(std::time::Instant::now());
+                match self.state.follow_up_missed_calls_again().await {
+                    Ok(done) if done.problem.is_some() => tracing::error!(
+                        "missed calls still have no owner: {}",
+                        done.problem.unwrap_or_default()
+                    ),
+                    Ok(done) if done.cases_opened + done.calls_linked > 0 => tracing::info!(
+                        "followed up missed calls again: {} case(s) opened, {} call(s) joined open cases",
+                        done.cases_opened,
+                        done.calls_linked
+                    ),
+                    Ok(_) => {}
+                    Err(e) => tracing::error!("following up missed calls again failed: {e}"),
                 }
             }
             let wait = match self.state.store.next_timer_due().await {

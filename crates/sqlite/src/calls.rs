@@ -181,6 +181,25 @@ pub fn calls_by_id(conn: &Connection, ids: &[String]) -> StoreResult<Vec<StoredC
     Ok(out)
 }
 
+pub fn missed_calls_without_case(
+    conn: &Connection,
+    since: DateTime<Utc>,
+) -> StoreResult<Vec<NewCall>> {
+    let mut stmt = conn
+        .prepare_cached(&format!(
+            "SELECT {READ} FROM calls WHERE COALESCE(linked_id, call_id) IN
+                 (SELECT COALESCE(linked_id, call_id) FROM calls INDEXED BY calls_missed_open
+                  WHERE answered_at IS NULL AND case_id IS NULL AND ended_at >= ?
+                  AND substr(caller, 1, 1) = '+')
+             ORDER BY arrived_at, call_id"
+        ))
+        .map_err(db)?;
+    let rows = stmt.query_map([ms(since)], read).map_err(db)?;
+    rows.map(|r| r.map(|s| s.call))
+        .collect::<Result<_, _>>()
+        .map_err(db)
+}
+
 pub fn link_calls(conn: &Connection, ids: &[String], case_id: i64) -> StoreResult<()> {
     let mut stmt = conn
         .prepare_cached("UPDATE calls SET case_id = ? WHERE call_id = ? AND case_id IS NULL")

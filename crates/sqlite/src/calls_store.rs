@@ -40,6 +40,11 @@ impl CallStore for SqliteStore {
         self.read(move |c| calls::calls_by_id(c, &ids)).await
     }
 
+    async fn missed_calls_without_case(&self, since: DateTime<Utc>) -> StoreResult<Vec<NewCall>> {
+        self.read(move |c| calls::missed_calls_without_case(c, since))
+            .await
+    }
+
     async fn link_calls(&self, ids: Vec<String>, case_id: i64) -> StoreResult<()> {
         self.write(move |c| calls::link_calls(c, &ids, case_id))
             .await

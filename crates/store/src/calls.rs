@@ -153,6 +153,10 @@ pub trait CallStore: Send + Sync {
     async fn customer_calls(&self, customer: i64) -> StoreResult<Vec<StoredCall>>;
     /// The calls with these ids that are stored (in no particular order).
     async fn calls_by_id(&self, call_ids: Vec<String>) -> StoreResult<Vec<StoredCall>>;
+    /// Every leg of the calls with a leg that ended at or after `since`, unanswered and
+    /// linked to no case, from a telephone number: what following up may still owe. By
+    /// arrival.
+    async fn missed_calls_without_case(&self, since: DateTime<Utc>) -> StoreResult<Vec<NewCall>>;
     /// Links calls to the case they were about; a call already linked keeps its case.
     async fn link_calls(&self, call_ids: Vec<String>, case_id: i64) -> StoreResult<()>;
     /// The calls linked to a case, by arrival.

@@ -81,16 +81,6 @@ impl AppState {
         }
         // The calls are stored whatever happens next: a failed follow-up is said, not
         // turned into a failed write that a client would think lost its calls.
-        let followed = match self.follow_up_calls(&to_follow).await {
-            Ok(f) => f,
-            Err(e) => {
-                tracing::error!("following up missed calls: {e}");
-                FollowedUp {
-                    problem: Some(e.to_string()),
-                    ..FollowedUp::default()
-                }
-            }
-        };
-        Ok((outcome, followed))
+        Ok((outcome, self.follow_up_or_say(&to_follow).await))
     }
 }

@@ -109,6 +109,34 @@ impl AppState {
         Ok(done)
     }
 
+    /// Follows up again every missed call of the last `OPENS_CASES_FOR` that no case owns:
+    /// a follow-up that failed (no category, nobody to own it, the store busy) is finished
+    /// without anyone sending the batch again. The scheduler runs it now and then; opening
+    /// is idempotent, and callers who got through are left alone as before.
+    pub async fn follow_up_missed_calls_again(&self) -> AppResult<FollowedUp> {
+        let since = self.clock.now() - OPENS_CASES_FOR;
+        let legs = self.store.missed_calls_without_case(since).await?;
+        if legs.is_empty() {
+            return Ok(FollowedUp::default());
+        }
+        Ok(self.follow_up_or_say(&legs).await)
+    }
+
+    /// Follows up, and turns a failure into the problem said: the calls are stored
+    /// whatever happens, and the next sweep tries again.
+    pub async fn follow_up_or_say(&self, batch: &[NewCall]) -> FollowedUp {
+        match self.follow_up_calls(batch).await {
+            Ok(f) => f,
+            Err(e) => {
+                tracing::error!("following up missed calls: {e}");
+                FollowedUp {
+                    problem: Some(e.to_string()),
+                    ..FollowedUp::default()
+                }
+            }
+        }
+    }
+
     /// The customer's latest open case opened within `call_linked_within` before the call.
     async fn open_case_of(&self, customer: i64, arrived: DateTime<Utc>) -> AppResult<Option<i64>> {
         let within = self.directory.snapshot().settings.calls.linked_within;

@@ -186,6 +186,43 @@ async fn with_nobody_to_own_it_the_calls_are_stored_and_the_problem_is_said() {
 }
 
 #[tokio::test]
+async fn the_scheduler_finishes_a_follow_up_that_failed_without_the_batch_sent_again() {
+    let app = TestApp::spawn().await;
+    app.set_clock(minutes(1));
+    let r = send(&app, vec![call("F-1", "+447700900555", 0, false, None)]).await;
+    assert!(r["follow_up_problem"].is_string(), "{r}");
+    let still = app.state.follow_up_missed_calls_again().await.unwrap();
+    assert_eq!(still.cases_opened, 0);
+    assert!(
+        still.problem.is_some(),
+        "still nobody to own it: said again"
+    );
+    app.org().await;
+    let done = app.state.follow_up_missed_calls_again().await.unwrap();
+    assert_eq!((done.cases_opened, done.problem), (1, None));
+    let cases = missed_call_cases(&app).await;
+    assert_eq!(cases.len(), 1, "{cases:?}");
+    // Followed up once: the next sweep and a resend find the case.
+    let next = app.state.follow_up_missed_calls_again().await.unwrap();
+    assert_eq!((next.cases_opened, next.calls_linked), (0, 0));
+    let again = send(&app, vec![call("F-1", "+447700900555", 0, false, None)]).await;
+    assert_eq!(again["missed_call_cases"], 0, "{again}");
+    // A record of a call that ended more than a day ago is history: the sweep, which
+    // looks at the last day, does not see it; a fresh one it does.
+    app.set_clock(hours(30));
+    send(&app, vec![call("H-1", "+447700900666", 0, false, None)]).await;
+    let seen = |since| {
+        let store = app.store.clone();
+        async move {
+            let legs = store.missed_calls_without_case(since).await.unwrap();
+            legs.iter().map(|l| l.call_id.clone()).collect::<Vec<_>>()
+        }
+    };
+    assert!(seen(t0() + hours(6)).await.is_empty());
+    assert_eq!(seen(t0() - hours(1)).await, ["H-1"]);
+}
+
+#[tokio::test]
 async fn the_calls_report_counts_answers_in_one_ring_and_talk_time_per_operator() {
     let app = TestApp::spawn().await;
     let org = app.org().await;
