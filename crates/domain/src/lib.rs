@@ -8,6 +8,7 @@
 //! [`transition()`] puts the four together, and everything that writes a case uses it.
 
 pub mod actions;
+pub mod assignment;
 pub mod attachment;
 pub mod case;
 pub mod category;

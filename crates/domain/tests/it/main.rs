@@ -3,5 +3,6 @@
 //! One test binary for the crate: each file below is a module, so the crate is linked
 //! once for all of them.
 
+mod assignment;
 mod properties;
 mod rules;
