@@ -63,16 +63,7 @@ fn check_people(state: &AppState, category: &Category) -> AppResult<()> {
         ("manager", category.manager),
         ("executive", category.executive),
     ] {
-        match snapshot.person(id) {
-            Some(p) if p.active => {}
-            Some(p) => {
-                return Err(AppError::invalid(
-                    field,
-                    format!("{} is deactivated", p.name),
-                ))
-            }
-            None => return Err(AppError::invalid(field, format!("no person with id {id}"))),
-        }
+        snapshot.active_person(field, id)?;
     }
     Ok(())
 }

@@ -26,6 +26,20 @@ impl Snapshot {
         self.hierarchy.get(id)
     }
 
+    /// The person `id`, who must be active to be given work (`field` names them in the
+    /// refusal).
+    pub fn active_person(&self, field: &str, id: PersonId) -> crate::error::AppResult<&Person> {
+        use crate::error::AppError;
+        match self.person(id) {
+            Some(p) if p.active => Ok(p),
+            Some(p) => Err(AppError::invalid(
+                field,
+                format!("{} is deactivated", p.name),
+            )),
+            None => Err(AppError::invalid(field, format!("no person with id {id}"))),
+        }
+    }
+
     /// A person's name for a page, or "person N" for an id no longer known.
     pub fn person_name(&self, id: PersonId) -> String {
         self.person(id)

@@ -44,7 +44,7 @@ pub async fn load(state: &AppState, now: DateTime<Utc>, taken: &[Taken]) -> Resu
     let mut operators: Vec<(String, f64)> = Vec::new();
     for (i, id) in frontline.into_iter().enumerate() {
         let line = format!("PJSIP/{}", 201 + i);
-        state.set_phone_line(&line, Some(id)).await?;
+        let (line, _) = state.set_phone_line(&line, Some(id)).await?;
         lines.insert(id, line.clone());
         operators.push((line, 0.0));
     }

@@ -41,29 +41,18 @@ impl AppState {
     }
 
     /// Puts `person` on the line (taking it from whoever had it), or with `None` frees it.
-    /// Whether anything changed.
-    pub async fn set_phone_line(&self, line: &str, person: Option<PersonId>) -> AppResult<bool> {
+    /// The line as kept (see [`line`]), and whether anything changed.
+    pub async fn set_phone_line(
+        &self,
+        line: &str,
+        person: Option<PersonId>,
+    ) -> AppResult<(String, bool)> {
         let line = self::line(line)?;
         if let Some(id) = person {
-            let snapshot = self.directory.snapshot();
-            match snapshot.person(id) {
-                Some(p) if p.active => {}
-                Some(p) => {
-                    return Err(AppError::invalid(
-                        "person_id",
-                        format!("{} is deactivated", p.name),
-                    ))
-                }
-                None => {
-                    return Err(AppError::invalid(
-                        "person_id",
-                        format!("no person with id {id}"),
-                    ))
-                }
-            }
+            self.directory.snapshot().active_person("person_id", id)?;
         }
-        let changed = self.store.set_phone_line(line, person).await?;
+        let changed = self.store.set_phone_line(line.clone(), person).await?;
         self.refresh_directory().await?;
-        Ok(changed)
+        Ok((line, changed))
     }
 }

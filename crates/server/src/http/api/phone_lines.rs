@@ -65,8 +65,7 @@ pub async fn set(
     ApiJson(req): ApiJson<PhoneLineRequest>,
 ) -> AppResult<Json<PhoneLineResult>> {
     staff.require(Capability::Administer, "map phone lines")?;
-    let line = crate::calls::lines::line(&req.line)?;
-    let changed = state.set_phone_line(&line, req.person_id).await?;
+    let (line, changed) = state.set_phone_line(&req.line, req.person_id).await?;
     Ok(Json(PhoneLineResult {
         line,
         person_id: req.person_id,

@@ -107,8 +107,7 @@ pub async fn act(
         }
     };
     match state.set_phone_line(&line, person).await {
-        Ok(_) => {
-            let kept = crate::calls::lines::line(&line).unwrap_or(line);
+        Ok((kept, _)) => {
             let notice = match person {
                 Some(id) => format!(
                     "Calls answered on {kept} now count for {}.",
