@@ -70,6 +70,9 @@ pub enum DomainError {
     AlreadyReminded,
     #[error("{what} is not due until {due}")]
     NotDue { what: &'static str, due: String },
+    /// An experiment's life does not allow the step (409).
+    #[error("{message}")]
+    ExperimentState { message: String },
     #[error("the event log is inconsistent: {message}")]
     Corrupt { message: String },
 }
@@ -101,7 +104,8 @@ impl DomainError {
             | AlreadyRated
             | AlreadyEscalated
             | AlreadyReminded
-            | NotDue { .. } => ErrorKind::Conflict,
+            | NotDue { .. }
+            | ExperimentState { .. } => ErrorKind::Conflict,
             Corrupt { .. } => ErrorKind::Internal,
         }
     }
@@ -134,6 +138,7 @@ impl DomainError {
             AlreadyEscalated => "already_escalated",
             AlreadyReminded => "already_reminded",
             NotDue { .. } => "not_due",
+            ExperimentState { .. } => "experiment_state",
             Corrupt { .. } => "internal",
         }
     }

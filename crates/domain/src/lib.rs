@@ -16,6 +16,7 @@ pub mod clock;
 pub mod command;
 pub mod error;
 pub mod event;
+pub mod experiment;
 pub mod facts;
 pub mod hierarchy;
 pub mod intake;
@@ -39,6 +40,7 @@ pub use error::{DomainError, ErrorKind};
 pub use event::{
     Actor, Channel, Customer, Event, EventBody, EventKind, Realtime, Road, TickleReason,
 };
+pub use experiment::{Arm, Experiment, ExperimentSettings, ExperimentState, Lifecycle};
 pub use hierarchy::{Hierarchy, HierarchyRefusal, NobodyToOwn, UnattendedOwner};
 pub use intake::Intake;
 pub use notification::{Notification, Recipient};

@@ -4,5 +4,6 @@
 //! once for all of them.
 
 mod assignment;
+mod experiment;
 mod properties;
 mod rules;
