@@ -64,6 +64,7 @@ mod concurrent_claims;
 mod concurrent_customers;
 mod directory;
 mod directory_version;
+mod experiments;
 mod fixture;
 mod hierarchy;
 mod instances;
@@ -92,6 +93,7 @@ pub use concurrent_claims::{
 pub use concurrent_customers::{concurrent_customer_upserts, concurrent_orders};
 pub use directory::{categories, category_updates, people, settings, tokens};
 pub use directory_version::directory_version;
+pub use experiments::experiments;
 pub use fixture::{load, Fixture};
 pub use hierarchy::hierarchy_checks;
 pub use instances::{backlog, inbound_messages, instances};
@@ -157,6 +159,7 @@ macro_rules! conformance_checks {
             junk_filter,
             calls,
             phone_lines,
+            experiments,
             // Races last: they assume the promises above, one writer at a time, are kept.
             concurrent_timer_claims,
             concurrent_outbox_claims,

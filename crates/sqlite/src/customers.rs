@@ -175,6 +175,7 @@ pub fn merge_customers(
     moved("UPDATE calls SET customer_id = ?1 WHERE customer_id = ?2")?;
     moved("UPDATE customer_sign_in_links SET customer_id = ?1 WHERE customer_id = ?2")?;
     moved("UPDATE customer_sessions SET customer_id = ?1 WHERE customer_id = ?2")?;
+    crate::experiments::merge_assignments(conn, from, into)?;
     // What the kept one lacks comes from the other; unique keys move rather than copy.
     if b.email.is_none() && a.email.is_some() {
         moved("UPDATE customers SET email = NULL WHERE id = ?2 AND ?1 IS NOT NULL")?;

@@ -15,6 +15,8 @@ mod convert;
 mod customer_access;
 mod customers;
 mod directory;
+mod experiment_data;
+mod experiments;
 mod instances;
 mod junk;
 mod languages;
@@ -244,5 +246,6 @@ impl SqliteStore {
     }
 }
 
+mod experiments_store;
 mod junk_store;
 mod store_impl;

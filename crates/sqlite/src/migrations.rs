@@ -122,6 +122,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0031_call_rings_and_recordings",
         include_str!("../migrations/0031_call_rings_and_recordings.sql"),
     ),
+    (
+        "0032_experiments",
+        include_str!("../migrations/0032_experiments.sql"),
+    ),
 ];
 
 /// What a migration needs beyond SQL, run in its transaction right after it.

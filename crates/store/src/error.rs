@@ -20,6 +20,10 @@ pub enum StoreError {
         field: &'static str,
         message: String,
     },
+    /// The thing is not in a state that allows the change (an experiment already ended,
+    /// or changed by someone else meanwhile).
+    #[error("{0}")]
+    Conflict(String),
     #[error("this Idempotency-Key was already used for a different request")]
     IdempotencyMismatch,
     #[error("the store is unavailable: {0}")]

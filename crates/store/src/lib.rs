@@ -9,6 +9,7 @@
 
 pub mod calls;
 pub mod error;
+pub mod experiments;
 pub mod health;
 pub mod junk;
 pub mod records;
@@ -21,6 +22,10 @@ pub use calls::{
     TwilioCallback, DISPOSITIONS,
 };
 pub use error::{StoreError, StoreResult};
+pub use experiments::{
+    AssignedCustomer, Assignment, AssignmentRequest, ExperimentCase, ExperimentData,
+    ExperimentEvent, ExperimentRecord, ExperimentStore, ExperimentVersion,
+};
 pub use health::{Histogram, StoreHealth, WorkerHealth};
 pub use junk::{JunkStore, Lesson, NewSuspendedMail, Settled, SuspendedMail, SuspendedTally};
 pub use records::*;

@@ -7,7 +7,14 @@ use roadone_domain::{CaseId, Category, Event, Person, PersonId};
 use std::path::Path;
 
 #[async_trait]
-pub trait Store: crate::junk::JunkStore + crate::calls::CallStore + Send + Sync + 'static {
+pub trait Store:
+    crate::junk::JunkStore
+    + crate::calls::CallStore
+    + crate::experiments::ExperimentStore
+    + Send
+    + Sync
+    + 'static
+{
     // --- people, categories and API tokens -----------------------------------------
 
     /// Adds a person; the email must be new and `reports_to` must exist.

@@ -50,6 +50,9 @@ impl AppError {
                     e.to_string(),
                     Some(field.to_string()),
                 ),
+                StoreError::Conflict(_) => {
+                    (StatusCode::CONFLICT, "conflict", e.to_string(), None)
+                }
                 StoreError::IdempotencyMismatch => (
                     StatusCode::UNPROCESSABLE_ENTITY,
                     "idempotency_key_reused",

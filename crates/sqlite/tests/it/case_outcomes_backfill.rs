@@ -68,7 +68,10 @@ async fn outcomes_are_backfilled_from_the_events() {
     {
         let conn = rusqlite::Connection::open(&path).unwrap();
         conn.execute_batch(
-            "DROP TABLE phone_lines; DROP INDEX cases_by_channel_opening;
+            "DROP TABLE experiment_assignments; DROP TABLE experiment_events;
+             DROP TABLE experiment_versions; DROP TABLE experiments;
+             DROP INDEX cases_by_customer_opening;
+             DROP TABLE phone_lines; DROP INDEX cases_by_channel_opening;
              DROP TABLE instances; DROP TABLE inbound_messages;
              DROP INDEX outbox_claimed; DROP INDEX timers_claimed;
              ALTER TABLE timers DROP COLUMN claimed_by; ALTER TABLE outbox DROP COLUMN claimed_by;

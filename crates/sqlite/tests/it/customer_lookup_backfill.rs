@@ -29,7 +29,10 @@ async fn customers_from_before_the_lookup_are_found_by_phone_end_and_surname() {
     {
         let conn = rusqlite::Connection::open(&path).unwrap();
         conn.execute_batch(
-            "DROP TABLE phone_lines; DROP INDEX cases_by_channel_opening;
+            "DROP TABLE experiment_assignments; DROP TABLE experiment_events;
+             DROP TABLE experiment_versions; DROP TABLE experiments;
+             DROP INDEX cases_by_customer_opening;
+             DROP TABLE phone_lines; DROP INDEX cases_by_channel_opening;
              DROP INDEX cases_by_owner_change; DROP INDEX cases_by_filters;
              DROP INDEX cases_open_by_filters;
              DROP TRIGGER customer_words_added; DROP TRIGGER customer_words_changed;
