@@ -19,6 +19,8 @@ pub struct Snapshot {
     pub time_zones: HashMap<PersonId, crate::time_zones::Zone>,
     /// Which person answers on which telephone channel or extension, by line.
     pub phone_lines: Vec<roadone_store::PhoneLine>,
+    /// Every experiment with its history, by key: new cases are routed by them.
+    pub experiments: Vec<roadone_store::ExperimentRecord>,
 }
 
 impl Snapshot {
@@ -59,6 +61,11 @@ impl Snapshot {
             out.insert(l.line.trim().to_lowercase(), l.person_id);
         }
         out
+    }
+
+    /// The experiment with this key, with its history.
+    pub fn experiment(&self, key: &str) -> Option<&roadone_store::ExperimentRecord> {
+        self.experiments.iter().find(|e| e.experiment.key == key)
     }
 
     /// A category's name as people read it; its key when it is gone.
@@ -118,6 +125,7 @@ impl Directory {
                 settings: base.clone(),
                 time_zones: HashMap::new(),
                 phone_lines: Vec::new(),
+                experiments: Vec::new(),
             })),
             base,
             version: std::sync::atomic::AtomicI64::new(i64::MIN),
@@ -135,6 +143,7 @@ impl Directory {
         let categories = store.categories().await?;
         let saved = store.settings().await?;
         let phone_lines = store.phone_lines().await?;
+        let experiments = store.experiments().await?;
         let time_zones = store
             .staff_time_zones()
             .await?
@@ -155,6 +164,7 @@ impl Directory {
             settings: Settings::with_saved(&self.base, saved),
             time_zones,
             phone_lines,
+            experiments,
         };
         *self.snapshot.write().expect("directory lock poisoned") = Arc::new(snapshot);
         self.version

@@ -12,6 +12,7 @@ pub mod config;
 pub mod customers;
 pub mod directory;
 pub mod error;
+pub mod experiments;
 pub mod faults;
 pub mod health;
 pub mod http;

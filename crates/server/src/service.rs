@@ -78,7 +78,31 @@ impl AppState {
         })
     }
 
+    /// Opens a case taken in by `by`, who owns it; its customer is placed in the
+    /// experiment that takes the case in, if any (the taker still owns it).
     pub async fn open_case(
+        &self,
+        by: PersonId,
+        intake: Intake,
+        idempotency: Option<IdempotencyKey>,
+    ) -> AppResult<OpenOutcome> {
+        self.check_intake(by, &intake)?;
+        self.place_in_experiment(&intake).await?;
+        self.open_case_owned_by(by, intake, idempotency).await
+    }
+
+    /// Opens a case that arrived with nobody taking it in (mail, the web form, a missed
+    /// call): its owner is chosen by the rules and the experiment its customer is in.
+    pub async fn open_unattended_case(
+        &self,
+        intake: Intake,
+        idempotency: Option<IdempotencyKey>,
+    ) -> AppResult<OpenOutcome> {
+        let owner = self.route_unattended(&intake).await?;
+        self.open_case_owned_by(owner, intake, idempotency).await
+    }
+
+    async fn open_case_owned_by(
         &self,
         by: PersonId,
         intake: Intake,

@@ -225,13 +225,12 @@ impl AppState {
             attachments: Vec::new(),
             call_back_within: Some(rules.call_back_within),
         };
-        let owner = crate::intake::unattended_owner(self)?;
         let idempotency = IdempotencyKey {
             actor: CALLS_ACTOR,
             key: format!("missed-call:{key}"),
             request_hash: Sha256::digest(key.as_bytes()).to_vec(),
         };
-        let outcome = self.open_case(owner, intake, Some(idempotency)).await?;
+        let outcome = self.open_unattended_case(intake, Some(idempotency)).await?;
         Ok(outcome.head().id)
     }
 }

@@ -271,7 +271,6 @@ async fn take_in(
         return Ok(limited);
     }
     let category = intake_category(state)?;
-    let owner = crate::intake::unattended_owner(state)?;
     // Facts the category knows how to spot are filled from the message; the owner asks
     // for the rest.
     let facts = facts_found(&category, &format!("{subject}\n{whole}"));
@@ -302,7 +301,7 @@ async fn take_in(
         attachments,
         call_back_within: None,
     };
-    let outcome = state.open_case(owner, intake, None).await?;
+    let outcome = state.open_unattended_case(intake, None).await?;
     Ok(InboundResult::new("opened", Some(outcome.head().id), None))
 }
 

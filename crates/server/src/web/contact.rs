@@ -308,7 +308,6 @@ pub async fn submit(
         state.limits.check_address(email)?;
     }
     let attachments = UploadForm::store_files(&state, form.files).await?;
-    let owner = crate::intake::unattended_owner(&state)?;
     let intake = Intake {
         customer: submission.customer,
         category: category.key.clone(),
@@ -321,7 +320,7 @@ pub async fn submit(
         attachments,
         call_back_within: None,
     };
-    let outcome = state.open_case(owner, intake, None).await?;
+    let outcome = state.open_unattended_case(intake, None).await?;
     let head = outcome.head();
     Ok(Redirect::to(&format!(
         "/portal/cases/{}?token={}&new=1",

@@ -19,6 +19,8 @@ const SERVICES: &[&str] = &[
     "categories.rs",
     "customers.rs",
     "directory.rs",
+    "experiments/mod.rs",
+    "experiments/routing.rs",
     "health.rs",
     "junk_mail.rs",
     "languages.rs",
