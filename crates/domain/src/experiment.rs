@@ -178,6 +178,12 @@ pub fn check_key(key: &str) -> Result<(), DomainError> {
         && key
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
+    if key == "assignment" {
+        return Err(DomainError::invalid(
+            "key",
+            "\"assignment\" names the API's lookup of a caller's arm: choose another key",
+        ));
+    }
     if fine {
         Ok(())
     } else {

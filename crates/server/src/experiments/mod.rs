@@ -2,6 +2,7 @@
 //! its customers are routed by it ([`routing`]); the report says what it showed.
 //! Settings are checked by the domain's rules; a change once started is a new version.
 
+pub mod input;
 pub mod routing;
 
 use crate::app::AppState;

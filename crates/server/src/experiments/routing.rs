@@ -135,13 +135,16 @@ impl AppState {
     }
 
     /// What a telephone system should do with a caller (`phone` as they dial in, or a
-    /// customer's id): which arm they are in and whom to ring. Nothing is written: an arm
+    /// customer's id): which arm they are in and whom to ring, in the experiment named or
+    /// else the running one that takes in phone calls. Nothing is written: an arm
     /// not yet stored is the hash's answer, and is stored when their first case opens.
     pub async fn assignment_for_caller(
         &self,
+        experiment: Option<&str>,
         phone: Option<&str>,
         customer: Option<i64>,
     ) -> AppResult<CallerAssignment> {
+        let named = experiment.map(|k| self.experiment(k)).transpose()?;
         let customer_id = match (phone, customer) {
             (Some(_), Some(_)) => {
                 return Err(AppError::invalid(
@@ -169,19 +172,24 @@ impl AppState {
             }
         };
         let now = self.clock.now();
-        let experiment = self
-            .directory
-            .snapshot()
-            .experiments
-            .iter()
-            .map(|r| &r.experiment)
-            .find(|e| {
-                e.state == roadone_domain::ExperimentState::Running
-                    && now < e.settings.planned_end
-                    && (e.settings.channels.is_empty()
-                        || e.settings.channels.contains(&Channel::Phone))
-            })
-            .cloned();
+        let running = |e: &Experiment| {
+            e.state == roadone_domain::ExperimentState::Running && now < e.settings.planned_end
+        };
+        let experiment = match named {
+            Some(record) => Some(record.experiment),
+            None => self
+                .directory
+                .snapshot()
+                .experiments
+                .iter()
+                .map(|r| &r.experiment)
+                .find(|e| {
+                    running(e)
+                        && (e.settings.channels.is_empty()
+                            || e.settings.channels.contains(&Channel::Phone))
+                })
+                .cloned(),
+        };
         let mut answer = CallerAssignment {
             experiment: experiment.as_ref().map(|e| e.key.clone()),
             customer_id,
@@ -208,6 +216,13 @@ impl AppState {
         answer.stored = stored;
         if arm == Arm::Control {
             answer.reason = "control: ring as usual".into();
+            return Ok(answer);
+        }
+        if !running(&experiment) {
+            answer.reason = format!(
+                "treated, but the experiment is {}: ring as usual",
+                experiment.state.as_str()
+            );
             return Ok(answer);
         }
         answer.ring = self.treated_owner(&experiment).await?;

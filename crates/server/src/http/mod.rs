@@ -79,7 +79,7 @@ pub fn router(state: AppState) -> Router {
 /// nothing is served undocumented or documented unserved. Grouped by tag.
 pub fn api_routes() -> OpenApiRouter<AppState> {
     use api::{attachments, calls, cases, categories, customer, health, inbound, orders, people};
-    use api::{phone_lines, reports, tokens};
+    use api::{experiments, phone_lines, reports, tokens};
     use openapi::tagged;
     let uploads = || DefaultBodyLimit::max(message_body::MAX_UPLOAD_BYTES);
     OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
@@ -112,6 +112,14 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
                 .routes(routes!(reports::delight))
                 .routes(routes!(reports::roads))
                 .routes(routes!(reports::calls)),
+        ))
+        .merge(tagged(
+            "experiments",
+            OpenApiRouter::new()
+                .routes(routes!(experiments::create, experiments::list))
+                .routes(routes!(experiments::assignment))
+                .routes(routes!(experiments::show, experiments::change))
+                .routes(routes!(experiments::step)),
         ))
         .merge(tagged(
             "orders",

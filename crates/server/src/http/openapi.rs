@@ -22,6 +22,7 @@ use utoipa::{Modify, OpenApi};
         (name = "tokens", description = "API tokens"),
         (name = "categories", description = "Categories, their owners and checklists"),
         (name = "orders", description = "Sales records, for customer math"),
+        (name = "experiments", description = "Delight experiments: a share of new customers served by a chosen team"),
         (name = "calls", description = "Telephone calls, from a telephone system or platform"),
         (name = "reports", description = "The figures of docs/metrics.md"),
         (name = "inbound", description = "Mail taken in over HTTP"),

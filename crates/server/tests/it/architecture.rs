@@ -19,6 +19,7 @@ const SERVICES: &[&str] = &[
     "categories.rs",
     "customers.rs",
     "directory.rs",
+    "experiments/input.rs",
     "experiments/mod.rs",
     "experiments/routing.rs",
     "health.rs",

@@ -21,6 +21,7 @@ mod calls_twilio;
 mod case_life;
 mod customer_languages;
 mod escalation;
+mod experiments_api;
 mod health;
 mod http_layers;
 mod inbound;

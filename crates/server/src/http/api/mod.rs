@@ -5,6 +5,7 @@ pub mod calls;
 pub mod cases;
 pub mod categories;
 pub mod customer;
+pub mod experiments;
 pub mod health;
 pub mod inbound;
 pub mod orders;
