@@ -4,6 +4,7 @@
 pub mod calls;
 pub mod customer_math;
 pub mod delight;
+pub mod experiment;
 pub mod month;
 pub mod roads;
 pub mod stats;

@@ -188,6 +188,13 @@ pub async fn experiments<S: Store>(store: S) {
                     currency: "EUR".into(),
                 },
                 NewOrder {
+                    order_id: "late".into(),
+                    customer: CustomerRef::Email("c5@example.com".into()),
+                    ordered_at: t0() + Duration::days(40),
+                    amount_cents: 5000,
+                    currency: "EUR".into(),
+                },
+                NewOrder {
                     order_id: "dollars".into(),
                     customer: CustomerRef::Email("c5@example.com".into()),
                     ordered_at: t0() + Duration::days(11),
@@ -219,7 +226,7 @@ pub async fn experiments<S: Store>(store: S) {
         )
         .await;
     let data = store
-        .experiment_data("delight".into(), "EUR".into(), 90)
+        .experiment_data("delight".into(), "EUR".into(), 90, 30)
         .await
         .unwrap_or_else(|e| panic!("{CHECK}: experiment_data: {e}"));
     assert_eq!(
@@ -239,7 +246,8 @@ pub async fn experiments<S: Store>(store: S) {
             c5.contacts_before
         ),
         (700, 1100, 1),
-        "{CHECK}: sales and contacts either side of the assignment, in one currency"
+        "{CHECK}: sales and contacts either side of the assignment, in one currency, \
+         after it only in the 30 days followed"
     );
     let cases: Vec<_> = data
         .cases

@@ -13,8 +13,10 @@ pub fn experiment_data(
     key: &str,
     currency: &str,
     look_back_days: u32,
+    follow_days: u32,
 ) -> StoreResult<ExperimentData> {
     let look_back = i64::from(look_back_days) * DAY_MS;
+    let follow = i64::from(follow_days) * DAY_MS;
     // A merged customer's cases and orders moved to the one kept, whose row counts.
     let mut stmt = conn
         .prepare_cached(
@@ -26,7 +28,7 @@ pub fn experiment_data(
                       AND c.opened_at >= a.assigned_at - ?3 AND c.opened_at < a.assigned_at),
                 COALESCE((SELECT SUM(o.amount_cents) FROM orders o
                     WHERE o.customer_id = a.customer_id AND o.currency = ?2
-                      AND o.ordered_at >= a.assigned_at), 0)
+                      AND o.ordered_at >= a.assigned_at AND o.ordered_at < a.assigned_at + ?4), 0)
              FROM experiment_assignments a
              JOIN customers k ON k.id = a.customer_id AND k.merged_into IS NULL
              WHERE a.experiment_key = ?1
@@ -34,7 +36,7 @@ pub fn experiment_data(
         )
         .map_err(db)?;
     let customers = stmt
-        .query_map(params![key, currency, look_back], |r| {
+        .query_map(params![key, currency, look_back, follow], |r| {
             let arm: String = r.get(1)?;
             Ok(AssignedCustomer {
                 customer_id: r.get(0)?,

@@ -76,8 +76,11 @@ impl ExperimentStore for SqliteStore {
         key: String,
         currency: String,
         look_back_days: u32,
+        follow_days: u32,
     ) -> StoreResult<ExperimentData> {
-        self.read(move |c| experiment_data::experiment_data(c, &key, &currency, look_back_days))
-            .await
+        self.read(move |c| {
+            experiment_data::experiment_data(c, &key, &currency, look_back_days, follow_days)
+        })
+        .await
     }
 }

@@ -99,7 +99,7 @@ pub struct AssignedCustomer {
     pub sales_before_cents: i64,
     /// Cases opened in the look-back before assignment.
     pub contacts_before: u32,
-    /// Sales from assignment on, in hundredths.
+    /// Sales in the follow-up window from assignment on, in hundredths.
     pub sales_after_cents: i64,
 }
 
@@ -166,11 +166,13 @@ pub trait ExperimentStore: Send + Sync {
     /// Open cases per owner, for the least-loaded choice.
     async fn open_cases_of(&self, people: Vec<PersonId>) -> StoreResult<Vec<(PersonId, u64)>>;
     /// The assigned customers (not merged away) and their cases since assignment, with
-    /// sales in `currency` and contacts over `look_back_days` before.
+    /// sales in `currency` and contacts over `look_back_days` before, and sales over
+    /// `follow_days` from it.
     async fn experiment_data(
         &self,
         key: String,
         currency: String,
         look_back_days: u32,
+        follow_days: u32,
     ) -> StoreResult<ExperimentData>;
 }

@@ -9,4 +9,5 @@ mod calls;
 mod customer_math;
 mod customer_world;
 mod delight_and_roads;
+mod experiment_worlds;
 mod trail;
