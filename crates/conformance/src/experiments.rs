@@ -268,6 +268,35 @@ pub async fn experiments<S: Store>(store: S) {
         open.contains(&(fx.staff.id, 1)) && open.contains(&(fx.exec.id, 0)),
         "{CHECK}: {open:?}"
     );
+    let traffic = |channels: Vec<&str>, categories: Vec<&str>| {
+        store.customers_opening_between(
+            t0() - Duration::days(10),
+            t0() + Duration::days(10),
+            channels.into_iter().map(String::from).collect(),
+            categories.into_iter().map(String::from).collect(),
+        )
+    };
+    assert_eq!(
+        traffic(vec![], vec![]).await.expect("traffic"),
+        1,
+        "{CHECK}: c5, once"
+    );
+    assert_eq!(
+        traffic(vec!["email"], vec!["billing"])
+            .await
+            .expect("traffic"),
+        1
+    );
+    assert_eq!(
+        traffic(vec!["phone"], vec![]).await.expect("traffic"),
+        0,
+        "{CHECK}"
+    );
+    assert_eq!(
+        traffic(vec![], vec!["delivery"]).await.expect("traffic"),
+        0,
+        "{CHECK}"
+    );
     let by_phone = store
         .customer_by_phone("+44 20 7946 0999".into())
         .await

@@ -91,6 +91,30 @@ pub fn experiment_data(
     Ok(ExperimentData { customers, cases })
 }
 
+pub fn customers_opening_between(
+    conn: &Connection,
+    from: chrono::DateTime<chrono::Utc>,
+    to: chrono::DateTime<chrono::Utc>,
+    channels: &[String],
+    categories: &[String],
+) -> StoreResult<u64> {
+    let list = |v: &[String]| serde_json::Value::from(v.to_vec()).to_string();
+    conn.prepare_cached(
+        "SELECT COUNT(DISTINCT customer_id) FROM cases
+         WHERE opened_at >= ?1 AND opened_at < ?2
+           AND (?3 = '[]' OR channel IN (SELECT value FROM json_each(?3)))
+           AND (?4 = '[]' OR category IN (SELECT value FROM json_each(?4)))",
+    )
+    .and_then(|mut s| {
+        s.query_row(
+            params![ms(from), ms(to), list(channels), list(categories)],
+            |r| r.get::<_, i64>(0),
+        )
+    })
+    .map(|n| n.max(0) as u64)
+    .map_err(db)
+}
+
 /// Score, would recommend and what delighted, from a `rated` event's stored body.
 fn rating_of(data: &str) -> Option<(u8, bool, String)> {
     let v: serde_json::Value = serde_json::from_str(data).ok()?;

@@ -66,6 +66,19 @@ impl ExperimentStore for SqliteStore {
             .await
     }
 
+    async fn customers_opening_between(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        channels: Vec<String>,
+        categories: Vec<String>,
+    ) -> StoreResult<u64> {
+        self.read(move |c| {
+            experiment_data::customers_opening_between(c, from, to, &channels, &categories)
+        })
+        .await
+    }
+
     async fn open_cases_of(&self, people: Vec<PersonId>) -> StoreResult<Vec<(PersonId, u64)>> {
         self.read(move |c| experiments::open_cases_of(c, &people))
             .await

@@ -163,6 +163,15 @@ pub trait ExperimentStore: Send + Sync {
     async fn assignment(&self, key: String, customer_id: i64) -> StoreResult<Option<Assignment>>;
     /// The customer with this telephone number (by its key, following merges), if any.
     async fn customer_by_phone(&self, phone: String) -> StoreResult<Option<i64>>;
+    /// How many customers opened a case in `[from, to)` on these channels and in these
+    /// categories (empty: any), for planning from recent traffic.
+    async fn customers_opening_between(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        channels: Vec<String>,
+        categories: Vec<String>,
+    ) -> StoreResult<u64>;
     /// Open cases per owner, for the least-loaded choice.
     async fn open_cases_of(&self, people: Vec<PersonId>) -> StoreResult<Vec<(PersonId, u64)>>;
     /// The assigned customers (not merged away) and their cases since assignment, with

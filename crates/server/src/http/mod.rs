@@ -119,7 +119,8 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
                 .routes(routes!(experiments::create, experiments::list))
                 .routes(routes!(experiments::assignment))
                 .routes(routes!(experiments::show, experiments::change))
-                .routes(routes!(experiments::step)),
+                .routes(routes!(experiments::step))
+                .routes(routes!(experiments::report)),
         ))
         .merge(tagged(
             "orders",

@@ -6,5 +6,6 @@ pub mod calls;
 pub mod csv;
 pub mod customer_math;
 pub mod delight;
+pub mod experiment;
 pub mod roads;
 pub mod trail;

@@ -40,6 +40,7 @@ const SERVICES: &[&str] = &[
     "reports/calls.rs",
     "reports/customer_math.rs",
     "reports/delight.rs",
+    "reports/experiment.rs",
     "reports/roads.rs",
     "reports/trail.rs",
 ];

@@ -3,7 +3,7 @@
 //! team; a telephone system asks whom to ring.
 
 use crate::common::*;
-use inbound::{deliver, raw_mail};
+use inbound::mail_in;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
@@ -59,28 +59,6 @@ async fn ask(app: &TestApp, token: &str, query: &str) -> Resp {
 
 fn treated(key: &str, customer: i64, fraction: f64) -> bool {
     roadone_domain::assignment::bucket(key, &customer.to_string()) < fraction
-}
-
-/// Mails in from `sender` and returns (case id, owner id, customer id).
-async fn mail_in(app: &TestApp, sender: &str, n: usize) -> (i64, i64, i64) {
-    let raw = raw_mail(
-        &[
-            ("From", sender),
-            ("To", "support@roadone.local"),
-            ("Subject", "Where is my parcel?"),
-            ("Message-ID", &format!("<{n}.{sender}>")),
-        ],
-        "Hello, my parcel has not arrived.\r\n",
-    );
-    let r = deliver(app, &raw).await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
-    let id = r.body["case_id"].as_i64().expect("a case");
-    let case = app.case(id).await;
-    (
-        id,
-        case["owner"].as_i64().expect("an owner"),
-        app.customer_id_of(id).await,
-    )
 }
 
 #[tokio::test]

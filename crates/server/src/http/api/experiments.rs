@@ -293,3 +293,35 @@ pub async fn assignment(
         reason: found.reason,
     }))
 }
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct ReportQuery {
+    /// `json` (default), or `csv` for the per-arm sufficient statistics (n, Σy, Σy², Σx,
+    /// Σx², Σxy) from which every figure can be recomputed.
+    pub format: Option<String>,
+}
+
+/// What an experiment showed: a health panel (split, placement, compliance) to read
+/// first; per arm, rating, five-star share, would recommend, repeat contacts, time to
+/// solve, escalations and sales (CUPED beside unadjusted), each with its interval and
+/// test; guardrails valid at every look; planning; payback (managers, executives and
+/// admins).
+#[utoipa::path(get, path = "/api/v1/experiments/{key}/report", params(("key" = String, Path, description = "The experiment's key"), ReportQuery), security(("bearer" = [])),
+    responses((status = 200, body = Object), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn report(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(key): Path<String>,
+    ApiQuery(q): ApiQuery<ReportQuery>,
+) -> AppResult<axum::response::Response> {
+    use crate::http::api::reports::{answer, format_param};
+    use crate::reports::experiment as r;
+    staff.require(Capability::ReadReports, "read reports")?;
+    let format = format_param(q.format.as_deref())?;
+    let report = r::experiment(&state, &key).await?;
+    answer(format, &format!("experiment-{key}"), report, |rep| {
+        crate::reports::csv::write(r::CSV_HEADER, r::csv_rows(rep))
+    })
+}

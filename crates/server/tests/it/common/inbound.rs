@@ -2,7 +2,7 @@
 //! `POST /api/v1/inbound/email`, and the mail to customers they caused.
 
 use super::{Resp, TestApp};
-use reqwest::Method;
+use reqwest::{Method, StatusCode};
 use roadone_domain::Recipient;
 
 /// A raw message: these headers, a blank line, the body.
@@ -39,4 +39,26 @@ pub async fn customer_mails(app: &TestApp, case: Option<i64>) -> usize {
         .filter(|r| case.is_none_or(|c| r.case_id == c))
         .filter(|r| r.notification.recipient == Recipient::Customer)
         .count()
+}
+
+/// Mails in from `sender` and returns (case id, owner id, customer id).
+pub async fn mail_in(app: &TestApp, sender: &str, n: usize) -> (i64, i64, i64) {
+    let raw = raw_mail(
+        &[
+            ("From", sender),
+            ("To", "support@roadone.local"),
+            ("Subject", "Where is my parcel?"),
+            ("Message-ID", &format!("<{n}.{sender}>")),
+        ],
+        "Hello, my parcel has not arrived.\r\n",
+    );
+    let r = deliver(app, &raw).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let id = r.body["case_id"].as_i64().expect("a case");
+    let case = app.case(id).await;
+    (
+        id,
+        case["owner"].as_i64().expect("an owner"),
+        app.customer_id_of(id).await,
+    )
 }
