@@ -297,6 +297,22 @@ pub async fn experiments<S: Store>(store: S) {
         0,
         "{CHECK}"
     );
+    let found = store
+        .find_or_add_customers(
+            vec![
+                customer("c5@example.com"),
+                customer("new@example.com"),
+                customer("new@example.com"),
+            ],
+            t0(),
+        )
+        .await
+        .expect("find_or_add_customers");
+    assert_eq!(
+        found[0], arms[5].customer_id,
+        "{CHECK}: a known customer is found"
+    );
+    assert_eq!(found[1], found[2], "{CHECK}: a new one is created once");
     let by_phone = store
         .customer_by_phone("+44 20 7946 0999".into())
         .await

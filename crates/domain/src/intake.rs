@@ -29,36 +29,44 @@ impl Intake {
     /// The customer as the case keeps them: reachable somehow, each detail one line, the
     /// email an address, the phone in E.164 (national numbers read in `region`).
     pub fn customer_as_kept(&self, region: Option<PhoneRegion>) -> Result<Customer, DomainError> {
-        let c = &self.customer;
-        let present = |v: &Option<String>| v.as_deref().is_some_and(|s| !s.trim().is_empty());
-        if !present(&c.email) && !present(&c.phone) && !present(&c.external_id) {
-            return Err(DomainError::invalid(
-                "customer",
-                "give at least one way to reach the customer: email, phone or external_id",
-            ));
-        }
-        if let Some(email) = c.email.as_deref().filter(|e| !e.is_empty()) {
-            EmailAddress::of_field("customer.email", email)?;
-        }
-        for (field, value) in [
-            ("customer.name", &c.name),
-            ("customer.phone", &c.phone),
-            ("customer.external_id", &c.external_id),
-        ] {
-            if value
-                .as_deref()
-                .is_some_and(|v| v.chars().any(|ch| ch == '\r' || ch == '\n'))
-            {
-                return Err(DomainError::invalid(field, "must be a single line"));
-            }
-        }
-        let phone = match c.phone.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
-            Some(typed) => Some(
-                phone::normalise(typed, region)
-                    .map_err(|m| DomainError::invalid("customer.phone", m))?,
-            ),
-            None => None,
-        };
-        Ok(Customer { phone, ..c.clone() })
+        customer_as_kept(&self.customer, region)
     }
+}
+
+/// A customer as a case keeps them: reachable somehow, each detail one line, the email an
+/// address, the phone in E.164 (national numbers read in `region`).
+pub fn customer_as_kept(
+    c: &Customer,
+    region: Option<PhoneRegion>,
+) -> Result<Customer, DomainError> {
+    let present = |v: &Option<String>| v.as_deref().is_some_and(|s| !s.trim().is_empty());
+    if !present(&c.email) && !present(&c.phone) && !present(&c.external_id) {
+        return Err(DomainError::invalid(
+            "customer",
+            "give at least one way to reach the customer: email, phone or external_id",
+        ));
+    }
+    if let Some(email) = c.email.as_deref().filter(|e| !e.is_empty()) {
+        EmailAddress::of_field("customer.email", email)?;
+    }
+    for (field, value) in [
+        ("customer.name", &c.name),
+        ("customer.phone", &c.phone),
+        ("customer.external_id", &c.external_id),
+    ] {
+        if value
+            .as_deref()
+            .is_some_and(|v| v.chars().any(|ch| ch == '\r' || ch == '\n'))
+        {
+            return Err(DomainError::invalid(field, "must be a single line"));
+        }
+    }
+    let phone = match c.phone.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
+        Some(typed) => Some(
+            phone::normalise(typed, region)
+                .map_err(|m| DomainError::invalid("customer.phone", m))?,
+        ),
+        None => None,
+    };
+    Ok(Customer { phone, ..c.clone() })
 }

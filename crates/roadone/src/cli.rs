@@ -115,6 +115,15 @@ pub enum ReportCmd {
         #[arg(long, default_value = "table")]
         format: String,
     },
+    /// A delight experiment: its health, each figure per arm with its interval, the
+    /// guardrails, planning and payback; CSV gives the per-arm sufficient statistics.
+    Experiment {
+        /// The experiment's key.
+        key: String,
+        /// table, json or csv.
+        #[arg(long, default_value = "table")]
+        format: String,
+    },
     /// Customer math: sales before and after each case, raw and adjusted, with intervals,
     /// per solver, intake person, category, road and escalation; the raise list.
     CustomerMath {

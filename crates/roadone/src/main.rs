@@ -6,6 +6,7 @@ mod demo;
 mod import;
 mod import_cdr;
 mod report;
+mod report_experiment;
 mod store;
 mod terminal;
 
@@ -155,6 +156,10 @@ async fn run(cli: Cli) -> Result<()> {
         Cmd::Report(ReportCmd::Calls { month, format }) => {
             let state = crate::store::build_state(config_for(&cli)).await?;
             report::calls(&state, month, format).await
+        }
+        Cmd::Report(ReportCmd::Experiment { key, format }) => {
+            let state = crate::store::build_state(config_for(&cli)).await?;
+            report_experiment::experiment(&state, key, format).await
         }
         Cmd::Report(ReportCmd::Roads { from, to, format }) => {
             let state = crate::store::build_state(config_for(&cli)).await?;

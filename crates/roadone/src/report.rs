@@ -167,7 +167,7 @@ fn math_table(report: &roadone_server::reports::customer_math::CustomerMathRepor
     out
 }
 
-fn check_format(format: &str) -> Result<()> {
+pub(crate) fn check_format(format: &str) -> Result<()> {
     if !matches!(format, "table" | "json" | "csv") {
         bail!("--format: {format:?} is not table, json or csv");
     }
@@ -175,7 +175,7 @@ fn check_format(format: &str) -> Result<()> {
 }
 
 /// Prints a report as JSON, as CSV, or (`table`) as `table` prints it.
-fn show<T: serde::Serialize>(
+pub(crate) fn show<T: serde::Serialize>(
     format: &str,
     report: &T,
     header: &[&str],
@@ -191,7 +191,7 @@ fn show<T: serde::Serialize>(
 }
 
 /// Rows as aligned columns, the header first.
-fn columns(header: &[&str], rows: &[Vec<String>]) -> String {
+pub(crate) fn columns(header: &[&str], rows: &[Vec<String>]) -> String {
     let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
     for row in rows {
         for (w, cell) in widths.iter_mut().zip(row) {

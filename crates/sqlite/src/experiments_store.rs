@@ -4,7 +4,7 @@
 use crate::{experiment_data, experiments, SqliteStore};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use roadone_domain::{ExperimentSettings, Lifecycle, PersonId};
+use roadone_domain::{Customer, ExperimentSettings, Lifecycle, PersonId};
 use roadone_store::{
     Assignment, AssignmentRequest, ExperimentData, ExperimentRecord, ExperimentStore, StoreResult,
 };
@@ -54,6 +54,20 @@ impl ExperimentStore for SqliteStore {
     async fn assign_customer(&self, request: AssignmentRequest) -> StoreResult<Assignment> {
         self.write(move |c| experiments::assign_customer(c, &request))
             .await
+    }
+
+    async fn find_or_add_customers(
+        &self,
+        customers: Vec<Customer>,
+        at: DateTime<Utc>,
+    ) -> StoreResult<Vec<i64>> {
+        self.write(move |c| {
+            customers
+                .iter()
+                .map(|k| crate::customers::upsert_customer(c, k, at, false))
+                .collect()
+        })
+        .await
     }
 
     async fn assignment(&self, key: String, customer_id: i64) -> StoreResult<Option<Assignment>> {

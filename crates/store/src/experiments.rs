@@ -159,6 +159,14 @@ pub trait ExperimentStore: Send + Sync {
     /// The customer's arm: the stored one, or decided now by the hash and stored, in one
     /// transaction with finding or creating the customer.
     async fn assign_customer(&self, request: AssignmentRequest) -> StoreResult<Assignment>;
+    /// Finds or creates these customers in order, in one transaction, as `open_case`
+    /// finds or creates a case's customer; their ids (the ones kept, after merges). For
+    /// placing customers ahead of their cases (the demo, imports).
+    async fn find_or_add_customers(
+        &self,
+        customers: Vec<Customer>,
+        at: DateTime<Utc>,
+    ) -> StoreResult<Vec<i64>>;
     /// The customer's stored arm in the experiment (following merges), if any.
     async fn assignment(&self, key: String, customer_id: i64) -> StoreResult<Option<Assignment>>;
     /// The customer with this telephone number (by its key, following merges), if any.

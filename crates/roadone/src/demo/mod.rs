@@ -31,6 +31,7 @@ mod calls;
 mod categories;
 mod clock;
 mod customers;
+mod experiment;
 mod logins;
 mod orders;
 mod people;
@@ -151,6 +152,15 @@ pub async fn load(state: &AppState) -> Result<DemoReport> {
     // --- the plans (all randomness is drawn here, in one order) ----------------------------
     let world = World::new(&ids, now, state.rules().escalate_after);
     let customers = customer_pool(&mut rng);
+    // The customers are known before their cases, so each one's arm is too.
+    let history_start = now - chrono::Duration::days(DAYS + 1);
+    let customer_ids = state
+        .find_or_add_customers(
+            customers.iter().map(|c| c.customer.clone()).collect(),
+            history_start,
+        )
+        .await?;
+    let delight = experiment::set_up(state, &ids, history_start, now).await?;
     // Most customers write once or twice a quarter, a quarter of them regularly, a few a lot.
     let customer_weights =
         WeightedIndex::new((0..customers.len()).map(|_| match rng.gen_range(0..100) {
@@ -167,10 +177,12 @@ pub async fn load(state: &AppState) -> Result<DemoReport> {
     let mut plans = Vec::with_capacity(CASES);
     let mut contacted = HashSet::new();
     for (i, opened_at) in times.into_iter().enumerate() {
-        let customer = &customers[customer_weights.sample(&mut rng)];
+        let index = customer_weights.sample(&mut rng);
+        let customer = &customers[index];
         contacted.insert(customer.customer.email.clone());
         let force = with_executive.contains(&i).then_some(i % 2 == 0);
-        plans.push(world.plan(&mut rng, opened_at, customer, force));
+        let served_by = experiment::served_by(&delight, customer_ids[index]);
+        plans.push(world.plan(&mut rng, opened_at, customer, force, served_by));
     }
 
     let taken: Vec<calls::Taken> = plans
@@ -184,6 +196,8 @@ pub async fn load(state: &AppState) -> Result<DemoReport> {
             })
         })
         .collect();
+
+    experiment::place(state, &plans).await?;
 
     // --- the stories, many at once so the writer can group its commits ----------------------
     let shared = Arc::new(Shared {

@@ -4,7 +4,8 @@
 //! The story, in numbers the report will find: everyone buys about a fifth less since a
 //! price rise two months ago (so the raw lift looks bad for everybody, the adjusted one
 //! does not); customers whose case Rosa Delgado or Malik Johnson solved buy about 35%
-//! more in the six weeks after; Kevin Marsh's customers buy about 25% less. The demo sets
+//! more in the six weeks after, Nora Quinn's (the delight desk's) about 25% more; Kevin
+//! Marsh's customers buy about 25% less. The demo sets
 //! customer math to compare 30 days, since its cases are all from the last 90 days.
 
 use anyhow::Result;
@@ -30,6 +31,8 @@ pub const DEMO_SALES_WINDOW: &str = "30days";
 const EFFECTS: &[(&str, f64)] = &[
     ("rosa.delgado@demo.roadone.local", 1.35),
     ("malik.johnson@demo.roadone.local", 1.35),
+    // The delight desk's customers buy a little more: the experiment's planted effect.
+    ("nora.quinn@demo.roadone.local", 1.25),
     ("kevin.marsh@demo.roadone.local", 0.75),
 ];
 

@@ -85,6 +85,13 @@ pub(super) const PEOPLE: &[PersonSpec] = &[
         Role::Frontline,
         Some("grace_mwangi"),
     ),
+    // The delight desk: serves only the customers the experiment treats.
+    p(
+        "nora_quinn",
+        "Nora Quinn",
+        Role::Frontline,
+        Some("grace_mwangi"),
+    ),
     // Delivery.
     p(
         "samuel_osei",
@@ -231,6 +238,8 @@ pub(super) const PERSONAS: &[(&str, Persona)] = &[
     ("rosa_delgado", persona(1.2, 0.5, 0.5, 0.8, 0.9)),
     ("kevin_marsh", persona(1.0, 3.6, 1.2, 1.0, -0.5)),
     ("hannah_becker", persona(1.0, 0.9, 1.0, 1.0, 0.1)),
+    // No intake of her own: the experiment sends her its treated customers.
+    ("nora_quinn", persona(0.0, 0.4, 0.3, 0.8, 0.8)),
     ("luis_moreno", persona(0.9, 1.0, 1.0, 1.1, 0.0)),
     ("dana_whitfield", persona(1.1, 2.7, 1.0, 1.0, -0.3)),
     ("malik_johnson", persona(1.1, 0.6, 0.6, 0.9, 0.7)),

@@ -153,6 +153,7 @@ impl World {
         opened_at: DateTime<Utc>,
         who: &CustomerSpec,
         with_executive: Option<bool>,
+        served_by: Option<PersonId>,
     ) -> Plan {
         let recent = opened_at > self.now - Duration::hours(RECENT_HOURS);
         let deadline = opened_at + self.escalate_after;
@@ -166,7 +167,11 @@ impl World {
         };
         let (ci, manager, executive) = self.categories[ci];
         let cat = &CATEGORIES[ci];
-        let agent = self.frontline[self.volume.sample(rng)];
+        let mut agent = self.frontline[self.volume.sample(rng)];
+        // A customer the experiment treats is served by its team.
+        if let Some(a) = served_by.and_then(|id| self.frontline.iter().find(|a| a.id == id)) {
+            agent = *a;
+        }
         let channel = [
             Channel::Email,
             Channel::Web,

@@ -70,11 +70,24 @@ impl AppState {
         key: &str,
         settings: ExperimentSettings,
     ) -> AppResult<ExperimentRecord> {
+        self.create_experiment_at(by, key, settings, self.clock.now())
+            .await
+    }
+
+    /// [`Self::create_experiment`] at `at` (the demo sets up its history's experiment
+    /// at the history's start).
+    pub async fn create_experiment_at(
+        &self,
+        by: PersonId,
+        key: &str,
+        settings: ExperimentSettings,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> AppResult<ExperimentRecord> {
         check_key(key)?;
         self.check_settings(&settings)?;
         let record = self
             .store
-            .create_experiment(key.to_string(), settings, by, self.clock.now())
+            .create_experiment(key.to_string(), settings, by, at)
             .await?;
         self.refresh_directory().await?;
         Ok(record)
@@ -116,6 +129,18 @@ impl AppState {
         key: &str,
         step: Lifecycle,
     ) -> AppResult<ExperimentRecord> {
+        self.experiment_step_at(by, key, step, self.clock.now())
+            .await
+    }
+
+    /// [`Self::experiment_step`] at `at`.
+    pub async fn experiment_step_at(
+        &self,
+        by: PersonId,
+        key: &str,
+        step: Lifecycle,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> AppResult<ExperimentRecord> {
         let current = self.experiment(key)?;
         step.apply(current.experiment.state)?;
         if matches!(step, Lifecycle::Start | Lifecycle::Resume) {
@@ -124,7 +149,7 @@ impl AppState {
         }
         let record = self
             .store
-            .experiment_step(key.to_string(), step, by, self.clock.now())
+            .experiment_step(key.to_string(), step, by, at)
             .await?;
         self.refresh_directory().await?;
         tracing::info!("experiment {key} {} by person {by}", step.as_str());

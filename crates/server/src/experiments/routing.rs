@@ -6,6 +6,7 @@
 
 use crate::app::AppState;
 use crate::error::{AppError, AppResult};
+use chrono::{DateTime, Utc};
 use roadone_domain::experiment::treated_owner;
 use roadone_domain::{Arm, Channel, Experiment, Intake, PersonId};
 use roadone_store::{Assignment, AssignmentRequest};
@@ -32,7 +33,15 @@ impl AppState {
     /// The running experiment that takes in a case on `channel` in `category` now (at most
     /// one: overlapping experiments are refused).
     pub fn experiment_taking_in(&self, channel: Channel, category: &str) -> Option<Experiment> {
-        let now = self.clock.now();
+        self.experiment_taking_in_at(channel, category, self.clock.now())
+    }
+
+    fn experiment_taking_in_at(
+        &self,
+        channel: Channel,
+        category: &str,
+        now: DateTime<Utc>,
+    ) -> Option<Experiment> {
         self.directory
             .snapshot()
             .experiments
@@ -49,22 +58,33 @@ impl AppState {
         &self,
         intake: &Intake,
     ) -> AppResult<Option<(Experiment, Assignment)>> {
-        let Some(experiment) = self.experiment_taking_in(intake.channel, &intake.category) else {
+        self.place_in_experiment_at(intake, self.clock.now()).await
+    }
+
+    /// [`Self::place_in_experiment`] for a case opened at `at` (the demo's history).
+    pub async fn place_in_experiment_at(
+        &self,
+        intake: &Intake,
+        at: DateTime<Utc>,
+    ) -> AppResult<Option<(Experiment, Assignment)>> {
+        let Some(experiment) = self.experiment_taking_in_at(intake.channel, &intake.category, at)
+        else {
             return Ok(None);
         };
-        let c = &intake.customer;
-        if c.email.is_none() && c.phone.is_none() && c.external_id.is_none() {
+        // The customer as the case will keep them (the phone in E.164), so that this finds
+        // the one the case is opened for; an intake the rules refuse places nobody.
+        let Ok(c) = intake.customer_as_kept(self.rules().phone_region) else {
             return Ok(None);
-        }
+        };
         let placed = self
             .store
             .assign_customer(AssignmentRequest {
                 key: experiment.key.clone(),
                 version: experiment.version,
                 fraction: experiment.settings.fraction,
-                customer: c.clone(),
+                customer: c,
                 on_the_phone: intake.channel == Channel::Phone,
-                at: self.clock.now(),
+                at,
             })
             .await?;
         if placed.new {
@@ -76,6 +96,21 @@ impl AppState {
             );
         }
         Ok(Some((experiment, placed)))
+    }
+
+    /// Finds or creates these customers, in order (the demo places its customers ahead of
+    /// their cases, so that their ids and so their arms are known when its plans are made).
+    pub async fn find_or_add_customers(
+        &self,
+        customers: Vec<roadone_domain::Customer>,
+        at: DateTime<Utc>,
+    ) -> AppResult<Vec<i64>> {
+        let region = self.rules().phone_region;
+        let kept = customers
+            .into_iter()
+            .map(|c| roadone_domain::intake::customer_as_kept(&c, region))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(self.store.find_or_add_customers(kept, at).await?)
     }
 
     /// Who of the experiment's team serves a treated customer now: the least loaded able

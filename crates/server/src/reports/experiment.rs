@@ -88,3 +88,62 @@ pub fn csv_rows(r: &ExperimentReport) -> Vec<Vec<String>> {
         })
         .collect()
 }
+
+/// The columns of the figures as a table (the CLI's and the page's).
+pub const FIGURE_HEADER: &[&str] = &[
+    "figure",
+    "test",
+    "treated",
+    "control",
+    "difference",
+    "95% interval",
+    "relative",
+    "customers",
+    "reading",
+];
+
+fn number(v: f64) -> String {
+    if v.abs() >= 100.0 {
+        format!("{v:.0}")
+    } else if v.abs() >= 1.0 {
+        format!("{v:.2}")
+    } else {
+        format!("{v:.3}")
+    }
+}
+
+/// A figure as table cells: its label, test, each arm's value, the difference with its
+/// interval and relative size, the customers in each arm, and what it says.
+pub fn figure_row(f: &roadone_analytics::experiment::Figure) -> Vec<String> {
+    let (treated, control, diff, interval, relative) = match &f.effect {
+        Some(e) => (
+            number(e.treated),
+            number(e.control),
+            format!("{:+}", number(e.absolute)).replace("++", "+"),
+            format!("{} to {}", number(e.absolute_low), number(e.absolute_high)),
+            e.relative
+                .map_or("-".into(), |r| format!("{:+.1}%", r * 100.0)),
+        ),
+        None => ("-".into(), "-".into(), "-".into(), "-".into(), "-".into()),
+    };
+    vec![
+        f.label.to_string(),
+        f.test.to_string(),
+        treated,
+        control,
+        diff,
+        interval,
+        relative,
+        format!("{} / {}", f.treated_n, f.control_n),
+        f.says.clone(),
+    ]
+}
+
+/// Every figure of a set, sales (unadjusted, then CUPED) first.
+pub fn figure_rows(f: &roadone_analytics::experiment::Figures) -> Vec<Vec<String>> {
+    std::iter::once(&f.sales)
+        .chain(std::iter::once(&f.sales_cuped))
+        .chain(&f.figures)
+        .map(figure_row)
+        .collect()
+}
