@@ -48,9 +48,13 @@ const STAFF_PAGES: &[&str] = &[
     "/staff/reports/roads",
     "/staff/reports/customer-math",
     "/staff/reports/calls",
+    "/staff/reports/experiments",
+    "/staff/reports/experiments/delight",
     "/staff/admin/people",
     "/staff/admin/tokens",
     "/staff/admin/phone-lines",
+    "/staff/admin/experiments",
+    "/staff/admin/experiments/delight",
     "/staff/admin/categories",
     "/staff/admin/categories/billing",
     "/staff/admin/rules",
@@ -228,6 +232,22 @@ async fn every_page_has_no_serious_or_critical_axe_violations() {
     let junk = "From: deals@promo.example\r\nSubject: Rates DROPPED\r\nX-Spam-Flag: YES\r\n\r\nRefinance now.\r\n";
     let held = common::inbound::deliver(&app, junk).await;
     assert_eq!(held.body["outcome"], "suspended", "{}", held.text);
+    // A running experiment, so its admin page and report have something to show.
+    let r = app
+        .post(
+            &app.admin_token,
+            "/api/v1/experiments",
+            &json!({"key": "delight", "name": "Delight desk", "team": [org.front2.id],
+                    "fraction": 0.5, "planned_start": "2025-03-01", "planned_end": "2025-06-01"}),
+        )
+        .await;
+    assert_eq!(r.status, reqwest::StatusCode::CREATED, "{}", r.text);
+    app.post(
+        &app.admin_token,
+        "/api/v1/experiments/delight/steps",
+        &json!({"step": "start"}),
+    )
+    .await;
     app.set_clock(hours(21));
     app.sweep().await;
     app.sweep().await;

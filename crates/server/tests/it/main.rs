@@ -22,6 +22,7 @@ mod case_life;
 mod customer_languages;
 mod escalation;
 mod experiments_api;
+mod experiments_pages;
 mod experiments_report;
 mod health;
 mod http_layers;

@@ -12,6 +12,7 @@ pub mod cases;
 pub mod categories;
 pub mod confirm;
 pub mod customers;
+pub mod experiments;
 pub mod feed;
 pub mod intake;
 pub mod live;
@@ -109,6 +110,11 @@ pub fn routes() -> Router<AppState> {
         .route("/staff/feed", get(feed::show))
         .route("/staff/reports/trail", get(reports::trail_page))
         .route("/staff/reports/trail.csv", get(reports::trail_csv))
+        .route("/staff/reports/experiments", get(reports::experiments_page))
+        .route(
+            "/staff/reports/experiments/{key}",
+            get(reports::experiment_page),
+        )
         .route("/staff/reports/calls", get(reports::calls_page))
         .route("/staff/reports/calls.csv", get(reports::calls_csv))
         .route("/staff/reports/delight", get(reports::delight_page))
@@ -146,6 +152,13 @@ pub fn routes() -> Router<AppState> {
             get(settings::mail).post(settings::save_mail),
         )
         .route("/staff/admin/mail/test", post(settings::test_mail))
+        .route("/staff/admin/experiments", get(experiments::list))
+        .route("/staff/admin/experiments/create", post(experiments::create))
+        .route("/staff/admin/experiments/{key}", get(experiments::show))
+        .route(
+            "/staff/admin/experiments/{key}/{action}",
+            post(experiments::act),
+        )
         .route("/staff/admin/phone-lines", get(phone_lines::list))
         .route("/staff/admin/phone-lines/{action}", post(phone_lines::act))
         .route("/staff/admin/tokens", get(tokens::list))

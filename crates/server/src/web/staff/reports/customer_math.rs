@@ -1,7 +1,7 @@
 //! Customer math: whether customers bought more or less after their case, by solver,
 //! month, channel, category, road and escalation, with intervals.
 
-use super::{interval, percent, readers_only};
+use super::{interval, percent, readers_only, IntervalChart, IntervalRow};
 use crate::app::AppState;
 use crate::reports::customer_math::CustomerMathReport;
 use crate::web::charts::{coordinate, Scale};
@@ -16,27 +16,6 @@ use serde::Deserialize;
 pub struct MathQuery {
     window_days: Option<i64>,
     currency: Option<String>,
-}
-
-/// A solver's interval on the chart.
-#[derive(Debug)]
-struct IntervalRow {
-    y: usize,
-    name: String,
-    x1: String,
-    x2: String,
-    cx: String,
-    colour: &'static str,
-    said: String,
-}
-
-#[derive(Debug)]
-struct IntervalChart {
-    height: usize,
-    zero: String,
-    low_label: String,
-    high_label: String,
-    rows: Vec<IntervalRow>,
 }
 
 /// A month's point of the trend, with its interval.
@@ -172,6 +151,8 @@ fn interval_chart(report: &CustomerMathReport) -> IntervalChart {
     IntervalChart {
         height: rows.len() * 24 + 30,
         zero: coordinate(x.at(0.0)),
+        left: 170,
+        title: "Adjusted lift per solver with its 95% interval; the vertical line is zero",
         low_label: percent(Some(x.lo)),
         high_label: percent(Some(x.hi)),
         rows,

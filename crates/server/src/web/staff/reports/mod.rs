@@ -13,14 +13,42 @@ use roadone_domain::Capability;
 mod calls;
 mod customer_math;
 mod delight;
+mod experiment;
 mod roads;
 mod trail;
 
 pub use calls::{calls_csv, calls_page};
 pub use customer_math::{customer_math_csv, customer_math_page};
 pub use delight::{delight_csv, delight_page};
+pub use experiment::{experiment_page, experiments_page};
 pub use roads::{roads_csv, roads_page};
 pub use trail::{trail_csv, trail_page};
+
+/// One row of an interval chart: a label, the interval drawn from x1 to x2 with its point
+/// at cx, its colour (what it says) and the words a reader hovers for.
+#[derive(Debug)]
+pub(super) struct IntervalRow {
+    pub(super) y: usize,
+    pub(super) name: String,
+    pub(super) x1: String,
+    pub(super) x2: String,
+    pub(super) cx: String,
+    pub(super) colour: &'static str,
+    pub(super) said: String,
+}
+
+/// Intervals on one axis that includes zero (`interval_chart.html` draws it).
+#[derive(Debug)]
+pub(super) struct IntervalChart {
+    pub(super) height: usize,
+    pub(super) zero: String,
+    /// Where the axis starts (the labels are left of it).
+    pub(super) left: usize,
+    pub(super) low_label: String,
+    pub(super) high_label: String,
+    pub(super) title: &'static str,
+    pub(super) rows: Vec<IntervalRow>,
+}
 
 pub(super) fn readers_only(me: &SignedIn) -> Result<(), WebError> {
     if me.person.role.may(Capability::ReadReports) {
